@@ -1,0 +1,88 @@
+package item;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One change of one item, as the lake's deltas hold it: one JSON object per line,
+ * {@code {"action","sequenceNumber","object","keys","oldObject","approximateCreationDateTime","eventId","table",
+ * "shardId","ttlExpired"}}. {@code object} is the new image, or for REMOVE the old image; when the stream carries
+ * no image it is the keys. {@code oldObject} is written only when the stream has the old image.
+ *
+ * <pre>{@code
+ * String line = DeltaEnvelopes.fromRecord(record, "orders", "shardId-0001").toJson();
+ * }</pre>
+ */
+public record DeltaEnvelope(
+        Action action,
+        String sequenceNumber,
+        Map<String, AttributeValue> object,
+        Map<String, AttributeValue> keys,
+        Map<String, AttributeValue> oldObject,
+        Instant approximateCreationDateTime,
+        String eventId,
+        String table,
+        String shardId,
+        boolean ttlExpired) {
+
+    /** The kind of change, named as DynamoDB Streams names it. */
+    public enum Action {
+        INSERT,
+        MODIFY,
+        REMOVE
+    }
+
+    public DeltaEnvelope {
+        Objects.requireNonNull(action, "action == null");
+        if (!SequenceNumbers.isValid(sequenceNumber)) {
+            throw new IllegalArgumentException("sequenceNumber must be a string of digits, was '" + sequenceNumber + "'");
+        }
+        Objects.requireNonNull(object, "object == null");
+        Objects.requireNonNull(keys, "keys == null");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys is empty");
+        }
+        Objects.requireNonNull(approximateCreationDateTime, "approximateCreationDateTime == null");
+        Objects.requireNonNull(eventId, "eventId == null");
+        Objects.requireNonNull(table, "table == null");
+        Objects.requireNonNull(shardId, "shardId == null");
+    }
+
+    /** The envelope as one line of JSON (without the line break). */
+    public String toJson() {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = AttributeValues.JSON.createGenerator(out)) {
+            writeJson(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes the envelope as one JSON object. */
+    public void writeJson(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("action", action.name());
+        g.writeStringField("sequenceNumber", sequenceNumber);
+        g.writeFieldName("object");
+        PlainJson.writeItem(object, g, "object");
+        g.writeFieldName("keys");
+        PlainJson.writeItem(keys, g, "keys");
+        if (oldObject != null) {
+            g.writeFieldName("oldObject");
+            PlainJson.writeItem(oldObject, g, "oldObject");
+        }
+        g.writeStringField("approximateCreationDateTime", approximateCreationDateTime.toString());
+        g.writeStringField("eventId", eventId);
+        g.writeStringField("table", table);
+        g.writeStringField("shardId", shardId);
+        g.writeBooleanField("ttlExpired", ttlExpired);
+        g.writeEndObject();
+    }
+}

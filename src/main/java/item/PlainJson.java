@@ -1,0 +1,141 @@
+package item;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The lake's plain item JSON, lossless: S is a string, N a JSON number whose text is the N text exactly (never a
+ * double), BOOL a boolean, NULL null, B a base64 string, SS/NS/BS arrays in stored order, L an array, M an object.
+ *
+ * <p>The way back ({@link #readItem}) has no sets and no binary to go by: strings become S, numbers N with their
+ * text, arrays L and objects M.
+ *
+ * <pre>{@code
+ * PlainJson.fromDynamoJson("{\"n\":{\"N\":\"1E-130\"},\"tags\":{\"SS\":[\"a\"]}}")
+ *     // {"n":1E-130,"tags":["a"]}
+ * }</pre>
+ */
+public final class PlainJson {
+    private PlainJson() {}
+
+    /** Converts one item of DynamoDB JSON text to plain JSON text. */
+    public static String fromDynamoJson(String dynamoJson) {
+        return toJson(AttributeValues.parseItem(dynamoJson));
+    }
+
+    /** Writes an item as plain JSON text. */
+    public static String toJson(Map<String, AttributeValue> item) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = AttributeValues.JSON.createGenerator(out)) {
+            writeItem(item, g, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes an item as a plain JSON object. */
+    public static void writeItem(Map<String, AttributeValue> item, JsonGenerator g, String path) throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            g.writeFieldName(e.getKey());
+            writeValue(e.getValue(), g, AttributePath.child(path, e.getKey()));
+        }
+        g.writeEndObject();
+    }
+
+    /** Writes one value as plain JSON. */
+    public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
+        switch (AttributeValues.typeOf(v, path)) {
+            case S -> g.writeString(v.s());
+            case N -> g.writeNumber(DynamoNumbers.toJsonNumber(v.n(), path));
+            case B -> g.writeString(AttributeValues.base64(v.b()));
+            case BOOL -> g.writeBoolean(v.bool());
+            case NUL -> g.writeNull();
+            case SS -> writeArray(g, v.ss(), (s, at) -> g.writeString(s), path);
+            case NS -> writeArray(g, v.ns(), (n, at) -> g.writeNumber(DynamoNumbers.toJsonNumber(n, at)), path);
+            case BS -> writeArray(g, v.bs(), (b, at) -> g.writeString(AttributeValues.base64(b)), path);
+            case L -> writeArray(g, v.l(), (e, at) -> writeValue(e, g, at), path);
+            case M -> writeItem(v.m(), g, path);
+            default -> throw new IllegalStateException("unreachable");
+        }
+    }
+
+    private interface ElementWriter<T> {
+        void write(T element, String path) throws IOException;
+    }
+
+    private static <T> void writeArray(JsonGenerator g, List<T> values, ElementWriter<T> writer, String path)
+            throws IOException {
+        g.writeStartArray();
+        for (int i = 0; i < values.size(); i++) {
+            writer.write(values.get(i), AttributePath.index(path, i));
+        }
+        g.writeEndArray();
+    }
+
+    /** Parses plain JSON text of one item back into attribute values (strings S, numbers N, arrays L, objects M). */
+    public static Map<String, AttributeValue> parseItem(String plainJson) {
+        try (JsonParser p = AttributeValues.JSON.createParser(plainJson)) {
+            p.nextToken();
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                throw new ItemFormatException("", "an item must be a JSON object, found " + AttributeValues.describe(p));
+            }
+            return readItem(p, "");
+        } catch (IOException e) {
+            throw new ItemFormatException("", "not JSON: " + e.getMessage());
+        }
+    }
+
+    /** Reads a plain JSON object whose START_OBJECT is the current token. */
+    public static Map<String, AttributeValue> readItem(JsonParser p, String path) throws IOException {
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            item.put(name, readValue(p, AttributePath.child(path, name)));
+        }
+        return item;
+    }
+
+    private static AttributeValue readValue(JsonParser p, String path) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case VALUE_STRING:
+                return AttributeValue.fromS(p.getText());
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return AttributeValue.fromN(p.getText());
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return AttributeValue.fromBool(t == JsonToken.VALUE_TRUE);
+            case VALUE_NULL:
+                return AttributeValue.fromNul(true);
+            case START_ARRAY:
+                List<AttributeValue> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(readValue(p, AttributePath.index(path, list.size())));
+                }
+                return AttributeValue.fromL(list);
+            case START_OBJECT:
+                return AttributeValue.fromM(readItem(p, path));
+            default:
+                throw new ItemFormatException(path, "unexpected " + AttributeValues.describe(p));
+        }
+    }
+
+    /** Base64 text of a binary value, as the lake writes B and BS members. */
+    public static String base64(SdkBytes bytes) {
+        return AttributeValues.base64(bytes);
+    }
+}
