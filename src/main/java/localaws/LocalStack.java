@@ -144,7 +144,8 @@ public final class LocalStack implements AutoCloseable {
      */
     static int freeOrGiven(String host, int port, Component component) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            // As the servers themselves do: a port whose last connections are in TIME_WAIT is free to listen on.
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             return socket.getLocalPort();
         } catch (BindException e) {

@@ -37,6 +37,14 @@ public final class AwsHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AwsHttpServer.class);
 
+    static {
+        // The JDK server writes headers and body in separate packets; with Nagle's algorithm and delayed ACKs every
+        // response then waits about 40 ms. Read once, when the first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** Decides, before an operation runs, whether it fails (throttling faults) and counts calls. */
     public interface CallInterceptor {
         /** Throws the error the call must fail with, or returns to let it run. */
