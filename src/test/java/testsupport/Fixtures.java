@@ -1,0 +1,86 @@
+package testsupport;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+/** Builders for items, attribute values and tables, shared by every test. */
+public final class Fixtures {
+    private Fixtures() {}
+
+    public static AttributeValue s(String s) {
+        return AttributeValue.fromS(s);
+    }
+
+    public static AttributeValue n(String n) {
+        return AttributeValue.fromN(n);
+    }
+
+    public static AttributeValue b(byte... bytes) {
+        return AttributeValue.fromB(SdkBytes.fromByteArray(bytes));
+    }
+
+    public static AttributeValue bool(boolean b) {
+        return AttributeValue.fromBool(b);
+    }
+
+    public static AttributeValue nul() {
+        return AttributeValue.fromNul(true);
+    }
+
+    public static AttributeValue ss(String... members) {
+        return AttributeValue.fromSs(List.of(members));
+    }
+
+    public static AttributeValue ns(String... members) {
+        return AttributeValue.fromNs(List.of(members));
+    }
+
+    public static AttributeValue l(AttributeValue... elements) {
+        return AttributeValue.fromL(List.of(elements));
+    }
+
+    public static AttributeValue m(Object... namesAndValues) {
+        return AttributeValue.fromM(item(namesAndValues));
+    }
+
+    /** An item from alternating names and values: {@code item("pk", s("a"), "n", n("1"))}. */
+    public static Map<String, AttributeValue> item(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values come in pairs");
+        }
+        Map<String, AttributeValue> item = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            item.put((String) namesAndValues[i], (AttributeValue) namesAndValues[i + 1]);
+        }
+        return item;
+    }
+
+    /**
+     * Creates an on-demand table with a string partition key {@code pk} and, when {@code rangeType} is set, a sort
+     * key {@code sk} of that type; with a stream of the given view type unless null.
+     */
+    public static void createTable(DynamoDbClient ddb, String name, String rangeType, StreamViewType view) {
+        CreateTableRequest.Builder b = CreateTableRequest.builder().tableName(name).billingMode("PAY_PER_REQUEST");
+        if (rangeType == null) {
+            b.keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+                    .attributeDefinitions(d -> d.attributeName("pk").attributeType("S"));
+        } else {
+            b.keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
+                    .attributeDefinitions(d -> d.attributeName("pk").attributeType("S"),
+                            d -> d.attributeName("sk").attributeType(rangeType));
+        }
+        if (view != null) {
+            b.streamSpecification(s -> s.streamEnabled(true).streamViewType(view));
+        }
+        ddb.createTable(b.build());
+    }
+}
