@@ -34,6 +34,12 @@ final class AdminApi implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            serve(exchange);
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        try {
             String path = exchange.getRequestURI().getPath().substring("/_localaws/".length());
             String method = exchange.getRequestMethod();
             JsonNode body = "POST".equals(method) ? body(exchange) : AwsHttpServer.JSON.createObjectNode();

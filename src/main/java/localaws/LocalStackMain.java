@@ -33,6 +33,7 @@ public final class LocalStackMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stack.close();
+            System.out.println("LOCAL STACK STOPPED");
             stopped.countDown();
         }, "local-stack-shutdown"));
         // Tests wait for this line on standard output before they connect.
