@@ -1,0 +1,146 @@
+package dynamolake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dynamolake.demo.DemoItems;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.PointInTimeRecoveryStatus;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.firehose.FirehoseClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import testsupport.StreamReader;
+
+/** The application on the {@code local} profile, started as {@code java -jar} starts it: Camel Main. */
+class LocalProfileTest {
+    @TempDir
+    static Path data;
+
+    private static Main main;
+
+    @BeforeAll
+    static void start() {
+        main = localMain(data, Map.of());
+        main.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        main.stop();
+    }
+
+    static Main localMain(Path dir, Map<String, String> more) {
+        Main m = new Main();
+        Map<String, String> props = new HashMap<>(Map.of("local.emulator.port", "0", "local.s3.port", "0",
+                "local.sqs.port", "0", "local.data-dir", dir.toString(), "local.demo.items", "300",
+                "local.demo.large-items", "1", "local.demo.changes-per-second", "50", "local.demo.ttl-seconds", "2",
+                "local.ttl.sweep-interval", "200ms"));
+        props.putAll(more);
+        props.forEach(m::addOverrideProperty);
+        return m;
+    }
+
+    private static <T> T bean(Class<T> type) {
+        return main.getCamelContext().getRegistry().findSingleByType(type);
+    }
+
+    private static String streamArn() {
+        return bean(DynamoDbClient.class).describeTable(b -> b.tableName("demo-orders")).table().latestStreamArn();
+    }
+
+    @Test
+    void createsTheDemoTableWithItsStreamRecoveryAndTimeToLive() {
+        DynamoDbClient ddb = bean(DynamoDbClient.class);
+        var table = ddb.describeTable(b -> b.tableName("demo-orders")).table();
+        assertThat(table.streamSpecification().streamViewType()).isEqualTo(StreamViewType.NEW_AND_OLD_IMAGES);
+        assertThat(ddb.describeContinuousBackups(b -> b.tableName("demo-orders")).continuousBackupsDescription()
+                .pointInTimeRecoveryDescription().pointInTimeRecoveryStatus())
+                .isEqualTo(PointInTimeRecoveryStatus.ENABLED);
+        assertThat(ddb.describeTimeToLive(b -> b.tableName("demo-orders")).timeToLiveDescription()
+                .timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
+    }
+
+    @Test
+    void seedsItemsOfEveryTypeWithTheCasesLakesGetWrong() {
+        Set<String> types = new HashSet<>();
+        Set<String> refTypes = new HashSet<>();
+        int large = 0;
+        int count = 0;
+        for (Map<String, AttributeValue> item : bean(DynamoDbClient.class).scanPaginator(b -> b.tableName(
+                "demo-orders")).items()) {
+            count++;
+            item.values().forEach(v -> types.add(v.type().name()));
+            refTypes.add(item.get("ref").type().name());
+            large += item.containsKey("payload") && item.get("payload").s().length() > 390 * 1024 ? 1 : 0;
+            if (item.containsKey("exactAmount")) {
+                assertThat(item.get("exactAmount").n()).isEqualTo("12345678901234567890123456789012345678");
+                assertThat(item.get("tiny").n()).as("DynamoDB returns numbers without exponent")
+                        .isEqualTo("0." + "0".repeat(129) + "1");
+            }
+        }
+        assertThat(count).isGreaterThanOrEqualTo(250);
+        assertThat(types).contains("S", "N", "B", "BOOL", "NUL", "SS", "NS", "BS", "L", "M");
+        assertThat(refTypes).as("an attribute whose type differs between items").containsExactlyInAnyOrder("N", "S");
+        assertThat(large).isEqualTo(1);
+    }
+
+    @Test
+    void changesTheTableContinuouslyIncludingTimeToLiveDeletes() {
+        assertThat(main.getCamelContext().getRouteController().getRouteStatus("local-demo-changes"))
+                .isEqualTo(ServiceStatus.Started);
+        DynamoDbStreamsClient streams = bean(DynamoDbStreamsClient.class);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<Record> records = StreamReader.readAll(streams, streamArn());
+            assertThat(records).extracting(Record::eventName)
+                    .contains(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE);
+            assertThat(records).as("time to live deletes some of the orders that expire")
+                    .anyMatch(r -> r.userIdentity() != null && "Service".equals(r.userIdentity().type()));
+        });
+    }
+
+    @Test
+    void createsTheLocalResourcesAndKeepsTheLakeInAFolder() {
+        assertThat(Files.isDirectory(data.resolve("dynamo-lake"))).isTrue();
+        assertThat(Files.isDirectory(data.resolve("dynamo-lake-exports"))).isTrue();
+        assertThat(bean(FirehoseClient.class).describeDeliveryStream(b -> b.deliveryStreamName("dynamo-lake-deltas"))
+                .deliveryStreamDescription().destinations().get(0).extendedS3DestinationDescription().prefix())
+                .isEqualTo("tables/demo-orders/deltas/");
+        assertThat(bean(SqsClient.class).listQueues().queueUrls())
+                .anyMatch(u -> u.endsWith("/dynamo-lake-export-files"))
+                .anyMatch(u -> u.endsWith("/dynamo-lake-export-files-dlq"));
+        assertThat(DemoItems.key(12)).containsEntry("customerId", AttributeValue.fromS("customer-00001"));
+    }
+
+    @Test
+    void aTakenPortStopsStartupWithOneLineNamingTheProperty(@TempDir Path other) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> localMain(other, Map.of("local.sqs.port",
+                            Integer.toString(taken.getLocalPort()))).start())
+                    .hasStackTraceContaining("local.sqs.port=" + taken.getLocalPort()
+                            + ": the port is already in use on 127.0.0.1; set local.sqs.port to a free port");
+        }
+    }
+}
