@@ -32,8 +32,8 @@ public final class AwsClients {
     private final URI s3Endpoint;
     private final URI sqsEndpoint;
 
-    private AwsClients(Region region, AwsCredentialsProvider credentials, URI dynamoDbEndpoint, URI s3Endpoint,
-            URI sqsEndpoint) {
+    private AwsClients(
+            Region region, AwsCredentialsProvider credentials, URI dynamoDbEndpoint, URI s3Endpoint, URI sqsEndpoint) {
         this.region = Objects.requireNonNull(region, "region == null");
         this.credentials = Objects.requireNonNull(credentials, "credentials == null");
         this.dynamoDbEndpoint = dynamoDbEndpoint;
@@ -43,7 +43,8 @@ public final class AwsClients {
 
     /** Clients for AWS in the region, with credentials from the default provider chain. */
     public static AwsClients aws(String region) {
-        return new AwsClients(Region.of(region), DefaultCredentialsProvider.builder().build(), null, null, null);
+        return new AwsClients(
+                Region.of(region), DefaultCredentialsProvider.builder().build(), null, null, null);
     }
 
     /**
@@ -51,9 +52,12 @@ public final class AwsClients {
      * style), SQS at ElasticMQ.
      */
     public static AwsClients local(URI emulator, URI s3, URI sqs, String region) {
-        return new AwsClients(Region.of(region), StaticCredentialsProvider.create(AwsBasicCredentials.create("local",
-                "local")), Objects.requireNonNull(emulator, "emulator == null"), Objects.requireNonNull(s3,
-                "s3 == null"), Objects.requireNonNull(sqs, "sqs == null"));
+        return new AwsClients(
+                Region.of(region),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                Objects.requireNonNull(emulator, "emulator == null"),
+                Objects.requireNonNull(s3, "s3 == null"),
+                Objects.requireNonNull(sqs, "sqs == null"));
     }
 
     public boolean isLocal() {

@@ -19,7 +19,9 @@ public class AwsConfiguration implements CamelConfiguration {
         String region = context.resolvePropertyPlaceholders("{{aws.region}}");
         var clients = ClientBeans.bind(context, AwsClients.aws(region));
         context.addService(new ClosingService(clients), true, true);
-        LOG.info("Profile aws: AWS clients for region {}, table {}, lake s3://{}/{}", region,
+        LOG.info(
+                "Profile aws: AWS clients for region {}, table {}, lake s3://{}/{}",
+                region,
                 context.resolvePropertyPlaceholders("{{table.name}}"),
                 context.resolvePropertyPlaceholders("{{lake.bucket}}"),
                 context.resolvePropertyPlaceholders("{{lake.prefix}}"));

@@ -22,23 +22,38 @@ final class LocalProvisioning {
     private LocalProvisioning() {}
 
     /** The names the local resources are created under. */
-    record Names(String lakeBucket, String lakePrefix, String exportBucket, String deliveryStream,
-            int bufferSeconds, int bufferMegabytes, String exportQueue) {}
+    record Names(
+            String lakeBucket,
+            String lakePrefix,
+            String exportBucket,
+            String deliveryStream,
+            int bufferSeconds,
+            int bufferMegabytes,
+            String exportQueue) {}
 
     static void provision(S3Client s3, FirehoseClient firehose, SqsClient sqs, Names names) {
         bucket(s3, names.lakeBucket());
         bucket(s3, names.exportBucket());
         deliveryStream(firehose, names);
-        String dlq = sqs.createQueue(b -> b.queueName(names.exportQueue() + "-dlq")).queueUrl();
+        String dlq =
+                sqs.createQueue(b -> b.queueName(names.exportQueue() + "-dlq")).queueUrl();
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-        sqs.createQueue(b -> b.queueName(names.exportQueue()).attributes(Map.of(
-                QueueAttributeName.REDRIVE_POLICY, "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\""
-                        + dlqArn + "\"}",
-                QueueAttributeName.VISIBILITY_TIMEOUT, "300")));
-        LOG.info("Local resources ready: buckets {} and {}, delivery stream {} into s3://{}/{}deltas/, queue {}",
-                names.lakeBucket(), names.exportBucket(), names.deliveryStream(), names.lakeBucket(),
-                names.lakePrefix(), names.exportQueue());
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
+        sqs.createQueue(b -> b.queueName(names.exportQueue())
+                .attributes(Map.of(
+                        QueueAttributeName.REDRIVE_POLICY,
+                        "{\"maxReceiveCount\":\"5\",\"deadLetterTargetArn\":\"" + dlqArn + "\"}",
+                        QueueAttributeName.VISIBILITY_TIMEOUT,
+                        "300")));
+        LOG.info(
+                "Local resources ready: buckets {} and {}, delivery stream {} into s3://{}/{}deltas/, queue {}",
+                names.lakeBucket(),
+                names.exportBucket(),
+                names.deliveryStream(),
+                names.lakeBucket(),
+                names.lakePrefix(),
+                names.exportQueue());
     }
 
     private static void bucket(S3Client s3, String name) {
@@ -60,8 +75,8 @@ final class LocalProvisioning {
                             .roleARN("arn:aws:iam::000000000000:role/dynamo-lake-firehose")
                             .prefix(names.lakePrefix() + "deltas/")
                             .errorOutputPrefix(names.lakePrefix() + "deltas-errors/")
-                            .bufferingHints(h -> h.intervalInSeconds(names.bufferSeconds())
-                                    .sizeInMBs(names.bufferMegabytes()))));
+                            .bufferingHints(h ->
+                                    h.intervalInSeconds(names.bufferSeconds()).sizeInMBs(names.bufferMegabytes()))));
         } catch (ResourceInUseException e) {
             // kept from an earlier run
         }

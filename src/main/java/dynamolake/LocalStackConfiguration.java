@@ -28,19 +28,22 @@ public class LocalStackConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        LocalStackSettings settings = LocalStackProperties.settings(key -> context.getPropertiesComponent()
-                .resolveProperty(key).orElse(null));
+        LocalStackSettings settings = LocalStackProperties.settings(
+                key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
         List<AutoCloseable> opened = new ArrayList<>();
         AwsClients clients;
         if (Boolean.parseBoolean(property(context, "local.stack.embedded"))) {
             LocalStack stack = start(settings);
             opened.add(stack);
-            clients = AwsClients.local(stack.emulatorEndpoint(), stack.s3Endpoint(), stack.sqsEndpoint(),
-                    settings.region());
+            clients = AwsClients.local(
+                    stack.emulatorEndpoint(), stack.s3Endpoint(), stack.sqsEndpoint(), settings.region());
         } else {
             String base = "http://" + settings.host() + ":";
-            clients = AwsClients.local(URI.create(base + settings.emulatorPort()),
-                    URI.create(base + settings.s3Port()), URI.create(base + settings.sqsPort()), settings.region());
+            clients = AwsClients.local(
+                    URI.create(base + settings.emulatorPort()),
+                    URI.create(base + settings.s3Port()),
+                    URI.create(base + settings.sqsPort()),
+                    settings.region());
             LOG.info("Using the local stack already running on {} (local.stack.embedded=false)", settings.host());
         }
         opened.addAll(ClientBeans.bind(context, clients));
@@ -48,10 +51,16 @@ public class LocalStackConfiguration implements CamelConfiguration {
         provision(context);
         DemoTable demo = demoTable(context);
         context.getRegistry().bind("demoTable", demo);
-        LOG.info("Profile local: table {} on the local emulator; the lake is s3://{}/{} = folder {}", demo.table(),
-                property(context, "lake.bucket"), property(context, "lake.prefix"),
-                settings.dataDir().resolve(property(context, "lake.bucket")).resolve(property(context, "lake.prefix"))
-                        .toAbsolutePath().normalize());
+        LOG.info(
+                "Profile local: table {} on the local emulator; the lake is s3://{}/{} = folder {}",
+                demo.table(),
+                property(context, "lake.bucket"),
+                property(context, "lake.prefix"),
+                settings.dataDir()
+                        .resolve(property(context, "lake.bucket"))
+                        .resolve(property(context, "lake.prefix"))
+                        .toAbsolutePath()
+                        .normalize());
     }
 
     private static LocalStack start(LocalStackSettings settings) throws java.io.IOException {
@@ -63,17 +72,24 @@ public class LocalStackConfiguration implements CamelConfiguration {
                 case S3 -> "local.s3.port";
                 case SQS -> "local.sqs.port";
             };
-            throw new IllegalStateException(key + "=" + e.port() + ": the port is already in use on "
-                    + settings.host() + "; set " + key + " to a free port (0 picks one)", e);
+            throw new IllegalStateException(
+                    key + "=" + e.port() + ": the port is already in use on " + settings.host() + "; set " + key
+                            + " to a free port (0 picks one)",
+                    e);
         }
     }
 
     private static void provision(CamelContext context) {
         var registry = context.getRegistry();
-        LocalProvisioning.provision(registry.findSingleByType(S3Client.class),
-                registry.findSingleByType(FirehoseClient.class), registry.findSingleByType(SqsClient.class),
-                new LocalProvisioning.Names(property(context, "lake.bucket"), property(context, "lake.prefix"),
-                        property(context, "export.bucket"), property(context, "firehose.delivery-stream"),
+        LocalProvisioning.provision(
+                registry.findSingleByType(S3Client.class),
+                registry.findSingleByType(FirehoseClient.class),
+                registry.findSingleByType(SqsClient.class),
+                new LocalProvisioning.Names(
+                        property(context, "lake.bucket"),
+                        property(context, "lake.prefix"),
+                        property(context, "export.bucket"),
+                        property(context, "firehose.delivery-stream"),
                         Integer.parseInt(property(context, "local.firehose.buffer-seconds")),
                         Integer.parseInt(property(context, "local.firehose.buffer-mb")),
                         property(context, "export.queue")));
@@ -81,11 +97,14 @@ public class LocalStackConfiguration implements CamelConfiguration {
 
     private static DemoTable demoTable(CamelContext context) {
         DynamoDbClient dynamoDb = context.getRegistry().findSingleByType(DynamoDbClient.class);
-        DemoTable demo = new DemoTable(dynamoDb, property(context, "table.name"),
+        DemoTable demo = new DemoTable(
+                dynamoDb,
+                property(context, "table.name"),
                 Long.parseLong(property(context, "local.demo.seed")),
                 Integer.parseInt(property(context, "local.demo.ttl-seconds")));
         if (Boolean.parseBoolean(property(context, "local.demo.enabled")) && demo.create()) {
-            demo.seed(Integer.parseInt(property(context, "local.demo.items")),
+            demo.seed(
+                    Integer.parseInt(property(context, "local.demo.items")),
                     Integer.parseInt(property(context, "local.demo.large-items")));
         }
         return demo;

@@ -95,8 +95,8 @@ public final class AttributeValues {
         p.nextToken();
         AttributeValue value = readTagged(tag, p, path);
         if (p.nextToken() != JsonToken.END_OBJECT) {
-            throw new ItemFormatException(path, "more than one type tag in one value (" + tag + " and "
-                    + p.currentName() + ")");
+            throw new ItemFormatException(
+                    path, "more than one type tag in one value (" + tag + " and " + p.currentName() + ")");
         }
         return value;
     }
@@ -160,7 +160,8 @@ public final class AttributeValues {
 
     private static String number(JsonParser p, String path) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
-            throw new ItemFormatException(path, "a number must be sent as a string like \"12.5\", found " + describe(p));
+            throw new ItemFormatException(
+                    path, "a number must be sent as a string like \"12.5\", found " + describe(p));
         }
         String text = p.getText();
         DynamoNumbers.parse(text, path);

@@ -41,7 +41,8 @@ public record DeltaEnvelope(
     public DeltaEnvelope {
         Objects.requireNonNull(action, "action == null");
         if (!SequenceNumbers.isValid(sequenceNumber)) {
-            throw new IllegalArgumentException("sequenceNumber must be a string of digits, was '" + sequenceNumber + "'");
+            throw new IllegalArgumentException(
+                    "sequenceNumber must be a string of digits, was '" + sequenceNumber + "'");
         }
         Objects.requireNonNull(object, "object == null");
         Objects.requireNonNull(keys, "keys == null");

@@ -59,8 +59,7 @@ public final class DeltaEnvelopes {
         JsonNode identity = record.path("userIdentity");
         Map<String, AttributeValue> keys = image(change, "Keys");
         // The wire form writes Type and PrincipalId; Lambda events write type and principalId.
-        boolean ttl = "Service".equals(field(identity, "Type"))
-                && TTL_PRINCIPAL.equals(field(identity, "PrincipalId"));
+        boolean ttl = "Service".equals(field(identity, "Type")) && TTL_PRINCIPAL.equals(field(identity, "PrincipalId"));
         return build(
                 action(record.path("eventName").asText(null)),
                 change.path("SequenceNumber").asText(null),
@@ -155,7 +154,10 @@ public final class DeltaEnvelopes {
         }
         BigDecimal seconds = node.isNumber() ? node.decimalValue() : DynamoNumbers.parse(text, path);
         BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact();
+        long nanos = seconds.subtract(whole)
+                .movePointRight(9)
+                .setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
         return Instant.ofEpochSecond(whole.longValueExact(), nanos);
     }
 }

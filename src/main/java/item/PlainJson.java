@@ -89,7 +89,8 @@ public final class PlainJson {
         try (JsonParser p = AttributeValues.JSON.createParser(plainJson)) {
             p.nextToken();
             if (p.currentToken() != JsonToken.START_OBJECT) {
-                throw new ItemFormatException("", "an item must be a JSON object, found " + AttributeValues.describe(p));
+                throw new ItemFormatException(
+                        "", "an item must be a JSON object, found " + AttributeValues.describe(p));
             }
             return readItem(p, "");
         } catch (IOException e) {

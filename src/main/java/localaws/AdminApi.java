@@ -62,19 +62,26 @@ final class AdminApi implements HttpHandler {
             case "GET calls":
                 return AwsHttpServer.JSON.writeValueAsString(faults.calls());
             case "POST faults/throttle":
-                faults.throttle(required(body, "target"), body.path("times").asInt(1),
+                faults.throttle(
+                        required(body, "target"),
+                        body.path("times").asInt(1),
                         body.path("errorCode").asText(null));
                 return "ok\n";
             case "POST faults/firehose-entries":
-                faults.failFirehoseEntries(body.path("deliveryStream").asText(null),
-                        body.path("fraction").asDouble(1.0), body.path("calls").asInt(-1), body.path("seed").asLong(1));
+                faults.failFirehoseEntries(
+                        body.path("deliveryStream").asText(null),
+                        body.path("fraction").asDouble(1.0),
+                        body.path("calls").asInt(-1),
+                        body.path("seed").asLong(1));
                 return "ok\n";
             case "POST faults/export-failure":
-                faults.failNextExport(body.path("code").asText("S3AccessDenied"), body.path("message").asText(
-                        "Access Denied"));
+                faults.failNextExport(
+                        body.path("code").asText("S3AccessDenied"),
+                        body.path("message").asText("Access Denied"));
                 return "ok\n";
             case "POST streams/rollover":
-                faults.rolloverShards(required(body, "table"), body.path("split").asBoolean(false));
+                faults.rolloverShards(
+                        required(body, "table"), body.path("split").asBoolean(false));
                 return "ok\n";
             case "POST streams/trim":
                 return faults.trimStream(required(body, "table")) + " records trimmed\n";

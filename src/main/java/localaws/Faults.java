@@ -43,8 +43,8 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         calls.computeIfAbsent(target, t -> new AtomicLong()).incrementAndGet();
         Throttle t = throttles.get(target);
         if (t != null && t.remaining().getAndDecrement() > 0) {
-            throw new AwsServiceException(t.errorCode(), t.status(), "Rate exceeded (injected by the local"
-                    + " emulator)");
+            throw new AwsServiceException(
+                    t.errorCode(), t.status(), "Rate exceeded (injected by the local" + " emulator)");
         }
     }
 

@@ -62,13 +62,17 @@ public final class LocalAws implements AutoCloseable {
                 .build();
         Tables tables = new Tables();
         this.streams = new StreamStore(settings.streams(), settings.region(), settings.account());
-        this.dynamoDb = new DynamoDbService(tables, streams, clock, settings.region(), settings.account(),
-                settings.pitrWindow());
+        this.dynamoDb = new DynamoDbService(
+                tables, streams, clock, settings.region(), settings.account(), settings.pitrWindow());
         this.firehose = new FirehoseService(s3, clock, settings.region(), settings.account());
         this.exports = new ExportService(dynamoDb, s3, settings.exports(), clock, settings.pitrWindow());
         this.faults = new Faults(tables, streams, firehose, exports, clock);
-        this.server = new AwsHttpServer(settings.host(), settings.port(),
-                List.of(dynamoDb, new DynamoDbStreamsService(streams, clock), firehose), new AdminApi(this), faults,
+        this.server = new AwsHttpServer(
+                settings.host(),
+                settings.port(),
+                List.of(dynamoDb, new DynamoDbStreamsService(streams, clock), firehose),
+                new AdminApi(this),
+                faults,
                 16);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "localaws-ticker");
@@ -87,8 +91,7 @@ public final class LocalAws implements AutoCloseable {
      */
     public static LocalAws start(LocalAwsSettings settings) throws IOException {
         LocalAws aws = new LocalAws(settings);
-        LOG.info("Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose) listening on {}",
-                aws.endpoint());
+        LOG.info("Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose) listening on {}", aws.endpoint());
         return aws;
     }
 

@@ -22,7 +22,8 @@ import localaws.http.AwsHttpServer;
  */
 public final class LocalAwsAdminClient {
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public LocalAwsAdminClient(URI emulatorEndpoint) {
         this.base = emulatorEndpoint.resolve("/_localaws/");
@@ -37,7 +38,8 @@ public final class LocalAwsAdminClient {
     }
 
     public void throttle(String target, int times, String errorCode) {
-        ObjectNode body = AwsHttpServer.JSON.createObjectNode().put("target", target).put("times", times);
+        ObjectNode body =
+                AwsHttpServer.JSON.createObjectNode().put("target", target).put("times", times);
         if (errorCode != null) {
             body.put("errorCode", errorCode);
         }
@@ -45,19 +47,29 @@ public final class LocalAwsAdminClient {
     }
 
     public void failFirehoseEntries(String deliveryStream, double fraction, int calls, long seed) {
-        send("POST", "faults/firehose-entries", AwsHttpServer.JSON.createObjectNode()
-                .put("deliveryStream", deliveryStream).put("fraction", fraction).put("calls", calls)
-                .put("seed", seed));
+        send(
+                "POST",
+                "faults/firehose-entries",
+                AwsHttpServer.JSON
+                        .createObjectNode()
+                        .put("deliveryStream", deliveryStream)
+                        .put("fraction", fraction)
+                        .put("calls", calls)
+                        .put("seed", seed));
     }
 
     public void failNextExport(String code, String message) {
-        send("POST", "faults/export-failure", AwsHttpServer.JSON.createObjectNode().put("code", code)
-                .put("message", message));
+        send(
+                "POST",
+                "faults/export-failure",
+                AwsHttpServer.JSON.createObjectNode().put("code", code).put("message", message));
     }
 
     public void rolloverShards(String table, boolean split) {
-        send("POST", "streams/rollover", AwsHttpServer.JSON.createObjectNode().put("table", table)
-                .put("split", split));
+        send(
+                "POST",
+                "streams/rollover",
+                AwsHttpServer.JSON.createObjectNode().put("table", table).put("split", split));
     }
 
     public void trimStream(String table) {
@@ -87,13 +99,16 @@ public final class LocalAwsAdminClient {
 
     private String send(String method, String path, ObjectNode body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body.toString()));
+        request.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString()));
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException(method + " " + base.resolve(path) + " answered "
-                        + response.statusCode() + ": " + response.body().strip());
+                throw new IllegalStateException(method + " " + base.resolve(path) + " answered " + response.statusCode()
+                        + ": " + response.body().strip());
             }
             return response.body();
         } catch (IOException e) {

@@ -44,22 +44,30 @@ public record LocalAwsSettings(
 
     /** AWS's behaviour on a free loopback port, writing to the given S3 endpoint. */
     public static LocalAwsSettings defaults(URI s3Endpoint) {
-        return new LocalAwsSettings("127.0.0.1", 0, "us-east-1", "000000000000", s3Endpoint, StreamSettings.aws(),
-                ExportSettings.aws(), Duration.ofDays(35), Duration.ofSeconds(5));
+        return new LocalAwsSettings(
+                "127.0.0.1",
+                0,
+                "us-east-1",
+                "000000000000",
+                s3Endpoint,
+                StreamSettings.aws(),
+                ExportSettings.aws(),
+                Duration.ofDays(35),
+                Duration.ofSeconds(5));
     }
 
     public LocalAwsSettings withPort(int newPort) {
-        return new LocalAwsSettings(host, newPort, region, account, s3Endpoint, streams, exports, pitrWindow,
-                ttlSweepInterval);
+        return new LocalAwsSettings(
+                host, newPort, region, account, s3Endpoint, streams, exports, pitrWindow, ttlSweepInterval);
     }
 
     public LocalAwsSettings withStreams(StreamSettings newStreams) {
-        return new LocalAwsSettings(host, port, region, account, s3Endpoint, newStreams, exports, pitrWindow,
-                ttlSweepInterval);
+        return new LocalAwsSettings(
+                host, port, region, account, s3Endpoint, newStreams, exports, pitrWindow, ttlSweepInterval);
     }
 
     public LocalAwsSettings withExports(ExportSettings newExports) {
-        return new LocalAwsSettings(host, port, region, account, s3Endpoint, streams, newExports, pitrWindow,
-                ttlSweepInterval);
+        return new LocalAwsSettings(
+                host, port, region, account, s3Endpoint, streams, newExports, pitrWindow, ttlSweepInterval);
     }
 }

@@ -65,8 +65,8 @@ public final class LocalStack implements AutoCloseable {
     private final URI sqsEndpoint;
     private final Path dataDir;
 
-    private LocalStack(S3Proxy s3, URI s3Endpoint, SQSRestServer sqs, URI sqsEndpoint, LocalAws emulator,
-            Path dataDir) {
+    private LocalStack(
+            S3Proxy s3, URI s3Endpoint, SQSRestServer sqs, URI sqsEndpoint, LocalAws emulator, Path dataDir) {
         this.s3 = s3;
         this.s3Endpoint = s3Endpoint;
         this.sqs = sqs;
@@ -90,20 +90,27 @@ public final class LocalStack implements AutoCloseable {
         S3Proxy s3 = startS3(settings.dataDir(), s3Endpoint);
         SQSRestServer sqs = null;
         try {
-            sqs = SQSRestServerBuilder.withInterface(host).withPort(sqsPort).withAWSRegion(settings.region())
-                    .withAWSAccountId("000000000000").start();
+            sqs = SQSRestServerBuilder.withInterface(host)
+                    .withPort(sqsPort)
+                    .withAWSRegion(settings.region())
+                    .withAWSAccountId("000000000000")
+                    .start();
             sqs.waitUntilStarted();
             URI sqsEndpoint = URI.create("http://" + host + ":" + sqsPort);
-            LocalAwsSettings aws = settings.emulator().apply(LocalAwsSettings.defaults(s3Endpoint)
-                    .withPort(emulatorPort));
+            LocalAwsSettings aws = settings.emulator()
+                    .apply(LocalAwsSettings.defaults(s3Endpoint).withPort(emulatorPort));
             LocalAws emulator;
             try {
                 emulator = LocalAws.start(aws);
             } catch (BindException e) {
                 throw new PortInUseException(Component.EMULATOR, host, emulatorPort);
             }
-            LOG.info("Local stack ready: S3 (S3Proxy) {} keeping buckets in {}, SQS (ElasticMQ) {}, DynamoDB,"
-                    + " Streams and Firehose {}", s3Endpoint, settings.dataDir().toAbsolutePath(), sqsEndpoint,
+            LOG.info(
+                    "Local stack ready: S3 (S3Proxy) {} keeping buckets in {}, SQS (ElasticMQ) {}, DynamoDB,"
+                            + " Streams and Firehose {}",
+                    s3Endpoint,
+                    settings.dataDir().toAbsolutePath(),
+                    sqsEndpoint,
                     emulator.endpoint());
             return new LocalStack(s3, s3Endpoint, sqs, sqsEndpoint, emulator, settings.dataDir());
         } catch (RuntimeException | IOException e) {

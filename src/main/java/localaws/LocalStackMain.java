@@ -31,11 +31,14 @@ public final class LocalStackMain {
         }
         LocalStack stack = LocalStack.start(LocalStackProperties.settings(props::getProperty));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            System.out.println("LOCAL STACK STOPPED");
-            stopped.countDown();
-        }, "local-stack-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stack.close();
+                            System.out.println("LOCAL STACK STOPPED");
+                            stopped.countDown();
+                        },
+                        "local-stack-shutdown"));
         // Tests wait for this line on standard output before they connect.
         System.out.println("LOCAL STACK READY emulator=" + stack.emulatorEndpoint() + " s3=" + stack.s3Endpoint()
                 + " sqs=" + stack.sqsEndpoint());

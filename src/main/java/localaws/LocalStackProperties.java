@@ -47,8 +47,16 @@ public final class LocalStackProperties {
                 integer("local.sqs.port", 9324),
                 Path.of(text("local.data-dir", "data")),
                 text("local.region", "us-east-1"),
-                s -> new LocalAwsSettings(s.host(), s.port(), s.region(), s.account(), s.s3Endpoint(), streams,
-                        exports, s.pitrWindow(), sweep));
+                s -> new LocalAwsSettings(
+                        s.host(),
+                        s.port(),
+                        s.region(),
+                        s.account(),
+                        s.s3Endpoint(),
+                        streams,
+                        exports,
+                        s.pitrWindow(),
+                        sweep));
     }
 
     private String text(String key, String fallback) {
@@ -123,8 +131,8 @@ public final class LocalStackProperties {
                     throw new NumberFormatException();
             }
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + ": expected a duration such as 500ms, 30s, 15m, 4h or PT15M,"
-                    + " was '" + text + "'");
+            throw new IllegalArgumentException(
+                    key + ": expected a duration such as 500ms, 30s, 15m, 4h or PT15M," + " was '" + text + "'");
         }
     }
 }

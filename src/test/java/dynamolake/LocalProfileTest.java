@@ -54,10 +54,25 @@ class LocalProfileTest {
 
     static Main localMain(Path dir, Map<String, String> more) {
         Main m = new Main();
-        Map<String, String> props = new HashMap<>(Map.of("local.emulator.port", "0", "local.s3.port", "0",
-                "local.sqs.port", "0", "local.data-dir", dir.toString(), "local.demo.items", "300",
-                "local.demo.large-items", "1", "local.demo.changes-per-second", "50", "local.demo.ttl-seconds", "2",
-                "local.ttl.sweep-interval", "200ms"));
+        Map<String, String> props = new HashMap<>(Map.of(
+                "local.emulator.port",
+                "0",
+                "local.s3.port",
+                "0",
+                "local.sqs.port",
+                "0",
+                "local.data-dir",
+                dir.toString(),
+                "local.demo.items",
+                "300",
+                "local.demo.large-items",
+                "1",
+                "local.demo.changes-per-second",
+                "50",
+                "local.demo.ttl-seconds",
+                "2",
+                "local.ttl.sweep-interval",
+                "200ms"));
         props.putAll(more);
         props.forEach(m::addOverrideProperty);
         return m;
@@ -68,7 +83,10 @@ class LocalProfileTest {
     }
 
     private static String streamArn() {
-        return bean(DynamoDbClient.class).describeTable(b -> b.tableName("demo-orders")).table().latestStreamArn();
+        return bean(DynamoDbClient.class)
+                .describeTable(b -> b.tableName("demo-orders"))
+                .table()
+                .latestStreamArn();
     }
 
     @Test
@@ -76,11 +94,15 @@ class LocalProfileTest {
         DynamoDbClient ddb = bean(DynamoDbClient.class);
         var table = ddb.describeTable(b -> b.tableName("demo-orders")).table();
         assertThat(table.streamSpecification().streamViewType()).isEqualTo(StreamViewType.NEW_AND_OLD_IMAGES);
-        assertThat(ddb.describeContinuousBackups(b -> b.tableName("demo-orders")).continuousBackupsDescription()
-                .pointInTimeRecoveryDescription().pointInTimeRecoveryStatus())
+        assertThat(ddb.describeContinuousBackups(b -> b.tableName("demo-orders"))
+                        .continuousBackupsDescription()
+                        .pointInTimeRecoveryDescription()
+                        .pointInTimeRecoveryStatus())
                 .isEqualTo(PointInTimeRecoveryStatus.ENABLED);
-        assertThat(ddb.describeTimeToLive(b -> b.tableName("demo-orders")).timeToLiveDescription()
-                .timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
+        assertThat(ddb.describeTimeToLive(b -> b.tableName("demo-orders"))
+                        .timeToLiveDescription()
+                        .timeToLiveStatus())
+                .isEqualTo(TimeToLiveStatus.ENABLED);
     }
 
     @Test
@@ -89,15 +111,17 @@ class LocalProfileTest {
         Set<String> refTypes = new HashSet<>();
         int large = 0;
         int count = 0;
-        for (Map<String, AttributeValue> item : bean(DynamoDbClient.class).scanPaginator(b -> b.tableName(
-                "demo-orders")).items()) {
+        for (Map<String, AttributeValue> item : bean(DynamoDbClient.class)
+                .scanPaginator(b -> b.tableName("demo-orders"))
+                .items()) {
             count++;
             item.values().forEach(v -> types.add(v.type().name()));
             refTypes.add(item.get("ref").type().name());
             large += item.containsKey("payload") && item.get("payload").s().length() > 390 * 1024 ? 1 : 0;
             if (item.containsKey("exactAmount")) {
                 assertThat(item.get("exactAmount").n()).isEqualTo("12345678901234567890123456789012345678");
-                assertThat(item.get("tiny").n()).as("DynamoDB returns numbers without exponent")
+                assertThat(item.get("tiny").n())
+                        .as("DynamoDB returns numbers without exponent")
                         .isEqualTo("0." + "0".repeat(129) + "1");
             }
         }
@@ -114,10 +138,13 @@ class LocalProfileTest {
         DynamoDbStreamsClient streams = bean(DynamoDbStreamsClient.class);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             List<Record> records = StreamReader.readAll(streams, streamArn());
-            assertThat(records).extracting(Record::eventName)
+            assertThat(records)
+                    .extracting(Record::eventName)
                     .contains(OperationType.INSERT, OperationType.MODIFY, OperationType.REMOVE);
-            assertThat(records).as("time to live deletes some of the orders that expire")
-                    .anyMatch(r -> r.userIdentity() != null && "Service".equals(r.userIdentity().type()));
+            assertThat(records)
+                    .as("time to live deletes some of the orders that expire")
+                    .anyMatch(r -> r.userIdentity() != null
+                            && "Service".equals(r.userIdentity().type()));
         });
     }
 
@@ -125,8 +152,13 @@ class LocalProfileTest {
     void createsTheLocalResourcesAndKeepsTheLakeInAFolder() {
         assertThat(Files.isDirectory(data.resolve("dynamo-lake"))).isTrue();
         assertThat(Files.isDirectory(data.resolve("dynamo-lake-exports"))).isTrue();
-        assertThat(bean(FirehoseClient.class).describeDeliveryStream(b -> b.deliveryStreamName("dynamo-lake-deltas"))
-                .deliveryStreamDescription().destinations().get(0).extendedS3DestinationDescription().prefix())
+        assertThat(bean(FirehoseClient.class)
+                        .describeDeliveryStream(b -> b.deliveryStreamName("dynamo-lake-deltas"))
+                        .deliveryStreamDescription()
+                        .destinations()
+                        .get(0)
+                        .extendedS3DestinationDescription()
+                        .prefix())
                 .isEqualTo("tables/demo-orders/deltas/");
         assertThat(bean(SqsClient.class).listQueues().queueUrls())
                 .anyMatch(u -> u.endsWith("/dynamo-lake-export-files"))
@@ -137,8 +169,8 @@ class LocalProfileTest {
     @Test
     void aTakenPortStopsStartupWithOneLineNamingTheProperty(@TempDir Path other) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            assertThatThrownBy(() -> localMain(other, Map.of("local.sqs.port",
-                            Integer.toString(taken.getLocalPort()))).start())
+            assertThatThrownBy(() -> localMain(other, Map.of("local.sqs.port", Integer.toString(taken.getLocalPort())))
+                            .start())
                     .hasStackTraceContaining("local.sqs.port=" + taken.getLocalPort()
                             + ": the port is already in use on 127.0.0.1; set local.sqs.port to a free port");
         }

@@ -17,7 +17,8 @@ class AttributeValuesTest {
 
     @Test
     void roundTripsEveryTypeToTheSameText() {
-        assertThat(AttributeValues.toJson(AttributeValues.parseItem(EVERY_TYPE))).isEqualTo(EVERY_TYPE);
+        assertThat(AttributeValues.toJson(AttributeValues.parseItem(EVERY_TYPE)))
+                .isEqualTo(EVERY_TYPE);
     }
 
     @Test
@@ -34,7 +35,8 @@ class AttributeValuesTest {
 
     @Test
     void anSdkValueWithoutTypeIsAnError() {
-        assertThatThrownBy(() -> PlainJson.toJson(item("ok", s("x"), "bad", AttributeValue.builder().build())))
+        assertThatThrownBy(() -> PlainJson.toJson(
+                        item("ok", s("x"), "bad", AttributeValue.builder().build())))
                 .isInstanceOf(ItemFormatException.class)
                 .hasMessageStartingWith("bad: empty attribute value");
     }

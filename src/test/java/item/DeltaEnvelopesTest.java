@@ -25,20 +25,33 @@ class DeltaEnvelopesTest {
 
     @Test
     void insertCarriesTheNewImageAsObject() {
-        Record r = record(OperationType.INSERT).dynamodb(StreamRecord.builder().sequenceNumber(SEQ)
-                .approximateCreationDateTime(Instant.parse("2026-11-26T10:00:00Z"))
-                .keys(item("pk", s("a"))).newImage(item("pk", s("a"), "n", n("2.0"))).build()).build();
-        assertThat(DeltaEnvelopes.fromRecord(r, "orders", "shardId-1").toJson()).isEqualTo("{\"action\":\"INSERT\","
-                + "\"sequenceNumber\":\"" + SEQ + "\",\"object\":{\"pk\":\"a\",\"n\":2.0},\"keys\":{\"pk\":\"a\"},"
-                + "\"approximateCreationDateTime\":\"2026-11-26T10:00:00Z\",\"eventId\":\"e1\",\"table\":\"orders\","
-                + "\"shardId\":\"shardId-1\",\"ttlExpired\":false}");
+        Record r = record(OperationType.INSERT)
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.parse("2026-11-26T10:00:00Z"))
+                        .keys(item("pk", s("a")))
+                        .newImage(item("pk", s("a"), "n", n("2.0")))
+                        .build())
+                .build();
+        assertThat(DeltaEnvelopes.fromRecord(r, "orders", "shardId-1").toJson())
+                .isEqualTo("{\"action\":\"INSERT\","
+                        + "\"sequenceNumber\":\"" + SEQ
+                        + "\",\"object\":{\"pk\":\"a\",\"n\":2.0},\"keys\":{\"pk\":\"a\"},"
+                        + "\"approximateCreationDateTime\":\"2026-11-26T10:00:00Z\",\"eventId\":\"e1\",\"table\":\"orders\","
+                        + "\"shardId\":\"shardId-1\",\"ttlExpired\":false}");
     }
 
     @Test
     void modifyCarriesTheOldImageToo() {
-        Record r = record(OperationType.MODIFY).dynamodb(StreamRecord.builder().sequenceNumber(SEQ)
-                .approximateCreationDateTime(Instant.EPOCH).keys(item("pk", s("a")))
-                .newImage(item("pk", s("a"), "v", n("2"))).oldImage(item("pk", s("a"), "v", n("1"))).build()).build();
+        Record r = record(OperationType.MODIFY)
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .newImage(item("pk", s("a"), "v", n("2")))
+                        .oldImage(item("pk", s("a"), "v", n("1")))
+                        .build())
+                .build();
         DeltaEnvelope e = DeltaEnvelopes.fromRecord(r, "t", "s");
         assertThat(e.object()).isEqualTo(item("pk", s("a"), "v", n("2")));
         assertThat(e.oldObject()).isEqualTo(item("pk", s("a"), "v", n("1")));
@@ -47,16 +60,26 @@ class DeltaEnvelopesTest {
 
     @Test
     void removeCarriesTheOldImageAsObject() {
-        Record r = record(OperationType.REMOVE).dynamodb(StreamRecord.builder().sequenceNumber(SEQ)
-                .approximateCreationDateTime(Instant.EPOCH).keys(item("pk", s("a")))
-                .oldImage(item("pk", s("a"), "v", n("1"))).build()).build();
+        Record r = record(OperationType.REMOVE)
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .oldImage(item("pk", s("a"), "v", n("1")))
+                        .build())
+                .build();
         assertThat(DeltaEnvelopes.fromRecord(r, "t", "s").object()).isEqualTo(item("pk", s("a"), "v", n("1")));
     }
 
     @Test
     void withoutImagesTheObjectIsTheKeys() {
-        Record r = record(OperationType.REMOVE).dynamodb(StreamRecord.builder().sequenceNumber(SEQ)
-                .approximateCreationDateTime(Instant.EPOCH).keys(item("pk", s("a"))).build()).build();
+        Record r = record(OperationType.REMOVE)
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .build())
+                .build();
         DeltaEnvelope e = DeltaEnvelopes.fromRecord(r, "t", "s");
         assertThat(e.object()).isEqualTo(item("pk", s("a")));
         assertThat(e.toJson()).doesNotContain("oldObject");
@@ -64,11 +87,19 @@ class DeltaEnvelopesTest {
 
     @Test
     void marksDeletionsByTimeToLive() {
-        // DynamoDB developer guide: TTL deletions carry userIdentity {Type: Service, PrincipalId: dynamodb.amazonaws.com}.
-        Record r = record(OperationType.REMOVE).userIdentity(Identity.builder().type("Service")
-                        .principalId("dynamodb.amazonaws.com").build())
-                .dynamodb(StreamRecord.builder().sequenceNumber(SEQ).approximateCreationDateTime(Instant.EPOCH)
-                        .keys(item("pk", s("a"))).build()).build();
+        // DynamoDB developer guide: TTL deletions carry userIdentity {Type: Service, PrincipalId:
+        // dynamodb.amazonaws.com}.
+        Record r = record(OperationType.REMOVE)
+                .userIdentity(Identity.builder()
+                        .type("Service")
+                        .principalId("dynamodb.amazonaws.com")
+                        .build())
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .build())
+                .build();
         assertThat(DeltaEnvelopes.fromRecord(r, "t", "s").ttlExpired()).isTrue();
     }
 
@@ -104,8 +135,14 @@ class DeltaEnvelopesTest {
 
     @Test
     void anUnknownEventNameIsAnError() {
-        Record r = Record.builder().eventID("e").eventName("UPSERT").dynamodb(StreamRecord.builder()
-                .sequenceNumber(SEQ).approximateCreationDateTime(Instant.EPOCH).keys(item("pk", s("a"))).build())
+        Record r = Record.builder()
+                .eventID("e")
+                .eventName("UPSERT")
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .build())
                 .build();
         assertThatThrownBy(() -> DeltaEnvelopes.fromRecord(r, "t", "s"))
                 .hasMessage("eventName: expected INSERT, MODIFY or REMOVE, found 'UPSERT'");
@@ -113,9 +150,20 @@ class DeltaEnvelopesTest {
 
     @Test
     void envelopeChecksItsFields() {
-        assertThatThrownBy(() -> new DeltaEnvelope(DeltaEnvelope.Action.INSERT, "12x", item(), item("k", s("v")),
-                null, Instant.EPOCH, "e", "t", "s", false)).hasMessageContaining("sequenceNumber must be");
-        assertThatThrownBy(() -> new DeltaEnvelope(DeltaEnvelope.Action.INSERT, "12", item(), item(), null,
-                Instant.EPOCH, "e", "t", "s", false)).hasMessage("keys is empty");
+        assertThatThrownBy(() -> new DeltaEnvelope(
+                        DeltaEnvelope.Action.INSERT,
+                        "12x",
+                        item(),
+                        item("k", s("v")),
+                        null,
+                        Instant.EPOCH,
+                        "e",
+                        "t",
+                        "s",
+                        false))
+                .hasMessageContaining("sequenceNumber must be");
+        assertThatThrownBy(() -> new DeltaEnvelope(
+                        DeltaEnvelope.Action.INSERT, "12", item(), item(), null, Instant.EPOCH, "e", "t", "s", false))
+                .hasMessage("keys is empty");
     }
 }

@@ -28,8 +28,10 @@ class DynamoNumbersTest {
     @Test
     void acceptsTheEdgesOfDynamoDbsRange() {
         assertThat(DynamoNumbers.checkStorable("1E-130", "n")).isNotNull();
-        assertThat(DynamoNumbers.checkStorable("9.9999999999999999999999999999999999999E+125", "n")).isNotNull();
-        assertThat(DynamoNumbers.checkStorable("-12345678901234567890123456789012345678", "n")).isNotNull();
+        assertThat(DynamoNumbers.checkStorable("9.9999999999999999999999999999999999999E+125", "n"))
+                .isNotNull();
+        assertThat(DynamoNumbers.checkStorable("-12345678901234567890123456789012345678", "n"))
+                .isNotNull();
     }
 
     @Test

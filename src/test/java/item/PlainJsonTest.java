@@ -67,8 +67,7 @@ class PlainJsonTest {
 
     @Test
     void keepsEmptyStringsListsAndMaps() {
-        assertThat(PlainJson.toJson(item("s", s(""), "l", l(), "m", m())))
-                .isEqualTo("{\"s\":\"\",\"l\":[],\"m\":{}}");
+        assertThat(PlainJson.toJson(item("s", s(""), "l", l(), "m", m()))).isEqualTo("{\"s\":\"\",\"l\":[],\"m\":{}}");
     }
 
     @Test
@@ -78,8 +77,8 @@ class PlainJsonTest {
 
     @Test
     void convertsSetsToArraysInStoredOrder() {
-        String json = PlainJson.fromDynamoJson("{\"ss\":{\"SS\":[\"b\",\"a\"]},\"bs\":{\"BS\":[\"AQ==\",\"Ag==\"]},"
-                + "\"bool\":{\"BOOL\":false}}");
+        String json = PlainJson.fromDynamoJson(
+                "{\"ss\":{\"SS\":[\"b\",\"a\"]},\"bs\":{\"BS\":[\"AQ==\",\"Ag==\"]}," + "\"bool\":{\"BOOL\":false}}");
         assertThat(json).isEqualTo("{\"ss\":[\"b\",\"a\"],\"bs\":[\"AQ==\",\"Ag==\"],\"bool\":false}");
     }
 
@@ -100,7 +99,8 @@ class PlainJsonTest {
         assertThatThrownBy(() -> PlainJson.fromDynamoJson("{\"a\":{\"M\":{\"b\":{\"L\":[{\"S\":\"x\"},{}]}}}}"))
                 .isInstanceOf(ItemFormatException.class)
                 .hasMessageStartingWith("a.b[1]: empty attribute value {}")
-                .extracting(e -> ((ItemFormatException) e).path()).isEqualTo("a.b[1]");
+                .extracting(e -> ((ItemFormatException) e).path())
+                .isEqualTo("a.b[1]");
     }
 
     @Test
@@ -143,9 +143,17 @@ class PlainJsonTest {
 
     @Test
     void readsPlainJsonBackKeepingNumberText() {
-        Map<String, AttributeValue> back = PlainJson.parseItem("{\"n\":1E-130,\"s\":\"x\",\"l\":[true,null],"
-                + "\"m\":{\"k\":2.0}}");
-        assertThat(back).isEqualTo(item("n", n("1E-130"), "s", s("x"),
-                "l", AttributeValue.fromL(List.of(AttributeValue.fromBool(true), nul())), "m", m("k", n("2.0"))));
+        Map<String, AttributeValue> back =
+                PlainJson.parseItem("{\"n\":1E-130,\"s\":\"x\",\"l\":[true,null]," + "\"m\":{\"k\":2.0}}");
+        assertThat(back)
+                .isEqualTo(item(
+                        "n",
+                        n("1E-130"),
+                        "s",
+                        s("x"),
+                        "l",
+                        AttributeValue.fromL(List.of(AttributeValue.fromBool(true), nul())),
+                        "m",
+                        m("k", n("2.0"))));
     }
 }

@@ -58,33 +58,56 @@ class DynamoDbItemsConformanceTest {
 
     @Test
     void storesNumbersTrimmedAsDynamoDbDoes() {
-        put(item("pk", s("numbers"), "a", n("2.0"), "b", n("0100"), "c", ns("1.50", "2"),
-                "d", n("12345678901234567890123456789012345678")));
-        assertThat(get("numbers")).isEqualTo(item("pk", s("numbers"), "a", n("2"), "b", n("100"),
-                "c", ns("1.5", "2"), "d", n("12345678901234567890123456789012345678")));
+        put(item(
+                "pk",
+                s("numbers"),
+                "a",
+                n("2.0"),
+                "b",
+                n("0100"),
+                "c",
+                ns("1.50", "2"),
+                "d",
+                n("12345678901234567890123456789012345678")));
+        assertThat(get("numbers"))
+                .isEqualTo(item(
+                        "pk",
+                        s("numbers"),
+                        "a",
+                        n("2"),
+                        "b",
+                        n("100"),
+                        "c",
+                        ns("1.5", "2"),
+                        "d",
+                        n("12345678901234567890123456789012345678")));
     }
 
     @Test
     void returnsTheOldItemWhenAsked() {
         put(item("pk", s("old"), "v", n("1")));
-        var out = ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("old"), "v", n("2")))
-                .returnValues(ReturnValue.ALL_OLD));
+        var out = ddb().putItem(b ->
+                b.tableName(TABLE).item(item("pk", s("old"), "v", n("2"))).returnValues(ReturnValue.ALL_OLD));
         assertThat(out.attributes()).isEqualTo(item("pk", s("old"), "v", n("1")));
     }
 
     @Test
     void aFailedConditionIsConditionalCheckFailedWithTheItemWhenAsked() {
         put(item("pk", s("cond"), "v", n("5")));
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("cond")))
-                        .conditionExpression("attribute_not_exists(pk)")))
+        assertThatThrownBy(() -> ddb().putItem(b ->
+                        b.tableName(TABLE).item(item("pk", s("cond"))).conditionExpression("attribute_not_exists(pk)")))
                 .isInstanceOf(ConditionalCheckFailedException.class);
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("cond")))
-                        .conditionExpression("#v < :max").expressionAttributeNames(Map.of("#v", "v"))
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE)
+                        .item(item("pk", s("cond")))
+                        .conditionExpression("#v < :max")
+                        .expressionAttributeNames(Map.of("#v", "v"))
                         .expressionAttributeValues(Map.of(":max", n("3")))
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)))
-                .isInstanceOfSatisfying(ConditionalCheckFailedException.class, e ->
-                        assertThat(e.item()).isEqualTo(item("pk", s("cond"), "v", n("5"))));
-        ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("cond"), "v", n("6")))
+                .isInstanceOfSatisfying(
+                        ConditionalCheckFailedException.class,
+                        e -> assertThat(e.item()).isEqualTo(item("pk", s("cond"), "v", n("5"))));
+        ddb().putItem(b -> b.tableName(TABLE)
+                .item(item("pk", s("cond"), "v", n("6")))
                 .conditionExpression("(#v BETWEEN :lo AND :hi) AND NOT contains(#v, :x) OR attribute_exists(nope)")
                 .expressionAttributeNames(Map.of("#v", "v"))
                 .expressionAttributeValues(Map.of(":lo", n("1"), ":hi", n("9"), ":x", s("q"))));
@@ -94,16 +117,43 @@ class DynamoDbItemsConformanceTest {
     @Test
     void evaluatesComparisonsInAndFunctions() {
         put(item("pk", s("fn"), "name", s("dynamo"), "tags", ss("a", "b"), "list", l(n("1"), s("x"))));
-        String[] holding = {"begins_with(#n, :d)", "contains(tags, :a)", "contains(#l, :one)", "size(#n) = :six",
-            "attribute_type(tags, :ss)", "#n IN (:z, :dyn)", "#n <> :z", "size(tags) > :one"};
+        String[] holding = {
+            "begins_with(#n, :d)",
+            "contains(tags, :a)",
+            "contains(#l, :one)",
+            "size(#n) = :six",
+            "attribute_type(tags, :ss)",
+            "#n IN (:z, :dyn)",
+            "#n <> :z",
+            "size(tags) > :one"
+        };
         for (String condition : holding) {
-            ddb().putItem(b -> b.tableName(TABLE).item(get("fn")).conditionExpression(condition)
+            ddb().putItem(b -> b.tableName(TABLE)
+                    .item(get("fn"))
+                    .conditionExpression(condition)
                     .expressionAttributeNames(used(condition, Map.of("#n", "name", "#l", "list")))
-                    .expressionAttributeValues(used(condition, Map.of(":d", s("dyn"), ":a", s("a"), ":one", n("1"),
-                            ":six", n("6"), ":ss", s("SS"), ":z", s("z"), ":dyn", s("dynamo")))));
+                    .expressionAttributeValues(used(
+                            condition,
+                            Map.of(
+                                    ":d",
+                                    s("dyn"),
+                                    ":a",
+                                    s("a"),
+                                    ":one",
+                                    n("1"),
+                                    ":six",
+                                    n("6"),
+                                    ":ss",
+                                    s("SS"),
+                                    ":z",
+                                    s("z"),
+                                    ":dyn",
+                                    s("dynamo")))));
         }
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(get("fn"))
-                        .conditionExpression("#n > :one").expressionAttributeNames(Map.of("#n", "name"))
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE)
+                        .item(get("fn"))
+                        .conditionExpression("#n > :one")
+                        .expressionAttributeNames(Map.of("#n", "name"))
                         .expressionAttributeValues(Map.of(":one", n("1")))))
                 .as("a string is never greater than a number: different types compare false")
                 .isInstanceOf(ConditionalCheckFailedException.class);
@@ -121,24 +171,46 @@ class DynamoDbItemsConformanceTest {
 
     @Test
     void updatesTopLevelAndNestedPaths() {
-        put(item("pk", s("upd"), "count", n("1"), "tags", ss("a"), "doc", m("inner", m("x", n("1"), "list",
-                l(s("a"), s("b"), s("c"))))));
-        var out = ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("upd")))
+        put(item(
+                "pk",
+                s("upd"),
+                "count",
+                n("1"),
+                "tags",
+                ss("a"),
+                "doc",
+                m("inner", m("x", n("1"), "list", l(s("a"), s("b"), s("c"))))));
+        var out = ddb().updateItem(b -> b.tableName(TABLE)
+                .key(item("pk", s("upd")))
                 .updateExpression("SET doc.inner.x = doc.inner.x + :two, doc.inner.list[1] = :bee,"
                         + " created = if_not_exists(created, :now), hist = list_append(if_not_exists(hist, :empty),"
                         + " :one) REMOVE doc.inner.list[0] ADD #c :two, tags :more DELETE gone :more")
                 .expressionAttributeNames(Map.of("#c", "count"))
-                .expressionAttributeValues(Map.of(":two", n("2"), ":bee", s("B"), ":now", s("t0"),
-                        ":empty", l(), ":one", l(n("1")), ":more", ss("b")))
+                .expressionAttributeValues(Map.of(
+                        ":two", n("2"), ":bee", s("B"), ":now", s("t0"), ":empty", l(), ":one", l(n("1")), ":more",
+                        ss("b")))
                 .returnValues(ReturnValue.ALL_NEW));
-        assertThat(out.attributes()).isEqualTo(item("pk", s("upd"), "count", n("3"), "tags", ss("a", "b"),
-                "doc", m("inner", m("x", n("3"), "list", l(s("B"), s("c")))), "created", s("t0"),
-                "hist", l(n("1"))));
+        assertThat(out.attributes())
+                .isEqualTo(item(
+                        "pk",
+                        s("upd"),
+                        "count",
+                        n("3"),
+                        "tags",
+                        ss("a", "b"),
+                        "doc",
+                        m("inner", m("x", n("3"), "list", l(s("B"), s("c")))),
+                        "created",
+                        s("t0"),
+                        "hist",
+                        l(n("1"))));
     }
 
     @Test
     void updateCreatesTheItemWhenMissing() {
-        ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("upsert"))).updateExpression("ADD hits :one")
+        ddb().updateItem(b -> b.tableName(TABLE)
+                .key(item("pk", s("upsert")))
+                .updateExpression("ADD hits :one")
                 .expressionAttributeValues(Map.of(":one", n("1"))));
         assertThat(get("upsert")).isEqualTo(item("pk", s("upsert"), "hits", n("1")));
     }
@@ -146,15 +218,20 @@ class DynamoDbItemsConformanceTest {
     @Test
     void returnsOnlyTheUpdatedAttributesWhenAsked() {
         put(item("pk", s("ret"), "a", n("1"), "b", n("1")));
-        var out = ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("ret"))).updateExpression("SET a = :v")
-                .expressionAttributeValues(Map.of(":v", n("9"))).returnValues(ReturnValue.UPDATED_OLD));
+        var out = ddb().updateItem(b -> b.tableName(TABLE)
+                .key(item("pk", s("ret")))
+                .updateExpression("SET a = :v")
+                .expressionAttributeValues(Map.of(":v", n("9")))
+                .returnValues(ReturnValue.UPDATED_OLD));
         assertThat(out.attributes()).isEqualTo(item("a", n("1")));
     }
 
     @Test
     void deletingTheLastMemberOfASetRemovesTheAttribute() {
         put(item("pk", s("del"), "tags", ss("a")));
-        ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("del"))).updateExpression("DELETE tags :a")
+        ddb().updateItem(b -> b.tableName(TABLE)
+                .key(item("pk", s("del")))
+                .updateExpression("DELETE tags :a")
                 .expressionAttributeValues(Map.of(":a", ss("a"))));
         assertThat(get("del")).isEqualTo(item("pk", s("del")));
     }
@@ -162,33 +239,42 @@ class DynamoDbItemsConformanceTest {
     @Test
     void rejectsWhatDynamoDbRejects() {
         put(item("pk", s("rej"), "s", s("text")));
-        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("rej")))
-                        .updateExpression("SET pk = :v").expressionAttributeValues(Map.of(":v", s("x")))))
+        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE)
+                        .key(item("pk", s("rej")))
+                        .updateExpression("SET pk = :v")
+                        .expressionAttributeValues(Map.of(":v", s("x")))))
                 .satisfies(e -> assertValidation(e, "This attribute is part of the key"));
-        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("rej")))
-                        .updateExpression("SET s = s + :one").expressionAttributeValues(Map.of(":one", n("1")))))
+        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE)
+                        .key(item("pk", s("rej")))
+                        .updateExpression("SET s = s + :one")
+                        .expressionAttributeValues(Map.of(":one", n("1")))))
                 .satisfies(e -> assertValidation(e, "incorrect data type"));
-        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("rej")))
-                        .updateExpression("SET a.b = :v").expressionAttributeValues(Map.of(":v", s("x")))))
+        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE)
+                        .key(item("pk", s("rej")))
+                        .updateExpression("SET a.b = :v")
+                        .expressionAttributeValues(Map.of(":v", s("x")))))
                 .satisfies(e -> assertValidation(e, "document path provided in the update expression is invalid"));
-        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE).key(item("pk", s("rej")))
-                        .updateExpression("SET a = :v, a = :w").expressionAttributeValues(Map.of(":v", s("x"),
-                                ":w", s("y")))))
+        assertThatThrownBy(() -> ddb().updateItem(b -> b.tableName(TABLE)
+                        .key(item("pk", s("rej")))
+                        .updateExpression("SET a = :v, a = :w")
+                        .expressionAttributeValues(Map.of(":v", s("x"), ":w", s("y")))))
                 .satisfies(e -> assertValidation(e, "Two document paths overlap"));
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("rej")))
-                        .conditionExpression("a = :undefined")))
+        assertThatThrownBy(() -> ddb().putItem(b ->
+                        b.tableName(TABLE).item(item("pk", s("rej"))).conditionExpression("a = :undefined")))
                 .satisfies(e -> assertValidation(e, "attribute value: :undefined"));
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("rej")))
-                        .conditionExpression("a = :v").expressionAttributeValues(Map.of(":v", s("x"), ":extra",
-                                s("y")))))
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE)
+                        .item(item("pk", s("rej")))
+                        .conditionExpression("a = :v")
+                        .expressionAttributeValues(Map.of(":v", s("x"), ":extra", s("y")))))
                 .satisfies(e -> assertValidation(e, "unused in expressions: keys: {:extra}"));
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("rej")))
-                        .conditionExpression("a = = :v").expressionAttributeValues(Map.of(":v", s("x")))))
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE)
+                        .item(item("pk", s("rej")))
+                        .conditionExpression("a = = :v")
+                        .expressionAttributeValues(Map.of(":v", s("x")))))
                 .satisfies(e -> assertValidation(e, "Syntax error"));
         assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("")))))
                 .satisfies(e -> assertValidation(e, "cannot contain an empty string value"));
-        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("rej"),
-                        "set", ss("a", "a")))))
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("pk", s("rej"), "set", ss("a", "a")))))
                 .satisfies(e -> assertValidation(e, "duplicates"));
         assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE).item(item("nokey", s("x")))))
                 .satisfies(e -> assertValidation(e, "Missing the key pk"));
@@ -208,15 +294,19 @@ class DynamoDbItemsConformanceTest {
     @Test
     void deletesAndReturnsTheOldItem() {
         put(item("pk", s("gone"), "v", n("1")));
-        var out = ddb().deleteItem(b -> b.tableName(TABLE).key(item("pk", s("gone"))).returnValues(ReturnValue.ALL_OLD));
+        var out = ddb().deleteItem(
+                        b -> b.tableName(TABLE).key(item("pk", s("gone"))).returnValues(ReturnValue.ALL_OLD));
         assertThat(out.attributes()).containsEntry("v", n("1"));
-        assertThat(ddb().getItem(b -> b.tableName(TABLE).key(item("pk", s("gone")))).hasItem()).isFalse();
+        assertThat(ddb().getItem(b -> b.tableName(TABLE).key(item("pk", s("gone"))))
+                        .hasItem())
+                .isFalse();
     }
 
     @Test
     void projectsAttributesOnGet() {
         put(item("pk", s("proj"), "a", n("1"), "m", m("x", n("2"), "y", n("3")), "c", n("4")));
-        var out = ddb().getItem(b -> b.tableName(TABLE).key(item("pk", s("proj"))).projectionExpression("a, m.y"));
+        var out =
+                ddb().getItem(b -> b.tableName(TABLE).key(item("pk", s("proj"))).projectionExpression("a, m.y"));
         assertThat(out.item()).isEqualTo(item("a", n("1"), "m", m("y", n("3"))));
     }
 
@@ -225,19 +315,30 @@ class DynamoDbItemsConformanceTest {
         List<WriteRequest> writes = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             int n = i;
-            writes.add(WriteRequest.builder().putRequest(p -> p.item(item("pk", s("batch-" + n)))).build());
+            writes.add(WriteRequest.builder()
+                    .putRequest(p -> p.item(item("pk", s("batch-" + n))))
+                    .build());
         }
-        assertThat(ddb().batchWriteItem(b -> b.requestItems(Map.of(TABLE, writes))).unprocessedItems()).isEmpty();
-        var got = ddb().batchGetItem(b -> b.requestItems(Map.of(TABLE, software.amazon.awssdk.services.dynamodb.model
-                .KeysAndAttributes.builder().keys(item("pk", s("batch-0")), item("pk", s("batch-24")),
-                        item("pk", s("batch-missing"))).build())));
+        assertThat(ddb().batchWriteItem(b -> b.requestItems(Map.of(TABLE, writes)))
+                        .unprocessedItems())
+                .isEmpty();
+        var got = ddb().batchGetItem(b -> b.requestItems(Map.of(
+                TABLE,
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                        .keys(item("pk", s("batch-0")), item("pk", s("batch-24")), item("pk", s("batch-missing")))
+                        .build())));
         assertThat(got.responses().get(TABLE)).hasSize(2);
         List<WriteRequest> tooMany = new ArrayList<>(writes);
-        tooMany.add(WriteRequest.builder().deleteRequest(d -> d.key(item("pk", s("batch-25")))).build());
+        tooMany.add(WriteRequest.builder()
+                .deleteRequest(d -> d.key(item("pk", s("batch-25"))))
+                .build());
         assertThatThrownBy(() -> ddb().batchWriteItem(b -> b.requestItems(Map.of(TABLE, tooMany))))
                 .satisfies(e -> assertValidation(e, "Too many items"));
-        List<WriteRequest> duplicates = List.of(writes.get(0), WriteRequest.builder().deleteRequest(d -> d.key(
-                item("pk", s("batch-0")))).build());
+        List<WriteRequest> duplicates = List.of(
+                writes.get(0),
+                WriteRequest.builder()
+                        .deleteRequest(d -> d.key(item("pk", s("batch-0"))))
+                        .build());
         assertThatThrownBy(() -> ddb().batchWriteItem(b -> b.requestItems(Map.of(TABLE, duplicates))))
                 .satisfies(e -> assertValidation(e, "contains duplicates"));
     }

@@ -37,20 +37,31 @@ class DynamoDbReadsConformanceTest {
     @BeforeAll
     static void table() {
         DynamoDbClient ddb = aws.dynamoDb();
-        ddb.createTable(b -> b.tableName(TABLE).billingMode("PAY_PER_REQUEST")
-                .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH),
+        ddb.createTable(b -> b.tableName(TABLE)
+                .billingMode("PAY_PER_REQUEST")
+                .keySchema(
+                        k -> k.attributeName("pk").keyType(KeyType.HASH),
                         k -> k.attributeName("sk").keyType(KeyType.RANGE))
-                .attributeDefinitions(a -> a.attributeName("pk").attributeType("S"),
+                .attributeDefinitions(
+                        a -> a.attributeName("pk").attributeType("S"),
                         a -> a.attributeName("sk").attributeType("N"),
                         a -> a.attributeName("status").attributeType("S"))
                 .globalSecondaryIndexes(g -> g.indexName("by-status")
-                        .keySchema(k -> k.attributeName("status").keyType(KeyType.HASH),
+                        .keySchema(
+                                k -> k.attributeName("status").keyType(KeyType.HASH),
                                 k -> k.attributeName("sk").keyType(KeyType.RANGE))
                         .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))));
         for (int c = 0; c < CUSTOMERS; c++) {
             for (int o = 0; o < ORDERS; o++) {
-                Map<String, AttributeValue> item = item("pk", s("c" + c), "sk", n(Integer.toString(o)),
-                        "status", s(o % 3 == 0 ? "NEW" : "DONE"), "amount", n(o + ".5"));
+                Map<String, AttributeValue> item = item(
+                        "pk",
+                        s("c" + c),
+                        "sk",
+                        n(Integer.toString(o)),
+                        "status",
+                        s(o % 3 == 0 ? "NEW" : "DONE"),
+                        "amount",
+                        n(o + ".5"));
                 ddb.putItem(b -> b.tableName(TABLE).item(item));
             }
         }
@@ -82,8 +93,8 @@ class DynamoDbReadsConformanceTest {
         int total = 0;
         for (int segment = 0; segment < 4; segment++) {
             int seg = segment;
-            for (ScanResponse page : ddb().scanPaginator(b -> b.tableName(TABLE).segment(seg).totalSegments(4)
-                    .limit(50))) {
+            for (ScanResponse page : ddb().scanPaginator(b ->
+                    b.tableName(TABLE).segment(seg).totalSegments(4).limit(50))) {
                 page.items().forEach(i -> union.add(key(i)));
                 total += page.count();
             }
@@ -94,8 +105,11 @@ class DynamoDbReadsConformanceTest {
 
     @Test
     void filtersAfterReadingAndCountsBoth() {
-        ScanResponse r = ddb().scan(b -> b.tableName(TABLE).limit(30).filterExpression("#s = :new")
-                .expressionAttributeNames(Map.of("#s", "status")).expressionAttributeValues(Map.of(":new", s("NEW"))));
+        ScanResponse r = ddb().scan(b -> b.tableName(TABLE)
+                .limit(30)
+                .filterExpression("#s = :new")
+                .expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":new", s("NEW"))));
         assertThat(r.scannedCount()).isEqualTo(30);
         assertThat(r.count()).isEqualTo(10);
         assertThat(r.items()).allSatisfy(i -> assertThat(i.get("status")).isEqualTo(s("NEW")));
@@ -118,12 +132,16 @@ class DynamoDbReadsConformanceTest {
     @Test
     void queriesOnePartitionInSortKeyOrder() {
         List<String> sks = new ArrayList<>();
-        for (QueryResponse page : ddb().queryPaginator(b -> b.tableName(TABLE).limit(4)
-                .keyConditionExpression("pk = :c").expressionAttributeValues(Map.of(":c", s("c3"))))) {
+        for (QueryResponse page : ddb().queryPaginator(b -> b.tableName(TABLE)
+                .limit(4)
+                .keyConditionExpression("pk = :c")
+                .expressionAttributeValues(Map.of(":c", s("c3"))))) {
             page.items().forEach(i -> sks.add(i.get("sk").n()));
         }
         assertThat(sks).hasSize(ORDERS);
-        assertThat(sks.stream().map(Integer::parseInt).toList()).as("numbers sort as numbers, 10 after 9").isSorted();
+        assertThat(sks.stream().map(Integer::parseInt).toList())
+                .as("numbers sort as numbers, 10 after 9")
+                .isSorted();
     }
 
     @Test
@@ -133,7 +151,8 @@ class DynamoDbReadsConformanceTest {
                 .expressionAttributeValues(Map.of(":c", s("c1"), ":lo", n("5"), ":hi", n("9")))
                 .scanIndexForward(false));
         assertThat(between.items()).extracting(i -> i.get("sk").n()).containsExactly("9", "8", "7", "6", "5");
-        QueryResponse less = ddb().query(b -> b.tableName(TABLE).keyConditionExpression("pk = :c AND sk < :v")
+        QueryResponse less = ddb().query(b -> b.tableName(TABLE)
+                .keyConditionExpression("pk = :c AND sk < :v")
                 .filterExpression("amount > :a")
                 .expressionAttributeValues(Map.of(":c", s("c1"), ":v", n("3"), ":a", n("1"))));
         assertThat(less.items()).extracting(i -> i.get("sk").n()).containsExactly("1", "2");
@@ -143,8 +162,11 @@ class DynamoDbReadsConformanceTest {
     @Test
     void queriesASecondaryIndexWithItsProjection() {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
-        for (QueryResponse page : ddb().queryPaginator(b -> b.tableName(TABLE).indexName("by-status").limit(7)
-                .keyConditionExpression("#s = :new").expressionAttributeNames(Map.of("#s", "status"))
+        for (QueryResponse page : ddb().queryPaginator(b -> b.tableName(TABLE)
+                .indexName("by-status")
+                .limit(7)
+                .keyConditionExpression("#s = :new")
+                .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":new", s("NEW"))))) {
             items.addAll(page.items());
         }
@@ -154,16 +176,20 @@ class DynamoDbReadsConformanceTest {
 
     @Test
     void rejectsKeyConditionsQueryCannotServe() {
-        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE).keyConditionExpression("sk = :v")
+        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE)
+                        .keyConditionExpression("sk = :v")
                         .expressionAttributeValues(Map.of(":v", n("1")))))
                 .isInstanceOf(DynamoDbException.class)
                 .hasMessageContaining("Query condition missed key schema element: pk");
-        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE).keyConditionExpression("pk = :c OR sk = :v")
+        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE)
+                        .keyConditionExpression("pk = :c OR sk = :v")
                         .expressionAttributeValues(Map.of(":c", s("c1"), ":v", n("1")))))
                 .isInstanceOf(DynamoDbException.class)
                 .hasMessageContaining("Query key condition not supported");
-        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE).indexName("nope")
-                        .keyConditionExpression("pk = :c").expressionAttributeValues(Map.of(":c", s("c1")))))
+        assertThatThrownBy(() -> ddb().query(b -> b.tableName(TABLE)
+                        .indexName("nope")
+                        .keyConditionExpression("pk = :c")
+                        .expressionAttributeValues(Map.of(":c", s("c1")))))
                 .isInstanceOf(DynamoDbException.class)
                 .hasMessageContaining("does not have the specified index");
     }

@@ -34,10 +34,12 @@ class DynamoDbTablesConformanceTest {
     void createsAndDescribesATable() {
         createTable(ddb(), "tables-create", "N", null);
         ddb().waiter().waitUntilTableExists(b -> b.tableName("tables-create"));
-        TableDescription t = ddb().describeTable(b -> b.tableName("tables-create")).table();
+        TableDescription t =
+                ddb().describeTable(b -> b.tableName("tables-create")).table();
         assertThat(t.tableStatus()).isEqualTo(TableStatus.ACTIVE);
         assertThat(t.tableArn()).isEqualTo("arn:aws:dynamodb:us-east-1:000000000000:table/tables-create");
-        assertThat(t.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyType())
+        assertThat(t.keySchema())
+                .extracting(k -> k.attributeName() + ":" + k.keyType())
                 .containsExactly("pk:HASH", "sk:RANGE");
         assertThat(t.billingModeSummary().billingModeAsString()).isEqualTo("PAY_PER_REQUEST");
         assertThat(t.itemCount()).isZero();
@@ -62,11 +64,13 @@ class DynamoDbTablesConformanceTest {
     void keySchemaMustMatchAttributeDefinitions() {
         assertThatThrownBy(() -> ddb().createTable(b -> b.tableName("tables-bad")
                         .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH))
-                        .attributeDefinitions(a -> a.attributeName("pk").attributeType("S"),
+                        .attributeDefinitions(
+                                a -> a.attributeName("pk").attributeType("S"),
                                 a -> a.attributeName("extra").attributeType("S"))
                         .billingMode("PAY_PER_REQUEST")))
                 .isInstanceOf(DynamoDbException.class)
-                .satisfies(e -> assertThat(((DynamoDbException) e).awsErrorDetails().errorCode())
+                .satisfies(e -> assertThat(
+                                ((DynamoDbException) e).awsErrorDetails().errorCode())
                         .isEqualTo("ValidationException"));
     }
 
@@ -95,25 +99,34 @@ class DynamoDbTablesConformanceTest {
     @Test
     void enablingAStreamGivesTheTableALatestStream() {
         createTable(ddb(), "tables-stream", null, null);
-        assertThat(ddb().describeTable(b -> b.tableName("tables-stream")).table().latestStreamArn()).isNull();
-        ddb().updateTable(b -> b.tableName("tables-stream").streamSpecification(s -> s.streamEnabled(true)
-                .streamViewType(StreamViewType.NEW_IMAGE)));
-        TableDescription t = ddb().describeTable(b -> b.tableName("tables-stream")).table();
+        assertThat(ddb().describeTable(b -> b.tableName("tables-stream"))
+                        .table()
+                        .latestStreamArn())
+                .isNull();
+        ddb().updateTable(b -> b.tableName("tables-stream")
+                .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));
+        TableDescription t =
+                ddb().describeTable(b -> b.tableName("tables-stream")).table();
         assertThat(t.latestStreamArn()).startsWith(t.tableArn() + "/stream/").endsWith(t.latestStreamLabel());
         assertThat(t.streamSpecification().streamViewType()).isEqualTo(StreamViewType.NEW_IMAGE);
-        assertThatThrownBy(() -> ddb().updateTable(b -> b.tableName("tables-stream").streamSpecification(s -> s
-                        .streamEnabled(true).streamViewType(StreamViewType.KEYS_ONLY))))
+        assertThatThrownBy(() -> ddb().updateTable(b -> b.tableName("tables-stream")
+                        .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.KEYS_ONLY))))
                 .isInstanceOf(DynamoDbException.class)
                 .hasMessageContaining("already has an enabled stream");
         ddb().updateTable(b -> b.tableName("tables-stream").streamSpecification(s -> s.streamEnabled(false)));
-        assertThat(ddb().describeTable(b -> b.tableName("tables-stream")).table().streamSpecification()
-                .streamEnabled()).isFalse();
+        assertThat(ddb().describeTable(b -> b.tableName("tables-stream"))
+                        .table()
+                        .streamSpecification()
+                        .streamEnabled())
+                .isFalse();
     }
 
     @Test
     void deletesATable() {
         createTable(ddb(), "tables-delete", null, null);
-        assertThat(ddb().deleteTable(b -> b.tableName("tables-delete")).tableDescription().tableStatus())
+        assertThat(ddb().deleteTable(b -> b.tableName("tables-delete"))
+                        .tableDescription()
+                        .tableStatus())
                 .isEqualTo(TableStatus.DELETING);
         assertThatThrownBy(() -> ddb().describeTable(b -> b.tableName("tables-delete")))
                 .isInstanceOf(ResourceNotFoundException.class);
@@ -124,25 +137,30 @@ class DynamoDbTablesConformanceTest {
     @Test
     void turnsPointInTimeRecoveryOnAndOff() {
         createTable(ddb(), "tables-pitr", null, null);
-        assertThat(ddb().describeContinuousBackups(b -> b.tableName("tables-pitr")).continuousBackupsDescription()
-                .pointInTimeRecoveryDescription().pointInTimeRecoveryStatus())
+        assertThat(ddb().describeContinuousBackups(b -> b.tableName("tables-pitr"))
+                        .continuousBackupsDescription()
+                        .pointInTimeRecoveryDescription()
+                        .pointInTimeRecoveryStatus())
                 .isEqualTo(PointInTimeRecoveryStatus.DISABLED);
         var enabled = ddb().updateContinuousBackups(b -> b.tableName("tables-pitr")
-                .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)))
+                        .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)))
                 .continuousBackupsDescription();
         assertThat(enabled.continuousBackupsStatus()).isEqualTo(ContinuousBackupsStatus.ENABLED);
         assertThat(enabled.pointInTimeRecoveryDescription().pointInTimeRecoveryStatus())
                 .isEqualTo(PointInTimeRecoveryStatus.ENABLED);
-        assertThat(enabled.pointInTimeRecoveryDescription().earliestRestorableDateTime()).isNotNull();
+        assertThat(enabled.pointInTimeRecoveryDescription().earliestRestorableDateTime())
+                .isNotNull();
     }
 
     @Test
     void turnsTimeToLiveOn() {
         createTable(ddb(), "tables-ttl", null, null);
-        assertThat(ddb().describeTimeToLive(b -> b.tableName("tables-ttl")).timeToLiveDescription()
-                .timeToLiveStatus()).isEqualTo(TimeToLiveStatus.DISABLED);
-        ddb().updateTimeToLive(b -> b.tableName("tables-ttl").timeToLiveSpecification(t -> t.attributeName("exp")
-                .enabled(true)));
+        assertThat(ddb().describeTimeToLive(b -> b.tableName("tables-ttl"))
+                        .timeToLiveDescription()
+                        .timeToLiveStatus())
+                .isEqualTo(TimeToLiveStatus.DISABLED);
+        ddb().updateTimeToLive(b -> b.tableName("tables-ttl")
+                .timeToLiveSpecification(t -> t.attributeName("exp").enabled(true)));
         var d = ddb().describeTimeToLive(b -> b.tableName("tables-ttl")).timeToLiveDescription();
         assertThat(d.timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
         assertThat(d.attributeName()).isEqualTo("exp");

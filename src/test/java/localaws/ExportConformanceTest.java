@@ -48,8 +48,8 @@ import testsupport.LocalStackExtension;
 /** ExportTableToPointInTime, DescribeExport and ListExports through the AWS SDK, reading what lands in S3Proxy. */
 class ExportConformanceTest {
     @RegisterExtension
-    static final LocalStackExtension aws = new LocalStackExtension(s -> s.withExports(new ExportSettings(40,
-            Duration.ZERO, Duration.ofHours(24), ".md5")));
+    static final LocalStackExtension aws = new LocalStackExtension(
+            s -> s.withExports(new ExportSettings(40, Duration.ZERO, Duration.ofHours(24), ".md5")));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = "exports";
@@ -65,19 +65,24 @@ class ExportConformanceTest {
 
     private String tableWithPitr(String name) {
         createTable(ddb(), name, null, null);
-        ddb().updateContinuousBackups(b -> b.tableName(name).pointInTimeRecoverySpecification(p -> p
-                .pointInTimeRecoveryEnabled(true)));
+        ddb().updateContinuousBackups(b ->
+                b.tableName(name).pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
         return ddb().describeTable(b -> b.tableName(name)).table().tableArn();
     }
 
     private ExportDescription exportAndWait(ExportTableToPointInTimeRequest request) {
         String arn = ddb().exportTableToPointInTime(request).exportDescription().exportArn();
-        return await().atMost(Duration.ofSeconds(20)).until(() -> ddb().describeExport(b -> b.exportArn(arn))
-                .exportDescription(), d -> d.exportStatus() != ExportStatus.IN_PROGRESS);
+        return await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> ddb().describeExport(b -> b.exportArn(arn)).exportDescription(),
+                        d -> d.exportStatus() != ExportStatus.IN_PROGRESS);
     }
 
     private static ExportTableToPointInTimeRequest.Builder full(String tableArn, String prefix) {
-        return ExportTableToPointInTimeRequest.builder().tableArn(tableArn).s3Bucket(BUCKET).s3Prefix(prefix);
+        return ExportTableToPointInTimeRequest.builder()
+                .tableArn(tableArn)
+                .s3Bucket(BUCKET)
+                .s3Prefix(prefix);
     }
 
     /** Waits until the clock has moved past the instant, so writes and export times fall on distinct moments. */
@@ -94,7 +99,8 @@ class ExportConformanceTest {
     private List<String> keys(String prefix) {
         List<String> keys = new ArrayList<>();
         aws.s3().listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream()
-                .map(S3Object::key).forEach(keys::add);
+                .map(S3Object::key)
+                .forEach(keys::add);
         return keys;
     }
 
@@ -103,8 +109,8 @@ class ExportConformanceTest {
         String manifest = new String(object(manifestFilesKey(d)), StandardCharsets.UTF_8);
         for (String entry : manifest.split("\n")) {
             JsonNode file = JSON.readTree(entry);
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(object(file.get("dataFileS3Key")
-                    .asText())))) {
+            try (InputStream in = new GZIPInputStream(
+                    new ByteArrayInputStream(object(file.get("dataFileS3Key").asText())))) {
                 for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isEmpty()) {
                         lines.add(JSON.readTree(line));
@@ -116,13 +122,16 @@ class ExportConformanceTest {
     }
 
     private String manifestFilesKey(ExportDescription d) throws IOException {
-        return JSON.readTree(object(d.exportManifest())).get("manifestFilesS3Key").asText();
+        return JSON.readTree(object(d.exportManifest()))
+                .get("manifestFilesS3Key")
+                .asText();
     }
 
     @Test
     void exportingWithoutPointInTimeRecoveryIsRefused() {
         createTable(ddb(), "export-nopitr", null, null);
-        String arn = ddb().describeTable(b -> b.tableName("export-nopitr")).table().tableArn();
+        String arn =
+                ddb().describeTable(b -> b.tableName("export-nopitr")).table().tableArn();
         assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "x").build()))
                 .isInstanceOf(PointInTimeRecoveryUnavailableException.class);
     }
@@ -142,9 +151,15 @@ class ExportConformanceTest {
         assertThat(d.exportArn()).isEqualTo(arn + "/export/" + id);
         String base = "full/run1/AWSDynamoDB/" + id + "/";
         assertThat(d.exportManifest()).isEqualTo(base + "manifest-summary.json");
-        assertThat(keys(base)).contains(base + "_started", base + "manifest-summary.json",
-                base + "manifest-summary.md5", base + "manifest-files.json", base + "manifest-files.md5")
-                .filteredOn(k -> k.startsWith(base + "data/")).hasSize(3)
+        assertThat(keys(base))
+                .contains(
+                        base + "_started",
+                        base + "manifest-summary.json",
+                        base + "manifest-summary.md5",
+                        base + "manifest-files.json",
+                        base + "manifest-files.md5")
+                .filteredOn(k -> k.startsWith(base + "data/"))
+                .hasSize(3)
                 .allSatisfy(k -> assertThat(k).matches(".*/data/[a-z0-9]{26}\\.json\\.gz"));
 
         JsonNode summary = JSON.readTree(object(base + "manifest-summary.json"));
@@ -160,7 +175,8 @@ class ExportConformanceTest {
         for (String entry : new String(object(base + "manifest-files.json"), StandardCharsets.UTF_8).split("\n")) {
             JsonNode file = JSON.readTree(entry);
             byte[] gz = object(file.get("dataFileS3Key").asText());
-            assertThat(file.get("md5Checksum").asText()).isEqualTo(Base64.getEncoder().encodeToString(md5(gz)));
+            assertThat(file.get("md5Checksum").asText())
+                    .isEqualTo(Base64.getEncoder().encodeToString(md5(gz)));
             assertThat(file.get("etag").asText()).isEqualTo(HexFormat.of().formatHex(md5(gz)));
             counted += file.get("itemCount").asLong();
         }
@@ -172,7 +188,9 @@ class ExportConformanceTest {
             exported.put(item.get("pk").s(), item);
         }
         Map<String, Map<String, AttributeValue>> scanned = new HashMap<>();
-        ddb().scanPaginator(b -> b.tableName("export-full")).items().forEach(i -> scanned.put(i.get("pk").s(), i));
+        ddb().scanPaginator(b -> b.tableName("export-full"))
+                .items()
+                .forEach(i -> scanned.put(i.get("pk").s(), i));
         assertThat(exported).isEqualTo(scanned);
     }
 
@@ -191,8 +209,7 @@ class ExportConformanceTest {
         for (JsonNode line : dataLines(d)) {
             items.add(AttributeValues.fromTree(line.get("Item"), "Item"));
         }
-        assertThat(items).containsExactlyInAnyOrder(item("pk", s("kept"), "v", n("1")), item("pk",
-                s("deleted-later")));
+        assertThat(items).containsExactlyInAnyOrder(item("pk", s("kept"), "v", n("1")), item("pk", s("deleted-later")));
         assertThat(d.exportTime()).isEqualTo(then);
     }
 
@@ -202,20 +219,26 @@ class ExportConformanceTest {
         ExportDescription d = exportAndWait(full(arn, "empty").build());
         assertThat(d.itemCount()).isZero();
         String manifest = new String(object(manifestFilesKey(d)), StandardCharsets.UTF_8);
-        assertThat(manifest.strip().split("\n")).singleElement()
-                .satisfies(line -> assertThat(JSON.readTree(line).get("itemCount").asInt()).isZero());
+        assertThat(manifest.strip().split("\n"))
+                .singleElement()
+                .satisfies(line ->
+                        assertThat(JSON.readTree(line).get("itemCount").asInt()).isZero());
     }
 
     @Test
     void theSameClientTokenNeverStartsASecondExport() {
         String arn = tableWithPitr("export-token");
-        String first = ddb().exportTableToPointInTime(full(arn, "token").clientToken("t-1").build())
-                .exportDescription().exportArn();
-        String again = ddb().exportTableToPointInTime(full(arn, "token").clientToken("t-1").build())
-                .exportDescription().exportArn();
+        String first = ddb().exportTableToPointInTime(
+                        full(arn, "token").clientToken("t-1").build())
+                .exportDescription()
+                .exportArn();
+        String again = ddb().exportTableToPointInTime(
+                        full(arn, "token").clientToken("t-1").build())
+                .exportDescription()
+                .exportArn();
         assertThat(again).isEqualTo(first);
-        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "other-prefix").clientToken("t-1")
-                        .build()))
+        assertThatThrownBy(() -> ddb().exportTableToPointInTime(
+                                full(arn, "other-prefix").clientToken("t-1").build()))
                 .isInstanceOf(ExportConflictException.class);
     }
 
@@ -234,9 +257,11 @@ class ExportConformanceTest {
         Instant to = tick();
         tick();
         ddb().putItem(b -> b.tableName("export-incremental").item(item("pk", s("after-window"))));
-        ExportDescription d = exportAndWait(full(arn, "incremental").exportType(ExportType.INCREMENTAL_EXPORT)
-                .incrementalExportSpecification(sp -> sp.exportFromTime(from).exportToTime(to)
-                        .exportViewType(ExportViewType.NEW_AND_OLD_IMAGES)).build());
+        ExportDescription d = exportAndWait(full(arn, "incremental")
+                .exportType(ExportType.INCREMENTAL_EXPORT)
+                .incrementalExportSpecification(sp ->
+                        sp.exportFromTime(from).exportToTime(to).exportViewType(ExportViewType.NEW_AND_OLD_IMAGES))
+                .build());
         assertThat(d.exportStatus()).isEqualTo(ExportStatus.COMPLETED);
         Map<String, JsonNode> byKey = new HashMap<>();
         for (JsonNode line : dataLines(d)) {
@@ -244,14 +269,22 @@ class ExportConformanceTest {
         }
         assertThat(byKey).containsOnlyKeys("inserted", "updated", "deleted");
         assertThat(byKey.get("inserted").has("OldImage")).isFalse();
-        assertThat(byKey.get("inserted").get("NewImage").get("v").get("N").asText()).isEqualTo("1");
-        assertThat(byKey.get("updated").get("OldImage").get("v").get("N").asText()).isEqualTo("1");
-        assertThat(byKey.get("updated").get("NewImage").get("v").get("N").asText()).isEqualTo("3");
+        assertThat(byKey.get("inserted").get("NewImage").get("v").get("N").asText())
+                .isEqualTo("1");
+        assertThat(byKey.get("updated").get("OldImage").get("v").get("N").asText())
+                .isEqualTo("1");
+        assertThat(byKey.get("updated").get("NewImage").get("v").get("N").asText())
+                .isEqualTo("3");
         assertThat(byKey.get("deleted").has("NewImage")).isFalse();
-        assertThat(byKey.get("deleted").get("OldImage").get("v").get("N").asText()).isEqualTo("1");
-        long micros = Long.parseLong(byKey.get("updated").get("Metadata").get("WriteTimestampMicros").get("N")
+        assertThat(byKey.get("deleted").get("OldImage").get("v").get("N").asText())
+                .isEqualTo("1");
+        long micros = Long.parseLong(byKey.get("updated")
+                .get("Metadata")
+                .get("WriteTimestampMicros")
+                .get("N")
                 .asText());
-        assertThat(Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000)).isBetween(from, to);
+        assertThat(Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000))
+                .isBetween(from, to);
         JsonNode summary = JSON.readTree(object(d.exportManifest()));
         assertThat(summary.get("version").asText()).isEqualTo("2023-08-01");
         assertThat(summary.get("exportType").asText()).isEqualTo("INCREMENTAL_EXPORT");
@@ -262,16 +295,19 @@ class ExportConformanceTest {
     @Test
     void exportTimesOutsideTheRecoveryWindowAreInvalid() {
         String arn = tableWithPitr("export-times");
-        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "t").exportTime(Instant.now()
-                        .plusSeconds(3600)).build()))
+        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "t")
+                        .exportTime(Instant.now().plusSeconds(3600))
+                        .build()))
                 .isInstanceOf(InvalidExportTimeException.class);
-        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "t").exportTime(Instant.now()
-                        .minusSeconds(3600)).build()))
+        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "t")
+                        .exportTime(Instant.now().minusSeconds(3600))
+                        .build()))
                 .as("before point-in-time recovery was turned on")
                 .isInstanceOf(InvalidExportTimeException.class);
-        assertThatThrownBy(() -> ddb().exportTableToPointInTime(full(arn, "t").exportFormat(ExportFormat.ION)
-                        .build()))
-                .isInstanceOf(DynamoDbException.class).hasMessageContaining("DYNAMODB_JSON only");
+        assertThatThrownBy(() -> ddb().exportTableToPointInTime(
+                                full(arn, "t").exportFormat(ExportFormat.ION).build()))
+                .isInstanceOf(DynamoDbException.class)
+                .hasMessageContaining("DYNAMODB_JSON only");
     }
 
     @Test
@@ -282,15 +318,18 @@ class ExportConformanceTest {
         assertThat(d.exportStatus()).isEqualTo(ExportStatus.FAILED);
         assertThat(d.failureCode()).isEqualTo("S3AccessDenied");
         assertThat(d.failureMessage()).isEqualTo("Access Denied");
-        assertThat(keys("fails/")).as("no manifest, so no reader takes it for finished")
+        assertThat(keys("fails/"))
+                .as("no manifest, so no reader takes it for finished")
                 .noneMatch(k -> k.endsWith("manifest-summary.json"));
     }
 
     @Test
     void anExportIntoAMissingBucketFails() {
         String arn = tableWithPitr("export-nobucket");
-        ExportDescription d = exportAndWait(ExportTableToPointInTimeRequest.builder().tableArn(arn)
-                .s3Bucket("no-such-bucket").build());
+        ExportDescription d = exportAndWait(ExportTableToPointInTimeRequest.builder()
+                .tableArn(arn)
+                .s3Bucket("no-such-bucket")
+                .build());
         assertThat(d.exportStatus()).isEqualTo(ExportStatus.FAILED);
         assertThat(d.failureCode()).isEqualTo("S3NoSuchBucket");
     }

@@ -45,10 +45,14 @@ class FirehoseConformanceTest {
     }
 
     private void create(String name, String prefix, int seconds, int megabytes, CompressionFormat compression) {
-        firehose().createDeliveryStream(b -> b.deliveryStreamName(name).extendedS3DestinationConfiguration(d -> d
-                .bucketARN("arn:aws:s3:::" + BUCKET).roleARN("arn:aws:iam::000000000000:role/firehose")
-                .prefix(prefix).compressionFormat(compression)
-                .bufferingHints(h -> h.intervalInSeconds(seconds).sizeInMBs(megabytes))));
+        firehose()
+                .createDeliveryStream(b -> b.deliveryStreamName(name)
+                        .extendedS3DestinationConfiguration(d -> d.bucketARN("arn:aws:s3:::" + BUCKET)
+                                .roleARN("arn:aws:iam::000000000000:role/firehose")
+                                .prefix(prefix)
+                                .compressionFormat(compression)
+                                .bufferingHints(
+                                        h -> h.intervalInSeconds(seconds).sizeInMBs(megabytes))));
     }
 
     private static Record record(String text) {
@@ -57,7 +61,10 @@ class FirehoseConformanceTest {
 
     private List<S3Object> objects(String prefix) {
         List<S3Object> out = new ArrayList<>();
-        aws.s3().listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix)).contents().forEach(out::add);
+        aws.s3()
+                .listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix(prefix))
+                .contents()
+                .forEach(out::add);
         return out;
     }
 
@@ -72,14 +79,17 @@ class FirehoseConformanceTest {
     @Test
     void createsDescribesListsAndDeletesDeliveryStreams() {
         create("fh-admin", "admin/", 60, 5, CompressionFormat.UNCOMPRESSED);
-        var d = firehose().describeDeliveryStream(b -> b.deliveryStreamName("fh-admin")).deliveryStreamDescription();
+        var d = firehose()
+                .describeDeliveryStream(b -> b.deliveryStreamName("fh-admin"))
+                .deliveryStreamDescription();
         assertThat(d.deliveryStreamStatusAsString()).isEqualTo("ACTIVE");
         assertThat(d.deliveryStreamARN()).isEqualTo("arn:aws:firehose:us-east-1:000000000000:deliverystream/fh-admin");
         var dest = d.destinations().get(0).extendedS3DestinationDescription();
         assertThat(dest.bucketARN()).isEqualTo("arn:aws:s3:::" + BUCKET);
         assertThat(dest.prefix()).isEqualTo("admin/");
         assertThat(dest.bufferingHints().intervalInSeconds()).isEqualTo(60);
-        assertThat(firehose().listDeliveryStreams(b -> b.limit(10)).deliveryStreamNames()).contains("fh-admin");
+        assertThat(firehose().listDeliveryStreams(b -> b.limit(10)).deliveryStreamNames())
+                .contains("fh-admin");
         assertThatThrownBy(() -> create("fh-admin", "x/", 60, 5, CompressionFormat.UNCOMPRESSED))
                 .isInstanceOf(ResourceInUseException.class);
         firehose().deleteDeliveryStream(b -> b.deliveryStreamName("fh-admin"));
@@ -90,16 +100,21 @@ class FirehoseConformanceTest {
     @Test
     void deliversRecordsAsSentUnderFirehoseObjectNames() {
         create("fh-plain", "plain/", 1, 5, CompressionFormat.UNCOMPRESSED);
-        var out = firehose().putRecordBatch(b -> b.deliveryStreamName("fh-plain").records(record("a\n"),
-                record("b\n"), record("c\n")));
+        var out = firehose()
+                .putRecordBatch(
+                        b -> b.deliveryStreamName("fh-plain").records(record("a\n"), record("b\n"), record("c\n")));
         assertThat(out.failedPutCount()).isZero();
-        assertThat(out.requestResponses()).hasSize(3).allSatisfy(r -> assertThat(r.recordId()).isNotBlank());
+        assertThat(out.requestResponses())
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r.recordId()).isNotBlank());
         firehose().putRecord(b -> b.deliveryStreamName("fh-plain").record(record("d\n")));
         S3Object object = awaitObjects("plain/", 1).get(0);
         // Firehose developer guide: <prefix>YYYY/MM/dd/HH/<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>, UTC.
-        assertThat(object.key()).matches("plain/\\d{4}/\\d{2}/\\d{2}/\\d{2}/fh-plain-1-"
-                + "\\d{4}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-[0-9a-f-]{36}");
-        assertThat(object.key()).startsWith("plain/" + LocalDate.now(ZoneOffset.UTC).toString().replace('-', '/'));
+        assertThat(object.key())
+                .matches("plain/\\d{4}/\\d{2}/\\d{2}/\\d{2}/fh-plain-1-"
+                        + "\\d{4}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-\\d{2}-[0-9a-f-]{36}");
+        assertThat(object.key())
+                .startsWith("plain/" + LocalDate.now(ZoneOffset.UTC).toString().replace('-', '/'));
         assertThat(new String(body(object.key()), StandardCharsets.UTF_8)).isEqualTo("a\nb\nc\nd\n");
     }
 
@@ -120,7 +135,8 @@ class FirehoseConformanceTest {
         String chunk = "z".repeat(600 * 1024);
         firehose().putRecordBatch(b -> b.deliveryStreamName("fh-size").records(record(chunk)));
         firehose().putRecordBatch(b -> b.deliveryStreamName("fh-size").records(record(chunk)));
-        assertThat(awaitObjects("size/", 1).get(0).size()).as("long before the 900 s interval")
+        assertThat(awaitObjects("size/", 1).get(0).size())
+                .as("long before the 900 s interval")
                 .isEqualTo(2L * 600 * 1024);
     }
 
@@ -131,17 +147,23 @@ class FirehoseConformanceTest {
         for (int i = 0; i < 501; i++) {
             tooMany.add(record("r"));
         }
-        assertThatThrownBy(() -> firehose().putRecordBatch(b -> b.deliveryStreamName("fh-limits").records(tooMany)))
-                .isInstanceOf(FirehoseException.class).hasMessageContaining("500");
-        assertThatThrownBy(() -> firehose().putRecordBatch(b -> b.deliveryStreamName("fh-limits")
-                        .records(record("r".repeat(1000 * 1024 + 1)))))
-                .isInstanceOf(FirehoseException.class).hasMessageContaining("1024000");
+        assertThatThrownBy(() -> firehose()
+                        .putRecordBatch(b -> b.deliveryStreamName("fh-limits").records(tooMany)))
+                .isInstanceOf(FirehoseException.class)
+                .hasMessageContaining("500");
+        assertThatThrownBy(() -> firehose()
+                        .putRecordBatch(b ->
+                                b.deliveryStreamName("fh-limits").records(record("r".repeat(1000 * 1024 + 1)))))
+                .isInstanceOf(FirehoseException.class)
+                .hasMessageContaining("1024000");
         List<Record> tooBig = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             tooBig.add(record("r".repeat(1000 * 1024)));
         }
-        assertThatThrownBy(() -> firehose().putRecordBatch(b -> b.deliveryStreamName("fh-limits").records(tooBig)))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("4 MiB");
+        assertThatThrownBy(() -> firehose()
+                        .putRecordBatch(b -> b.deliveryStreamName("fh-limits").records(tooBig)))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageContaining("4 MiB");
     }
 
     @Test
@@ -152,7 +174,8 @@ class FirehoseConformanceTest {
         for (int i = 0; i < 20; i++) {
             records.add(record(i + "\n"));
         }
-        var out = firehose().putRecordBatch(b -> b.deliveryStreamName("fh-partial").records(records));
+        var out = firehose()
+                .putRecordBatch(b -> b.deliveryStreamName("fh-partial").records(records));
         List<PutRecordBatchResponseEntry> entries = out.requestResponses();
         assertThat(out.failedPutCount()).isBetween(1, 19);
         StringBuilder accepted = new StringBuilder();
@@ -168,7 +191,8 @@ class FirehoseConformanceTest {
         assertThat(entries).filteredOn(e -> e.errorCode() != null).hasSize(out.failedPutCount());
         S3Object object = awaitObjects("partial/", 1).get(0);
         assertThat(new String(body(object.key()), StandardCharsets.UTF_8)).isEqualTo(accepted.toString());
-        var next = firehose().putRecordBatch(b -> b.deliveryStreamName("fh-partial").records(record("later\n")));
+        var next = firehose()
+                .putRecordBatch(b -> b.deliveryStreamName("fh-partial").records(record("later\n")));
         assertThat(next.failedPutCount()).as("the fault was for one call").isZero();
     }
 
@@ -177,12 +201,15 @@ class FirehoseConformanceTest {
         create("fh-throttle", "throttle/", 60, 5, CompressionFormat.UNCOMPRESSED);
         Faults faults = aws.stack().emulator().faults();
         faults.throttle("Firehose_20150804.PutRecordBatch", 1, null);
-        assertThat(firehose().putRecordBatch(b -> b.deliveryStreamName("fh-throttle").records(record("a")))
-                .failedPutCount()).isZero();
+        assertThat(firehose()
+                        .putRecordBatch(b -> b.deliveryStreamName("fh-throttle").records(record("a")))
+                        .failedPutCount())
+                .isZero();
         faults.throttle("Firehose_20150804.PutRecordBatch", 100, null);
         try {
-            assertThatThrownBy(() -> firehose().putRecordBatch(b -> b.deliveryStreamName("fh-throttle")
-                            .records(record("a"))))
+            assertThatThrownBy(() -> firehose()
+                            .putRecordBatch(
+                                    b -> b.deliveryStreamName("fh-throttle").records(record("a"))))
                     .isInstanceOf(ServiceUnavailableException.class);
         } finally {
             faults.clear();

@@ -28,11 +28,17 @@ import testsupport.Ports;
 class LocalStackProcessTest {
     @Test
     void theStackOutlivesAKilledApplication(@TempDir Path dir) throws Exception {
-        try (JavaProcess stack = JavaProcess.start("localaws.LocalStackMain", List.of(), List.of(
-                "--local.emulator.port=0", "--local.s3.port=0", "--local.sqs.port=0",
-                "--local.data-dir=" + dir.resolve("data")), dir)) {
-            Matcher ready = stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)",
-                    Duration.ofSeconds(60));
+        try (JavaProcess stack = JavaProcess.start(
+                "localaws.LocalStackMain",
+                List.of(),
+                List.of(
+                        "--local.emulator.port=0",
+                        "--local.s3.port=0",
+                        "--local.sqs.port=0",
+                        "--local.data-dir=" + dir.resolve("data")),
+                dir)) {
+            Matcher ready =
+                    stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)", Duration.ofSeconds(60));
             URI emulator = URI.create(ready.group(1));
             URI s3 = URI.create(ready.group(2));
             URI sqs = URI.create(ready.group(3));
@@ -41,10 +47,14 @@ class LocalStackProcessTest {
             try (DynamoDbClient ddb = clients.dynamoDb()) {
                 injectsFaultsOverTheAdminApi(ddb, admin);
 
-                List<String> app = List.of("-Dlocal.stack.embedded=false",
-                        "-Dlocal.emulator.port=" + emulator.getPort(), "-Dlocal.s3.port=" + s3.getPort(),
-                        "-Dlocal.sqs.port=" + sqs.getPort(), "-Dlocal.data-dir=" + dir.resolve("data"),
-                        "-Dlocal.demo.items=200", "-Dlocal.demo.large-items=0");
+                List<String> app = List.of(
+                        "-Dlocal.stack.embedded=false",
+                        "-Dlocal.emulator.port=" + emulator.getPort(),
+                        "-Dlocal.s3.port=" + s3.getPort(),
+                        "-Dlocal.sqs.port=" + sqs.getPort(),
+                        "-Dlocal.data-dir=" + dir.resolve("data"),
+                        "-Dlocal.demo.items=200",
+                        "-Dlocal.demo.large-items=0");
                 try (JavaProcess first = JavaProcess.start("dynamolake.DynamoLake", app, List.of(), dir)) {
                     first.awaitLine("Seeded demo table demo-orders with 200 orders", Duration.ofSeconds(60));
                     first.awaitLine("Apache Camel .* started in", Duration.ofSeconds(30));
@@ -52,9 +62,11 @@ class LocalStackProcessTest {
                 }
                 try (JavaProcess second = JavaProcess.start("dynamolake.DynamoLake", app, List.of(), dir)) {
                     second.awaitLine("Apache Camel .* started in", Duration.ofSeconds(60));
-                    assertThat(second.lines()).as("the table survived the kill, so it is not seeded again")
+                    assertThat(second.lines())
+                            .as("the table survived the kill, so it is not seeded again")
                             .noneMatch(l -> l.contains("Seeded demo table"));
-                    assertThat(ddb.scan(b -> b.tableName("demo-orders").select(Select.COUNT)).count())
+                    assertThat(ddb.scan(b -> b.tableName("demo-orders").select(Select.COUNT))
+                                    .count())
                             .isGreaterThanOrEqualTo(150);
                     second.stop(Duration.ofSeconds(30));
                     assertThat(second.lines()).anyMatch(l -> l.contains("shutdown"));
@@ -64,7 +76,8 @@ class LocalStackProcessTest {
             assertThat(stack.lines()).contains("LOCAL STACK STOPPED");
             assertThat(List.of(emulator.getPort(), s3.getPort(), sqs.getPort()))
                     .allSatisfy(p -> assertThat(Ports.isFree(p)).isTrue());
-            assertThat(Files.isDirectory(dir.resolve("data/dynamo-lake"))).as("the lake bucket is a folder")
+            assertThat(Files.isDirectory(dir.resolve("data/dynamo-lake")))
+                    .as("the lake bucket is a folder")
                     .isTrue();
         }
     }
@@ -75,7 +88,8 @@ class LocalStackProcessTest {
         // A code the SDK does not retry, so the fault surfaces at once.
         admin.throttle("DynamoDB_20120810.PutItem", 1, "RequestLimitExceededByTest");
         assertThatThrownBy(() -> ddb.putItem(b -> b.tableName("admin-faults").item(item("pk", s("a")))))
-                .isInstanceOf(DynamoDbException.class).hasMessageContaining("injected by the local emulator");
+                .isInstanceOf(DynamoDbException.class)
+                .hasMessageContaining("injected by the local emulator");
         ddb.putItem(b -> b.tableName("admin-faults").item(item("pk", s("a"))));
         admin.throttle("DynamoDB_20120810.PutItem", 5, null);
         admin.clearFaults();

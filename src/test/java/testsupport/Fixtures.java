@@ -68,14 +68,26 @@ public final class Fixtures {
      * key {@code sk} of that type; with a stream of the given view type unless null.
      */
     public static void createTable(DynamoDbClient ddb, String name, String rangeType, StreamViewType view) {
-        CreateTableRequest.Builder b = CreateTableRequest.builder().tableName(name).billingMode("PAY_PER_REQUEST");
+        CreateTableRequest.Builder b =
+                CreateTableRequest.builder().tableName(name).billingMode("PAY_PER_REQUEST");
         if (rangeType == null) {
-            b.keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build())
+            b.keySchema(KeySchemaElement.builder()
+                            .attributeName("pk")
+                            .keyType(KeyType.HASH)
+                            .build())
                     .attributeDefinitions(d -> d.attributeName("pk").attributeType("S"));
         } else {
-            b.keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
-                            KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
-                    .attributeDefinitions(d -> d.attributeName("pk").attributeType("S"),
+            b.keySchema(
+                            KeySchemaElement.builder()
+                                    .attributeName("pk")
+                                    .keyType(KeyType.HASH)
+                                    .build(),
+                            KeySchemaElement.builder()
+                                    .attributeName("sk")
+                                    .keyType(KeyType.RANGE)
+                                    .build())
+                    .attributeDefinitions(
+                            d -> d.attributeName("pk").attributeType("S"),
                             d -> d.attributeName("sk").attributeType(rangeType));
         }
         if (view != null) {

@@ -44,13 +44,14 @@ public final class JavaProcess implements AutoCloseable {
         command.addAll(jvmArgs);
         command.add(mainClass);
         command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
         return new JavaProcess(pb.start());
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 lines.add(line);
@@ -64,7 +65,9 @@ public final class JavaProcess implements AutoCloseable {
     public Matcher awaitLine(String regex, Duration timeout) {
         Pattern pattern = Pattern.compile(regex);
         try {
-            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+            return Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> find(pattern), m -> m != null);
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no line matching " + regex + " within " + timeout + "; the output ends:\n"
@@ -73,9 +76,10 @@ public final class JavaProcess implements AutoCloseable {
     }
 
     private Matcher find(Pattern pattern) {
-        if (!process.isAlive() && lines.stream().noneMatch(l -> pattern.matcher(l).find())) {
-            throw new AssertionError("process exited with " + process.exitValue() + " before printing "
-                    + pattern + ":\n" + String.join("\n", tail()));
+        if (!process.isAlive()
+                && lines.stream().noneMatch(l -> pattern.matcher(l).find())) {
+            throw new AssertionError("process exited with " + process.exitValue() + " before printing " + pattern
+                    + ":\n" + String.join("\n", tail()));
         }
         for (String line : lines) {
             Matcher m = pattern.matcher(line);

@@ -22,7 +22,8 @@ public final class StreamReader {
         String start = null;
         do {
             String from = start;
-            var d = streams.describeStream(b -> b.streamArn(streamArn).limit(100).exclusiveStartShardId(from))
+            var d = streams.describeStream(
+                            b -> b.streamArn(streamArn).limit(100).exclusiveStartShardId(from))
                     .streamDescription();
             shards.addAll(d.shards());
             start = d.lastEvaluatedShardId();
@@ -63,16 +64,18 @@ public final class StreamReader {
 
     /** The records of one shard from TRIM_HORIZON until the shard ends or has nothing more right now. */
     public static List<Record> readShard(DynamoDbStreamsClient streams, String streamArn, String shardId) {
-        String iterator = streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shardId)
-                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+        String iterator = streams.getShardIterator(
+                        b -> b.streamArn(streamArn).shardId(shardId).shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                .shardIterator();
         List<Record> out = new ArrayList<>();
         while (iterator != null) {
             String it = iterator;
             var r = streams.getRecords(b -> b.shardIterator(it));
             out.addAll(r.records());
             if (r.records().isEmpty()) {
-                boolean open = shards(streams, streamArn).stream().anyMatch(s -> s.shardId().equals(shardId)
-                        && s.sequenceNumberRange().endingSequenceNumber() == null);
+                boolean open = shards(streams, streamArn).stream()
+                        .anyMatch(s -> s.shardId().equals(shardId)
+                                && s.sequenceNumberRange().endingSequenceNumber() == null);
                 if (open) {
                     break;
                 }

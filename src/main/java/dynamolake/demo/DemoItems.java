@@ -46,11 +46,19 @@ public final class DemoItems {
     public Map<String, AttributeValue> order(long n) {
         Map<String, AttributeValue> item = key(n);
         item.put("status", AttributeValue.fromS(STATUSES[random.nextInt(STATUSES.length)]));
-        item.put("total", AttributeValue.fromN(random.nextInt(100_000) + "." + String.format("%02d",
-                random.nextInt(100))));
+        item.put(
+                "total",
+                AttributeValue.fromN(random.nextInt(100_000) + "." + String.format("%02d", random.nextInt(100))));
         item.put("version", AttributeValue.fromN("1"));
-        item.put("placedAt", AttributeValue.fromS("2026-" + String.format("%02d-%02dT%02d:%02d:00Z",
-                1 + random.nextInt(12), 1 + random.nextInt(28), random.nextInt(24), random.nextInt(60))));
+        item.put(
+                "placedAt",
+                AttributeValue.fromS("2026-"
+                        + String.format(
+                                "%02d-%02dT%02d:%02d:00Z",
+                                1 + random.nextInt(12),
+                                1 + random.nextInt(28),
+                                random.nextInt(24),
+                                random.nextInt(60))));
         item.put("gift", AttributeValue.fromBool(random.nextBoolean()));
         item.put("tags", AttributeValue.fromSs(distinct(TAGS, 1 + random.nextInt(3))));
         item.put("quantities", AttributeValue.fromNs(List.of("1", "2.5", Integer.toString(3 + random.nextInt(97)))));
@@ -74,10 +82,20 @@ public final class DemoItems {
         }
         if (n % 13 == 0) {
             item.put("cancelledAt", AttributeValue.fromNul(true));
-            item.put("attachments", AttributeValue.fromBs(List.of(SdkBytes.fromByteArray(bytes(8)),
-                    SdkBytes.fromByteArray(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}))));
-            item.put("typeTags", AttributeValue.fromM(Map.of("S", AttributeValue.fromS("a string"),
-                    "N", AttributeValue.fromN("1"), "M", AttributeValue.fromM(Map.of()))));
+            item.put(
+                    "attachments",
+                    AttributeValue.fromBs(List.of(
+                            SdkBytes.fromByteArray(bytes(8)),
+                            SdkBytes.fromByteArray(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}))));
+            item.put(
+                    "typeTags",
+                    AttributeValue.fromM(Map.of(
+                            "S",
+                            AttributeValue.fromS("a string"),
+                            "N",
+                            AttributeValue.fromN("1"),
+                            "M",
+                            AttributeValue.fromM(Map.of()))));
             item.put("empty", AttributeValue.fromL(List.of()));
         }
     }

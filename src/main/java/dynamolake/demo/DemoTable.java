@@ -51,7 +51,8 @@ public final class DemoTable {
             // the usual case on a fresh start
         }
         dynamoDb.createTable(b -> b.tableName(table)
-                .keySchema(k -> k.attributeName(DemoItems.PARTITION_KEY).keyType(KeyType.HASH),
+                .keySchema(
+                        k -> k.attributeName(DemoItems.PARTITION_KEY).keyType(KeyType.HASH),
                         k -> k.attributeName(DemoItems.SORT_KEY).keyType(KeyType.RANGE))
                 .attributeDefinitions(
                         a -> a.attributeName(DemoItems.PARTITION_KEY).attributeType(ScalarAttributeType.S),
@@ -59,10 +60,11 @@ public final class DemoTable {
                 .billingMode("PAY_PER_REQUEST")
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
         dynamoDb.waiter().waitUntilTableExists(b -> b.tableName(table));
-        dynamoDb.updateContinuousBackups(b -> b.tableName(table)
-                .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+        dynamoDb.updateContinuousBackups(
+                b -> b.tableName(table).pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
         dynamoDb.updateTimeToLive(b -> b.tableName(table)
-                .timeToLiveSpecification(t -> t.attributeName(DemoItems.TTL_ATTRIBUTE).enabled(true)));
+                .timeToLiveSpecification(
+                        t -> t.attributeName(DemoItems.TTL_ATTRIBUTE).enabled(true)));
         return true;
     }
 
@@ -118,8 +120,10 @@ public final class DemoTable {
     private void insertExpiring() {
         long n = next++;
         Map<String, AttributeValue> item = items.order(n);
-        item.put(DemoItems.TTL_ATTRIBUTE, AttributeValue.fromN(Long.toString(Instant.now().getEpochSecond()
-                + 1 + random.nextInt(Math.max(1, ttlSeconds)))));
+        item.put(
+                DemoItems.TTL_ATTRIBUTE,
+                AttributeValue.fromN(
+                        Long.toString(Instant.now().getEpochSecond() + 1 + random.nextInt(Math.max(1, ttlSeconds)))));
         dynamoDb.putItem(b -> b.tableName(table).item(item));
     }
 
@@ -132,11 +136,12 @@ public final class DemoTable {
         int index = random.nextInt(live.size());
         long n = live.get(index);
         try {
-            dynamoDb.updateItem(b -> b.tableName(table).key(DemoItems.key(n))
+            dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(DemoItems.key(n))
                     .updateExpression("SET #s = :s, #t = :t ADD #v :one")
                     .conditionExpression("attribute_exists(#pk)")
-                    .expressionAttributeNames(Map.of("#s", "status", "#t", "total", "#v", "version",
-                            "#pk", DemoItems.PARTITION_KEY))
+                    .expressionAttributeNames(
+                            Map.of("#s", "status", "#t", "total", "#v", "version", "#pk", DemoItems.PARTITION_KEY))
                     .expressionAttributeValues(Map.of(
                             ":s", AttributeValue.fromS(random.nextBoolean() ? "SHIPPED" : "DELIVERED"),
                             ":t", AttributeValue.fromN(random.nextInt(100_000) + ".5"),

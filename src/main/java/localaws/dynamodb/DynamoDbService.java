@@ -27,8 +27,8 @@ public final class DynamoDbService implements AwsJsonService {
     private final Duration pitrWindow;
     private final Map<String, Function<JsonNode, Object>> operations = new ConcurrentHashMap<>();
 
-    public DynamoDbService(Tables tables, StreamStore streams, Clock clock, String region, String account,
-            Duration pitrWindow) {
+    public DynamoDbService(
+            Tables tables, StreamStore streams, Clock clock, String region, String account, Duration pitrWindow) {
         this.tables = tables;
         this.clock = clock;
         this.pitrWindow = pitrWindow;
@@ -79,8 +79,10 @@ public final class DynamoDbService implements AwsJsonService {
     public Object handle(String operation, JsonNode request) {
         Function<JsonNode, Object> handler = operations.get(operation);
         if (handler == null) {
-            throw new AwsServiceException("UnknownOperationException", 400, "The local emulator does not implement"
-                    + " DynamoDB operation " + operation);
+            throw new AwsServiceException(
+                    "UnknownOperationException",
+                    400,
+                    "The local emulator does not implement" + " DynamoDB operation " + operation);
         }
         return handler.apply(request);
     }

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** DynamoDB's item writes and point reads: PutItem, UpdateItem, DeleteItem, GetItem, BatchWriteItem, BatchGetItem. */
 final class ItemOperations {
     private static final Set<String> PUT_RETURNS = Set.of("NONE", "ALL_OLD");
-    private static final Set<String> UPDATE_RETURNS = Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",
-            "UPDATED_NEW");
+    private static final Set<String> UPDATE_RETURNS =
+            Set.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW");
 
     private final Tables tables;
     private final Clock clock;
@@ -163,9 +163,12 @@ final class ItemOperations {
 
     private static void check(Condition cond, Map<String, AttributeValue> before, JsonNode request) {
         if (cond != null && !cond.test(before == null ? Map.of() : before)) {
-            AwsServiceException e = AwsServiceException.badRequest("ConditionalCheckFailedException",
-                    "The conditional request failed");
-            if (before != null && "ALL_OLD".equals(request.path("ReturnValuesOnConditionCheckFailure").asText())) {
+            AwsServiceException e =
+                    AwsServiceException.badRequest("ConditionalCheckFailedException", "The conditional request failed");
+            if (before != null
+                    && "ALL_OLD"
+                            .equals(request.path("ReturnValuesOnConditionCheckFailure")
+                                    .asText())) {
                 e = e.withItem(json(AttributeValues.toJson(before)));
             }
             throw e;
@@ -187,8 +190,10 @@ final class ItemOperations {
             total += writes.size();
         }
         if (total == 0 || total > 25) {
-            throw AwsServiceException.validation(total == 0 ? "The batch write request list for a table cannot be"
-                    + " null or empty" : "Too many items requested for the BatchWriteItem call");
+            throw AwsServiceException.validation(
+                    total == 0
+                            ? "The batch write request list for a table cannot be" + " null or empty"
+                            : "Too many items requested for the BatchWriteItem call");
         }
         requestItems.fields().forEachRemaining(e -> writeAll(tables.byNameOrArn(e.getKey()), e.getValue()));
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
@@ -239,11 +244,11 @@ final class ItemOperations {
                 if (++total > 100) {
                     throw AwsServiceException.validation("Too many items requested for the BatchGetItem call");
                 }
-                Map<String, AttributeValue> item = table.get(table.key.keyOfKey(Values.normalizeItem(
-                        ItemRequests.parse(k, "Keys"))));
+                Map<String, AttributeValue> item =
+                        table.get(table.key.keyOfKey(Values.normalizeItem(ItemRequests.parse(k, "Keys"))));
                 if (item != null) {
-                    items.addRawValue(new RawValue(AttributeValues.toJson(projection == null ? item
-                            : Documents.project(item, projection))));
+                    items.addRawValue(new RawValue(
+                            AttributeValues.toJson(projection == null ? item : Documents.project(item, projection))));
                 }
             }
         }

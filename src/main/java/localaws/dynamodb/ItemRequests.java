@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Reading items, keys and expressions out of DynamoDB item requests, and writing items into responses. */
 final class ItemRequests {
-    private static final Set<String> LEGACY = Set.of("Expected", "AttributeUpdates", "ConditionalOperator",
-            "KeyConditions", "QueryFilter", "ScanFilter");
+    private static final Set<String> LEGACY =
+            Set.of("Expected", "AttributeUpdates", "ConditionalOperator", "KeyConditions", "QueryFilter", "ScanFilter");
 
     private ItemRequests() {}
 
@@ -56,8 +56,9 @@ final class ItemRequests {
     /** The request's ExpressionAttributeNames and ExpressionAttributeValues. */
     static ExpressionContext context(JsonNode request) {
         Map<String, String> names = new LinkedHashMap<>();
-        request.path("ExpressionAttributeNames").fields().forEachRemaining(e -> names.put(e.getKey(),
-                e.getValue().asText()));
+        request.path("ExpressionAttributeNames")
+                .fields()
+                .forEachRemaining(e -> names.put(e.getKey(), e.getValue().asText()));
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         JsonNode v = request.get("ExpressionAttributeValues");
         if (v != null) {
@@ -81,8 +82,8 @@ final class ItemRequests {
     static String returnValues(JsonNode request, Set<String> allowed) {
         String value = request.path("ReturnValues").asText("NONE");
         if (!allowed.contains(value)) {
-            throw AwsServiceException.validation("ReturnValues " + value + " is not valid for this operation;"
-                    + " expected one of " + allowed);
+            throw AwsServiceException.validation(
+                    "ReturnValues " + value + " is not valid for this operation;" + " expected one of " + allowed);
         }
         return value;
     }

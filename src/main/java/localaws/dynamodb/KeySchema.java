@@ -51,7 +51,8 @@ public record KeySchema(String hashName, String hashType, String rangeName, Stri
         AttributeValue v = item.get(name);
         if (v == null || !type.equals(Values.typeName(v))) {
             throw AwsServiceException.validation("One or more parameter values were invalid: "
-                    + (v == null ? "Missing the key " + name + " in the item"
+                    + (v == null
+                            ? "Missing the key " + name + " in the item"
                             : "Type mismatch for key " + name + " expected: " + type + " actual: "
                                     + Values.typeName(v)));
         }

@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class PitrLog {
     /** One write: the item before (null when it did not exist) and after (null when deleted). */
-    public record Change(long micros, ItemKey key, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {}
+    public record Change(
+            long micros, ItemKey key, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {}
 
     private final List<Change> changes = new ArrayList<>();
     private long lastMicros;

@@ -84,21 +84,29 @@ final class ReadOperations {
         int total = Requests.integer(request, "TotalSegments", 1, 1_000_000, 1);
         int segment = Requests.integer(request, "Segment", 0, 999_999, 0);
         if (request.has("Segment") != request.has("TotalSegments") || segment >= total) {
-            throw AwsServiceException.validation("Segment and TotalSegments go together, with 0 <= Segment <"
-                    + " TotalSegments");
+            throw AwsServiceException.validation(
+                    "Segment and TotalSegments go together, with 0 <= Segment <" + " TotalSegments");
         }
         Map<String, AttributeValue> start = startKey(request);
         Iterator<Map<String, AttributeValue>> source;
         if (target.isIndex()) {
-            source = after(indexOrder(target, target.table().items().values()), target, start).iterator();
+            source = after(indexOrder(target, target.table().items().values()), target, start)
+                    .iterator();
         } else {
             var items = target.table().items();
             source = (start == null ? items : items.tailMap(target.table().key.keyOfItem(start), false))
-                    .values().iterator();
+                    .values()
+                    .iterator();
         }
-        Iterator<Map<String, AttributeValue>> inSegment = total == 1 ? source : new FilteringIterator(source,
-                item -> Long.remainderUnsigned(Table.partitionHash(item.get(target.table().key.hashName())), total)
-                        == segment);
+        Iterator<Map<String, AttributeValue>> inSegment = total == 1
+                ? source
+                : new FilteringIterator(
+                        source,
+                        item -> Long.remainderUnsigned(
+                                        Table.partitionHash(
+                                                item.get(target.table().key.hashName())),
+                                        total)
+                                == segment);
         return page(request, target, inSegment, filter, projection);
     }
 
@@ -125,7 +133,8 @@ final class ReadOperations {
             }
             candidates = indexOrder(target, candidates);
         } else {
-            for (var e : target.table().items().tailMap(ItemKey.startOf(hash), true).entrySet()) {
+            for (var e :
+                    target.table().items().tailMap(ItemKey.startOf(hash), true).entrySet()) {
                 if (!e.getKey().hash().equals(hash)) {
                     break;
                 }
@@ -136,11 +145,16 @@ final class ReadOperations {
         if (!request.path("ScanIndexForward").asBoolean(true)) {
             Collections.reverse(candidates);
         }
-        return page(request, target, after(candidates, target, startKey(request)).iterator(), filter, projection);
+        return page(
+                request, target, after(candidates, target, startKey(request)).iterator(), filter, projection);
     }
 
-    private ObjectNode page(JsonNode request, Target target, Iterator<Map<String, AttributeValue>> source,
-            Condition filter, List<Path> projection) {
+    private ObjectNode page(
+            JsonNode request,
+            Target target,
+            Iterator<Map<String, AttributeValue>> source,
+            Condition filter,
+            List<Path> projection) {
         int limit = Requests.integer(request, "Limit", 1, Integer.MAX_VALUE, Integer.MAX_VALUE);
         boolean countOnly = "COUNT".equals(request.path("Select").asText());
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
@@ -157,8 +171,8 @@ final class ReadOperations {
             if (filter == null || filter.test(item)) {
                 count++;
                 if (items != null) {
-                    items.addRawValue(new RawValue(AttributeValues.toJson(projection == null ? item
-                            : Documents.project(item, projection))));
+                    items.addRawValue(new RawValue(
+                            AttributeValues.toJson(projection == null ? item : Documents.project(item, projection))));
                 }
             }
         }
@@ -171,8 +185,8 @@ final class ReadOperations {
     }
 
     private static Map<String, AttributeValue> lastEvaluatedKey(Target target, Map<String, AttributeValue> item) {
-        Map<String, AttributeValue> key = new java.util.LinkedHashMap<>(target.table().key.keyAttributes(
-                target.position(item)));
+        Map<String, AttributeValue> key =
+                new java.util.LinkedHashMap<>(target.table().key.keyAttributes(target.position(item)));
         if (target.isIndex()) {
             key.put(target.key().hashName(), item.get(target.key().hashName()));
             if (target.key().hasRange()) {
@@ -189,42 +203,48 @@ final class ReadOperations {
             return new Target(table, table.key, null);
         }
         Map<String, String> types = new HashMap<>();
-        table.definition.path("AttributeDefinitions").forEach(d -> types.put(d.path("AttributeName").asText(),
-                d.path("AttributeType").asText()));
+        table.definition
+                .path("AttributeDefinitions")
+                .forEach(d -> types.put(
+                        d.path("AttributeName").asText(),
+                        d.path("AttributeType").asText()));
         for (String kind : List.of("GlobalSecondaryIndexes", "LocalSecondaryIndexes")) {
             for (JsonNode index : table.definition.path(kind)) {
                 if (index.path("IndexName").asText().equals(indexName)) {
                     JsonNode ks = index.path("KeySchema");
                     String hash = ks.get(0).path("AttributeName").asText();
-                    String range = ks.size() > 1 ? ks.get(1).path("AttributeName").asText() : null;
-                    return new Target(table, new KeySchema(hash, types.get(hash), range,
-                            range == null ? null : types.get(range)), index);
+                    String range =
+                            ks.size() > 1 ? ks.get(1).path("AttributeName").asText() : null;
+                    return new Target(
+                            table,
+                            new KeySchema(hash, types.get(hash), range, range == null ? null : types.get(range)),
+                            index);
                 }
             }
         }
         throw AwsServiceException.validation("The table does not have the specified index: " + indexName);
     }
 
-    private static List<Map<String, AttributeValue>> indexOrder(Target target,
-            Iterable<Map<String, AttributeValue>> items) {
+    private static List<Map<String, AttributeValue>> indexOrder(
+            Target target, Iterable<Map<String, AttributeValue>> items) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         for (Map<String, AttributeValue> item : items) {
             if (target.hasIndexKeys(item)) {
                 out.add(item);
             }
         }
-        Comparator<Map<String, AttributeValue>> byIndex = (a, b) -> Values.compare(a.get(target.key().hashName()),
-                b.get(target.key().hashName()));
+        Comparator<Map<String, AttributeValue>> byIndex = (a, b) -> Values.compare(
+                a.get(target.key().hashName()), b.get(target.key().hashName()));
         if (target.key().hasRange()) {
-            byIndex = byIndex.thenComparing((a, b) -> Values.compare(a.get(target.key().rangeName()),
-                    b.get(target.key().rangeName())));
+            byIndex = byIndex.thenComparing((a, b) -> Values.compare(
+                    a.get(target.key().rangeName()), b.get(target.key().rangeName())));
         }
         out.sort(byIndex.thenComparing(target::position));
         return out;
     }
 
-    private static List<Map<String, AttributeValue>> after(List<Map<String, AttributeValue>> ordered, Target target,
-            Map<String, AttributeValue> start) {
+    private static List<Map<String, AttributeValue>> after(
+            List<Map<String, AttributeValue>> ordered, Target target, Map<String, AttributeValue> start) {
         if (start == null) {
             return ordered;
         }
@@ -234,8 +254,8 @@ final class ReadOperations {
                 return ordered.subList(i + 1, ordered.size());
             }
         }
-        throw AwsServiceException.validation("The provided starting key is invalid: it names no item of this"
-                + " read");
+        throw AwsServiceException.validation(
+                "The provided starting key is invalid: it names no item of this" + " read");
     }
 
     private static Map<String, AttributeValue> startKey(JsonNode request) {
@@ -249,8 +269,11 @@ final class ReadOperations {
         flatten(keyCondition, parts);
         AttributeValue hash = null;
         for (Condition c : parts) {
-            if (c instanceof Condition.Compare cmp && cmp.op().equals("=") && isPath(cmp.left(), key.hashName())
-                    && cmp.right() instanceof Operand.Literal l && hash == null) {
+            if (c instanceof Condition.Compare cmp
+                    && cmp.op().equals("=")
+                    && isPath(cmp.left(), key.hashName())
+                    && cmp.right() instanceof Operand.Literal l
+                    && hash == null) {
                 hash = l.value();
             } else if (!isRangeCondition(c, key)) {
                 throw AwsServiceException.validation("Query key condition not supported");
@@ -288,7 +311,9 @@ final class ReadOperations {
     }
 
     private static boolean isPath(Operand o, String name) {
-        return o instanceof Operand.PathOperand p && p.path().isTopLevel() && p.path().head().equals(name);
+        return o instanceof Operand.PathOperand p
+                && p.path().isTopLevel()
+                && p.path().head().equals(name);
     }
 
     /** An iterator that skips the items a predicate rejects. */
@@ -297,7 +322,8 @@ final class ReadOperations {
         private final java.util.function.Predicate<Map<String, AttributeValue>> keep;
         private Map<String, AttributeValue> next;
 
-        FilteringIterator(Iterator<Map<String, AttributeValue>> source,
+        FilteringIterator(
+                Iterator<Map<String, AttributeValue>> source,
                 java.util.function.Predicate<Map<String, AttributeValue>> keep) {
             this.source = source;
             this.keep = keep;

@@ -115,8 +115,18 @@ public final class Table {
         if (s != null && s.isEnabled()) {
             Map<String, AttributeValue> keys = key.keyAttributes(k);
             String event = before == null ? "INSERT" : after == null ? "REMOVE" : "MODIFY";
-            s.append(new ChangeEvent(event, keys, before, after, partitionHash(k.hash()), Values.itemSize(keys),
-                    beforeSize, afterSize, byTtl), now);
+            s.append(
+                    new ChangeEvent(
+                            event,
+                            keys,
+                            before,
+                            after,
+                            partitionHash(k.hash()),
+                            Values.itemSize(keys),
+                            beforeSize,
+                            afterSize,
+                            byTtl),
+                    now);
         }
     }
 

@@ -38,8 +38,8 @@ final class TableOperations {
     private final String account;
     private final Duration pitrWindow;
 
-    TableOperations(Tables tables, StreamStore streams, Clock clock, String region, String account,
-            Duration pitrWindow) {
+    TableOperations(
+            Tables tables, StreamStore streams, Clock clock, String region, String account, Duration pitrWindow) {
         this.tables = tables;
         this.streams = streams;
         this.clock = clock;
@@ -77,8 +77,13 @@ final class TableOperations {
         checkBilling(request);
         Instant now = clock.instant();
         ObjectNode definition = request.deepCopy();
-        Table table = new Table(name, "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name,
-                UUID.randomUUID().toString(), now, key, definition);
+        Table table = new Table(
+                name,
+                "arn:aws:dynamodb:" + region + ":" + account + ":table/" + name,
+                UUID.randomUUID().toString(),
+                now,
+                key,
+                definition);
         JsonNode spec = request.path("StreamSpecification");
         tables.add(table);
         if (spec.path("StreamEnabled").asBoolean(false)) {
@@ -107,9 +112,12 @@ final class TableOperations {
     }
 
     private static KeySchema keySchema(JsonNode schema, Map<String, String> types, String where) {
-        if (!schema.isArray() || schema.size() < 1 || schema.size() > 2
+        if (!schema.isArray()
+                || schema.size() < 1
+                || schema.size() > 2
                 || !"HASH".equals(schema.get(0).path("KeyType").asText())
-                || (schema.size() == 2 && !"RANGE".equals(schema.get(1).path("KeyType").asText()))) {
+                || (schema.size() == 2
+                        && !"RANGE".equals(schema.get(1).path("KeyType").asText()))) {
             throw AwsServiceException.validation("Invalid " + where + ": the first element must be the HASH key and"
                     + " the optional second the RANGE key");
         }
@@ -127,8 +135,10 @@ final class TableOperations {
     private static void checkBilling(JsonNode request) {
         String mode = request.path("BillingMode").asText("PROVISIONED");
         JsonNode throughput = request.get("ProvisionedThroughput");
-        if (mode.equals("PROVISIONED") && (throughput == null || !throughput.has("ReadCapacityUnits")
-                || !throughput.has("WriteCapacityUnits"))) {
+        if (mode.equals("PROVISIONED")
+                && (throughput == null
+                        || !throughput.has("ReadCapacityUnits")
+                        || !throughput.has("WriteCapacityUnits"))) {
             throw AwsServiceException.validation("One or more parameter values were invalid: ReadCapacityUnits and"
                     + " WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
         }
@@ -211,15 +221,20 @@ final class TableOperations {
 
     ObjectNode describe(Table t, String status) {
         ObjectNode d = AwsHttpServer.JSON.createObjectNode();
-        d.put("TableName", t.name).put("TableArn", t.arn).put("TableId", t.id).put("TableStatus", status)
+        d.put("TableName", t.name)
+                .put("TableArn", t.arn)
+                .put("TableId", t.id)
+                .put("TableStatus", status)
                 .put("CreationDateTime", epochSeconds(t.created))
-                .put("ItemCount", t.itemCount()).put("TableSizeBytes", t.sizeBytes());
+                .put("ItemCount", t.itemCount())
+                .put("TableSizeBytes", t.sizeBytes());
         d.set("KeySchema", t.definition.get("KeySchema"));
         d.set("AttributeDefinitions", t.definition.get("AttributeDefinitions"));
         String mode = t.definition.path("BillingMode").asText("PROVISIONED");
         d.putObject("BillingModeSummary").put("BillingMode", mode);
         JsonNode throughput = t.definition.path("ProvisionedThroughput");
-        d.putObject("ProvisionedThroughput").put("NumberOfDecreasesToday", 0)
+        d.putObject("ProvisionedThroughput")
+                .put("NumberOfDecreasesToday", 0)
                 .put("ReadCapacityUnits", throughput.path("ReadCapacityUnits").asLong(0))
                 .put("WriteCapacityUnits", throughput.path("WriteCapacityUnits").asLong(0));
         Stream s = t.stream();
@@ -236,13 +251,17 @@ final class TableOperations {
                 ArrayNode list = d.putArray(indexes);
                 for (JsonNode index : t.definition.get(indexes)) {
                     ObjectNode copy = index.deepCopy();
-                    copy.put("IndexArn", t.arn + "/index/" + index.path("IndexName").asText());
+                    copy.put(
+                            "IndexArn",
+                            t.arn + "/index/" + index.path("IndexName").asText());
                     copy.put("IndexStatus", "ACTIVE").put("ItemCount", 0).put("IndexSizeBytes", 0);
                     list.add(copy);
                 }
             }
         }
-        d.put("DeletionProtectionEnabled", t.definition.path("DeletionProtectionEnabled").asBoolean(false));
+        d.put(
+                "DeletionProtectionEnabled",
+                t.definition.path("DeletionProtectionEnabled").asBoolean(false));
         return d;
     }
 
@@ -279,8 +298,8 @@ final class TableOperations {
         Table table = tables.byNameOrArn(required(request, "TableName"));
         JsonNode spec = request.path("PointInTimeRecoverySpecification");
         if (!spec.has("PointInTimeRecoveryEnabled")) {
-            throw AwsServiceException.validation("PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled is"
-                    + " required");
+            throw AwsServiceException.validation(
+                    "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled is" + " required");
         }
         table.pitr(spec.get("PointInTimeRecoveryEnabled").asBoolean(), clock.instant());
         return continuousBackups(table);

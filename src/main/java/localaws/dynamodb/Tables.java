@@ -36,8 +36,7 @@ public final class Tables {
         if (nameOrArn != null && nameOrArn.startsWith("arn:")) {
             Table t = byArn(nameOrArn);
             if (t == null) {
-                throw AwsServiceException.notFound("Requested resource not found: Table: " + nameOrArn
-                        + " not found");
+                throw AwsServiceException.notFound("Requested resource not found: Table: " + nameOrArn + " not found");
             }
             return t;
         }
@@ -58,8 +57,10 @@ public final class Tables {
 
     /** Table names in order, starting after {@code exclusiveStart} when set. */
     public List<String> names(String exclusiveStart) {
-        return List.copyOf(exclusiveStart == null ? byName.keySet() : byName.tailMap(exclusiveStart, false)
-                .keySet());
+        return List.copyOf(
+                exclusiveStart == null
+                        ? byName.keySet()
+                        : byName.tailMap(exclusiveStart, false).keySet());
     }
 
     public List<Table> all() {

@@ -57,8 +57,8 @@ public final class Values {
         try {
             for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
                 if (e.getKey().isEmpty()) {
-                    throw AwsServiceException.validation("One or more parameter values were invalid: An attribute"
-                            + " name cannot be empty");
+                    throw AwsServiceException.validation(
+                            "One or more parameter values were invalid: An attribute" + " name cannot be empty");
                 }
                 out.put(e.getKey(), normalize(e.getValue(), e.getKey()));
             }
@@ -136,11 +136,14 @@ public final class Values {
             case BOOL, NUL -> 1;
             case SS -> v.ss().stream().mapToInt(Values::utf8Length).sum();
             case NS -> v.ns().stream().mapToInt(Values::numberSize).sum();
-            case BS -> v.bs().stream().mapToInt(b -> b.asByteArrayUnsafe().length).sum();
+            case BS ->
+                v.bs().stream().mapToInt(b -> b.asByteArrayUnsafe().length).sum();
             case L -> 3 + v.l().stream().mapToInt(e -> 1 + size(e)).sum();
-            case M -> 3 + v.m().entrySet().stream()
-                    .mapToInt(e -> 1 + utf8Length(e.getKey()) + size(e.getValue()))
-                    .sum();
+            case M ->
+                3
+                        + v.m().entrySet().stream()
+                                .mapToInt(e -> 1 + utf8Length(e.getKey()) + size(e.getValue()))
+                                .sum();
             default -> 0;
         };
     }

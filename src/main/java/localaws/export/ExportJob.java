@@ -33,8 +33,19 @@ final class ExportJob {
     volatile long billedSizeBytes;
     volatile String manifestKey;
 
-    ExportJob(String arn, String id, String tableArn, String tableId, String tableName, Instant startTime,
-            Instant exportTime, String clientToken, JsonNode request, Instant from, Instant to, String viewType) {
+    ExportJob(
+            String arn,
+            String id,
+            String tableArn,
+            String tableId,
+            String tableName,
+            Instant startTime,
+            Instant exportTime,
+            String clientToken,
+            JsonNode request,
+            Instant from,
+            Instant to,
+            String viewType) {
         this.arn = arn;
         this.id = id;
         this.tableArn = tableArn;
@@ -60,9 +71,14 @@ final class ExportJob {
 
     ObjectNode describe() {
         ObjectNode d = AwsHttpServer.JSON.createObjectNode();
-        d.put("ExportArn", arn).put("ExportStatus", status).put("StartTime", epochSeconds(startTime))
-                .put("TableArn", tableArn).put("TableId", tableId).put("ExportTime", epochSeconds(exportTime))
-                .put("S3Bucket", bucket).put("ExportFormat", request.path("ExportFormat").asText("DYNAMODB_JSON"))
+        d.put("ExportArn", arn)
+                .put("ExportStatus", status)
+                .put("StartTime", epochSeconds(startTime))
+                .put("TableArn", tableArn)
+                .put("TableId", tableId)
+                .put("ExportTime", epochSeconds(exportTime))
+                .put("S3Bucket", bucket)
+                .put("ExportFormat", request.path("ExportFormat").asText("DYNAMODB_JSON"))
                 .put("ExportType", incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
         if (clientToken != null) {
             d.put("ClientToken", clientToken);
@@ -73,15 +89,16 @@ final class ExportJob {
             d.put("S3Prefix", prefix);
         }
         if (incremental) {
-            d.putObject("IncrementalExportSpecification").put("ExportFromTime", epochSeconds(from))
-                    .put("ExportToTime", epochSeconds(to)).put("ExportViewType", viewType);
+            d.putObject("IncrementalExportSpecification")
+                    .put("ExportFromTime", epochSeconds(from))
+                    .put("ExportToTime", epochSeconds(to))
+                    .put("ExportViewType", viewType);
         }
         if (endTime != null) {
             d.put("EndTime", epochSeconds(endTime));
         }
         if (status.equals("COMPLETED")) {
-            d.put("ExportManifest", manifestKey).put("ItemCount", itemCount).put("BilledSizeBytes",
-                    billedSizeBytes);
+            d.put("ExportManifest", manifestKey).put("ItemCount", itemCount).put("BilledSizeBytes", billedSizeBytes);
         }
         if (failureCode != null) {
             d.put("FailureCode", failureCode).put("FailureMessage", failureMessage);
@@ -90,7 +107,10 @@ final class ExportJob {
     }
 
     ObjectNode summary() {
-        return AwsHttpServer.JSON.createObjectNode().put("ExportArn", arn).put("ExportStatus", status)
+        return AwsHttpServer.JSON
+                .createObjectNode()
+                .put("ExportArn", arn)
+                .put("ExportStatus", status)
                 .put("ExportType", incremental ? "INCREMENTAL_EXPORT" : "FULL_EXPORT");
     }
 

@@ -61,8 +61,8 @@ public final class ExportService implements AutoCloseable {
         return t;
     });
 
-    public ExportService(DynamoDbService dynamoDb, S3Client s3, ExportSettings settings, Clock clock,
-            Duration pitrWindow) {
+    public ExportService(
+            DynamoDbService dynamoDb, S3Client s3, ExportSettings settings, Clock clock, Duration pitrWindow) {
         this.dynamoDb = dynamoDb;
         this.writer = new ExportWriter(s3, settings);
         this.settings = settings;
@@ -94,8 +94,9 @@ public final class ExportService implements AutoCloseable {
             ObjectNode earlierFingerprint = earlier.request.deepCopy();
             earlierFingerprint.remove("ClientToken");
             if (!earlierFingerprint.equals(fingerprint)) {
-                throw AwsServiceException.badRequest("ExportConflictException", "ClientToken " + token
-                        + " was used within 8 hours for an export with other parameters");
+                throw AwsServiceException.badRequest(
+                        "ExportConflictException",
+                        "ClientToken " + token + " was used within 8 hours for an export with other parameters");
             }
             return wrap(earlier);
         }
@@ -114,8 +115,9 @@ public final class ExportService implements AutoCloseable {
         }
         Instant pitrSince = table.pitrSince();
         if (pitrSince == null) {
-            throw AwsServiceException.badRequest("PointInTimeRecoveryUnavailableException", "Point in time"
-                    + " recovery is not enabled for table '" + table.name() + "'");
+            throw AwsServiceException.badRequest(
+                    "PointInTimeRecoveryUnavailableException",
+                    "Point in time" + " recovery is not enabled for table '" + table.name() + "'");
         }
         Instant earliest = pitrSince.isAfter(now.minus(pitrWindow)) ? pitrSince : now.minus(pitrWindow);
         String id = String.format("%014d-%s", now.toEpochMilli(), HexFormat.of().formatHex(random(4)));
@@ -124,15 +126,15 @@ public final class ExportService implements AutoCloseable {
         if (!incremental) {
             Instant at = request.has("ExportTime") ? Requests.instant(request, "ExportTime") : now;
             checkWithin(at, earliest, now, "ExportTime");
-            return new ExportJob(arn, id, table.arn(), table.id(), table.name(), now, at, token, request, null,
-                    null, null);
+            return new ExportJob(
+                    arn, id, table.arn(), table.id(), table.name(), now, at, token, request, null, null, null);
         }
         JsonNode spec = request.path("IncrementalExportSpecification");
         Instant from = Requests.instant(spec, "ExportFromTime");
         Instant to = Requests.instant(spec, "ExportToTime");
         if (from == null || to == null) {
-            throw AwsServiceException.validation("IncrementalExportSpecification needs ExportFromTime and"
-                    + " ExportToTime");
+            throw AwsServiceException.validation(
+                    "IncrementalExportSpecification needs ExportFromTime and" + " ExportToTime");
         }
         checkWithin(from, earliest, now, "ExportFromTime");
         checkWithin(to, earliest, now, "ExportToTime");
@@ -147,14 +149,15 @@ public final class ExportService implements AutoCloseable {
         if (!VIEW_TYPES.contains(view)) {
             throw AwsServiceException.validation("ExportViewType must be one of " + VIEW_TYPES);
         }
-        return new ExportJob(arn, id, table.arn(), table.id(), table.name(), now, to, token, request, from, to,
-                view);
+        return new ExportJob(arn, id, table.arn(), table.id(), table.name(), now, to, token, request, from, to, view);
     }
 
     private static void checkWithin(Instant t, Instant earliest, Instant now, String field) {
         if (t.isBefore(earliest) || t.isAfter(now)) {
-            throw AwsServiceException.badRequest("InvalidExportTimeException", field + " " + t + " is outside the"
-                    + " point-in-time recovery window [" + earliest + ", " + now + "]");
+            throw AwsServiceException.badRequest(
+                    "InvalidExportTimeException",
+                    field + " " + t + " is outside the" + " point-in-time recovery window [" + earliest + ", " + now
+                            + "]");
         }
     }
 
@@ -173,7 +176,10 @@ public final class ExportService implements AutoCloseable {
             job.status = "COMPLETED";
             LOG.debug("Export {} of {} wrote {} items", job.id, job.tableName, items);
         } catch (S3Exception e) {
-            fail(job, "S3" + e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage());
+            fail(
+                    job,
+                    "S3" + e.awsErrorDetails().errorCode(),
+                    e.awsErrorDetails().errorMessage());
         } catch (RuntimeException e) {
             LOG.warn("Export {} failed", job.id, e);
             fail(job, "UNKNOWN", String.valueOf(e));
@@ -188,7 +194,8 @@ public final class ExportService implements AutoCloseable {
     }
 
     private static Iterator<ExportWriter.Line> fullLines(Table table, ExportJob job) {
-        Iterator<Map<String, AttributeValue>> items = table.snapshotAt(job.exportTime).values().iterator();
+        Iterator<Map<String, AttributeValue>> items =
+                table.snapshotAt(job.exportTime).values().iterator();
         return map(items, item -> g -> ExportWriter.fullLine(g, item));
     }
 
@@ -201,8 +208,8 @@ public final class ExportService implements AutoCloseable {
         return map(byKey.values().iterator(), changes -> g -> incrementalLine(g, table, changes, withOld));
     }
 
-    private static void incrementalLine(JsonGenerator g, Table table, List<PitrLog.Change> changes,
-            boolean withOld) throws java.io.IOException {
+    private static void incrementalLine(JsonGenerator g, Table table, List<PitrLog.Change> changes, boolean withOld)
+            throws java.io.IOException {
         PitrLog.Change first = changes.get(0);
         PitrLog.Change last = changes.get(changes.size() - 1);
         g.writeStartObject();
@@ -225,8 +232,8 @@ public final class ExportService implements AutoCloseable {
         g.writeEndObject();
     }
 
-    private static <T> Iterator<ExportWriter.Line> map(Iterator<T> source,
-            java.util.function.Function<T, ExportWriter.Line> f) {
+    private static <T> Iterator<ExportWriter.Line> map(
+            Iterator<T> source, java.util.function.Function<T, ExportWriter.Line> f) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -258,7 +265,8 @@ public final class ExportService implements AutoCloseable {
         String token = text(request, "NextToken");
         int start = token == null ? 0 : Integer.parseInt(token);
         List<ExportJob> matching = jobs.values().stream()
-                .filter(j -> tableArn == null || j.tableArn.equals(tableArn)).toList();
+                .filter(j -> tableArn == null || j.tableArn.equals(tableArn))
+                .toList();
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
         ArrayNode list = out.putArray("ExportSummaries");
         for (int i = start; i < Math.min(matching.size(), start + max); i++) {

@@ -60,10 +60,14 @@ final class ExportWriter {
             DataFile file = dataFile(lines);
             String key = job.key("data/" + randomName() + ".json.gz");
             String etag = s3.putObject(b -> b.bucket(job.bucket).key(key), RequestBody.fromBytes(file.gzip()))
-                    .eTag().replace("\"", "");
-            ObjectNode entry = AwsHttpServer.JSON.createObjectNode().put("itemCount", file.items())
+                    .eTag()
+                    .replace("\"", "");
+            ObjectNode entry = AwsHttpServer.JSON
+                    .createObjectNode()
+                    .put("itemCount", file.items())
                     .put("md5Checksum", Base64.getEncoder().encodeToString(md5(file.gzip())))
-                    .put("etag", etag).put("dataFileS3Key", key);
+                    .put("etag", etag)
+                    .put("dataFileS3Key", key);
             manifestLines.add(entry.toString());
             items += file.items();
             bytes += file.uncompressedBytes();
@@ -77,19 +81,24 @@ final class ExportWriter {
     /** Writes manifest-summary.json last: its presence means the export is whole. */
     void summary(ExportJob job, Instant endTime) {
         ObjectNode s = AwsHttpServer.JSON.createObjectNode();
-        s.put("version", job.incremental ? "2023-08-01" : "2020-06-30").put("exportArn", job.arn)
-                .put("startTime", job.startTime.toString()).put("endTime", endTime.toString())
-                .put("tableArn", job.tableArn).put("tableId", job.tableId);
+        s.put("version", job.incremental ? "2023-08-01" : "2020-06-30")
+                .put("exportArn", job.arn)
+                .put("startTime", job.startTime.toString())
+                .put("endTime", endTime.toString())
+                .put("tableArn", job.tableArn)
+                .put("tableId", job.tableId);
         if (job.incremental) {
             s.put("exportFromTime", job.from.toString()).put("exportToTime", job.to.toString());
         } else {
             s.put("exportTime", job.exportTime.toString());
         }
-        s.put("s3Bucket", job.bucket).put("s3Prefix", job.prefix.isEmpty() ? null : job.prefix)
+        s.put("s3Bucket", job.bucket)
+                .put("s3Prefix", job.prefix.isEmpty() ? null : job.prefix)
                 .put("s3SseAlgorithm", job.request.path("S3SseAlgorithm").asText("AES256"))
                 .put("s3SseKmsKeyId", job.request.path("S3SseKmsKeyId").asText(null))
                 .put("manifestFilesS3Key", job.key("manifest-files.json"))
-                .put("billedSizeBytes", job.billedSizeBytes).put("itemCount", job.itemCount)
+                .put("billedSizeBytes", job.billedSizeBytes)
+                .put("itemCount", job.itemCount)
                 .put("outputFormat", "DYNAMODB_JSON");
         if (job.incremental) {
             s.put("outputView", job.viewType).put("exportType", "INCREMENTAL_EXPORT");
@@ -101,7 +110,8 @@ final class ExportWriter {
     private void putWithChecksum(ExportJob job, String name, String content) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         s3.putObject(b -> b.bucket(job.bucket).key(job.key(name + ".json")), RequestBody.fromBytes(bytes));
-        s3.putObject(b -> b.bucket(job.bucket).key(job.key(name + settings.checksumSuffix())),
+        s3.putObject(
+                b -> b.bucket(job.bucket).key(job.key(name + settings.checksumSuffix())),
                 RequestBody.fromString(HexFormat.of().formatHex(md5(bytes))));
     }
 

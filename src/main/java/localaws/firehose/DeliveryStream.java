@@ -47,8 +47,16 @@ final class DeliveryStream {
     private Instant firstArrival;
     private final Deque<Pending> pending = new ArrayDeque<>();
 
-    DeliveryStream(String name, String arn, Instant created, String bucket, String prefix, long sizeBytes,
-            Duration interval, boolean gzip, com.fasterxml.jackson.databind.JsonNode configuration) {
+    DeliveryStream(
+            String name,
+            String arn,
+            Instant created,
+            String bucket,
+            String prefix,
+            long sizeBytes,
+            Duration interval,
+            boolean gzip,
+            com.fasterxml.jackson.databind.JsonNode configuration) {
         this.name = name;
         this.arn = arn;
         this.created = created;
@@ -76,7 +84,9 @@ final class DeliveryStream {
         if (buffer.size() == 0) {
             return;
         }
-        boolean due = force || buffer.size() >= sizeBytes || !firstArrival.plus(interval).isAfter(now);
+        boolean due = force
+                || buffer.size() >= sizeBytes
+                || !firstArrival.plus(interval).isAfter(now);
         if (due) {
             pending.add(new Pending(key(firstArrival), body(buffer.toByteArray())));
             buffer = new ByteArrayOutputStream();
@@ -97,7 +107,11 @@ final class DeliveryStream {
             try {
                 s3.putObject(b -> b.bucket(bucket).key(next.key()), RequestBody.fromBytes(next.body()));
             } catch (RuntimeException e) {
-                LOG.warn("Delivery stream {} could not write s3://{}/{} (will retry): {}", name, bucket, next.key(),
+                LOG.warn(
+                        "Delivery stream {} could not write s3://{}/{} (will retry): {}",
+                        name,
+                        bucket,
+                        next.key(),
                         e.toString());
                 return;
             }
@@ -121,7 +135,9 @@ final class DeliveryStream {
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             String value = m.group(1).equals("timestamp")
-                    ? DateTimeFormatter.ofPattern(m.group(2)).withZone(ZoneOffset.UTC).format(arrival)
+                    ? DateTimeFormatter.ofPattern(m.group(2))
+                            .withZone(ZoneOffset.UTC)
+                            .format(arrival)
                     : UUID.randomUUID().toString().substring(0, 11);
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }

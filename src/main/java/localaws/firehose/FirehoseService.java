@@ -85,8 +85,11 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
             case "DeleteDeliveryStream" -> delete(request);
             case "PutRecord" -> putRecord(request);
             case "PutRecordBatch" -> putRecordBatch(request);
-            default -> throw new AwsServiceException("UnknownOperationException", 400, "The local emulator does not"
-                    + " implement Firehose operation " + operation);
+            default ->
+                throw new AwsServiceException(
+                        "UnknownOperationException",
+                        400,
+                        "The local emulator does not" + " implement Firehose operation " + operation);
         };
     }
 
@@ -108,27 +111,38 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
             throw AwsServiceException.validation("DeliveryStreamName must match [a-zA-Z0-9_.-]{1,64}");
         }
         JsonNode dest = request.has("ExtendedS3DestinationConfiguration")
-                ? request.get("ExtendedS3DestinationConfiguration") : request.get("S3DestinationConfiguration");
+                ? request.get("ExtendedS3DestinationConfiguration")
+                : request.get("S3DestinationConfiguration");
         if (dest == null || !dest.has("BucketARN")) {
-            throw AwsServiceException.badRequest("InvalidArgumentException", "The local emulator delivers to S3: give"
-                    + " ExtendedS3DestinationConfiguration or S3DestinationConfiguration with a BucketARN");
+            throw AwsServiceException.badRequest(
+                    "InvalidArgumentException",
+                    "The local emulator delivers to S3: give"
+                            + " ExtendedS3DestinationConfiguration or S3DestinationConfiguration with a BucketARN");
         }
         JsonNode hints = dest.path("BufferingHints");
         int sizeMb = Requests.integer(hints, "SizeInMBs", 1, 128, 5);
         int interval = Requests.integer(hints, "IntervalInSeconds", 0, 900, 300);
         String compression = dest.path("CompressionFormat").asText("UNCOMPRESSED");
         if (!Set.of("UNCOMPRESSED", "GZIP").contains(compression)) {
-            throw AwsServiceException.badRequest("InvalidArgumentException", "The local emulator supports"
-                    + " CompressionFormat UNCOMPRESSED and GZIP, not " + compression);
+            throw AwsServiceException.badRequest(
+                    "InvalidArgumentException",
+                    "The local emulator supports" + " CompressionFormat UNCOMPRESSED and GZIP, not " + compression);
         }
         String bucket = dest.get("BucketARN").asText().replaceFirst("^arn:aws[a-z-]*:s3:::", "");
         String arn = "arn:aws:firehose:" + region + ":" + account + ":deliverystream/" + name;
-        DeliveryStream stream = new DeliveryStream(name, arn, clock.instant(), bucket,
-                dest.path("Prefix").asText(""), sizeMb * 1024L * 1024L, Duration.ofSeconds(interval),
-                compression.equals("GZIP"), dest);
+        DeliveryStream stream = new DeliveryStream(
+                name,
+                arn,
+                clock.instant(),
+                bucket,
+                dest.path("Prefix").asText(""),
+                sizeMb * 1024L * 1024L,
+                Duration.ofSeconds(interval),
+                compression.equals("GZIP"),
+                dest);
         if (streams.putIfAbsent(name, stream) != null) {
-            throw AwsServiceException.badRequest("ResourceInUseException", "Firehose " + name + " under account "
-                    + account + " already exists.");
+            throw AwsServiceException.badRequest(
+                    "ResourceInUseException", "Firehose " + name + " under account " + account + " already exists.");
         }
         return AwsHttpServer.JSON.createObjectNode().put("DeliveryStreamARN", arn);
     }
@@ -146,15 +160,21 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
         DeliveryStream s = stream(request);
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
         ObjectNode d = out.putObject("DeliveryStreamDescription");
-        d.put("DeliveryStreamName", s.name).put("DeliveryStreamARN", s.arn).put("DeliveryStreamStatus", "ACTIVE")
-                .put("DeliveryStreamType", "DirectPut").put("VersionId", "1")
-                .put("CreateTimestamp", epochSeconds(s.created)).put("HasMoreDestinations", false);
+        d.put("DeliveryStreamName", s.name)
+                .put("DeliveryStreamARN", s.arn)
+                .put("DeliveryStreamStatus", "ACTIVE")
+                .put("DeliveryStreamType", "DirectPut")
+                .put("VersionId", "1")
+                .put("CreateTimestamp", epochSeconds(s.created))
+                .put("HasMoreDestinations", false);
         ObjectNode dest = d.putArray("Destinations").addObject().put("DestinationId", "destinationId-000000000001");
         ObjectNode s3 = dest.putObject("ExtendedS3DestinationDescription");
-        s3.put("BucketARN", "arn:aws:s3:::" + s.bucket).put("Prefix", s.prefix)
+        s3.put("BucketARN", "arn:aws:s3:::" + s.bucket)
+                .put("Prefix", s.prefix)
                 .put("CompressionFormat", s.gzip ? "GZIP" : "UNCOMPRESSED")
                 .put("RoleARN", s.configuration.path("RoleARN").asText("arn:aws:iam::" + account + ":role/local"));
-        s3.putObject("BufferingHints").put("SizeInMBs", s.sizeBytes / (1024 * 1024))
+        s3.putObject("BufferingHints")
+                .put("SizeInMBs", s.sizeBytes / (1024 * 1024))
                 .put("IntervalInSeconds", s.interval.toSeconds());
         s3.putObject("EncryptionConfiguration").put("NoEncryptionConfig", "NoEncryption");
         return out;
@@ -165,8 +185,11 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
         String start = Requests.text(request, "ExclusiveStartDeliveryStreamName");
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
         ArrayNode names = out.putArray("DeliveryStreamNames");
-        var candidates = start == null ? streams.keySet() : ((ConcurrentSkipListMap<String, DeliveryStream>) streams)
-                .tailMap(start, false).keySet();
+        var candidates = start == null
+                ? streams.keySet()
+                : ((ConcurrentSkipListMap<String, DeliveryStream>) streams)
+                        .tailMap(start, false)
+                        .keySet();
         candidates.stream().limit(limit).forEach(names::add);
         out.put("HasMoreDeliveryStreams", candidates.size() > limit);
         return out;
@@ -214,8 +237,10 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
         for (int i = 0; i < data.length; i++) {
             if (failed[i]) {
                 failedCount++;
-                responses.addObject().put("ErrorCode", "ServiceUnavailableException").put("ErrorMessage",
-                        "Slow down.");
+                responses
+                        .addObject()
+                        .put("ErrorCode", "ServiceUnavailableException")
+                        .put("ErrorMessage", "Slow down.");
             } else {
                 accepted.add(data[i]);
                 responses.addObject().put("RecordId", recordId());
@@ -279,7 +304,9 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
 
     /** Objects buffered or waiting for S3, over all streams; zero once everything accepted has landed. */
     public int undelivered() {
-        return streams.values().stream().mapToInt(DeliveryStream::pendingObjects).sum();
+        return streams.values().stream()
+                .mapToInt(DeliveryStream::pendingObjects)
+                .sum();
     }
 
     /** Delivers everything buffered now, regardless of the buffering hints. */

@@ -107,8 +107,11 @@ public final class AwsHttpServer implements AutoCloseable {
         try {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             if (!"POST".equals(exchange.getRequestMethod()) || target == null || target.indexOf('.') < 0) {
-                sendPlain(exchange, 400, "dynamo-lake local AWS emulator: send AWS JSON requests (POST / with"
-                        + " X-Amz-Target); the admin API is under /_localaws/\n");
+                sendPlain(
+                        exchange,
+                        400,
+                        "dynamo-lake local AWS emulator: send AWS JSON requests (POST / with"
+                                + " X-Amz-Target); the admin API is under /_localaws/\n");
                 return;
             }
             String prefix = target.substring(0, target.indexOf('.'));
@@ -127,7 +130,10 @@ public final class AwsHttpServer implements AutoCloseable {
             sendError(exchange, service, e, requestId);
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
             LOG.warn("Local AWS emulator failed on a request", e);
-            sendError(exchange, service, new AwsServiceException("InternalServerError", 500, String.valueOf(e)),
+            sendError(
+                    exchange,
+                    service,
+                    new AwsServiceException("InternalServerError", 500, String.valueOf(e)),
                     requestId);
         }
     }
@@ -140,13 +146,12 @@ public final class AwsHttpServer implements AutoCloseable {
         try {
             return JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new AwsServiceException("SerializationException", 400, "request body is not JSON: "
-                    + e.getMessage());
+            throw new AwsServiceException("SerializationException", 400, "request body is not JSON: " + e.getMessage());
         }
     }
 
-    private static void sendError(HttpExchange exchange, AwsJsonService service, AwsServiceException e,
-            String requestId) throws IOException {
+    private static void sendError(
+            HttpExchange exchange, AwsJsonService service, AwsServiceException e, String requestId) throws IOException {
         String prefix = service == null ? "" : service.errorTypePrefix();
         ObjectNode body = JSON.createObjectNode();
         body.put("__type", prefix + e.errorCode());

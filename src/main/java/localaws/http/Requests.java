@@ -52,7 +52,10 @@ public final class Requests {
         }
         BigDecimal seconds = v.decimalValue();
         BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValue();
+        long nanos = seconds.subtract(whole)
+                .movePointRight(9)
+                .setScale(0, RoundingMode.HALF_UP)
+                .longValue();
         return Instant.ofEpochSecond(whole.longValueExact(), nanos);
     }
 

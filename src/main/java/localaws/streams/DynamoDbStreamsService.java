@@ -1,5 +1,9 @@
 package localaws.streams;
 
+import static localaws.http.Requests.epochSeconds;
+import static localaws.http.Requests.required;
+import static localaws.http.Requests.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +17,6 @@ import localaws.http.AwsHttpServer;
 import localaws.http.AwsJsonService;
 import localaws.http.AwsServiceException;
 import localaws.http.Requests;
-import static localaws.http.Requests.epochSeconds;
-import static localaws.http.Requests.required;
-import static localaws.http.Requests.text;
 
 /**
  * DynamoDB Streams over AWS JSON 1.0: ListStreams, DescribeStream (paginated), GetShardIterator and GetRecords
@@ -55,8 +56,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
             case "DescribeStream" -> describeStream(request);
             case "GetShardIterator" -> getShardIterator(request);
             case "GetRecords" -> getRecords(request);
-            default -> throw new AwsServiceException("UnknownOperationException", 400, "Unknown operation "
-                    + operation);
+            default ->
+                throw new AwsServiceException("UnknownOperationException", 400, "Unknown operation " + operation);
         };
     }
 
@@ -70,7 +71,10 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         int i = start == null ? 0 : indexAfter(streams.stream().map(s -> s.arn).toList(), start);
         for (; i < streams.size() && list.size() < limit; i++) {
             Stream s = streams.get(i);
-            list.addObject().put("StreamArn", s.arn).put("TableName", s.tableName).put("StreamLabel", s.label);
+            list.addObject()
+                    .put("StreamArn", s.arn)
+                    .put("TableName", s.tableName)
+                    .put("StreamLabel", s.label);
         }
         if (i < streams.size()) {
             out.put("LastEvaluatedStreamArn", streams.get(i - 1).arn);
@@ -85,7 +89,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         List<Shard> shards = stream.shards();
         ObjectNode out = AwsHttpServer.JSON.createObjectNode();
         ObjectNode d = out.putObject("StreamDescription");
-        d.put("StreamArn", stream.arn).put("StreamLabel", stream.label)
+        d.put("StreamArn", stream.arn)
+                .put("StreamLabel", stream.label)
                 .put("StreamStatus", stream.isEnabled() ? "ENABLED" : "DISABLED")
                 .put("StreamViewType", stream.viewType)
                 .put("CreationRequestDateTime", epochSeconds(stream.created))
@@ -117,8 +122,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         String type = required(request, "ShardIteratorType");
         Shard shard = shard(stream, shardId);
         BigInteger after = stream.withShard(shard, s -> position(s, type, text(request, "SequenceNumber")));
-        String iterator = store.iterators.encode(new ShardIterators.Position(stream.arn, shardId, after,
-                clock.instant()));
+        String iterator =
+                store.iterators.encode(new ShardIterators.Position(stream.arn, shardId, after, clock.instant()));
         return AwsHttpServer.JSON.createObjectNode().put("ShardIterator", iterator);
     }
 
@@ -133,17 +138,18 @@ public final class DynamoDbStreamsService implements AwsJsonService {
                 return s.endingSequenceNumber != null ? s.endingSequenceNumber : last != null ? last : floor;
             case "AT_SEQUENCE_NUMBER":
             case "AFTER_SEQUENCE_NUMBER":
-                if (sequenceNumber == null || !sequenceNumber.chars().allMatch(Character::isDigit)
+                if (sequenceNumber == null
+                        || !sequenceNumber.chars().allMatch(Character::isDigit)
                         || sequenceNumber.isEmpty()) {
-                    throw AwsServiceException.validation("SequenceNumber is required for " + type
-                            + " and must be digits");
+                    throw AwsServiceException.validation(
+                            "SequenceNumber is required for " + type + " and must be digits");
                 }
                 BigInteger seq = new BigInteger(sequenceNumber);
                 BigInteger after = type.equals("AT_SEQUENCE_NUMBER") ? seq.subtract(BigInteger.ONE) : seq;
-                if (seq.compareTo(s.startingSequenceNumber) < 0 || (s.endingSequenceNumber != null
-                        && seq.compareTo(s.endingSequenceNumber) > 0)) {
-                    throw AwsServiceException.validation("Invalid SequenceNumber " + sequenceNumber + " for ShardId "
-                            + s.id);
+                if (seq.compareTo(s.startingSequenceNumber) < 0
+                        || (s.endingSequenceNumber != null && seq.compareTo(s.endingSequenceNumber) > 0)) {
+                    throw AwsServiceException.validation(
+                            "Invalid SequenceNumber " + sequenceNumber + " for ShardId " + s.id);
                 }
                 if (after.compareTo(floor) < 0) {
                     throw trimmed(s, after);
@@ -160,14 +166,15 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         ShardIterators.Position p = store.iterators.decode(required(request, "ShardIterator"));
         Instant now = clock.instant();
         if (store.isExpired(p.issued(), now)) {
-            throw AwsServiceException.badRequest("ExpiredIteratorException", "Iterator expired. The iterator was"
-                    + " created at time " + p.issued() + " while right now it is " + now + ".");
+            throw AwsServiceException.badRequest(
+                    "ExpiredIteratorException",
+                    "Iterator expired. The iterator was" + " created at time " + p.issued() + " while right now it is "
+                            + now + ".");
         }
         int limit = Requests.integer(request, "Limit", 1, MAX_RECORDS, MAX_RECORDS);
         Stream stream = store.get(p.streamArn());
         if (stream == null) {
-            throw AwsServiceException.notFound("Requested resource not found: Stream: " + p.streamArn()
-                    + " not found");
+            throw AwsServiceException.notFound("Requested resource not found: Stream: " + p.streamArn() + " not found");
         }
         Shard shard = shard(stream, p.shardId());
         return stream.withShard(shard, s -> read(s, p, limit, now));
@@ -178,7 +185,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
             throw trimmed(s, p.after());
         }
         List<Shard.Entry> records = s.after(p.after(), limit, MAX_BYTES);
-        BigInteger next = records.isEmpty() ? p.after() : records.get(records.size() - 1).sequenceNumber();
+        BigInteger next =
+                records.isEmpty() ? p.after() : records.get(records.size() - 1).sequenceNumber();
         boolean finished = !s.isOpen() && !s.hasAfter(next);
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         out.writeBytes("{\"Records\":[".getBytes(StandardCharsets.US_ASCII));
@@ -190,8 +198,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         }
         out.write(']');
         if (!finished) {
-            String iterator = store.iterators.encode(new ShardIterators.Position(p.streamArn(), p.shardId(), next,
-                    now));
+            String iterator =
+                    store.iterators.encode(new ShardIterators.Position(p.streamArn(), p.shardId(), next, now));
             out.writeBytes((",\"NextShardIterator\":\"" + iterator + "\"").getBytes(StandardCharsets.US_ASCII));
         }
         out.write('}');
@@ -199,9 +207,11 @@ public final class DynamoDbStreamsService implements AwsJsonService {
     }
 
     private static AwsServiceException trimmed(Shard s, BigInteger after) {
-        return AwsServiceException.badRequest("TrimmedDataAccessException", "The operation attempted to read past"
-                + " the oldest stream record in a shard: shard " + s.id + ", records after " + after
-                + " were trimmed up to " + s.trimmedUpTo);
+        return AwsServiceException.badRequest(
+                "TrimmedDataAccessException",
+                "The operation attempted to read past"
+                        + " the oldest stream record in a shard: shard " + s.id + ", records after " + after
+                        + " were trimmed up to " + s.trimmedUpTo);
     }
 
     private Stream stream(JsonNode request) {

@@ -20,7 +20,12 @@ final class ShardIterators {
     }
 
     String encode(Position p) {
-        String text = String.join("|", run, p.streamArn(), p.shardId(), p.after().toString(),
+        String text = String.join(
+                "|",
+                run,
+                p.streamArn(),
+                p.shardId(),
+                p.after().toString(),
                 Long.toString(p.issued().toEpochMilli()));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -42,10 +47,11 @@ final class ShardIterators {
             throw AwsServiceException.validation("Invalid ShardIterator");
         }
         if (!parts[0].equals(run)) {
-            throw AwsServiceException.badRequest("ExpiredIteratorException", "Iterator expired: it was issued before"
-                    + " the local emulator restarted");
+            throw AwsServiceException.badRequest(
+                    "ExpiredIteratorException",
+                    "Iterator expired: it was issued before" + " the local emulator restarted");
         }
-        return new Position(parts[1], parts[2], new BigInteger(parts[3]), Instant.ofEpochMilli(Long.parseLong(
-                parts[4])));
+        return new Position(
+                parts[1], parts[2], new BigInteger(parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[4])));
     }
 }

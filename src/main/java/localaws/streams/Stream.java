@@ -37,8 +37,16 @@ public final class Stream {
     private boolean enabled = true;
     private long records;
 
-    Stream(String arn, String label, String tableName, JsonNode keySchema, String viewType, Instant created,
-            String region, Supplier<BigInteger> sequence, StreamSettings settings) {
+    Stream(
+            String arn,
+            String label,
+            String tableName,
+            JsonNode keySchema,
+            String viewType,
+            Instant created,
+            String region,
+            Supplier<BigInteger> sequence,
+            StreamSettings settings) {
         this.arn = arn;
         this.label = label;
         this.tableName = tableName;
@@ -171,7 +179,8 @@ public final class Stream {
     }
 
     private Shard newShard(String parent, long low, long high, Instant now) {
-        String id = String.format("shardId-%020d-%s", now.toEpochMilli(), HexFormat.of().formatHex(randomBytes(4)));
+        String id = String.format(
+                "shardId-%020d-%s", now.toEpochMilli(), HexFormat.of().formatHex(randomBytes(4)));
         return new Shard(id, parent, low, high, sequence.get(), now);
     }
 
@@ -229,7 +238,7 @@ public final class Stream {
     /** A short summary for the admin API and logs. */
     public synchronized Map<String, Object> summary() {
         long open = shards.stream().filter(Shard::isOpen).count();
-        return Map.of("streamArn", arn, "shards", shards.size(), "openShards", open, "records", records,
-                "enabled", enabled);
+        return Map.of(
+                "streamArn", arn, "shards", shards.size(), "openShards", open, "records", records, "enabled", enabled);
     }
 }

@@ -49,8 +49,16 @@ public final class StreamStore {
             now = now.plusMillis(1);
             label = LABEL.format(now);
         }
-        Stream stream = new Stream(arn(tableName, label), label, tableName, keySchema, viewType, now, region,
-                this::nextSequenceNumber, settings);
+        Stream stream = new Stream(
+                arn(tableName, label),
+                label,
+                tableName,
+                keySchema,
+                viewType,
+                now,
+                region,
+                this::nextSequenceNumber,
+                settings);
         streams.put(stream.arn, stream);
         return stream;
     }
@@ -100,6 +108,7 @@ public final class StreamStore {
     }
 
     boolean isExpired(Instant issued, Instant now) {
-        return issued.isBefore(iteratorsExpiredBefore) || !issued.plus(settings.iteratorTtl()).isAfter(now);
+        return issued.isBefore(iteratorsExpiredBefore)
+                || !issued.plus(settings.iteratorTtl()).isAfter(now);
     }
 }

@@ -130,8 +130,9 @@ public sealed interface Condition {
             return switch (v.type()) {
                 case S -> m.s() != null && v.s().contains(m.s());
                 case SS -> m.s() != null && v.ss().contains(m.s());
-                case NS -> m.n() != null && v.ns().stream().anyMatch(n -> new BigDecimal(n).compareTo(
-                        new BigDecimal(m.n())) == 0);
+                case NS ->
+                    m.n() != null
+                            && v.ns().stream().anyMatch(n -> new BigDecimal(n).compareTo(new BigDecimal(m.n())) == 0);
                 case BS -> m.b() != null && v.bs().contains(m.b());
                 case L -> v.l().stream().anyMatch(e -> same(e, m));
                 default -> false;
@@ -147,12 +148,18 @@ public sealed interface Condition {
         return switch (a.type()) {
             case N -> new BigDecimal(a.n()).compareTo(new BigDecimal(b.n())) == 0;
             case SS -> new HashSet<>(a.ss()).equals(new HashSet<>(b.ss()));
-            case NS -> a.ns().size() == b.ns().size() && a.ns().stream().allMatch(n -> b.ns().stream()
-                    .anyMatch(o -> new BigDecimal(n).compareTo(new BigDecimal(o)) == 0));
+            case NS ->
+                a.ns().size() == b.ns().size()
+                        && a.ns().stream()
+                                .allMatch(n -> b.ns().stream()
+                                        .anyMatch(o -> new BigDecimal(n).compareTo(new BigDecimal(o)) == 0));
             case BS -> new HashSet<SdkBytes>(a.bs()).equals(new HashSet<SdkBytes>(b.bs()));
             case L -> a.l().size() == b.l().size() && allSame(a.l(), b.l());
-            case M -> a.m().size() == b.m().size() && a.m().entrySet().stream().allMatch(e -> b.m().containsKey(
-                    e.getKey()) && same(e.getValue(), b.m().get(e.getKey())));
+            case M ->
+                a.m().size() == b.m().size()
+                        && a.m().entrySet().stream()
+                                .allMatch(e ->
+                                        b.m().containsKey(e.getKey()) && same(e.getValue(), b.m().get(e.getKey())));
             default -> Objects.equals(a, b);
         };
     }

@@ -20,7 +20,9 @@ public final class Documents {
         for (int i = 1; i < path.elements().size() && current != null; i++) {
             Object step = path.elements().get(i);
             if (step instanceof Integer index) {
-                current = current.hasL() && index < current.l().size() ? current.l().get(index) : null;
+                current = current.hasL() && index < current.l().size()
+                        ? current.l().get(index)
+                        : null;
             } else {
                 current = current.hasM() ? current.m().get((String) step) : null;
             }
@@ -34,8 +36,7 @@ public final class Documents {
      *
      * @throws AwsServiceException ValidationException when the path cannot be set
      */
-    public static Map<String, AttributeValue> set(
-            Map<String, AttributeValue> item, Path path, AttributeValue value) {
+    public static Map<String, AttributeValue> set(Map<String, AttributeValue> item, Path path, AttributeValue value) {
         Map<String, AttributeValue> out = new LinkedHashMap<>(item);
         if (path.isTopLevel()) {
             out.put(path.head(), value);
@@ -91,7 +92,9 @@ public final class Documents {
         }
         Object step = path.elements().get(i);
         boolean last = i == path.elements().size() - 1;
-        if (step instanceof Integer index && container.hasL() && index < container.l().size()) {
+        if (step instanceof Integer index
+                && container.hasL()
+                && index < container.l().size()) {
             List<AttributeValue> list = new ArrayList<>(container.l());
             if (last) {
                 list.remove((int) index);
@@ -136,8 +139,8 @@ public final class Documents {
         Object next = path.elements().get(from + 1);
         if (next instanceof Integer) {
             // A projected list element keeps list form; elements are appended in the order they were named.
-            List<AttributeValue> list = existing != null && existing.hasL() ? new ArrayList<>(existing.l())
-                    : new ArrayList<>();
+            List<AttributeValue> list =
+                    existing != null && existing.hasL() ? new ArrayList<>(existing.l()) : new ArrayList<>();
             list.add(value);
             out.put(name, AttributeValue.fromL(list));
             return out;

@@ -52,15 +52,15 @@ public final class ExpressionContext {
         unusedNames.removeAll(usedNames);
         if (!unusedNames.isEmpty()) {
             throw AwsServiceException.validation(
-                    "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + String.join(", ",
-                            unusedNames) + "}");
+                    "Value provided in ExpressionAttributeNames unused in expressions: keys: {"
+                            + String.join(", ", unusedNames) + "}");
         }
         Set<String> unusedValues = new TreeSet<>(values.keySet());
         unusedValues.removeAll(usedValues);
         if (!unusedValues.isEmpty()) {
             throw AwsServiceException.validation(
-                    "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + String.join(", ",
-                            unusedValues) + "}");
+                    "Value provided in ExpressionAttributeValues unused in expressions: keys: {"
+                            + String.join(", ", unusedValues) + "}");
         }
     }
 }

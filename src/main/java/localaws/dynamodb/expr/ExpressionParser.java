@@ -135,8 +135,9 @@ public final class ExpressionParser {
                 expect(",");
                 yield new Condition.Contains(v, operand());
             }
-            default -> throw AwsServiceException.validation("Invalid " + which + ": Invalid function name;"
-                    + " function: " + name.text());
+            default ->
+                throw AwsServiceException.validation(
+                        "Invalid " + which + ": Invalid function name;" + " function: " + name.text());
         };
         expect(")");
         return c;
@@ -148,7 +149,9 @@ public final class ExpressionParser {
             next();
             return new Operand.Literal(ctx.value(t.text()));
         }
-        if (t.kind() == Kind.IDENT && t.text().equals("size") && tokens.get(pos + 1).is("(")) {
+        if (t.kind() == Kind.IDENT
+                && t.text().equals("size")
+                && tokens.get(pos + 1).is("(")) {
             next();
             expect("(");
             Path p = path();
@@ -257,8 +260,8 @@ public final class ExpressionParser {
                 expect(",");
                 result = new Operand.ListAppend(a, setOperand());
             } else {
-                throw AwsServiceException.validation("Invalid UpdateExpression: Invalid function name; function: "
-                        + t.text());
+                throw AwsServiceException.validation(
+                        "Invalid UpdateExpression: Invalid function name; function: " + t.text());
             }
             expect(")");
             return result;

@@ -67,12 +67,11 @@ public sealed interface Operand {
             AttributeValue a = first.eval(item);
             AttributeValue b = second.eval(item);
             if (a == null || b == null) {
-                throw AwsServiceException.validation("The provided expression refers to an attribute that does not"
-                        + " exist in the item");
+                throw AwsServiceException.validation(
+                        "The provided expression refers to an attribute that does not" + " exist in the item");
             }
             if (!a.hasL() || !b.hasL()) {
-                throw AwsServiceException.validation(
-                        "An operand in the update expression has an incorrect data type");
+                throw AwsServiceException.validation("An operand in the update expression has an incorrect data type");
             }
             List<AttributeValue> out = new ArrayList<>(a.l());
             out.addAll(b.l());
@@ -87,12 +86,11 @@ public sealed interface Operand {
             AttributeValue a = left.eval(item);
             AttributeValue b = right.eval(item);
             if (a == null || b == null) {
-                throw AwsServiceException.validation("The provided expression refers to an attribute that does not"
-                        + " exist in the item");
+                throw AwsServiceException.validation(
+                        "The provided expression refers to an attribute that does not" + " exist in the item");
             }
             if (a.n() == null || b.n() == null) {
-                throw AwsServiceException.validation(
-                        "An operand in the update expression has an incorrect data type");
+                throw AwsServiceException.validation("An operand in the update expression has an incorrect data type");
             }
             BigDecimal x = new BigDecimal(a.n());
             BigDecimal y = new BigDecimal(b.n());

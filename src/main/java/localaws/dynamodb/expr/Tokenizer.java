@@ -75,7 +75,7 @@ final class Tokenizer {
 
     static AwsServiceException syntax(String which, String expression, String expected, int at) {
         String near = expression.substring(Math.min(at, expression.length()), Math.min(expression.length(), at + 10));
-        return AwsServiceException.validation("Invalid " + which + ": Syntax error; expected " + expected
-                + " near: \"" + near + "\" in \"" + expression + "\"");
+        return AwsServiceException.validation("Invalid " + which + ": Syntax error; expected " + expected + " near: \""
+                + near + "\" in \"" + expression + "\"");
     }
 }

@@ -93,8 +93,10 @@ public record Update(List<Action> actions) {
                 return Documents.set(item, path, v);
             }
             if (existing.n() != null) {
-                return Documents.set(item, path, new Operand.Arithmetic(
-                        new Operand.Literal(existing), new Operand.Literal(v), true).eval(item));
+                return Documents.set(
+                        item,
+                        path,
+                        new Operand.Arithmetic(new Operand.Literal(existing), new Operand.Literal(v), true).eval(item));
             }
         } else if (v.hasSs() || v.hasNs() || v.hasBs()) {
             if (existing == null) {
@@ -150,7 +152,8 @@ public record Update(List<Action> actions) {
         return out;
     }
 
-    private static <T> AttributeValue nonEmpty(List<T> members, java.util.function.Function<List<T>, AttributeValue> f) {
+    private static <T> AttributeValue nonEmpty(
+            List<T> members, java.util.function.Function<List<T>, AttributeValue> f) {
         return members.isEmpty() ? null : f.apply(members);
     }
 
