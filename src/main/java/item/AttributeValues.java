@@ -1,12 +1,10 @@
 package item;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,13 +26,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * }</pre>
  */
 public final class AttributeValues {
-    static final JsonFactory JSON = JsonFactory.builder().build();
 
     private AttributeValues() {}
 
     /** Parses one item: a JSON object of attribute name to DynamoDB JSON value. */
     public static Map<String, AttributeValue> parseItem(String json) {
-        try (JsonParser parser = JSON.createParser(json)) {
+        try (JsonParser parser = JsonText.FACTORY.createParser(json)) {
             parser.nextToken();
             Map<String, AttributeValue> item = readItem(parser, "");
             if (parser.nextToken() != null) {
@@ -201,13 +198,7 @@ public final class AttributeValues {
 
     /** Writes an item as DynamoDB JSON. */
     public static String toJson(Map<String, AttributeValue> item) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            writeItem(item, g, "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return JsonText.render(g -> writeItem(item, g, ""));
     }
 
     /** Writes an item as a DynamoDB JSON object. */

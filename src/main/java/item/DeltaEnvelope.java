@@ -2,8 +2,6 @@ package item;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -57,13 +55,7 @@ public record DeltaEnvelope(
 
     /** The envelope as one line of JSON (without the line break). */
     public String toJson() {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = AttributeValues.JSON.createGenerator(out)) {
-            writeJson(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return JsonText.render(this::writeJson);
     }
 
     /** Writes the envelope as one JSON object. */

@@ -1,8 +1,6 @@
 package item;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -152,12 +150,6 @@ public final class DeltaEnvelopes {
                 throw new ItemFormatException(path, "'" + text + "' is neither epoch seconds nor ISO-8601");
             }
         }
-        BigDecimal seconds = node.isNumber() ? node.decimalValue() : DynamoNumbers.parse(text, path);
-        BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole)
-                .movePointRight(9)
-                .setScale(0, RoundingMode.HALF_UP)
-                .longValueExact();
-        return Instant.ofEpochSecond(whole.longValueExact(), nanos);
+        return EpochSeconds.toInstant(node.isNumber() ? node.decimalValue() : DynamoNumbers.parse(text, path));
     }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,13 +33,7 @@ public final class PlainJson {
 
     /** Writes an item as plain JSON text. */
     public static String toJson(Map<String, AttributeValue> item) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = AttributeValues.JSON.createGenerator(out)) {
-            writeItem(item, g, "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        return JsonText.render(g -> writeItem(item, g, ""));
     }
 
     /** Writes an item as a plain JSON object. */
@@ -86,7 +78,7 @@ public final class PlainJson {
 
     /** Parses plain JSON text of one item back into attribute values (strings S, numbers N, arrays L, objects M). */
     public static Map<String, AttributeValue> parseItem(String plainJson) {
-        try (JsonParser p = AttributeValues.JSON.createParser(plainJson)) {
+        try (JsonParser p = JsonText.FACTORY.createParser(plainJson)) {
             p.nextToken();
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw new ItemFormatException(

@@ -49,6 +49,12 @@ final class ItemOperations {
         Map<String, AttributeValue> item = ItemRequests.item(request, "Item");
         ItemKey key = table.key.keyOfItem(item);
         checkSize(item);
+        return replace(request, table, key, item, Math.max(1, Values.itemSize(item) / 1024.0));
+    }
+
+    /** PutItem and DeleteItem: check the condition, store the item (null deletes), return the old one if asked. */
+    private ObjectNode replace(
+            JsonNode request, Table table, ItemKey key, Map<String, AttributeValue> item, double units) {
         ExpressionContext ctx = context(request);
         Condition cond = condition(request, "ConditionExpression", ctx);
         ctx.checkAllUsed();
@@ -63,7 +69,7 @@ final class ItemOperations {
         if (returns.equals("ALL_OLD") && old != null) {
             writeItem(out, "Attributes", old);
         }
-        consumedCapacity(request, out, table, Math.max(1, Values.itemSize(item) / 1024.0));
+        consumedCapacity(request, out, table, units);
         return out;
     }
 
@@ -128,22 +134,7 @@ final class ItemOperations {
         ItemRequests.rejectLegacy(request);
         Table table = tables.byNameOrArn(required(request, "TableName"));
         ItemKey key = table.key.keyOfKey(ItemRequests.item(request, "Key"));
-        ExpressionContext ctx = context(request);
-        Condition cond = condition(request, "ConditionExpression", ctx);
-        ctx.checkAllUsed();
-        String returns = ItemRequests.returnValues(request, PUT_RETURNS);
-        Map<String, AttributeValue> old = table.write(() -> {
-            Map<String, AttributeValue> before = table.get(key);
-            check(cond, before, request);
-            table.store(key, null, false, clock.instant());
-            return before;
-        });
-        ObjectNode out = AwsHttpServer.JSON.createObjectNode();
-        if (returns.equals("ALL_OLD") && old != null) {
-            writeItem(out, "Attributes", old);
-        }
-        consumedCapacity(request, out, table, 1);
-        return out;
+        return replace(request, table, key, null, 1);
     }
 
     ObjectNode getItem(JsonNode request) {

@@ -1,8 +1,8 @@
 package localaws.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import item.EpochSeconds;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 
 /** Reading the fields of an AWS JSON request, with AWS's wording when one is missing or out of range. */
@@ -50,13 +50,7 @@ public final class Requests {
         if (v == null || v.isNull()) {
             return null;
         }
-        BigDecimal seconds = v.decimalValue();
-        BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole)
-                .movePointRight(9)
-                .setScale(0, RoundingMode.HALF_UP)
-                .longValue();
-        return Instant.ofEpochSecond(whole.longValueExact(), nanos);
+        return EpochSeconds.toInstant(v.decimalValue());
     }
 
     /** A timestamp as AWS JSON sends it: epoch seconds with milliseconds. */
