@@ -1,0 +1,279 @@
+package ddbstream;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+/**
+ * The options of the {@code ddbstream} endpoint. Camel's {@code aws2-ddbstream} is the model for names; what it
+ * lacks (durable checkpoints, shard lineage, leases) is what this consumer adds.
+ */
+@UriParams
+public class DdbStreamConfiguration implements Cloneable {
+    @UriPath(description = "The table whose stream is consumed")
+    @Metadata(required = true)
+    private String tableName;
+
+    @UriParam(description = "The stream to consume; by default the table's latest stream (LatestStreamArn)")
+    private String streamArn;
+
+    @UriParam(
+            defaultValue = "TRIM_HORIZON",
+            description = "Where a consumer group without checkpoints starts:"
+                    + " TRIM_HORIZON (everything the stream holds) or LATEST (only new records)")
+    private StartPosition startPosition = StartPosition.TRIM_HORIZON;
+
+    @UriParam(
+            defaultValue = "1000",
+            description = "Records asked for per GetRecords call (1 to 1000): one exchange" + " per call")
+    private int maxRecordsPerRequest = 1000;
+
+    @UriParam(defaultValue = "8", description = "Shards read at the same time; open shards beyond this wait")
+    private int maxParallelShards = 8;
+
+    @UriParam(
+            defaultValue = "1000",
+            description = "Milliseconds to wait after a GetRecords call found an open shard" + " empty")
+    private long idleDelay = 1000;
+
+    @UriParam(defaultValue = "5000", description = "Milliseconds between DescribeStream calls that find new shards")
+    private long shardDiscoveryInterval = 5000;
+
+    @UriParam(
+            defaultValue = "dynamo-lake-checkpoints",
+            description = "The DynamoDB table holding checkpoints and" + " the lease")
+    private String checkpointTable = "dynamo-lake-checkpoints";
+
+    @UriParam(defaultValue = "true", description = "Create the checkpoint table when it does not exist")
+    private boolean createCheckpointTable = true;
+
+    @UriParam(
+            defaultValue = "dynamo-lake",
+            description = "The consumer group: consumers of one group share"
+                    + " checkpoints and one lease; another group reads the same stream independently")
+    private String checkpointGroup = "dynamo-lake";
+
+    @UriParam(
+            defaultValue = "20000",
+            description = "Milliseconds a lease lasts without renewal: how long a standby"
+                    + " waits before taking over from a consumer that died")
+    private long leaseDuration = 20_000;
+
+    @UriParam(
+            defaultValue = "5000",
+            description =
+                    "Milliseconds between lease renewals, and between a standby's" + " attempts to take the lease")
+    private long leaseRenewInterval = 5_000;
+
+    @UriParam(
+            description = "The name this consumer holds the lease under; by default host name, process id and a"
+                    + " random suffix")
+    private String workerId;
+
+    @UriParam(
+            defaultValue = "500",
+            description = "Milliseconds before the first retry of a failed batch or a"
+                    + " throttled call; doubles up to maxRetryDelay")
+    private long retryDelay = 500;
+
+    @UriParam(defaultValue = "30000", description = "The longest wait between retries, in milliseconds")
+    private long maxRetryDelay = 30_000;
+
+    @UriParam(
+            defaultValue = "false",
+            description = "After records were trimmed before they were read (data loss),"
+                    + " go on from the trim horizon. Off by default: the shard stops and the health check stays DOWN until"
+                    + " someone decides")
+    private boolean resumeFromTrimHorizon;
+
+    @UriParam(label = "advanced", description = "The DynamoDB Streams client")
+    @Metadata(autowired = true)
+    private DynamoDbStreamsClient dynamoDbStreamsClient;
+
+    @UriParam(label = "advanced", description = "The DynamoDB client for the table and the checkpoint table")
+    @Metadata(autowired = true)
+    private DynamoDbClient dynamoDbClient;
+
+    /** A copy for one endpoint, so that its URI options do not change the component's defaults. */
+    public DdbStreamConfiguration copy() {
+        try {
+            return (DdbStreamConfiguration) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    /**
+     * Checks the options together.
+     *
+     * @throws IllegalArgumentException naming the option and what it must be
+     */
+    void validate() {
+        if (tableName == null || tableName.isBlank()) {
+            throw new IllegalArgumentException("tableName: the ddbstream endpoint needs a table, ddbstream:<table>");
+        }
+        if (maxRecordsPerRequest < 1 || maxRecordsPerRequest > 1000) {
+            throw new IllegalArgumentException("maxRecordsPerRequest: must be 1 to 1000, was " + maxRecordsPerRequest);
+        }
+        if (maxParallelShards < 1) {
+            throw new IllegalArgumentException("maxParallelShards: must be at least 1, was " + maxParallelShards);
+        }
+        if (leaseRenewInterval >= leaseDuration) {
+            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + " ms) must be shorter"
+                    + " than leaseDuration (" + leaseDuration + " ms)");
+        }
+        for (long v : new long[] {idleDelay, shardDiscoveryInterval, retryDelay, maxRetryDelay}) {
+            if (v < 0) {
+                throw new IllegalArgumentException("delays and intervals must not be negative");
+            }
+        }
+    }
+
+    public String getTableName() {
+        return tableName;
+    }
+
+    public void setTableName(String tableName) {
+        this.tableName = tableName;
+    }
+
+    public String getStreamArn() {
+        return streamArn;
+    }
+
+    public void setStreamArn(String streamArn) {
+        this.streamArn = streamArn;
+    }
+
+    public StartPosition getStartPosition() {
+        return startPosition;
+    }
+
+    public void setStartPosition(StartPosition startPosition) {
+        this.startPosition = startPosition;
+    }
+
+    public int getMaxRecordsPerRequest() {
+        return maxRecordsPerRequest;
+    }
+
+    public void setMaxRecordsPerRequest(int maxRecordsPerRequest) {
+        this.maxRecordsPerRequest = maxRecordsPerRequest;
+    }
+
+    public int getMaxParallelShards() {
+        return maxParallelShards;
+    }
+
+    public void setMaxParallelShards(int maxParallelShards) {
+        this.maxParallelShards = maxParallelShards;
+    }
+
+    public long getIdleDelay() {
+        return idleDelay;
+    }
+
+    public void setIdleDelay(long idleDelay) {
+        this.idleDelay = idleDelay;
+    }
+
+    public long getShardDiscoveryInterval() {
+        return shardDiscoveryInterval;
+    }
+
+    public void setShardDiscoveryInterval(long shardDiscoveryInterval) {
+        this.shardDiscoveryInterval = shardDiscoveryInterval;
+    }
+
+    public String getCheckpointTable() {
+        return checkpointTable;
+    }
+
+    public void setCheckpointTable(String checkpointTable) {
+        this.checkpointTable = checkpointTable;
+    }
+
+    public boolean isCreateCheckpointTable() {
+        return createCheckpointTable;
+    }
+
+    public void setCreateCheckpointTable(boolean createCheckpointTable) {
+        this.createCheckpointTable = createCheckpointTable;
+    }
+
+    public String getCheckpointGroup() {
+        return checkpointGroup;
+    }
+
+    public void setCheckpointGroup(String checkpointGroup) {
+        this.checkpointGroup = checkpointGroup;
+    }
+
+    public long getLeaseDuration() {
+        return leaseDuration;
+    }
+
+    public void setLeaseDuration(long leaseDuration) {
+        this.leaseDuration = leaseDuration;
+    }
+
+    public long getLeaseRenewInterval() {
+        return leaseRenewInterval;
+    }
+
+    public void setLeaseRenewInterval(long leaseRenewInterval) {
+        this.leaseRenewInterval = leaseRenewInterval;
+    }
+
+    public String getWorkerId() {
+        return workerId;
+    }
+
+    public void setWorkerId(String workerId) {
+        this.workerId = workerId;
+    }
+
+    public long getRetryDelay() {
+        return retryDelay;
+    }
+
+    public void setRetryDelay(long retryDelay) {
+        this.retryDelay = retryDelay;
+    }
+
+    public long getMaxRetryDelay() {
+        return maxRetryDelay;
+    }
+
+    public void setMaxRetryDelay(long maxRetryDelay) {
+        this.maxRetryDelay = maxRetryDelay;
+    }
+
+    public boolean isResumeFromTrimHorizon() {
+        return resumeFromTrimHorizon;
+    }
+
+    public void setResumeFromTrimHorizon(boolean resumeFromTrimHorizon) {
+        this.resumeFromTrimHorizon = resumeFromTrimHorizon;
+    }
+
+    public DynamoDbStreamsClient getDynamoDbStreamsClient() {
+        return dynamoDbStreamsClient;
+    }
+
+    public void setDynamoDbStreamsClient(DynamoDbStreamsClient dynamoDbStreamsClient) {
+        this.dynamoDbStreamsClient = dynamoDbStreamsClient;
+    }
+
+    public DynamoDbClient getDynamoDbClient() {
+        return dynamoDbClient;
+    }
+
+    public void setDynamoDbClient(DynamoDbClient dynamoDbClient) {
+        this.dynamoDbClient = dynamoDbClient;
+    }
+}

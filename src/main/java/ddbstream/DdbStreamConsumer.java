@@ -1,0 +1,125 @@
+package ddbstream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code ddbstream} consumer: one exchange per GetRecords batch of one shard, body {@link StreamBatch}; the
+ * shard's checkpoint moves only after the exchange completed. Reads every shard, parent before child, keeps
+ * durable checkpoints in DynamoDB, and lets one consumer per group own the stream at a time (a lease with owner,
+ * epoch and expiry). Stopping finishes the batches in hand and gives the lease up.
+ */
+public class DdbStreamConsumer extends DefaultConsumer {
+    private static final Logger LOG = LoggerFactory.getLogger(DdbStreamConsumer.class);
+
+    private StreamCoordinator coordinator;
+    private StreamHealthCheck health;
+    private Thread thread;
+
+    public DdbStreamConsumer(DdbStreamEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public DdbStreamEndpoint getEndpoint() {
+        return (DdbStreamEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        DdbStreamConfiguration config = getEndpoint().getConfiguration();
+        health = new StreamHealthCheck(config.getTableName());
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+        if (registry != null) {
+            registry.register(health);
+        }
+        StreamMetrics metrics = new StreamMetrics(meterRegistry(), config.getTableName());
+        coordinator = new StreamCoordinator(this, config, metrics, health, workerId(config));
+        thread = new Thread(coordinator, "ddbstream-" + config.getTableName() + "-coordinator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private MeterRegistry meterRegistry() {
+        MeterRegistry found = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
+        return found != null ? found : new SimpleMeterRegistry();
+    }
+
+    private static String workerId(DdbStreamConfiguration config) {
+        if (config.getWorkerId() != null) {
+            return config.getWorkerId();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
+                + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Processes one batch; true when the exchange completed without an exception. */
+    boolean deliver(StreamBatch batch, int attempt) {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getIn().setBody(batch);
+            exchange.getIn().setHeader(DdbStreamConstants.STREAM_ARN, batch.streamArn());
+            exchange.getIn().setHeader(DdbStreamConstants.SHARD_ID, batch.shardId());
+            exchange.getIn().setHeader(DdbStreamConstants.FIRST_SEQUENCE_NUMBER, batch.firstSequenceNumber());
+            exchange.getIn().setHeader(DdbStreamConstants.LAST_SEQUENCE_NUMBER, batch.lastSequenceNumber());
+            exchange.getIn().setHeader(DdbStreamConstants.ATTEMPT, attempt);
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        try {
+            Exception failure = exchange.getException();
+            if (failure != null) {
+                LOG.warn(
+                        "Batch of shard {} ({} records, sequence numbers {} to {}) failed on attempt {}; it will be"
+                                + " processed again: {}",
+                        batch.shardId(),
+                        batch.size(),
+                        batch.firstSequenceNumber(),
+                        batch.lastSequenceNumber(),
+                        attempt + 1,
+                        failure.toString());
+                return false;
+            }
+            return true;
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (coordinator != null) {
+            long grace = getEndpoint().getCamelContext().getShutdownStrategy().getTimeout();
+            coordinator.stop(Duration.ofSeconds(Math.max(1, grace)));
+            thread.join(5_000);
+        }
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+        if (registry != null && health != null) {
+            registry.unregister(health);
+        }
+        super.doStop();
+    }
+
+    /** Whether the health check reports DOWN (data loss or a part that cannot work). */
+    public boolean isHealthy() {
+        return health != null && !health.isDown();
+    }
+}

@@ -1,0 +1,113 @@
+package ddbstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static testsupport.Fixtures.createTable;
+import static testsupport.Fixtures.item;
+import static testsupport.Fixtures.n;
+import static testsupport.Fixtures.s;
+
+import ddbstream.checkpoint.Checkpoint;
+import ddbstream.checkpoint.CheckpointStore;
+import item.SequenceNumbers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import localaws.streams.StreamSettings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import testsupport.Contexts;
+import testsupport.LocalStackExtension;
+
+/** The ddbstream consumer against the emulator, with shards rolling over every 50 records and splitting. */
+class DdbStreamConsumerTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(s -> s.withStreams(
+            new StreamSettings(50, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));
+
+    /** Collects what the consumer delivers, as a route's last step would. */
+    static final class Collector extends RouteBuilder {
+        final List<StreamBatch> batches = new CopyOnWriteArrayList<>();
+        final String uri;
+
+        Collector(String uri) {
+            this.uri = uri;
+        }
+
+        @Override
+        public void configure() {
+            from(uri).routeId("collect").process(e -> batches.add(e.getIn().getBody(StreamBatch.class)));
+        }
+
+        List<Record> records() {
+            List<Record> out = new ArrayList<>();
+            batches.forEach(b -> out.addAll(b.records()));
+            return out;
+        }
+    }
+
+    private static void write(String table, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int v = i;
+            aws.dynamoDb()
+                    .putItem(b -> b.tableName(table).item(item("pk", s("k" + (v % 25)), "v", n(Integer.toString(v)))));
+        }
+    }
+
+    private static String uri(String table, String group) {
+        return "ddbstream:" + table + "?checkpointGroup=" + group + "&idleDelay=50&shardDiscoveryInterval=200"
+                + "&leaseRenewInterval=500&leaseDuration=3000&retryDelay=50&maxRetryDelay=500";
+    }
+
+    @Test
+    void deliversEveryRecordOnceParentBeforeChildAndResumesFromCheckpoints() throws Exception {
+        createTable(aws.dynamoDb(), "consume", null, StreamViewType.NEW_IMAGE);
+        write("consume", 0, 300);
+        Collector first = new Collector(uri("consume", "g1"));
+        CamelContext context = Contexts.started(aws, first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 300);
+        context.stop();
+        assertThat(first.records()).hasSize(300);
+        assertPerKeyOrder(first.records());
+
+        String stream = aws.dynamoDb()
+                .describeTable(b -> b.tableName("consume"))
+                .table()
+                .latestStreamArn();
+        Map<String, Checkpoint> checkpoints =
+                new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints").load("g1", stream);
+        assertThat(checkpoints.values()).filteredOn(Checkpoint::shardEnd).isNotEmpty();
+
+        write("consume", 300, 400);
+        Collector second = new Collector(uri("consume", "g1"));
+        CamelContext again = Contexts.started(aws, second);
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.records().size() >= 100);
+        again.stop();
+        assertThat(second.records())
+                .as("a restart resumes after the checkpoints: nothing twice")
+                .hasSize(100)
+                .allSatisfy(r -> assertThat(Integer.parseInt(
+                                r.dynamodb().newImage().get("v").n()))
+                        .isGreaterThanOrEqualTo(300));
+    }
+
+    private static void assertPerKeyOrder(List<Record> records) {
+        Map<String, List<Integer>> perKey = new HashMap<>();
+        for (Record r : records) {
+            perKey.computeIfAbsent(r.dynamodb().keys().get("pk").s(), k -> new ArrayList<>())
+                    .add(Integer.parseInt(r.dynamodb().newImage().get("v").n()));
+        }
+        assertThat(perKey.values()).allSatisfy(values -> assertThat(values).isSorted());
+        List<String> seqs =
+                records.stream().map(r -> r.dynamodb().sequenceNumber()).toList();
+        assertThat(seqs).doesNotHaveDuplicates();
+        assertThat(SequenceNumbers.ORDER).isNotNull();
+    }
+}
