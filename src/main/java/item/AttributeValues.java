@@ -254,6 +254,29 @@ public final class AttributeValues {
         g.writeEndArray();
     }
 
+    /**
+     * Checks that every value of the item, nested ones too, carries a type the SDK knows.
+     *
+     * @throws ItemFormatException naming the path of the first value without one
+     */
+    public static void checkTyped(Map<String, AttributeValue> item, String path) {
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            checkTyped(e.getValue(), AttributePath.child(path, e.getKey()));
+        }
+    }
+
+    private static void checkTyped(AttributeValue v, String path) {
+        switch (typeOf(v, path)) {
+            case M -> checkTyped(v.m(), path);
+            case L -> {
+                for (int i = 0; i < v.l().size(); i++) {
+                    checkTyped(v.l().get(i), AttributePath.index(path, i));
+                }
+            }
+            default -> {}
+        }
+    }
+
     /** The value's type, or an {@link ItemFormatException} when the value carries none. */
     public static AttributeValue.Type typeOf(AttributeValue v, String path) {
         if (v == null) {

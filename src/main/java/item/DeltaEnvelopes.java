@@ -31,6 +31,14 @@ public final class DeltaEnvelopes {
         }
         Map<String, AttributeValue> newImage = change.hasNewImage() ? change.newImage() : null;
         Map<String, AttributeValue> oldImage = change.hasOldImage() ? change.oldImage() : null;
+        // Name problems by where they are in the record, not in the envelope being built.
+        AttributeValues.checkTyped(change.hasKeys() ? change.keys() : Map.of(), "dynamodb.Keys");
+        if (newImage != null) {
+            AttributeValues.checkTyped(newImage, "dynamodb.NewImage");
+        }
+        if (oldImage != null) {
+            AttributeValues.checkTyped(oldImage, "dynamodb.OldImage");
+        }
         return build(
                 action(record.eventNameAsString()),
                 change.sequenceNumber(),

@@ -19,6 +19,7 @@ import localaws.http.AwsServiceException;
  * POST   /_localaws/faults/export-failure       {"code": "S3AccessDenied", "message": "..."}
  * POST   /_localaws/streams/rollover            {"table": "orders", "split": true}
  * POST   /_localaws/streams/trim                {"table": "orders"}
+ * POST   /_localaws/faults/stream-records       {"table": "orders", "corrupt": 1}
  * POST   /_localaws/streams/expire-iterators    {}
  * POST   /_localaws/firehose/flush              {}
  * DELETE /_localaws/faults
@@ -82,6 +83,10 @@ final class AdminApi implements HttpHandler {
             case "POST streams/rollover":
                 faults.rolloverShards(
                         required(body, "table"), body.path("split").asBoolean(false));
+                return "ok\n";
+            case "POST faults/stream-records":
+                faults.corruptStreamRecords(
+                        required(body, "table"), body.path("corrupt").asInt(1));
                 return "ok\n";
             case "POST streams/trim":
                 return faults.trimStream(required(body, "table")) + " records trimmed\n";

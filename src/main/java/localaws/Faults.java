@@ -82,6 +82,14 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         stream(table).rolloverAll(split, clock.instant());
     }
 
+    /**
+     * The next {@code count} records of the table's stream carry an attribute value of a type DynamoDB does not
+     * have, as a stream record that no reader can convert.
+     */
+    public void corruptStreamRecords(String table, int count) {
+        stream(table).corruptNext(count);
+    }
+
     /** Trims every record the table's stream holds now; returns how many. */
     public int trimStream(String table) {
         return streams.trimNow(stream(table), clock.instant());

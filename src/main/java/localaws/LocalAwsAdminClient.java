@@ -72,6 +72,13 @@ public final class LocalAwsAdminClient {
                 AwsHttpServer.JSON.createObjectNode().put("table", table).put("split", split));
     }
 
+    public void corruptStreamRecords(String table, int count) {
+        send(
+                "POST",
+                "faults/stream-records",
+                AwsHttpServer.JSON.createObjectNode().put("table", table).put("corrupt", count));
+    }
+
     public void trimStream(String table) {
         send("POST", "streams/trim", AwsHttpServer.JSON.createObjectNode().put("table", table));
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * One emulated DynamoDB stream: the shard tree of a table's changes. Each change goes to the open shard that owns
@@ -36,6 +37,7 @@ public final class Stream {
     private final List<Shard> shards = new ArrayList<>();
     private boolean enabled = true;
     private long records;
+    private int corruptNext;
 
     Stream(
             String arn,
@@ -110,8 +112,19 @@ public final class Stream {
             AttributeValues.writeItem(c.keys(), g, "Keys");
             int size = c.keysSize();
             if (c.newImage() != null && viewType.contains("NEW")) {
-                g.writeFieldName("NewImage");
-                AttributeValues.writeItem(c.newImage(), g, "NewImage");
+                g.writeObjectFieldStart("NewImage");
+                for (Map.Entry<String, AttributeValue> e : c.newImage().entrySet()) {
+                    g.writeFieldName(e.getKey());
+                    AttributeValues.writeValue(e.getValue(), g, e.getKey());
+                }
+                if (corruptNext > 0) {
+                    // A type DynamoDB does not have: the SDK reads a value without type, which no reader converts.
+                    corruptNext--;
+                    g.writeObjectFieldStart("corrupted");
+                    g.writeStringField("X", "a type no SDK knows");
+                    g.writeEndObject();
+                }
+                g.writeEndObject();
                 size += c.newSize();
             }
             if (c.oldImage() != null && viewType.contains("OLD")) {
@@ -134,6 +147,11 @@ public final class Stream {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** Fault: the next {@code count} records carry an attribute value of a type that does not exist. */
+    public synchronized void corruptNext(int count) {
+        corruptNext = count;
     }
 
     /** Closes every open shard, each getting one child (or two when {@code split}). */

@@ -1,0 +1,50 @@
+package testsupport;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/** The application (Camel Main, local profile) started in the test's JVM against a test's local stack. */
+public final class Apps {
+    private Apps() {}
+
+    /**
+     * A Main on the {@code local} profile using the extension's running stack, with the demo off, Firehose flushing
+     * every second and the stream polled quickly; {@code more} overrides any of it.
+     */
+    public static Main against(LocalStackExtension aws, String table, Map<String, String> more) {
+        Main main = new Main();
+        Map<String, String> props = new HashMap<>();
+        props.put("local.stack.embedded", "false");
+        props.put(
+                "local.emulator.port",
+                Integer.toString(aws.stack().emulatorEndpoint().getPort()));
+        props.put("local.s3.port", Integer.toString(aws.stack().s3Endpoint().getPort()));
+        props.put("local.sqs.port", Integer.toString(aws.stack().sqsEndpoint().getPort()));
+        props.put("local.data-dir", aws.dataDir().toString());
+        props.put("local.demo.enabled", "false");
+        props.put("local.firehose.buffer-seconds", "1");
+        props.put("table.name", table);
+        props.put("lake.prefix", "tables/" + table + "/");
+        props.put("firehose.delivery-stream", table + "-deltas");
+        props.put("stream.idle-delay", "100ms");
+        props.put("stream.shard-discovery-interval", "500ms");
+        props.put("stream.retry-delay", "100ms");
+        props.put("stream.max-retry-delay", "2s");
+        props.put("aws.retry.delay", "50");
+        props.put("aws.retry.max-delay", "1000");
+        props.putAll(more);
+        props.forEach(main::addOverrideProperty);
+        return main;
+    }
+
+    /** The lake folder of the table, as {@link #against} lays it out. */
+    public static Lake lake(LocalStackExtension aws, String table) {
+        return new Lake(aws.dataDir().resolve("dynamo-lake").resolve("tables").resolve(table));
+    }
+
+    public static Path lakeRoot(Path dataDir, String table) {
+        return dataDir.resolve("dynamo-lake").resolve("tables").resolve(table);
+    }
+}
