@@ -9,7 +9,6 @@ import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointStore;
-import item.SequenceNumbers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -108,6 +107,40 @@ class DdbStreamConsumerTest {
         List<String> seqs =
                 records.stream().map(r -> r.dynamodb().sequenceNumber()).toList();
         assertThat(seqs).doesNotHaveDuplicates();
-        assertThat(SequenceNumbers.ORDER).isNotNull();
+    }
+
+    @Test
+    void atLatestANewGroupReadsOnlyWhatIsWrittenAfterItStarted() throws Exception {
+        createTable(aws.dynamoDb(), "latest", null, StreamViewType.NEW_IMAGE);
+        write("latest", 0, 120);
+        var faults = aws.stack().emulator().faults();
+        long polls = faults.calls().getOrDefault("DynamoDBStreams_20120810.GetRecords", 0L);
+        Collector collector = new Collector(uri("latest", "g-latest") + "&startPosition=LATEST");
+        CamelContext context = Contexts.started(aws, collector);
+        try {
+            // Closed shards are marked read at once; the open one starts at its end: wait until its reader polls.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> faults.calls().getOrDefault("DynamoDBStreams_20120810.GetRecords", 0L) >= polls + 2);
+            write("latest", 120, 170);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> collector.records().size() >= 50);
+            assertThat(collector.records())
+                    .hasSize(50)
+                    .allSatisfy(r -> assertThat(Integer.parseInt(
+                                    r.dynamodb().newImage().get("v").n()))
+                            .isGreaterThanOrEqualTo(120));
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheirName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Contexts.started(aws, new Collector("ddbstream:t?maxRecordsPerRequest=5000")))
+                .hasStackTraceContaining("maxRecordsPerRequest: must be 1 to 1000, was 5000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Contexts.started(aws, new Collector("ddbstream:t?noSuchOption=1")))
+                .hasStackTraceContaining("noSuchOption");
     }
 }

@@ -1,0 +1,90 @@
+package deltas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
+
+class DeltaBatchTest {
+    private static List<byte[]> lines(int count, int size) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] line = new byte[size];
+            line[0] = (byte) i;
+            out.add(line);
+        }
+        return out;
+    }
+
+    @Test
+    void cutsAtFiveHundredRecords() {
+        List<FirehoseBatch> batches = new DeltaBatch(lines(1001, 10), List.of(), 5).getFirehoseBatches();
+        assertThat(batches).extracting(FirehoseBatch::size).containsExactly(500, 500, 1);
+    }
+
+    @Test
+    void cutsAtFourMebibytesKeepingOrder() {
+        // Firehose: at most 4 MiB per PutRecordBatch call.
+        List<byte[]> lines = lines(9, 1000 * 1024);
+        List<FirehoseBatch> batches = new DeltaBatch(lines, List.of(), 5).getFirehoseBatches();
+        assertThat(batches).extracting(FirehoseBatch::size).containsExactly(4, 4, 1);
+        assertThat(batches.get(1).getRecords().get(0).data().asByteArray()[0]).isEqualTo((byte) 4);
+    }
+
+    private static PutRecordBatchResponse response(boolean... failed) {
+        List<PutRecordBatchResponseEntry> entries = new ArrayList<>();
+        int count = 0;
+        for (boolean f : failed) {
+            entries.add(
+                    f
+                            ? PutRecordBatchResponseEntry.builder()
+                                    .errorCode("ServiceUnavailableException")
+                                    .errorMessage("Slow down.")
+                                    .build()
+                            : PutRecordBatchResponseEntry.builder()
+                                    .recordId("r")
+                                    .build());
+            count += f ? 1 : 0;
+        }
+        return PutRecordBatchResponse.builder()
+                .failedPutCount(count)
+                .requestResponses(entries)
+                .build();
+    }
+
+    @Test
+    void keepsExactlyTheRefusedEntriesByPosition() {
+        FirehoseBatch batch =
+                new DeltaBatch(lines(4, 10), List.of(), 5).getFirehoseBatches().get(0);
+        assertThat(batch.getBackoffMillis()).isZero();
+        assertThat(batch.accept(response(false, true, false, true))).isEqualTo(2);
+        assertThat(batch.getRecords())
+                .extracting(r -> r.data().asByteArray()[0])
+                .containsExactly((byte) 1, (byte) 3);
+        assertThat(batch.getBackoffMillis()).isEqualTo(100);
+        assertThat(batch.accept(response(false, false))).isZero();
+        assertThat(batch.isPending()).isFalse();
+        assertThat(batch.getBackoffMillis()).isZero();
+    }
+
+    @Test
+    void givesUpAfterTheLastAttemptSoTheStreamBatchIsRetriedWhole() {
+        FirehoseBatch batch =
+                new DeltaBatch(lines(1, 10), List.of(), 2).getFirehoseBatches().get(0);
+        batch.accept(response(true));
+        assertThatThrownBy(() -> batch.accept(response(true)))
+                .isInstanceOf(FirehoseRefusedException.class)
+                .hasMessageContaining("1 records still refused by Firehose after 2 attempts");
+    }
+
+    @Test
+    void aResponseOfTheWrongLengthIsAnError() {
+        FirehoseBatch batch =
+                new DeltaBatch(lines(2, 10), List.of(), 2).getFirehoseBatches().get(0);
+        assertThatThrownBy(() -> batch.accept(response(false))).isInstanceOf(IllegalStateException.class);
+    }
+}
