@@ -24,10 +24,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.s3.S3Client;
 import testsupport.Apps;
 import testsupport.Fixtures;
 import testsupport.JavaProcess;
-import testsupport.Lake;
 import testsupport.StreamReader;
 
 /**
@@ -43,6 +43,7 @@ class StreamFailoverTest {
     private static URI s3;
     private static URI sqs;
     private static DynamoDbClient ddb;
+    private static S3Client s3Client;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -62,11 +63,13 @@ class StreamFailoverTest {
         s3 = URI.create(ready.group(2));
         sqs = URI.create(ready.group(3));
         ddb = AwsClients.local(emulator, s3, sqs, "us-east-1").dynamoDb();
+        s3Client = AwsClients.local(emulator, s3, sqs, "us-east-1").s3();
     }
 
     @AfterAll
     static void stopStack() throws Exception {
         ddb.close();
+        s3Client.close();
         stack.stop(Duration.ofSeconds(30));
     }
 
@@ -102,7 +105,7 @@ class StreamFailoverTest {
     }
 
     private static List<JsonNode> landed(String table) {
-        return new Lake(Apps.lakeRoot(dir.resolve("data"), table)).envelopes();
+        return Apps.lake(s3Client, table).envelopes();
     }
 
     private static long distinct(List<JsonNode> envelopes) {

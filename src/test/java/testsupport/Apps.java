@@ -1,9 +1,9 @@
 package testsupport;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.main.Main;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The application (Camel Main, local profile) started in the test's JVM against a test's local stack. */
 public final class Apps {
@@ -39,12 +39,12 @@ public final class Apps {
         return main;
     }
 
-    /** The lake folder of the table, as {@link #against} lays it out. */
+    /** The table's part of the lake, as {@link #against} lays it out. */
     public static Lake lake(LocalStackExtension aws, String table) {
-        return new Lake(aws.dataDir().resolve("dynamo-lake").resolve("tables").resolve(table));
+        return lake(aws.s3(), table);
     }
 
-    public static Path lakeRoot(Path dataDir, String table) {
-        return dataDir.resolve("dynamo-lake").resolve("tables").resolve(table);
+    public static Lake lake(S3Client s3, String table) {
+        return new Lake(s3, "dynamo-lake", "tables/" + table + "/");
     }
 }
