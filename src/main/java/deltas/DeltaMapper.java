@@ -3,8 +3,8 @@ package deltas;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import ddbstream.StreamBatch;
-import item.DeltaEnvelope;
 import item.DeltaEnvelopes;
+import item.ItemFormatException;
 import item.StreamRecords;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,11 +13,13 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import lake.LakeLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 
 /**
  * Turns a stream batch into delta envelopes, one JSON line each. A record that cannot be converted becomes a dead
@@ -34,58 +36,83 @@ public final class DeltaMapper {
     private final LakeLayout layout;
     private final DeltaMetrics metrics;
     private final int firehoseMaxAttempts;
+    private final boolean pack;
     private final Clock clock;
 
-    public DeltaMapper(LakeLayout layout, DeltaMetrics metrics, int firehoseMaxAttempts, Clock clock) {
+    /**
+     * @param pack join consecutive envelopes into Firehose records of up to 1,000 KiB (see {@link DeltaBatch})
+     */
+    public DeltaMapper(LakeLayout layout, DeltaMetrics metrics, int firehoseMaxAttempts, boolean pack, Clock clock) {
         this.layout = layout;
         this.metrics = metrics;
         this.firehoseMaxAttempts = firehoseMaxAttempts;
+        this.pack = pack;
         this.clock = clock;
     }
 
-    public DeltaBatch map(StreamBatch batch) {
+    public DeltaBatch map(StreamBatch batch) throws IOException {
         List<byte[]> lines = new ArrayList<>(batch.size());
         List<LakeObject> objects = new ArrayList<>();
         Instant now = clock.instant();
-        for (Record r : batch.records()) {
-            String seq = r.dynamodb() == null ? "unknown" : r.dynamodb().sequenceNumber();
-            byte[] line;
-            try {
-                line = line(DeltaEnvelopes.fromRecord(r, batch.table(), batch.shardId()));
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "Stream record {} of shard {} cannot be converted and goes to the dead letters: {}",
-                        seq,
-                        batch.shardId(),
-                        e.getMessage());
-                metrics.deadLetter();
-                objects.add(LakeObject.of(
-                        layout.streamDeadLetterKey(batch.shardId(), seq, now),
-                        deadLetter(batch, seq, r, e.getMessage())));
-                continue;
+        // One generator for the whole batch: each envelope is a slice of one growing buffer.
+        Buffer out = new Buffer(batch.size() * 512);
+        JsonGenerator g = generator(out);
+        try {
+            for (Record r : batch.records()) {
+                int start = out.size();
+                try {
+                    DeltaEnvelopes.fromRecord(r, batch.table(), batch.shardId()).writeJson(g);
+                    g.flush();
+                } catch (ItemFormatException e) {
+                    // The generator is in the middle of an object: drop it and what it wrote.
+                    g.close();
+                    out.truncate(start);
+                    g = generator(out);
+                    objects.add(deadLetter(batch, r, e, now));
+                    continue;
+                }
+                out.write('\n');
+                byte[] line = Arrays.copyOfRange(out.bytes(), start, out.size());
+                if (line.length > MAX_FIREHOSE_RECORD) {
+                    metrics.overflow();
+                    objects.add(new LakeObject(layout.overflowKey(batch.shardId(), sequence(r), now), line));
+                } else {
+                    lines.add(line);
+                }
             }
-            if (line.length > MAX_FIREHOSE_RECORD) {
-                metrics.overflow();
-                objects.add(new LakeObject(layout.overflowKey(batch.shardId(), seq, now), line));
-            } else {
-                lines.add(line);
-            }
+        } finally {
+            g.close();
         }
-        return new DeltaBatch(lines, objects, firehoseMaxAttempts);
+        return new DeltaBatch(lines, objects, firehoseMaxAttempts, pack ? MAX_FIREHOSE_RECORD : 0);
     }
 
-    private static byte[] line(DeltaEnvelope envelope) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            envelope.writeJson(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        out.write('\n');
-        return out.toByteArray();
+    private static JsonGenerator generator(Buffer out) throws IOException {
+        return JSON.createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
-    private static String deadLetter(StreamBatch batch, String seq, Record r, String reason) {
+    private LakeObject deadLetter(StreamBatch batch, Record r, ItemFormatException e, Instant now) {
+        ItemFormatException located = DeltaEnvelopes.locateUntyped(r);
+        String reason = (located != null ? located : e).getMessage();
+        String seq = sequence(r);
+        LOG.warn(
+                "Stream record {} of shard {} cannot be converted and goes to the dead letters: {}",
+                seq,
+                batch.shardId(),
+                reason);
+        metrics.deadLetter();
+        return LakeObject.of(
+                layout.streamDeadLetterKey(batch.shardId(), seq, now), deadLetterJson(batch, seq, r, reason));
+    }
+
+    private static String sequence(Record r) {
+        return r.dynamodb() == null || r.dynamodb().sequenceNumber() == null
+                ? "unknown"
+                : r.dynamodb().sequenceNumber();
+    }
+
+    private static String deadLetterJson(StreamBatch batch, String seq, Record r, String reason) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -104,11 +131,26 @@ public final class DeltaMapper {
     }
 
     /** Keeps the entries Firehose refused for the next send, counting them. */
-    public void accept(FirehoseBatch batch, software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse r) {
-        int refused = batch.accept(r);
+    public void accept(FirehoseBatch batch, PutRecordBatchResponse response) {
+        int refused = batch.accept(response);
         if (refused > 0) {
             metrics.refused(refused);
             LOG.debug("Firehose refused {} of the batch's records; resending them", refused);
+        }
+    }
+
+    /** A byte buffer whose content can be sliced without copying it whole first, and cut back. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        void truncate(int size) {
+            count = size;
         }
     }
 }

@@ -37,6 +37,7 @@ public class DeltaConfiguration implements CamelConfiguration {
                                 layout,
                                 new DeltaMetrics(meters, settings.text("table.name")),
                                 settings.integer("firehose.max-attempts", 1, 10_000),
+                                settings.bool("firehose.pack-records"),
                                 Clock.systemUTC()));
         DdbStreamComponent component = new DdbStreamComponent();
         component.setConfiguration(streamConfiguration(settings));

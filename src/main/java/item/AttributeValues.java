@@ -67,20 +67,41 @@ public final class AttributeValues {
      * Reads an item whose START_OBJECT is the parser's current token, and leaves the parser on its END_OBJECT.
      */
     public static Map<String, AttributeValue> readItem(JsonParser p, String path) throws IOException {
+        try {
+            return readItem(p);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    private static Map<String, AttributeValue> readItem(JsonParser p) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw new ItemFormatException(path, "expected an object of attributes, found " + describe(p));
+            throw new ItemFormatException("", "expected an object of attributes, found " + describe(p));
         }
         Map<String, AttributeValue> item = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
-            item.put(name, readValue(p, AttributePath.child(path, name)));
+            try {
+                item.put(name, readValue(p));
+            } catch (ItemFormatException e) {
+                throw e.under(AttributePath.child("", name));
+            }
         }
         return item;
     }
 
     /** Reads one DynamoDB JSON value whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. */
     public static AttributeValue readValue(JsonParser p, String path) throws IOException {
+        try {
+            return readValue(p);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    private static AttributeValue readValue(JsonParser p) throws IOException {
+        String path = "";
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new ItemFormatException(path, "expected a typed value like {\"S\":...}, found " + describe(p));
         }
@@ -90,7 +111,7 @@ public final class AttributeValues {
         }
         String tag = p.currentName();
         p.nextToken();
-        AttributeValue value = readTagged(tag, p, path);
+        AttributeValue value = readTagged(tag, p);
         if (p.nextToken() != JsonToken.END_OBJECT) {
             throw new ItemFormatException(
                     path, "more than one type tag in one value (" + tag + " and " + p.currentName() + ")");
@@ -98,7 +119,8 @@ public final class AttributeValues {
         return value;
     }
 
-    private static AttributeValue readTagged(String tag, JsonParser p, String path) throws IOException {
+    private static AttributeValue readTagged(String tag, JsonParser p) throws IOException {
+        String path = "";
         switch (tag) {
             case "S":
                 return AttributeValue.fromS(string(p, path, tag));
@@ -114,18 +136,18 @@ public final class AttributeValues {
                 }
                 return AttributeValue.fromNul(true);
             case "SS":
-                return AttributeValue.fromSs(readArray(p, path, tag, (q, at) -> string(q, at, tag)));
+                return AttributeValue.fromSs(readArray(p, tag, q -> string(q, "", tag)));
             case "NS":
-                return AttributeValue.fromNs(readArray(p, path, tag, AttributeValues::number));
+                return AttributeValue.fromNs(readArray(p, tag, q -> number(q, "")));
             case "BS":
-                return AttributeValue.fromBs(readArray(p, path, tag, AttributeValues::binary));
+                return AttributeValue.fromBs(readArray(p, tag, q -> binary(q, "")));
             case "L":
-                return AttributeValue.fromL(readArray(p, path, tag, AttributeValues::readValue));
+                return AttributeValue.fromL(readArray(p, tag, AttributeValues::readValue));
             case "M":
                 if (p.currentToken() != JsonToken.START_OBJECT) {
                     throw new ItemFormatException(path, "M must hold an object, found " + describe(p));
                 }
-                return AttributeValue.fromM(readItem(p, path));
+                return AttributeValue.fromM(readItem(p));
             default:
                 throw new ItemFormatException(
                         path, "unknown type tag '" + tag + "'; expected one of S, N, B, BOOL, NULL, SS, NS, BS, L, M");
@@ -133,17 +155,20 @@ public final class AttributeValues {
     }
 
     private interface ElementReader<T> {
-        T read(JsonParser p, String path) throws IOException;
+        T read(JsonParser p) throws IOException;
     }
 
-    private static <T> List<T> readArray(JsonParser p, String path, String tag, ElementReader<T> reader)
-            throws IOException {
+    private static <T> List<T> readArray(JsonParser p, String tag, ElementReader<T> reader) throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
-            throw new ItemFormatException(path, tag + " must hold an array, found " + describe(p));
+            throw new ItemFormatException("", tag + " must hold an array, found " + describe(p));
         }
         List<T> values = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            values.add(reader.read(p, AttributePath.index(path, values.size())));
+            try {
+                values.add(reader.read(p));
+            } catch (ItemFormatException e) {
+                throw e.under(AttributePath.index("", values.size()));
+            }
         }
         return values;
     }
@@ -203,18 +228,38 @@ public final class AttributeValues {
 
     /** Writes an item as a DynamoDB JSON object. */
     public static void writeItem(Map<String, AttributeValue> item, JsonGenerator g, String path) throws IOException {
+        try {
+            writeItem(item, g);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    private static void writeItem(Map<String, AttributeValue> item, JsonGenerator g) throws IOException {
         g.writeStartObject();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
             g.writeFieldName(e.getKey());
-            writeValue(e.getValue(), g, AttributePath.child(path, e.getKey()));
+            try {
+                writeValue(e.getValue(), g);
+            } catch (ItemFormatException x) {
+                throw x.under(AttributePath.child("", e.getKey()));
+            }
         }
         g.writeEndObject();
     }
 
     /** Writes one value as DynamoDB JSON. */
     public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
+        try {
+            writeValue(v, g);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    private static void writeValue(AttributeValue v, JsonGenerator g) throws IOException {
         g.writeStartObject();
-        switch (typeOf(v, path)) {
+        switch (typeOf(v, "")) {
             case S -> g.writeStringField("S", v.s());
             case N -> g.writeStringField("N", v.n());
             case B -> g.writeStringField("B", base64(v.b()));
@@ -233,13 +278,17 @@ public final class AttributeValues {
                 g.writeArrayFieldStart("L");
                 List<AttributeValue> list = v.l();
                 for (int i = 0; i < list.size(); i++) {
-                    writeValue(list.get(i), g, AttributePath.index(path, i));
+                    try {
+                        writeValue(list.get(i), g);
+                    } catch (ItemFormatException e) {
+                        throw e.under(AttributePath.index("", i));
+                    }
                 }
                 g.writeEndArray();
             }
             case M -> {
                 g.writeFieldName("M");
-                writeItem(v.m(), g, path);
+                writeItem(v.m(), g);
             }
             default -> throw new IllegalStateException("unreachable");
         }
@@ -260,17 +309,33 @@ public final class AttributeValues {
      * @throws ItemFormatException naming the path of the first value without one
      */
     public static void checkTyped(Map<String, AttributeValue> item, String path) {
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            checkTyped(e.getValue(), AttributePath.child(path, e.getKey()));
+        try {
+            checkTyped(item);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
         }
     }
 
-    private static void checkTyped(AttributeValue v, String path) {
-        switch (typeOf(v, path)) {
-            case M -> checkTyped(v.m(), path);
+    private static void checkTyped(Map<String, AttributeValue> item) {
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            try {
+                checkTyped(e.getValue());
+            } catch (ItemFormatException x) {
+                throw x.under(AttributePath.child("", e.getKey()));
+            }
+        }
+    }
+
+    private static void checkTyped(AttributeValue v) {
+        switch (typeOf(v, "")) {
+            case M -> checkTyped(v.m());
             case L -> {
                 for (int i = 0; i < v.l().size(); i++) {
-                    checkTyped(v.l().get(i), AttributePath.index(path, i));
+                    try {
+                        checkTyped(v.l().get(i));
+                    } catch (ItemFormatException e) {
+                        throw e.under(AttributePath.index("", i));
+                    }
                 }
             }
             default -> {}

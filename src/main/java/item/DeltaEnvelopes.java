@@ -31,14 +31,6 @@ public final class DeltaEnvelopes {
         }
         Map<String, AttributeValue> newImage = change.hasNewImage() ? change.newImage() : null;
         Map<String, AttributeValue> oldImage = change.hasOldImage() ? change.oldImage() : null;
-        // Name problems by where they are in the record, not in the envelope being built.
-        AttributeValues.checkTyped(change.hasKeys() ? change.keys() : Map.of(), "dynamodb.Keys");
-        if (newImage != null) {
-            AttributeValues.checkTyped(newImage, "dynamodb.NewImage");
-        }
-        if (oldImage != null) {
-            AttributeValues.checkTyped(oldImage, "dynamodb.OldImage");
-        }
         return build(
                 action(record.eventNameAsString()),
                 change.sequenceNumber(),
@@ -77,6 +69,26 @@ public final class DeltaEnvelopes {
                 table,
                 shardId,
                 ttl);
+    }
+
+    /**
+     * Where in the record a value without type is ({@code dynamodb.NewImage.a.b[2]}), as an exception to throw, or
+     * null when every value has one. Converting finds such a value too, but names it by its place in the envelope; a
+     * dead letter should name its place in the record.
+     */
+    public static ItemFormatException locateUntyped(Record record) {
+        StreamRecord change = record.dynamodb();
+        if (change == null) {
+            return null;
+        }
+        try {
+            AttributeValues.checkTyped(change.hasKeys() ? change.keys() : Map.of(), "dynamodb.Keys");
+            AttributeValues.checkTyped(change.hasNewImage() ? change.newImage() : Map.of(), "dynamodb.NewImage");
+            AttributeValues.checkTyped(change.hasOldImage() ? change.oldImage() : Map.of(), "dynamodb.OldImage");
+            return null;
+        } catch (ItemFormatException e) {
+            return e;
+        }
     }
 
     private static DeltaEnvelope build(

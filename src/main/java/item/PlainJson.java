@@ -36,42 +36,66 @@ public final class PlainJson {
         return JsonText.render(g -> writeItem(item, g, ""));
     }
 
-    /** Writes an item as a plain JSON object. */
+    /** Writes an item as a plain JSON object; errors name their place under {@code path}. */
     public static void writeItem(Map<String, AttributeValue> item, JsonGenerator g, String path) throws IOException {
+        try {
+            writeItem(item, g);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    /** Writes one value as plain JSON; errors name their place under {@code path}. */
+    public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
+        try {
+            writeValue(v, g);
+        } catch (ItemFormatException e) {
+            throw e.under(path);
+        }
+    }
+
+    // Paths are built only while an error travels up (ItemFormatException.under): valid items pay nothing for them.
+    private static void writeItem(Map<String, AttributeValue> item, JsonGenerator g) throws IOException {
         g.writeStartObject();
         for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
             g.writeFieldName(e.getKey());
-            writeValue(e.getValue(), g, AttributePath.child(path, e.getKey()));
+            try {
+                writeValue(e.getValue(), g);
+            } catch (ItemFormatException x) {
+                throw x.under(AttributePath.child("", e.getKey()));
+            }
         }
         g.writeEndObject();
     }
 
-    /** Writes one value as plain JSON. */
-    public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
-        switch (AttributeValues.typeOf(v, path)) {
+    private static void writeValue(AttributeValue v, JsonGenerator g) throws IOException {
+        switch (AttributeValues.typeOf(v, "")) {
             case S -> g.writeString(v.s());
-            case N -> g.writeNumber(DynamoNumbers.toJsonNumber(v.n(), path));
+            case N -> g.writeNumber(DynamoNumbers.toJsonNumber(v.n(), ""));
             case B -> g.writeString(AttributeValues.base64(v.b()));
             case BOOL -> g.writeBoolean(v.bool());
             case NUL -> g.writeNull();
-            case SS -> writeArray(g, v.ss(), (s, at) -> g.writeString(s), path);
-            case NS -> writeArray(g, v.ns(), (n, at) -> g.writeNumber(DynamoNumbers.toJsonNumber(n, at)), path);
-            case BS -> writeArray(g, v.bs(), (b, at) -> g.writeString(AttributeValues.base64(b)), path);
-            case L -> writeArray(g, v.l(), (e, at) -> writeValue(e, g, at), path);
-            case M -> writeItem(v.m(), g, path);
+            case SS -> writeArray(g, v.ss(), g::writeString);
+            case NS -> writeArray(g, v.ns(), n -> g.writeNumber(DynamoNumbers.toJsonNumber(n, "")));
+            case BS -> writeArray(g, v.bs(), b -> g.writeString(AttributeValues.base64(b)));
+            case L -> writeArray(g, v.l(), e -> writeValue(e, g));
+            case M -> writeItem(v.m(), g);
             default -> throw new IllegalStateException("unreachable");
         }
     }
 
     private interface ElementWriter<T> {
-        void write(T element, String path) throws IOException;
+        void write(T element) throws IOException;
     }
 
-    private static <T> void writeArray(JsonGenerator g, List<T> values, ElementWriter<T> writer, String path)
-            throws IOException {
+    private static <T> void writeArray(JsonGenerator g, List<T> values, ElementWriter<T> writer) throws IOException {
         g.writeStartArray();
         for (int i = 0; i < values.size(); i++) {
-            writer.write(values.get(i), AttributePath.index(path, i));
+            try {
+                writer.write(values.get(i));
+            } catch (ItemFormatException e) {
+                throw e.under(AttributePath.index("", i));
+            }
         }
         g.writeEndArray();
     }

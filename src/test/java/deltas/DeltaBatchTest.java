@@ -22,7 +22,7 @@ class DeltaBatchTest {
 
     @Test
     void cutsAtFiveHundredRecords() {
-        List<FirehoseBatch> batches = new DeltaBatch(lines(1001, 10), List.of(), 5).getFirehoseBatches();
+        List<FirehoseBatch> batches = new DeltaBatch(lines(1001, 10), List.of(), 5, 0).getFirehoseBatches();
         assertThat(batches).extracting(FirehoseBatch::size).containsExactly(500, 500, 1);
     }
 
@@ -30,9 +30,20 @@ class DeltaBatchTest {
     void cutsAtFourMebibytesKeepingOrder() {
         // Firehose: at most 4 MiB per PutRecordBatch call.
         List<byte[]> lines = lines(9, 1000 * 1024);
-        List<FirehoseBatch> batches = new DeltaBatch(lines, List.of(), 5).getFirehoseBatches();
+        List<FirehoseBatch> batches = new DeltaBatch(lines, List.of(), 5, 0).getFirehoseBatches();
         assertThat(batches).extracting(FirehoseBatch::size).containsExactly(4, 4, 1);
         assertThat(batches.get(1).getRecords().get(0).data().asByteArray()[0]).isEqualTo((byte) 4);
+    }
+
+    @Test
+    void packsConsecutiveLinesIntoRecordsOfAtMostTheGivenSize() {
+        List<FirehoseBatch> batches = new DeltaBatch(lines(10, 300), List.of(), 5, 1000).getFirehoseBatches();
+        assertThat(batches).hasSize(1);
+        List<byte[]> records = batches.get(0).getRecords().stream()
+                .map(r -> r.data().asByteArray())
+                .toList();
+        assertThat(records).extracting(r -> r.length).containsExactly(900, 900, 900, 300);
+        assertThat(records.get(1)[0]).as("lines stay in order and whole").isEqualTo((byte) 3);
     }
 
     private static PutRecordBatchResponse response(boolean... failed) {
@@ -58,8 +69,9 @@ class DeltaBatchTest {
 
     @Test
     void keepsExactlyTheRefusedEntriesByPosition() {
-        FirehoseBatch batch =
-                new DeltaBatch(lines(4, 10), List.of(), 5).getFirehoseBatches().get(0);
+        FirehoseBatch batch = new DeltaBatch(lines(4, 10), List.of(), 5, 0)
+                .getFirehoseBatches()
+                .get(0);
         assertThat(batch.getBackoffMillis()).isZero();
         assertThat(batch.accept(response(false, true, false, true))).isEqualTo(2);
         assertThat(batch.getRecords())
@@ -73,8 +85,9 @@ class DeltaBatchTest {
 
     @Test
     void givesUpAfterTheLastAttemptSoTheStreamBatchIsRetriedWhole() {
-        FirehoseBatch batch =
-                new DeltaBatch(lines(1, 10), List.of(), 2).getFirehoseBatches().get(0);
+        FirehoseBatch batch = new DeltaBatch(lines(1, 10), List.of(), 2, 0)
+                .getFirehoseBatches()
+                .get(0);
         batch.accept(response(true));
         assertThatThrownBy(() -> batch.accept(response(true)))
                 .isInstanceOf(FirehoseRefusedException.class)
@@ -83,8 +96,9 @@ class DeltaBatchTest {
 
     @Test
     void aResponseOfTheWrongLengthIsAnError() {
-        FirehoseBatch batch =
-                new DeltaBatch(lines(2, 10), List.of(), 2).getFirehoseBatches().get(0);
+        FirehoseBatch batch = new DeltaBatch(lines(2, 10), List.of(), 2, 0)
+                .getFirehoseBatches()
+                .get(0);
         assertThatThrownBy(() -> batch.accept(response(false))).isInstanceOf(IllegalStateException.class);
     }
 }

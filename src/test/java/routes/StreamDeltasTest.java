@@ -181,8 +181,8 @@ class StreamDeltasTest {
         assertThat(meters().find("dynamolake.firehose.refused.entries")
                         .counter()
                         .count())
-                .as("about a fifth of the entries were refused and sent again")
-                .isGreaterThan(refusedBefore + 100);
+                .as("refused records were sent again (packed records: a few refusals cover many changes)")
+                .isGreaterThan(refusedBefore);
     }
 
     @Test

@@ -118,6 +118,11 @@ public final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** CPU time the process has used so far. */
+    public Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -1,0 +1,357 @@
+package bench;
+
+import dynamolake.AwsClients;
+import dynamolake.demo.DemoItems;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import item.DeltaEnvelopes;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.awaitility.Awaitility;
+import routes.StreamToFirehoseRoute;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+import testsupport.Fixtures;
+import testsupport.JavaProcess;
+
+/**
+ * Stream → Firehose throughput on the local stack: dynamo-lake's route (the ddbstream consumer) against Camel's own
+ * aws2-ddbstream consumer reading the same stream into the same Firehose, in one run; then the time from a write to
+ * its object in the lake; then the heap of this JVM (run it at -Xmx256m) while it works through the backlog.
+ *
+ * <pre>./mvnw -q -Pbench test-compile exec:exec -Dbench.records=1000000</pre>
+ */
+public final class StreamThroughputBenchmark {
+    private static final String TABLE = "bench";
+    /** Small items (4 attributes) instead of the demo's orders (about 1 KB, nested, every type). */
+    private static final boolean SMALL = "small".equals(System.getProperty("bench.items"));
+
+    private final URI emulator;
+    private final URI s3;
+    private final URI sqs;
+    private final AwsClients clients;
+
+    private final JavaProcess stack;
+
+    private StreamThroughputBenchmark(URI emulator, URI s3, URI sqs, JavaProcess stack) {
+        this.stack = stack;
+        this.emulator = emulator;
+        this.s3 = s3;
+        this.sqs = sqs;
+        this.clients = AwsClients.local(emulator, s3, sqs, "us-east-1");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        Path dir = Files.createTempDirectory("dynamo-lake-bench-");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx6g"));
+        if (System.getProperty("bench.stackJfr") != null) {
+            jvm.add("-XX:StartFlightRecording=dumponexit=true,filename=" + System.getProperty("bench.stackJfr"));
+        }
+        List<String> options = List.of(
+                "--local.emulator.port=0",
+                "--local.s3.port=0",
+                "--local.sqs.port=0",
+                "--local.data-dir=" + dir.resolve("data"),
+                "--local.stream.rollover-records=25000",
+                "--local.stream.split-on-rollover=true",
+                "--local.stream.max-open-shards=4");
+        try (JavaProcess stack = JavaProcess.start("localaws.LocalStackMain", jvm, options, dir)) {
+            Matcher ready =
+                    stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)", Duration.ofSeconds(60));
+            new StreamThroughputBenchmark(
+                            URI.create(ready.group(1)), URI.create(ready.group(2)), URI.create(ready.group(3)), stack)
+                    .run(records);
+            stack.stop(Duration.ofSeconds(60));
+        }
+    }
+
+    private void run(int records) throws Exception {
+        System.out.printf(
+                "JVM max heap %d MB, %d cores; %d records of %s in the stream%n",
+                Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors(),
+                records,
+                SMALL ? "small items (4 attributes)" : "demo orders (about 1 KB, nested, every type)");
+        try (var s3Client = clients.s3();
+                var firehose = clients.firehose();
+                var ddb = clients.dynamoDb()) {
+            s3Client.createBucket(b -> b.bucket("dynamo-lake"));
+            firehose.createDeliveryStream(b -> b.deliveryStreamName("bench-deltas")
+                    .extendedS3DestinationConfiguration(d -> d.bucketARN("arn:aws:s3:::dynamo-lake")
+                            .roleARN("arn:aws:iam::000000000000:role/r")
+                            .prefix("tables/bench/deltas/")
+                            .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(64))));
+            Fixtures.createTable(ddb, TABLE, null, StreamViewType.NEW_AND_OLD_IMAGES);
+            long loadStart = System.nanoTime();
+            load(ddb, records);
+            System.out.printf("loaded %d changes into the stream in %.1f s%n", records, seconds(loadStart));
+        }
+        HeapWatch heap = new HeapWatch();
+        double ours = dynamoLake(records, heap);
+        double theirs = camelAws2DdbStream(records, Duration.ofSeconds(Math.max(60, (long) (records / ours) * 3)));
+        System.out.printf(
+                "%nstream -> Firehose accepted, records/s:%n  dynamo-lake ddbstream  %,10.0f%n"
+                        + "  camel aws2-ddbstream   %,10.0f%n",
+                ours, theirs);
+        System.out.printf(
+                "heap after GC while dynamo-lake read the backlog: min %d MB, max %d MB (of %d MB)%n",
+                heap.min >> 20, heap.max >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    private static void load(DynamoDbClient ddb, int records) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        int perThread = records / 4;
+        for (int t = 0; t < 4; t++) {
+            int first = t * perThread;
+            int last = t == 3 ? records : first + perThread;
+            pool.execute(() -> {
+                DemoItems items = new DemoItems(first);
+                List<WriteRequest> batch = new ArrayList<>();
+                for (int i = first; i < last; i++) {
+                    Map<String, AttributeValue> item = SMALL
+                            ? new java.util.HashMap<>(Map.of(
+                                    "status", AttributeValue.fromS("NEW"),
+                                    "total", AttributeValue.fromN(i + ".25"),
+                                    "version", AttributeValue.fromN("1")))
+                            : items.order(i);
+                    item.put("pk", AttributeValue.fromS("order-" + i));
+                    batch.add(
+                            WriteRequest.builder().putRequest(p -> p.item(item)).build());
+                    if (batch.size() == 25 || i == last - 1) {
+                        List<WriteRequest> requests = List.copyOf(batch);
+                        ddb.batchWriteItem(b -> b.requestItems(Map.of(TABLE, requests)));
+                        batch.clear();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(1, TimeUnit.HOURS);
+    }
+
+    /** dynamo-lake's route as the application runs it; returns records per second. */
+    private double dynamoLake(int records, HeapWatch heap) throws Exception {
+        CamelContext context = context();
+        Properties props = new Properties();
+        props.putAll(Map.of(
+                "table.name",
+                TABLE,
+                "lake.bucket",
+                "dynamo-lake",
+                "lake.prefix",
+                "tables/bench/",
+                "firehose.delivery-stream",
+                "bench-deltas",
+                "firehose.max-attempts",
+                "50",
+                "firehose.pack-records",
+                System.getProperty("bench.pack", "true"),
+                "aws.retry.max-redeliveries",
+                "8",
+                "aws.retry.delay",
+                "100",
+                "aws.retry.max-delay",
+                "2000"));
+        props.putAll(Map.of(
+                "stream.start-position",
+                "TRIM_HORIZON",
+                "stream.max-records-per-request",
+                "1000",
+                "stream.max-parallel-shards",
+                "8",
+                "stream.idle-delay",
+                "200ms",
+                "stream.shard-discovery-interval",
+                "1s",
+                "stream.retry-delay",
+                "200ms",
+                "stream.max-retry-delay",
+                "5s",
+                "stream.resume-from-trim-horizon",
+                "false"));
+        props.putAll(Map.of(
+                "checkpoint.table",
+                "dynamo-lake-checkpoints",
+                "checkpoint.group",
+                "bench",
+                "checkpoint.create-table",
+                "true",
+                "checkpoint.lease-duration",
+                "20s",
+                "checkpoint.lease-renew-interval",
+                "5s"));
+        context.getPropertiesComponent().setInitialProperties(props);
+        MeterRegistry meters = new SimpleMeterRegistry();
+        context.getRegistry().bind("meterRegistry", meters);
+        new dynamolake.DeltaConfiguration().configure(context);
+        context.addRoutes(new routes.ErrorHandling());
+        context.addRoutes(new StreamToFirehoseRoute());
+        long start = System.nanoTime();
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("bench.jfr") != null) {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.setDestination(Path.of(System.getProperty("bench.jfr")));
+            recording.start();
+        }
+        Duration stackCpu = stack.cpu();
+        long ownCpu = ownCpuNanos();
+        context.start();
+        Awaitility.await()
+                .atMost(Duration.ofHours(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    heap.sample();
+                    return meters.find("dynamolake.stream.records").counter().count() >= records;
+                });
+        if (recording != null) {
+            recording.stop();
+            recording.close();
+        }
+        double perSecond = records / seconds(start);
+        System.out.printf(
+                "dynamo-lake: %d records in %.1f s; CPU: application %.1f s, local stack %.1f s%n",
+                records,
+                seconds(start),
+                (ownCpuNanos() - ownCpu) / 1e9,
+                stack.cpu().minus(stackCpu).toMillis() / 1e3);
+        latency(context);
+        context.stop();
+        return perSecond;
+    }
+
+    /** With the consumer caught up: from one write to its envelope in an object of the lake. */
+    private void latency(CamelContext context) throws Exception {
+        try (var ddb = clients.dynamoDb();
+                var s3Client = clients.s3()) {
+            String key = "latency-" + System.nanoTime();
+            Instant written = Instant.now();
+            ddb.putItem(b -> b.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key))));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> s3Client
+                            .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix("tables/bench/deltas/"))
+                            .contents()
+                            .stream()
+                            .filter(o -> o.lastModified().isAfter(written.minusSeconds(2)))
+                            .anyMatch(o -> s3Client.getObjectAsBytes(
+                                            b -> b.bucket("dynamo-lake").key(o.key()))
+                                    .asUtf8String()
+                                    .contains(key)));
+            System.out.printf(
+                    "write -> object in the lake: %d ms (Firehose buffer interval 1 s)%n",
+                    Duration.between(written, Instant.now()).toMillis());
+        }
+    }
+
+    /** Camel's aws2-ddbstream reading the same stream, same mapping, same Firehose, in batches of 500. */
+    private double camelAws2DdbStream(int records, Duration limit) throws Exception {
+        CamelContext context = context();
+        AtomicLong sent = new AtomicLong();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("aws2-ddbstream:" + TABLE + "?streamIteratorType=FROM_START&maxResultsPerRequest=1000"
+                                + "&delay=0&greedy=true")
+                        .routeId("camel-aws2-ddbstream")
+                        .process(e -> {
+                            Record r = e.getIn().getBody(Record.class);
+                            e.getIn()
+                                    .setBody(software.amazon.awssdk.services.firehose.model.Record.builder()
+                                            .data(SdkBytes.fromUtf8String(
+                                                    DeltaEnvelopes.fromRecord(r, TABLE, "?")
+                                                                    .toJson() + "\n"))
+                                            .build());
+                        })
+                        .aggregate(
+                                constant(true),
+                                new org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy())
+                        .completionSize(500)
+                        .completionTimeout(500)
+                        .to("aws2-kinesis-firehose:bench-deltas?operation=sendBatchRecord")
+                        .process(e -> sent.addAndGet(
+                                e.getIn().getBody(PutRecordBatchResponse.class).requestResponses().stream()
+                                        .filter(x -> x.errorCode() == null)
+                                        .count()));
+            }
+        });
+        long start = System.nanoTime();
+        context.start();
+        try {
+            Awaitility.await()
+                    .atMost(limit)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> sent.get() >= records);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.printf(
+                    "camel aws2-ddbstream: stopped after %.0f s with %d of %d records sent%n",
+                    seconds(start), sent.get(), records);
+        }
+        double elapsed = seconds(start);
+        context.stop();
+        System.out.printf("camel aws2-ddbstream: %d records in %.1f s%n", sent.get(), elapsed);
+        return sent.get() / elapsed;
+    }
+
+    private CamelContext context() {
+        CamelContext context = new DefaultCamelContext();
+        context.getRegistry().bind("dynamoDbClient", clients.dynamoDb());
+        context.getRegistry().bind("dynamoDbStreamsClient", clients.dynamoDbStreams());
+        context.getRegistry().bind("firehoseClient", clients.firehose());
+        context.getRegistry().bind("s3Client", clients.s3());
+        return context;
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Old-generation use right after the last collection: what the application really keeps. */
+    static final class HeapWatch {
+        long min = Long.MAX_VALUE;
+        long max;
+
+        void sample() {
+            long used = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                boolean old = pool.getName().contains("Old") || pool.getName().contains("Tenured");
+                if (pool.getType() == MemoryType.HEAP && old && pool.getCollectionUsage() != null) {
+                    used += pool.getCollectionUsage().getUsed();
+                }
+            }
+            if (used > 0) {
+                min = Math.min(min, used);
+                max = Math.max(max, used);
+            }
+        }
+    }
+}
