@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import item.DeltaEnvelopes;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +116,7 @@ public final class StreamThroughputBenchmark {
                         + "  camel aws2-ddbstream   %,10.0f%n",
                 ours, theirs);
         System.out.printf(
-                "heap after GC while dynamo-lake read the backlog: min %d MB, max %d MB (of %d MB)%n",
+                "live heap (after full GC, every 2 s) while dynamo-lake read the backlog: min %d MB, max %d MB (of %d MB)%n",
                 heap.min >> 20, heap.max >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
 
@@ -335,23 +333,25 @@ public final class StreamThroughputBenchmark {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /** Old-generation use right after the last collection: what the application really keeps. */
+    /**
+     * The live heap: every two seconds a full collection, then the heap in use. What survives a full collection is
+     * what the application really keeps while it works through the backlog.
+     */
     static final class HeapWatch {
         long min = Long.MAX_VALUE;
         long max;
+        private long last;
 
         void sample() {
-            long used = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                boolean old = pool.getName().contains("Old") || pool.getName().contains("Tenured");
-                if (pool.getType() == MemoryType.HEAP && old && pool.getCollectionUsage() != null) {
-                    used += pool.getCollectionUsage().getUsed();
-                }
+            long now = System.nanoTime();
+            if (now - last < 2_000_000_000L) {
+                return;
             }
-            if (used > 0) {
-                min = Math.min(min, used);
-                max = Math.max(max, used);
-            }
+            last = now;
+            System.gc();
+            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            min = Math.min(min, used);
+            max = Math.max(max, used);
         }
     }
 }

@@ -143,4 +143,26 @@ class DdbStreamConsumerTest {
                         () -> Contexts.started(aws, new Collector("ddbstream:t?noSuchOption=1")))
                 .hasStackTraceContaining("noSuchOption");
     }
+
+    @Test
+    void aCleanStopCheckpointsTheLastBatchSoARestartRepeatsNothing() throws Exception {
+        createTable(aws.dynamoDb(), "clean-stop", null, StreamViewType.NEW_IMAGE);
+        write("clean-stop", 0, 2000);
+        Collector first = new Collector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
+        CamelContext context = Contexts.started(aws, first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 300);
+        context.stop();
+        Collector second = new Collector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
+        CamelContext again = Contexts.started(aws, second);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> first.records().size() + second.records().size() >= 2000);
+        again.stop();
+        List<String> all = new ArrayList<>();
+        first.records().forEach(r -> all.add(r.dynamodb().sequenceNumber()));
+        second.records().forEach(r -> all.add(r.dynamodb().sequenceNumber()));
+        assertThat(all)
+                .as("stopping finished and checkpointed the batches in hand")
+                .hasSize(2000)
+                .doesNotHaveDuplicates();
+    }
 }
