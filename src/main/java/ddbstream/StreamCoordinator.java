@@ -259,7 +259,7 @@ final class StreamCoordinator implements Runnable {
 
     private void startReaders() {
         for (ShardGraph.Node n : graph.startable()) {
-            if (activeReaders.get() >= config.getMaxParallelShards()) {
+            if (stop.isStopped() || activeReaders.get() >= config.getMaxParallelShards()) {
                 return;
             }
             ShardIteratorType type =

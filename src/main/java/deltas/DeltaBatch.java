@@ -18,10 +18,6 @@ public record DeltaBatch(List<byte[]> lines, List<LakeObject> lakeObjects, int m
         lakeObjects = List.copyOf(lakeObjects);
     }
 
-    public List<LakeObject> getLakeObjects() {
-        return lakeObjects;
-    }
-
     /** The lines (packed when asked) cut into PutRecordBatch calls of at most 500 records and 4 MiB, in order. */
     public List<FirehoseBatch> getFirehoseBatches() {
         List<FirehoseBatch> out = new ArrayList<>();

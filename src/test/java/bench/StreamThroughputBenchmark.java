@@ -255,7 +255,9 @@ public final class StreamThroughputBenchmark {
                             .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix("tables/bench/deltas/"))
                             .contents()
                             .stream()
-                            .filter(o -> o.lastModified().isAfter(written.minusSeconds(2)))
+                            .filter(o -> !o.lastModified()
+                                    .isBefore(written.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)))
+                            .filter(o -> o.size() < 1_000_000)
                             .anyMatch(o -> s3Client.getObjectAsBytes(
                                             b -> b.bucket("dynamo-lake").key(o.key()))
                                     .asUtf8String()

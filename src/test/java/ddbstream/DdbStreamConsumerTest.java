@@ -165,4 +165,38 @@ class DdbStreamConsumerTest {
                 .hasSize(2000)
                 .doesNotHaveDuplicates();
     }
+
+    @Test
+    void aFailedBatchIsProcessedAgainUntilItSucceedsNeverSkipped() throws Exception {
+        createTable(aws.dynamoDb(), "failing", null, StreamViewType.NEW_IMAGE);
+        write("failing", 0, 200);
+        List<StreamBatch> accepted = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        RouteBuilder failingTwice = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri("failing", "g-fail") + "&maxRecordsPerRequest=50")
+                        .routeId("fail-twice")
+                        .process(e -> {
+                            if (e.getIn().getHeader(DdbStreamConstants.ATTEMPT, Integer.class) < 2) {
+                                failures.incrementAndGet();
+                                throw new IllegalStateException("the lake is down");
+                            }
+                            accepted.add(e.getIn().getBody(StreamBatch.class));
+                        });
+            }
+        };
+        CamelContext context = Contexts.started(aws, failingTwice);
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> accepted.stream().mapToInt(StreamBatch::size).sum() >= 200);
+        } finally {
+            context.stop();
+        }
+        List<Record> records = new ArrayList<>();
+        accepted.forEach(b -> records.addAll(b.records()));
+        assertThat(records).hasSize(200);
+        assertPerKeyOrder(records);
+        assertThat(failures.get()).as("every batch failed twice first").isEqualTo(2 * accepted.size());
+    }
 }

@@ -101,4 +101,35 @@ class DeltaBatchTest {
                 .get(0);
         assertThatThrownBy(() -> batch.accept(response(false))).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void theRouteReachesItsPartsThroughSimpleWithoutAmbiguity() throws Exception {
+        // The route reads these with ${...}: two methods for one name made it fail at random (Camel picks by name).
+        DeltaBatch batch = new DeltaBatch(lines(3, 10), List.of(LakeObject.of("k", "v")), 5, 0);
+        try (var context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.start();
+            var exchange = new org.apache.camel.support.DefaultExchange(context);
+            exchange.getIn().setBody(batch);
+            assertThat(context.resolveLanguage("simple")
+                            .createExpression("${body.lakeObjects}")
+                            .evaluate(exchange, List.class))
+                    .hasSize(1);
+            List<?> firehose = context.resolveLanguage("simple")
+                    .createExpression("${body.firehoseBatches}")
+                    .evaluate(exchange, List.class);
+            exchange.getIn().setBody(firehose.get(0));
+            assertThat(context.resolveLanguage("simple")
+                            .createExpression("${body.pending}")
+                            .evaluate(exchange, Boolean.class))
+                    .isTrue();
+            assertThat(context.resolveLanguage("simple")
+                            .createExpression("${body.records}")
+                            .evaluate(exchange, List.class))
+                    .hasSize(3);
+            assertThat(context.resolveLanguage("simple")
+                            .createExpression("${body.backoffMillis}")
+                            .evaluate(exchange, Long.class))
+                    .isZero();
+        }
+    }
 }

@@ -175,4 +175,21 @@ class LocalProfileTest {
                             + ": the port is already in use on 127.0.0.1; set local.sqs.port to a free port");
         }
     }
+
+    @Test
+    void landsTheSeededOrdersAndTheChangesInTheLakesDeltasFolder() {
+        testsupport.Lake lake = new testsupport.Lake(
+                bean(software.amazon.awssdk.services.s3.S3Client.class), "dynamo-lake", "tables/demo-orders/");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var envelopes = lake.envelopes();
+            assertThat(envelopes.stream()
+                            .map(e -> e.path("eventId").asText())
+                            .distinct()
+                            .count())
+                    .as("the seeded orders at least")
+                    .isGreaterThanOrEqualTo(300);
+            assertThat(envelopes).extracting(e -> e.path("action").asText()).contains("INSERT", "MODIFY", "REMOVE");
+        });
+        assertThat(data.resolve("dynamo-lake/tables/demo-orders/deltas")).isDirectory();
+    }
 }

@@ -45,13 +45,32 @@ public final class Lake {
         return out;
     }
 
-    /** The keys under a folder of the table, in name order. */
+    /** The keys under a folder of the table, in name order, without S3Proxy's files still being written. */
     public List<String> keys(String folder) {
         List<String> keys = new ArrayList<>();
         s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + folder)).contents().stream()
                 .map(S3Object::key)
+                .filter(k -> !isBeingWritten(k))
                 .forEach(keys::add);
         return keys;
+    }
+
+    private static final java.util.regex.Pattern UUID_SUFFIX =
+            java.util.regex.Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    /**
+     * S3Proxy's filesystem store writes an object to {@code <key>-<uuid>} and renames it when complete, and lists
+     * the file meanwhile (real S3 never shows a partial object). Such a name is a complete key plus a UUID.
+     */
+    static boolean isBeingWritten(String key) {
+        var m = UUID_SUFFIX.matcher(key);
+        if (!m.find()) {
+            return false;
+        }
+        String base = key.substring(0, m.start());
+        return base.endsWith(".json")
+                || base.endsWith(".gz")
+                || UUID_SUFFIX.matcher(base).find();
     }
 
     /** The JSON lines of one object (gzip when its name ends with .gz). */
