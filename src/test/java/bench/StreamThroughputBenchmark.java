@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -34,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import testsupport.Fixtures;
 import testsupport.JavaProcess;
+import testsupport.StackProcess;
 
 /**
  * Stream → Firehose throughput on the local stack: dynamo-lake's route (the ddbstream consumer) against Camel's own
@@ -69,21 +69,15 @@ public final class StreamThroughputBenchmark {
         if (System.getProperty("bench.stackJfr") != null) {
             jvm.add("-XX:StartFlightRecording=dumponexit=true,filename=" + System.getProperty("bench.stackJfr"));
         }
-        List<String> options = List.of(
-                "--local.emulator.port=0",
-                "--local.s3.port=0",
-                "--local.sqs.port=0",
-                "--local.data-dir=" + dir.resolve("data"),
+        try (StackProcess running = StackProcess.start(
+                dir,
+                jvm,
                 "--local.stream.rollover-records=25000",
                 "--local.stream.split-on-rollover=true",
-                "--local.stream.max-open-shards=4");
-        try (JavaProcess stack = JavaProcess.start("localaws.LocalStackMain", jvm, options, dir)) {
-            Matcher ready =
-                    stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)", Duration.ofSeconds(60));
-            new StreamThroughputBenchmark(
-                            URI.create(ready.group(1)), URI.create(ready.group(2)), URI.create(ready.group(3)), stack)
+                "--local.stream.max-open-shards=4")) {
+            new StreamThroughputBenchmark(running.emulator(), running.s3(), running.sqs(), running.process())
                     .run(records);
-            stack.stop(Duration.ofSeconds(60));
+            running.process().stop(Duration.ofSeconds(60));
         }
     }
 

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -20,6 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 import testsupport.JavaProcess;
 import testsupport.Ports;
+import testsupport.StackProcess;
 
 /**
  * The local stack in its own process: faults injected over its admin API, and the application killed with SIGKILL
@@ -28,33 +28,18 @@ import testsupport.Ports;
 class LocalStackProcessTest {
     @Test
     void theStackOutlivesAKilledApplication(@TempDir Path dir) throws Exception {
-        try (JavaProcess stack = JavaProcess.start(
-                "localaws.LocalStackMain",
-                List.of(),
-                List.of(
-                        "--local.emulator.port=0",
-                        "--local.s3.port=0",
-                        "--local.sqs.port=0",
-                        "--local.data-dir=" + dir.resolve("data")),
-                dir)) {
-            Matcher ready =
-                    stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)", Duration.ofSeconds(60));
-            URI emulator = URI.create(ready.group(1));
-            URI s3 = URI.create(ready.group(2));
-            URI sqs = URI.create(ready.group(3));
+        try (StackProcess running = StackProcess.start(dir, List.of())) {
+            JavaProcess stack = running.process();
+            URI emulator = running.emulator();
+            URI s3 = running.s3();
+            URI sqs = running.sqs();
             AwsClients clients = AwsClients.local(emulator, s3, sqs, "us-east-1");
             LocalAwsAdminClient admin = new LocalAwsAdminClient(emulator);
             try (DynamoDbClient ddb = clients.dynamoDb()) {
                 injectsFaultsOverTheAdminApi(ddb, admin);
 
-                List<String> app = List.of(
-                        "-Dlocal.stack.embedded=false",
-                        "-Dlocal.emulator.port=" + emulator.getPort(),
-                        "-Dlocal.s3.port=" + s3.getPort(),
-                        "-Dlocal.sqs.port=" + sqs.getPort(),
-                        "-Dlocal.data-dir=" + dir.resolve("data"),
-                        "-Dlocal.demo.items=200",
-                        "-Dlocal.demo.large-items=0");
+                List<String> app = new java.util.ArrayList<>(running.applicationProperties(dir));
+                app.addAll(List.of("-Dlocal.demo.items=200", "-Dlocal.demo.large-items=0"));
                 try (JavaProcess first = JavaProcess.start("dynamolake.DynamoLake", app, List.of(), dir)) {
                     first.awaitLine("Seeded demo table demo-orders with 200 orders", Duration.ofSeconds(60));
                     first.awaitLine("Apache Camel .* started in", Duration.ofSeconds(30));

@@ -66,15 +66,23 @@ class StreamDataLossTest {
         }
     }
 
-    @Test
-    void trimmedRecordsStopTheShardAndTurnHealthDown() {
-        String table = "loss-stop";
+    /**
+     * The application reads "read-before" and stops; "lost" is written and trimmed away before it runs again;
+     * "after-the-loss" is written after the trim.
+     */
+    private static void loseRecords(String table) {
         Fixtures.createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
         put(table, "read-before");
         consumeUntil(table, "read-before");
         put(table, "lost");
         aws.stack().emulator().faults().trimStream(table);
         put(table, "after-the-loss");
+    }
+
+    @Test
+    void trimmedRecordsStopTheShardAndTurnHealthDown() {
+        String table = "loss-stop";
+        loseRecords(table);
 
         Main app = Apps.against(aws, table, Map.of());
         app.start();
@@ -97,12 +105,7 @@ class StreamDataLossTest {
     @Test
     void withPermissionItGoesOnFromTheTrimHorizonButStillReportsTheLoss() {
         String table = "loss-resume";
-        Fixtures.createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
-        put(table, "read-before");
-        consumeUntil(table, "read-before");
-        put(table, "lost");
-        aws.stack().emulator().faults().trimStream(table);
-        put(table, "after-the-loss");
+        loseRecords(table);
 
         Main app = Apps.against(aws, table, Map.of("stream.resume-from-trim-horizon", "true"));
         app.start();

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import testsupport.Apps;
 import testsupport.Fixtures;
 import testsupport.JavaProcess;
+import testsupport.StackProcess;
 import testsupport.StreamReader;
 
 /**
@@ -38,7 +38,7 @@ class StreamFailoverTest {
     @TempDir
     static Path dir;
 
-    private static JavaProcess stack;
+    private static StackProcess running;
     private static URI emulator;
     private static URI s3;
     private static URI sqs;
@@ -47,21 +47,10 @@ class StreamFailoverTest {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = JavaProcess.start(
-                "localaws.LocalStackMain",
-                List.of(),
-                List.of(
-                        "--local.emulator.port=0",
-                        "--local.s3.port=0",
-                        "--local.sqs.port=0",
-                        "--local.data-dir=" + dir.resolve("data"),
-                        "--local.stream.rollover-records=300"),
-                dir);
-        Matcher ready =
-                stack.awaitLine("LOCAL STACK READY emulator=(\\S+) s3=(\\S+) sqs=(\\S+)", Duration.ofSeconds(60));
-        emulator = URI.create(ready.group(1));
-        s3 = URI.create(ready.group(2));
-        sqs = URI.create(ready.group(3));
+        running = StackProcess.start(dir, List.of(), "--local.stream.rollover-records=300");
+        emulator = running.emulator();
+        s3 = running.s3();
+        sqs = running.sqs();
         ddb = AwsClients.local(emulator, s3, sqs, "us-east-1").dynamoDb();
         s3Client = AwsClients.local(emulator, s3, sqs, "us-east-1").s3();
     }
@@ -70,16 +59,12 @@ class StreamFailoverTest {
     static void stopStack() throws Exception {
         ddb.close();
         s3Client.close();
-        stack.stop(Duration.ofSeconds(30));
+        running.process().stop(Duration.ofSeconds(30));
     }
 
     private static JavaProcess app(String table, String... more) throws Exception {
-        List<String> props = new ArrayList<>(List.of(
-                "-Dlocal.stack.embedded=false",
-                "-Dlocal.emulator.port=" + emulator.getPort(),
-                "-Dlocal.s3.port=" + s3.getPort(),
-                "-Dlocal.sqs.port=" + sqs.getPort(),
-                "-Dlocal.data-dir=" + dir.resolve("data"),
+        List<String> props = new ArrayList<>(running.applicationProperties(dir));
+        props.addAll(List.of(
                 "-Dlocal.demo.enabled=false",
                 "-Dlocal.firehose.buffer-seconds=1",
                 "-Dtable.name=" + table,
