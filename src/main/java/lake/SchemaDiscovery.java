@@ -1,0 +1,90 @@
+package lake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * What a Glue crawler does, over the items of an export: per top-level attribute the DynamoDB types seen and how
+ * often, and for numbers whether an exact Parquet type fits. Discoveries of separate data files merge, so every file
+ * can be read by another worker; the merged discovery gives one schema for all parts of a snapshot.
+ *
+ * <pre>{@code
+ * SchemaDiscovery d = new SchemaDiscovery();
+ * items.forEach(d::observe);
+ * SnapshotSchema schema = d.schema(List.of("customerId", "orderId"), 500);
+ * }</pre>
+ */
+public final class SchemaDiscovery {
+    private final Map<String, AttributeStats> attributes = new LinkedHashMap<>();
+    private long items;
+
+    public void observe(Map<String, AttributeValue> item) {
+        items++;
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            attributes.computeIfAbsent(e.getKey(), k -> new AttributeStats()).observe(e.getValue());
+        }
+    }
+
+    public void merge(SchemaDiscovery other) {
+        items += other.items;
+        other.attributes.forEach((name, stats) ->
+                attributes.computeIfAbsent(name, k -> new AttributeStats()).merge(stats));
+    }
+
+    public long items() {
+        return items;
+    }
+
+    /**
+     * The snapshot schema: the key attributes first, then the other attributes in order of how many items hold them
+     * (at most {@code maxTypedColumns}; the rest live in the item JSON only), then the item JSON, the export id and
+     * the export time. Attribute names that clash with those columns get no typed column.
+     */
+    public SnapshotSchema schema(List<String> keys, int maxTypedColumns) {
+        List<SnapshotColumn> columns = new ArrayList<>();
+        Set<String> taken = new LinkedHashSet<>(SnapshotSchema.SYSTEM_COLUMNS);
+        for (String key : keys) {
+            AttributeStats stats = attributes.getOrDefault(key, new AttributeStats());
+            columns.add(stats.column(key, key, true));
+            taken.add(key);
+        }
+        List<Map.Entry<String, AttributeStats>> others = new ArrayList<>(attributes.entrySet());
+        others.removeIf(e -> taken.contains(e.getKey()));
+        others.sort(Comparator.comparingLong(
+                        (Map.Entry<String, AttributeStats> e) -> -e.getValue().total())
+                .thenComparing(Map.Entry::getKey));
+        for (Map.Entry<String, AttributeStats> e : others.subList(0, Math.min(maxTypedColumns, others.size()))) {
+            columns.add(e.getValue().column(e.getKey(), e.getKey(), false));
+        }
+        columns.add(new SnapshotColumn(SnapshotSchema.ITEM, null, ColumnType.JSON, 0, false));
+        columns.add(new SnapshotColumn(SnapshotSchema.EXPORT_ID, null, ColumnType.STRING, 0, false));
+        columns.add(new SnapshotColumn(SnapshotSchema.EXPORT_TIME, null, ColumnType.TIMESTAMP, 0, false));
+        return new SnapshotSchema(columns);
+    }
+
+    public JsonNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("items", items);
+        ObjectNode a = o.putObject("attributes");
+        attributes.forEach((name, stats) -> a.set(name, stats.toJson()));
+        return o;
+    }
+
+    public static SchemaDiscovery fromJson(JsonNode o) {
+        SchemaDiscovery d = new SchemaDiscovery();
+        d.items = o.path("items").asLong();
+        o.path("attributes")
+                .fields()
+                .forEachRemaining(e -> d.attributes.put(e.getKey(), AttributeStats.fromJson(e.getValue())));
+        return d;
+    }
+}

@@ -1,0 +1,126 @@
+package lake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+
+/**
+ * The columns of every Parquet part of one snapshot: typed top-level attributes, the whole item as lossless plain
+ * JSON ({@value #ITEM}), the export id and the export time. The version is a hash of the columns, so two snapshots
+ * with the same version can be read as one table.
+ */
+public record SnapshotSchema(List<SnapshotColumn> columns) {
+    public static final String ITEM = "_item";
+    public static final String EXPORT_ID = "_export_id";
+    public static final String EXPORT_TIME = "_export_time";
+    static final Set<String> SYSTEM_COLUMNS = Set.of(ITEM, EXPORT_ID, EXPORT_TIME);
+
+    public SnapshotSchema {
+        columns = List.copyOf(columns);
+    }
+
+    /** A short hash of the column names and types. */
+    public String version() {
+        StringBuilder sb = new StringBuilder();
+        columns.forEach(
+                c -> sb.append(c.name()).append(':').append(c.athenaType()).append(';'));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Parquet message type; every column is optional (a sparse attribute is null where an item lacks it). */
+    public MessageType toParquet() {
+        List<Type> fields = new ArrayList<>();
+        for (SnapshotColumn c : columns) {
+            fields.add(field(c));
+        }
+        return new MessageType("item", fields);
+    }
+
+    private static Type field(SnapshotColumn c) {
+        return switch (c.type()) {
+            case STRING, JSON ->
+                Types.optional(PrimitiveTypeName.BINARY)
+                        .as(LogicalTypeAnnotation.stringType())
+                        .named(c.name());
+            case INT64 -> Types.optional(PrimitiveTypeName.INT64).named(c.name());
+            case DECIMAL ->
+                Types.optional(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY)
+                        .length(16)
+                        .as(LogicalTypeAnnotation.decimalType(c.scale(), 38))
+                        .named(c.name());
+            case DOUBLE -> Types.optional(PrimitiveTypeName.DOUBLE).named(c.name());
+            case BOOLEAN -> Types.optional(PrimitiveTypeName.BOOLEAN).named(c.name());
+            case BINARY -> Types.optional(PrimitiveTypeName.BINARY).named(c.name());
+            case TIMESTAMP ->
+                Types.optional(PrimitiveTypeName.INT64)
+                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS))
+                        .named(c.name());
+        };
+    }
+
+    /** The Athena/Glue DDL of an external table over a folder of this schema's Parquet files. */
+    public String athenaDdl(String table, String location) {
+        StringBuilder sb = new StringBuilder("CREATE EXTERNAL TABLE IF NOT EXISTS `" + table + "` (\n");
+        for (int i = 0; i < columns.size(); i++) {
+            SnapshotColumn c = columns.get(i);
+            sb.append("  `").append(c.name().replace("`", "``")).append("` ").append(c.athenaType());
+            sb.append(i < columns.size() - 1 ? ",\n" : "\n");
+        }
+        return sb.append(")\nSTORED AS PARQUET\nLOCATION '")
+                .append(location)
+                .append("'\n")
+                .append("TBLPROPERTIES ('parquet.compression'='ZSTD');\n")
+                .toString();
+    }
+
+    public JsonNode toJson() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("version", version());
+        ArrayNode list = o.putArray("columns");
+        for (SnapshotColumn c : columns) {
+            ObjectNode col =
+                    list.addObject().put("name", c.name()).put("type", c.type().name());
+            if (c.attribute() != null) {
+                col.put("attribute", c.attribute());
+            }
+            if (c.type() == ColumnType.DECIMAL) {
+                col.put("scale", c.scale());
+            }
+            if (c.key()) {
+                col.put("key", true);
+            }
+        }
+        return o;
+    }
+
+    public static SnapshotSchema fromJson(JsonNode o) {
+        List<SnapshotColumn> columns = new ArrayList<>();
+        for (JsonNode c : o.path("columns")) {
+            columns.add(new SnapshotColumn(
+                    c.path("name").asText(),
+                    c.hasNonNull("attribute") ? c.get("attribute").asText() : null,
+                    ColumnType.valueOf(c.path("type").asText()),
+                    c.path("scale").asInt(0),
+                    c.path("key").asBoolean(false)));
+        }
+        return new SnapshotSchema(columns);
+    }
+}

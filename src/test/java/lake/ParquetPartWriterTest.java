@@ -1,0 +1,146 @@
+package lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static testsupport.Fixtures.b;
+import static testsupport.Fixtures.bool;
+import static testsupport.Fixtures.item;
+import static testsupport.Fixtures.l;
+import static testsupport.Fixtures.m;
+import static testsupport.Fixtures.n;
+import static testsupport.Fixtures.nul;
+import static testsupport.Fixtures.s;
+import static testsupport.Fixtures.ss;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** Parquet parts read back by DuckDB, an independent reader. */
+class ParquetPartWriterTest {
+    private static final List<Map<String, AttributeValue>> ITEMS = List.of(
+            item(
+                    "id",
+                    s("a"),
+                    "qty",
+                    n("3"),
+                    "price",
+                    n("12.50"),
+                    "huge",
+                    n("12345678901234567890123456789012345678"),
+                    "tiny",
+                    n("1E-130"),
+                    "gift",
+                    bool(true),
+                    "sig",
+                    b((byte) 0xff, (byte) 0),
+                    "tags",
+                    ss("x", "y"),
+                    "ref",
+                    n("7"),
+                    "addr",
+                    m("city", s("Lyon"), "geo", m("lat", n("45.76"))),
+                    "gone",
+                    nul()),
+            item("id", s("b"), "qty", n("-4"), "price", n("0.1"), "ref", s("R-8"), "lines", l(n("1"), s("two"))));
+
+    private Path write(Path dir) throws Exception {
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        ITEMS.forEach(discovery::observe);
+        SnapshotSchema schema = discovery.schema(List.of("id"), 100);
+        Path file = dir.resolve("part.parquet");
+        try (ParquetPartWriter w = new ParquetPartWriter(
+                file, schema, "zstd", "01700000000000-abcd", Instant.parse("2026-11-26T10:00:00Z"))) {
+            for (var i : ITEMS) {
+                w.write(i);
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void typesColumnsFromDiscoveryAndKeepsTheWholeItemExactly(@TempDir Path dir) throws Exception {
+        Path file = write(dir);
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement()) {
+            ResultSet types = st.executeQuery("DESCRIBE SELECT * FROM read_parquet('" + file + "')");
+            Map<String, String> columns = new java.util.LinkedHashMap<>();
+            while (types.next()) {
+                columns.put(types.getString(1), types.getString(2));
+            }
+            assertThat(columns)
+                    .containsEntry("id", "VARCHAR")
+                    .containsEntry("qty", "BIGINT")
+                    .containsEntry("price", "DECIMAL(38,1)")
+                    .containsEntry("huge", "DECIMAL(38,0)")
+                    .as("1E-130 fits no exact type")
+                    .containsEntry("tiny", "DOUBLE")
+                    .containsEntry("gift", "BOOLEAN")
+                    .containsEntry("sig", "BLOB")
+                    .as("N in one item, S in another")
+                    .containsEntry("ref", "VARCHAR")
+                    .containsEntry("_item", "VARCHAR")
+                    .containsEntry("_export_time", "TIMESTAMP WITH TIME ZONE");
+            assertThat(List.copyOf(columns.keySet()).get(0)).as("keys first").isEqualTo("id");
+
+            ResultSet r = st.executeQuery("SELECT id, qty, price, huge, ref, gift, _item, _export_id, tags, addr"
+                    + " FROM read_parquet('" + file + "') ORDER BY id");
+            r.next();
+            assertThat(r.getLong("qty")).isEqualTo(3);
+            assertThat(r.getBigDecimal("price")).isEqualByComparingTo("12.50");
+            assertThat(r.getBigDecimal("huge")).isEqualTo(new BigDecimal("12345678901234567890123456789012345678"));
+            assertThat(r.getString("ref")).isEqualTo("7");
+            assertThat(r.getBoolean("gift")).isTrue();
+            assertThat(r.getString("_export_id")).isEqualTo("01700000000000-abcd");
+            assertThat(r.getString("tags")).isEqualTo("[\"x\",\"y\"]");
+            assertThat(r.getString("addr")).isEqualTo("{\"city\":\"Lyon\",\"geo\":{\"lat\":45.76}}");
+            assertThat(r.getString("_item"))
+                    .as("numbers to the last digit, as text")
+                    .contains(
+                            "\"huge\":12345678901234567890123456789012345678",
+                            "\"tiny\":1E-130",
+                            "\"price\":12.50",
+                            "\"gone\":null");
+            r.next();
+            assertThat(r.getString("ref")).isEqualTo("R-8");
+            assertThat(r.getObject("gift"))
+                    .as("sparse: null where the item lacks it")
+                    .isNull();
+        }
+    }
+
+    @Test
+    void describesItselfForAthena() {
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        ITEMS.forEach(discovery::observe);
+        SnapshotSchema schema = discovery.schema(List.of("id"), 100);
+        assertThat(schema.athenaDdl("orders_snapshot", "s3://lake/tables/orders/snapshots/x/"))
+                .startsWith("CREATE EXTERNAL TABLE IF NOT EXISTS `orders_snapshot` (\n  `id` string,")
+                .contains(
+                        "`price` decimal(38,1)",
+                        "`_item` string",
+                        "STORED AS PARQUET",
+                        "LOCATION 's3://lake/tables/orders/snapshots/x/'");
+        assertThat(SnapshotSchema.fromJson(schema.toJson())).isEqualTo(schema);
+        assertThat(SchemaDiscovery.fromJson(discovery.toJson()).schema(List.of("id"), 100))
+                .isEqualTo(schema);
+    }
+
+    @Test
+    void keepsOnlyTheMostCommonAttributesAsTypedColumns() {
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        ITEMS.forEach(discovery::observe);
+        SnapshotSchema schema = discovery.schema(List.of("id"), 2);
+        assertThat(schema.columns())
+                .extracting(SnapshotColumn::name)
+                .containsExactly("id", "price", "qty", "_item", "_export_id", "_export_time");
+    }
+}
