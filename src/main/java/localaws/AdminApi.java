@@ -17,6 +17,7 @@ import localaws.http.AwsServiceException;
  * POST   /_localaws/faults/throttle             {"target": "DynamoDBStreams_20120810.GetRecords", "times": 3}
  * POST   /_localaws/faults/firehose-entries     {"deliveryStream": "deltas", "fraction": 0.2, "calls": -1}
  * POST   /_localaws/faults/export-failure       {"code": "S3AccessDenied", "message": "..."}
+ * POST   /_localaws/faults/export-tampering     {"corruptLine": 7, "wrongChecksum": false}
  * POST   /_localaws/streams/rollover            {"table": "orders", "split": true}
  * POST   /_localaws/streams/trim                {"table": "orders"}
  * POST   /_localaws/faults/stream-records       {"table": "orders", "corrupt": 1}
@@ -79,6 +80,11 @@ final class AdminApi implements HttpHandler {
                 faults.failNextExport(
                         body.path("code").asText("S3AccessDenied"),
                         body.path("message").asText("Access Denied"));
+                return "ok\n";
+            case "POST faults/export-tampering":
+                faults.tamperNextExport(
+                        body.path("corruptLine").asInt(0),
+                        body.path("wrongChecksum").asBoolean(false));
                 return "ok\n";
             case "POST streams/rollover":
                 faults.rolloverShards(

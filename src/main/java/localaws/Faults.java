@@ -100,6 +100,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         streams.expireIteratorsNow(clock.instant());
     }
 
+    /** See {@link ExportService#tamperNextExport}. */
+    public void tamperNextExport(int corruptLine, boolean wrongChecksum) {
+        exports.tamperNextExport(corruptLine, wrongChecksum);
+    }
+
     /** See {@link ExportService#failNextExport}. */
     public void failNextExport(String code, String message) {
         exports.failNextExport(code, message);

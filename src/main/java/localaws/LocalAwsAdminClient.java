@@ -58,6 +58,16 @@ public final class LocalAwsAdminClient {
                         .put("seed", seed));
     }
 
+    public void tamperNextExport(int corruptLine, boolean wrongChecksum) {
+        send(
+                "POST",
+                "faults/export-tampering",
+                AwsHttpServer.JSON
+                        .createObjectNode()
+                        .put("corruptLine", corruptLine)
+                        .put("wrongChecksum", wrongChecksum));
+    }
+
     public void failNextExport(String code, String message) {
         send(
                 "POST",

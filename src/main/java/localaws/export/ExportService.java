@@ -55,6 +55,7 @@ public final class ExportService implements AutoCloseable {
     private final Map<String, ExportJob> jobs = new LinkedHashMap<>();
     private final Map<String, ExportJob> byToken = new ConcurrentHashMap<>();
     private final AtomicReference<String[]> nextFailure = new AtomicReference<>();
+    private final AtomicReference<ExportWriter.Tampering> nextTampering = new AtomicReference<>();
     private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "localaws-export");
         t.setDaemon(true);
@@ -71,6 +72,16 @@ public final class ExportService implements AutoCloseable {
         dynamoDb.register("ExportTableToPointInTime", this::exportTable);
         dynamoDb.register("DescribeExport", this::describeExport);
         dynamoDb.register("ListExports", this::listExports);
+    }
+
+    /**
+     * Fault: the next export completes, but its first data file is damaged: line {@code corruptLine} (1-based, 0 for
+     * none) is replaced by text that is not an item, and with {@code wrongChecksum} the manifest's MD5 of that file
+     * does not match it. Real exports are written by AWS; this is how a consumer's handling of a damaged or
+     * tampered file is tested.
+     */
+    public void tamperNextExport(int corruptLine, boolean wrongChecksum) {
+        nextTampering.set(new ExportWriter.Tampering(corruptLine, wrongChecksum));
     }
 
     /** Fault: the next export fails with this FailureCode and FailureMessage, after writing {@code _started}. */
@@ -169,7 +180,10 @@ public final class ExportService implements AutoCloseable {
                 fail(job, failure[0], failure[1]);
                 return;
             }
-            long items = writer.write(job, job.incremental ? incrementalLines(table, job) : fullLines(table, job));
+            long items = writer.write(
+                    job,
+                    job.incremental ? incrementalLines(table, job) : fullLines(table, job),
+                    nextTampering.getAndSet(null));
             Instant end = clock.instant();
             writer.summary(job, end);
             job.endTime = end;

@@ -39,6 +39,9 @@ final class ExportWriter {
         void write(JsonGenerator g) throws IOException;
     }
 
+    /** A fault on the first data file: a line that is not an item, or a manifest MD5 that does not match. */
+    record Tampering(int corruptLine, boolean wrongChecksum) {}
+
     private final S3Client s3;
     private final ExportSettings settings;
 
@@ -52,12 +55,15 @@ final class ExportWriter {
     }
 
     /** Writes the data files and manifests; returns the item count. */
-    long write(ExportJob job, Iterator<Line> lines) {
+    long write(ExportJob job, Iterator<Line> lines, Tampering tampering) {
         List<String> manifestLines = new ArrayList<>();
         long items = 0;
         long bytes = 0;
+        boolean first = true;
         do {
-            DataFile file = dataFile(lines);
+            Tampering t = first ? tampering : null;
+            first = false;
+            DataFile file = dataFile(lines, t == null ? 0 : t.corruptLine());
             String key = job.key("data/" + randomName() + ".json.gz");
             String etag = s3.putObject(b -> b.bucket(job.bucket).key(key), RequestBody.fromBytes(file.gzip()))
                     .eTag()
@@ -65,7 +71,11 @@ final class ExportWriter {
             ObjectNode entry = AwsHttpServer.JSON
                     .createObjectNode()
                     .put("itemCount", file.items())
-                    .put("md5Checksum", Base64.getEncoder().encodeToString(md5(file.gzip())))
+                    .put(
+                            "md5Checksum",
+                            Base64.getEncoder()
+                                    .encodeToString(
+                                            t != null && t.wrongChecksum() ? md5(new byte[0]) : md5(file.gzip())))
                     .put("etag", etag)
                     .put("dataFileS3Key", key);
             manifestLines.add(entry.toString());
@@ -117,16 +127,21 @@ final class ExportWriter {
 
     private record DataFile(byte[] gzip, int items, long uncompressedBytes) {}
 
-    private DataFile dataFile(Iterator<Line> lines) {
+    private DataFile dataFile(Iterator<Line> lines, int corruptLine) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int items = 0;
         CountingStream counted;
         try (GZIPOutputStream gzip = new GZIPOutputStream(out, 64 * 1024)) {
             counted = new CountingStream(gzip);
             while (items < settings.itemsPerFile() && lines.hasNext()) {
-                try (JsonGenerator g = JSON.createGenerator(counted)) {
-                    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-                    lines.next().write(g);
+                Line line = lines.next();
+                if (items + 1 == corruptLine) {
+                    counted.write("{\"Item\":{\"pk\":{\"S\":\"cut off".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    try (JsonGenerator g = JSON.createGenerator(counted)) {
+                        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                        line.write(g);
+                    }
                 }
                 counted.write('\n');
                 items++;
