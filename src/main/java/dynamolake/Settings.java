@@ -25,6 +25,12 @@ final class Settings {
         return context.resolvePropertyPlaceholders(v.trim());
     }
 
+    /** The value, or null when the key is missing or blank (an optional setting). */
+    String optional(String key) {
+        String v = context.getPropertiesComponent().resolveProperty(key).orElse(null);
+        return v == null || v.isBlank() ? null : context.resolvePropertyPlaceholders(v.trim());
+    }
+
     int integer(String key, int min, int max) {
         String v = text(key);
         try {

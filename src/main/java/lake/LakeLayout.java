@@ -12,6 +12,14 @@ import java.util.Objects;
  * deltas/YYYY/MM/dd/HH/…                     delta envelopes, as Firehose names its objects (UTC arrival time)
  * deltas-overflow/YYYY/MM/dd/HH/&lt;shard&gt;-&lt;seq&gt;.json   one envelope too large for Firehose (over 1,000 KiB)
  * dead-letters/stream/YYYY/MM/dd/&lt;shard&gt;-&lt;seq&gt;.json   a stream record that could not be converted, with the reason
+ * snapshots/&lt;exportId&gt;/data/part-NNNNN-&lt;file&gt;.parquet  one part per export data file; immutable once published
+ * snapshots/&lt;exportId&gt;/_discovery/NNNNN.json       what schema discovery found in each data file
+ * snapshots/&lt;exportId&gt;/_schema.json               the snapshot's schema
+ * snapshots/_current.json                          the pointer to the published snapshot
+ * deltas-export/&lt;exportId&gt;/part-NNNNN.json          an incremental export's changes as delta envelopes
+ * deltas-export/&lt;exportId&gt;/_published.json         written when every file of that export has landed
+ * dead-letters/export/&lt;exportId&gt;/&lt;file&gt;.json       the lines of a data file that could not be read, with reasons
+ * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
  * </pre>
  *
  * Names made from shard and sequence number are deterministic: writing the same record again rewrites the same
@@ -55,6 +63,65 @@ public final class LakeLayout {
     /** An envelope too large for Firehose, written straight to the lake. */
     public String overflowKey(String shardId, String sequenceNumber, Instant arrival) {
         return overflowPrefix() + HOUR.format(arrival) + shardId + "-" + sequenceNumber + ".json";
+    }
+
+    public String snapshotsPrefix() {
+        return prefix + "snapshots/";
+    }
+
+    public String snapshotFolder(String exportId) {
+        return snapshotsPrefix() + exportId + "/";
+    }
+
+    /** The folder of a snapshot's Parquet parts and nothing else: the location of the table over it. */
+    public String snapshotData(String exportId) {
+        return snapshotFolder(exportId) + "data/";
+    }
+
+    /** The Parquet part of one export data file: a deterministic name, so a redelivered file rewrites it. */
+    public String snapshotPart(String exportId, int fileIndex, String dataFileKey) {
+        return snapshotData(exportId) + "part-" + String.format("%05d", fileIndex) + "-" + baseName(dataFileKey)
+                + ".parquet";
+    }
+
+    public String snapshotDiscoveryPrefix(String exportId) {
+        return snapshotFolder(exportId) + "_discovery/";
+    }
+
+    public String snapshotDiscovery(String exportId, int fileIndex) {
+        return snapshotDiscoveryPrefix(exportId) + String.format("%05d", fileIndex) + ".json";
+    }
+
+    public String snapshotSchema(String exportId) {
+        return snapshotFolder(exportId) + "_schema.json";
+    }
+
+    /** The pointer readers follow to the published snapshot; written last, in one PutObject. */
+    public String currentSnapshotPointer() {
+        return snapshotsPrefix() + "_current.json";
+    }
+
+    public String exportDeltasFolder(String exportId) {
+        return prefix + "deltas-export/" + exportId + "/";
+    }
+
+    public String exportDeltas(String exportId, int fileIndex) {
+        return exportDeltasFolder(exportId) + "part-" + String.format("%05d", fileIndex) + ".json";
+    }
+
+    public String exportDeadLetters(String exportId, String dataFileKey) {
+        return prefix + "dead-letters/export/" + exportId + "/" + baseName(dataFileKey) + ".json";
+    }
+
+    public String catalog(String name) {
+        return prefix + "_catalog/" + name;
+    }
+
+    /** {@code data/abc.json.gz} → {@code abc}. */
+    static String baseName(String key) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     public String streamDeadLetterPrefix() {

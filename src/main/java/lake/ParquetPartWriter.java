@@ -42,12 +42,26 @@ public final class ParquetPartWriter implements Closeable {
     private final ParquetWriter<Map<String, AttributeValue>> writer;
     private long rows;
 
+    /** Row groups of 32 MiB: Athena and Spark read them well, and a writer holds one in memory at a time. */
+    public static final long DEFAULT_ROW_GROUP_BYTES = 32L << 20;
+
     public ParquetPartWriter(Path file, SnapshotSchema schema, String codec, String exportId, Instant exportTime)
+            throws IOException {
+        this(file, schema, codec, exportId, exportTime, DEFAULT_ROW_GROUP_BYTES);
+    }
+
+    /**
+     * @param rowGroupBytes the size a row group reaches before it is written out; the writer buffers one row group
+     *     (compressed) in memory
+     */
+    public ParquetPartWriter(
+            Path file, SnapshotSchema schema, String codec, String exportId, Instant exportTime, long rowGroupBytes)
             throws IOException {
         ItemWriteSupport support = new ItemWriteSupport(schema, exportId, exportTime);
         Builder builder = new Builder(new LocalOutputFile(file), support)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withRowGroupSize(rowGroupBytes)
                 .withCompressionCodec(CompressionCodecName.fromConf(codec.toUpperCase()))
                 .withDictionaryEncoding(false)
                 .withExtraMetaData(

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -47,23 +48,33 @@ public final class SchemaDiscovery {
     /**
      * The snapshot schema: the key attributes first, then the other attributes in order of how many items hold them
      * (at most {@code maxTypedColumns}; the rest live in the item JSON only), then the item JSON, the export id and
-     * the export time. Attribute names that clash with those columns get no typed column.
+     * the export time. Attribute names that clash with those columns, or with an earlier column when case is
+     * ignored (as Athena and Glue do), get no typed column.
      */
     public SnapshotSchema schema(List<String> keys, int maxTypedColumns) {
         List<SnapshotColumn> columns = new ArrayList<>();
-        Set<String> taken = new LinkedHashSet<>(SnapshotSchema.SYSTEM_COLUMNS);
+        // Athena, Glue and Hive compare column names without case: one column per name in any case.
+        Set<String> taken = new LinkedHashSet<>();
+        SnapshotSchema.SYSTEM_COLUMNS.forEach(n -> taken.add(n.toLowerCase(Locale.ROOT)));
         for (String key : keys) {
             AttributeStats stats = attributes.getOrDefault(key, new AttributeStats());
             columns.add(stats.column(key, key, true));
-            taken.add(key);
+            taken.add(key.toLowerCase(Locale.ROOT));
         }
         List<Map.Entry<String, AttributeStats>> others = new ArrayList<>(attributes.entrySet());
-        others.removeIf(e -> taken.contains(e.getKey()));
+        others.removeIf(e -> taken.contains(e.getKey().toLowerCase(Locale.ROOT)));
         others.sort(Comparator.comparingLong(
                         (Map.Entry<String, AttributeStats> e) -> -e.getValue().total())
                 .thenComparing(Map.Entry::getKey));
-        for (Map.Entry<String, AttributeStats> e : others.subList(0, Math.min(maxTypedColumns, others.size()))) {
-            columns.add(e.getValue().column(e.getKey(), e.getKey(), false));
+        int typed = 0;
+        for (Map.Entry<String, AttributeStats> e : others) {
+            if (typed == maxTypedColumns) {
+                break;
+            }
+            if (taken.add(e.getKey().toLowerCase(Locale.ROOT))) {
+                columns.add(e.getValue().column(e.getKey(), e.getKey(), false));
+                typed++;
+            }
         }
         columns.add(new SnapshotColumn(SnapshotSchema.ITEM, null, ColumnType.JSON, 0, false));
         columns.add(new SnapshotColumn(SnapshotSchema.EXPORT_ID, null, ColumnType.STRING, 0, false));

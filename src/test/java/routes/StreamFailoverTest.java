@@ -66,6 +66,8 @@ class StreamFailoverTest {
         List<String> props = new ArrayList<>(running.applicationProperties(dir));
         props.addAll(List.of(
                 "-Dlocal.demo.enabled=false",
+                "-Dexport.on-start=false",
+                "-Dexport.schedule-enabled=false",
                 "-Dlocal.firehose.buffer-seconds=1",
                 "-Dtable.name=" + table,
                 "-Dlake.prefix=tables/" + table + "/",

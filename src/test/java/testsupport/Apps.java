@@ -11,7 +11,7 @@ public final class Apps {
 
     /**
      * A Main on the {@code local} profile using the extension's running stack, with the demo off, Firehose flushing
-     * every second and the stream polled quickly; {@code more} overrides any of it.
+     * every second, the stream polled quickly and exports started only on demand; {@code more} overrides any of it.
      */
     public static Main against(LocalStackExtension aws, String table, Map<String, String> more) {
         Main main = new Main();
@@ -34,6 +34,12 @@ public final class Apps {
         props.put("stream.max-retry-delay", "2s");
         props.put("aws.retry.delay", "50");
         props.put("aws.retry.max-delay", "1000");
+        // Exports only where a test asks for them; a table without point-in-time recovery cannot be exported.
+        props.put("export.on-start", "false");
+        props.put("export.schedule-enabled", "false");
+        props.put("export.check-interval", "300ms");
+        props.put("export.prefix", "exports/" + table + "/");
+        props.put("export.work-dir", aws.dataDir().resolve("work-" + table).toString());
         props.putAll(more);
         props.forEach(main::addOverrideProperty);
         return main;

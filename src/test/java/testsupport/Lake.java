@@ -62,7 +62,7 @@ public final class Lake {
      * S3Proxy's filesystem store writes an object to {@code <key>-<uuid>} and renames it when complete, and lists
      * the file meanwhile (real S3 never shows a partial object). Such a name is a complete key plus a UUID.
      */
-    static boolean isBeingWritten(String key) {
+    public static boolean isBeingWritten(String key) {
         var m = UUID_SUFFIX.matcher(key);
         if (!m.find()) {
             return false;
@@ -93,5 +93,28 @@ public final class Lake {
 
     public byte[] bytes(String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
+
+    /** The text of an object of the table, by its name under the table's prefix. */
+    public String text(String relative) {
+        return new String(bytes(prefix + relative), StandardCharsets.UTF_8);
+    }
+
+    /** The JSON object of the table's part of the lake, by its name under the table's prefix. */
+    public JsonNode json(String relative) {
+        try {
+            return JSON.readTree(bytes(prefix + relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(relative + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The whole objects under a folder of the table, with their ETags. */
+    public List<S3Object> objects(String folder) {
+        List<S3Object> out = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + folder)).contents().stream()
+                .filter(o -> !isBeingWritten(o.key()))
+                .forEach(out::add);
+        return out;
     }
 }

@@ -1,0 +1,162 @@
+package dynamolake;
+
+import ddbstream.checkpoint.CheckpointStore;
+import export.ExportControl;
+import export.ExportFileWorker;
+import export.ExportMetrics;
+import export.ExportProgress;
+import export.ExportQueue;
+import export.ExportRequester;
+import export.ExportWatcher;
+import export.GlueCatalog;
+import export.SnapshotPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.function.Supplier;
+import lake.LakeLayout;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The snapshot flow's beans, in every profile, from the {@code export.*}, {@code snapshot.*} and {@code lake.*}
+ * properties: the requester and watcher the timer routes call, the file worker the queue route calls, the publisher,
+ * and the JMX operations ({@code startExportNow}). Needs the AWS clients of the profile's configuration.
+ */
+@Configuration
+public class ExportConfiguration implements CamelConfiguration {
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings s = new Settings(context);
+        Registry registry = context.getRegistry();
+        MeterRegistry meters = registry.findSingleByType(MeterRegistry.class);
+        if (meters == null) {
+            meters = new SimpleMeterRegistry();
+            registry.bind("meterRegistry", meters);
+        }
+        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
+        DynamoDbClient dynamoDb = registry.findSingleByType(DynamoDbClient.class);
+        S3Client s3 = registry.findSingleByType(S3Client.class);
+        SqsClient sqs = registry.findSingleByType(SqsClient.class);
+        Clock clock = Clock.systemUTC();
+        String table = s.text("table.name");
+        String lakeBucket = s.text("lake.bucket");
+
+        ExportProgress progress =
+                new ExportProgress(dynamoDb, s.text("checkpoint.table"), s.text("checkpoint.group"), table);
+        ExportMetrics metrics = new ExportMetrics(meters, table, clock);
+        String queueName = s.text("export.queue");
+        Supplier<String> queueUrl = new Supplier<>() {
+            private volatile String url;
+
+            @Override
+            public String get() {
+                if (url == null) {
+                    url = sqs.getQueueUrl(b -> b.queueName(queueName)).queueUrl();
+                }
+                return url;
+            }
+        };
+        ExportQueue queue = new ExportQueue(sqs, queueUrl, s.integer("export.queue-max-attempts", 1, 1000), 200);
+        SnapshotPublisher publisher = new SnapshotPublisher(
+                s3,
+                lakeBucket,
+                layout,
+                progress,
+                metrics,
+                table,
+                s.integer("snapshot.keep", 1, 1000),
+                catalog(context, s, table),
+                clock);
+        String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
+        try {
+            CompressionCodecName.valueOf(codec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "lake.parquet-codec: expected zstd, snappy, gzip or uncompressed, was '" + codec + "'");
+        }
+        ExportFileWorker worker = new ExportFileWorker(
+                s3,
+                layout,
+                progress,
+                queue,
+                publisher,
+                metrics,
+                new ExportFileWorker.Options(
+                        lakeBucket,
+                        table,
+                        codec,
+                        (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
+                        s.integer("lake.max-typed-columns", 0, 10_000),
+                        Path.of(s.text("export.work-dir"))));
+        ExportRequester requester = new ExportRequester(
+                dynamoDb,
+                progress,
+                publisher,
+                new ExportRequester.Options(
+                        table,
+                        s.text("export.bucket"),
+                        prefix(s.optional("export.prefix")),
+                        s.optional("export.bucket-owner"),
+                        s.optional("export.sse-algorithm"),
+                        s.optional("export.kms-key-id"),
+                        s.choice("export.type", ExportRequester.Type.class),
+                        s.duration("export.min-incremental-window"),
+                        s.duration("export.max-incremental-window"),
+                        s.duration("export.stale-after")),
+                clock);
+        registry.bind("exportRequester", requester);
+        registry.bind("exportWatcher", new ExportWatcher(dynamoDb, s3, progress, queue, metrics, worker::landEmpty));
+        registry.bind("exportFileWorker", worker);
+        registry.bind("exportProgress", progress);
+        registry.bind("snapshotPublisher", publisher);
+        registry.bind("exportMetrics", metrics);
+        ExportControl control = new ExportControl(requester, progress, clock);
+        registry.bind("exportControl", control);
+        if (s.bool("checkpoint.create-table")) {
+            // The export state lives in the checkpoint table; it must exist before the first trigger.
+            CheckpointStore store = new CheckpointStore(dynamoDb, s.text("checkpoint.table"));
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStart() {
+                    store.createTableIfMissing();
+                }
+            });
+        }
+        context.addService(control);
+    }
+
+    private static String prefix(String p) {
+        return p == null ? "" : p.endsWith("/") ? p : p + "/";
+    }
+
+    /** Glue registration when {@code glue.database} names a database (aws profile); otherwise the lake's catalog only. */
+    private static SnapshotPublisher.CatalogRegistration catalog(CamelContext context, Settings s, String table)
+            throws Exception {
+        String database = s.optional("glue.database");
+        if (database == null) {
+            return (id, schema, location) -> {};
+        }
+        String profile = s.optional("camel.main.profile");
+        if (!"aws".equals(profile)) {
+            throw new IllegalArgumentException(
+                    "glue.database: the Glue Data Catalog is only reachable in the aws profile; unset it for "
+                            + profile);
+        }
+        GlueClient glue =
+                GlueClient.builder().region(Region.of(s.text("aws.region"))).build();
+        context.addService(new ClosingService(java.util.List.of(glue)), true, true);
+        return new GlueCatalog(glue, database, table);
+    }
+}

@@ -1,0 +1,223 @@
+package export;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.Header;
+import org.apache.camel.component.timer.TimerConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ExportDescription;
+import software.amazon.awssdk.services.dynamodb.model.ExportFormat;
+import software.amazon.awssdk.services.dynamodb.model.ExportTableToPointInTimeRequest;
+import software.amazon.awssdk.services.dynamodb.model.ExportType;
+import software.amazon.awssdk.services.dynamodb.model.ExportViewType;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PointInTimeRecoveryUnavailableException;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+
+/**
+ * Starts exports of the table: full, or incremental since the last landed export. One export is in flight at a
+ * time. The ClientToken is derived from the request's parameters, so a trigger that is retried (a redelivered timer
+ * exchange, a second click) gets the export already started instead of a second one.
+ */
+public final class ExportRequester {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportRequester.class);
+
+    /** Which export the schedule starts. */
+    public enum Type {
+        FULL,
+        INCREMENTAL
+    }
+
+    /**
+     * @param table the source table
+     * @param bucket the export bucket (S3Bucket)
+     * @param prefix the key prefix of exports in it (S3Prefix; DynamoDB adds {@code AWSDynamoDB/<exportId>/})
+     * @param bucketOwner the account owning the bucket, when it is another account's (S3BucketOwner), else null
+     * @param sseAlgorithm AES256 or KMS, or null for the bucket's default
+     * @param kmsKeyId the KMS key for SSE-KMS, or null
+     * @param type what the schedule starts
+     * @param minIncrementalWindow shortest incremental window DynamoDB accepts (15 minutes on AWS)
+     * @param maxIncrementalWindow longest incremental window DynamoDB accepts (24 hours on AWS)
+     * @param staleAfter an export in flight longer than this is given up, so a new one can start
+     */
+    public record Options(
+            String table,
+            String bucket,
+            String prefix,
+            String bucketOwner,
+            String sseAlgorithm,
+            String kmsKeyId,
+            Type type,
+            Duration minIncrementalWindow,
+            Duration maxIncrementalWindow,
+            Duration staleAfter) {}
+
+    private final DynamoDbClient dynamoDb;
+    private final ExportProgress progress;
+    private final SnapshotPublisher publisher;
+    private final Options options;
+    private final Clock clock;
+
+    public ExportRequester(
+            DynamoDbClient dynamoDb,
+            ExportProgress progress,
+            SnapshotPublisher publisher,
+            Options options,
+            Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.progress = progress;
+        this.publisher = publisher;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** The on-start timer's call: see {@link #requestIfNoSnapshot(Instant)}. */
+    public Optional<String> onStart(@Header(TimerConstants.HEADER_FIRED_TIME) Date firedTime) {
+        return requestIfNoSnapshot(firedTime == null ? clock.instant() : firedTime.toInstant());
+    }
+
+    /** The schedule timer's call: see {@link #requestScheduled(Instant)}. */
+    public Optional<String> onSchedule(@Header(TimerConstants.HEADER_FIRED_TIME) Date firedTime) {
+        return requestScheduled(firedTime == null ? clock.instant() : firedTime.toInstant());
+    }
+
+    /** On start: a full export at once when the lake has no published snapshot and none is under way. */
+    public synchronized Optional<String> requestIfNoSnapshot(Instant triggerTime) {
+        if (publisher.current().isPresent()) {
+            LOG.info("The lake has a published snapshot of {}; the next export follows the schedule", options.table());
+            return Optional.empty();
+        }
+        return request("first run (no published snapshot)", triggerTime, true);
+    }
+
+    /** The scheduled export, of the configured type. */
+    public synchronized Optional<String> requestScheduled(Instant triggerTime) {
+        return request("schedule", triggerTime, options.type() == Type.FULL);
+    }
+
+    /**
+     * Starts an export unless one is in flight.
+     *
+     * @param trigger why, for the log
+     * @param triggerTime when the trigger fired: the same trigger retried asks for the same export
+     * @param full a full export even when incremental ones are configured
+     * @return the export id, or empty when none was started
+     */
+    public synchronized Optional<String> request(String trigger, Instant triggerTime, boolean full) {
+        Instant now = clock.instant();
+        List<ExportProgress.Entry> exports = progress.all();
+        for (ExportProgress.Entry e : exports) {
+            if (!e.inFlight()) {
+                continue;
+            }
+            if (Duration.between(e.requestedAt(), now).compareTo(options.staleAfter()) > 0) {
+                progress.failed(
+                        e.exportId(), "did not finish within " + options.staleAfter() + " (export.stale-after)");
+                LOG.error("Export {} did not finish within {}; given up", e.exportId(), options.staleAfter());
+            } else {
+                LOG.info("Export {} is still {}; the {} export request waits for it", e.exportId(), e.phase(), trigger);
+                return Optional.empty();
+            }
+        }
+        Instant from = null;
+        Instant to = triggerTime.truncatedTo(ChronoUnit.MILLIS);
+        if (!full) {
+            Optional<Instant> last = exports.stream()
+                    .filter(e ->
+                            e.phase() == ExportProgress.Phase.PUBLISHED || e.phase() == ExportProgress.Phase.EXPIRED)
+                    .map(ExportProgress.Entry::exportTime)
+                    .max(Instant::compareTo);
+            if (last.isEmpty() || publisher.current().isEmpty()) {
+                LOG.info("No export of {} has landed yet: a full export comes first", options.table());
+            } else {
+                from = last.get();
+                if (Duration.between(from, to).compareTo(options.maxIncrementalWindow()) > 0) {
+                    to = from.plus(options.maxIncrementalWindow());
+                }
+                if (Duration.between(from, to).compareTo(options.minIncrementalWindow()) < 0) {
+                    LOG.info(
+                            "The last export of {} is from {}: less than {} ago, so no incremental export yet",
+                            options.table(),
+                            from,
+                            options.minIncrementalWindow());
+                    return Optional.empty();
+                }
+            }
+        }
+        TableDescription table =
+                dynamoDb.describeTable(b -> b.tableName(options.table())).table();
+        boolean incremental = from != null;
+        Instant exportFrom = from;
+        Instant exportTo = to;
+        ExportTableToPointInTimeRequest.Builder request = ExportTableToPointInTimeRequest.builder()
+                .tableArn(table.tableArn())
+                .s3Bucket(options.bucket())
+                .s3Prefix(options.prefix().isEmpty() ? null : options.prefix())
+                .s3BucketOwner(options.bucketOwner())
+                .s3SseAlgorithm(options.sseAlgorithm())
+                .s3SseKmsKeyId(options.kmsKeyId())
+                .exportFormat(ExportFormat.DYNAMODB_JSON)
+                .clientToken(clientToken(incremental, exportFrom, exportTo));
+        if (incremental) {
+            request.exportType(ExportType.INCREMENTAL_EXPORT)
+                    .incrementalExportSpecification(s -> s.exportFromTime(exportFrom)
+                            .exportToTime(exportTo)
+                            .exportViewType(ExportViewType.NEW_AND_OLD_IMAGES));
+        } else {
+            request.exportType(ExportType.FULL_EXPORT).exportTime(exportTo);
+        }
+        ExportDescription d;
+        try {
+            d = dynamoDb.exportTableToPointInTime(request.build()).exportDescription();
+        } catch (PointInTimeRecoveryUnavailableException e) {
+            throw new IllegalStateException(
+                    "Table " + options.table() + " cannot be exported: point-in-time recovery"
+                            + " is off. Turn it on (UpdateContinuousBackups, or the table's Backups tab) and the next"
+                            + " trigger exports it",
+                    e);
+        }
+        String id = ExportManifest.exportId(d.exportArn());
+        progress.requested(id, d.exportArn(), incremental, exportFrom, exportTo, keys(table), now);
+        LOG.info(
+                "Started {} export {} of {} ({}{}) into s3://{}/{} — trigger: {}",
+                incremental ? "an incremental" : "a full",
+                id,
+                options.table(),
+                incremental ? exportFrom + " to " : "as of ",
+                exportTo,
+                options.bucket(),
+                options.prefix(),
+                trigger);
+        return Optional.of(id);
+    }
+
+    private static List<String> keys(TableDescription table) {
+        return table.keySchema().stream()
+                .sorted((a, b) -> a.keyType() == KeyType.HASH ? -1 : b.keyType() == KeyType.HASH ? 1 : 0)
+                .map(KeySchemaElement::attributeName)
+                .toList();
+    }
+
+    /** Deterministic per table and window; DynamoDB keeps a token for 8 hours. */
+    private String clientToken(boolean incremental, Instant from, Instant to) {
+        String basis = options.table() + "|" + (incremental ? "incremental|" + from + "|" : "full|") + to;
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
+            return "dynamo-lake-" + HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

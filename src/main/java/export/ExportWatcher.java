@@ -1,0 +1,118 @@
+package export;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ExportDescription;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Polls DynamoDB for the exports this application started (called by a timer, so no thread waits on an export).
+ * A FAILED export is reported with DynamoDB's failure code and message. A COMPLETED one has its manifests read and
+ * checked, and one task per data file put on the work queue; then the export moves on to discovery (full) or to
+ * landing deltas (incremental). Queueing twice after a crash is harmless: tasks are idempotent.
+ */
+public final class ExportWatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportWatcher.class);
+
+    private final DynamoDbClient dynamoDb;
+    private final S3Client s3;
+    private final ExportProgress progress;
+    private final ExportQueue queue;
+    private final ExportMetrics metrics;
+    private final EmptyExports empty;
+
+    /** Lands an export without data files, which no worker task will ever finish. */
+    public interface EmptyExports {
+        void land(ExportProgress.Entry export);
+    }
+
+    public ExportWatcher(
+            DynamoDbClient dynamoDb,
+            S3Client s3,
+            ExportProgress progress,
+            ExportQueue queue,
+            ExportMetrics metrics,
+            EmptyExports empty) {
+        this.dynamoDb = dynamoDb;
+        this.s3 = s3;
+        this.progress = progress;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.empty = empty;
+    }
+
+    /** Checks every export still being written by DynamoDB; returns how many are. */
+    public int poll() {
+        int running = 0;
+        for (ExportProgress.Entry e : progress.all()) {
+            if (e.phase() != ExportProgress.Phase.EXPORTING) {
+                continue;
+            }
+            ExportDescription d =
+                    dynamoDb.describeExport(b -> b.exportArn(e.exportArn())).exportDescription();
+            switch (d.exportStatus()) {
+                case COMPLETED -> completed(e, d);
+                case FAILED -> {
+                    String reason = "DynamoDB export failed: " + d.failureCode() + ": " + d.failureMessage();
+                    if (progress.failed(e.exportId(), reason)) {
+                        metrics.failure();
+                        LOG.error(
+                                "Export {} failed in DynamoDB: {}: {}",
+                                e.exportId(),
+                                d.failureCode(),
+                                d.failureMessage());
+                    }
+                }
+                default -> {
+                    running++;
+                    LOG.debug("Export {} is {}", e.exportId(), d.exportStatusAsString());
+                }
+            }
+        }
+        return running;
+    }
+
+    private void completed(ExportProgress.Entry e, ExportDescription d) {
+        ExportManifest manifest;
+        try {
+            manifest = ExportManifest.read(s3, d.s3Bucket(), d.exportManifest());
+        } catch (ExportManifest.InvalidManifestException invalid) {
+            if (progress.failed(e.exportId(), invalid.getMessage())) {
+                metrics.failure();
+                LOG.error("Export {} will not be published: {}", e.exportId(), invalid.getMessage());
+            }
+            return;
+        }
+        List<ExportTask> tasks = new ArrayList<>();
+        int files = manifest.files().size();
+        for (int i = 0; i < files; i++) {
+            ExportManifest.DataFile f = manifest.files().get(i);
+            tasks.add(new ExportTask(
+                    e.exportId(),
+                    e.incremental() ? ExportTask.Step.DELTAS : ExportTask.Step.DISCOVER,
+                    manifest.bucket(),
+                    f.key(),
+                    i,
+                    files,
+                    f.itemCount(),
+                    f.md5()));
+        }
+        queue.send(tasks);
+        progress.started(
+                e.exportId(),
+                e.incremental() ? ExportProgress.Phase.CONVERTING : ExportProgress.Phase.DISCOVERING,
+                files,
+                manifest.itemCount());
+        LOG.info(
+                "Export {} completed in DynamoDB: {} items in {} data files, queued for landing",
+                e.exportId(),
+                manifest.itemCount(),
+                files);
+        if (files == 0) {
+            empty.land(progress.get(e.exportId()).orElseThrow());
+        }
+    }
+}

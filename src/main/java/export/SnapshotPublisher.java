@@ -1,0 +1,256 @@
+package export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import lake.LakeLayout;
+import lake.SnapshotSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Makes a finished export visible, and nothing before: writes the catalog (schema and DDL), then the pointer
+ * {@code snapshots/_current.json} in one PutObject, which is the moment readers switch to the new snapshot. Then,
+ * and only then, deletes snapshots beyond the retained count. An export older than the published one never
+ * replaces it.
+ */
+public final class SnapshotPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Registers the published snapshot in a data catalog (the Glue Data Catalog in the aws profile). */
+    public interface CatalogRegistration {
+        void register(String exportId, SnapshotSchema schema, String location);
+    }
+
+    private final S3Client s3;
+    private final String bucket;
+    private final LakeLayout layout;
+    private final ExportProgress progress;
+    private final ExportMetrics metrics;
+    private final String tableName;
+    private final int keep;
+    private final CatalogRegistration registration;
+    private final Clock clock;
+
+    public SnapshotPublisher(
+            S3Client s3,
+            String bucket,
+            LakeLayout layout,
+            ExportProgress progress,
+            ExportMetrics metrics,
+            String tableName,
+            int keep,
+            CatalogRegistration registration,
+            Clock clock) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.layout = layout;
+        this.progress = progress;
+        this.metrics = metrics;
+        this.tableName = tableName;
+        this.keep = keep;
+        this.registration = registration;
+        this.clock = clock;
+    }
+
+    /** The published snapshot's pointer, if there is one. */
+    public Optional<JsonNode> current() {
+        try {
+            byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(layout.currentSnapshotPointer()))
+                    .asByteArray();
+            return Optional.of(JSON.readTree(bytes));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "s3://" + bucket + "/" + layout.currentSnapshotPointer() + " is not JSON", e);
+        }
+    }
+
+    /**
+     * Publishes a full export whose parts are all written.
+     *
+     * @throws IllegalStateException when a part is missing (the caller's message is redelivered)
+     */
+    public void publish(ExportProgress.Entry export) {
+        String id = export.exportId();
+        SnapshotSchema schema = SnapshotSchema.fromJson(read(layout.snapshotSchema(id)));
+        TreeMap<Integer, JsonNode> discoveries = new TreeMap<>();
+        for (S3Object o : list(layout.snapshotDiscoveryPrefix(id))) {
+            if (o.key().endsWith(".json")) {
+                JsonNode d = read(o.key());
+                discoveries.put(d.path("index").asInt(), d);
+            }
+        }
+        List<String> present = list(layout.snapshotData(id)).stream()
+                .map(S3Object::key)
+                .filter(k -> k.endsWith(".parquet"))
+                .toList();
+        ArrayNode parts = JSON.createArrayNode();
+        long items = 0;
+        for (JsonNode d : discoveries.values()) {
+            String part = layout.snapshotPart(
+                    id, d.path("index").asInt(), d.path("file").asText());
+            if (!present.contains(part)) {
+                throw new IllegalStateException("Snapshot " + id + " cannot be published yet: part s3://" + bucket + "/"
+                        + part + " is missing");
+            }
+            parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
+            items += d.path("rows").asLong();
+        }
+        if (discoveries.size() != export.files()) {
+            throw new IllegalStateException("Snapshot " + id + " cannot be published yet: " + discoveries.size()
+                    + " of " + export.files() + " files discovered");
+        }
+        Optional<JsonNode> current = current();
+        if (current.isPresent()
+                && !current.get().path("exportId").asText().equals(id)
+                && Instant.parse(current.get().path("exportTime").asText()).isAfter(export.exportTime())) {
+            LOG.warn(
+                    "Snapshot {} (export time {}) is older than the published snapshot {}; it is not published",
+                    id,
+                    export.exportTime(),
+                    current.get().path("exportId").asText());
+            progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
+            return;
+        }
+        String location = "s3://" + bucket + "/" + layout.snapshotData(id);
+        writeCatalog(id, schema, location);
+        registration.register(id, schema, location);
+        ObjectNode pointer = JSON.createObjectNode()
+                .put("exportId", id)
+                .put("exportArn", export.exportArn())
+                .put("exportTime", export.exportTime().toString())
+                .put("itemCount", items)
+                .put("schemaVersion", schema.version())
+                .put("schema", layout.snapshotSchema(id))
+                .put("location", location)
+                .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
+        pointer.set("parts", parts);
+        put(layout.currentSnapshotPointer(), pointer.toPrettyString());
+        progress.advance(
+                id,
+                ExportProgress.Phase.PUBLISHED,
+                ExportProgress.Phase.CONVERTING,
+                ExportProgress.Phase.DISCOVERING,
+                ExportProgress.Phase.EXPORTING);
+        metrics.published(export.exportTime());
+        LOG.info(
+                "Published snapshot {} of {} ({} items in {} parts, export time {}, schema {}) at {}",
+                id,
+                tableName,
+                items,
+                parts.size(),
+                export.exportTime(),
+                schema.version(),
+                location);
+        expireOld(id);
+    }
+
+    /** Marks an incremental export's deltas complete: readers take a deltas-export folder only with this marker. */
+    public void publishDeltas(ExportProgress.Entry export, long changes) {
+        String id = export.exportId();
+        ObjectNode marker = JSON.createObjectNode()
+                .put("exportId", id)
+                .put("exportArn", export.exportArn())
+                .put("exportFromTime", String.valueOf(export.fromTime()))
+                .put("exportToTime", export.exportTime().toString())
+                .put("files", export.files())
+                .put("changes", changes)
+                .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
+        put(layout.exportDeltasFolder(id) + "_published.json", marker.toPrettyString());
+        progress.advance(
+                id, ExportProgress.Phase.PUBLISHED, ExportProgress.Phase.CONVERTING, ExportProgress.Phase.EXPORTING);
+        LOG.info(
+                "Landed incremental export {} of {} ({} to {}, {} changes) under s3://{}/{}",
+                id,
+                tableName,
+                export.fromTime(),
+                export.exportTime(),
+                changes,
+                bucket,
+                layout.exportDeltasFolder(id));
+    }
+
+    private void writeCatalog(String id, SnapshotSchema schema, String location) {
+        ObjectNode catalog = JSON.createObjectNode().put("table", tableName).put("exportId", id);
+        catalog.set("schema", schema.toJson());
+        put(layout.catalog("snapshot-schema.json"), catalog.toPrettyString());
+        String table = sqlName(tableName) + "_snapshot";
+        String ddl = "-- The published snapshot " + id + " of " + tableName + " (schema " + schema.version()
+                + "). Athena and Glue:\n" + schema.athenaDdl(table, location)
+                + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
+                + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location
+                + "*.parquet');\n";
+        put(layout.catalog("snapshot.sql"), ddl);
+    }
+
+    /** Table names Athena accepts: lower case letters, digits and underscores. */
+    static String sqlName(String name) {
+        return name.toLowerCase().replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /** Deletes the files of snapshots beyond the newest {@code keep} published ones. */
+    private void expireOld(String currentId) {
+        List<ExportProgress.Entry> published = new ArrayList<>(progress.all().stream()
+                .filter(e -> !e.incremental() && e.phase() == ExportProgress.Phase.PUBLISHED)
+                .toList());
+        published.sort(Comparator.comparing(ExportProgress.Entry::exportTime).reversed());
+        for (ExportProgress.Entry old : published.subList(Math.min(keep, published.size()), published.size())) {
+            if (old.exportId().equals(currentId)) {
+                continue;
+            }
+            int deleted = deleteFolder(layout.snapshotFolder(old.exportId()));
+            progress.advance(old.exportId(), ExportProgress.Phase.EXPIRED, ExportProgress.Phase.PUBLISHED);
+            LOG.info("Deleted snapshot {} ({} objects): {} newer snapshots are kept", old.exportId(), deleted, keep);
+        }
+    }
+
+    private int deleteFolder(String prefix) {
+        List<ObjectIdentifier> keys = list(prefix).stream()
+                .map(o -> ObjectIdentifier.builder().key(o.key()).build())
+                .toList();
+        for (int from = 0; from < keys.size(); from += 1000) {
+            List<ObjectIdentifier> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
+            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(chunk).quiet(true)));
+        }
+        return keys.size();
+    }
+
+    private List<S3Object> list(String prefix) {
+        List<S3Object> out = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+                .contents()
+                .forEach(out::add);
+        return out;
+    }
+
+    private JsonNode read(String key) {
+        try {
+            return JSON.readTree(
+                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("s3://" + bucket + "/" + key + " is not JSON", e);
+        }
+    }
+
+    private void put(String key, String content) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"), RequestBody.fromString(content));
+    }
+}

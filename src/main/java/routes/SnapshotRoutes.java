@@ -1,0 +1,50 @@
+package routes;
+
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Snapshots: the table exported by DynamoDB, landed in the lake as Parquet and published atomically.
+ * <pre>
+ * ddb-export-on-start   once at start: a full export when the lake has no published snapshot
+ * ddb-export-schedule   every export.interval: a full or incremental export (export.type)
+ * ddb-export-watch      every export.check-interval: DescribeExport; a finished export's files onto the queue
+ * ddb-export-to-lake    the queue, export.concurrency at a time: one data file → discovery, Parquet or deltas;
+ *                       the last file publishes the snapshot
+ * </pre>
+ * A failed task leaves its message on the queue, to be taken again after the visibility timeout (by any replica);
+ * after five receives the queue moves it to its dead-letter queue.
+ */
+public class SnapshotRoutes extends RouteBuilder {
+    @Override
+    public void configure() {
+        from("timer:export-on-start?repeatCount=1&delay={{export.on-start-delay}}")
+                .routeId("ddb-export-on-start")
+                .routeDescription("Starts a full export at once when the lake has no published snapshot")
+                .autoStartup("{{export.on-start}}")
+                .bean("exportRequester", "onStart")
+                .id("export-if-no-snapshot");
+
+        from("timer:export-schedule?delay={{export.interval}}&period={{export.interval}}")
+                .routeId("ddb-export-schedule")
+                .routeDescription("Starts an export of the table every export.interval")
+                .autoStartup("{{export.schedule-enabled}}")
+                .bean("exportRequester", "onSchedule")
+                .id("request-export");
+
+        from("timer:export-watch?delay={{export.check-interval}}&period={{export.check-interval}}")
+                .routeId("ddb-export-watch")
+                .routeDescription("Polls DescribeExport and queues the data files of finished exports")
+                .bean("exportWatcher", "poll")
+                .id("describe-exports");
+
+        from("aws2-sqs:{{export.queue}}?autoCreateQueue=false&concurrentConsumers={{export.concurrency}}"
+                        + "&maxMessagesPerPoll=1&waitTimeSeconds=5&greedy=true"
+                        + "&visibilityTimeout={{export.visibility-timeout}}&extendMessageVisibility=true")
+                .routeId("ddb-export-to-lake")
+                .routeDescription("Lands one export data file per message: schema discovery, Parquet part or deltas")
+                // The message is a small task; the data file streams from S3 inside the worker, never through Camel.
+                .streamCache("false")
+                .bean("exportFileWorker", "process(${body})")
+                .id("land-data-file");
+    }
+}

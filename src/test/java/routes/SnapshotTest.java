@@ -1,0 +1,368 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoItems;
+import dynamolake.demo.DemoTable;
+import export.ExportManifest;
+import export.ExportProgress;
+import export.ExportTask;
+import item.PlainJson;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import localaws.export.ExportSettings;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ExportStatus;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import testsupport.Apps;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.SnapshotReader;
+
+/**
+ * Snapshots as they run in the application: a full export of 50,000 demo orders over ten data files lands as one
+ * published snapshot that DuckDB reads back as exactly the table; redelivered file messages change nothing; a
+ * corrupted line is dead-lettered; a checksum mismatch blocks publishing; an incremental export lands as deltas.
+ * The tests build on each other, in order, on one stack and one application.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SnapshotTest {
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(
+            s -> s.withExports(new ExportSettings(5_000, Duration.ofSeconds(1), Duration.ofHours(24), ".checksum")));
+
+    private static final String TABLE = "orders";
+    private static final int ITEMS = 50_000;
+    private static final String BUCKET = "dynamo-lake";
+    private static final String PREFIX = "tables/" + TABLE + "/";
+
+    @TempDir
+    static Path downloads;
+
+    private static DemoTable demo;
+    private static Main app;
+    private static Lake lake;
+    private static String firstSnapshot;
+
+    @BeforeAll
+    static void start() {
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 7, 3600);
+        demo.create();
+        demo.seed(ITEMS, 0);
+        app = Apps.against(
+                aws,
+                TABLE,
+                Map.of("export.min-incremental-window", "1s", "export.visibility-timeout", "30", "snapshot.keep", "1"));
+        app.start();
+        lake = Apps.lake(aws, TABLE);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.stop();
+    }
+
+    // ---- the tests -----------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void aFullExportLandsAsOnePublishedSnapshotThatReadsBackAsTheTable() throws Exception {
+        String id = invokeJmx("startFullExportNow");
+        assertThat(id).startsWith("started export ");
+        String exportId = id.substring("started export ".length());
+
+        // Deliver every file's message two more times, as SQS may: the snapshot must not change.
+        ExportManifest manifest = awaitExportWritten(exportId);
+        assertThat(manifest.files()).hasSize(ITEMS / 5_000);
+        List<ExportTask> discover = tasks(exportId, manifest, ExportTask.Step.DISCOVER);
+        sendAll(discover);
+        sendAll(discover);
+
+        JsonNode pointer = awaitPublished(exportId);
+        firstSnapshot = exportId;
+        assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS);
+        assertThat(pointer.path("parts")).hasSize(manifest.files().size());
+        assertThat(lake.keys("snapshots/" + exportId + "/data/"))
+                .hasSize(manifest.files().size());
+
+        Map<String, JsonNode> table = scan();
+        Map<String, JsonNode> snapshot = SnapshotReader.items(lake, exportId, downloads, SnapshotTest::key);
+        assertThat(snapshot).hasSize(ITEMS);
+        assertThat(snapshot).isEqualTo(table);
+
+        // Typed columns, numbers to the last digit, for the orders with the rare exact attributes.
+        try (Connection db = SnapshotReader.open(lake, exportId, downloads);
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT customerId, orderId, CAST(total AS VARCHAR),"
+                        + " CAST(exactAmount AS VARCHAR), status, gift, ref, _export_id FROM snapshot"
+                        + " WHERE exactAmount IS NOT NULL ORDER BY orderId")) {
+            int rows = 0;
+            while (rs.next()) {
+                rows++;
+                JsonNode item = table.get(rs.getString(1) + "|" + rs.getLong(2));
+                assertThat(item).isNotNull();
+                assertThat(new BigDecimal(rs.getString(3)))
+                        .isEqualByComparingTo(item.get("total").decimalValue());
+                assertThat(rs.getString(4)).isEqualTo("12345678901234567890123456789012345678");
+                assertThat(rs.getString(5)).isEqualTo(item.get("status").asText());
+                assertThat(rs.getBoolean(6)).isEqualTo(item.get("gift").asBoolean());
+                assertThat(rs.getString(7)).isEqualTo(item.get("ref").asText());
+                assertThat(rs.getString(8)).isEqualTo(exportId);
+            }
+            assertThat(rows).isEqualTo((ITEMS + 16) / 17);
+        }
+
+        // The catalog describes the snapshot; the DDL names its columns.
+        String ddl = lake.text("_catalog/snapshot.sql");
+        assertThat(ddl)
+                .contains("CREATE EXTERNAL TABLE IF NOT EXISTS `orders_snapshot`")
+                .contains("`total` decimal(38,2)")
+                .contains("`exactAmount` decimal(38,0)")
+                .contains("s3://" + BUCKET + "/" + PREFIX + "snapshots/" + exportId + "/data/");
+    }
+
+    @Test
+    @Order(2)
+    void redeliveringFileMessagesAfterPublishingChangesNothing() throws Exception {
+        Map<String, String> etags = etags("snapshots/" + firstSnapshot + "/");
+        String pointer = lake.text("snapshots/_current.json");
+        ExportManifest manifest = manifest(firstSnapshot);
+        sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.CONVERT));
+        sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.DISCOVER));
+        awaitQueueEmpty();
+        assertThat(etags("snapshots/" + firstSnapshot + "/")).isEqualTo(etags);
+        assertThat(lake.text("snapshots/_current.json")).isEqualTo(pointer);
+    }
+
+    @Test
+    @Order(3)
+    void aCorruptedLineIsDeadLetteredAndTheRestPublished() throws Exception {
+        aws.stack().emulator().faults().tamperNextExport(7, false);
+        String exportId = requestFull();
+        JsonNode pointer = awaitPublished(exportId);
+        assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS - 1);
+
+        List<String> dead = lake.keys("dead-letters/export/" + exportId + "/");
+        assertThat(dead).hasSize(1);
+        List<JsonNode> letters = lake.lines(dead.get(0));
+        assertThat(letters).hasSize(1);
+        JsonNode letter = letters.get(0);
+        ExportManifest manifest = manifest(exportId);
+        assertThat(letter.path("exportId").asText()).isEqualTo(exportId);
+        assertThat(letter.path("file").asText())
+                .isEqualTo("s3://" + manifest.bucket() + "/"
+                        + manifest.files().get(0).key());
+        assertThat(letter.path("line").asInt()).isEqualTo(7);
+        assertThat(letter.path("raw").asText()).isEqualTo("{\"Item\":{\"pk\":{\"S\":\"cut off");
+        assertThat(letter.path("reason").asText()).contains("not JSON");
+
+        // One snapshot is kept (snapshot.keep = 1): the first is deleted now that this one is published.
+        assertThat(lake.keys("snapshots/" + firstSnapshot + "/")).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void aChecksumMismatchBlocksPublishingAndKeepsThePreviousSnapshot() throws Exception {
+        String before = lake.json("snapshots/_current.json").path("exportId").asText();
+        aws.stack().emulator().faults().tamperNextExport(0, true);
+        String exportId = requestFull();
+        ExportProgress progress =
+                app.getCamelContext().getRegistry().lookupByNameAndType("exportProgress", ExportProgress.class);
+        ExportProgress.Entry failed = await().atMost(Duration.ofSeconds(60))
+                .until(() -> progress.get(exportId).orElseThrow(), e -> e.phase() == ExportProgress.Phase.FAILED);
+        assertThat(failed.failure()).contains("does not match the manifest").contains("MD5");
+        awaitQueueEmpty();
+        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
+                .isEqualTo(before);
+        assertThat(lake.keys("snapshots/" + before + "/data/")).isNotEmpty();
+        assertThat(lake.keys("snapshots/" + exportId + "/data/")).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void anIncrementalExportLandsAsDeltasInWriteOrder() throws Exception {
+        Map<String, JsonNode> before = scan();
+        Thread.sleep(1100);
+        demo.change(300);
+        Map<String, JsonNode> after = scan();
+        Thread.sleep(1100);
+        var requester = app.getCamelContext()
+                .getRegistry()
+                .lookupByNameAndType("exportRequester", export.ExportRequester.class);
+        String exportId = requester.request("test", Instant.now(), false).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lake.keys("deltas-export/" + exportId + "/")
+                        .contains(PREFIX + "deltas-export/" + exportId + "/_published.json"));
+
+        Map<String, JsonNode> last = new HashMap<>();
+        for (String key : lake.keys("deltas-export/" + exportId + "/part-")) {
+            long previous = 0;
+            for (JsonNode e : lake.lines(key)) {
+                long seq = Long.parseLong(e.path("sequenceNumber").asText());
+                assertThat(seq).as("write order in " + key).isGreaterThanOrEqualTo(previous);
+                previous = seq;
+                assertThat(e.path("shardId").asText()).isEqualTo("export:" + exportId);
+                last.put(key(e.path("keys")), e);
+            }
+        }
+        Set<String> changed = new java.util.HashSet<>(before.keySet());
+        changed.addAll(after.keySet());
+        changed.removeIf(k -> java.util.Objects.equals(before.get(k), after.get(k)));
+        assertThat(changed).isNotEmpty();
+        assertThat(last.keySet()).containsAll(changed);
+        for (var e : last.entrySet()) {
+            JsonNode envelope = e.getValue();
+            if (envelope.path("action").asText().equals("REMOVE")) {
+                assertThat(after).doesNotContainKey(e.getKey());
+            } else {
+                assertThat(envelope.path("object")).isEqualTo(after.get(e.getKey()));
+                assertThat(envelope.path("action").asText())
+                        .isEqualTo(before.containsKey(e.getKey()) ? "MODIFY" : "INSERT");
+            }
+        }
+        // Deltas do not replace the snapshot.
+        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
+                .isNotEqualTo(exportId);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static String invokeJmx(String operation) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:type=services,*"), null);
+        ObjectName control = names.stream()
+                .filter(n -> n.getKeyProperty("name").contains("ExportControl"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no ExportControl in JMX among " + names));
+        return (String) server.invoke(control, operation, new Object[0], new String[0]);
+    }
+
+    private static String requestFull() {
+        var requester = app.getCamelContext()
+                .getRegistry()
+                .lookupByNameAndType("exportRequester", export.ExportRequester.class);
+        return requester.request("test", Instant.now(), true).orElseThrow();
+    }
+
+    private static ExportManifest awaitExportWritten(String exportId) {
+        String arn = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> aws.dynamoDb().listExports(b -> b.tableArn(tableArn())).exportSummaries().stream()
+                                .filter(s -> s.exportArn().endsWith("/" + exportId)
+                                        && s.exportStatus() == ExportStatus.COMPLETED)
+                                .map(s -> s.exportArn())
+                                .findFirst()
+                                .orElse(null),
+                        a -> a != null);
+        var d = aws.dynamoDb().describeExport(b -> b.exportArn(arn)).exportDescription();
+        return ExportManifest.read(aws.s3(), d.s3Bucket(), d.exportManifest());
+    }
+
+    private static ExportManifest manifest(String exportId) {
+        return awaitExportWritten(exportId);
+    }
+
+    private static String tableArn() {
+        return aws.dynamoDb().describeTable(b -> b.tableName(TABLE)).table().tableArn();
+    }
+
+    private static List<ExportTask> tasks(String exportId, ExportManifest manifest, ExportTask.Step step) {
+        List<ExportTask> out = new ArrayList<>();
+        for (int i = 0; i < manifest.files().size(); i++) {
+            var f = manifest.files().get(i);
+            out.add(new ExportTask(
+                    exportId,
+                    step,
+                    manifest.bucket(),
+                    f.key(),
+                    i,
+                    manifest.files().size(),
+                    f.itemCount(),
+                    f.md5()));
+        }
+        return out;
+    }
+
+    private static void sendAll(List<ExportTask> tasks) {
+        String url = aws.sqs()
+                .getQueueUrl(b -> b.queueName("dynamo-lake-export-files"))
+                .queueUrl();
+        for (ExportTask t : tasks) {
+            aws.sqs().sendMessage(b -> b.queueUrl(url).messageBody(t.toJson()));
+        }
+    }
+
+    private static void awaitQueueEmpty() {
+        String url = aws.sqs()
+                .getQueueUrl(b -> b.queueName("dynamo-lake-export-files"))
+                .queueUrl();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    var a = aws.sqs()
+                            .getQueueAttributes(b -> b.queueUrl(url)
+                                    .attributeNames(
+                                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                            .attributes();
+                    return a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
+                                    .equals("0")
+                            && a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
+                                    .equals("0");
+                });
+    }
+
+    private static JsonNode awaitPublished(String exportId) {
+        return await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(300))
+                .ignoreExceptions()
+                .until(
+                        () -> lake.json("snapshots/_current.json"),
+                        p -> p.path("exportId").asText().equals(exportId));
+    }
+
+    private static Map<String, String> etags(String folder) {
+        return lake.objects(folder).stream().collect(Collectors.toMap(S3Object::key, S3Object::eTag));
+    }
+
+    /** The table as plain JSON items, by key. */
+    private static Map<String, JsonNode> scan() throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (Map<String, AttributeValue> item :
+                aws.dynamoDb().scanPaginator(b -> b.tableName(TABLE)).items()) {
+            JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
+            out.put(key(node), node);
+        }
+        return out;
+    }
+
+    private static String key(JsonNode item) {
+        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
+                + item.path(DemoItems.SORT_KEY).asText();
+    }
+}
