@@ -192,4 +192,27 @@ class LocalProfileTest {
         });
         assertThat(data.resolve("dynamo-lake/tables/demo-orders/deltas")).isDirectory();
     }
+
+    @Test
+    void publishesASnapshotOfTheWholeTableOnItsFirstRun() throws Exception {
+        Path table = data.resolve("dynamo-lake/tables/demo-orders");
+        Path pointer = table.resolve("snapshots/_current.json");
+        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(pointer));
+        var current = testsupport.Lake.JSON.readTree(pointer.toFile());
+        String exportId = current.path("exportId").asText();
+        Path parts = table.resolve("snapshots/" + exportId + "/data");
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                var st = db.createStatement();
+                var rs = st.executeQuery("SELECT count(*), count(DISTINCT (customerId, orderId)) FROM read_parquet('"
+                        + parts + "/*.parquet')")) {
+            rs.next();
+            assertThat(rs.getLong(1))
+                    .as("rows in the folder the pointer names")
+                    .isEqualTo(current.path("itemCount").asLong())
+                    .isEqualTo(rs.getLong(2))
+                    .as("the seeded orders, give or take the changes since")
+                    .isGreaterThan(200);
+        }
+        assertThat(table.resolve("_catalog/snapshot.sql")).content().contains("CREATE EXTERNAL TABLE", exportId);
+    }
 }
