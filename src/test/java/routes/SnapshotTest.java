@@ -47,7 +47,8 @@ import testsupport.SnapshotReader;
 /**
  * Snapshots as they run in the application: a full export of 50,000 demo orders over ten data files lands as one
  * published snapshot that DuckDB reads back as exactly the table; redelivered file messages change nothing; a
- * corrupted line is dead-lettered; a checksum mismatch blocks publishing; an incremental export lands as deltas.
+ * corrupted line is dead-lettered; a checksum mismatch blocks publishing; a failed export is reported with AWS's code
+ * and message; an incremental export lands as deltas.
  * The tests build on each other, in order, on one stack and one application.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -205,6 +206,21 @@ class SnapshotTest {
 
     @Test
     @Order(5)
+    void anExportThatFailsInDynamoDbIsReportedWithItsCodeAndMessage() {
+        String before = lake.json("snapshots/_current.json").path("exportId").asText();
+        aws.stack().emulator().faults().failNextExport("S3AccessDenied", "Access Denied");
+        String exportId = requestFull();
+        ExportProgress progress =
+                app.getCamelContext().getRegistry().lookupByNameAndType("exportProgress", ExportProgress.class);
+        ExportProgress.Entry failed = await().atMost(Duration.ofSeconds(60))
+                .until(() -> progress.get(exportId).orElseThrow(), e -> e.phase() == ExportProgress.Phase.FAILED);
+        assertThat(failed.failure()).isEqualTo("DynamoDB export failed: S3AccessDenied: Access Denied");
+        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
+                .isEqualTo(before);
+    }
+
+    @Test
+    @Order(6)
     void anIncrementalExportLandsAsDeltasInWriteOrder() throws Exception {
         Map<String, JsonNode> before = scan();
         Thread.sleep(1100);
