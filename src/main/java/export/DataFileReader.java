@@ -42,11 +42,16 @@ public final class DataFileReader {
     private DataFileReader() {}
 
     public static Result read(InputStream gzipObject, LineHandler handler) throws IOException {
+        return read(gzipObject, true, handler);
+    }
+
+    /** Reads an object of lines, gzip-compressed or not (delta objects are either, as Firehose is configured). */
+    public static Result read(InputStream object, boolean gzip, LineHandler handler) throws IOException {
         MessageDigest md5 = md5();
-        CountingInputStream compressed = new CountingInputStream(new DigestInputStream(gzipObject, md5));
+        CountingInputStream compressed = new CountingInputStream(new DigestInputStream(object, md5));
         long lines = 0;
         long uncompressed = 0;
-        try (InputStream in = new GZIPInputStream(compressed, 64 * 1024)) {
+        try (InputStream in = gzip ? new GZIPInputStream(compressed, 64 * 1024) : compressed) {
             byte[] buf = new byte[BUFFER];
             int start = 0;
             int end = 0;

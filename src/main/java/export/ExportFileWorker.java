@@ -168,6 +168,14 @@ public final class ExportFileWorker {
         }
     }
 
+    /** The schema, with the discovery it came from: views widen it by what the deltas bring. */
+    private static JsonNode schemaWithDiscovery(SnapshotSchema schema, SchemaDiscovery discovery) {
+        com.fasterxml.jackson.databind.node.ObjectNode o =
+                (com.fasterxml.jackson.databind.node.ObjectNode) schema.toJson();
+        o.set("discovery", discovery.toJson());
+        return o;
+    }
+
     /** All files are discovered: the snapshot's one schema, then the CONVERT tasks. */
     private void finishDiscovery(ExportTask task) {
         ExportProgress.Entry entry = progress.get(task.exportId()).orElseThrow();
@@ -199,7 +207,7 @@ public final class ExportFileWorker {
         SnapshotSchema schema = merged.schema(entry.keys(), options.maxTypedColumns());
         put(
                 layout.snapshotSchema(task.exportId()),
-                schema.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
+                schemaWithDiscovery(schema, merged).toPrettyString().getBytes(StandardCharsets.UTF_8));
         schemas.put(task.exportId(), schema);
         queue.send(converts);
         progress.advance(

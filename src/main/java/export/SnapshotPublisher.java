@@ -143,6 +143,7 @@ public final class SnapshotPublisher {
                 .put("location", location)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
         pointer.set("parts", parts);
+        put(layout.snapshotPublished(id), pointer.toPrettyString());
         put(layout.currentSnapshotPointer(), pointer.toPrettyString());
         progress.advance(
                 id,

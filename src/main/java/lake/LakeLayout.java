@@ -19,6 +19,11 @@ import java.util.Objects;
  * deltas-export/&lt;exportId&gt;/part-NNNNN.json          an incremental export's changes as delta envelopes
  * deltas-export/&lt;exportId&gt;/_published.json         written when every file of that export has landed
  * dead-letters/export/&lt;exportId&gt;/&lt;file&gt;.json       the lines of a data file that could not be read, with reasons
+ * snapshots/&lt;exportId&gt;/_published.json            a copy of the pointer, written when the snapshot is published
+ * current/NNNNNNNN/part-BBBBB.parquet             the current view, version N, one part per bucket of keys
+ * current/_current.json                            the pointer to the published current view
+ * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
+ * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
  * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
  * </pre>
  *
@@ -30,6 +35,9 @@ public final class LakeLayout {
             DateTimeFormatter.ofPattern("yyyy/MM/dd/HH/").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY =
             DateTimeFormatter.ofPattern("yyyy/MM/dd/").withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter ASOF =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final String prefix;
 
@@ -99,6 +107,44 @@ public final class LakeLayout {
     /** The pointer readers follow to the published snapshot; written last, in one PutObject. */
     public String currentSnapshotPointer() {
         return snapshotsPrefix() + "_current.json";
+    }
+
+    /** Written with the pointer when a snapshot is published, so views find every published snapshot kept. */
+    public String snapshotPublished(String exportId) {
+        return snapshotFolder(exportId) + "_published.json";
+    }
+
+    /** The hour folder of deltas (or overflow deltas) that arrived in the hour of {@code time}, without the slash. */
+    public static String hourFolder(String deltasPrefix, Instant time) {
+        String folder = HOUR.format(time);
+        return deltasPrefix + folder.substring(0, folder.length() - 1);
+    }
+
+    public String currentPrefix() {
+        return prefix + "current/";
+    }
+
+    public String currentFolder(long version) {
+        return currentPrefix() + String.format("%08d", version) + "/";
+    }
+
+    /** The part of one bucket of keys in a version of the current view. */
+    public String currentPart(long version, int bucket) {
+        return currentFolder(version) + String.format("part-%05d.parquet", bucket);
+    }
+
+    /** The pointer readers follow to the published current view; written last, in one PutObject. */
+    public String currentViewPointer() {
+        return currentPrefix() + "_current.json";
+    }
+
+    /** The folder of the view as of a time: {@code views/asof=20261126T080000.000Z/}. */
+    public String asOfFolder(Instant time) {
+        return prefix + "views/asof=" + ASOF.format(time) + "/";
+    }
+
+    public String viewDeadLetters(String deltaKey) {
+        return prefix + "dead-letters/views/" + deltaKey.substring(deltaKey.lastIndexOf('/') + 1) + ".json";
     }
 
     public String exportDeltasFolder(String exportId) {

@@ -2,6 +2,7 @@ package lake;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import item.ItemKeys;
 import item.PlainJson;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -11,6 +12,7 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * }</pre>
  */
 public final class ParquetPartWriter implements Closeable {
-    private final ParquetWriter<Map<String, AttributeValue>> writer;
+    private final ParquetWriter<Row> writer;
     private long rows;
 
     /** Row groups of 32 MiB: Athena and Spark read them well, and a writer holds one in memory at a time. */
@@ -77,7 +79,16 @@ public final class ParquetPartWriter implements Closeable {
     }
 
     public void write(Map<String, AttributeValue> item) throws IOException {
-        writer.write(item);
+        writer.write(new Row(item, null, null));
+        rows++;
+    }
+
+    /**
+     * Writes a view row: the item parsed from plain JSON ({@link item.PlainJson#parseItem}, so binary attributes
+     * arrive as base64 text), the exact JSON text for the item column, and the sequence number of its change.
+     */
+    public void write(Map<String, AttributeValue> item, byte[] itemJson, String sequence) throws IOException {
+        writer.write(new Row(item, itemJson, sequence));
         rows++;
     }
 
@@ -90,10 +101,10 @@ public final class ParquetPartWriter implements Closeable {
         writer.close();
     }
 
-    private static final class Builder extends ParquetWriter.Builder<Map<String, AttributeValue>, Builder> {
-        private final WriteSupport<Map<String, AttributeValue>> support;
+    private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
+        private final WriteSupport<Row> support;
 
-        Builder(OutputFile file, WriteSupport<Map<String, AttributeValue>> support) {
+        Builder(OutputFile file, WriteSupport<Row> support) {
             super(file);
             this.support = support;
         }
@@ -104,24 +115,28 @@ public final class ParquetPartWriter implements Closeable {
         }
 
         @Override
-        protected WriteSupport<Map<String, AttributeValue>> getWriteSupport(Configuration conf) {
+        protected WriteSupport<Row> getWriteSupport(Configuration conf) {
             return support;
         }
 
         @Override
-        protected WriteSupport<Map<String, AttributeValue>> getWriteSupport(ParquetConfiguration conf) {
+        protected WriteSupport<Row> getWriteSupport(ParquetConfiguration conf) {
             return support;
         }
     }
 
+    /** One row: the item, and for views its exact JSON text and its change's sequence number. */
+    private record Row(Map<String, AttributeValue> item, byte[] itemJson, String sequence) {}
+
     /** Writes one item straight to Parquet's record consumer, column by column. */
-    private static final class ItemWriteSupport extends WriteSupport<Map<String, AttributeValue>> {
+    private static final class ItemWriteSupport extends WriteSupport<Row> {
         private static final JsonFactory JSON = JsonFactory.builder().build();
 
         private final SnapshotSchema schema;
         private final List<SnapshotColumn> columns;
         private final Binary exportId;
         private final long exportTime;
+        private final List<String> keys;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
         private RecordConsumer out;
 
@@ -130,6 +145,7 @@ public final class ParquetPartWriter implements Closeable {
             this.columns = schema.columns();
             this.exportId = Binary.fromString(exportId);
             this.exportTime = exportTime.toEpochMilli();
+            this.keys = schema.keyAttributes();
         }
 
         @Override
@@ -148,12 +164,13 @@ public final class ParquetPartWriter implements Closeable {
         }
 
         @Override
-        public void write(Map<String, AttributeValue> item) {
+        public void write(Row row) {
+            Map<String, AttributeValue> item = row.item();
             out.startMessage();
             for (int i = 0; i < columns.size(); i++) {
                 SnapshotColumn c = columns.get(i);
                 if (c.attribute() == null) {
-                    system(c, i, item);
+                    system(c, i, row);
                 } else {
                     AttributeValue v = item.get(c.attribute());
                     if (v != null && v.type() != AttributeValue.Type.NUL) {
@@ -164,47 +181,73 @@ public final class ParquetPartWriter implements Closeable {
             out.endMessage();
         }
 
-        private void system(SnapshotColumn c, int i, Map<String, AttributeValue> item) {
-            out.startField(c.name(), i);
+        private void system(SnapshotColumn c, int i, Row row) {
+            Binary text;
             switch (c.name()) {
-                case SnapshotSchema.ITEM -> out.addBinary(json(g -> PlainJson.writeItem(item, g, "")));
-                case SnapshotSchema.EXPORT_ID -> out.addBinary(exportId);
-                default -> out.addLong(exportTime);
+                case SnapshotSchema.ITEM ->
+                    text = row.itemJson() != null
+                            ? Binary.fromConstantByteArray(row.itemJson())
+                            : json(g -> PlainJson.writeItem(row.item(), g, ""));
+                case SnapshotSchema.KEY -> text = Binary.fromString(ItemKeys.canonical(row.item(), keys));
+                case SnapshotSchema.SEQUENCE -> text = Binary.fromString(row.sequence() == null ? "" : row.sequence());
+                case SnapshotSchema.EXPORT_ID -> text = exportId;
+                case SnapshotSchema.EXPORT_TIME -> {
+                    field(c, i, () -> out.addLong(exportTime));
+                    return;
+                }
+                default -> throw new IllegalStateException("not a system column: " + c.name());
             }
-            out.endField(c.name(), i);
+            field(c, i, () -> out.addBinary(text));
         }
 
+        /** A value that does not fit its column (a base64 text that is not base64, a number too wide) stays null. */
         private void typed(SnapshotColumn c, int i, AttributeValue v) {
-            switch (c.type()) {
-                case STRING -> field(c, i, () -> out.addBinary(text(v)));
-                case JSON -> field(c, i, () -> out.addBinary(json(g -> PlainJson.writeValue(v, g, ""))));
-                case INT64 -> {
-                    if (v.n() != null) {
-                        field(c, i, () -> out.addLong(new BigDecimal(v.n()).longValueExact()));
+            try {
+                switch (c.type()) {
+                    case STRING -> field(c, i, text(v));
+                    case JSON -> field(c, i, json(g -> PlainJson.writeValue(v, g, "")));
+                    case INT64 -> {
+                        if (v.n() != null) {
+                            long n = new BigDecimal(v.n()).longValueExact();
+                            field(c, i, () -> out.addLong(n));
+                        }
                     }
-                }
-                case DECIMAL -> {
-                    if (v.n() != null) {
-                        field(c, i, () -> out.addBinary(decimal(v.n(), c.scale())));
+                    case DECIMAL -> {
+                        if (v.n() != null) {
+                            field(c, i, decimal(v.n(), c.scale()));
+                        }
                     }
-                }
-                case DOUBLE -> {
-                    if (v.n() != null) {
-                        field(c, i, () -> out.addDouble(Double.parseDouble(v.n())));
+                    case DOUBLE -> {
+                        if (v.n() != null) {
+                            double n = Double.parseDouble(v.n());
+                            field(c, i, () -> out.addDouble(n));
+                        }
                     }
-                }
-                case BOOLEAN -> {
-                    if (v.bool() != null) {
-                        field(c, i, () -> out.addBoolean(v.bool()));
+                    case BOOLEAN -> {
+                        if (v.bool() != null) {
+                            field(c, i, () -> out.addBoolean(v.bool()));
+                        }
                     }
-                }
-                case BINARY -> {
-                    if (v.b() != null) {
-                        field(c, i, () -> out.addBinary(Binary.fromConstantByteArray(v.b().asByteArray())));
+                    case BINARY -> {
+                        if (v.b() != null) {
+                            field(c, i, Binary.fromConstantByteArray(v.b().asByteArray()));
+                        } else if (v.s() != null) { // plain JSON holds binary as base64 text
+                            field(
+                                    c,
+                                    i,
+                                    Binary.fromConstantByteArray(
+                                            Base64.getDecoder().decode(v.s())));
+                        }
                     }
+                    default -> throw new IllegalStateException("not an attribute column type: " + c.type());
                 }
-                default -> throw new IllegalStateException("not an attribute column type: " + c.type());
+            } catch (ArithmeticException | IllegalArgumentException e) {
+                // left null: the item JSON holds the value exactly
             }
+        }
+
+        private void field(SnapshotColumn c, int i, Binary value) {
+            field(c, i, () -> out.addBinary(value));
         }
 
         private void field(SnapshotColumn c, int i, Runnable value) {
@@ -241,6 +284,9 @@ public final class ParquetPartWriter implements Closeable {
             BigInteger unscaled =
                     new BigDecimal(n).setScale(scale, RoundingMode.UNNECESSARY).unscaledValue();
             byte[] raw = unscaled.toByteArray();
+            if (raw.length > 16 || unscaled.abs().toString().length() > 38) {
+                throw new ArithmeticException(n + " does not fit DECIMAL(38," + scale + ")");
+            }
             byte[] fixed = new byte[16];
             byte pad = (byte) (unscaled.signum() < 0 ? 0xff : 0);
             java.util.Arrays.fill(fixed, 0, 16 - raw.length, pad);

@@ -77,9 +77,75 @@ public final class SchemaDiscovery {
             }
         }
         columns.add(new SnapshotColumn(SnapshotSchema.ITEM, null, ColumnType.JSON, 0, false));
+        columns.add(new SnapshotColumn(SnapshotSchema.KEY, null, ColumnType.STRING, 0, false));
         columns.add(new SnapshotColumn(SnapshotSchema.EXPORT_ID, null, ColumnType.STRING, 0, false));
         columns.add(new SnapshotColumn(SnapshotSchema.EXPORT_TIME, null, ColumnType.TIMESTAMP, 0, false));
         return new SnapshotSchema(columns);
+    }
+
+    /**
+     * A schema that every value seen so far fits and that reads the previous one's files as one table: the previous
+     * columns in their order, each widened where this discovery saw other types (never narrowed), then attributes the
+     * previous schema had no column for, by how many items hold them, while fewer than {@code maxTypedColumns}
+     * attributes are typed; the system columns last.
+     */
+    public SnapshotSchema widen(SnapshotSchema previous, int maxTypedColumns) {
+        List<SnapshotColumn> typed = new ArrayList<>();
+        List<SnapshotColumn> system = new ArrayList<>();
+        Set<String> taken = new LinkedHashSet<>();
+        SnapshotSchema.SYSTEM_COLUMNS.forEach(n -> taken.add(n.toLowerCase(Locale.ROOT)));
+        for (SnapshotColumn c : previous.columns()) {
+            if (c.attribute() == null) {
+                system.add(c);
+                continue;
+            }
+            taken.add(c.name().toLowerCase(Locale.ROOT));
+            AttributeStats stats = attributes.get(c.attribute());
+            typed.add(stats == null ? c : wider(c, stats.column(c.name(), c.attribute(), c.key())));
+        }
+        List<Map.Entry<String, AttributeStats>> others = new ArrayList<>(attributes.entrySet());
+        others.removeIf(e -> taken.contains(e.getKey().toLowerCase(Locale.ROOT)));
+        others.sort(Comparator.comparingLong(
+                        (Map.Entry<String, AttributeStats> e) -> -e.getValue().total())
+                .thenComparing(Map.Entry::getKey));
+        long attributesTyped = typed.stream().filter(c -> !c.key()).count();
+        for (Map.Entry<String, AttributeStats> e : others) {
+            if (attributesTyped >= maxTypedColumns) {
+                break;
+            }
+            if (taken.add(e.getKey().toLowerCase(Locale.ROOT))) {
+                typed.add(e.getValue().column(e.getKey(), e.getKey(), false));
+                attributesTyped++;
+            }
+        }
+        typed.addAll(system);
+        return new SnapshotSchema(typed);
+    }
+
+    /** The narrowest column type both columns' values fit. */
+    static SnapshotColumn wider(SnapshotColumn a, SnapshotColumn b) {
+        if (a.type() == b.type() && a.scale() == b.scale()) {
+            return a;
+        }
+        ColumnType type;
+        int scale = 0;
+        boolean an = isNumber(a.type());
+        boolean bn = isNumber(b.type());
+        if (an && bn) {
+            if (a.type() == ColumnType.DOUBLE || b.type() == ColumnType.DOUBLE) {
+                type = ColumnType.DOUBLE;
+            } else {
+                type = ColumnType.DECIMAL;
+                scale = Math.max(a.scale(), b.scale());
+            }
+        } else {
+            type = ColumnType.STRING;
+        }
+        return new SnapshotColumn(a.name(), a.attribute(), type, scale, a.key());
+    }
+
+    private static boolean isNumber(ColumnType t) {
+        return t == ColumnType.INT64 || t == ColumnType.DECIMAL || t == ColumnType.DOUBLE;
     }
 
     public JsonNode toJson() {

@@ -18,15 +18,21 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * The columns of every Parquet part of one snapshot: typed top-level attributes, the whole item as lossless plain
- * JSON ({@value #ITEM}), the export id and the export time. The version is a hash of the columns, so two snapshots
+ * The columns of every Parquet part of one snapshot or view: typed top-level attributes, the whole item as lossless
+ * plain JSON ({@value #ITEM}), the key as one text ({@value #KEY}), in views the sequence number of the last change
+ * ({@value #SEQUENCE}), the export id and the export time. The version is a hash of the columns, so two snapshots
  * with the same version can be read as one table.
  */
 public record SnapshotSchema(List<SnapshotColumn> columns) {
     public static final String ITEM = "_item";
     public static final String EXPORT_ID = "_export_id";
     public static final String EXPORT_TIME = "_export_time";
-    static final Set<String> SYSTEM_COLUMNS = Set.of(ITEM, EXPORT_ID, EXPORT_TIME);
+    /** The item's primary key as one text ({@link item.ItemKeys}): what the views merge on. */
+    public static final String KEY = "_key";
+    /** In views: the sequence number of the change that made the row, zero-padded ({@code ""} for snapshot rows). */
+    public static final String SEQUENCE = "_seq";
+
+    static final Set<String> SYSTEM_COLUMNS = Set.of(ITEM, KEY, SEQUENCE, EXPORT_ID, EXPORT_TIME);
 
     public SnapshotSchema {
         columns = List.copyOf(columns);
@@ -43,6 +49,29 @@ public record SnapshotSchema(List<SnapshotColumn> columns) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The names of the key attributes, partition key first. */
+    public List<String> keyAttributes() {
+        return columns.stream()
+                .filter(SnapshotColumn::key)
+                .map(SnapshotColumn::attribute)
+                .toList();
+    }
+
+    /** This schema with the {@value #SEQUENCE} column after {@value #KEY}, as views have it. */
+    public SnapshotSchema withSequence() {
+        if (columns.stream().anyMatch(c -> c.name().equals(SEQUENCE))) {
+            return this;
+        }
+        List<SnapshotColumn> out = new ArrayList<>();
+        for (SnapshotColumn c : columns) {
+            out.add(c);
+            if (c.name().equals(KEY)) {
+                out.add(new SnapshotColumn(SEQUENCE, null, ColumnType.STRING, 0, false));
+            }
+        }
+        return new SnapshotSchema(out);
     }
 
     /** The Parquet message type; every column is optional (a sparse attribute is null where an item lacks it). */

@@ -249,7 +249,7 @@ public final class SnapshotBenchmark {
             if (select.length() > 0) {
                 select.append(",\n  ");
             }
-            select.append(expression(c, export))
+            select.append(expression(c, export, schema.keyAttributes()))
                     .append(" AS \"")
                     .append(c.name().replace("\"", "\"\""))
                     .append('"');
@@ -266,10 +266,31 @@ public final class SnapshotBenchmark {
                 + "' (FORMAT parquet, COMPRESSION zstd)";
     }
 
-    private static String expression(SnapshotColumn c, Export export) {
+    /** The key as one JSON text, as dynamo-lake writes it (DuckDB's JSON keeps a key's digits). */
+    private static String keyExpression(List<String> keys) {
+        StringBuilder sb = new StringBuilder("concat('{'");
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i).replace("'", "''").replace("\"", "\\\"");
+            sb.append(", '")
+                    .append(i == 0 ? "" : ",")
+                    .append(k.isEmpty() ? "" : "\"" + k + "\":")
+                    .append("', ")
+                    .append("coalesce(to_json(Item->>'$.\"")
+                    .append(k)
+                    .append("\".S'), Item->>'$.\"")
+                    .append(k)
+                    .append("\".N', to_json(Item->>'$.\"")
+                    .append(k)
+                    .append("\".B'))");
+        }
+        return sb.append(", '}')").toString();
+    }
+
+    private static String expression(SnapshotColumn c, Export export, List<String> keys) {
         if (c.attribute() == null) {
             return switch (c.name()) {
                 case SnapshotSchema.ITEM -> "CAST(Item AS VARCHAR)";
+                case SnapshotSchema.KEY -> keyExpression(keys);
                 case SnapshotSchema.EXPORT_ID -> "'" + export.exportId() + "'";
                 default ->
                     "TIMESTAMP '"

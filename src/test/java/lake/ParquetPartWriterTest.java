@@ -141,6 +141,6 @@ class ParquetPartWriterTest {
         SnapshotSchema schema = discovery.schema(List.of("id"), 2);
         assertThat(schema.columns())
                 .extracting(SnapshotColumn::name)
-                .containsExactly("id", "price", "qty", "_item", "_export_id", "_export_time");
+                .containsExactly("id", "price", "qty", "_item", "_key", "_export_id", "_export_time");
     }
 }

@@ -55,22 +55,9 @@ public final class Lake {
         return keys;
     }
 
-    private static final java.util.regex.Pattern UUID_SUFFIX =
-            java.util.regex.Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-
-    /**
-     * S3Proxy's filesystem store writes an object to {@code <key>-<uuid>} and renames it when complete, and lists
-     * the file meanwhile (real S3 never shows a partial object). Such a name is a complete key plus a UUID.
-     */
+    /** S3Proxy lists objects still being written; the application skips them the same way. */
     public static boolean isBeingWritten(String key) {
-        var m = UUID_SUFFIX.matcher(key);
-        if (!m.find()) {
-            return false;
-        }
-        String base = key.substring(0, m.start());
-        return base.endsWith(".json")
-                || base.endsWith(".gz")
-                || UUID_SUFFIX.matcher(base).find();
+        return lake.LakeStore.isBeingWritten(key);
     }
 
     /** The JSON lines of one object (gzip when its name ends with .gz). */

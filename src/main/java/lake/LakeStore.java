@@ -1,0 +1,134 @@
+package lake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The lake bucket's objects as the routes use them: list, read, write, copy and delete, by key. */
+public final class LakeStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern UUID_SUFFIX =
+            Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public LakeStore(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    public String uri(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
+    /** Every object under the prefix, in key order. */
+    public List<S3Object> list(String prefix) {
+        return listAfter(prefix, null);
+    }
+
+    /** The objects under the prefix whose keys sort after {@code startAfter} (null: all), in key order. */
+    public List<S3Object> listAfter(String prefix, String startAfter) {
+        List<S3Object> out = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).startAfter(startAfter))
+                .contents()
+                .forEach(o -> {
+                    if (!isBeingWritten(o.key())) {
+                        out.add(o);
+                    }
+                });
+        return out;
+    }
+
+    /**
+     * S3Proxy's filesystem store (the {@code local} profile) writes an object to {@code <key>-<uuid>} and renames it
+     * when complete, and lists the file meanwhile; real S3 never shows a partial object. Such a name is a complete key
+     * plus a UUID: a key ending in {@code .json} or {@code .gz}, or one that already ends with a UUID (Firehose's
+     * object names do).
+     */
+    public static boolean isBeingWritten(String key) {
+        var m = UUID_SUFFIX.matcher(key);
+        if (!m.find()) {
+            return false;
+        }
+        String base = key.substring(0, m.start());
+        return base.endsWith(".json")
+                || base.endsWith(".gz")
+                || base.endsWith(".parquet")
+                || UUID_SUFFIX.matcher(base).find();
+    }
+
+    public InputStream open(String key) {
+        return s3.getObject(b -> b.bucket(bucket).key(key));
+    }
+
+    public byte[] bytes(String key) {
+        return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
+
+    public JsonNode json(String key) {
+        try {
+            return JSON.readTree(bytes(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(uri(key) + " is not JSON", e);
+        }
+    }
+
+    /** The JSON object at the key, or empty when there is none. */
+    public Optional<JsonNode> jsonIfPresent(String key) {
+        try {
+            return Optional.of(json(key));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void putJson(String key, JsonNode content) {
+        s3.putObject(
+                b -> b.bucket(bucket).key(key).contentType("application/json"),
+                RequestBody.fromString(content.toPrettyString(), StandardCharsets.UTF_8));
+    }
+
+    public void putText(String key, String content) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content, StandardCharsets.UTF_8));
+    }
+
+    public void putFile(String key, Path file) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+    }
+
+    public void copy(String from, String to) {
+        s3.copyObject(b ->
+                b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to));
+    }
+
+    /** Deletes every object under the prefix; returns how many. */
+    public int deleteAll(String prefix) {
+        List<ObjectIdentifier> keys = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+                .contents()
+                .forEach(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build()));
+        for (int from = 0; from < keys.size(); from += 1000) {
+            List<ObjectIdentifier> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
+            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(chunk).quiet(true)));
+        }
+        return keys.size();
+    }
+}
