@@ -73,6 +73,8 @@ class LocalProfileTest {
                 "2",
                 "local.ttl.sweep-interval",
                 "200ms"));
+        props.put("views.compaction-delay", "3s");
+        props.put("views.compaction-interval", "3s");
         props.putAll(more);
         props.forEach(m::addOverrideProperty);
         return m;
@@ -214,5 +216,26 @@ class LocalProfileTest {
                     .isGreaterThan(200);
         }
         assertThat(table.resolve("_catalog/snapshot.sql")).content().contains("CREATE EXTERNAL TABLE", exportId);
+    }
+
+    @Test
+    void publishesACurrentViewOnItsOwnSchedule() throws Exception {
+        Path table = data.resolve("dynamo-lake/tables/demo-orders");
+        Path pointer = table.resolve("current/_current.json");
+        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(pointer));
+        var current = testsupport.Lake.JSON.readTree(pointer.toFile());
+        Path parts = table.resolve(
+                "current/" + String.format("%08d", current.path("version").asLong()));
+        try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                var st = db.createStatement();
+                var rs = st.executeQuery(
+                        "SELECT count(*), count(DISTINCT _key) FROM read_parquet('" + parts + "/*.parquet')")) {
+            rs.next();
+            assertThat(rs.getLong(1))
+                    .isEqualTo(current.path("itemCount").asLong())
+                    .isEqualTo(rs.getLong(2))
+                    .isGreaterThan(200);
+        }
+        assertThat(table.resolve("_catalog/current.sql")).content().contains("CREATE EXTERNAL TABLE");
     }
 }

@@ -40,6 +40,10 @@ public final class Apps {
         props.put("export.check-interval", "300ms");
         props.put("export.prefix", "exports/" + table + "/");
         props.put("export.work-dir", aws.dataDir().resolve("work-" + table).toString());
+        // Views only where a test asks for them.
+        props.put("views.compaction-enabled", "false");
+        props.put("views.work-dir", aws.dataDir().resolve("views-" + table).toString());
+        props.put("views.memory-limit", "256MB");
         props.putAll(more);
         props.forEach(main::addOverrideProperty);
         return main;

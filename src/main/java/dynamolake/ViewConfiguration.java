@@ -1,0 +1,46 @@
+package dynamolake;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import lake.LakeLayout;
+import lake.LakeStore;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import software.amazon.awssdk.services.s3.S3Client;
+import views.ViewBuilder;
+import views.ViewControl;
+
+/**
+ * The views' beans, in every profile, from the {@code views.*} and {@code lake.*} properties: the builder the
+ * compaction route calls and the JMX operations ({@code compactNow}, {@code materializeAsOf}).
+ */
+@Configuration
+public class ViewConfiguration implements CamelConfiguration {
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings s = new Settings(context);
+        S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
+        ViewBuilder builder = new ViewBuilder(
+                new LakeStore(s3, s.text("lake.bucket")),
+                new LakeLayout(s.text("lake.prefix")),
+                s.text("table.name"),
+                new ViewBuilder.Options(
+                        s.integer("views.buckets", 1, 4096),
+                        s.integer("views.keep", 1, 1000),
+                        s.duration("views.replay-margin"),
+                        s.duration("views.late-window"),
+                        s.text("views.memory-limit"),
+                        s.integer("views.threads", 1, 1024),
+                        Path.of(s.text("views.work-dir")),
+                        s.text("lake.parquet-codec").toUpperCase(Locale.ROOT),
+                        (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
+                        s.integer("lake.max-typed-columns", 0, 10_000)),
+                Clock.systemUTC());
+        ViewControl control = new ViewControl(builder);
+        context.getRegistry().bind("viewBuilder", builder);
+        context.getRegistry().bind("viewControl", control);
+        context.addService(control);
+    }
+}

@@ -1,0 +1,133 @@
+package views;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import item.ItemFormatException;
+import item.ItemKeys;
+import item.PlainJson;
+import item.SequenceNumbers;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Reads the lines of delta objects (the envelope of DESIGN.md, one per line) into the changes compaction merges. The
+ * new image is kept as the exact bytes of the line's {@code object}, so numbers reach the view digit for digit; the
+ * key becomes {@link ItemKeys}' one text, the sequence number a zero-padded text that sorts as the number does.
+ */
+public final class DeltaLines {
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** Sequence numbers are 21 to 40 digits; padded to this width they sort as numbers. */
+    static final int SEQUENCE_WIDTH = 48;
+
+    public enum Action {
+        INSERT,
+        MODIFY,
+        REMOVE
+    }
+
+    /**
+     * One change.
+     *
+     * @param item the new image parsed from plain JSON (null for REMOVE)
+     * @param itemJson the new image's exact JSON text (null for REMOVE)
+     */
+    public record Change(
+            String key,
+            String sequence,
+            Action action,
+            Instant time,
+            Map<String, AttributeValue> item,
+            byte[] itemJson) {}
+
+    private DeltaLines() {}
+
+    /** The sequence number as text that sorts as the number: zero-padded to {@value #SEQUENCE_WIDTH} digits. */
+    public static String padded(String sequenceNumber) {
+        if (!SequenceNumbers.isValid(sequenceNumber) || sequenceNumber.length() > SEQUENCE_WIDTH) {
+            throw new ItemFormatException(
+                    "sequenceNumber", "expected up to " + SEQUENCE_WIDTH + " digits, found '" + sequenceNumber + "'");
+        }
+        char[] pad = new char[SEQUENCE_WIDTH - sequenceNumber.length()];
+        Arrays.fill(pad, '0');
+        return new String(pad) + sequenceNumber;
+    }
+
+    /** One envelope line; {@code keyNames} are the table's key attributes, partition key first. */
+    public static Change parse(byte[] buf, int off, int len, List<String> keyNames) {
+        try (JsonParser p = JSON.createParser(buf, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new ItemFormatException("", "a delta line is one JSON object");
+            }
+            String action = null;
+            String sequence = null;
+            String time = null;
+            Map<String, AttributeValue> keys = null;
+            Map<String, AttributeValue> object = null;
+            int objectStart = -1;
+            int objectEnd = -1;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "action" -> action = p.getValueAsString();
+                    case "sequenceNumber" -> sequence = p.getValueAsString();
+                    case "approximateCreationDateTime" -> time = p.getValueAsString();
+                    case "keys" -> keys = object(p, t, "keys");
+                    case "object" -> {
+                        objectStart = (int) p.currentTokenLocation().getByteOffset();
+                        object = object(p, t, "object");
+                        objectEnd = (int) p.currentLocation().getByteOffset();
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (action == null || sequence == null || keys == null) {
+                throw new ItemFormatException(
+                        action == null ? "action" : sequence == null ? "sequenceNumber" : "keys", "missing");
+            }
+            Action a;
+            try {
+                a = Action.valueOf(action);
+            } catch (IllegalArgumentException e) {
+                throw new ItemFormatException("action", "expected INSERT, MODIFY or REMOVE, found '" + action + "'");
+            }
+            if (a != Action.REMOVE && object == null) {
+                throw new ItemFormatException("object", "missing: an " + action + " carries the new image");
+            }
+            Instant at;
+            try {
+                at = time == null ? null : Instant.parse(time);
+            } catch (DateTimeParseException e) {
+                throw new ItemFormatException("approximateCreationDateTime", "not an ISO-8601 instant: " + time);
+            }
+            String key = ItemKeys.canonical(keys, keyNames);
+            if (a == Action.REMOVE) {
+                return new Change(key, padded(sequence), a, at, null, null);
+            }
+            byte[] json = Arrays.copyOfRange(buf, off + objectStart, off + objectEnd);
+            return new Change(key, padded(sequence), a, at, object, json);
+        } catch (IOException e) {
+            String message = e.getMessage();
+            int cut = message == null ? -1 : message.indexOf("\n at [");
+            throw new ItemFormatException("", "not JSON: " + (cut > 0 ? message.substring(0, cut) : message));
+        }
+    }
+
+    private static Map<String, AttributeValue> object(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            throw new ItemFormatException(field, "expected an object");
+        }
+        try {
+            return PlainJson.readItem(p, "");
+        } catch (ItemFormatException e) {
+            throw e.under(field);
+        }
+    }
+}

@@ -1,0 +1,714 @@
+package views;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import export.DataFileReader;
+import item.ItemFormatException;
+import item.PlainJson;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import lake.ColumnType;
+import lake.LakeLayout;
+import lake.LakeStore;
+import lake.ParquetPartWriter;
+import lake.SchemaDiscovery;
+import lake.SnapshotSchema;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Builds the table's views from the lake: the current view ({@code current/<version>/}, published by the pointer
+ * {@code current/_current.json}) from the published snapshot and every delta after it, and the view as of a time
+ * ({@code views/asof=<time>/}) from the latest snapshot at or before that time and the deltas up to it.
+ *
+ * <p>The deltas are read here, line by line, into an embedded DuckDB database (on disk, with a memory limit, so it
+ * spills); DuckDB runs the merge of {@link ViewSql}; the winners stream back ordered by bucket and are written as one
+ * Parquet part per bucket with the snapshot's columns, widened by what the deltas brought, and {@code _seq}.
+ *
+ * <p>A current view remembers which delta objects it applied. The next run reads only the objects after it and
+ * rewrites only the buckets their keys fall in (the others are copied), unless the snapshot or the schema changed,
+ * which rebuilds every bucket. Runs are serialised; a run that dies leaves the published view as it was.
+ */
+public final class ViewBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewBuilder.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param buckets how many parts the current view has; a key's part is a hash of it
+     * @param keep how many versions of the current view stay in the lake (at least 1)
+     * @param replayMargin deltas are read from this long before the snapshot's export time (clocks differ)
+     * @param lateWindow how late a delta object may still appear in an hour folder after the hour
+     * @param memoryLimit DuckDB's memory limit, for example {@code 1GB}; beyond it DuckDB spills to the work folder
+     * @param threads DuckDB's threads
+     * @param workDir where DuckDB's database and the parts being written live during a run
+     */
+    public record Options(
+            int buckets,
+            int keep,
+            Duration replayMargin,
+            Duration lateWindow,
+            String memoryLimit,
+            int threads,
+            Path workDir,
+            String codec,
+            long rowGroupBytes,
+            int maxTypedColumns) {}
+
+    /** What one run did. */
+    public record Result(String location, long version, String mode, long items, int bucketsWritten, long changes) {}
+
+    private final LakeStore lake;
+    private final LakeLayout layout;
+    private final String tableName;
+    private final Options options;
+    private final Clock clock;
+    private final ReentrantLock running = new ReentrantLock();
+
+    public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
+        this.lake = lake;
+        this.layout = layout;
+        this.tableName = tableName;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    /** The published current view's pointer, if there is one. */
+    public Optional<JsonNode> current() {
+        return lake.jsonIfPresent(layout.currentViewPointer());
+    }
+
+    // ---- the current view ----------------------------------------------------------------------------------------
+
+    /**
+     * Brings the current view up to date; empty when there is no published snapshot yet or nothing changed.
+     *
+     * @throws IllegalStateException when another run is in progress in this process
+     */
+    public Optional<Result> compact() throws Exception {
+        return build(false);
+    }
+
+    /** Builds the current view from the snapshot and every delta after it, even when an incremental run could. */
+    public Optional<Result> rebuild() throws Exception {
+        return build(true);
+    }
+
+    private Optional<Result> build(boolean rebuild) throws Exception {
+        if (!running.tryLock()) {
+            throw new IllegalStateException("A view build of " + tableName + " is already running");
+        }
+        try {
+            return compactLocked(rebuild);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private Optional<Result> compactLocked(boolean rebuild) throws Exception {
+        Optional<JsonNode> snapshotPointer = lake.jsonIfPresent(layout.currentSnapshotPointer());
+        if (snapshotPointer.isEmpty()) {
+            LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
+            return Optional.empty();
+        }
+        Snapshot snapshot = snapshot(snapshotPointer.get());
+        Optional<JsonNode> previous = current();
+        boolean incremental = !rebuild
+                && previous.isPresent()
+                && previous.get().path("snapshot").asText().equals(snapshot.exportId())
+                && previous.get().path("buckets").asInt() == options.buckets();
+        Instant now = clock.instant();
+
+        // Which delta objects to read.
+        String floor;
+        Set<String> applied = new HashSet<>();
+        if (incremental) {
+            floor = previous.get().path("deltas").path("floor").asText();
+            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
+        } else {
+            floor = hour(snapshot.exportTime().minus(options.replayMargin()));
+        }
+        List<String> objects = deltaObjects(floor, null);
+        objects.removeIf(applied::contains);
+        if (incremental && objects.isEmpty()) {
+            LOG.debug("The current view of {} is up to date", tableName);
+            return Optional.empty();
+        }
+
+        long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
+        Path work = Files.createDirectories(options.workDir().resolve("view-" + version));
+        try (Connection db = open(work)) {
+            Intake intake = readChanges(db, objects, null, snapshot.schema());
+            SnapshotSchema before = incremental
+                    ? SnapshotSchema.fromJson(previous.get().path("schema"))
+                    : snapshot.schema().withSequence();
+            SchemaDiscovery discovery =
+                    incremental ? SchemaDiscovery.fromJson(previous.get().path("discovery")) : snapshot.discovery();
+            discovery.merge(intake.discovery());
+            SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
+            boolean widened = !schema.version().equals(before.version());
+
+            // Which buckets to rewrite, and the base rows they start from.
+            Set<Integer> rewrite = new LinkedHashSet<>();
+            String base;
+            Map<Integer, JsonNode> previousParts = new TreeMap<>();
+            if (incremental) {
+                previous.get()
+                        .path("parts")
+                        .forEach(p -> previousParts.put(p.path("bucket").asInt(), p));
+                if (widened) {
+                    for (int b = 0; b < options.buckets(); b++) {
+                        rewrite.add(b);
+                    }
+                } else {
+                    rewrite.addAll(changedBuckets(db));
+                }
+                List<String> files = new ArrayList<>();
+                for (int b : rewrite) {
+                    JsonNode part = previousParts.get(b);
+                    if (part != null) {
+                        files.add(download(part.path("key").asText(), work));
+                    }
+                }
+                base = ViewSql.duckDbBase(files, true);
+            } else {
+                for (int b = 0; b < options.buckets(); b++) {
+                    rewrite.add(b);
+                }
+                List<String> files = new ArrayList<>();
+                for (String key : snapshot.parts()) {
+                    files.add(download(key, work));
+                }
+                base = ViewSql.duckDbBase(files, false);
+            }
+
+            // Write the rewritten buckets, copy the others, then publish.
+            lake.deleteAll(layout.currentFolder(version)); // what a run that died left behind
+            Map<Integer, Long> rows = new TreeMap<>();
+            String sql = ViewSql.merge(ViewSql.Engine.DUCKDB, base, "changes", options.buckets(), null);
+            writeBuckets(db, sql, schema, snapshot, work, b -> layout.currentPart(version, b), rows);
+            ArrayNode parts = JSON.createArrayNode();
+            long items = 0;
+            for (int b = 0; b < options.buckets(); b++) {
+                String key = layout.currentPart(version, b);
+                long n;
+                if (rewrite.contains(b)) {
+                    n = rows.getOrDefault(b, 0L);
+                    if (n == 0) {
+                        continue;
+                    }
+                } else {
+                    JsonNode old = previousParts.get(b);
+                    if (old == null) {
+                        continue;
+                    }
+                    lake.copy(old.path("key").asText(), key);
+                    n = old.path("rows").asLong();
+                }
+                parts.addObject().put("bucket", b).put("key", key).put("rows", n);
+                items += n;
+            }
+
+            // Objects in hours before the new floor have all been seen; those after are remembered by key.
+            String newFloor = hour(now.minus(options.lateWindow()));
+            if (newFloor.compareTo(floor) < 0) {
+                newFloor = floor;
+            }
+            ArrayNode appliedNow = JSON.createArrayNode();
+            Set<String> all = new java.util.TreeSet<>(applied);
+            all.addAll(objects);
+            for (String k : all) {
+                if (hourOf(k).compareTo(newFloor) >= 0) {
+                    appliedNow.add(k);
+                }
+            }
+            String location = lake.uri(layout.currentFolder(version));
+            ObjectNode pointer = JSON.createObjectNode()
+                    .put("table", tableName)
+                    .put("version", version)
+                    .put("location", location)
+                    .put("mode", incremental ? (widened ? "incremental, schema widened" : "incremental") : "full")
+                    .put("snapshot", snapshot.exportId())
+                    .put("snapshotExportTime", snapshot.exportTime().toString())
+                    .put("itemCount", items)
+                    .put("buckets", options.buckets())
+                    .put("schemaVersion", schema.version())
+                    .put("changesApplied", intake.changes())
+                    .put(
+                            "lastChangeTime",
+                            intake.lastTime() == null ? null : intake.lastTime().toString())
+                    .put("builtAt", now.toString());
+            pointer.set("schema", schema.toJson());
+            pointer.set("discovery", discovery.toJson());
+            pointer.set("parts", parts);
+            ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
+            deltas.set("applied", appliedNow);
+            lake.putText(layout.catalog("current.sql"), catalogSql(schema, location));
+            lake.putJson(layout.currentViewPointer(), pointer);
+            LOG.info(
+                    "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
+                            + " {} changes from {} delta objects, at {}",
+                    version,
+                    tableName,
+                    pointer.path("mode").asText(),
+                    items,
+                    parts.size(),
+                    rewrite.size(),
+                    options.buckets(),
+                    intake.changes(),
+                    objects.size(),
+                    location);
+            expireVersions(version);
+            return Optional.of(new Result(
+                    location, version, pointer.path("mode").asText(), items, rewrite.size(), intake.changes()));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    // ---- as of a time --------------------------------------------------------------------------------------------
+
+    /**
+     * Materialises the table as it was at {@code time} under {@code views/asof=<time>/} and returns the folder.
+     *
+     * @throws IllegalArgumentException when the lake cannot answer for that time, saying which times it can
+     */
+    public Result asOf(Instant time) throws Exception {
+        if (!running.tryLock()) {
+            throw new IllegalStateException("A view build of " + tableName + " is already running");
+        }
+        try {
+            return asOfLocked(time);
+        } finally {
+            running.unlock();
+        }
+    }
+
+    /** The times the lake can answer for: from the oldest published snapshot kept to now less the late window. */
+    public Optional<Instant[]> availableRange() {
+        List<Snapshot> snapshots = publishedSnapshots();
+        if (snapshots.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                new Instant[] {snapshots.get(0).exportTime(), clock.instant().minus(options.lateWindow())});
+    }
+
+    private Result asOfLocked(Instant time) throws Exception {
+        List<Snapshot> snapshots = publishedSnapshots();
+        Instant latest = clock.instant().minus(options.lateWindow());
+        if (snapshots.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "The lake of " + tableName + " has no published snapshot yet, so no time can be answered");
+        }
+        Snapshot snapshot = null;
+        for (Snapshot s : snapshots) {
+            if (!s.exportTime().isAfter(time)) {
+                snapshot = s;
+            }
+        }
+        if (snapshot == null || time.isAfter(latest)) {
+            throw new IllegalArgumentException("The lake of " + tableName + " can answer for times from "
+                    + snapshots.get(0).exportTime() + " (the oldest snapshot kept) to " + latest
+                    + " (now, less views.late-window for deltas still arriving); " + time + " is "
+                    + (snapshot == null ? "before that" : "after that"));
+        }
+        String folder = layout.asOfFolder(time);
+        Path work = Files.createDirectories(options.workDir().resolve("asof-" + time.toEpochMilli()));
+        try (Connection db = open(work)) {
+            String floor = hour(snapshot.exportTime().minus(options.replayMargin()));
+            String ceiling = hour(time.plus(options.lateWindow()));
+            Intake intake = readChanges(db, deltaObjects(floor, ceiling), time, snapshot.schema());
+            SchemaDiscovery discovery = snapshot.discovery();
+            discovery.merge(intake.discovery());
+            SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
+            List<String> files = new ArrayList<>();
+            for (String key : snapshot.parts()) {
+                files.add(download(key, work));
+            }
+            lake.deleteAll(folder);
+            Map<Integer, Long> rows = new TreeMap<>();
+            String until = "TIMESTAMP '"
+                    + time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+                            .toString()
+                            .replace("T", " ")
+                            .replace("Z", "")
+                    + "'";
+            String sql = ViewSql.merge(
+                    ViewSql.Engine.DUCKDB, ViewSql.duckDbBase(files, false), "changes", options.buckets(), until);
+            writeBuckets(db, sql, schema, snapshot, work, b -> folder + String.format("part-%05d.parquet", b), rows);
+            long items = rows.values().stream().mapToLong(Long::longValue).sum();
+            ObjectNode view = JSON.createObjectNode()
+                    .put("table", tableName)
+                    .put("asOf", time.toString())
+                    .put("location", lake.uri(folder))
+                    .put("snapshot", snapshot.exportId())
+                    .put("snapshotExportTime", snapshot.exportTime().toString())
+                    .put("itemCount", items)
+                    .put("schemaVersion", schema.version())
+                    .put("builtAt", clock.instant().toString());
+            view.set("schema", schema.toJson());
+            lake.putJson(folder + "_view.json", view);
+            LOG.info(
+                    "Materialised {} as of {}: {} items from snapshot {} and {} changes, at {}",
+                    tableName,
+                    time,
+                    items,
+                    snapshot.exportId(),
+                    intake.changes(),
+                    lake.uri(folder));
+            return new Result(lake.uri(folder), 0, "as of " + time, items, rows.size(), intake.changes());
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    // ---- reading the deltas --------------------------------------------------------------------------------------
+
+    private record Intake(SchemaDiscovery discovery, long changes, Instant lastTime) {}
+
+    /**
+     * The delta objects (Firehose's and the overflow's) in hour folders from {@code floor} to {@code ceiling}
+     * (inclusive; null: no end), in key order.
+     */
+    private List<String> deltaObjects(String floor, String ceiling) {
+        List<String> out = new ArrayList<>();
+        for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
+            for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
+                String hour = hourOf(o.key());
+                if (ceiling != null && hour.compareTo(ceiling) > 0) {
+                    break;
+                }
+                out.add(o.key());
+            }
+        }
+        return out;
+    }
+
+    /** {@code …/deltas/2026/11/26/07/name} → {@code 2026/11/26/07}. */
+    static String hourOf(String key) {
+        int end = key.lastIndexOf('/');
+        int start = end;
+        for (int i = 0; i < 4; i++) {
+            start = key.lastIndexOf('/', start - 1);
+        }
+        return key.substring(start + 1, end);
+    }
+
+    private static String hour(Instant t) {
+        return LakeLayout.hourFolder("", t);
+    }
+
+    /** Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered. */
+    private Intake readChanges(Connection db, List<String> objects, Instant until, SnapshotSchema schema)
+            throws Exception {
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
+                    + " _item VARCHAR)");
+        }
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        List<String> keyNames = schema.keyAttributes();
+        Set<String> binary = new HashSet<>();
+        schema.columns().stream()
+                .filter(c -> c.attribute() != null && c.type() == ColumnType.BINARY)
+                .forEach(c -> binary.add(c.attribute()));
+        long[] changes = {0};
+        Instant[] last = {null};
+        try (DuckDBAppender appender =
+                db.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "changes")) {
+            for (String key : objects) {
+                List<String> dead = new ArrayList<>();
+                try (InputStream in = new BufferedInputStream(lake.open(key), 1 << 16)) {
+                    DataFileReader.read(in, isGzip(in), (buf, off, len, line) -> {
+                        DeltaLines.Change c;
+                        try {
+                            c = DeltaLines.parse(buf, off, len, keyNames);
+                        } catch (ItemFormatException e) {
+                            dead.add(deadLetter(
+                                    key, line, e.getMessage(), new String(buf, off, len, StandardCharsets.UTF_8)));
+                            return;
+                        }
+                        try {
+                            appender.beginRow();
+                            appender.append(c.key());
+                            appender.append(c.sequence());
+                            appender.append(c.action().name());
+                            if (c.time() == null) {
+                                appender.appendNull();
+                            } else {
+                                appender.append(java.time.LocalDateTime.ofInstant(c.time(), java.time.ZoneOffset.UTC));
+                            }
+                            if (c.itemJson() == null) {
+                                appender.appendNull();
+                            } else {
+                                appender.append(new String(c.itemJson(), StandardCharsets.UTF_8));
+                            }
+                            appender.endRow();
+                        } catch (SQLException e) {
+                            throw new IOException(e);
+                        }
+                        if (c.item() != null
+                                && (until == null
+                                        || c.time() == null
+                                        || !c.time().isAfter(until))) {
+                            discovery.observe(asStored(c.item(), binary));
+                        }
+                        changes[0]++;
+                        if (c.time() != null && (last[0] == null || c.time().isAfter(last[0]))) {
+                            last[0] = c.time();
+                        }
+                    });
+                }
+                if (!dead.isEmpty()) {
+                    lake.putText(layout.viewDeadLetters(key), String.join("\n", dead) + "\n");
+                    LOG.error(
+                            "{} lines of {} are not delta envelopes; they are in {} and left out of the view",
+                            dead.size(),
+                            lake.uri(key),
+                            lake.uri(layout.viewDeadLetters(key)));
+                }
+            }
+        }
+        return new Intake(discovery, changes[0], last[0]);
+    }
+
+    private static boolean isGzip(InputStream in) throws IOException {
+        in.mark(2);
+        int a = in.read();
+        int b = in.read();
+        in.reset();
+        return a == 0x1f && b == 0x8b;
+    }
+
+    private static String deadLetter(String object, long line, String reason, String raw) {
+        return JSON.createObjectNode()
+                .put("object", object)
+                .put("line", line)
+                .put("reason", reason)
+                .put("raw", raw)
+                .toString();
+    }
+
+    /** Plain JSON has no binary type: attributes the snapshot holds as binary are counted as binary. */
+    private static Map<String, AttributeValue> asStored(Map<String, AttributeValue> item, Set<String> binary) {
+        if (binary.isEmpty()) {
+            return item;
+        }
+        Map<String, AttributeValue> out = new HashMap<>(item);
+        for (String name : binary) {
+            AttributeValue v = item.get(name);
+            if (v != null && v.s() != null) {
+                try {
+                    out.put(
+                            name,
+                            AttributeValue.fromB(SdkBytes.fromByteArray(
+                                    java.util.Base64.getDecoder().decode(v.s()))));
+                } catch (IllegalArgumentException notBase64) {
+                    // a string after all: the column widens to text
+                }
+            }
+        }
+        return out;
+    }
+
+    private Set<Integer> changedBuckets(Connection db) throws SQLException {
+        Set<Integer> out = new java.util.TreeSet<>();
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT DISTINCT "
+                        + ViewSql.bucket(ViewSql.Engine.DUCKDB, "_key", options.buckets()) + " FROM changes")) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
+    }
+
+    // ---- writing -------------------------------------------------------------------------------------------------
+
+    private interface PartKey {
+        String of(int bucket);
+    }
+
+    /** Streams the merge's rows, ordered by bucket, into one Parquet part per bucket, each uploaded when complete. */
+    private void writeBuckets(
+            Connection db,
+            String sql,
+            SnapshotSchema schema,
+            Snapshot snapshot,
+            Path work,
+            PartKey partKey,
+            Map<Integer, Long> rows)
+            throws Exception {
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            int bucket = -1;
+            ParquetPartWriter writer = null;
+            Path file = null;
+            try {
+                while (rs.next()) {
+                    int b = rs.getInt(1);
+                    if (b != bucket) {
+                        if (writer != null) {
+                            finish(writer, file, partKey.of(bucket), rows, bucket);
+                        }
+                        bucket = b;
+                        file = work.resolve("part-" + b + ".parquet");
+                        writer = new ParquetPartWriter(
+                                file,
+                                schema,
+                                options.codec(),
+                                snapshot.exportId(),
+                                snapshot.exportTime(),
+                                options.rowGroupBytes());
+                    }
+                    String item = rs.getString(4);
+                    writer.write(PlainJson.parseItem(item), item.getBytes(StandardCharsets.UTF_8), rs.getString(3));
+                }
+                if (writer != null) {
+                    finish(writer, file, partKey.of(bucket), rows, bucket);
+                    writer = null;
+                }
+            } finally {
+                if (writer != null) {
+                    writer.close();
+                }
+            }
+        }
+    }
+
+    private void finish(ParquetPartWriter writer, Path file, String key, Map<Integer, Long> rows, int bucket)
+            throws IOException {
+        writer.close();
+        lake.putFile(key, file);
+        rows.put(bucket, writer.rows());
+        Files.delete(file);
+    }
+
+    // ---- the snapshot, the catalog, retention --------------------------------------------------------------------
+
+    private record Snapshot(
+            String exportId, Instant exportTime, List<String> parts, SnapshotSchema schema, JsonNode schemaJson) {
+        SchemaDiscovery discovery() {
+            return schemaJson.has("discovery")
+                    ? SchemaDiscovery.fromJson(schemaJson.path("discovery"))
+                    : new SchemaDiscovery();
+        }
+    }
+
+    private Snapshot snapshot(JsonNode pointer) {
+        String id = pointer.path("exportId").asText();
+        JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
+        SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
+        List<String> parts = new ArrayList<>();
+        pointer.path("parts").forEach(p -> parts.add(p.path("key").asText()));
+        return new Snapshot(id, Instant.parse(pointer.path("exportTime").asText()), parts, schema, schemaJson);
+    }
+
+    /** Published snapshots kept in the lake, oldest first. */
+    private List<Snapshot> publishedSnapshots() {
+        List<Snapshot> out = new ArrayList<>();
+        for (S3Object o : lake.list(layout.snapshotsPrefix())) {
+            if (o.key().endsWith("/_published.json")) {
+                out.add(snapshot(lake.json(o.key())));
+            }
+        }
+        out.sort(Comparator.comparing(Snapshot::exportTime));
+        return out;
+    }
+
+    private String download(String key, Path work) throws IOException {
+        Path file = work.resolve("base-" + key.substring(key.lastIndexOf('/') + 1));
+        try (InputStream in = lake.open(key)) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file.toString();
+    }
+
+    private String catalogSql(SnapshotSchema schema, String location) {
+        String table = tableName.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_current";
+        return "-- The current view of " + tableName + " (schema " + schema.version()
+                + "); its location moves with every version. Athena and Glue:\n"
+                + schema.athenaDdl(table, location)
+                + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
+                + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location + "*.parquet');\n";
+    }
+
+    private void expireVersions(long current) {
+        long oldestKept = current - Math.max(1, options.keep()) + 1;
+        Set<String> folders = new java.util.TreeSet<>();
+        for (S3Object o : lake.list(layout.currentPrefix())) {
+            String rest = o.key().substring(layout.currentPrefix().length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
+                folders.add(rest.substring(0, slash));
+            }
+        }
+        for (String f : folders) {
+            if (Long.parseLong(f) < oldestKept) {
+                lake.deleteAll(layout.currentPrefix() + f + "/");
+            }
+        }
+    }
+
+    // ---- DuckDB --------------------------------------------------------------------------------------------------
+
+    private Connection open(Path work) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("jdbc_stream_results", "true");
+        Connection db = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("view.duckdb"), p);
+        try (Statement st = db.createStatement()) {
+            st.execute("SET memory_limit = '" + options.memoryLimit().replace("'", "") + "'");
+            st.execute("SET threads = " + options.threads());
+            st.execute(
+                    "SET temp_directory = '" + work.resolve("spill").toString().replace("'", "''") + "'");
+            st.execute("SET preserve_insertion_order = false");
+        } catch (SQLException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,392 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoItems;
+import dynamolake.demo.DemoTable;
+import export.ExportRequester;
+import item.PlainJson;
+import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import testsupport.Apps;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+
+/**
+ * Views as they run in the application: after a snapshot and a stream of inserts, updates, deletes, time-to-live
+ * deletes and re-inserts of the same keys, the current view equals a Scan of the table item for item; the next run
+ * rewrites only the parts with changed keys; duplicated and reordered delta objects change nothing; the view as of a
+ * time between two changes equals the table as it was then; a run that died leaves the published view, and the next
+ * run succeeds. The tests build on each other, in order, on one stack and one application.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ViewTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension();
+
+    private static final String TABLE = "view-orders";
+    private static final int BUCKETS = 8;
+
+    @TempDir
+    static Path downloads;
+
+    private static DemoTable demo;
+    private static Main app;
+    private static Lake lake;
+    private static Instant between;
+    private static Map<String, JsonNode> tableBetween;
+
+    @BeforeAll
+    static void start() throws Exception {
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 11, 1);
+        demo.create();
+        demo.seed(2_000, 1);
+        app = Apps.against(aws, TABLE, Map.of("views.buckets", Integer.toString(BUCKETS), "views.late-window", "2s"));
+        app.start();
+        lake = Apps.lake(aws, TABLE);
+        ExportRequester requester =
+                app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
+        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> lake.keys("snapshots/_current.json").isEmpty()
+                                ? ""
+                                : lake.json("snapshots/_current.json")
+                                        .path("exportId")
+                                        .asText(),
+                        exportId::equals);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.stop();
+    }
+
+    @Test
+    @Order(1)
+    void theCurrentViewEqualsTheTableAfterInsertsUpdatesDeletesAndReinserts() throws Exception {
+        demo.change(400);
+        reinsertDeletedKeys();
+        Map<String, JsonNode> table = awaitDeltasLanded();
+
+        String result = invokeJmx("compactNow");
+        assertThat(result).startsWith("published current view 1 (full)");
+
+        JsonNode pointer = lake.json("current/_current.json");
+        assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
+        assertThat(view(pointer)).isEqualTo(table);
+        assertThat(pointer.path("parts")).hasSize(BUCKETS);
+
+        // Typed columns, to the last digit: total is exact in DuckDB's decimal as in the item.
+        try (Connection db = open(pointer);
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT _item, CAST(total AS VARCHAR), _seq FROM v")) {
+            int rows = 0;
+            while (rs.next()) {
+                JsonNode item = Lake.JSON.readTree(rs.getString(1));
+                assertThat(item.path("total").decimalValue())
+                        .isEqualByComparingTo(new java.math.BigDecimal(rs.getString(2)));
+                rows++;
+            }
+            assertThat(rows).isEqualTo(table.size());
+        }
+        assertThat(lake.text("_catalog/current.sql")).contains("CREATE EXTERNAL TABLE", "current/00000001/");
+    }
+
+    @Test
+    @Order(2)
+    void theNextRunRewritesOnlyThePartsWithChangedKeys() throws Exception {
+        // Two updates of existing attributes: at most two of the eight parts hold those keys.
+        update(2, "status", "RETURNED");
+        Map<String, JsonNode> table = awaitDeltasLanded();
+        String result = invokeJmx("compactNow");
+        assertThat(result)
+                .startsWith("published current view 2 (incremental)")
+                .containsPattern(" [12] buckets rewritten");
+        JsonNode after = lake.json("current/_current.json");
+        assertThat(view(after)).isEqualTo(table);
+        assertThat(after.path("parts")).hasSize(BUCKETS);
+
+        // A new attribute widens the schema: it gets a typed column, so every part is rewritten once.
+        update(1, "returnReason", "changed after the first view");
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow"))
+                .startsWith("published current view 3 (incremental, schema widened)")
+                .contains(" " + BUCKETS + " buckets rewritten");
+        JsonNode widened = lake.json("current/_current.json");
+        assertThat(view(widened)).isEqualTo(table);
+        try (Connection db = open(widened);
+                Statement st = db.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT count(*) FROM v WHERE returnReason = 'changed after the first view'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+
+        // With nothing new, a run publishes nothing.
+        assertThat(invokeJmx("compactNow")).startsWith("nothing to do");
+        assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(3);
+    }
+
+    private static void update(int items, String attribute, String value) {
+        for (Map<String, AttributeValue> item :
+                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(items)).items()) {
+            aws.dynamoDb()
+                    .updateItem(b -> b.tableName(TABLE)
+                            .key(Map.of(
+                                    DemoItems.PARTITION_KEY, item.get(DemoItems.PARTITION_KEY),
+                                    DemoItems.SORT_KEY, item.get(DemoItems.SORT_KEY)))
+                            .updateExpression("SET #a = :v")
+                            .expressionAttributeNames(Map.of("#a", attribute))
+                            .expressionAttributeValues(Map.of(":v", AttributeValue.fromS(value))));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void duplicatedAndReorderedDeltaObjectsChangeNothing() throws Exception {
+        Map<String, JsonNode> table = scan();
+        // Every delta object again, under a name that sorts before the original: at-least-once delivery, reordered.
+        List<String> objects = lake.keys("deltas/");
+        for (String key : objects) {
+            int slash = key.lastIndexOf('/');
+            String copy = key.substring(0, slash + 1) + "0-replayed-" + key.substring(slash + 1);
+            aws.s3()
+                    .copyObject(b -> b.sourceBucket("dynamo-lake")
+                            .sourceKey(key)
+                            .destinationBucket("dynamo-lake")
+                            .destinationKey(copy));
+        }
+        assertThat(invokeJmx("compactNow")).startsWith("published current view 4 (incremental");
+        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table);
+
+        // A full rebuild over the originals and the copies gives the same table.
+        assertThat(invokeJmx("rebuildNow")).startsWith("published current view 5 (full)");
+        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table);
+    }
+
+    @Test
+    @Order(4)
+    void theViewAsOfATimeBetweenTwoChangesIsTheTableAsItWasThen() throws Exception {
+        demo.change(100);
+        tableBetween = awaitDeltasLanded();
+        // DynamoDB Streams gives a change's time to the second: the time asked for falls inside a second with no
+        // change at all, after every change of the first batch and before every change of the second.
+        Instant second =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        between = second.plusMillis(500);
+        Thread.sleep(Duration.between(Instant.now(), second.plusSeconds(1)).toMillis() + 1);
+        demo.change(100);
+        Map<String, JsonNode> later = awaitDeltasLanded();
+        assertThat(later).isNotEqualTo(tableBetween);
+        Thread.sleep(2_100); // views.late-window
+
+        String result = invokeJmx("materializeAsOf", between.toString());
+        assertThat(result).contains("as of " + between);
+        String folder = result.substring(result.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
+        JsonNode view = Lake.JSON.readTree(aws.s3()
+                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(folder + "_view.json"))
+                .asByteArray());
+        assertThat(view.path("itemCount").asLong()).isEqualTo(tableBetween.size());
+        assertThat(items(folder)).isEqualTo(tableBetween);
+    }
+
+    @Test
+    @Order(5)
+    void aTimeTheLakeCannotAnswerForIsAClearError() throws Exception {
+        assertThatThrownBy(() -> invokeJmx("materializeAsOf", "2001-01-01T00:00:00Z"))
+                .hasMessageContaining("can answer for times from")
+                .hasMessageContaining("2001-01-01T00:00:00Z is before that");
+        assertThatThrownBy(() -> invokeJmx(
+                        "materializeAsOf", Instant.now().plusSeconds(3600).toString()))
+                .hasMessageContaining("is after that");
+        assertThatThrownBy(() -> invokeJmx("materializeAsOf", "yesterday"))
+                .hasMessageContaining("expected an ISO-8601 instant");
+    }
+
+    @Test
+    @Order(6)
+    void aRunThatDiedLeavesThePublishedViewAndTheNextRunSucceeds() throws Exception {
+        JsonNode published = lake.json("current/_current.json");
+        long next = published.path("version").asLong() + 1;
+        // What a run killed while writing leaves: parts of the next version, some with rows no view should have.
+        String stale = String.format("tables/%s/current/%08d/", TABLE, next);
+        aws.s3()
+                .copyObject(b -> b.sourceBucket("dynamo-lake")
+                        .sourceKey(published.path("parts").get(0).path("key").asText())
+                        .destinationBucket("dynamo-lake")
+                        .destinationKey(stale + "part-00099.parquet"));
+        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+
+        demo.change(20);
+        Map<String, JsonNode> table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + next);
+        JsonNode after = lake.json("current/_current.json");
+        assertThat(view(after)).isEqualTo(table);
+        assertThat(lake.keys("current/" + String.format("%08d", next) + "/"))
+                .noneMatch(k -> k.endsWith("part-00099.parquet"));
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** Re-inserts some deleted keys: a key's REMOVE followed by a new INSERT of the same key. */
+    private static void reinsertDeletedKeys() {
+        DemoItems items = new DemoItems(99);
+        int n = 0;
+        for (long i = 0; i < 2_000 && n < 20; i++) {
+            var key = DemoItems.key(i);
+            if (aws.dynamoDb().getItem(b -> b.tableName(TABLE).key(key)).item().isEmpty()) {
+                var item = items.order(i);
+                aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item));
+                n++;
+            }
+        }
+        assertThat(n).as("deleted keys re-inserted").isPositive();
+    }
+
+    private static Map<String, JsonNode> scan() throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (Map<String, AttributeValue> item :
+                aws.dynamoDb().scanPaginator(b -> b.tableName(TABLE)).items()) {
+            JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
+            out.put(key(node), node);
+        }
+        return out;
+    }
+
+    /**
+     * Waits until the deltas in the lake, folded the simplest way (latest sequence number per key), give the table
+     * as a Scan shows it: every change has landed. Returns that table. Items that expire (time to live, one or two
+     * seconds in this test) are waited out first, so the table does not change behind the test's back.
+     */
+    private static Map<String, JsonNode> awaitDeltasLanded() {
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            Map<String, JsonNode> table = scan();
+                            boolean expiringGone =
+                                    table.values().stream().noneMatch(i -> i.has(DemoItems.TTL_ATTRIBUTE));
+                            return expiringGone && fold(lake.envelopes()).equals(table) ? table : null;
+                        },
+                        t -> t != null);
+    }
+
+    private static Map<String, JsonNode> fold(List<JsonNode> envelopes) {
+        Map<String, JsonNode> latest = new HashMap<>();
+        for (JsonNode e : envelopes) {
+            String k = key(e.path("keys"));
+            JsonNode seen = latest.get(k);
+            if (seen == null
+                    || new BigInteger(e.path("sequenceNumber").asText())
+                                    .compareTo(new BigInteger(
+                                            seen.path("sequenceNumber").asText()))
+                            > 0) {
+                latest.put(k, e);
+            }
+        }
+        Map<String, JsonNode> out = new HashMap<>();
+        latest.forEach((k, e) -> {
+            if (!e.path("action").asText().equals("REMOVE")) {
+                out.put(k, e.path("object"));
+            }
+        });
+        return out;
+    }
+
+    private static String key(JsonNode item) {
+        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
+                + item.path(DemoItems.SORT_KEY).asText();
+    }
+
+    private static Map<String, JsonNode> view(JsonNode pointer) throws Exception {
+        String location = pointer.path("location").asText();
+        return items(location.substring("s3://dynamo-lake/".length()));
+    }
+
+    private static Connection open(JsonNode pointer) throws Exception {
+        String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
+        return open(folder);
+    }
+
+    /** DuckDB with a view {@code v} over every Parquet part in a lake folder, fetched through S3. */
+    private static Connection open(String folder) throws Exception {
+        Path dir = Files.createTempDirectory(downloads, "view");
+        for (var o : aws.s3()
+                .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix(folder))
+                .contents()) {
+            if (o.key().endsWith(".parquet")) {
+                Files.write(
+                        dir.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)),
+                        aws.s3()
+                                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(o.key()))
+                                .asByteArray());
+            }
+        }
+        Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE VIEW v AS SELECT * FROM read_parquet('" + dir + "/*.parquet')");
+        }
+        return db;
+    }
+
+    /** The items of the Parquet parts in a lake folder, by key; a key found twice fails. */
+    private static Map<String, JsonNode> items(String folder) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        try (Connection db = open(folder);
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT _item FROM v")) {
+            while (rs.next()) {
+                JsonNode item = Lake.JSON.readTree(rs.getString(1));
+                assertThat(out.put(key(item), item))
+                        .as("a key twice in " + folder)
+                        .isNull();
+            }
+        }
+        return out;
+    }
+
+    private static String invokeJmx(String operation, String... args) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:type=services,*"), null);
+        ObjectName control = names.stream()
+                .filter(n -> n.getKeyProperty("name").contains("ViewControl"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no ViewControl in JMX among " + names));
+        String[] signature = new String[args.length];
+        java.util.Arrays.fill(signature, String.class.getName());
+        try {
+            return (String) server.invoke(control, operation, args, signature);
+        } catch (MBeanException e) {
+            throw e.getTargetException();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package views;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import item.ItemFormatException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeltaLinesTest {
+    private static final List<String> KEYS = List.of("pk", "sk");
+
+    private static DeltaLines.Change parse(String line) {
+        // The line sits inside a larger buffer, as the reader hands it over.
+        byte[] buf = ("garbage before\n" + line + "\nafter").getBytes(StandardCharsets.UTF_8);
+        int off = "garbage before\n".getBytes(StandardCharsets.UTF_8).length;
+        return DeltaLines.parse(buf, off, line.getBytes(StandardCharsets.UTF_8).length, KEYS);
+    }
+
+    @Test
+    void keepsTheNewImageAsTheExactBytesOfTheLine() {
+        String object = "{\"pk\":\"é-1\",\"sk\":1.50,\"exact\":3.14159265358979323846264338327950288,"
+                + "\"tiny\":1E-130,\"nested\":{\"a\":[0.10,true,null]}}";
+        DeltaLines.Change c = parse("{\"action\":\"MODIFY\",\"sequenceNumber\":\"100000000000000000007\",\"object\":"
+                + object + ",\"keys\":{\"sk\":1.5,\"pk\":\"é-1\"},\"approximateCreationDateTime\":"
+                + "\"2026-11-26T08:00:01Z\",\"eventId\":\"e\"}");
+        assertThat(new String(c.itemJson(), StandardCharsets.UTF_8)).isEqualTo(object);
+        assertThat(c.item().get("exact").n()).isEqualTo("3.14159265358979323846264338327950288");
+        assertThat(c.action()).isEqualTo(DeltaLines.Action.MODIFY);
+        assertThat(c.time()).hasToString("2026-11-26T08:00:01Z");
+        // The key in key-schema order, the number as DynamoDB stores it: 1.50 and 1.5 are one key.
+        assertThat(c.key()).isEqualTo("{\"pk\":\"é-1\",\"sk\":1.5}");
+    }
+
+    @Test
+    void paddedSequenceNumbersSortAsNumbers() {
+        String shorter = DeltaLines.padded("99999999999999999999");
+        String longer = DeltaLines.padded("100000000000000000000");
+        assertThat(shorter.compareTo(longer)).isNegative();
+        assertThat("99999999999999999999".compareTo("100000000000000000000"))
+                .as("as text they would not")
+                .isPositive();
+        assertThat(longer).hasSize(DeltaLines.SEQUENCE_WIDTH);
+        assertThatThrownBy(() -> DeltaLines.padded("12a")).isInstanceOf(ItemFormatException.class);
+    }
+
+    @Test
+    void aRemoveNeedsOnlyItsKeys() {
+        DeltaLines.Change c =
+                parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}");
+        assertThat(c.item()).isNull();
+        assertThat(c.itemJson()).isNull();
+        assertThat(c.key()).isEqualTo("{\"pk\":\"a\",\"sk\":2}");
+    }
+
+    @Test
+    void aLineThatIsNotADeltaSaysWhatIsWrong() {
+        assertThatThrownBy(() ->
+                        parse("{\"action\":\"INSERT\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}"))
+                .hasMessageContaining("object")
+                .hasMessageContaining("missing");
+        assertThatThrownBy(() ->
+                        parse("{\"action\":\"UPSERT\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}"))
+                .hasMessageContaining("expected INSERT, MODIFY or REMOVE");
+        assertThatThrownBy(() -> parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\"}}"))
+                .hasMessageContaining("sk")
+                .hasMessageContaining("key attribute missing");
+        assertThatThrownBy(
+                        () -> parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":2}"))
+                .hasMessageContaining("not JSON");
+        assertThatThrownBy(() ->
+                        parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"-5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}"))
+                .hasMessageContaining("sequenceNumber");
+    }
+}
