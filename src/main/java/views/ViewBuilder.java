@@ -170,7 +170,9 @@ public final class ViewBuilder {
         long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
         Path work = Files.createDirectories(options.workDir().resolve("view-" + version));
         try (Connection db = open(work)) {
+            long t0 = System.nanoTime();
             Intake intake = readChanges(db, objects, null, snapshot.schema());
+            long t1 = System.nanoTime();
             SnapshotSchema before = incremental
                     ? SnapshotSchema.fromJson(previous.get().path("schema"))
                     : snapshot.schema().withSequence();
@@ -180,55 +182,61 @@ public final class ViewBuilder {
             SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
             boolean widened = !schema.version().equals(before.version());
 
-            // Which buckets to rewrite, and the base rows they start from.
+            // Which buckets to rewrite, and how.
             Set<Integer> rewrite = new LinkedHashSet<>();
-            String base;
             Map<Integer, JsonNode> previousParts = new TreeMap<>();
-            if (incremental) {
-                previous.get()
-                        .path("parts")
-                        .forEach(p -> previousParts.put(p.path("bucket").asInt(), p));
-                if (widened) {
-                    for (int b = 0; b < options.buckets(); b++) {
-                        rewrite.add(b);
-                    }
-                } else {
-                    rewrite.addAll(changedBuckets(db));
-                }
-                List<String> files = new ArrayList<>();
+            previous.ifPresent(p -> p.path("parts")
+                    .forEach(part -> previousParts.put(part.path("bucket").asInt(), part)));
+            Map<Integer, Part> written;
+            if (incremental && !widened) {
+                // Patch: the changed buckets' rows stay as they are but for the keys whose changes win.
+                rewrite.addAll(changedBuckets(db));
+                Map<Integer, String> old = new TreeMap<>();
                 for (int b : rewrite) {
                     JsonNode part = previousParts.get(b);
                     if (part != null) {
-                        files.add(download(part.path("key").asText(), work));
+                        old.put(b, download(part.path("key").asText(), work));
                     }
                 }
-                base = ViewSql.duckDbBase(files, true);
+                LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
+                written = patchBuckets(db, old, rewrite, schema, snapshot, work);
             } else {
+                // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
                 for (int b = 0; b < options.buckets(); b++) {
                     rewrite.add(b);
                 }
                 List<String> files = new ArrayList<>();
-                for (String key : snapshot.parts()) {
-                    files.add(download(key, work));
+                String base;
+                if (incremental) {
+                    for (JsonNode part : previousParts.values()) {
+                        files.add(download(part.path("key").asText(), work));
+                    }
+                    base = ViewSql.duckDbBase(files, true);
+                } else {
+                    for (String key : snapshot.parts()) {
+                        files.add(download(key, work));
+                    }
+                    base = ViewSql.duckDbBase(files, false);
                 }
-                base = ViewSql.duckDbBase(files, false);
+                String sql = ViewSql.merge(ViewSql.Engine.DUCKDB, base, "changes", options.buckets(), null);
+                written = writeBuckets(db, sql, schema, snapshot, work, "part-");
             }
 
-            // Write the rewritten buckets, copy the others, then publish.
+            long t2 = System.nanoTime();
+            // Upload the rewritten buckets, copy the others, then publish.
             lake.deleteAll(layout.currentFolder(version)); // what a run that died left behind
-            Map<Integer, Long> rows = new TreeMap<>();
-            String sql = ViewSql.merge(ViewSql.Engine.DUCKDB, base, "changes", options.buckets(), null);
-            writeBuckets(db, sql, schema, snapshot, work, b -> layout.currentPart(version, b), rows);
             ArrayNode parts = JSON.createArrayNode();
             long items = 0;
             for (int b = 0; b < options.buckets(); b++) {
                 String key = layout.currentPart(version, b);
                 long n;
                 if (rewrite.contains(b)) {
-                    n = rows.getOrDefault(b, 0L);
-                    if (n == 0) {
+                    Part part = written.get(b);
+                    if (part == null || part.rows() == 0) {
                         continue;
                     }
+                    lake.putFile(key, part.file());
+                    n = part.rows();
                 } else {
                     JsonNode old = previousParts.get(b);
                     if (old == null) {
@@ -279,7 +287,8 @@ public final class ViewBuilder {
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
-                            + " {} changes from {} delta objects, at {}",
+                            + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"
+                            + " published in {} ms)",
                     version,
                     tableName,
                     pointer.path("mode").asText(),
@@ -289,7 +298,10 @@ public final class ViewBuilder {
                     options.buckets(),
                     intake.changes(),
                     objects.size(),
-                    location);
+                    location,
+                    (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
             expireVersions(version);
             return Optional.of(new Result(
                     location, version, pointer.path("mode").asText(), items, rewrite.size(), intake.changes()));
@@ -359,7 +371,6 @@ public final class ViewBuilder {
                 files.add(download(key, work));
             }
             lake.deleteAll(folder);
-            Map<Integer, Long> rows = new TreeMap<>();
             String until = "TIMESTAMP '"
                     + time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
                             .toString()
@@ -368,8 +379,14 @@ public final class ViewBuilder {
                     + "'";
             String sql = ViewSql.merge(
                     ViewSql.Engine.DUCKDB, ViewSql.duckDbBase(files, false), "changes", options.buckets(), until);
-            writeBuckets(db, sql, schema, snapshot, work, b -> folder + String.format("part-%05d.parquet", b), rows);
-            long items = rows.values().stream().mapToLong(Long::longValue).sum();
+            Map<Integer, Part> written = writeBuckets(db, sql, schema, snapshot, work, "part-");
+            long items = 0;
+            for (var e : written.entrySet()) {
+                lake.putFile(
+                        folder + String.format("part-%05d.parquet", e.getKey()),
+                        e.getValue().file());
+                items += e.getValue().rows();
+            }
             ObjectNode view = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("asOf", time.toString())
@@ -389,7 +406,7 @@ public final class ViewBuilder {
                     snapshot.exportId(),
                     intake.changes(),
                     lake.uri(folder));
-            return new Result(lake.uri(folder), 0, "as of " + time, items, rows.size(), intake.changes());
+            return new Result(lake.uri(folder), 0, "as of " + time, items, written.size(), intake.changes());
         } finally {
             deleteTree(work);
         }
@@ -436,7 +453,7 @@ public final class ViewBuilder {
             throws Exception {
         try (Statement st = db.createStatement()) {
             st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
-                    + " _item VARCHAR)");
+                    + " _item VARCHAR, _row BIGINT)");
         }
         SchemaDiscovery discovery = new SchemaDiscovery();
         List<String> keyNames = schema.keyAttributes();
@@ -475,6 +492,7 @@ public final class ViewBuilder {
                             } else {
                                 appender.append(new String(c.itemJson(), StandardCharsets.UTF_8));
                             }
+                            appender.append(changes[0] + 1); // tells duplicates apart; 0 is a base row
                             appender.endRow();
                         } catch (SQLException e) {
                             throw new IOException(e);
@@ -557,20 +575,17 @@ public final class ViewBuilder {
 
     // ---- writing -------------------------------------------------------------------------------------------------
 
-    private interface PartKey {
-        String of(int bucket);
-    }
+    /** A part written in the work folder, to be uploaded. */
+    private record Part(Path file, long rows) {}
 
-    /** Streams the merge's rows, ordered by bucket, into one Parquet part per bucket, each uploaded when complete. */
-    private void writeBuckets(
-            Connection db,
-            String sql,
-            SnapshotSchema schema,
-            Snapshot snapshot,
-            Path work,
-            PartKey partKey,
-            Map<Integer, Long> rows)
+    /**
+     * Streams rows of {@code _bucket, _key, _seq, _item}, ordered by bucket, into one local Parquet part per bucket:
+     * typed columns written from the item's exact text.
+     */
+    private Map<Integer, Part> writeBuckets(
+            Connection db, String sql, SnapshotSchema schema, Snapshot snapshot, Path work, String prefix)
             throws Exception {
+        Map<Integer, Part> out = new TreeMap<>();
         try (Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             int bucket = -1;
@@ -581,10 +596,11 @@ public final class ViewBuilder {
                     int b = rs.getInt(1);
                     if (b != bucket) {
                         if (writer != null) {
-                            finish(writer, file, partKey.of(bucket), rows, bucket);
+                            writer.close();
+                            out.put(bucket, new Part(file, writer.rows()));
                         }
                         bucket = b;
-                        file = work.resolve("part-" + b + ".parquet");
+                        file = work.resolve(prefix + b + ".parquet");
                         writer = new ParquetPartWriter(
                                 file,
                                 schema,
@@ -597,7 +613,8 @@ public final class ViewBuilder {
                     writer.write(PlainJson.parseItem(item), item.getBytes(StandardCharsets.UTF_8), rs.getString(3));
                 }
                 if (writer != null) {
-                    finish(writer, file, partKey.of(bucket), rows, bucket);
+                    writer.close();
+                    out.put(bucket, new Part(file, writer.rows()));
                     writer = null;
                 }
             } finally {
@@ -606,14 +623,97 @@ public final class ViewBuilder {
                 }
             }
         }
+        return out;
     }
 
-    private void finish(ParquetPartWriter writer, Path file, String key, Map<Integer, Long> rows, int bucket)
-            throws IOException {
-        writer.close();
-        lake.putFile(key, file);
-        rows.put(bucket, writer.rows());
-        Files.delete(file);
+    /**
+     * The incremental path: for each changed bucket, the rows of its current part whose key has no newer change,
+     * plus the winning changes (typed by the project's writer), copied by DuckDB into the new part. Unchanged rows
+     * are never parsed again.
+     */
+    private Map<Integer, Part> patchBuckets(
+            Connection db,
+            Map<Integer, String> old,
+            Set<Integer> rewrite,
+            SnapshotSchema schema,
+            Snapshot snapshot,
+            Path work)
+            throws Exception {
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE current_keys AS SELECT _key, _seq FROM "
+                    + ViewSql.duckDbBase(new ArrayList<>(old.values()), true) + " b");
+            st.execute("CREATE TABLE applied AS "
+                    + ViewSql.winningChanges(ViewSql.Engine.DUCKDB, "changes", "current_keys", options.buckets()));
+        }
+        long k0 = System.nanoTime();
+        Map<Integer, Part> staged = writeBuckets(
+                db,
+                "SELECT _bucket, _key, _seq, _item FROM applied WHERE _action <> 'REMOVE' ORDER BY _bucket",
+                schema,
+                snapshot,
+                work,
+                "staged-");
+        long k1 = System.nanoTime();
+        // One part per thread: DuckDB writes several small files faster side by side than one after the other.
+        Map<Integer, Part> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(options.threads());
+        try (Statement st = db.createStatement()) {
+            st.execute("SET threads = 1");
+            List<java.util.concurrent.Future<?>> copies = new ArrayList<>();
+            for (int b : rewrite) {
+                List<String> sources = new ArrayList<>();
+                if (old.containsKey(b)) {
+                    sources.add("SELECT * FROM read_parquet('" + sqlText(old.get(b)) + "') WHERE _key NOT IN"
+                            + " (SELECT _key FROM applied WHERE _bucket = " + b + ")");
+                }
+                if (staged.containsKey(b)) {
+                    sources.add("SELECT * FROM read_parquet('"
+                            + sqlText(staged.get(b).file().toString()) + "')");
+                }
+                if (sources.isEmpty()) {
+                    continue;
+                }
+                Path file = work.resolve("part-" + b + ".parquet");
+                String copy = "COPY (" + String.join(" UNION ALL BY NAME ", sources) + ") TO '"
+                        + sqlText(file.toString())
+                        + "' (FORMAT parquet, COMPRESSION " + options.codec().toLowerCase()
+                        // Parts are rewritten on every run that touches their keys: zstd's fastest level writes
+                        // a fifth faster than DuckDB's default (3), for parts of about the same size.
+                        + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
+                        + ", ROW_GROUP_SIZE_BYTES " + options.rowGroupBytes() + ")";
+                int bucket = b;
+                copies.add(pool.submit(() -> {
+                    try (Connection c = db.unwrap(DuckDBConnection.class).duplicate();
+                            Statement s = c.createStatement()) {
+                        out.put(bucket, new Part(file, s.executeUpdate(copy)));
+                    }
+                    return null;
+                }));
+            }
+            for (var f : copies) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            try (Statement st = db.createStatement()) {
+                st.execute("SET threads = " + options.threads());
+            }
+        }
+        LOG.debug(
+                "Patched {} buckets: changes typed in {} ms, parts copied in {} ms",
+                out.size(),
+                (k1 - k0) / 1_000_000,
+                (System.nanoTime() - k1) / 1_000_000);
+        return out;
+    }
+
+    private static String sqlText(String s) {
+        return s.replace("'", "''");
     }
 
     // ---- the snapshot, the catalog, retention --------------------------------------------------------------------

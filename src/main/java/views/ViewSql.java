@@ -50,26 +50,46 @@ public final class ViewSql {
         return "(SELECT _key, " + (hasSequence ? "_seq" : "'' AS _seq") + ", _item FROM read_parquet(" + list + "))";
     }
 
+    /** The text that orders a key's rows: the padded sequence number, then the row number (0 for a base row). */
+    static String pick(String alias) {
+        return alias + "_seq || lpad(CAST(" + alias + "_row AS VARCHAR), 19, '0')";
+    }
+
     /**
      * The winning rows, one per key that still exists: {@code _bucket, _key, _seq, _item}, ordered by bucket.
      *
+     * <p>The winner of each key is found on narrow columns (key, sequence, row number: a grouping that spills to
+     * disk), then the rows are joined to it; ranking the wide rows with a window would need them all in memory.
+     *
      * @param base a relation of {@code _key, _seq, _item}
-     * @param changes a relation of {@code _key, _seq, _action, _time, _item}
+     * @param changes a relation of {@code _key, _seq, _action, _time, _item, _row}
      * @param until the latest change time to apply, as an SQL timestamp literal, or null for every change
      */
     public static String merge(Engine engine, String base, String changes, int buckets, String until) {
         String changeFilter = until == null ? "" : " WHERE _time IS NULL OR _time <= " + until;
-        return "SELECT _bucket, _key, _seq, _item FROM (\n"
-                + "  SELECT *, row_number() OVER (PARTITION BY _key ORDER BY _seq DESC, _from_change DESC) AS _rank\n"
-                + "  FROM (\n"
-                + "    SELECT " + bucket(engine, "_key", buckets) + " AS _bucket, _key, _seq, 'BASE' AS _action, _item,"
-                + " 0 AS _from_change FROM " + base + " b\n"
-                + "    UNION ALL\n"
-                + "    SELECT " + bucket(engine, "_key", buckets) + " AS _bucket, _key, _seq, _action, _item,"
-                + " 1 AS _from_change FROM " + changes + " c" + changeFilter + "\n"
-                + "  ) all_rows\n"
-                + ") ranked\n"
-                + "WHERE _rank = 1 AND _action <> 'REMOVE'\n"
+        return "WITH all_rows AS (\n"
+                + "  SELECT _key, _seq, 'BASE' AS _action, _item, CAST(0 AS BIGINT) AS _row FROM " + base + " b\n"
+                + "  UNION ALL\n"
+                + "  SELECT _key, _seq, _action, _item, _row FROM " + changes + " c" + changeFilter + "\n"
+                + "), picked AS (\n"
+                + "  SELECT _key, max(" + pick("") + ") AS _pick FROM all_rows GROUP BY _key\n"
+                + ")\n"
+                + "SELECT " + bucket(engine, "r._key", buckets) + " AS _bucket, r._key, r._seq, r._item\n"
+                + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
+                + "WHERE r._action <> 'REMOVE'\n"
                 + "ORDER BY _bucket";
+    }
+
+    /**
+     * The incremental merge: per key the latest of the new changes, kept only where it is newer than the row the
+     * current view holds ({@code current}: {@code _key, _seq}), so a late duplicate of an applied change changes
+     * nothing. Rows: {@code _bucket, _key, _seq, _action, _item}; a REMOVE among them deletes its key.
+     */
+    public static String winningChanges(Engine engine, String changes, String current, int buckets) {
+        return "WITH picked AS (SELECT _key, max(" + pick("") + ") AS _pick FROM " + changes + " GROUP BY _key)\n"
+                + "SELECT " + bucket(engine, "w._key", buckets) + " AS _bucket, w._key, w._seq, w._action, w._item\n"
+                + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
+                + "LEFT JOIN " + current + " o ON o._key = w._key\n"
+                + "WHERE o._key IS NULL OR w._seq > o._seq";
     }
 }

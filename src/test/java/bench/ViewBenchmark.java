@@ -1,0 +1,315 @@
+package bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dynamolake.AwsClients;
+import dynamolake.demo.DemoItems;
+import item.DeltaEnvelope;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import lake.LakeLayout;
+import lake.LakeStore;
+import lake.ParquetPartWriter;
+import lake.SchemaDiscovery;
+import lake.SnapshotSchema;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import testsupport.StackProcess;
+import views.ViewBuilder;
+
+/**
+ * The views' merge on the embedded engine: the current view of N demo orders (a published snapshot) plus N changes
+ * (updates, deletes, inserts as delta objects), built in full, then 10,000 more changes applied incrementally. Next
+ * to it, in the same run, the time DuckDB alone needs to read the same inputs (the snapshot's Parquet and the delta
+ * JSON, from the same files). The lake is S3Proxy in a process of its own, its folder under target/bench-views/.
+ *
+ * <pre>
+ * ./mvnw -q -Pbench test-compile exec:exec -Dbench.class=bench.ViewBenchmark -Dbench.records=1000000
+ * </pre>
+ */
+public final class ViewBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TABLE = "bench";
+    private static final String BUCKET = "dynamo-lake";
+    private static final int LINES_PER_OBJECT = 10_000;
+    private static final int INCREMENTAL_CHANGES = 10_000;
+    private static final AtomicLong peakHeap = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path dir = Path.of("target", "bench-views").toAbsolutePath();
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        try (StackProcess stack = StackProcess.start(dir, List.of("-Xmx1g"))) {
+            AwsClients clients = AwsClients.local(stack.emulator(), stack.s3(), stack.sqs(), "us-east-1");
+            try (S3Client s3 = clients.s3()) {
+                s3.createBucket(b -> b.bucket(BUCKET));
+                run(s3, dir, items);
+            }
+            stack.process().stop(Duration.ofSeconds(30));
+        }
+    }
+
+    private static void run(S3Client s3, Path dir, int items) throws Exception {
+        LakeLayout layout = new LakeLayout("tables/" + TABLE + "/");
+        LakeStore lake = new LakeStore(s3, BUCKET);
+        Instant now = Instant.now();
+        Instant exportTime = now.minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        long g0 = System.nanoTime();
+        String exportId = "01700000000000-bench";
+        long rows = snapshot(lake, layout, dir, exportId, exportTime, items);
+        long deltaBytes = deltas(s3, layout, 0, items, items, exportTime.plusSeconds(60), 1);
+        System.out.printf(
+                "generated a snapshot of %,d demo orders and %,d changes (%,d MB of delta JSON) in %.1f s%n",
+                rows, items, deltaBytes >> 20, (System.nanoTime() - g0) / 1e9);
+
+        ViewBuilder builder = new ViewBuilder(
+                lake,
+                layout,
+                TABLE,
+                new ViewBuilder.Options(
+                        16,
+                        2,
+                        Duration.ofMinutes(15),
+                        Duration.ofMinutes(5),
+                        System.getProperty("bench.duckdb-memory", "1GB"),
+                        2,
+                        dir.resolve("work"),
+                        "ZSTD",
+                        ParquetPartWriter.DEFAULT_ROW_GROUP_BYTES,
+                        500),
+                Clock.systemUTC());
+        startHeapSampler();
+        System.out.printf(
+                "JVM max heap %,d MB, DuckDB memory limit %s, %d cores%n",
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("bench.duckdb-memory", "1GB"),
+                Runtime.getRuntime().availableProcessors());
+
+        peakHeap.set(0);
+        long f0 = System.nanoTime();
+        ViewBuilder.Result full = builder.rebuild().orElseThrow();
+        double fullSeconds = (System.nanoTime() - f0) / 1e9;
+        System.out.printf(
+                "full build: %,d items from %,d snapshot rows + %,d changes in %.1f s; peak heap in use %,d MB,"
+                        + " peak resident memory of the process %,d MB%n",
+                full.items(), rows, full.changes(), fullSeconds, peakHeap.get() >> 20, peakResidentMb());
+
+        // DuckDB alone reading the same inputs, straight from S3Proxy's files.
+        Path tableDir = dir.resolve("data").resolve(BUCKET).resolve("tables").resolve(TABLE);
+        long r0 = System.nanoTime();
+        long[] read = duckDbRead(tableDir, exportId);
+        double readSeconds = (System.nanoTime() - r0) / 1e9;
+        System.out.printf(
+                "DuckDB alone (threads=2) reading the same inputs: %,d snapshot rows and %,d delta lines (%,d MB of"
+                        + " item JSON) in %.1f s%n",
+                read[0], read[1], read[2] >> 20, readSeconds);
+        System.out.printf("full build / DuckDB reading alone: %.1fx the time%n", fullSeconds / readSeconds);
+
+        // 10,000 more changes, in the current hour's folder, applied to the current view.
+        deltas(s3, layout, items, items + INCREMENTAL_CHANGES, items, Instant.now(), 2);
+        peakHeap.set(0);
+        long i0 = System.nanoTime();
+        ViewBuilder.Result incremental = builder.compact().orElseThrow();
+        double incrementalSeconds = (System.nanoTime() - i0) / 1e9;
+        System.out.printf(
+                "incremental run: %,d changes, %d of 16 parts rewritten, %,d items in %.1f s; peak heap in use %,d MB%n",
+                incremental.changes(),
+                incremental.bucketsWritten(),
+                incremental.items(),
+                incrementalSeconds,
+                peakHeap.get() >> 20);
+        System.out.printf("incremental / full: %.3f (the bar: at most 0.100)%n", incrementalSeconds / fullSeconds);
+
+        // The incremental result must be what a full rebuild over the same inputs gives.
+        long c0 = System.nanoTime();
+        ViewBuilder.Result check = builder.rebuild().orElseThrow();
+        long differences = differences(tableDir, incremental.version(), check.version());
+        System.out.printf(
+                "check: a full rebuild over the same inputs took %.1f s and differs from the incremental view in %d"
+                        + " rows%n",
+                (System.nanoTime() - c0) / 1e9, differences);
+        if (differences != 0) {
+            throw new IllegalStateException("the incremental view differs from a full rebuild");
+        }
+    }
+
+    /** Rows (key, sequence number, item) in one version of the current view and not the other, both ways. */
+    private static long differences(Path tableDir, long a, long b) throws Exception {
+        String va = "read_parquet('" + tableDir.resolve("current").resolve(String.format("%08d", a)) + "/*.parquet')";
+        String vb = "read_parquet('" + tableDir.resolve("current").resolve(String.format("%08d", b)) + "/*.parquet')";
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM ((SELECT _key, _seq, _item FROM " + va
+                        + " EXCEPT ALL SELECT _key, _seq, _item FROM " + vb + ") UNION ALL (SELECT _key, _seq, _item"
+                        + " FROM " + vb + " EXCEPT ALL SELECT _key, _seq, _item FROM " + va + "))")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Writes the snapshot as the export worker would: discovered schema, 10 parts, pointer. Returns rows. */
+    private static long snapshot(
+            LakeStore lake, LakeLayout layout, Path dir, String exportId, Instant exportTime, int items)
+            throws Exception {
+        List<String> keys = List.of(DemoItems.PARTITION_KEY, DemoItems.SORT_KEY);
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        DemoItems demo = new DemoItems(42);
+        for (long n = 0; n < items; n++) {
+            discovery.observe(demo.order(n));
+        }
+        SnapshotSchema schema = discovery.schema(keys, 500);
+        ObjectNode schemaJson = (ObjectNode) schema.toJson();
+        schemaJson.set("discovery", discovery.toJson());
+        lake.putJson(layout.snapshotSchema(exportId), schemaJson);
+        demo = new DemoItems(42);
+        int partsCount = 10;
+        long per = (items + partsCount - 1) / partsCount;
+        var parts = JSON.createArrayNode();
+        Path work = Files.createDirectories(dir.resolve("gen"));
+        for (int p = 0; p < partsCount; p++) {
+            Path file = work.resolve("part.parquet");
+            long rows = 0;
+            try (ParquetPartWriter w = new ParquetPartWriter(file, schema, "ZSTD", exportId, exportTime)) {
+                for (long n = p * per; n < Math.min(items, (p + 1) * per); n++) {
+                    w.write(demo.order(n));
+                }
+                rows = w.rows();
+            }
+            String key = layout.snapshotPart(exportId, p, "data/part" + p + ".json.gz");
+            lake.putFile(key, file);
+            parts.addObject().put("key", key).put("rows", rows);
+        }
+        ObjectNode pointer = JSON.createObjectNode()
+                .put("exportId", exportId)
+                .put("exportTime", exportTime.toString())
+                .put("itemCount", items);
+        pointer.set("parts", parts);
+        lake.putJson(layout.snapshotPublished(exportId), pointer);
+        lake.putJson(layout.currentSnapshotPointer(), pointer);
+        return items;
+    }
+
+    /**
+     * Writes changes {@code from} to {@code to} as delta objects in the hour folder of {@code start}: 70% updates of
+     * an existing order, 15% deletes, 15% inserts of new orders. Returns the bytes written.
+     */
+    private static long deltas(S3Client s3, LakeLayout layout, int from, int to, int items, Instant start, long seed)
+            throws IOException {
+        Random random = new Random(seed);
+        DemoItems demo = new DemoItems(seed + 100);
+        String folder = LakeLayout.hourFolder(layout.deltasPrefix(), start) + "/";
+        long bytes = 0;
+        long next = items;
+        StringBuilder object = new StringBuilder(LINES_PER_OBJECT * 1200);
+        int inObject = 0;
+        int objectIndex = from / LINES_PER_OBJECT;
+        for (int i = from; i < to; i++) {
+            int dice = random.nextInt(100);
+            long n = dice < 85 ? random.nextInt(items) : next++;
+            Map<String, AttributeValue> item = demo.order(n);
+            Map<String, AttributeValue> keys = DemoItems.key(n);
+            DeltaEnvelope.Action action = dice < 70
+                    ? DeltaEnvelope.Action.MODIFY
+                    : dice < 85 ? DeltaEnvelope.Action.REMOVE : DeltaEnvelope.Action.INSERT;
+            String sequence = String.format("1%020d", i);
+            DeltaEnvelope e = new DeltaEnvelope(
+                    action,
+                    sequence,
+                    action == DeltaEnvelope.Action.REMOVE ? keys : item,
+                    keys,
+                    null,
+                    start.plusMillis(i - from),
+                    "bench-" + i,
+                    TABLE,
+                    "shardId-bench",
+                    false);
+            object.append(e.toJson()).append('\n');
+            if (++inObject == LINES_PER_OBJECT || i == to - 1) {
+                byte[] content = object.toString().getBytes(StandardCharsets.UTF_8);
+                String key = folder + String.format("bench-deltas-%06d", objectIndex++);
+                s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
+                bytes += content.length;
+                object.setLength(0);
+                inObject = 0;
+            }
+        }
+        return bytes;
+    }
+
+    /** {snapshot rows, delta lines, item JSON bytes} as DuckDB reads them. */
+    private static long[] duckDbRead(Path tableDir, String exportId) throws Exception {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement()) {
+            st.execute("SET threads = 2");
+            long[] out = new long[3];
+            try (ResultSet rs = st.executeQuery("SELECT count(*), sum(length(_item)) + sum(length(_key)) FROM"
+                    + " read_parquet('"
+                    + tableDir.resolve("snapshots").resolve(exportId).resolve("data")
+                    + "/*.parquet')")) {
+                rs.next();
+                out[0] = rs.getLong(1);
+                out[2] = rs.getLong(2);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*), sum(length(json)) FROM read_ndjson_objects('"
+                    + tableDir.resolve("deltas") + "/*/*/*/*/bench-deltas-*')")) {
+                rs.next();
+                out[1] = rs.getLong(1);
+                out[2] += rs.getLong(2);
+            }
+            return out;
+        }
+    }
+
+    private static long peakResidentMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
+            }
+        }
+        return -1;
+    }
+
+    private static void startHeapSampler() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        Thread t = new Thread(
+                () -> {
+                    while (true) {
+                        peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "heap-sampler");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
