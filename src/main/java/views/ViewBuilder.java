@@ -284,6 +284,7 @@ public final class ViewBuilder {
             ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
             deltas.set("applied", appliedNow);
             lake.putText(layout.catalog("current.sql"), catalogSql(schema, location));
+            lake.putText(layout.catalog("deltas.sql"), deltasSql());
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
@@ -756,13 +757,39 @@ public final class ViewBuilder {
         return file.toString();
     }
 
+    private String sqlTable(String suffix) {
+        return tableName.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + suffix;
+    }
+
     private String catalogSql(SnapshotSchema schema, String location) {
-        String table = tableName.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_current";
+        String table = sqlTable("current");
         return "-- The current view of " + tableName + " (schema " + schema.version()
                 + "); its location moves with every version. Athena and Glue:\n"
                 + schema.athenaDdl(table, location)
+                + "ALTER TABLE `" + table + "` SET LOCATION '" + location + "';\n"
                 + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
                 + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location + "*.parquet');\n";
+    }
+
+    /** The deltas as a table: one row per change, the images as JSON text (history of a key, audits). */
+    private String deltasSql() {
+        String table = sqlTable("deltas");
+        String location = lake.uri(layout.deltasPrefix());
+        return "-- Every change of " + tableName + " that reached the lake from the stream, one row each. Order a"
+                + " key's changes by\n-- sequenceNumber as a number: ORDER BY length(sequenceNumber), sequenceNumber."
+                + " Athena and Glue:\n"
+                + "CREATE EXTERNAL TABLE IF NOT EXISTS `" + table + "` (\n"
+                + "  `action` string,\n  `sequenceNumber` string,\n  `object` string,\n  `keys` string,\n"
+                + "  `oldObject` string,\n  `approximateCreationDateTime` string,\n  `eventId` string,\n"
+                + "  `table` string,\n  `shardId` string,\n  `ttlExpired` boolean\n)\n"
+                + "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n"
+                + "LOCATION '" + location + "';\n"
+                + "\n-- DuckDB (with the httpfs extension and S3 credentials); DuckDB reads the numbers inside the"
+                + " images as doubles,\n-- the views' _item column keeps them exact:\n"
+                + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_ndjson('" + location + "*/*/*/*/*',"
+                + " columns = {action: 'VARCHAR', sequenceNumber: 'VARCHAR', object: 'JSON', keys: 'JSON',"
+                + " oldObject: 'JSON', approximateCreationDateTime: 'TIMESTAMP', eventId: 'VARCHAR', \"table\": 'VARCHAR',"
+                + " shardId: 'VARCHAR', ttlExpired: 'BOOLEAN'});\n";
     }
 
     private void expireVersions(long current) {

@@ -255,6 +255,42 @@ class ViewTest {
                 .noneMatch(k -> k.endsWith("part-00099.parquet"));
     }
 
+    @Test
+    @Order(7)
+    void theCatalogNamesTheCurrentViewAndTheDeltasForDuckDb() throws Exception {
+        JsonNode pointer = lake.json("current/_current.json");
+        String localLake = aws.dataDir().resolve("dynamo-lake") + "/";
+        JsonNode someone = lake.envelopes().get(0).path("keys");
+        long history = lake.envelopes().stream()
+                .filter(e -> key(e.path("keys")).equals(key(someone)))
+                .count();
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement()) {
+            for (String file : List.of("_catalog/current.sql", "_catalog/deltas.sql")) {
+                String sql = lake.text(file);
+                st.execute(
+                        sql.substring(sql.indexOf("CREATE OR REPLACE VIEW")).replace("s3://dynamo-lake/", localLake));
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM view_orders_current")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(pointer.path("itemCount").asLong());
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*), min(action) FROM view_orders_deltas"
+                    + " WHERE json_extract_string(keys, '$.customerId') = '"
+                    + someone.path(DemoItems.PARTITION_KEY).asText() + "'"
+                    + " AND json_extract_string(keys, '$.orderId') = '"
+                    + someone.path(DemoItems.SORT_KEY).asText() + "'")) {
+                rs.next();
+                assertThat(rs.getLong(1))
+                        .as("the key's history")
+                        .isEqualTo(history)
+                        .isPositive();
+            }
+        }
+        assertThat(lake.text("_catalog/deltas.sql"))
+                .contains("CREATE EXTERNAL TABLE IF NOT EXISTS `view_orders_deltas`");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Re-inserts some deleted keys: a key's REMOVE followed by a new INSERT of the same key. */
