@@ -168,7 +168,7 @@ public final class ViewBuilder {
         }
 
         long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
-        Path work = Files.createDirectories(options.workDir().resolve("view-" + version));
+        Path work = freshWorkDir("view-" + version);
         try (Connection db = open(work)) {
             long t0 = System.nanoTime();
             Intake intake = readChanges(db, objects, null, snapshot.schema());
@@ -359,7 +359,7 @@ public final class ViewBuilder {
                     + (snapshot == null ? "before that" : "after that"));
         }
         String folder = layout.asOfFolder(time);
-        Path work = Files.createDirectories(options.workDir().resolve("asof-" + time.toEpochMilli()));
+        Path work = freshWorkDir("asof-" + time.toEpochMilli());
         try (Connection db = open(work)) {
             String floor = hour(snapshot.exportTime().minus(options.replayMargin()));
             String ceiling = hour(time.plus(options.lateWindow()));
@@ -826,6 +826,13 @@ public final class ViewBuilder {
             throw e;
         }
         return db;
+    }
+
+    /** An empty folder for one run; a run killed before it left its database and files there. */
+    private Path freshWorkDir(String name) throws IOException {
+        Path work = options.workDir().resolve(name);
+        deleteTree(work);
+        return Files.createDirectories(work);
     }
 
     private static void deleteTree(Path dir) {
