@@ -13,7 +13,6 @@ import item.ItemFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -64,7 +63,6 @@ public final class SnapshotBenchmark {
 
     private record Export(String exportId, Instant exportTime, List<DataFile> files, long items) {}
 
-    private static final AtomicLong peakHeap = new AtomicLong();
     private static final long SINGLE_FILE_BYTES = 1L << 30;
     private static final Map<Path, Long> uncompressed = new ConcurrentHashMap<>();
 
@@ -76,7 +74,7 @@ public final class SnapshotBenchmark {
         Path work = Path.of("target", "bench-snapshot");
         Path folder = given.isBlank() ? generate(work.resolve("export"), items) : Path.of(given);
         Export export = read(folder);
-        startHeapSampler();
+        HeapSampler.start();
         System.out.printf(
                 "export %s: %,d items in %d data files (%,d MB gzip) from %s; heap limit %,d MB; %d cores%n",
                 export.exportId(),
@@ -130,7 +128,7 @@ public final class SnapshotBenchmark {
                 rows / convertSeconds,
                 schema.columns().size(),
                 lakeBytes >> 20,
-                peakHeap.get() >> 20);
+                HeapSampler.peakMb());
 
         // ---- DuckDB, the same columns from the same files ----
         Path duck = clean(work.resolve("out-duckdb"));
@@ -175,7 +173,7 @@ public final class SnapshotBenchmark {
                 singleBytes += uncompressed.get(f.path());
             }
         }
-        peakHeap.set(0);
+        HeapSampler.reset();
         System.gc();
         long s0 = System.nanoTime();
         DataFile one = new DataFile(single, singleItems, null);
@@ -192,7 +190,7 @@ public final class SnapshotBenchmark {
                 bytes.get() >> 20,
                 oneRows,
                 (System.nanoTime() - s0) / 1e9,
-                peakHeap.get() >> 20,
+                HeapSampler.peakMb(),
                 Runtime.getRuntime().maxMemory() >> 20);
     }
 
@@ -392,24 +390,6 @@ public final class SnapshotBenchmark {
     }
 
     // ---- small helpers ----
-
-    private static void startHeapSampler() {
-        var memory = ManagementFactory.getMemoryMXBean();
-        Thread t = new Thread(
-                () -> {
-                    while (true) {
-                        peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                },
-                "heap-sampler");
-        t.setDaemon(true);
-        t.start();
-    }
 
     private static Path clean(Path dir) throws IOException {
         if (Files.exists(dir)) {

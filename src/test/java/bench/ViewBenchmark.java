@@ -6,7 +6,6 @@ import dynamolake.AwsClients;
 import dynamolake.demo.DemoItems;
 import item.DeltaEnvelope;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.ParquetPartWriter;
@@ -49,7 +47,6 @@ public final class ViewBenchmark {
     private static final String BUCKET = "dynamo-lake";
     private static final int LINES_PER_OBJECT = 10_000;
     private static final int INCREMENTAL_CHANGES = 10_000;
-    private static final AtomicLong peakHeap = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -95,21 +92,21 @@ public final class ViewBenchmark {
                         ParquetPartWriter.DEFAULT_ROW_GROUP_BYTES,
                         500),
                 Clock.systemUTC());
-        startHeapSampler();
+        HeapSampler.start();
         System.out.printf(
                 "JVM max heap %,d MB, DuckDB memory limit %s, %d cores%n",
                 Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("bench.duckdb-memory", "1GB"),
                 Runtime.getRuntime().availableProcessors());
 
-        peakHeap.set(0);
+        HeapSampler.reset();
         long f0 = System.nanoTime();
         ViewBuilder.Result full = builder.rebuild().orElseThrow();
         double fullSeconds = (System.nanoTime() - f0) / 1e9;
         System.out.printf(
                 "full build: %,d items from %,d snapshot rows + %,d changes in %.1f s; peak heap in use %,d MB,"
                         + " peak resident memory of the process %,d MB%n",
-                full.items(), rows, full.changes(), fullSeconds, peakHeap.get() >> 20, peakResidentMb());
+                full.items(), rows, full.changes(), fullSeconds, HeapSampler.peakMb(), peakResidentMb());
 
         // DuckDB alone reading the same inputs, straight from S3Proxy's files.
         Path tableDir = dir.resolve("data").resolve(BUCKET).resolve("tables").resolve(TABLE);
@@ -124,7 +121,7 @@ public final class ViewBenchmark {
 
         // 10,000 more changes, in the current hour's folder, applied to the current view.
         deltas(s3, layout, items, items + INCREMENTAL_CHANGES, items, Instant.now(), 2);
-        peakHeap.set(0);
+        HeapSampler.reset();
         long i0 = System.nanoTime();
         ViewBuilder.Result incremental = builder.compact().orElseThrow();
         double incrementalSeconds = (System.nanoTime() - i0) / 1e9;
@@ -134,7 +131,7 @@ public final class ViewBenchmark {
                 incremental.bucketsWritten(),
                 incremental.items(),
                 incrementalSeconds,
-                peakHeap.get() >> 20);
+                HeapSampler.peakMb());
         System.out.printf("incremental / full: %.3f (the bar: at most 0.100)%n", incrementalSeconds / fullSeconds);
 
         // The incremental result must be what a full rebuild over the same inputs gives.
@@ -284,24 +281,6 @@ public final class ViewBenchmark {
             }
         }
         return -1;
-    }
-
-    private static void startHeapSampler() {
-        var memory = ManagementFactory.getMemoryMXBean();
-        Thread t = new Thread(
-                () -> {
-                    while (true) {
-                        peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                },
-                "heap-sampler");
-        t.setDaemon(true);
-        t.start();
     }
 
     private static void deleteTree(Path dir) throws IOException {
