@@ -1,20 +1,27 @@
 package dynamolake;
 
+import ddbstream.checkpoint.CheckpointStore;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.UUID;
 import lake.LakeLayout;
 import lake.LakeStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import views.ViewBuilder;
 import views.ViewControl;
+import views.ViewLock;
 
 /**
  * The views' beans, in every profile, from the {@code views.*} and {@code lake.*} properties: the builder the
- * compaction route calls and the JMX operations ({@code compactNow}, {@code materializeAsOf}).
+ * compaction route calls and the JMX operations ({@code compactNow}, {@code materializeAsOf}). Builds are kept to one
+ * replica at a time by a lease in the checkpoint table.
  */
 @Configuration
 public class ViewConfiguration implements CamelConfiguration {
@@ -22,10 +29,19 @@ public class ViewConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context);
         S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
+        DynamoDbClient dynamoDb = context.getRegistry().findSingleByType(DynamoDbClient.class);
+        String table = s.text("table.name");
+        ViewLock replicas = ViewLock.lease(
+                new CheckpointStore(dynamoDb, s.text("checkpoint.table")),
+                s.text("checkpoint.group"),
+                table,
+                owner(),
+                s.duration("views.lease-duration"),
+                Clock.systemUTC());
         ViewBuilder builder = new ViewBuilder(
                 new LakeStore(s3, s.text("lake.bucket")),
                 new LakeLayout(s.text("lake.prefix")),
-                s.text("table.name"),
+                table,
                 new ViewBuilder.Options(
                         s.integer("views.buckets", 1, 4096),
                         s.integer("views.keep", 1, 1000),
@@ -37,10 +53,23 @@ public class ViewConfiguration implements CamelConfiguration {
                         s.text("lake.parquet-codec").toUpperCase(Locale.ROOT),
                         (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
                         s.integer("lake.max-typed-columns", 0, 10_000)),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                replicas);
         ViewControl control = new ViewControl(builder);
         context.getRegistry().bind("viewBuilder", builder);
         context.getRegistry().bind("viewControl", control);
         context.addService(control);
+    }
+
+    /** This replica, as the view lease names it: host, process and a random suffix. */
+    private static String owner() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 }

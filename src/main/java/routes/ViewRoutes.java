@@ -14,6 +14,11 @@ import org.apache.camel.builder.RouteBuilder;
 public class ViewRoutes extends RouteBuilder {
     @Override
     public void configure() {
+        // Another replica (or an operator's run) is building: this tick has nothing to do.
+        onException(views.ViewBuilder.BusyException.class)
+                .handled(true)
+                .log(org.apache.camel.LoggingLevel.INFO, "${exception.message}");
+
         from("timer:view-compaction?delay={{views.compaction-delay}}&period={{views.compaction-interval}}")
                 .routeId("ddb-view-compaction")
                 .routeDescription("Builds the current view from the published snapshot and the deltas after it")

@@ -96,13 +96,51 @@ public final class ViewBuilder {
     private final Options options;
     private final Clock clock;
     private final ReentrantLock running = new ReentrantLock();
+    private final ViewLock replicas;
 
     public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
+        this(lake, layout, tableName, options, clock, ViewLock.NONE);
+    }
+
+    /** @param replicas keeps other replicas from building the views of the table at the same time */
+    public ViewBuilder(
+            LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock, ViewLock replicas) {
         this.lake = lake;
         this.layout = layout;
         this.tableName = tableName;
         this.options = options;
         this.clock = clock;
+        this.replicas = replicas;
+    }
+
+    /** Thrown when a view build is already running, here or on another replica. */
+    public static final class BusyException extends IllegalStateException {
+        BusyException(String message) {
+            super(message);
+        }
+    }
+
+    private interface Run<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs one build: one per process, and (through the lease) one across replicas. */
+    private <T> T exclusive(Run<T> run) throws Exception {
+        if (!running.tryLock()) {
+            throw new BusyException("A view build of " + tableName + " is already running in this process");
+        }
+        try {
+            Optional<ViewLock.Held> held = replicas.tryAcquire();
+            if (held.isEmpty()) {
+                throw new BusyException(
+                        "Another replica is building the views of " + tableName + "; this run is skipped");
+            }
+            try (ViewLock.Held h = held.get()) {
+                return run.run();
+            }
+        } finally {
+            running.unlock();
+        }
     }
 
     /** The published current view's pointer, if there is one. */
@@ -115,7 +153,7 @@ public final class ViewBuilder {
     /**
      * Brings the current view up to date; empty when there is no published snapshot yet or nothing changed.
      *
-     * @throws IllegalStateException when another run is in progress in this process
+     * @throws BusyException when another run is in progress, in this process or on another replica
      */
     public Optional<Result> compact() throws Exception {
         return build(false);
@@ -127,14 +165,7 @@ public final class ViewBuilder {
     }
 
     private Optional<Result> build(boolean rebuild) throws Exception {
-        if (!running.tryLock()) {
-            throw new IllegalStateException("A view build of " + tableName + " is already running");
-        }
-        try {
-            return compactLocked(rebuild);
-        } finally {
-            running.unlock();
-        }
+        return exclusive(() -> compactLocked(rebuild));
     }
 
     private Optional<Result> compactLocked(boolean rebuild) throws Exception {
@@ -319,14 +350,7 @@ public final class ViewBuilder {
      * @throws IllegalArgumentException when the lake cannot answer for that time, saying which times it can
      */
     public Result asOf(Instant time) throws Exception {
-        if (!running.tryLock()) {
-            throw new IllegalStateException("A view build of " + tableName + " is already running");
-        }
-        try {
-            return asOfLocked(time);
-        } finally {
-            running.unlock();
-        }
+        return exclusive(() -> asOfLocked(time));
     }
 
     /** The times the lake can answer for: from the oldest published snapshot kept to now less the late window. */

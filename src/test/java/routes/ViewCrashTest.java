@@ -80,6 +80,8 @@ class ViewCrashTest {
                 "-Dviews.compaction-delay=" + delay,
                 "-Dviews.compaction-interval=" + interval,
                 "-Dviews.late-window=2s",
+                // the killed run's lease on the view build expires this long after the kill
+                "-Dviews.lease-duration=6s",
                 "-Dviews.work-dir=" + dir.resolve("views-work")));
         return JavaProcess.start("dynamolake.DynamoLake", props, List.of(), dir);
     }
@@ -107,7 +109,7 @@ class ViewCrashTest {
         // Changes, and a second run told to rebuild (another bucket count): killed while it builds.
         demo.change(500);
         Path work = dir.resolve("views-work").resolve("view-" + (version + 1));
-        try (JavaProcess second = app(4, "4s", "1h")) {
+        try (JavaProcess second = app(4, "4s", "1s")) {
             await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> Files.exists(work));

@@ -291,6 +291,28 @@ class ViewTest {
                 .contains("CREATE EXTERNAL TABLE IF NOT EXISTS `view_orders_deltas`");
     }
 
+    @Test
+    @Order(8)
+    void oneReplicaBuildsAtATime() throws Exception {
+        var store = new ddbstream.checkpoint.CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
+        var other = store.acquire(
+                        "dynamo-lake", "views|" + TABLE, "other-replica", Duration.ofMinutes(1), Instant.now())
+                .orElseThrow();
+        long version = lake.json("current/_current.json").path("version").asLong();
+        demo.change(10);
+        awaitDeltasLanded();
+        assertThatThrownBy(() -> invokeJmx("compactNow")).hasMessageContaining("Another replica is building");
+        assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(version);
+
+        store.release("dynamo-lake", "views|" + TABLE, other);
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (version + 1));
+        assertThat(store.currentLease("dynamo-lake", "views|" + TABLE)
+                        .orElseThrow()
+                        .expiresAt())
+                .as("given up after the run")
+                .isBefore(Instant.now());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Re-inserts some deleted keys: a key's REMOVE followed by a new INSERT of the same key. */
