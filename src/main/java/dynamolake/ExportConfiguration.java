@@ -77,7 +77,7 @@ public class ExportConfiguration implements CamelConfiguration {
                 metrics,
                 table,
                 s.integer("snapshot.keep", 1, 1000),
-                catalog(context, s, table),
+                catalog(context, s, table, "snapshot"),
                 clock);
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         try {
@@ -141,8 +141,11 @@ public class ExportConfiguration implements CamelConfiguration {
         return p == null ? "" : p.endsWith("/") ? p : p + "/";
     }
 
-    /** Glue registration when {@code glue.database} names a database (aws profile); otherwise the lake's catalog only. */
-    private static SnapshotPublisher.CatalogRegistration catalog(CamelContext context, Settings s, String table)
+    /**
+     * Glue registration of {@code <table>_<what>} when {@code glue.database} names a database (aws profile); otherwise
+     * the lake's catalog only.
+     */
+    static SnapshotPublisher.CatalogRegistration catalog(CamelContext context, Settings s, String table, String what)
             throws Exception {
         String database = s.optional("glue.database");
         if (database == null) {
@@ -157,6 +160,6 @@ public class ExportConfiguration implements CamelConfiguration {
         GlueClient glue =
                 GlueClient.builder().region(Region.of(s.text("aws.region"))).build();
         context.addService(new ClosingService(java.util.List.of(glue)), true, true);
-        return new GlueCatalog(glue, database, table);
+        return new GlueCatalog(glue, database, table, what);
     }
 }

@@ -54,7 +54,8 @@ public class ViewConfiguration implements CamelConfiguration {
                         (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
                         s.integer("lake.max-typed-columns", 0, 10_000)),
                 Clock.systemUTC(),
-                replicas);
+                replicas,
+                ExportConfiguration.catalog(context, s, table, "current"));
         ViewControl control = new ViewControl(builder);
         context.getRegistry().bind("viewBuilder", builder);
         context.getRegistry().bind("viewControl", control);

@@ -11,9 +11,10 @@ import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.glue.model.TableInput;
 
 /**
- * Registers the published snapshot as a table in the Glue Data Catalog ({@code <table>_snapshot} in the database
- * named by {@code glue.database}), pointing at the snapshot's Parquet folder: what a Glue crawler would create,
- * without the crawler. Each publish moves the table's location to the new snapshot.
+ * Registers a published part of the lake as a table in the Glue Data Catalog, in the database named by
+ * {@code glue.database}: the snapshot as {@code <table>_snapshot}, the current view as {@code <table>_current}, each
+ * pointing at its Parquet folder: what a Glue crawler would create, without the crawler. Each publish moves the
+ * table's location to the new folder.
  */
 public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration {
     private static final Logger LOG = LoggerFactory.getLogger(GlueCatalog.class);
@@ -22,15 +23,24 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
     private final String database;
     private final String tableName;
 
+    private final String what;
+
+    /** The snapshot's table, {@code <table>_snapshot}. */
     public GlueCatalog(GlueClient glue, String database, String sourceTable) {
+        this(glue, database, sourceTable, "snapshot");
+    }
+
+    /** @param what {@code snapshot} or {@code current}: the table is {@code <table>_<what>} */
+    public GlueCatalog(GlueClient glue, String database, String sourceTable, String what) {
         this.glue = glue;
         this.database = database;
-        this.tableName = SnapshotPublisher.sqlName(sourceTable) + "_snapshot";
+        this.tableName = SnapshotPublisher.sqlName(sourceTable) + "_" + what;
+        this.what = what;
     }
 
     @Override
-    public void register(String exportId, SnapshotSchema schema, String location) {
-        TableInput input = tableInput(schema, location, exportId);
+    public void register(String id, SnapshotSchema schema, String location) {
+        TableInput input = tableInput(schema, location, id);
         try {
             glue.createTable(b -> b.databaseName(database).tableInput(input));
             LOG.info("Created Glue table {}.{} over {}", database, tableName, location);
@@ -40,18 +50,18 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
         }
     }
 
-    TableInput tableInput(SnapshotSchema schema, String location, String exportId) {
+    TableInput tableInput(SnapshotSchema schema, String location, String id) {
         return TableInput.builder()
                 .name(tableName)
-                .description("dynamo-lake snapshot " + exportId + " (schema " + schema.version() + ")")
+                .description("dynamo-lake " + what + " " + id + " (schema " + schema.version() + ")")
                 .tableType("EXTERNAL_TABLE")
                 .parameters(Map.of(
                         "classification",
                         "parquet",
                         "parquet.compression",
                         "ZSTD",
-                        "dynamo-lake.export-id",
-                        exportId,
+                        "dynamo-lake." + what,
+                        id,
                         "dynamo-lake.schema-version",
                         schema.version()))
                 .storageDescriptor(sd -> sd.location(location)

@@ -97,20 +97,31 @@ public final class ViewBuilder {
     private final Clock clock;
     private final ReentrantLock running = new ReentrantLock();
     private final ViewLock replicas;
+    private final export.SnapshotPublisher.CatalogRegistration catalog;
 
     public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
-        this(lake, layout, tableName, options, clock, ViewLock.NONE);
+        this(lake, layout, tableName, options, clock, ViewLock.NONE, (id, schema, location) -> {});
     }
 
-    /** @param replicas keeps other replicas from building the views of the table at the same time */
+    /**
+     * @param replicas keeps other replicas from building the views of the table at the same time
+     * @param catalog registers each published current view (the Glue Data Catalog in the aws profile)
+     */
     public ViewBuilder(
-            LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock, ViewLock replicas) {
+            LakeStore lake,
+            LakeLayout layout,
+            String tableName,
+            Options options,
+            Clock clock,
+            ViewLock replicas,
+            export.SnapshotPublisher.CatalogRegistration catalog) {
         this.lake = lake;
         this.layout = layout;
         this.tableName = tableName;
         this.options = options;
         this.clock = clock;
         this.replicas = replicas;
+        this.catalog = catalog;
     }
 
     /** Thrown when a view build is already running, here or on another replica. */
@@ -316,6 +327,7 @@ public final class ViewBuilder {
             deltas.set("applied", appliedNow);
             lake.putText(layout.catalog("current.sql"), catalogSql(schema, location));
             lake.putText(layout.catalog("deltas.sql"), deltasSql());
+            catalog.register("version " + version, schema, location);
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"

@@ -1,0 +1,41 @@
+package export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import lake.ColumnType;
+import lake.SnapshotColumn;
+import lake.SnapshotSchema;
+import org.junit.jupiter.api.Test;
+
+/** The Glue table a publish registers: what Athena reads the folder with. (No Glue here: the input it sends.) */
+class GlueCatalogTest {
+    private static final SnapshotSchema SCHEMA = new SnapshotSchema(List.of(
+            new SnapshotColumn("customerId", "customerId", ColumnType.STRING, 0, true),
+            new SnapshotColumn("total", "total", ColumnType.DECIMAL, 2, false),
+            new SnapshotColumn("_item", null, ColumnType.JSON, 0, false),
+            new SnapshotColumn("_export_time", null, ColumnType.TIMESTAMP, 0, false)));
+
+    @Test
+    void theCurrentViewIsItsOwnTableOverItsVersionFolder() {
+        var input = new GlueCatalog(null, "lake", "demo-orders", "current")
+                .tableInput(SCHEMA, "s3://dynamo-lake/tables/demo-orders/current/00000007/", "version 7");
+        assertThat(input.name()).isEqualTo("demo_orders_current");
+        assertThat(input.storageDescriptor().location())
+                .isEqualTo("s3://dynamo-lake/tables/demo-orders/current/00000007/");
+        assertThat(input.storageDescriptor().columns())
+                .extracting(c -> c.name() + " " + c.type())
+                .containsExactly("customerId string", "total decimal(38,2)", "_item string", "_export_time timestamp");
+        assertThat(input.parameters()).containsEntry("dynamo-lake.current", "version 7");
+        assertThat(input.storageDescriptor().serdeInfo().serializationLibrary())
+                .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
+    }
+
+    @Test
+    void theSnapshotKeepsItsName() {
+        assertThat(new GlueCatalog(null, "lake", "Orders.2026")
+                        .tableInput(SCHEMA, "s3://b/x/", "01795-abc")
+                        .name())
+                .isEqualTo("orders_2026_snapshot");
+    }
+}
