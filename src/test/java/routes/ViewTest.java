@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportRequester;
+import item.DeltaEnvelope;
 import item.PlainJson;
 import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
@@ -19,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import java.util.Set;
 import javax.management.MBeanException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import lake.LakeLayout;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -311,6 +314,51 @@ class ViewTest {
                         .expiresAt())
                 .as("given up after the run")
                 .isBefore(Instant.now());
+    }
+
+    @Test
+    @Order(9)
+    void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
+        Map<String, JsonNode> before = scan();
+        // One object with a good change, a line cut off, and another good change, as a damaged object would be.
+        String hour = LakeLayout.hourFolder("tables/" + TABLE + "/deltas/", Instant.now()) + "/";
+        String key = hour + "damaged-object";
+        List<String> lines = new ArrayList<>();
+        for (Map<String, AttributeValue> row :
+                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(2)).items()) {
+            Map<String, AttributeValue> changed = new HashMap<>(row);
+            changed.put("status", AttributeValue.fromS("REPAIRED"));
+            aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(changed));
+            lines.add(new DeltaEnvelope(
+                            DeltaEnvelope.Action.MODIFY,
+                            "9" + "0".repeat(29) + lines.size(),
+                            changed,
+                            Map.of(
+                                    DemoItems.PARTITION_KEY, row.get(DemoItems.PARTITION_KEY),
+                                    DemoItems.SORT_KEY, row.get(DemoItems.SORT_KEY)),
+                            null,
+                            Instant.now(),
+                            "test-" + lines.size(),
+                            TABLE,
+                            "shardId-test",
+                            false)
+                    .toJson());
+        }
+        lines.add(1, "{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
+        Map<String, JsonNode> table = awaitDeltasLanded(); // the stream's own deltas of the two puts
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key(key),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(String.join("\n", lines) + "\n"));
+
+        assertThat(invokeJmx("compactNow")).startsWith("published current view");
+        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table).isNotEqualTo(before);
+        JsonNode letter = Lake.JSON.readTree(
+                lake.text("dead-letters/views/damaged-object.json").trim());
+        assertThat(letter.path("object").asText()).isEqualTo(key);
+        assertThat(letter.path("line").asInt()).isEqualTo(2);
+        assertThat(letter.path("reason").asText()).contains("not JSON");
+        assertThat(letter.path("raw").asText()).isEqualTo("{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
