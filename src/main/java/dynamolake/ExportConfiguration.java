@@ -160,6 +160,15 @@ public class ExportConfiguration implements CamelConfiguration {
         GlueClient glue =
                 GlueClient.builder().region(Region.of(s.text("aws.region"))).build();
         context.addService(new ClosingService(java.util.List.of(glue)), true, true);
-        return new GlueCatalog(glue, database, table, what);
+        GlueCatalog catalog = new GlueCatalog(glue, database, table, what);
+        if (!what.equals("current")) {
+            return catalog;
+        }
+        // With the current view, the deltas table it is built from.
+        String deltas = "s3://" + s.text("lake.bucket") + "/" + new LakeLayout(s.text("lake.prefix")).deltasPrefix();
+        return (id, schema, location) -> {
+            catalog.register(id, schema, location);
+            catalog.registerDeltas(deltas);
+        };
     }
 }

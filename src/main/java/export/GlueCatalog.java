@@ -1,5 +1,6 @@
 package export;
 
+import java.util.List;
 import java.util.Map;
 import lake.SnapshotColumn;
 import lake.SnapshotSchema;
@@ -73,6 +74,50 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
                         .serdeInfo(s ->
                                 s.serializationLibrary("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")))
                 .build();
+    }
+
+    /**
+     * Registers the deltas as {@code <table>_deltas}: one row per change, over the delta objects (JSON Lines) with the
+     * OpenX JSON SerDe, the images as JSON text; the same table as {@code _catalog/deltas.sql}.
+     */
+    public void registerDeltas(String location) {
+        TableInput input = deltasInput(location);
+        try {
+            glue.createTable(b -> b.databaseName(database).tableInput(input));
+            LOG.info("Created Glue table {}.{} over {}", database, input.name(), location);
+        } catch (AlreadyExistsException e) {
+            glue.updateTable(b -> b.databaseName(database).tableInput(input));
+        }
+    }
+
+    TableInput deltasInput(String location) {
+        String name = tableName.substring(0, tableName.length() - what.length()) + "deltas";
+        List<Column> columns = List.of(
+                text("action"),
+                text("sequenceNumber"),
+                text("object"),
+                text("keys"),
+                text("oldObject"),
+                text("approximateCreationDateTime"),
+                text("eventId"),
+                text("table"),
+                text("shardId"),
+                Column.builder().name("ttlExpired").type("boolean").build());
+        return TableInput.builder()
+                .name(name)
+                .description("dynamo-lake deltas: every change from the stream, one row each")
+                .tableType("EXTERNAL_TABLE")
+                .parameters(Map.of("classification", "json"))
+                .storageDescriptor(sd -> sd.location(location)
+                        .columns(columns)
+                        .inputFormat("org.apache.hadoop.mapred.TextInputFormat")
+                        .outputFormat("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
+                        .serdeInfo(s -> s.serializationLibrary("org.openx.data.jsonserde.JsonSerDe")))
+                .build();
+    }
+
+    private static Column text(String name) {
+        return Column.builder().name(name).type("string").build();
     }
 
     private static Column column(SnapshotColumn c) {

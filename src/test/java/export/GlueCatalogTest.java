@@ -38,4 +38,18 @@ class GlueCatalogTest {
                         .name())
                 .isEqualTo("orders_2026_snapshot");
     }
+
+    @Test
+    void theDeltasAreATableOfJsonLinesNextToTheCurrentView() {
+        var input = new GlueCatalog(null, "lake", "demo-orders", "current")
+                .deltasInput("s3://dynamo-lake/tables/demo-orders/deltas/");
+        assertThat(input.name()).isEqualTo("demo_orders_deltas");
+        assertThat(input.storageDescriptor().location()).isEqualTo("s3://dynamo-lake/tables/demo-orders/deltas/");
+        assertThat(input.storageDescriptor().columns())
+                .extracting(c -> c.name())
+                .startsWith("action", "sequenceNumber", "object", "keys")
+                .contains("approximateCreationDateTime", "ttlExpired");
+        assertThat(input.storageDescriptor().serdeInfo().serializationLibrary())
+                .isEqualTo("org.openx.data.jsonserde.JsonSerDe");
+    }
 }
