@@ -1,11 +1,9 @@
 package ddbstream;
 
+import ddbstream.checkpoint.Lease;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -57,17 +55,7 @@ public class DdbStreamConsumer extends DefaultConsumer {
     }
 
     private static String workerId(DdbStreamConfiguration config) {
-        if (config.getWorkerId() != null) {
-            return config.getWorkerId();
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
-                + UUID.randomUUID().toString().substring(0, 8);
+        return config.getWorkerId() != null ? config.getWorkerId() : Lease.newOwner();
     }
 
     /** Processes one batch; true when the exchange completed without an exception. */

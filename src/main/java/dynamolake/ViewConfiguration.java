@@ -1,12 +1,10 @@
 package dynamolake;
 
 import ddbstream.checkpoint.CheckpointStore;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
+import ddbstream.checkpoint.Lease;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.UUID;
 import lake.LakeLayout;
 import lake.LakeStore;
 import org.apache.camel.CamelConfiguration;
@@ -35,7 +33,7 @@ public class ViewConfiguration implements CamelConfiguration {
                 new CheckpointStore(dynamoDb, s.text("checkpoint.table")),
                 s.text("checkpoint.group"),
                 table,
-                owner(),
+                Lease.newOwner(),
                 s.duration("views.lease-duration"),
                 Clock.systemUTC());
         ViewBuilder builder = new ViewBuilder(
@@ -60,17 +58,5 @@ public class ViewConfiguration implements CamelConfiguration {
         context.getRegistry().bind("viewBuilder", builder);
         context.getRegistry().bind("viewControl", control);
         context.addService(control);
-    }
-
-    /** This replica, as the view lease names it: host, process and a random suffix. */
-    private static String owner() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":"
-                + UUID.randomUUID().toString().substring(0, 8);
     }
 }

@@ -42,21 +42,15 @@ public final class ExportMetrics {
         this.items = registry.counter("dynamolake.export.items", "table", table);
         this.deadLetters = registry.counter("dynamolake.export.dead.letters", "table", table);
         this.failures = registry.counter("dynamolake.export.failures", "table", table);
-        Gauge.builder("dynamolake.export.files.total", stepsTotal, AtomicLong::get)
-                .tag("table", table)
-                .register(registry);
-        Gauge.builder("dynamolake.export.files.done", stepsDone, AtomicLong::get)
-                .tag("table", table)
-                .register(registry);
-        Gauge.builder("dynamolake.export.items.per.second", itemsPerSecond, AtomicLong::get)
-                .tag("table", table)
-                .register(registry);
-        Gauge.builder("dynamolake.export.eta.seconds", etaSeconds, AtomicLong::get)
-                .tag("table", table)
-                .register(registry);
-        Gauge.builder("dynamolake.snapshot.published.time", publishedTime, AtomicLong::get)
-                .tag("table", table)
-                .register(registry);
+        gauge(registry, "dynamolake.export.files.total", table, stepsTotal);
+        gauge(registry, "dynamolake.export.files.done", table, stepsDone);
+        gauge(registry, "dynamolake.export.items.per.second", table, itemsPerSecond);
+        gauge(registry, "dynamolake.export.eta.seconds", table, etaSeconds);
+        gauge(registry, "dynamolake.snapshot.published.time", table, publishedTime);
+    }
+
+    private static void gauge(MeterRegistry registry, String name, String table, AtomicLong value) {
+        Gauge.builder(name, value, AtomicLong::get).tag("table", table).register(registry);
     }
 
     /** A worker starts a step of a file: the clock for items per second starts with an export's first step. */
