@@ -2,17 +2,15 @@ package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.AwsClients;
-import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportProgress;
-import item.PlainJson;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -20,9 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import testsupport.Apps;
+import testsupport.DemoOrders;
 import testsupport.JavaProcess;
 import testsupport.Lake;
 import testsupport.SnapshotReader;
@@ -108,21 +106,11 @@ class SnapshotCrashTest {
             assertThat(pointer.path("exportId").asText()).isEqualTo(atKill.exportId());
             assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS);
 
-            Map<String, JsonNode> table = new HashMap<>();
-            for (Map<String, AttributeValue> item :
-                    ddb.scanPaginator(b -> b.tableName(TABLE)).items()) {
-                JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
-                table.put(key(node), node);
-            }
+            Map<String, JsonNode> table = scan(ddb, TABLE);
             Map<String, JsonNode> snapshot =
-                    SnapshotReader.items(lake, atKill.exportId(), dir.resolve("downloads"), SnapshotCrashTest::key);
+                    SnapshotReader.items(lake, atKill.exportId(), dir.resolve("downloads"), DemoOrders::key);
             assertThat(snapshot).hasSize(ITEMS).isEqualTo(table);
             assertThat(progress.all()).hasSize(1);
         }
-    }
-
-    private static String key(JsonNode item) {
-        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
-                + item.path(DemoItems.SORT_KEY).asText();
     }
 }

@@ -2,14 +2,14 @@ package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.key;
+import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportManifest;
 import export.ExportProgress;
 import export.ExportTask;
-import item.PlainJson;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -35,11 +35,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExportStatus;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import testsupport.Apps;
+import testsupport.DemoOrders;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
 import testsupport.SnapshotReader;
@@ -111,8 +111,8 @@ class SnapshotTest {
         assertThat(lake.keys("snapshots/" + exportId + "/data/"))
                 .hasSize(manifest.files().size());
 
-        Map<String, JsonNode> table = scan();
-        Map<String, JsonNode> snapshot = SnapshotReader.items(lake, exportId, downloads, SnapshotTest::key);
+        Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
+        Map<String, JsonNode> snapshot = SnapshotReader.items(lake, exportId, downloads, DemoOrders::key);
         assertThat(snapshot).hasSize(ITEMS);
         assertThat(snapshot).isEqualTo(table);
 
@@ -222,11 +222,11 @@ class SnapshotTest {
     @Test
     @Order(6)
     void anIncrementalExportLandsAsDeltasInWriteOrder() throws Exception {
-        Map<String, JsonNode> before = scan();
-        Thread.sleep(1100);
+        Map<String, JsonNode> before = scan(aws.dynamoDb(), TABLE);
+        DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
         demo.change(300);
-        Map<String, JsonNode> after = scan();
-        Thread.sleep(1100);
+        Map<String, JsonNode> after = scan(aws.dynamoDb(), TABLE);
+        DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
         var requester = app.getCamelContext()
                 .getRegistry()
                 .lookupByNameAndType("exportRequester", export.ExportRequester.class);
@@ -364,21 +364,5 @@ class SnapshotTest {
 
     private static Map<String, String> etags(String folder) {
         return lake.objects(folder).stream().collect(Collectors.toMap(S3Object::key, S3Object::eTag));
-    }
-
-    /** The table as plain JSON items, by key. */
-    private static Map<String, JsonNode> scan() throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        for (Map<String, AttributeValue> item :
-                aws.dynamoDb().scanPaginator(b -> b.tableName(TABLE)).items()) {
-            JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
-            out.put(key(node), node);
-        }
-        return out;
-    }
-
-    private static String key(JsonNode item) {
-        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
-                + item.path(DemoItems.SORT_KEY).asText();
     }
 }

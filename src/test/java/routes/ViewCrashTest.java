@@ -2,12 +2,12 @@ package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.key;
+import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.AwsClients;
-import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
-import item.PlainJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import testsupport.Apps;
 import testsupport.JavaProcess;
@@ -110,10 +109,16 @@ class ViewCrashTest {
         demo.change(500);
         Path work = dir.resolve("views-work").resolve("view-" + (version + 1));
         try (JavaProcess second = app(4, "4s", "1s")) {
+            // Midway: the changes are read and the base parts are being fetched for the merge.
             await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(10))
-                    .until(() -> Files.exists(work));
-            Thread.sleep(300);
+                    .ignoreExceptions()
+                    .until(() -> {
+                        try (var files = Files.list(work)) {
+                            return files.anyMatch(
+                                    f -> f.getFileName().toString().startsWith("base-"));
+                        }
+                    });
             second.kill();
         }
         assertThat(lake.json("current/_current.json"))
@@ -122,7 +127,7 @@ class ViewCrashTest {
 
         // Third run: the next build publishes the table as it is, in a folder holding only its own parts.
         try (JavaProcess third = app(4, "1s", "2s")) {
-            Map<String, JsonNode> table = scan();
+            Map<String, JsonNode> table = scan(ddb, TABLE);
             JsonNode pointer;
             try {
                 pointer = await().atMost(Duration.ofSeconds(120))
@@ -151,16 +156,6 @@ class ViewCrashTest {
         }
     }
 
-    private static Map<String, JsonNode> scan() throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        for (Map<String, AttributeValue> item :
-                ddb.scanPaginator(b -> b.tableName(TABLE)).items()) {
-            JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
-            out.put(key(node), node);
-        }
-        return out;
-    }
-
     private static Map<String, JsonNode> view(Lake lake, JsonNode pointer) {
         try {
             return read(pointer);
@@ -187,10 +182,5 @@ class ViewCrashTest {
             }
         }
         return out;
-    }
-
-    private static String key(JsonNode item) {
-        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
-                + item.path(DemoItems.SORT_KEY).asText();
     }
 }

@@ -3,13 +3,14 @@ package routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.key;
+import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportRequester;
 import item.DeltaEnvelope;
-import item.PlainJson;
 import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import testsupport.Apps;
+import testsupport.DemoOrders;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
 
@@ -176,7 +178,7 @@ class ViewTest {
     @Test
     @Order(3)
     void duplicatedAndReorderedDeltaObjectsChangeNothing() throws Exception {
-        Map<String, JsonNode> table = scan();
+        Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
         // Every delta object again, under a name that sorts before the original: at-least-once delivery, reordered.
         List<String> objects = lake.keys("deltas/");
         for (String key : objects) {
@@ -206,11 +208,11 @@ class ViewTest {
         Instant second =
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
         between = second.plusMillis(500);
-        Thread.sleep(Duration.between(Instant.now(), second.plusSeconds(1)).toMillis() + 1);
+        DemoOrders.awaitClockPast(second.plusSeconds(1));
         demo.change(100);
         Map<String, JsonNode> later = awaitDeltasLanded();
         assertThat(later).isNotEqualTo(tableBetween);
-        Thread.sleep(2_100); // views.late-window
+        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.late-window: the lake can answer for it now
 
         String result = invokeJmx("materializeAsOf", between.toString());
         assertThat(result).contains("as of " + between);
@@ -319,7 +321,7 @@ class ViewTest {
     @Test
     @Order(9)
     void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
-        Map<String, JsonNode> before = scan();
+        Map<String, JsonNode> before = scan(aws.dynamoDb(), TABLE);
         // One object with a good change, a line cut off, and another good change, as a damaged object would be.
         String hour = LakeLayout.hourFolder("tables/" + TABLE + "/deltas/", Instant.now()) + "/";
         String key = hour + "damaged-object";
@@ -378,16 +380,6 @@ class ViewTest {
         assertThat(n).as("deleted keys re-inserted").isPositive();
     }
 
-    private static Map<String, JsonNode> scan() throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        for (Map<String, AttributeValue> item :
-                aws.dynamoDb().scanPaginator(b -> b.tableName(TABLE)).items()) {
-            JsonNode node = Lake.JSON.readTree(PlainJson.toJson(item));
-            out.put(key(node), node);
-        }
-        return out;
-    }
-
     /**
      * Waits until the deltas in the lake, folded the simplest way (latest sequence number per key), give the table
      * as a Scan shows it: every change has landed. Returns that table. Items that expire (time to live, one or two
@@ -398,7 +390,7 @@ class ViewTest {
                 .pollInterval(Duration.ofMillis(500))
                 .until(
                         () -> {
-                            Map<String, JsonNode> table = scan();
+                            Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
                             boolean expiringGone =
                                     table.values().stream().noneMatch(i -> i.has(DemoItems.TTL_ATTRIBUTE));
                             return expiringGone && fold(lake.envelopes()).equals(table) ? table : null;
@@ -426,11 +418,6 @@ class ViewTest {
             }
         });
         return out;
-    }
-
-    private static String key(JsonNode item) {
-        return item.path(DemoItems.PARTITION_KEY).asText() + "|"
-                + item.path(DemoItems.SORT_KEY).asText();
     }
 
     private static Map<String, JsonNode> view(JsonNode pointer) throws Exception {
