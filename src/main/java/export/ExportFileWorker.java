@@ -10,7 +10,6 @@ import item.ItemFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import lake.LakeLayout;
+import lake.LakeStore;
 import lake.ParquetPartWriter;
 import lake.SchemaDiscovery;
 import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -63,6 +62,7 @@ public final class ExportFileWorker {
             String lakeBucket, String table, String codec, long rowGroupBytes, int maxTypedColumns, Path workDir) {}
 
     private final S3Client s3;
+    private final LakeStore lake;
     private final LakeLayout layout;
     private final ExportProgress progress;
     private final ExportQueue queue;
@@ -80,6 +80,7 @@ public final class ExportFileWorker {
             ExportMetrics metrics,
             Options options) {
         this.s3 = s3;
+        this.lake = new LakeStore(s3, options.lakeBucket());
         this.layout = layout;
         this.progress = progress;
         this.queue = queue;
@@ -120,7 +121,7 @@ public final class ExportFileWorker {
             return;
         }
         SnapshotSchema schema = new SchemaDiscovery().schema(export.keys(), options.maxTypedColumns());
-        put(
+        lake.putBytes(
                 layout.snapshotSchema(export.exportId()),
                 schema.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
         publisher.publish(export);
@@ -157,7 +158,7 @@ public final class ExportFileWorker {
                     .put("rows", discovery.items())
                     .put("deadLetters", dead.count);
             d.set("discovery", discovery.toJson());
-            put(
+            lake.putBytes(
                     layout.snapshotDiscovery(task.exportId(), task.index()),
                     d.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -184,11 +185,11 @@ public final class ExportFileWorker {
         }
         SchemaDiscovery merged = new SchemaDiscovery();
         List<ExportTask> converts = new ArrayList<>();
-        for (S3Object o : list(layout.snapshotDiscoveryPrefix(task.exportId()))) {
+        for (S3Object o : lake.list(layout.snapshotDiscoveryPrefix(task.exportId()))) {
             if (!o.key().endsWith(".json")) {
                 continue;
             }
-            JsonNode d = readJson(o.key());
+            JsonNode d = lake.json(o.key());
             merged.merge(SchemaDiscovery.fromJson(d.path("discovery")));
             converts.add(new ExportTask(
                     task.exportId(),
@@ -205,7 +206,7 @@ public final class ExportFileWorker {
                     + " discovery results are in the lake; trying again");
         }
         SnapshotSchema schema = merged.schema(entry.keys(), options.maxTypedColumns());
-        put(
+        lake.putBytes(
                 layout.snapshotSchema(task.exportId()),
                 schemaWithDiscovery(schema, merged).toPrettyString().getBytes(StandardCharsets.UTF_8));
         schemas.put(task.exportId(), schema);
@@ -235,7 +236,7 @@ public final class ExportFileWorker {
             return;
         }
         SnapshotSchema schema = schemas.computeIfAbsent(
-                task.exportId(), id -> SnapshotSchema.fromJson(readJson(layout.snapshotSchema(id))));
+                task.exportId(), id -> SnapshotSchema.fromJson(lake.json(layout.snapshotSchema(id))));
         Files.createDirectories(options.workDir());
         Path file = Files.createTempFile(options.workDir(), "part-" + task.exportId() + "-", ".parquet");
         try {
@@ -263,7 +264,7 @@ public final class ExportFileWorker {
                 return; // a late duplicate: the part of a published snapshot is never rewritten
             }
             String key = layout.snapshotPart(task.exportId(), task.index(), task.key());
-            s3.putObject(b -> b.bucket(options.lakeBucket()).key(key), RequestBody.fromFile(file));
+            lake.putFile(key, file);
             int done = progress.fileDone(task.exportId(), CONVERTED, task.index());
             metrics.fileDone(task.exportId(), task.files() + (long) done, 2L * task.files(), rows);
             if (done >= task.files()) {
@@ -321,7 +322,7 @@ public final class ExportFileWorker {
         if (!stillInFlight(task)) {
             return;
         }
-        put(layout.exportDeltas(task.exportId(), task.index()), out.toByteArray());
+        lake.putBytes(layout.exportDeltas(task.exportId(), task.index()), out.toByteArray());
         int done = progress.fileDone(task.exportId(), CONVERTED, task.index());
         metrics.fileDone(task.exportId(), done, task.files(), changes.size());
         if (done >= task.files()) {
@@ -335,7 +336,7 @@ public final class ExportFileWorker {
             return;
         }
         long total = 0;
-        for (S3Object o : list(layout.exportDeltasFolder(task.exportId()))) {
+        for (S3Object o : lake.list(layout.exportDeltasFolder(task.exportId()))) {
             if (o.key().endsWith(".json") && !o.key().endsWith("_published.json")) {
                 total += lines(o.key());
             }
@@ -408,27 +409,8 @@ public final class ExportFileWorker {
         return false;
     }
 
-    private List<S3Object> list(String prefix) {
-        List<S3Object> out = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(options.lakeBucket()).prefix(prefix))
-                .contents()
-                .forEach(out::add);
-        return out;
-    }
-
-    private JsonNode readJson(String key) {
-        try {
-            return JSON.readTree(
-                    s3.getObjectAsBytes(b -> b.bucket(options.lakeBucket()).key(key))
-                            .asByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("s3://" + options.lakeBucket() + "/" + key + " is not JSON", e);
-        }
-    }
-
     private long lines(String key) {
-        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(options.lakeBucket()).key(key))
-                .asByteArray();
+        byte[] bytes = lake.bytes(key);
         long n = 0;
         for (byte b : bytes) {
             if (b == '\n') {
@@ -436,10 +418,6 @@ public final class ExportFileWorker {
             }
         }
         return n;
-    }
-
-    private void put(String key, byte[] content) {
-        s3.putObject(b -> b.bucket(options.lakeBucket()).key(key), RequestBody.fromBytes(content));
     }
 
     /**
@@ -484,7 +462,7 @@ public final class ExportFileWorker {
             }
             out.close();
             out = null;
-            s3.putObject(b -> b.bucket(options.lakeBucket()).key(key), RequestBody.fromFile(file));
+            lake.putFile(key, file);
             metrics.deadLetters(count);
             LOG.error(
                     "Export {}: {} lines of s3://{}/{} are not DynamoDB items; they are in s3://{}/{} with line"

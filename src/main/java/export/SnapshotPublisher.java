@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,13 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import lake.LakeLayout;
+import lake.LakeStore;
 import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -38,7 +34,7 @@ public final class SnapshotPublisher {
         void register(String exportId, SnapshotSchema schema, String location);
     }
 
-    private final S3Client s3;
+    private final LakeStore lake;
     private final String bucket;
     private final LakeLayout layout;
     private final ExportProgress progress;
@@ -58,7 +54,7 @@ public final class SnapshotPublisher {
             int keep,
             CatalogRegistration registration,
             Clock clock) {
-        this.s3 = s3;
+        this.lake = new LakeStore(s3, bucket);
         this.bucket = bucket;
         this.layout = layout;
         this.progress = progress;
@@ -71,16 +67,7 @@ public final class SnapshotPublisher {
 
     /** The published snapshot's pointer, if there is one. */
     public Optional<JsonNode> current() {
-        try {
-            byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(layout.currentSnapshotPointer()))
-                    .asByteArray();
-            return Optional.of(JSON.readTree(bytes));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "s3://" + bucket + "/" + layout.currentSnapshotPointer() + " is not JSON", e);
-        }
+        return lake.jsonIfPresent(layout.currentSnapshotPointer());
     }
 
     /**
@@ -90,15 +77,15 @@ public final class SnapshotPublisher {
      */
     public void publish(ExportProgress.Entry export) {
         String id = export.exportId();
-        SnapshotSchema schema = SnapshotSchema.fromJson(read(layout.snapshotSchema(id)));
+        SnapshotSchema schema = SnapshotSchema.fromJson(lake.json(layout.snapshotSchema(id)));
         TreeMap<Integer, JsonNode> discoveries = new TreeMap<>();
-        for (S3Object o : list(layout.snapshotDiscoveryPrefix(id))) {
+        for (S3Object o : lake.list(layout.snapshotDiscoveryPrefix(id))) {
             if (o.key().endsWith(".json")) {
-                JsonNode d = read(o.key());
+                JsonNode d = lake.json(o.key());
                 discoveries.put(d.path("index").asInt(), d);
             }
         }
-        List<String> present = list(layout.snapshotData(id)).stream()
+        List<String> present = lake.list(layout.snapshotData(id)).stream()
                 .map(S3Object::key)
                 .filter(k -> k.endsWith(".parquet"))
                 .toList();
@@ -143,8 +130,8 @@ public final class SnapshotPublisher {
                 .put("location", location)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
         pointer.set("parts", parts);
-        put(layout.snapshotPublished(id), pointer.toPrettyString());
-        put(layout.currentSnapshotPointer(), pointer.toPrettyString());
+        lake.putJson(layout.snapshotPublished(id), pointer);
+        lake.putJson(layout.currentSnapshotPointer(), pointer);
         progress.advance(
                 id,
                 ExportProgress.Phase.PUBLISHED,
@@ -175,7 +162,7 @@ public final class SnapshotPublisher {
                 .put("files", export.files())
                 .put("changes", changes)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
-        put(layout.exportDeltasFolder(id) + "_published.json", marker.toPrettyString());
+        lake.putJson(layout.exportDeltasFolder(id) + "_published.json", marker);
         progress.advance(
                 id, ExportProgress.Phase.PUBLISHED, ExportProgress.Phase.CONVERTING, ExportProgress.Phase.EXPORTING);
         LOG.info(
@@ -192,14 +179,14 @@ public final class SnapshotPublisher {
     private void writeCatalog(String id, SnapshotSchema schema, String location) {
         ObjectNode catalog = JSON.createObjectNode().put("table", tableName).put("exportId", id);
         catalog.set("schema", schema.toJson());
-        put(layout.catalog("snapshot-schema.json"), catalog.toPrettyString());
+        lake.putJson(layout.catalog("snapshot-schema.json"), catalog);
         String table = sqlName(tableName) + "_snapshot";
         String ddl = "-- The published snapshot " + id + " of " + tableName + " (schema " + schema.version()
                 + "). Athena and Glue:\n" + schema.athenaDdl(table, location)
                 + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
                 + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location
                 + "*.parquet');\n";
-        put(layout.catalog("snapshot.sql"), ddl);
+        lake.putText(layout.catalog("snapshot.sql"), ddl);
     }
 
     /** Table names Athena accepts: lower case letters, digits and underscores. */
@@ -217,41 +204,9 @@ public final class SnapshotPublisher {
             if (old.exportId().equals(currentId)) {
                 continue;
             }
-            int deleted = deleteFolder(layout.snapshotFolder(old.exportId()));
+            int deleted = lake.deleteAll(layout.snapshotFolder(old.exportId()));
             progress.advance(old.exportId(), ExportProgress.Phase.EXPIRED, ExportProgress.Phase.PUBLISHED);
             LOG.info("Deleted snapshot {} ({} objects): {} newer snapshots are kept", old.exportId(), deleted, keep);
         }
-    }
-
-    private int deleteFolder(String prefix) {
-        List<ObjectIdentifier> keys = list(prefix).stream()
-                .map(o -> ObjectIdentifier.builder().key(o.key()).build())
-                .toList();
-        for (int from = 0; from < keys.size(); from += 1000) {
-            List<ObjectIdentifier> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
-            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(chunk).quiet(true)));
-        }
-        return keys.size();
-    }
-
-    private List<S3Object> list(String prefix) {
-        List<S3Object> out = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
-                .contents()
-                .forEach(out::add);
-        return out;
-    }
-
-    private JsonNode read(String key) {
-        try {
-            return JSON.readTree(
-                    s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("s3://" + bucket + "/" + key + " is not JSON", e);
-        }
-    }
-
-    private void put(String key, String content) {
-        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json"), RequestBody.fromString(content));
     }
 }

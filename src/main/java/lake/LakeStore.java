@@ -110,6 +110,10 @@ public final class LakeStore {
         s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content, StandardCharsets.UTF_8));
     }
 
+    public void putBytes(String key, byte[] content) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+    }
+
     public void putFile(String key, Path file) {
         s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
     }
