@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * durable checkpoints in DynamoDB, and lets one consumer per group own the stream at a time (a lease with owner,
  * epoch and expiry). Stopping finishes the batches in hand and gives the lease up.
  */
+@ManagedResource(description = "dynamo-lake stream consumer: its role and the state of every shard")
 public class DdbStreamConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(DdbStreamConsumer.class);
 
@@ -47,6 +50,19 @@ public class DdbStreamConsumer extends DefaultConsumer {
         thread = new Thread(coordinator, "ddbstream-" + config.getTableName() + "-coordinator");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    @ManagedAttribute(description = "owner (reads the stream), standby (another replica owns it) or starting")
+    public String getStreamRole() {
+        return health == null ? "stopped" : health.role();
+    }
+
+    @ManagedAttribute(
+            description = "One line per shard, oldest first: id, WAITING/READING/FINISHED/STUCK, open or closed,"
+                    + " parent, checkpoint (sequence number and time, or SHARD_END)")
+    public String[] getShards() {
+        StreamCoordinator c = coordinator;
+        return c == null ? new String[0] : c.shardStates().toArray(String[]::new);
     }
 
     private MeterRegistry meterRegistry() {

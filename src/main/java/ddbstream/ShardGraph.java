@@ -54,6 +54,22 @@ final class ShardGraph {
         }
     }
 
+    /** One line per known shard, oldest first: its id, state, parent and checkpoint (for operators, in JMX). */
+    List<String> describe() {
+        List<String> out = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            out.add(n.id + " " + n.state + (n.closed ? " closed" : " open")
+                    + (n.parentId == null ? "" : " parent=" + n.parentId)
+                    + (n.checkpoint == null
+                            ? " checkpoint=none"
+                            : n.checkpoint.shardEnd()
+                                    ? " checkpoint=SHARD_END"
+                                    : " checkpoint=" + n.checkpoint.sequenceNumber() + " at "
+                                            + n.checkpoint.updatedAt()));
+        }
+        return out;
+    }
+
     /** Shards waiting whose parent is finished or gone, oldest first. */
     List<Node> startable() {
         List<Node> out = new ArrayList<>();

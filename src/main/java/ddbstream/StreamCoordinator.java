@@ -63,6 +63,7 @@ final class StreamCoordinator implements Runnable {
     private Set<String> startAtLatest = Set.of();
     private Instant nextRenewal = Instant.EPOCH;
     private Instant nextDiscovery = Instant.EPOCH;
+    private volatile List<String> shardStates = List.of();
 
     StreamCoordinator(
             DdbStreamConsumer consumer,
@@ -102,6 +103,7 @@ final class StreamCoordinator implements Runnable {
                 pause = backoff.next();
             }
             metrics.tick(Instant.now());
+            shardStates = graph == null ? List.of() : graph.describe();
             try {
                 wake.tryAcquire(pause.toMillis(), TimeUnit.MILLISECONDS);
                 wake.drainPermits();
@@ -363,6 +365,11 @@ final class StreamCoordinator implements Runnable {
 
     StreamMetrics metrics() {
         return metrics;
+    }
+
+    /** The shards as this consumer last saw them; empty while it does not own the stream. */
+    List<String> shardStates() {
+        return shardStates;
     }
 
     StreamHealthCheck health() {

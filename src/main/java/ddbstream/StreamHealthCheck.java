@@ -38,6 +38,10 @@ final class StreamHealthCheck extends AbstractHealthCheck {
         failures.remove(key);
     }
 
+    String role() {
+        return role;
+    }
+
     void role(String role) {
         this.role = role;
     }

@@ -3,6 +3,7 @@ package export;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.camel.StaticService;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
@@ -13,7 +14,7 @@ import org.apache.camel.support.service.ServiceSupport;
  * where each export stands.
  */
 @ManagedResource(description = "dynamo-lake exports: start one now, see where each stands")
-public final class ExportControl extends ServiceSupport {
+public final class ExportControl extends ServiceSupport implements StaticService {
     private final ExportRequester requester;
     private final ExportProgress progress;
     private final Clock clock;

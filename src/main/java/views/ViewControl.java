@@ -2,6 +2,7 @@ package views;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.apache.camel.StaticService;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
@@ -12,7 +13,7 @@ import org.apache.camel.support.service.ServiceSupport;
  * date now, materialise the table as of a time, and see which current view is published.
  */
 @ManagedResource(description = "dynamo-lake views: compact now, the table as of a time")
-public final class ViewControl extends ServiceSupport {
+public final class ViewControl extends ServiceSupport implements StaticService {
     private final ViewBuilder builder;
 
     public ViewControl(ViewBuilder builder) {

@@ -73,6 +73,7 @@ class LocalProfileTest {
                 "2",
                 "local.ttl.sweep-interval",
                 "200ms"));
+        props.put("camel.management.port", Integer.toString(testsupport.Ports.free()));
         props.put("views.compaction-delay", "3s");
         props.put("views.compaction-interval", "3s");
         props.putAll(more);

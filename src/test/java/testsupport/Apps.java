@@ -23,6 +23,8 @@ public final class Apps {
         props.put("local.s3.port", Integer.toString(aws.stack().s3Endpoint().getPort()));
         props.put("local.sqs.port", Integer.toString(aws.stack().sqsEndpoint().getPort()));
         props.put("local.data-dir", aws.dataDir().toString());
+        // Several applications may run in one test JVM: each gets its own management port.
+        props.put("camel.management.port", Integer.toString(Ports.free()));
         props.put("local.demo.enabled", "false");
         props.put("local.firehose.buffer-seconds", "1");
         props.put("table.name", table);

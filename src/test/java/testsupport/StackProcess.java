@@ -33,7 +33,9 @@ public record StackProcess(JavaProcess process, URI emulator, URI s3, URI sqs) i
                 "-Dlocal.emulator.port=" + emulator.getPort(),
                 "-Dlocal.s3.port=" + s3.getPort(),
                 "-Dlocal.sqs.port=" + sqs.getPort(),
-                "-Dlocal.data-dir=" + dir.resolve("data"));
+                "-Dlocal.data-dir=" + dir.resolve("data"),
+                // Several application processes run at once: each gets its own management port.
+                "-Dcamel.management.port=" + Ports.free());
     }
 
     @Override

@@ -1,0 +1,102 @@
+package observe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import lake.LakeLayout;
+import lake.LakeStore;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How fresh the published lake is, read from its two pointers (whichever replica published them), every {@code
+ * refresh}:
+ *
+ * <ul>
+ *   <li>{@code dynamolake.snapshot.age.seconds}: now less the current snapshot's export time;
+ *   <li>{@code dynamolake.view.age.seconds}: now less the time the current view was built;
+ *   <li>{@code dynamolake.view.version}: the current view's version.
+ * </ul>
+ *
+ * Each is NaN while nothing is published. Alert on the ages: a snapshot older than {@code export.interval} plus the
+ * export's own time, or a view older than {@code views.compaction-interval} plus a run, means a step is stuck.
+ */
+public final class LakeFreshness extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(LakeFreshness.class);
+
+    private final LakeStore lake;
+    private final LakeLayout layout;
+    private final Duration refresh;
+    private final Clock clock;
+    private volatile Instant snapshotTime;
+    private volatile Instant viewBuiltAt;
+    private volatile double viewVersion = Double.NaN;
+    private ScheduledExecutorService timer;
+
+    public LakeFreshness(
+            MeterRegistry registry, String table, LakeStore lake, LakeLayout layout, Duration refresh, Clock clock) {
+        this.lake = lake;
+        this.layout = layout;
+        this.refresh = refresh;
+        this.clock = clock;
+        Gauge.builder("dynamolake.snapshot.age.seconds", () -> age(snapshotTime))
+                .tag("table", table)
+                .description("Now less the current snapshot's export time")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("dynamolake.view.age.seconds", () -> age(viewBuiltAt))
+                .tag("table", table)
+                .description("Now less the time the current view was built")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder("dynamolake.view.version", () -> viewVersion)
+                .tag("table", table)
+                .description("The current view's version")
+                .register(registry);
+    }
+
+    /** Reads both pointers now. */
+    public void refresh() {
+        try {
+            snapshotTime = time(lake.jsonIfPresent(layout.currentSnapshotPointer()), "exportTime");
+            Optional<JsonNode> view = lake.jsonIfPresent(layout.currentViewPointer());
+            viewBuiltAt = time(view, "builtAt");
+            viewVersion = view.map(v -> v.path("version").asDouble(Double.NaN)).orElse(Double.NaN);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not read the lake's pointers: {}", e.toString());
+        }
+    }
+
+    private static Instant time(Optional<JsonNode> pointer, String field) {
+        return pointer.map(p -> p.path(field).asText(null)).map(Instant::parse).orElse(null);
+    }
+
+    private double age(Instant t) {
+        return t == null ? Double.NaN : Duration.between(t, clock.instant()).toMillis() / 1000.0;
+    }
+
+    @Override
+    protected void doStart() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dynamo-lake-freshness");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refresh, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}
