@@ -22,7 +22,28 @@ public final class DynamoLake {
         if (args.length > 0 && args[0].equals("as-of")) {
             System.exit(asOf(args));
         }
-        new Main().run(args);
+        try {
+            new Main().run(args);
+        } catch (Exception e) {
+            System.exit(failedToStart(e));
+        }
+    }
+
+    /**
+     * Startup failed: a configuration that does not fit gets its one line (every key and what it expects) and
+     * status 2; anything else its message and status 1. Exits, so no thread started before the failure keeps the
+     * process alive.
+     */
+    static int failedToStart(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigCheck.ConfigurationException c) {
+                System.err.println("dynamo-lake: " + c.getMessage());
+                return 2;
+            }
+        }
+        System.err.println("dynamo-lake: could not start: " + e);
+        e.printStackTrace();
+        return 1;
     }
 
     /** The as-of command: the same configuration, no route started, one view materialised. */
@@ -42,7 +63,12 @@ public final class DynamoLake {
         Main main = new Main();
         main.addOverrideProperty("camel.main.auto-startup", "false");
         main.addOverrideProperty("local.demo.enabled", "false");
-        main.start();
+        main.addOverrideProperty("camel.management.enabled", "false");
+        try {
+            main.start();
+        } catch (Exception e) {
+            return failedToStart(e);
+        }
         try {
             ViewBuilder views =
                     main.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", ViewBuilder.class);

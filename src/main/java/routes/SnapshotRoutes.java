@@ -6,7 +6,8 @@ import org.apache.camel.builder.RouteBuilder;
  * Snapshots: the table exported by DynamoDB, landed in the lake as Parquet and published atomically.
  * <pre>
  * ddb-export-on-start   once at start: a full export when the lake has no published snapshot
- * ddb-export-schedule   every export.interval: a full or incremental export (export.type)
+ * ddb-export-schedule   every export.interval, or at the times of export.cron (Quartz, UTC): a full or
+ *                       incremental export (export.type)
  * ddb-export-watch      every export.check-interval: DescribeExport; a finished export's files onto the queue
  * ddb-export-to-lake    the queue, export.concurrency at a time: one data file → discovery, Parquet or deltas;
  *                       the last file publishes the snapshot
@@ -24,9 +25,19 @@ public class SnapshotRoutes extends RouteBuilder {
                 .bean("exportRequester", "onStart")
                 .id("export-if-no-snapshot");
 
-        from("timer:export-schedule?delay={{export.interval}}&period={{export.interval}}")
+        String cron = getContext()
+                .getPropertiesComponent()
+                .resolveProperty("export.cron")
+                .map(String::trim)
+                .orElse("");
+        from(cron.isEmpty()
+                        ? "timer:export-schedule?delay={{export.interval}}&period={{export.interval}}"
+                        : "quartz:dynamo-lake/export-schedule?trigger.timeZone=UTC&cron=" + cron.replace(' ', '+'))
                 .routeId("ddb-export-schedule")
-                .routeDescription("Starts an export of the table every export.interval")
+                .routeDescription(
+                        cron.isEmpty()
+                                ? "Starts an export of the table every export.interval"
+                                : "Starts an export of the table at the times of export.cron (" + cron + ", UTC)")
                 .autoStartup("{{export.schedule-enabled}}")
                 .bean("exportRequester", "onSchedule")
                 .id("request-export");

@@ -118,6 +118,16 @@ public final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The exit code once the process has ended by itself. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("process did not end within " + timeout + ":\n" + String.join("\n", tail()));
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
     /** CPU time the process has used so far. */
     public Duration cpu() {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);

@@ -1,0 +1,126 @@
+package dynamolake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
+/**
+ * Holds the configuration against {@link ConfigKeys} before anything starts (it is the first configuration class):
+ * an unknown key under the project's prefixes (a typo: {@code views.bukets}), a value that does not fit its key (a
+ * cron expression, a bucket name, a negative interval) or a required key left empty (the {@code aws} profile leaves
+ * the table, the buckets, the delivery stream and the queue empty, to be set) stops startup with one line naming
+ * every such key and what it expects. {@link DynamoLake} prints that line and exits with status 2.
+ *
+ * <p>Keys come from the properties files (the jar's, {@code camel.main.cloud-properties-location}'s, any
+ * {@code --propertiesLocation}), system properties and environment variables ({@code VIEWS_BUCKETS} for
+ * {@code views.buckets}).
+ */
+@Configuration
+public class ConfigCheck implements CamelConfiguration {
+    /** The configuration does not fit: the message is the one line to show. */
+    public static final class ConfigurationException extends IllegalArgumentException {
+        ConfigurationException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        List<String> problems = problems(context.getPropertiesComponent(), System.getProperties(), System.getenv());
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** Every problem, unknown keys first, each as {@code key: what is wrong}. */
+    static List<String> problems(PropertiesComponent properties, Properties system, Map<String, String> env) {
+        Set<String> configured = new TreeSet<>();
+        properties.loadProperties().stringPropertyNames().forEach(configured::add);
+        system.stringPropertyNames().forEach(configured::add);
+        List<String> problems = new ArrayList<>();
+        for (String key : configured) {
+            if (ConfigKeys.isProjects(key) && ConfigKeys.rule(key) == null) {
+                problems.add(key + ": unknown key" + suggestion(key));
+            }
+        }
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (isProjectsVariable(name) && known(name).isEmpty()) {
+                problems.add("environment variable " + name + ": unknown key" + suggestion(asKey(name)));
+            }
+        }
+        for (String key : ConfigKeys.keys()) {
+            Optional<String> raw = properties.resolveProperty(key);
+            if (raw.isEmpty()) {
+                if (!key.startsWith("local.") && !key.startsWith("cluster.") && !isOptional(key)) {
+                    problems.add(
+                            key + ": missing; expected " + ConfigKeys.rule(key).expected());
+                }
+                continue;
+            }
+            String value = resolve(properties, raw.get().trim());
+            String expected = ConfigKeys.rule(key).problem(value);
+            if (expected != null) {
+                problems.add(key
+                        + (value.isEmpty() ? ": missing; expected " : ": expected ")
+                        + expected
+                        + (value.isEmpty() ? "" : ", was '" + value + "'"));
+            }
+        }
+        return problems;
+    }
+
+    private static boolean isOptional(String key) {
+        return ConfigKeys.rule(key).problem("") == null;
+    }
+
+    private static String resolve(PropertiesComponent properties, String value) {
+        try {
+            return value.contains("{{") ? properties.parseUri(value) : value;
+        } catch (RuntimeException e) {
+            return value;
+        }
+    }
+
+    private static boolean isProjectsVariable(String name) {
+        // AWS_* belongs to the AWS SDK (AWS_REGION, AWS_ACCESS_KEY_ID ...), not to the aws.* keys.
+        return !name.startsWith("AWS_") && ConfigKeys.isProjects(asKey(name));
+    }
+
+    private static Optional<String> known(String variable) {
+        return ConfigKeys.keys().stream()
+                .filter(k -> asVariable(k).equals(variable))
+                .findFirst();
+    }
+
+    private static String asKey(String variable) {
+        return variable.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    static String asVariable(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static String suggestion(String key) {
+        LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : ConfigKeys.keys()) {
+            int d = distance.apply(key.replace('-', '.'), known.replace('-', '.'));
+            if (d < bestDistance) {
+                best = known;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, key.length() / 5) ? " (did you mean " + best + "?)" : "";
+    }
+}

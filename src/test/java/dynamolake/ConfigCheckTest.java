@@ -1,0 +1,156 @@
+package dynamolake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.junit.jupiter.api.Test;
+import testsupport.JavaProcess;
+
+/**
+ * Configuration that fails fast: what an operator sees when a key is misspelt, a value does not fit or a required
+ * key is empty, and that the catalog of keys, the properties files and README name the same keys.
+ */
+class ConfigCheckTest {
+    @Test
+    void aMisspeltKeyIsNamedWithTheKeyItMeant() {
+        assertThat(problems("local", Map.of("views.bukets", "3"), Map.of()))
+                .containsExactly("views.bukets: unknown key (did you mean views.buckets?)");
+        assertThat(problems("local", Map.of(), Map.of("VIEWS_MEMORY_LIMT", "2GB")))
+                .containsExactly(
+                        "environment variable VIEWS_MEMORY_LIMT: unknown key (did you mean views.memory-limit?)");
+        assertThat(problems("local", Map.of(), Map.of("VIEWS_MEMORY_LIMIT", "2GB", "AWS_REGION", "eu-west-1")))
+                .isEmpty();
+    }
+
+    @Test
+    void badValuesNameTheKeyWhatItExpectsAndWhatItWas() {
+        assertThat(problems(
+                        "local",
+                        Map.of(
+                                "export.cron", "0 0 2 * *",
+                                "lake.bucket", "My_Lake",
+                                "views.compaction-interval", "-5m",
+                                "stream.max-records-per-request", "5000",
+                                "lake.prefix", "/tables/orders"),
+                        Map.of()))
+                .containsExactlyInAnyOrder(
+                        "export.cron: expected a Quartz cron expression (seconds minutes hours day-of-month month"
+                                + " day-of-week), such as 0 0 2 * * ? for 02:00 every day (Unexpected end of"
+                                + " expression.), was '0 0 2 * *'",
+                        "lake.bucket: expected an S3 bucket name (3-63 of lowercase letters, digits, dots and"
+                                + " hyphens), was 'My_Lake'",
+                        "views.compaction-interval: expected a positive duration such as 500ms, 30s, 15m or PT15M,"
+                                + " was '-5m'",
+                        "stream.max-records-per-request: expected a whole number from 1 to 1000, was '5000'",
+                        "lake.prefix: expected a key prefix ending with / and not starting with /, such as"
+                                + " tables/orders/, was '/tables/orders'");
+        assertThat(problems("local", Map.of("export.cron", "0 0 2 * * ?"), Map.of()))
+                .isEmpty();
+    }
+
+    @Test
+    void theAwsProfileNeedsTheNamesOfTheAccountsResources() {
+        assertThat(problems("aws", Map.of(), Map.of()))
+                .containsExactly(
+                        "table.name: missing; expected a DynamoDB table name (3-255 of letters, digits, _ . -)",
+                        "lake.bucket: missing; expected an S3 bucket name (3-63 of lowercase letters, digits, dots"
+                                + " and hyphens)",
+                        "lake.prefix: missing; expected a key prefix ending with / and not starting with /, such"
+                                + " as tables/orders/",
+                        "firehose.delivery-stream: missing; expected a Firehose delivery stream name (1-64 of"
+                                + " letters, digits, _ . -)",
+                        "export.bucket: missing; expected an S3 bucket name (3-63 of lowercase letters, digits,"
+                                + " dots and hyphens)",
+                        "export.queue: missing; expected an SQS queue name (1-80 of letters, digits, _ -)");
+        assertThat(problems(
+                        "aws",
+                        Map.of(
+                                "table.name", "orders",
+                                "lake.bucket", "acme-lake",
+                                "lake.prefix", "tables/orders/",
+                                "firehose.delivery-stream", "orders-deltas",
+                                "export.bucket", "acme-exports",
+                                "export.queue", "orders-export-files"),
+                        Map.of()))
+                .isEmpty();
+    }
+
+    @Test
+    void theApplicationStopsAtOnceWithOneLineAndStatus2() throws Exception {
+        try (JavaProcess app = JavaProcess.start(
+                "dynamolake.DynamoLake",
+                List.of(
+                        "-Dviews.bukets=3",
+                        "-Dlake.bucket=My_Lake",
+                        "-Dlocal.data-dir=" + Files.createTempDirectory("cfg")),
+                List.of(),
+                Files.createTempDirectory("cfg-run"))) {
+            int status = app.awaitExit(Duration.ofSeconds(60));
+            assertThat(status).isEqualTo(2);
+            List<String> lines = app.lines();
+            assertThat(lines)
+                    .contains("dynamo-lake: configuration: views.bukets: unknown key (did you mean views.buckets?);"
+                            + " lake.bucket: expected an S3 bucket name (3-63 of lowercase letters, digits, dots and"
+                            + " hyphens), was 'My_Lake'");
+            // Nothing started before the check: no local stack, no demo table, no stack trace.
+            assertThat(lines).noneMatch(l -> l.contains("Local stack ready") || l.contains("Seeded demo table"));
+            assertThat(lines).noneMatch(l -> l.startsWith("\tat "));
+        }
+    }
+
+    @Test
+    void theCatalogThePropertiesFilesAndReadmeNameTheSameKeys() throws IOException {
+        Set<String> inFiles = new TreeSet<>();
+        for (String file :
+                List.of("application.properties", "application-local.properties", "application-aws.properties")) {
+            Properties p = new Properties();
+            try (InputStream in = getClass().getResourceAsStream("/" + file)) {
+                p.load(in);
+            }
+            p.stringPropertyNames().stream().filter(ConfigKeys::isProjects).forEach(inFiles::add);
+        }
+        assertThat(inFiles).isEqualTo(new TreeSet<>(ConfigKeys.keys()));
+
+        Set<String> documented = new TreeSet<>();
+        Matcher m = Pattern.compile("^\\| `([a-z][a-z0-9.-]+)`", Pattern.MULTILINE)
+                .matcher(Files.readString(Path.of("README.md")));
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        assertThat(documented).containsAll(ConfigKeys.keys());
+    }
+
+    /**
+     * The problems ConfigCheck finds with the jar's properties files and {@code profile}'s (which override them, as
+     * in Camel Main), {@code system} as system properties and {@code env} as the environment.
+     */
+    private static List<String> problems(String profile, Map<String, String> system, Map<String, String> env) {
+        DefaultCamelContext context = new DefaultCamelContext();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        pc.setLocation("classpath:application.properties");
+        Properties overrides = new Properties();
+        try (InputStream in = ConfigCheckTest.class.getResourceAsStream("/application-" + profile + ".properties")) {
+            overrides.load(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        overrides.putAll(system);
+        pc.setOverrideProperties(overrides);
+        Properties sys = new Properties();
+        sys.putAll(system);
+        return ConfigCheck.problems(pc, sys, env);
+    }
+}
