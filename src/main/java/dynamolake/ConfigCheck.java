@@ -61,7 +61,7 @@ public class ConfigCheck implements CamelConfiguration {
         for (String key : ConfigKeys.keys()) {
             Optional<String> raw = properties.resolveProperty(key);
             if (raw.isEmpty()) {
-                if (!key.startsWith("local.") && !key.startsWith("cluster.") && !isOptional(key)) {
+                if (!key.startsWith("local.") && !isOptional(key)) {
                     problems.add(
                             key + ": missing; expected " + ConfigKeys.rule(key).expected());
                 }

@@ -32,6 +32,7 @@ public final class ConfigKeys {
             "glue.",
             "views.",
             "observe.",
+            "cluster.",
             "local.");
 
     /** What a value must be: {@code check} returns null when it fits, else what was expected. */
@@ -48,6 +49,10 @@ public final class ConfigKeys {
     private static final Pattern QUEUE = Pattern.compile("[a-zA-Z0-9_-]{1,80}");
     private static final Pattern DELIVERY_STREAM = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
     private static final Pattern SIZE = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+    private static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?");
+    private static final Pattern LABELS =
+            Pattern.compile("\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*(,\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*)*");
+    private static final Pattern URL = Pattern.compile("https?://\\S+");
     private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9.:-]+");
 
     private static final Map<String, Rule> RULES = new LinkedHashMap<>();
@@ -129,6 +134,13 @@ public final class ConfigKeys {
         key("observe.jolokia.allow-control", bool());
         key("observe.readiness-recheck", duration(true));
         key("observe.freshness-refresh", duration(true));
+
+        key("cluster.leader-election", choice("auto", "kubernetes", "checkpoint-table"));
+        key("cluster.kubernetes.resource-name", matching(K8S_NAME, "a Kubernetes name (lowercase letters, digits, -)"));
+        key("cluster.kubernetes.namespace", optional(matching(K8S_NAME, "a Kubernetes namespace")));
+        key("cluster.kubernetes.pod-labels", matching(LABELS, "name=value pairs separated by commas"));
+        key("cluster.kubernetes.master-url", optional(matching(URL, "an http or https URL")));
+        key("cluster.kubernetes.pod-name", optional(matching(K8S_NAME, "a pod name")));
 
         key("local.stack.embedded", bool());
         key("local.host", matching(HOST, "a host name or address"));

@@ -11,7 +11,11 @@ import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 public class StreamToFirehoseRoute extends RouteBuilder {
     @Override
     public void configure() {
-        from("ddbstream:{{table.name}}")
+        // ddbstream:<table>, or master:stream:ddbstream:<table> where a Kubernetes Lease picks the reader.
+        var election = getContext()
+                .getRegistry()
+                .lookupByNameAndType("leaderElection", dynamolake.ClusterConfiguration.LeaderElection.class);
+        from(election != null ? election.streamUri() : "ddbstream:{{table.name}}")
                 .routeId("ddb-stream-to-firehose")
                 .routeDescription("Lands every change of the table's stream in the lake's deltas through Firehose")
                 .bean("deltaMapper", "map")
