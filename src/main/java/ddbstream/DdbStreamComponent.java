@@ -31,7 +31,11 @@ public class DdbStreamComponent extends DefaultComponent {
                     getCamelContext().getRegistry().findSingleByType(DynamoDbStreamsClient.class));
         }
         if (config.getDynamoDbClient() == null) {
-            config.setDynamoDbClient(getCamelContext().getRegistry().findSingleByType(DynamoDbClient.class));
+            // The table's client by its name when the application binds one per account, else the only one.
+            DynamoDbClient table =
+                    getCamelContext().getRegistry().lookupByNameAndType("dynamoDbClient", DynamoDbClient.class);
+            config.setDynamoDbClient(
+                    table != null ? table : getCamelContext().getRegistry().findSingleByType(DynamoDbClient.class));
         }
         config.validate();
         return new DdbStreamEndpoint(uri, this, config);

@@ -94,9 +94,15 @@ public class DdbStreamConfiguration implements Cloneable {
     @Metadata(autowired = true)
     private DynamoDbStreamsClient dynamoDbStreamsClient;
 
-    @UriParam(label = "advanced", description = "The DynamoDB client for the table and the checkpoint table")
+    @UriParam(label = "advanced", description = "The DynamoDB client for the table (DescribeTable)")
     @Metadata(autowired = true)
     private DynamoDbClient dynamoDbClient;
+
+    @UriParam(
+            label = "advanced",
+            description = "The DynamoDB client for the checkpoint table, when it lives in another account than the"
+                    + " table (its role); by default the table's client")
+    private DynamoDbClient checkpointDynamoDbClient;
 
     /** A copy for one endpoint, so that its URI options do not change the component's defaults. */
     public DdbStreamConfiguration copy() {
@@ -275,5 +281,14 @@ public class DdbStreamConfiguration implements Cloneable {
 
     public void setDynamoDbClient(DynamoDbClient dynamoDbClient) {
         this.dynamoDbClient = dynamoDbClient;
+    }
+
+    /** The checkpoint table's client: {@link #setCheckpointDynamoDbClient}'s, or the table's. */
+    public DynamoDbClient getCheckpointDynamoDbClient() {
+        return checkpointDynamoDbClient != null ? checkpointDynamoDbClient : dynamoDbClient;
+    }
+
+    public void setCheckpointDynamoDbClient(DynamoDbClient checkpointDynamoDbClient) {
+        this.checkpointDynamoDbClient = checkpointDynamoDbClient;
     }
 }

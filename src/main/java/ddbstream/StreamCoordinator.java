@@ -75,7 +75,7 @@ final class StreamCoordinator implements Runnable {
         this.config = config;
         this.streams = config.getDynamoDbStreamsClient();
         this.dynamoDb = config.getDynamoDbClient();
-        this.store = new CheckpointStore(dynamoDb, config.getCheckpointTable());
+        this.store = new CheckpointStore(config.getCheckpointDynamoDbClient(), config.getCheckpointTable());
         this.metrics = metrics;
         this.health = health;
         this.owner = owner;

@@ -1,5 +1,7 @@
 package dynamolake;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -8,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code aws} profile: AWS SDK clients for real AWS in {@code aws.region}, with credentials from the default
- * provider chain (environment, profile, web identity, container or instance role).
+ * provider chain (environment, profile, web identity, container or instance role), and on each side the role of
+ * {@code aws.source.role-arn} and {@code aws.lake.role-arn} when set (assumed with STS, renewed before it expires).
  */
 @Configuration
 public class AwsConfiguration implements CamelConfiguration {
@@ -17,8 +20,21 @@ public class AwsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         String region = context.resolvePropertyPlaceholders("{{aws.region}}");
-        var clients = ClientBeans.bind(context, AwsClients.aws(region));
-        context.addService(new ClosingService(clients), true, true);
+        AwsClients clients = AwsClients.aws(region);
+        List<AutoCloseable> opened = new ArrayList<>();
+        AwsClients.Roles roles = ClientBeans.roles(new Settings(context));
+        if (roles.any()) {
+            var sts = clients.sts();
+            opened.add(sts);
+            clients = clients.withRoles(roles, sts);
+            LOG.info(
+                    "Clients assume roles with STS: source side (table, stream, exports) {}, lake side (buckets,"
+                            + " Firehose, queue, checkpoint table, Glue) {}",
+                    roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
+                    roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
+        }
+        opened.addAll(ClientBeans.bind(context, clients));
+        context.addService(new ClosingService(opened), true, true);
         LOG.info(
                 "Profile aws: AWS clients for region {}, table {}, lake s3://{}/{}",
                 region,

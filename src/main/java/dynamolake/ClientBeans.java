@@ -3,8 +3,13 @@ package dynamolake;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Binds one instance of each AWS SDK client in the registry, where Camel's AWS components find them by type. */
+/**
+ * Binds one instance of each AWS SDK client in the registry, where Camel's AWS components find them by type. DynamoDB
+ * has two, one per account: {@code dynamoDbClient} for the table (source side) and {@code checkpointDynamoDbClient}
+ * for the checkpoint table (lake side); look them up with {@link #table} and {@link #checkpoints}.
+ */
 final class ClientBeans {
     private ClientBeans() {}
 
@@ -12,15 +17,39 @@ final class ClientBeans {
     static List<AutoCloseable> bind(CamelContext context, AwsClients clients) {
         Registry registry = context.getRegistry();
         var dynamoDb = clients.dynamoDb();
+        var checkpoints = clients.checkpointDynamoDb();
         var streams = clients.dynamoDbStreams();
         var firehose = clients.firehose();
         var s3 = clients.s3();
         var sqs = clients.sqs();
+        var glue = clients.glue();
         registry.bind("dynamoDbClient", dynamoDb);
+        registry.bind("checkpointDynamoDbClient", checkpoints);
         registry.bind("dynamoDbStreamsClient", streams);
         registry.bind("firehoseClient", firehose);
         registry.bind("s3Client", s3);
         registry.bind("sqsClient", sqs);
-        return List.of(dynamoDb, streams, firehose, s3, sqs);
+        registry.bind("glueClient", glue);
+        return List.of(dynamoDb, checkpoints, streams, firehose, s3, sqs, glue);
+    }
+
+    /** The table's client (source account). */
+    static DynamoDbClient table(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType("dynamoDbClient", DynamoDbClient.class);
+    }
+
+    /** The checkpoint table's client (lake account). */
+    static DynamoDbClient checkpoints(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType("checkpointDynamoDbClient", DynamoDbClient.class);
+    }
+
+    /** The roles of the aws.source.* and aws.lake.* keys. */
+    static AwsClients.Roles roles(Settings s) {
+        return new AwsClients.Roles(
+                s.optional("aws.source.role-arn"),
+                s.optional("aws.source.external-id"),
+                s.optional("aws.lake.role-arn"),
+                s.optional("aws.lake.external-id"),
+                s.text("aws.role-session-name"));
     }
 }

@@ -49,6 +49,9 @@ public final class ConfigKeys {
     private static final Pattern QUEUE = Pattern.compile("[a-zA-Z0-9_-]{1,80}");
     private static final Pattern DELIVERY_STREAM = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
     private static final Pattern SIZE = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
+    private static final Pattern SESSION = Pattern.compile("[\\w+=,.@-]{2,58}");
     private static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?");
     private static final Pattern LABELS =
             Pattern.compile("\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*(,\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*)*");
@@ -62,6 +65,18 @@ public final class ConfigKeys {
         key("aws.retry.max-redeliveries", integer(0, 1000));
         key("aws.retry.delay", integer(1, 3_600_000));
         key("aws.retry.max-delay", integer(1, 3_600_000));
+
+        key(
+                "aws.source.role-arn",
+                optional(matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/name)")));
+        key(
+                "aws.source.external-id",
+                optional(matching(EXTERNAL_ID, "an external id (2-1224 of letters, digits, +=,.@:/-)")));
+        key("aws.lake.role-arn", optional(matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/name)")));
+        key(
+                "aws.lake.external-id",
+                optional(matching(EXTERNAL_ID, "an external id (2-1224 of letters, digits, +=,.@:/-)")));
+        key("aws.role-session-name", matching(SESSION, "a role session name (2-58 of letters, digits, +=,.@-)"));
 
         key("table.name", matching(TABLE, "a DynamoDB table name (3-255 of letters, digits, _ . -)"));
 

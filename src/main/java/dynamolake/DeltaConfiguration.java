@@ -9,9 +9,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import lake.LakeLayout;
+import lake.LakeStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The stream-deltas flow's beans, in every profile: the {@code ddbstream} component configured from the
@@ -29,6 +31,12 @@ public class DeltaConfiguration implements CamelConfiguration {
             context.getRegistry().bind("meterRegistry", meters);
         }
         LakeLayout layout = new LakeLayout(settings.text("lake.prefix"));
+        // The lake's objects the delta route writes itself (oversized envelopes, dead letters).
+        context.getRegistry()
+                .bind(
+                        "lakeStore",
+                        new LakeStore(
+                                context.getRegistry().findSingleByType(S3Client.class), settings.text("lake.bucket")));
         context.getRegistry().bind("lakeLayout", layout);
         context.getRegistry()
                 .bind(
@@ -40,7 +48,10 @@ public class DeltaConfiguration implements CamelConfiguration {
                                 settings.bool("firehose.pack-records"),
                                 Clock.systemUTC()));
         DdbStreamComponent component = new DdbStreamComponent();
-        component.setConfiguration(streamConfiguration(settings));
+        DdbStreamConfiguration stream = streamConfiguration(settings);
+        stream.setDynamoDbClient(ClientBeans.table(context));
+        stream.setCheckpointDynamoDbClient(ClientBeans.checkpoints(context));
+        component.setConfiguration(stream);
         context.addComponent("ddbstream", component);
     }
 

@@ -23,7 +23,6 @@ import org.apache.camel.Configuration;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -46,15 +45,15 @@ public class ExportConfiguration implements CamelConfiguration {
             registry.bind("meterRegistry", meters);
         }
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
-        DynamoDbClient dynamoDb = registry.findSingleByType(DynamoDbClient.class);
+        DynamoDbClient dynamoDb = ClientBeans.table(context);
         S3Client s3 = registry.findSingleByType(S3Client.class);
         SqsClient sqs = registry.findSingleByType(SqsClient.class);
         Clock clock = Clock.systemUTC();
         String table = s.text("table.name");
         String lakeBucket = s.text("lake.bucket");
 
-        ExportProgress progress =
-                new ExportProgress(dynamoDb, s.text("checkpoint.table"), s.text("checkpoint.group"), table);
+        ExportProgress progress = new ExportProgress(
+                ClientBeans.checkpoints(context), s.text("checkpoint.table"), s.text("checkpoint.group"), table);
         ExportMetrics metrics = new ExportMetrics(meters, table, clock);
         String queueName = s.text("export.queue");
         Supplier<String> queueUrl = new Supplier<>() {
@@ -117,6 +116,9 @@ public class ExportConfiguration implements CamelConfiguration {
                         s.duration("export.stale-after")),
                 clock);
         registry.bind("exportRequester", requester);
+        // The queue's URL for the route's aws2-sqs endpoint, which would otherwise find it with ListQueues (an
+        // account-wide listing the lake policy need not grant).
+        registry.bind("exportQueueUrl", queueUrl);
         registry.bind("exportWatcher", new ExportWatcher(dynamoDb, s3, progress, queue, metrics, worker::landEmpty));
         registry.bind("exportFileWorker", worker);
         registry.bind("exportProgress", progress);
@@ -126,7 +128,7 @@ public class ExportConfiguration implements CamelConfiguration {
         registry.bind("exportControl", control);
         if (s.bool("checkpoint.create-table")) {
             // The export state lives in the checkpoint table; it must exist before the first trigger.
-            CheckpointStore store = new CheckpointStore(dynamoDb, s.text("checkpoint.table"));
+            CheckpointStore store = new CheckpointStore(ClientBeans.checkpoints(context), s.text("checkpoint.table"));
             context.addService(new ServiceSupport() {
                 @Override
                 protected void doStart() {
@@ -157,9 +159,7 @@ public class ExportConfiguration implements CamelConfiguration {
                     "glue.database: the Glue Data Catalog is only reachable in the aws profile; unset it for "
                             + profile);
         }
-        GlueClient glue =
-                GlueClient.builder().region(Region.of(s.text("aws.region"))).build();
-        context.addService(new ClosingService(java.util.List.of(glue)), true, true);
+        GlueClient glue = context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class);
         GlueCatalog catalog = new GlueCatalog(glue, database, table, what);
         if (!what.equals("current")) {
             return catalog;

@@ -46,10 +46,28 @@ public class LocalStackConfiguration implements CamelConfiguration {
                     settings.region());
             LOG.info("Using the local stack already running on {} (local.stack.embedded=false)", settings.host());
         }
+        // The local account's own clients (base credentials) provision the resources and write the demo table, as
+        // the user's infrastructure code and application would; the application's clients may assume a role per side.
+        try (var s3 = clients.s3();
+                var firehose = clients.firehose();
+                var sqs = clients.sqs()) {
+            provision(context, s3, firehose, sqs);
+        }
+        var admin = clients.adminDynamoDb();
+        opened.add(admin);
+        AwsClients.Roles roles = ClientBeans.roles(new Settings(context));
+        if (roles.any()) {
+            var sts = clients.sts();
+            opened.add(sts);
+            clients = clients.withRoles(roles, sts);
+            LOG.info(
+                    "Clients assume roles through the local emulator's STS: source side {}, lake side {}",
+                    roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
+                    roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
+        }
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
-        provision(context);
-        DemoTable demo = demoTable(context);
+        DemoTable demo = demoTable(context, admin);
         context.getRegistry().bind("demoTable", demo);
         LOG.info(
                 "Profile local: table {} on the local emulator; the lake is s3://{}/{} = folder {}",
@@ -79,12 +97,11 @@ public class LocalStackConfiguration implements CamelConfiguration {
         }
     }
 
-    private static void provision(CamelContext context) {
-        var registry = context.getRegistry();
+    private static void provision(CamelContext context, S3Client s3, FirehoseClient firehose, SqsClient sqs) {
         LocalProvisioning.provision(
-                registry.findSingleByType(S3Client.class),
-                registry.findSingleByType(FirehoseClient.class),
-                registry.findSingleByType(SqsClient.class),
+                s3,
+                firehose,
+                sqs,
                 new LocalProvisioning.Names(
                         property(context, "lake.bucket"),
                         property(context, "lake.prefix"),
@@ -95,8 +112,7 @@ public class LocalStackConfiguration implements CamelConfiguration {
                         property(context, "export.queue")));
     }
 
-    private static DemoTable demoTable(CamelContext context) {
-        DynamoDbClient dynamoDb = context.getRegistry().findSingleByType(DynamoDbClient.class);
+    private static DemoTable demoTable(CamelContext context, DynamoDbClient dynamoDb) {
         DemoTable demo = new DemoTable(
                 dynamoDb,
                 property(context, "table.name"),

@@ -33,7 +33,7 @@ public class ObserveConfiguration implements CamelConfiguration {
         context.getRegistry().bind("jolokia", new JolokiaPlugin(s.bool("observe.jolokia.allow-control")));
 
         var registry = context.getRegistry();
-        DynamoDbClient dynamoDb = registry.findSingleByType(DynamoDbClient.class);
+        DynamoDbClient dynamoDb = ClientBeans.table(context);
         S3Client s3 = registry.findSingleByType(S3Client.class);
         FirehoseClient firehose = registry.findSingleByType(FirehoseClient.class);
         SqsClient sqs = registry.findSingleByType(SqsClient.class);

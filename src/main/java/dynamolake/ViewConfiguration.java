@@ -27,7 +27,7 @@ public class ViewConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context);
         S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
-        DynamoDbClient dynamoDb = context.getRegistry().findSingleByType(DynamoDbClient.class);
+        DynamoDbClient dynamoDb = ClientBeans.checkpoints(context);
         String table = s.text("table.name");
         ViewLock replicas = ViewLock.lease(
                 new CheckpointStore(dynamoDb, s.text("checkpoint.table")),

@@ -15,6 +15,7 @@ import localaws.firehose.FirehoseService;
 import localaws.http.AwsHttpServer;
 import localaws.streams.DynamoDbStreamsService;
 import localaws.streams.StreamStore;
+import localaws.sts.StsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -47,6 +48,7 @@ public final class LocalAws implements AutoCloseable {
     private final FirehoseService firehose;
     private final ExportService exports;
     private final Faults faults;
+    private final StsService sts;
     private final AwsHttpServer server;
     private final ScheduledExecutorService ticker;
 
@@ -67,12 +69,14 @@ public final class LocalAws implements AutoCloseable {
         this.firehose = new FirehoseService(s3, clock, settings.region(), settings.account());
         this.exports = new ExportService(dynamoDb, s3, settings.exports(), clock, settings.pitrWindow());
         this.faults = new Faults(tables, streams, firehose, exports, clock);
+        this.sts = new StsService(clock);
         this.server = new AwsHttpServer(
                 settings.host(),
                 settings.port(),
                 List.of(dynamoDb, new DynamoDbStreamsService(streams, clock), firehose),
                 new AdminApi(this),
                 faults,
+                sts,
                 16);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "localaws-ticker");
@@ -91,8 +95,15 @@ public final class LocalAws implements AutoCloseable {
      */
     public static LocalAws start(LocalAwsSettings settings) throws IOException {
         LocalAws aws = new LocalAws(settings);
-        LOG.info("Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose) listening on {}", aws.endpoint());
+        LOG.info(
+                "Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose, STS) listening on {}",
+                aws.endpoint());
         return aws;
+    }
+
+    /** STS: which role each temporary access key belongs to. */
+    public StsService sts() {
+        return sts;
     }
 
     private void tick() {

@@ -127,6 +127,8 @@ public final class LocalStack implements AutoCloseable {
                 .blobStore(new FilesystemNio2BlobStore(dataDir.toAbsolutePath().toString()))
                 .endpoint(endpoint)
                 .awsAuthentication(AuthenticationType.NONE, null, null)
+                // Clients on an assumed role send x-amz-security-token; S3Proxy checks no credentials anyway.
+                .ignoreUnknownHeaders(true)
                 .build();
         try {
             proxy.start();

@@ -48,7 +48,11 @@ public class SnapshotRoutes extends RouteBuilder {
                 .bean("exportWatcher", "poll")
                 .id("describe-exports");
 
+        @SuppressWarnings("unchecked")
+        java.util.function.Supplier<String> queueUrl =
+                getContext().getRegistry().lookupByNameAndType("exportQueueUrl", java.util.function.Supplier.class);
         from("aws2-sqs:{{export.queue}}?autoCreateQueue=false&concurrentConsumers={{export.concurrency}}"
+                        + (queueUrl == null ? "" : "&queueUrl=RAW(" + queueUrl.get() + ")")
                         + "&maxMessagesPerPoll=1&waitTimeSeconds=5&greedy=true"
                         + "&visibilityTimeout={{export.visibility-timeout}}&extendMessageVisibility=true")
                 .routeId("ddb-export-to-lake")

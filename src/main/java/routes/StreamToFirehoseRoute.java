@@ -1,7 +1,6 @@
 package routes;
 
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 
 /**
  * Stream deltas: every change of the table's stream, as a delta envelope, into the lake through Firehose.
@@ -47,9 +46,7 @@ public class StreamToFirehoseRoute extends RouteBuilder {
         from("direct:write-lake-object")
                 .routeId("lake-object-writer")
                 .routeDescription("Writes an oversized envelope or a dead letter straight into the lake")
-                .setHeader(AWS2S3Constants.KEY, simple("${body.key}"))
-                .setBody(simple("${body.content}"))
-                .to("aws2-s3:{{lake.bucket}}?autoCreateBucket=false")
+                .bean("lakeStore", "putBytes(${body.key}, ${body.content})")
                 .id("put-lake-object");
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
+import localaws.sts.StsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,7 @@ public final class AwsHttpServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, AwsJsonService> services = new LinkedHashMap<>();
     private final CallInterceptor interceptor;
+    private final StsService sts;
 
     /**
      * Binds the port (0 picks a free one) and starts serving.
@@ -67,8 +70,10 @@ public final class AwsHttpServer implements AutoCloseable {
             List<AwsJsonService> services,
             HttpHandler admin,
             CallInterceptor interceptor,
+            StsService sts,
             int threads)
             throws IOException {
+        this.sts = sts;
         for (AwsJsonService s : services) {
             this.services.put(s.targetPrefix(), s);
         }
@@ -106,6 +111,14 @@ public final class AwsHttpServer implements AutoCloseable {
         AwsJsonService service = null;
         try {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            if (target == null
+                    && "POST".equals(exchange.getRequestMethod())
+                    && type != null
+                    && type.startsWith("application/x-www-form-urlencoded")) {
+                serveQuery(exchange, requestId);
+                return;
+            }
             if (!"POST".equals(exchange.getRequestMethod()) || target == null || target.indexOf('.') < 0) {
                 sendPlain(
                         exchange,
@@ -135,6 +148,27 @@ public final class AwsHttpServer implements AutoCloseable {
                     service,
                     new AwsServiceException("InternalServerError", 500, String.valueOf(e)),
                     requestId);
+        }
+    }
+
+    /** The Query protocol (form POST, XML answer): STS's AssumeRole. */
+    private void serveQuery(HttpExchange exchange, String requestId) throws IOException {
+        Map<String, String> params = new LinkedHashMap<>();
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        for (String pair : form.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            interceptor.beforeCall("AWSSecurityTokenServiceV20110615." + params.getOrDefault("Action", ""));
+            byte[] body = sts.handle(params).getBytes(StandardCharsets.UTF_8);
+            send(exchange, 200, "text/xml", body, requestId);
+        } catch (AwsServiceException e) {
+            send(exchange, e.status(), "text/xml", StsService.error(e).getBytes(StandardCharsets.UTF_8), requestId);
         }
     }
 

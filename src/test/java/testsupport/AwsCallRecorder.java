@@ -1,0 +1,92 @@
+package testsupport;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * Records every AWS call that goes over the wire from this test JVM, while recording is on: the service, the
+ * operation, the access key it was signed with (which says whose credentials made it) and the request's resource
+ * fields (table, stream, bucket and key, queue, delivery stream). Registered for every SDK client through the SDK's
+ * global interceptor list (src/test/resources/software/amazon/awssdk/global/handlers/execution.interceptors).
+ */
+public final class AwsCallRecorder implements ExecutionInterceptor {
+    /** One call as it was sent. */
+    public record Call(String service, String operation, String accessKeyId, Map<String, String> fields) {}
+
+    private static final Pattern CREDENTIAL = Pattern.compile("Credential=([A-Za-z0-9]+)/");
+    private static final List<String> FIELDS = List.of(
+            "TableName",
+            "TableArn",
+            "S3Bucket",
+            "S3Prefix",
+            "StreamArn",
+            "ShardIterator",
+            "ExportArn",
+            "Bucket",
+            "Key",
+            "Prefix",
+            "SourceBucket",
+            "SourceKey",
+            "DestinationBucket",
+            "DestinationKey",
+            "QueueUrl",
+            "QueueName",
+            "DeliveryStreamName",
+            "RoleArn");
+    private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
+    private static volatile boolean recording;
+
+    /** Forgets what was recorded and records from now on. */
+    public static void start() {
+        CALLS.clear();
+        recording = true;
+    }
+
+    /** Stops recording and returns what was recorded. */
+    public static List<Call> stop() {
+        recording = false;
+        return List.copyOf(CALLS);
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (!recording) {
+            return;
+        }
+        String accessKey = context.httpRequest()
+                .firstMatchingHeader("Authorization")
+                .map(CREDENTIAL::matcher)
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .orElse("unsigned");
+        SdkRequest request = context.request();
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (String f : FIELDS) {
+            Optional<Object> value = request.getValueForField(f, Object.class);
+            value.ifPresent(v -> fields.put(f, String.valueOf(v)));
+        }
+        // DeleteObjects names its keys in its body: each is a resource the call acts on.
+        request.getValueForField("Delete", software.amazon.awssdk.services.s3.model.Delete.class)
+                .ifPresent(d -> fields.put(
+                        "Keys",
+                        String.join(
+                                "\n",
+                                d.objects().stream()
+                                        .map(software.amazon.awssdk.services.s3.model.ObjectIdentifier::key)
+                                        .toList())));
+        CALLS.add(new Call(
+                attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME),
+                attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+                accessKey,
+                fields));
+    }
+}
