@@ -82,6 +82,10 @@ class LocalProfileTest {
     }
 
     private static <T> T bean(Class<T> type) {
+        if (type == DynamoDbClient.class) {
+            // Two are bound, one per account: the table's is this one.
+            return type.cast(main.getCamelContext().getRegistry().lookupByName("dynamoDbClient"));
+        }
         return main.getCamelContext().getRegistry().findSingleByType(type);
     }
 

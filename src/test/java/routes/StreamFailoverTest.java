@@ -135,6 +135,36 @@ class StreamFailoverTest {
     }
 
     @Test
+    void sigtermLandsTheBatchesInFlightCheckpointsAndExitsWithinTheGracePeriod() throws Exception {
+        String table = "stopped";
+        Fixtures.createTable(ddb, table, null, StreamViewType.NEW_AND_OLD_IMAGES);
+        List<String> grace = List.of("-Dcamel.main.shutdown-timeout=10");
+        try (JavaProcess first = app(table, grace.toArray(String[]::new))) {
+            first.awaitLine("Consuming the stream of table stopped", Duration.ofSeconds(60));
+            write(table, "t", 0, 1500);
+            await().atMost(Duration.ofSeconds(30)).until(() -> distinct(landed(table)) >= 500);
+            // Batches are in flight now: SIGTERM lets them land and checkpoint within the 10 s grace period.
+            Instant term = Instant.now();
+            first.stop(Duration.ofSeconds(20));
+            Duration stopping = Duration.between(term, Instant.now());
+            System.out.printf("sigterm: stopped in %d ms%n", stopping.toMillis());
+            assertThat(stopping).isLessThan(Duration.ofSeconds(10 + 5));
+            assertThat(first.lines()).anyMatch(l -> l.contains("Released the lease on the stream of table stopped"));
+        }
+        write(table, "t", 1500, 2000);
+        try (JavaProcess second = app(table, grace.toArray(String[]::new))) {
+            second.awaitLine("Consuming the stream of table stopped", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(60)).until(() -> distinct(landed(table)) >= 2000);
+            second.stop(Duration.ofSeconds(20));
+        }
+        List<JsonNode> envelopes = landed(table);
+        assertThat(distinct(envelopes)).isEqualTo(2000);
+        assertThat(envelopes.size() - distinct(envelopes))
+                .as("a graceful stop checkpoints every batch that landed: the next run repeats none")
+                .isZero();
+    }
+
+    @Test
     void ofTwoReplicasOnlyTheLeaseOwnerConsumesAndTheOtherTakesOverWhenItDies() throws Exception {
         String table = "replicas";
         Fixtures.createTable(ddb, table, null, StreamViewType.NEW_AND_OLD_IMAGES);

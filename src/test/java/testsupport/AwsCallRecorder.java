@@ -74,6 +74,15 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             Optional<Object> value = request.getValueForField(f, Object.class);
             value.ifPresent(v -> fields.put(f, String.valueOf(v)));
         }
+        if (request instanceof software.amazon.awssdk.services.s3.model.CopyObjectRequest copy) {
+            // By now the SDK has folded the source into the x-amz-copy-source value: bucket/key, URL-encoded.
+            String source = java.net.URLDecoder.decode(
+                    copy.copySource().replaceAll("\\?.*", ""), java.nio.charset.StandardCharsets.UTF_8);
+            fields.put("SourceBucket", source.substring(0, source.indexOf('/')));
+            fields.put("SourceKey", source.substring(source.indexOf('/') + 1));
+            fields.put("DestinationBucket", copy.destinationBucket());
+            fields.put("DestinationKey", copy.destinationKey());
+        }
         // DeleteObjects names its keys in its body: each is a resource the call acts on.
         request.getValueForField("Delete", software.amazon.awssdk.services.s3.model.Delete.class)
                 .ifPresent(d -> fields.put(
