@@ -122,12 +122,6 @@ class IamPoliciesTest {
             calls = AwsCallRecorder.stop();
         }
 
-        System.out.println("S3 calls: "
-                + calls.stream()
-                        .filter(c -> c.service().equals("S3"))
-                        .map(c -> c.operation() + " "
-                                + c.fields().getOrDefault("Key", c.fields().getOrDefault("Prefix", "")))
-                        .toList());
         var sts = aws.stack().emulator().sts();
         Map<String, List<Call>> bySide = new TreeMap<>();
         for (Call c : calls) {
