@@ -54,10 +54,21 @@ final class ShardGraph {
         }
     }
 
-    /** One line per known shard, oldest first: its id, state, parent and checkpoint (for operators, in JMX). */
-    List<String> describe() {
+    /**
+     * One line per known shard, oldest first: its id, state, parent and checkpoint (for operators, in JMX); {@code
+     * saved} holds the newest checkpoints the readers saved since the graph's were loaded.
+     */
+    List<String> describe(Map<String, Checkpoint> saved) {
         List<String> out = new ArrayList<>();
-        for (Node n : nodes.values()) {
+        for (Node node : nodes.values()) {
+            Checkpoint newer = saved.get(node.id);
+            Node n = node;
+            if (newer != null && (n.checkpoint == null || !n.checkpoint.shardEnd())) {
+                n = new Node(node.id, node.parentId);
+                n.closed = node.closed;
+                n.state = node.state;
+                n.checkpoint = newer;
+            }
             out.add(n.id + " " + n.state + (n.closed ? " closed" : " open")
                     + (n.parentId == null ? "" : " parent=" + n.parentId)
                     + (n.checkpoint == null

@@ -64,6 +64,8 @@ final class StreamCoordinator implements Runnable {
     private Instant nextRenewal = Instant.EPOCH;
     private Instant nextDiscovery = Instant.EPOCH;
     private volatile List<String> shardStates = List.of();
+    /** The newest checkpoint each reader saved, for the shard states operators see (readers write, JMX reads). */
+    private final Map<String, Checkpoint> saved = new java.util.concurrent.ConcurrentHashMap<>();
 
     StreamCoordinator(
             DdbStreamConsumer consumer,
@@ -103,7 +105,7 @@ final class StreamCoordinator implements Runnable {
                 pause = backoff.next();
             }
             metrics.tick(Instant.now());
-            shardStates = graph == null ? List.of() : graph.describe();
+            shardStates = graph == null ? List.of() : graph.describe(saved);
             try {
                 wake.tryAcquire(pause.toMillis(), TimeUnit.MILLISECONDS);
                 wake.drainPermits();
@@ -315,6 +317,7 @@ final class StreamCoordinator implements Runnable {
 
     void saveCheckpoint(String arn, Checkpoint c, long epoch) {
         store.save(config.getCheckpointGroup(), arn, c, epoch);
+        saved.put(c.shardId(), c);
     }
 
     /**
