@@ -22,17 +22,7 @@ public class AwsConfiguration implements CamelConfiguration {
         String region = context.resolvePropertyPlaceholders("{{aws.region}}");
         AwsClients clients = AwsClients.aws(region);
         List<AutoCloseable> opened = new ArrayList<>();
-        AwsClients.Roles roles = ClientBeans.roles(new Settings(context));
-        if (roles.any()) {
-            var sts = clients.sts();
-            opened.add(sts);
-            clients = clients.withRoles(roles, sts);
-            LOG.info(
-                    "Clients assume roles with STS: source side (table, stream, exports) {}, lake side (buckets,"
-                            + " Firehose, queue, checkpoint table, Glue) {}",
-                    roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
-                    roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
-        }
+        clients = ClientBeans.withRoles(context, clients, opened);
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
         LOG.info(

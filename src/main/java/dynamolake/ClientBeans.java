@@ -3,6 +3,8 @@ package dynamolake;
 import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -11,6 +13,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * for the checkpoint table (lake side); look them up with {@link #table} and {@link #checkpoints}.
  */
 final class ClientBeans {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientBeans.class);
+
     private ClientBeans() {}
 
     /** Binds the clients and returns them, so their owner can close them on shutdown. */
@@ -41,6 +45,26 @@ final class ClientBeans {
     /** The checkpoint table's client (lake account). */
     static DynamoDbClient checkpoints(CamelContext context) {
         return context.getRegistry().lookupByNameAndType("checkpointDynamoDbClient", DynamoDbClient.class);
+    }
+
+    /**
+     * The clients with each side on its role (aws.source.role-arn, aws.lake.role-arn) when one is set, the STS client
+     * that renews the sessions added to {@code opened}; the same clients when no role is set.
+     */
+    static AwsClients withRoles(CamelContext context, AwsClients clients, List<AutoCloseable> opened) {
+        AwsClients.Roles roles = roles(new Settings(context));
+        if (!roles.any()) {
+            return clients;
+        }
+        var sts = clients.sts();
+        opened.add(sts);
+        LOG.info(
+                "Clients assume roles with STS{}: source side (table, stream, exports) {}, lake side (buckets,"
+                        + " Firehose, queue, checkpoint table, Glue) {}",
+                clients.isLocal() ? " (the local emulator's)" : "",
+                roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
+                roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
+        return clients.withRoles(roles, sts);
     }
 
     /** The roles of the aws.source.* and aws.lake.* keys. */

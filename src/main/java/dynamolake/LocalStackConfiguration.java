@@ -55,16 +55,7 @@ public class LocalStackConfiguration implements CamelConfiguration {
         }
         var admin = clients.adminDynamoDb();
         opened.add(admin);
-        AwsClients.Roles roles = ClientBeans.roles(new Settings(context));
-        if (roles.any()) {
-            var sts = clients.sts();
-            opened.add(sts);
-            clients = clients.withRoles(roles, sts);
-            LOG.info(
-                    "Clients assume roles through the local emulator's STS: source side {}, lake side {}",
-                    roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
-                    roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
-        }
+        clients = ClientBeans.withRoles(context, clients, opened);
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
         DemoTable demo = demoTable(context, admin);
