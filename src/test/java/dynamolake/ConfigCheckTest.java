@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
 import testsupport.JavaProcess;
 
@@ -138,19 +136,6 @@ class ConfigCheckTest {
      * in Camel Main), {@code system} as system properties and {@code env} as the environment.
      */
     private static List<String> problems(String profile, Map<String, String> system, Map<String, String> env) {
-        DefaultCamelContext context = new DefaultCamelContext();
-        PropertiesComponent pc = context.getPropertiesComponent();
-        pc.setLocation("classpath:application.properties");
-        Properties overrides = new Properties();
-        try (InputStream in = ConfigCheckTest.class.getResourceAsStream("/application-" + profile + ".properties")) {
-            overrides.load(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        overrides.putAll(system);
-        pc.setOverrideProperties(overrides);
-        Properties sys = new Properties();
-        sys.putAll(system);
-        return ConfigCheck.problems(pc, sys, env);
+        return ConfigCheckAccess.problems(profile, Map.of(), system, env);
     }
 }
