@@ -59,13 +59,8 @@ class SnapshotCrashTest {
     }
 
     private static JavaProcess app() throws Exception {
-        List<String> props = new ArrayList<>(stack.applicationProperties(dir));
+        List<String> props = new ArrayList<>(stack.applicationProperties(dir, TABLE));
         props.addAll(List.of(
-                "-Dlocal.demo.enabled=false",
-                "-Dtable.name=" + TABLE,
-                "-Dlake.prefix=tables/" + TABLE + "/",
-                "-Dfirehose.delivery-stream=" + TABLE + "-deltas",
-                "-Dexport.prefix=exports/" + TABLE + "/",
                 "-Dexport.check-interval=300ms",
                 "-Dexport.concurrency=1",
                 // a killed worker's message is back on the queue after 5 s

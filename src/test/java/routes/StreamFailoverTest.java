@@ -63,15 +63,11 @@ class StreamFailoverTest {
     }
 
     private static JavaProcess app(String table, String... more) throws Exception {
-        List<String> props = new ArrayList<>(running.applicationProperties(dir));
+        List<String> props = new ArrayList<>(running.applicationProperties(dir, table));
         props.addAll(List.of(
-                "-Dlocal.demo.enabled=false",
                 "-Dexport.on-start=false",
                 "-Dexport.schedule-enabled=false",
                 "-Dlocal.firehose.buffer-seconds=1",
-                "-Dtable.name=" + table,
-                "-Dlake.prefix=tables/" + table + "/",
-                "-Dfirehose.delivery-stream=" + table + "-deltas",
                 "-Dstream.idle-delay=100ms",
                 "-Dstream.max-records-per-request=100"));
         props.addAll(List.of(more));

@@ -65,14 +65,9 @@ class ViewCrashTest {
 
     /** The application, building the view once {@code delay} after start and every {@code interval} after. */
     private static JavaProcess app(int buckets, String delay, String interval) throws Exception {
-        List<String> props = new ArrayList<>(stack.applicationProperties(dir));
+        List<String> props = new ArrayList<>(stack.applicationProperties(dir, TABLE));
         props.addAll(List.of(
-                "-Dlocal.demo.enabled=false",
-                "-Dtable.name=" + TABLE,
-                "-Dlake.prefix=tables/" + TABLE + "/",
-                "-Dfirehose.delivery-stream=" + TABLE + "-deltas",
                 "-Dlocal.firehose.buffer-seconds=1",
-                "-Dexport.prefix=exports/" + TABLE + "/",
                 "-Dexport.check-interval=300ms",
                 "-Dexport.work-dir=" + dir.resolve("work"),
                 "-Dviews.buckets=" + buckets,

@@ -38,6 +38,21 @@ public record StackProcess(JavaProcess process, URI emulator, URI s3, URI sqs) i
                 "-Dcamel.management.port=" + Ports.free());
     }
 
+    /**
+     * {@link #applicationProperties(Path)}, for {@code table}: the demo off, and the table's own lake prefix,
+     * delivery stream and export prefix, as {@link Apps#against} lays them out in the test's JVM.
+     */
+    public List<String> applicationProperties(Path dir, String table) {
+        List<String> props = new ArrayList<>(applicationProperties(dir));
+        props.addAll(List.of(
+                "-Dlocal.demo.enabled=false",
+                "-Dtable.name=" + table,
+                "-Dlake.prefix=tables/" + table + "/",
+                "-Dfirehose.delivery-stream=" + table + "-deltas",
+                "-Dexport.prefix=exports/" + table + "/"));
+        return props;
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.close();
