@@ -60,23 +60,17 @@ final class ShardGraph {
      */
     List<String> describe(Map<String, Checkpoint> saved) {
         List<String> out = new ArrayList<>();
-        for (Node node : nodes.values()) {
-            Checkpoint newer = saved.get(node.id);
-            Node n = node;
-            if (newer != null && (n.checkpoint == null || !n.checkpoint.shardEnd())) {
-                n = new Node(node.id, node.parentId);
-                n.closed = node.closed;
-                n.state = node.state;
-                n.checkpoint = newer;
-            }
+        for (Node n : nodes.values()) {
+            Checkpoint newer = saved.get(n.id);
+            Checkpoint shown =
+                    newer != null && (n.checkpoint == null || !n.checkpoint.shardEnd()) ? newer : n.checkpoint;
             out.add(n.id + " " + n.state + (n.closed ? " closed" : " open")
                     + (n.parentId == null ? "" : " parent=" + n.parentId)
-                    + (n.checkpoint == null
+                    + (shown == null
                             ? " checkpoint=none"
-                            : n.checkpoint.shardEnd()
+                            : shown.shardEnd()
                                     ? " checkpoint=SHARD_END"
-                                    : " checkpoint=" + n.checkpoint.sequenceNumber() + " at "
-                                            + n.checkpoint.updatedAt()));
+                                    : " checkpoint=" + shown.sequenceNumber() + " at " + shown.updatedAt()));
         }
         return out;
     }
