@@ -254,7 +254,7 @@ public final class ConfigKeys {
         return new Rule(expected, v -> Arrays.stream(values).anyMatch(c -> c.equalsIgnoreCase(v)) ? null : expected);
     }
 
-    /** A duration as Settings reads it: 500ms, 30s, 15m, 24h or ISO-8601 (PT15M); positive, or at least zero. */
+    /** A duration ({@link #parseDuration}): positive, or at least zero. */
     private static Rule duration(boolean positive) {
         String expected = (positive ? "a positive" : "a") + " duration such as 500ms, 30s, 15m or PT15M";
         return new Rule(expected, v -> {
@@ -267,6 +267,7 @@ public final class ConfigKeys {
         });
     }
 
+    /** A duration as the properties write it: 500ms, 30s, 15m, 24h (Camel's units) or ISO-8601 (PT15M). */
     static Duration parseDuration(String v) {
         return v.toUpperCase(Locale.ROOT).startsWith("P")
                 ? Duration.parse(v.toUpperCase(Locale.ROOT))

@@ -3,7 +3,6 @@ package dynamolake;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.camel.CamelContext;
-import org.apache.camel.util.TimeUtils;
 
 /**
  * Typed reads of the application's properties. A missing or bad value stops startup with one line naming the key
@@ -56,9 +55,7 @@ final class Settings {
     Duration duration(String key) {
         String v = text(key);
         try {
-            Duration d = v.toUpperCase(Locale.ROOT).startsWith("P")
-                    ? Duration.parse(v.toUpperCase(Locale.ROOT))
-                    : TimeUtils.toDuration(v);
+            Duration d = ConfigKeys.parseDuration(v);
             if (!d.isNegative()) {
                 return d;
             }
