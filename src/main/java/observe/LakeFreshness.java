@@ -7,11 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import lake.LakeLayout;
 import lake.LakeStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Each is NaN while nothing is published. Alert on the ages: a snapshot older than {@code export.interval} plus the
  * export's own time, or a view older than {@code views.compaction-interval} plus a run, means a step is stuck.
  */
-public final class LakeFreshness extends ServiceSupport {
+public final class LakeFreshness extends ServiceSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(LakeFreshness.class);
 
     private final LakeStore lake;
@@ -40,6 +41,7 @@ public final class LakeFreshness extends ServiceSupport {
     private volatile Instant viewBuiltAt;
     private volatile double viewVersion = Double.NaN;
     private ScheduledExecutorService timer;
+    private CamelContext camelContext;
 
     public LakeFreshness(
             MeterRegistry registry, String table, LakeStore lake, LakeLayout layout, Duration refresh, Clock clock) {
@@ -61,6 +63,16 @@ public final class LakeFreshness extends ServiceSupport {
                 .tag("table", table)
                 .description("The current view's version")
                 .register(registry);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** Reads both pointers now. */
@@ -85,18 +97,15 @@ public final class LakeFreshness extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dynamo-lake-freshness");
-            t.setDaemon(true);
-            return t;
-        });
+        // Camel's thread pool: named by its pattern, listed with the context's, shut down with it.
+        timer = camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LakeFreshness");
         timer.scheduleWithFixedDelay(this::refresh, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     protected void doStop() {
         if (timer != null) {
-            timer.shutdownNow();
+            camelContext.getExecutorServiceManager().shutdownNow(timer);
         }
     }
 }
