@@ -247,19 +247,15 @@ public final class ViewBuilder {
                 for (int b = 0; b < options.buckets(); b++) {
                     rewrite.add(b);
                 }
-                List<String> files = new ArrayList<>();
-                String base;
-                if (incremental) {
-                    for (JsonNode part : previousParts.values()) {
-                        files.add(download(part.path("key").asText(), work));
-                    }
-                    base = ViewSql.duckDbBase(files, true);
-                } else {
-                    for (String key : snapshot.parts()) {
-                        files.add(download(key, work));
-                    }
-                    base = ViewSql.duckDbBase(files, false);
-                }
+                String base = incremental
+                        ? ViewSql.duckDbBase(
+                                downloadAll(
+                                        previousParts.values().stream()
+                                                .map(part -> part.path("key").asText())
+                                                .toList(),
+                                        work),
+                                true)
+                        : ViewSql.duckDbBase(downloadAll(snapshot.parts(), work), false);
                 String sql = ViewSql.merge(ViewSql.Engine.DUCKDB, base, "changes", options.buckets(), null);
                 written = writeBuckets(db, sql, schema, snapshot, work, "part-");
             }
@@ -403,10 +399,7 @@ public final class ViewBuilder {
             SchemaDiscovery discovery = snapshot.discovery();
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
-            List<String> files = new ArrayList<>();
-            for (String key : snapshot.parts()) {
-                files.add(download(key, work));
-            }
+            List<String> files = downloadAll(snapshot.parts(), work);
             lake.deleteAll(folder);
             String until = "TIMESTAMP '"
                     + time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
@@ -783,6 +776,15 @@ public final class ViewBuilder {
         }
         out.sort(Comparator.comparing(Snapshot::exportTime));
         return out;
+    }
+
+    /** The objects' local copies, in the keys' order. */
+    private List<String> downloadAll(List<String> keys, Path work) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (String key : keys) {
+            files.add(download(key, work));
+        }
+        return files;
     }
 
     private String download(String key, Path work) throws IOException {
