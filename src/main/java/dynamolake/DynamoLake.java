@@ -3,7 +3,7 @@ package dynamolake;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.apache.camel.main.Main;
-import views.ViewBuilder;
+import views.Views;
 
 /**
  * dynamo-lake: lands a DynamoDB table in an S3 data lake and keeps it current. Starts Camel Main; the profile
@@ -70,9 +70,8 @@ public final class DynamoLake {
             return failedToStart(e);
         }
         try {
-            ViewBuilder views =
-                    main.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", ViewBuilder.class);
-            ViewBuilder.Result r = views.asOf(time);
+            Views views = main.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", Views.class);
+            Views.Result r = views.asOf(time);
             System.out.println("Materialised " + r.items() + " items as of " + time + " at " + r.location());
             return 0;
         } catch (IllegalArgumentException e) {

@@ -15,7 +15,7 @@ public class ViewRoutes extends RouteBuilder {
     @Override
     public void configure() {
         // Another replica (or an operator's run) is building: this tick has nothing to do.
-        onException(views.ViewBuilder.BusyException.class)
+        onException(views.Views.BusyException.class)
                 .handled(true)
                 .log(org.apache.camel.LoggingLevel.INFO, "${exception.message}");
 

@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import lake.ColumnType;
 import lake.LakeLayout;
@@ -47,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.s3.model.S3Object;
+import views.ViewLake.Snapshot;
 
 /**
  * Builds the table's views from the lake: the current view ({@code current/<version>/}, published by the pointer
@@ -62,9 +61,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * rewrites only the buckets their keys fall in (the others are copied), unless the snapshot or the schema changed,
  * which rebuilds every bucket. Runs are serialised; a run that dies leaves the published view as it was.
  */
-public final class ViewBuilder {
+public final class ViewBuilder implements Views {
     private static final Logger LOG = LoggerFactory.getLogger(ViewBuilder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The pointer's {@code engine}: a view Athena built is rebuilt here, not patched (its parts have no buckets). */
+    static final String ENGINE = "duckdb";
 
     /**
      * @param buckets how many parts the current view has; a key's part is a hash of it
@@ -87,16 +88,13 @@ public final class ViewBuilder {
             long rowGroupBytes,
             int maxTypedColumns) {}
 
-    /** What one run did. */
-    public record Result(String location, long version, String mode, long items, int bucketsWritten, long changes) {}
-
     private final LakeStore lake;
     private final LakeLayout layout;
     private final String tableName;
     private final Options options;
     private final Clock clock;
-    private final ReentrantLock running = new ReentrantLock();
-    private final ViewLock replicas;
+    private final BuildGate gate;
+    private final ViewLake views;
     private final export.SnapshotPublisher.CatalogRegistration catalog;
 
     public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
@@ -120,77 +118,45 @@ public final class ViewBuilder {
         this.tableName = tableName;
         this.options = options;
         this.clock = clock;
-        this.replicas = replicas;
+        this.gate = new BuildGate(replicas, tableName);
+        this.views = new ViewLake(lake, layout, tableName, clock);
         this.catalog = catalog;
     }
 
-    /** Thrown when a view build is already running, here or on another replica. */
-    public static final class BusyException extends IllegalStateException {
-        BusyException(String message) {
-            super(message);
-        }
-    }
-
-    private interface Run<T> {
-        T run() throws Exception;
-    }
-
-    /** Runs one build: one per process, and (through the lease) one across replicas. */
-    private <T> T exclusive(Run<T> run) throws Exception {
-        if (!running.tryLock()) {
-            throw new BusyException("A view build of " + tableName + " is already running in this process");
-        }
-        try {
-            Optional<ViewLock.Held> held = replicas.tryAcquire();
-            if (held.isEmpty()) {
-                throw new BusyException(
-                        "Another replica is building the views of " + tableName + "; this run is skipped");
-            }
-            try (ViewLock.Held h = held.get()) {
-                return run.run();
-            }
-        } finally {
-            running.unlock();
-        }
-    }
-
-    /** The published current view's pointer, if there is one. */
+    @Override
     public Optional<JsonNode> current() {
-        return lake.jsonIfPresent(layout.currentViewPointer());
+        return views.currentPointer();
     }
 
     // ---- the current view ----------------------------------------------------------------------------------------
 
-    /**
-     * Brings the current view up to date; empty when there is no published snapshot yet or nothing changed.
-     *
-     * @throws BusyException when another run is in progress, in this process or on another replica
-     */
+    @Override
     public Optional<Result> compact() throws Exception {
         return build(false);
     }
 
-    /** Builds the current view from the snapshot and every delta after it, even when an incremental run could. */
+    @Override
     public Optional<Result> rebuild() throws Exception {
         return build(true);
     }
 
     private Optional<Result> build(boolean rebuild) throws Exception {
-        return exclusive(() -> compactLocked(rebuild));
+        return gate.exclusive(() -> compactLocked(rebuild));
     }
 
     private Optional<Result> compactLocked(boolean rebuild) throws Exception {
-        Optional<JsonNode> snapshotPointer = lake.jsonIfPresent(layout.currentSnapshotPointer());
+        Optional<JsonNode> snapshotPointer = views.snapshotPointer();
         if (snapshotPointer.isEmpty()) {
             LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
             return Optional.empty();
         }
-        Snapshot snapshot = snapshot(snapshotPointer.get());
+        Snapshot snapshot = views.snapshot(snapshotPointer.get());
         Optional<JsonNode> previous = current();
         boolean incremental = !rebuild
                 && previous.isPresent()
                 && previous.get().path("snapshot").asText().equals(snapshot.exportId())
-                && previous.get().path("buckets").asInt() == options.buckets();
+                && previous.get().path("buckets").asInt() == options.buckets()
+                && previous.get().path("engine").asText(ENGINE).equals(ENGINE);
         Instant now = clock.instant();
 
         // Which delta objects to read.
@@ -200,9 +166,9 @@ public final class ViewBuilder {
             floor = previous.get().path("deltas").path("floor").asText();
             previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
         } else {
-            floor = hour(snapshot.exportTime().minus(options.replayMargin()));
+            floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
         }
-        List<String> objects = deltaObjects(floor, null);
+        List<String> objects = views.deltaObjects(floor, null);
         objects.removeIf(applied::contains);
         if (incremental && objects.isEmpty()) {
             LOG.debug("The current view of {} is up to date", tableName);
@@ -288,7 +254,7 @@ public final class ViewBuilder {
             }
 
             // Objects in hours before the new floor have all been seen; those after are remembered by key.
-            String newFloor = hour(now.minus(options.lateWindow()));
+            String newFloor = ViewLake.hour(now.minus(options.lateWindow()));
             if (newFloor.compareTo(floor) < 0) {
                 newFloor = floor;
             }
@@ -296,7 +262,7 @@ public final class ViewBuilder {
             Set<String> all = new java.util.TreeSet<>(applied);
             all.addAll(objects);
             for (String k : all) {
-                if (hourOf(k).compareTo(newFloor) >= 0) {
+                if (ViewLake.hourOf(k).compareTo(newFloor) >= 0) {
                     appliedNow.add(k);
                 }
             }
@@ -305,6 +271,7 @@ public final class ViewBuilder {
                     .put("table", tableName)
                     .put("version", version)
                     .put("location", location)
+                    .put("engine", ENGINE)
                     .put("mode", incremental ? (widened ? "incremental, schema widened" : "incremental") : "full")
                     .put("snapshot", snapshot.exportId())
                     .put("snapshotExportTime", snapshot.exportTime().toString())
@@ -321,8 +288,8 @@ public final class ViewBuilder {
             pointer.set("parts", parts);
             ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
             deltas.set("applied", appliedNow);
-            lake.putText(layout.catalog("current.sql"), catalogSql(schema, location));
-            lake.putText(layout.catalog("deltas.sql"), deltasSql());
+            lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
+            lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
             catalog.register("version " + version, schema, location);
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
@@ -342,7 +309,7 @@ public final class ViewBuilder {
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
-            expireVersions(version);
+            views.expireVersions(version, options.keep());
             return Optional.of(new Result(
                     location, version, pointer.path("mode").asText(), items, rewrite.size(), intake.changes()));
         } finally {
@@ -352,50 +319,24 @@ public final class ViewBuilder {
 
     // ---- as of a time --------------------------------------------------------------------------------------------
 
-    /**
-     * Materialises the table as it was at {@code time} under {@code views/asof=<time>/} and returns the folder.
-     *
-     * @throws IllegalArgumentException when the lake cannot answer for that time, saying which times it can
-     */
+    @Override
     public Result asOf(Instant time) throws Exception {
-        return exclusive(() -> asOfLocked(time));
+        return gate.exclusive(() -> asOfLocked(time));
     }
 
-    /** The times the lake can answer for: from the oldest published snapshot kept to now less the late window. */
+    @Override
     public Optional<Instant[]> availableRange() {
-        List<Snapshot> snapshots = publishedSnapshots();
-        if (snapshots.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                new Instant[] {snapshots.get(0).exportTime(), clock.instant().minus(options.lateWindow())});
+        return views.availableRange(options.lateWindow());
     }
 
     private Result asOfLocked(Instant time) throws Exception {
-        List<Snapshot> snapshots = publishedSnapshots();
-        Instant latest = clock.instant().minus(options.lateWindow());
-        if (snapshots.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "The lake of " + tableName + " has no published snapshot yet, so no time can be answered");
-        }
-        Snapshot snapshot = null;
-        for (Snapshot s : snapshots) {
-            if (!s.exportTime().isAfter(time)) {
-                snapshot = s;
-            }
-        }
-        if (snapshot == null || time.isAfter(latest)) {
-            throw new IllegalArgumentException("The lake of " + tableName + " can answer for times from "
-                    + snapshots.get(0).exportTime() + " (the oldest snapshot kept) to " + latest
-                    + " (now, less views.late-window for deltas still arriving); " + time + " is "
-                    + (snapshot == null ? "before that" : "after that"));
-        }
+        Snapshot snapshot = views.snapshotFor(time, options.lateWindow());
         String folder = layout.asOfFolder(time);
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
         try (Connection db = open(work)) {
-            String floor = hour(snapshot.exportTime().minus(options.replayMargin()));
-            String ceiling = hour(time.plus(options.lateWindow()));
-            Intake intake = readChanges(db, deltaObjects(floor, ceiling), time, snapshot.schema());
+            String floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
+            String ceiling = ViewLake.hour(time.plus(options.lateWindow()));
+            Intake intake = readChanges(db, views.deltaObjects(floor, ceiling), time, snapshot.schema());
             SchemaDiscovery discovery = snapshot.discovery();
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
@@ -445,38 +386,6 @@ public final class ViewBuilder {
     // ---- reading the deltas --------------------------------------------------------------------------------------
 
     private record Intake(SchemaDiscovery discovery, long changes, Instant lastTime) {}
-
-    /**
-     * The delta objects (Firehose's and the overflow's) in hour folders from {@code floor} to {@code ceiling}
-     * (inclusive; null: no end), in key order.
-     */
-    private List<String> deltaObjects(String floor, String ceiling) {
-        List<String> out = new ArrayList<>();
-        for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
-            for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
-                String hour = hourOf(o.key());
-                if (ceiling != null && hour.compareTo(ceiling) > 0) {
-                    break;
-                }
-                out.add(o.key());
-            }
-        }
-        return out;
-    }
-
-    /** {@code …/deltas/2026/11/26/07/name} → {@code 2026/11/26/07}. */
-    static String hourOf(String key) {
-        int end = key.lastIndexOf('/');
-        int start = end;
-        for (int i = 0; i < 4; i++) {
-            start = key.lastIndexOf('/', start - 1);
-        }
-        return key.substring(start + 1, end);
-    }
-
-    private static String hour(Instant t) {
-        return LakeLayout.hourFolder("", t);
-    }
 
     /** Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered. */
     private Intake readChanges(Connection db, List<String> objects, Instant until, SnapshotSchema schema)
@@ -748,36 +657,6 @@ public final class ViewBuilder {
 
     // ---- the snapshot, the catalog, retention --------------------------------------------------------------------
 
-    private record Snapshot(
-            String exportId, Instant exportTime, List<String> parts, SnapshotSchema schema, JsonNode schemaJson) {
-        SchemaDiscovery discovery() {
-            return schemaJson.has("discovery")
-                    ? SchemaDiscovery.fromJson(schemaJson.path("discovery"))
-                    : new SchemaDiscovery();
-        }
-    }
-
-    private Snapshot snapshot(JsonNode pointer) {
-        String id = pointer.path("exportId").asText();
-        JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
-        SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
-        List<String> parts = new ArrayList<>();
-        pointer.path("parts").forEach(p -> parts.add(p.path("key").asText()));
-        return new Snapshot(id, Instant.parse(pointer.path("exportTime").asText()), parts, schema, schemaJson);
-    }
-
-    /** Published snapshots kept in the lake, oldest first. */
-    private List<Snapshot> publishedSnapshots() {
-        List<Snapshot> out = new ArrayList<>();
-        for (S3Object o : lake.list(layout.snapshotsPrefix())) {
-            if (o.key().endsWith("/_published.json")) {
-                out.add(snapshot(lake.json(o.key())));
-            }
-        }
-        out.sort(Comparator.comparing(Snapshot::exportTime));
-        return out;
-    }
-
     /** The objects' local copies, in the keys' order. */
     private List<String> downloadAll(List<String> keys, Path work) throws IOException {
         List<String> files = new ArrayList<>();
@@ -793,58 +672,6 @@ public final class ViewBuilder {
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         return file.toString();
-    }
-
-    private String sqlTable(String suffix) {
-        return tableName.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + suffix;
-    }
-
-    private String catalogSql(SnapshotSchema schema, String location) {
-        String table = sqlTable("current");
-        return "-- The current view of " + tableName + " (schema " + schema.version()
-                + "); its location moves with every version. Athena and Glue:\n"
-                + schema.athenaDdl(table, location)
-                + "ALTER TABLE `" + table + "` SET LOCATION '" + location + "';\n"
-                + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
-                + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location + "*.parquet');\n";
-    }
-
-    /** The deltas as a table: one row per change, the images as JSON text (history of a key, audits). */
-    private String deltasSql() {
-        String table = sqlTable("deltas");
-        String location = lake.uri(layout.deltasPrefix());
-        return "-- Every change of " + tableName + " that reached the lake from the stream, one row each. Order a"
-                + " key's changes by\n-- sequenceNumber as a number: ORDER BY length(sequenceNumber), sequenceNumber."
-                + " Athena and Glue:\n"
-                + "CREATE EXTERNAL TABLE IF NOT EXISTS `" + table + "` (\n"
-                + "  `action` string,\n  `sequenceNumber` string,\n  `object` string,\n  `keys` string,\n"
-                + "  `oldObject` string,\n  `approximateCreationDateTime` string,\n  `eventId` string,\n"
-                + "  `table` string,\n  `shardId` string,\n  `ttlExpired` boolean\n)\n"
-                + "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n"
-                + "LOCATION '" + location + "';\n"
-                + "\n-- DuckDB (with the httpfs extension and S3 credentials); DuckDB reads the numbers inside the"
-                + " images as doubles,\n-- the views' _item column keeps them exact:\n"
-                + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_ndjson('" + location + "*/*/*/*/*',"
-                + " columns = {action: 'VARCHAR', sequenceNumber: 'VARCHAR', object: 'JSON', keys: 'JSON',"
-                + " oldObject: 'JSON', approximateCreationDateTime: 'TIMESTAMP', eventId: 'VARCHAR', \"table\": 'VARCHAR',"
-                + " shardId: 'VARCHAR', ttlExpired: 'BOOLEAN'});\n";
-    }
-
-    private void expireVersions(long current) {
-        long oldestKept = current - Math.max(1, options.keep()) + 1;
-        Set<String> folders = new java.util.TreeSet<>();
-        for (S3Object o : lake.list(layout.currentPrefix())) {
-            String rest = o.key().substring(layout.currentPrefix().length());
-            int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
-                folders.add(rest.substring(0, slash));
-            }
-        }
-        for (String f : folders) {
-            if (Long.parseLong(f) < oldestKept) {
-                lake.deleteAll(layout.currentPrefix() + f + "/");
-            }
-        }
     }
 
     // ---- DuckDB --------------------------------------------------------------------------------------------------

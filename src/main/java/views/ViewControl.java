@@ -14,9 +14,9 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 @ManagedResource(description = "dynamo-lake views: compact now, the table as of a time")
 public final class ViewControl extends ServiceSupport implements StaticService {
-    private final ViewBuilder builder;
+    private final Views builder;
 
-    public ViewControl(ViewBuilder builder) {
+    public ViewControl(Views builder) {
         this.builder = builder;
     }
 
@@ -30,7 +30,7 @@ public final class ViewControl extends ServiceSupport implements StaticService {
         return describe(builder.rebuild());
     }
 
-    private static String describe(java.util.Optional<ViewBuilder.Result> result) {
+    private static String describe(java.util.Optional<Views.Result> result) {
         return result.map(r -> "published current view " + r.version() + " (" + r.mode() + "): " + r.items()
                         + " items, " + r.bucketsWritten() + " buckets rewritten, " + r.changes() + " changes, at "
                         + r.location())
@@ -46,7 +46,7 @@ public final class ViewControl extends ServiceSupport implements StaticService {
             throw new IllegalArgumentException(
                     "expected an ISO-8601 instant such as 2026-11-26T08:00:00Z, was '" + time + "'");
         }
-        ViewBuilder.Result r = builder.asOf(t);
+        Views.Result r = builder.asOf(t);
         return "materialised " + r.items() + " items as of " + t + " at " + r.location();
     }
 

@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import testsupport.StackProcess;
 import views.ViewBuilder;
+import views.Views;
 
 /**
  * The views' merge on the embedded engine: the current view of N demo orders (a published snapshot) plus N changes
@@ -101,7 +102,7 @@ public final class ViewBenchmark {
 
         HeapSampler.reset();
         long f0 = System.nanoTime();
-        ViewBuilder.Result full = builder.rebuild().orElseThrow();
+        Views.Result full = builder.rebuild().orElseThrow();
         double fullSeconds = (System.nanoTime() - f0) / 1e9;
         System.out.printf(
                 "full build: %,d items from %,d snapshot rows + %,d changes in %.1f s; peak heap in use %,d MB,"
@@ -123,7 +124,7 @@ public final class ViewBenchmark {
         deltas(s3, layout, items, items + INCREMENTAL_CHANGES, items, Instant.now(), 2);
         HeapSampler.reset();
         long i0 = System.nanoTime();
-        ViewBuilder.Result incremental = builder.compact().orElseThrow();
+        Views.Result incremental = builder.compact().orElseThrow();
         double incrementalSeconds = (System.nanoTime() - i0) / 1e9;
         System.out.printf(
                 "incremental run: %,d changes, %d of 16 parts rewritten, %,d items in %.1f s; peak heap in use %,d MB%n",
@@ -136,7 +137,7 @@ public final class ViewBenchmark {
 
         // The incremental result must be what a full rebuild over the same inputs gives.
         long c0 = System.nanoTime();
-        ViewBuilder.Result check = builder.rebuild().orElseThrow();
+        Views.Result check = builder.rebuild().orElseThrow();
         long differences = differences(tableDir, incremental.version(), check.version());
         System.out.printf(
                 "check: a full rebuild over the same inputs took %.1f s and differs from the incremental view in %d"

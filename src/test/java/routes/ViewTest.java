@@ -11,9 +11,6 @@ import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportRequester;
 import item.DeltaEnvelope;
-import java.lang.management.ManagementFactory;
-import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,10 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import javax.management.MBeanException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import lake.LakeLayout;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +37,7 @@ import testsupport.Apps;
 import testsupport.DemoOrders;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
+import testsupport.ViewProbe;
 
 /**
  * Views as they run in the application: after a snapshot and a stream of inserts, updates, deletes, time-to-live
@@ -67,6 +61,7 @@ class ViewTest {
     private static Main app;
     private static Lake lake;
     private static Instant between;
+    private static ViewProbe probe;
     private static Map<String, JsonNode> tableBetween;
 
     @BeforeAll
@@ -77,6 +72,7 @@ class ViewTest {
         app = Apps.against(aws, TABLE, Map.of("views.buckets", Integer.toString(BUCKETS), "views.late-window", "2s"));
         app.start();
         lake = Apps.lake(aws, TABLE);
+        probe = new ViewProbe(aws, TABLE, downloads);
         ExportRequester requester =
                 app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
         String exportId = requester.request("test", Instant.now(), true).orElseThrow();
@@ -365,121 +361,27 @@ class ViewTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    /** Re-inserts some deleted keys: a key's REMOVE followed by a new INSERT of the same key. */
     private static void reinsertDeletedKeys() {
-        DemoItems items = new DemoItems(99);
-        int n = 0;
-        for (long i = 0; i < 2_000 && n < 20; i++) {
-            var key = DemoItems.key(i);
-            if (aws.dynamoDb().getItem(b -> b.tableName(TABLE).key(key)).item().isEmpty()) {
-                var item = items.order(i);
-                aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item));
-                n++;
-            }
-        }
-        assertThat(n).as("deleted keys re-inserted").isPositive();
+        probe.reinsertDeletedKeys();
     }
 
-    /**
-     * Waits until the deltas in the lake, folded the simplest way (latest sequence number per key), give the table
-     * as a Scan shows it: every change has landed. Returns that table. Items that expire (time to live, one or two
-     * seconds in this test) are waited out first, so the table does not change behind the test's back.
-     */
     private static Map<String, JsonNode> awaitDeltasLanded() {
-        return await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(
-                        () -> {
-                            Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
-                            boolean expiringGone =
-                                    table.values().stream().noneMatch(i -> i.has(DemoItems.TTL_ATTRIBUTE));
-                            return expiringGone && fold(lake.envelopes()).equals(table) ? table : null;
-                        },
-                        t -> t != null);
-    }
-
-    private static Map<String, JsonNode> fold(List<JsonNode> envelopes) {
-        Map<String, JsonNode> latest = new HashMap<>();
-        for (JsonNode e : envelopes) {
-            String k = key(e.path("keys"));
-            JsonNode seen = latest.get(k);
-            if (seen == null
-                    || new BigInteger(e.path("sequenceNumber").asText())
-                                    .compareTo(new BigInteger(
-                                            seen.path("sequenceNumber").asText()))
-                            > 0) {
-                latest.put(k, e);
-            }
-        }
-        Map<String, JsonNode> out = new HashMap<>();
-        latest.forEach((k, e) -> {
-            if (!e.path("action").asText().equals("REMOVE")) {
-                out.put(k, e.path("object"));
-            }
-        });
-        return out;
+        return probe.awaitDeltasLanded();
     }
 
     private static Map<String, JsonNode> view(JsonNode pointer) throws Exception {
-        String location = pointer.path("location").asText();
-        return items(location.substring("s3://dynamo-lake/".length()));
+        return probe.view(pointer);
     }
 
     private static Connection open(JsonNode pointer) throws Exception {
-        String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
-        return open(folder);
+        return probe.open(pointer);
     }
 
-    /** DuckDB with a view {@code v} over every Parquet part in a lake folder, fetched through S3. */
-    private static Connection open(String folder) throws Exception {
-        Path dir = Files.createTempDirectory(downloads, "view");
-        for (var o : aws.s3()
-                .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix(folder))
-                .contents()) {
-            if (o.key().endsWith(".parquet")) {
-                Files.write(
-                        dir.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)),
-                        aws.s3()
-                                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(o.key()))
-                                .asByteArray());
-            }
-        }
-        Connection db = DriverManager.getConnection("jdbc:duckdb:");
-        try (Statement st = db.createStatement()) {
-            st.execute("CREATE VIEW v AS SELECT * FROM read_parquet('" + dir + "/*.parquet')");
-        }
-        return db;
-    }
-
-    /** The items of the Parquet parts in a lake folder, by key; a key found twice fails. */
     private static Map<String, JsonNode> items(String folder) throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        try (Connection db = open(folder);
-                Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT _item FROM v")) {
-            while (rs.next()) {
-                JsonNode item = Lake.JSON.readTree(rs.getString(1));
-                assertThat(out.put(key(item), item))
-                        .as("a key twice in " + folder)
-                        .isNull();
-            }
-        }
-        return out;
+        return probe.items(folder);
     }
 
     private static String invokeJmx(String operation, String... args) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:type=services,*"), null);
-        ObjectName control = names.stream()
-                .filter(n -> n.getKeyProperty("name").contains("ViewControl"))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no ViewControl in JMX among " + names));
-        String[] signature = new String[args.length];
-        java.util.Arrays.fill(signature, String.class.getName());
-        try {
-            return (String) server.invoke(control, operation, args, signature);
-        } catch (MBeanException e) {
-            throw e.getTargetException();
-        }
+        return ViewProbe.invokeJmx(operation, args);
     }
 }

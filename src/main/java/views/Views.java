@@ -1,0 +1,44 @@
+package views;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The table's views, whichever engine builds them ({@code views.engine}): the embedded DuckDB ({@link ViewBuilder})
+ * or Athena ({@link AthenaViews}). Both read the same lake, publish the same pointer and answer the same calls.
+ */
+public interface Views {
+    /** What one run did. */
+    record Result(String location, long version, String mode, long items, int bucketsWritten, long changes) {}
+
+    /** Thrown when a view build is already running, here or on another replica. */
+    final class BusyException extends IllegalStateException {
+        BusyException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Brings the current view up to date; empty when there is no published snapshot yet or nothing changed.
+     *
+     * @throws BusyException when another run is in progress, in this process or on another replica
+     */
+    Optional<Result> compact() throws Exception;
+
+    /** Builds the current view from the snapshot and every delta after it, even when an incremental run could. */
+    Optional<Result> rebuild() throws Exception;
+
+    /**
+     * Materialises the table as it was at {@code time} under {@code views/asof=<time>/}.
+     *
+     * @throws IllegalArgumentException when the lake cannot answer for that time, saying which times it can
+     */
+    Result asOf(Instant time) throws Exception;
+
+    /** The times the lake can answer for: from the oldest published snapshot kept to now less the late window. */
+    Optional<Instant[]> availableRange();
+
+    /** The published current view's pointer, if there is one. */
+    Optional<JsonNode> current();
+}

@@ -1,0 +1,237 @@
+package testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.key;
+import static testsupport.DemoOrders.scan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoItems;
+import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * What the view tests read and wait for: the table as the deltas in the lake fold it, the items of a view's Parquet
+ * parts (through S3, in DuckDB), and the JMX operations of ViewControl.
+ */
+public final class ViewProbe {
+    private final LocalStackExtension aws;
+    private final String table;
+    private final Lake lake;
+    private final Path downloads;
+
+    public ViewProbe(LocalStackExtension aws, String table, Path downloads) {
+        this.aws = aws;
+        this.table = table;
+        this.lake = Apps.lake(aws, table);
+        this.downloads = downloads;
+    }
+
+    /** Re-inserts some deleted keys: a key's REMOVE followed by a new INSERT of the same key. */
+    public void reinsertDeletedKeys() {
+        DemoItems items = new DemoItems(99);
+        int n = 0;
+        for (long i = 0; i < 2_000 && n < 20; i++) {
+            var key = DemoItems.key(i);
+            if (aws.dynamoDb().getItem(b -> b.tableName(table).key(key)).item().isEmpty()) {
+                var item = items.order(i);
+                aws.dynamoDb().putItem(b -> b.tableName(table).item(item));
+                n++;
+            }
+        }
+        assertThat(n).as("deleted keys re-inserted").isPositive();
+    }
+
+    /**
+     * Waits until the deltas in the lake, folded the simplest way (latest sequence number per key), give the table
+     * as a Scan shows it: every change has landed. Returns that table. Items that expire (time to live, one or two
+     * seconds in the view tests) are waited out first, so the table does not change behind the test's back.
+     */
+    public Map<String, JsonNode> awaitDeltasLanded() {
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            Map<String, JsonNode> items = scan(aws.dynamoDb(), table);
+                            boolean expiringGone =
+                                    items.values().stream().noneMatch(i -> i.has(DemoItems.TTL_ATTRIBUTE));
+                            return expiringGone && fold(lake.envelopes()).equals(items) ? items : null;
+                        },
+                        t -> t != null);
+    }
+
+    private static Map<String, JsonNode> fold(List<JsonNode> envelopes) {
+        Map<String, JsonNode> latest = new HashMap<>();
+        for (JsonNode e : envelopes) {
+            String k = key(e.path("keys"));
+            JsonNode seen = latest.get(k);
+            if (seen == null
+                    || new BigInteger(e.path("sequenceNumber").asText())
+                                    .compareTo(new BigInteger(
+                                            seen.path("sequenceNumber").asText()))
+                            > 0) {
+                latest.put(k, e);
+            }
+        }
+        Map<String, JsonNode> out = new HashMap<>();
+        latest.forEach((k, e) -> {
+            if (!e.path("action").asText().equals("REMOVE")) {
+                out.put(k, e.path("object"));
+            }
+        });
+        return out;
+    }
+
+    public Map<String, JsonNode> view(JsonNode pointer) throws Exception {
+        String location = pointer.path("location").asText();
+        return items(location.substring("s3://dynamo-lake/".length()));
+    }
+
+    public Connection open(JsonNode pointer) throws Exception {
+        String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
+        return open(folder);
+    }
+
+    /** DuckDB with a view {@code v} over every Parquet part in a lake folder, fetched through S3. */
+    public Connection open(String folder) throws Exception {
+        Path dir = Files.createTempDirectory(downloads, "view");
+        for (var o : aws.s3()
+                .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix(folder))
+                .contents()) {
+            if (o.key().endsWith(".parquet")) {
+                Files.write(
+                        dir.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)),
+                        aws.s3()
+                                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(o.key()))
+                                .asByteArray());
+            }
+        }
+        Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE VIEW v AS SELECT * FROM read_parquet('" + dir + "/*.parquet')");
+        }
+        return db;
+    }
+
+    /** The items of the Parquet parts in a lake folder, by key; a key found twice fails. */
+    public Map<String, JsonNode> items(String folder) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        try (Connection db = open(folder);
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT _item FROM v")) {
+            while (rs.next()) {
+                JsonNode item = Lake.JSON.readTree(rs.getString(1));
+                assertThat(out.put(key(item), item))
+                        .as("a key twice in " + folder)
+                        .isNull();
+            }
+        }
+        return out;
+    }
+
+    public static String invokeJmx(String operation, String... args) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Set<ObjectName> names = server.queryNames(new ObjectName("org.apache.camel:type=services,*"), null);
+        ObjectName control = names.stream()
+                .filter(n -> n.getKeyProperty("name").contains("ViewControl"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no ViewControl in JMX among " + names));
+        String[] signature = new String[args.length];
+        java.util.Arrays.fill(signature, String.class.getName());
+        try {
+            return (String) server.invoke(control, operation, args, signature);
+        } catch (MBeanException e) {
+            throw e.getTargetException();
+        }
+    }
+
+    /**
+     * Every typed column of every row in a view's folder agrees with the row's {@code _item}: strings as they are,
+     * numbers to the last digit (doubles as doubles), booleans, binary as the base64 text decoded, sets, lists and
+     * maps as the same JSON (their numbers compared as doubles: Athena writes them so); null where the item has no
+     * such attribute. Returns how many values were compared.
+     */
+    public long assertTypedColumnsAgreeWithItems(String folder, JsonNode schema) throws Exception {
+        Map<String, JsonNode> columns = new HashMap<>();
+        schema.path("columns").forEach(c -> {
+            if (c.hasNonNull("attribute")) {
+                columns.put(c.path("name").asText(), c);
+            }
+        });
+        long compared = 0;
+        try (Connection db = open(folder);
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT * FROM v")) {
+            var meta = rs.getMetaData();
+            while (rs.next()) {
+                JsonNode item = Lake.JSON.readTree(rs.getString("_item"));
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    JsonNode column = columns.get(meta.getColumnName(i));
+                    if (column == null) {
+                        continue;
+                    }
+                    JsonNode value = item.get(column.path("attribute").asText());
+                    Object typed = rs.getObject(i);
+                    String where = "column " + meta.getColumnName(i) + " of " + key(item);
+                    if (value == null || value.isNull()) {
+                        assertThat(typed).as(where).isNull();
+                        continue;
+                    }
+                    switch (column.path("type").asText()) {
+                        case "STRING" -> {
+                            String text = rs.getString(i);
+                            if (value.isNumber()) {
+                                assertThat(new java.math.BigDecimal(text))
+                                        .as(where)
+                                        .isEqualByComparingTo(value.decimalValue());
+                            } else if (value.isContainerNode()) {
+                                assertThat(Lake.JSON.readTree(text).equals(NUMBERS_AS_DOUBLES, value))
+                                        .as(where + ": " + text + " vs " + value)
+                                        .isTrue();
+                            } else {
+                                assertThat(text).as(where).isEqualTo(value.asText());
+                            }
+                        }
+                        case "INT64" -> assertThat(rs.getLong(i)).as(where).isEqualTo(value.longValue());
+                        case "DECIMAL" ->
+                            assertThat(rs.getBigDecimal(i)).as(where).isEqualByComparingTo(value.decimalValue());
+                        case "DOUBLE" -> assertThat(rs.getDouble(i)).as(where).isEqualTo(value.doubleValue());
+                        case "BOOLEAN" -> assertThat(rs.getBoolean(i)).as(where).isEqualTo(value.booleanValue());
+                        case "BINARY" ->
+                            assertThat(rs.getBytes(i))
+                                    .as(where)
+                                    .isEqualTo(java.util.Base64.getDecoder().decode(value.asText()));
+                        case "JSON" ->
+                            assertThat(Lake.JSON.readTree(rs.getString(i)).equals(NUMBERS_AS_DOUBLES, value))
+                                    .as(where + ": " + rs.getString(i) + " vs " + value)
+                                    .isTrue();
+                        default -> throw new AssertionError("unknown column type in " + column);
+                    }
+                    compared++;
+                }
+            }
+        }
+        return compared;
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMBERS_AS_DOUBLES = (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+            return Double.compare(a.doubleValue(), b.doubleValue());
+        }
+        return a.equals(b) ? 0 : 1;
+    };
+}
