@@ -10,6 +10,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
@@ -162,8 +163,14 @@ public final class AwsClients {
         return configure(SqsClient.builder(), sqsEndpoint, lake).build();
     }
 
+    /** Lake side: the Glue Data Catalog (the emulator's in the local stack). */
     public GlueClient glue() {
-        return configure(GlueClient.builder(), null, lake).build();
+        return configure(GlueClient.builder(), dynamoDbEndpoint, lake).build();
+    }
+
+    /** Lake side: Athena, for views.engine=athena (the emulator's, on a Trino server, in the local stack). */
+    public AthenaClient athena() {
+        return configure(AthenaClient.builder(), dynamoDbEndpoint, lake).build();
     }
 
     public S3Client s3() {

@@ -27,6 +27,7 @@ final class ClientBeans {
         var s3 = clients.s3();
         var sqs = clients.sqs();
         var glue = clients.glue();
+        var athena = clients.athena();
         registry.bind("dynamoDbClient", dynamoDb);
         registry.bind("checkpointDynamoDbClient", checkpoints);
         registry.bind("dynamoDbStreamsClient", streams);
@@ -34,7 +35,8 @@ final class ClientBeans {
         registry.bind("s3Client", s3);
         registry.bind("sqsClient", sqs);
         registry.bind("glueClient", glue);
-        return List.of(dynamoDb, checkpoints, streams, firehose, s3, sqs, glue);
+        registry.bind("athenaClient", athena);
+        return List.of(dynamoDb, checkpoints, streams, firehose, s3, sqs, glue, athena);
     }
 
     /** The table's client (source account). */
@@ -60,7 +62,7 @@ final class ClientBeans {
         opened.add(sts);
         LOG.info(
                 "Clients assume roles with STS{}: source side (table, stream, exports) {}, lake side (buckets,"
-                        + " Firehose, queue, checkpoint table, Glue) {}",
+                        + " Firehose, queue, checkpoint table, Glue, Athena) {}",
                 clients.isLocal() ? " (the local emulator's)" : "",
                 roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
                 roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());

@@ -59,6 +59,8 @@ public final class ConfigKeys {
     private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9.:-]+");
 
     private static final Map<String, Rule> RULES = new LinkedHashMap<>();
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s/]+(/\\S*)?");
+    private static final Pattern S3_URI = Pattern.compile("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?");
 
     static {
         key("aws.region", matching(REGION, "an AWS region such as us-east-1"));
@@ -145,6 +147,11 @@ public final class ConfigKeys {
         key("views.threads", integer(1, 1024));
         key("views.work-dir", text());
         key("views.lease-duration", duration(true));
+        key("views.engine", choice("duckdb", "athena"));
+        key("views.athena.workgroup", text());
+        key("views.athena.output-location", optional(matching(S3_URI, "an s3:// folder such as s3://bucket/athena/")));
+        key("views.athena.query-timeout", duration(true));
+        key("views.athena.poll-interval", duration(true));
 
         key("observe.jolokia.allow-control", bool());
         key("observe.readiness-recheck", duration(true));
@@ -176,6 +183,7 @@ public final class ConfigKeys {
         key("local.ttl.sweep-interval", duration(true));
         key("local.firehose.buffer-seconds", integer(0, 900));
         key("local.firehose.buffer-mb", integer(1, 128));
+        key("local.athena.trino-url", optional(matching(HTTP_URL, "a Trino coordinator's http:// address")));
         key("local.demo.enabled", bool());
         key("local.demo.items", integer(0, 10_000_000));
         key("local.demo.large-items", integer(0, 1000));

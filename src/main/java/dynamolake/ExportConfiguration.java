@@ -153,12 +153,6 @@ public class ExportConfiguration implements CamelConfiguration {
         if (database == null) {
             return (id, schema, location) -> {};
         }
-        String profile = s.optional("camel.main.profile");
-        if (!"aws".equals(profile)) {
-            throw new IllegalArgumentException(
-                    "glue.database: the Glue Data Catalog is only reachable in the aws profile; unset it for "
-                            + profile);
-        }
         GlueClient glue = context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class);
         GlueCatalog catalog = new GlueCatalog(glue, database, table, what);
         if (!what.equals("current")) {

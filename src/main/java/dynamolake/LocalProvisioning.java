@@ -5,6 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
 import software.amazon.awssdk.services.firehose.model.ResourceInUseException;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -54,6 +56,16 @@ final class LocalProvisioning {
                 names.lakeBucket(),
                 names.lakePrefix(),
                 names.exportQueue());
+    }
+
+    /** The Glue database glue.database names, in the emulator's catalog. */
+    static void glueDatabase(GlueClient glue, String name) {
+        try {
+            glue.createDatabase(b -> b.databaseInput(d -> d.name(name)));
+            LOG.info("Local Glue database {} created", name);
+        } catch (AlreadyExistsException e) {
+            LOG.debug("Local Glue database {} exists", name);
+        }
     }
 
     private static void bucket(S3Client s3, String name) {

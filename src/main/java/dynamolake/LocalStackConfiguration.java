@@ -50,8 +50,13 @@ public class LocalStackConfiguration implements CamelConfiguration {
         // the user's infrastructure code and application would; the application's clients may assume a role per side.
         try (var s3 = clients.s3();
                 var firehose = clients.firehose();
-                var sqs = clients.sqs()) {
+                var sqs = clients.sqs();
+                var glue = clients.glue()) {
             provision(context, s3, firehose, sqs);
+            String database = property(context, "glue.database");
+            if (!database.isBlank()) {
+                LocalProvisioning.glueDatabase(glue, database.trim());
+            }
         }
         var admin = clients.adminDynamoDb();
         opened.add(admin);

@@ -2,19 +2,27 @@ package dynamolake;
 
 import ddbstream.checkpoint.CheckpointStore;
 import ddbstream.checkpoint.Lease;
+import export.GlueCatalog;
+import export.SnapshotPublisher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lake.SnapshotSchema;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import views.AthenaViews;
+import views.CamelAthenaQueries;
 import views.ViewBuilder;
 import views.ViewControl;
 import views.ViewLock;
+import views.Views;
 
 /**
  * The views' beans, in every profile, from the {@code views.*} and {@code lake.*} properties: the builder the
@@ -36,24 +44,75 @@ public class ViewConfiguration implements CamelConfiguration {
                 Lease.newOwner(),
                 s.duration("views.lease-duration"),
                 Clock.systemUTC());
-        ViewBuilder builder = new ViewBuilder(
-                new LakeStore(s3, s.text("lake.bucket")),
-                new LakeLayout(s.text("lake.prefix")),
-                table,
-                new ViewBuilder.Options(
-                        s.integer("views.buckets", 1, 4096),
-                        s.integer("views.keep", 1, 1000),
-                        s.duration("views.replay-margin"),
-                        s.duration("views.late-window"),
-                        s.text("views.memory-limit"),
-                        s.integer("views.threads", 1, 1024),
-                        Path.of(s.text("views.work-dir")),
-                        s.text("lake.parquet-codec").toUpperCase(Locale.ROOT),
-                        (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
-                        s.integer("lake.max-typed-columns", 0, 10_000)),
-                Clock.systemUTC(),
-                replicas,
-                ExportConfiguration.catalog(context, s, table, "current"));
+        LakeStore lake = new LakeStore(s3, s.text("lake.bucket"));
+        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
+        String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
+        SnapshotPublisher.CatalogRegistration catalog = ExportConfiguration.catalog(context, s, table, "current");
+        Views builder;
+        if (s.text("views.engine").equalsIgnoreCase("athena")) {
+            String database = s.optional("glue.database");
+            if (database == null) {
+                throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
+                        + " tables of glue.database; set glue.database");
+            }
+            String output = s.optional("views.athena.output-location");
+            if (output == null) {
+                output = lake.uri(layout.prefix() + "_athena-results/");
+            }
+            GlueCatalog glue = new GlueCatalog(
+                    context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class), database, table);
+            builder = AthenaViews.create(
+                    lake,
+                    layout,
+                    table,
+                    new AthenaViews.Options(
+                            s.integer("views.keep", 1, 1000),
+                            s.duration("views.replay-margin"),
+                            s.duration("views.late-window"),
+                            codec.equals("UNCOMPRESSED") ? "NONE" : codec),
+                    Clock.systemUTC(),
+                    replicas,
+                    new CamelAthenaQueries(
+                            context.createProducerTemplate(),
+                            context.getRegistry().lookupByNameAndType("athenaClient", AthenaClient.class),
+                            "dynamo-lake-views",
+                            database,
+                            s.text("views.athena.workgroup"),
+                            output,
+                            s.duration("views.athena.query-timeout"),
+                            s.duration("views.athena.poll-interval")),
+                    new AthenaViews.Tables() {
+                        @Override
+                        public void parquet(String name, SnapshotSchema schema, String location, String id) {
+                            glue.registerTable(name, schema, location, id);
+                        }
+
+                        @Override
+                        public void deltas(String name, String location) {
+                            glue.registerDeltas(name, location);
+                        }
+                    },
+                    catalog);
+        } else {
+            builder = new ViewBuilder(
+                    lake,
+                    layout,
+                    table,
+                    new ViewBuilder.Options(
+                            s.integer("views.buckets", 1, 4096),
+                            s.integer("views.keep", 1, 1000),
+                            s.duration("views.replay-margin"),
+                            s.duration("views.late-window"),
+                            s.text("views.memory-limit"),
+                            s.integer("views.threads", 1, 1024),
+                            Path.of(s.text("views.work-dir")),
+                            codec,
+                            (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
+                            s.integer("lake.max-typed-columns", 0, 10_000)),
+                    Clock.systemUTC(),
+                    replicas,
+                    catalog);
+        }
         ViewControl control = new ViewControl(builder);
         context.getRegistry().bind("viewBuilder", builder);
         context.getRegistry().bind("viewControl", control);

@@ -41,19 +41,31 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
 
     @Override
     public void register(String id, SnapshotSchema schema, String location) {
-        TableInput input = tableInput(schema, location, id);
+        registerTable(tableName, schema, location, id);
+    }
+
+    /** Creates or moves the Parquet table {@code name} over {@code location}. */
+    public void registerTable(String name, SnapshotSchema schema, String location, String id) {
+        upsert(tableInput(name, schema, location, id), location);
+    }
+
+    private void upsert(TableInput input, String location) {
         try {
             glue.createTable(b -> b.databaseName(database).tableInput(input));
-            LOG.info("Created Glue table {}.{} over {}", database, tableName, location);
+            LOG.info("Created Glue table {}.{} over {}", database, input.name(), location);
         } catch (AlreadyExistsException e) {
             glue.updateTable(b -> b.databaseName(database).tableInput(input));
-            LOG.info("Moved Glue table {}.{} to {}", database, tableName, location);
+            LOG.info("Moved Glue table {}.{} to {}", database, input.name(), location);
         }
     }
 
     TableInput tableInput(SnapshotSchema schema, String location, String id) {
+        return tableInput(tableName, schema, location, id);
+    }
+
+    private TableInput tableInput(String name, SnapshotSchema schema, String location, String id) {
         return TableInput.builder()
-                .name(tableName)
+                .name(name)
                 .description("dynamo-lake " + what + " " + id + " (schema " + schema.version() + ")")
                 .tableType("EXTERNAL_TABLE")
                 .parameters(Map.of(
@@ -81,17 +93,24 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
      * OpenX JSON SerDe, the images as JSON text; the same table as {@code _catalog/deltas.sql}.
      */
     public void registerDeltas(String location) {
-        TableInput input = deltasInput(location);
-        try {
-            glue.createTable(b -> b.databaseName(database).tableInput(input));
-            LOG.info("Created Glue table {}.{} over {}", database, input.name(), location);
-        } catch (AlreadyExistsException e) {
-            glue.updateTable(b -> b.databaseName(database).tableInput(input));
-        }
+        registerDeltas(deltasTableName(), location);
+    }
+
+    /** Creates or moves a deltas table, {@code name}, over {@code location}. */
+    public void registerDeltas(String name, String location) {
+        upsert(deltasInput(name, location), location);
+    }
+
+    /** {@code <table>_deltas}. */
+    public String deltasTableName() {
+        return tableName.substring(0, tableName.length() - what.length()) + "deltas";
     }
 
     TableInput deltasInput(String location) {
-        String name = tableName.substring(0, tableName.length() - what.length()) + "deltas";
+        return deltasInput(deltasTableName(), location);
+    }
+
+    private TableInput deltasInput(String name, String location) {
         List<Column> columns = List.of(
                 text("action"),
                 text("sequenceNumber"),
@@ -112,7 +131,10 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
                         .columns(columns)
                         .inputFormat("org.apache.hadoop.mapred.TextInputFormat")
                         .outputFormat("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
-                        .serdeInfo(s -> s.serializationLibrary("org.openx.data.jsonserde.JsonSerDe")))
+                        // A line that is not JSON reads as a row of nulls instead of failing every query; the views
+                        // send such rows to dead letters.
+                        .serdeInfo(s -> s.serializationLibrary("org.openx.data.jsonserde.JsonSerDe")
+                                .parameters(Map.of("ignore.malformed.json", "true"))))
                 .build();
     }
 

@@ -123,6 +123,12 @@ public final class LakeStore {
                 b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to));
     }
 
+    /** Renames an object: a server-side copy, then the old key's deletion. */
+    public void move(String from, String to) {
+        copy(from, to);
+        s3.deleteObject(b -> b.bucket(bucket).key(from));
+    }
+
     /** Deletes every object under the prefix; returns how many. */
     public int deleteAll(String prefix) {
         List<ObjectIdentifier> keys = new ArrayList<>();

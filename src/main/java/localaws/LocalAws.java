@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import localaws.athena.AthenaService;
 import localaws.dynamodb.DynamoDbService;
 import localaws.dynamodb.Tables;
 import localaws.export.ExportService;
 import localaws.firehose.FirehoseService;
+import localaws.glue.GlueService;
 import localaws.http.AwsHttpServer;
 import localaws.streams.DynamoDbStreamsService;
 import localaws.streams.StreamStore;
@@ -49,6 +51,8 @@ public final class LocalAws implements AutoCloseable {
     private final ExportService exports;
     private final Faults faults;
     private final StsService sts;
+    private final GlueService glue;
+    private final AthenaService athena;
     private final AwsHttpServer server;
     private final ScheduledExecutorService ticker;
 
@@ -70,10 +74,12 @@ public final class LocalAws implements AutoCloseable {
         this.exports = new ExportService(dynamoDb, s3, settings.exports(), clock, settings.pitrWindow());
         this.faults = new Faults(tables, streams, firehose, exports, clock);
         this.sts = new StsService(clock);
+        this.glue = new GlueService(clock, settings.account());
+        this.athena = new AthenaService(clock, settings.athenaEngine());
         this.server = new AwsHttpServer(
                 settings.host(),
                 settings.port(),
-                List.of(dynamoDb, new DynamoDbStreamsService(streams, clock), firehose),
+                List.of(dynamoDb, new DynamoDbStreamsService(streams, clock), firehose, glue, athena),
                 new AdminApi(this),
                 faults,
                 sts,
@@ -96,7 +102,8 @@ public final class LocalAws implements AutoCloseable {
     public static LocalAws start(LocalAwsSettings settings) throws IOException {
         LocalAws aws = new LocalAws(settings);
         LOG.info(
-                "Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose, STS) listening on {}",
+                "Local AWS emulator (DynamoDB, DynamoDB Streams, exports, Firehose, STS, Glue, Athena{}) listening on {}",
+                settings.athenaEngine() == null ? " without a Trino server" : " on Trino at " + settings.athenaEngine(),
                 aws.endpoint());
         return aws;
     }
@@ -147,6 +154,7 @@ public final class LocalAws implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        athena.close();
         ticker.shutdownNow();
         exports.close();
         firehose.close();

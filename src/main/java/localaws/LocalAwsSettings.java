@@ -16,6 +16,7 @@ import localaws.streams.StreamSettings;
  * @param s3Endpoint where exports and Firehose write their objects
  * @param pitrWindow how far back point-in-time recovery reaches (AWS: 35 days)
  * @param ttlSweepInterval how often expired items are deleted by time to live (AWS: within days)
+ * @param athenaEngine the Trino server Athena's queries run on, or null: Athena then refuses queries
  */
 public record LocalAwsSettings(
         String host,
@@ -26,7 +27,8 @@ public record LocalAwsSettings(
         StreamSettings streams,
         ExportSettings exports,
         Duration pitrWindow,
-        Duration ttlSweepInterval) {
+        Duration ttlSweepInterval,
+        URI athenaEngine) {
 
     public LocalAwsSettings {
         Objects.requireNonNull(host, "host == null");
@@ -53,21 +55,54 @@ public record LocalAwsSettings(
                 StreamSettings.aws(),
                 ExportSettings.aws(),
                 Duration.ofDays(35),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                null);
     }
 
     public LocalAwsSettings withPort(int newPort) {
         return new LocalAwsSettings(
-                host, newPort, region, account, s3Endpoint, streams, exports, pitrWindow, ttlSweepInterval);
+                host,
+                newPort,
+                region,
+                account,
+                s3Endpoint,
+                streams,
+                exports,
+                pitrWindow,
+                ttlSweepInterval,
+                athenaEngine);
     }
 
     public LocalAwsSettings withStreams(StreamSettings newStreams) {
         return new LocalAwsSettings(
-                host, port, region, account, s3Endpoint, newStreams, exports, pitrWindow, ttlSweepInterval);
+                host,
+                port,
+                region,
+                account,
+                s3Endpoint,
+                newStreams,
+                exports,
+                pitrWindow,
+                ttlSweepInterval,
+                athenaEngine);
     }
 
     public LocalAwsSettings withExports(ExportSettings newExports) {
         return new LocalAwsSettings(
-                host, port, region, account, s3Endpoint, streams, newExports, pitrWindow, ttlSweepInterval);
+                host,
+                port,
+                region,
+                account,
+                s3Endpoint,
+                streams,
+                newExports,
+                pitrWindow,
+                ttlSweepInterval,
+                athenaEngine);
+    }
+
+    public LocalAwsSettings withAthenaEngine(URI trino) {
+        return new LocalAwsSettings(
+                host, port, region, account, s3Endpoint, streams, exports, pitrWindow, ttlSweepInterval, trino);
     }
 }

@@ -40,6 +40,8 @@ public final class LocalStackProperties {
                 awsExports.maxIncrementalWindow(),
                 text("local.export.checksum-suffix", awsExports.checksumSuffix()));
         Duration sweep = duration("local.ttl.sweep-interval", Duration.ofSeconds(5));
+        String trinoUrl = text("local.athena.trino-url", null);
+        java.net.URI trino = trinoUrl == null ? null : java.net.URI.create(trinoUrl);
         return new LocalStackSettings(
                 text("local.host", "127.0.0.1"),
                 integer("local.emulator.port", 4566),
@@ -56,7 +58,8 @@ public final class LocalStackProperties {
                         streams,
                         exports,
                         s.pitrWindow(),
-                        sweep));
+                        sweep,
+                        trino));
     }
 
     private String text(String key, String fallback) {

@@ -13,9 +13,20 @@ import java.util.stream.Collectors;
  *       {@code from_base(substr(to_hex(md5(to_utf8(_key))), 1, 8), 16)};
  *   <li>where the base rows come from: DuckDB reads the Parquet files ({@code read_parquet([...])}), Athena the
  *       catalog's table;
- *   <li>neither engine parses the item JSON: DuckDB's and Athena's JSON functions read decimals as doubles. The
- *       changes arrive as rows with the item's exact text, and typed columns are written from that text by the
- *       project's own Parquet writer (DuckDB) or left to the catalog's item column (Athena).
+ *   <li>where the changes come from: DuckDB gets them from the project's delta reader (the new image's exact
+ *       bytes, malformed lines already dead-lettered); Athena reads the catalog's deltas tables (the OpenX JSON
+ *       SerDe hands the {@code object} column over as the exact text of the line) and keeps the rows
+ *       {@link #athenaValid} accepts;
+ *   <li>how each key's winner is found: DuckDB groups narrow columns (key, sequence, row) so the grouping spills
+ *       to disk; Athena ranks the rows of each key with a window, which it spreads over its workers;
+ *   <li>the typed columns of a change: DuckDB's rows are typed by the project's Parquet writer from the item's
+ *       exact text; Athena types them in SQL ({@link #athenaTyped}) from {@code json_extract_scalar}, which keeps
+ *       a number's text, so numbers are exact. Two things differ there: a column of sets, lists or maps holds the
+ *       JSON text as Athena writes it (numbers inside as doubles; {@code _item} stays exact), and attributes new to
+ *       the deltas stay in {@code _item} until the next snapshot's discovery types them (DuckDB widens the
+ *       schema at once);
+ *   <li>neither engine parses the item JSON for the key: Athena builds the key's text from {@code keys} the way
+ *       {@code item.ItemKeys} does (numbers without leading or trailing zeros; no exponents).
  * </ul>
  *
  * Ordering: {@code _seq} is the sequence number zero-padded to one width, so text order is number order; a
@@ -91,5 +102,163 @@ public final class ViewSql {
                 + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"
                 + "WHERE o._key IS NULL OR w._seq > o._seq";
+    }
+
+    // ---- Athena ------------------------------------------------------------------------------------------------
+
+    /** A JSON path to a top-level attribute, as an SQL literal: {@code '$["name"]'}. */
+    static String jsonPath(String attribute) {
+        String inPath = attribute.replace("\\", "\\\\").replace("\"", "\\\"");
+        return literal("$[\"" + inPath + "\"]");
+    }
+
+    static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** A key's text, as {@code item.ItemKeys} writes it, from the envelope's {@code keys} (plain JSON). */
+    static String athenaKey(List<String> keyNames, String keys) {
+        StringBuilder sb = new StringBuilder("('{'");
+        for (int i = 0; i < keyNames.size(); i++) {
+            String name = keyNames.get(i);
+            String path = jsonPath(name);
+            String nameJson = "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\":";
+            String scalar = "json_extract_scalar(" + keys + ", " + path + ")";
+            String number = "regexp_replace(regexp_replace(regexp_replace(" + scalar
+                    + ", '^(-?)0+(?=[0-9])', '$1'), '(\\.[0-9]*?)0+$', '$1'), '\\.$', '')";
+            String value = "CASE WHEN substr(json_format(json_extract(" + keys + ", " + path + ")), 1, 1) = '\"'"
+                    + " THEN json_format(json_extract(" + keys + ", " + path + "))"
+                    + " WHEN " + number + " = '-0' THEN '0' ELSE " + number + " END";
+            sb.append(" || ")
+                    .append(literal((i == 0 ? "" : ",") + nameJson))
+                    .append(" || ")
+                    .append(value);
+        }
+        return sb.append(" || '}')").toString();
+    }
+
+    /** The rows of a deltas table that are change envelopes; the others go to dead letters. */
+    static String athenaValid() {
+        return "(action IN ('INSERT', 'MODIFY', 'REMOVE')"
+                + " AND regexp_like(sequenceNumber, '^[0-9]{1," + DeltaLines.SEQUENCE_WIDTH + "}$')"
+                + " AND json_extract(keys, '$') IS NOT NULL"
+                + " AND (action = 'REMOVE' OR json_extract(object, '$') IS NOT NULL)"
+                + " AND (approximateCreationDateTime IS NULL"
+                + " OR try(from_iso8601_timestamp(approximateCreationDateTime)) IS NOT NULL))";
+    }
+
+    /**
+     * The changes of one deltas table as rows of {@code _key, _seq, _action, _time, _item}.
+     *
+     * @param where more conditions on the rows (which objects to read), or empty
+     */
+    static String athenaChanges(List<String> keyNames, String deltasTable, String where) {
+        return "SELECT " + athenaKey(keyNames, "keys") + " AS _key, lpad(sequenceNumber, "
+                + DeltaLines.SEQUENCE_WIDTH + ", '0') AS _seq, action AS _action,"
+                + " try(from_iso8601_timestamp(approximateCreationDateTime)) AS _time, object AS _item"
+                + " FROM " + deltasTable + " WHERE " + athenaValid() + (where.isEmpty() ? "" : " AND " + where);
+    }
+
+    /** The SQL type of a column as Athena writes it. */
+    static String athenaType(lake.SnapshotColumn c) {
+        return switch (c.type()) {
+            case STRING, JSON -> "varchar";
+            case INT64 -> "bigint";
+            case DECIMAL -> "decimal(38, " + c.scale() + ")";
+            case DOUBLE -> "double";
+            case BOOLEAN -> "boolean";
+            case BINARY -> "varbinary";
+            case TIMESTAMP -> "timestamp(3)";
+        };
+    }
+
+    /**
+     * A typed column of a change, from the item's exact text as the project's Parquet writer types it: a value of
+     * another JSON type than the column's, or one that does not fit (a number with more decimals than the scale),
+     * is null.
+     */
+    static String athenaTyped(lake.SnapshotColumn c, String item) {
+        String path = jsonPath(c.attribute());
+        String json = "json_extract(" + item + ", " + path + ")";
+        String scalar = "json_extract_scalar(" + item + ", " + path + ")";
+        String first = "substr(json_format(" + json + "), 1, 1)";
+        String isNumber = "regexp_like(" + first + ", '[-0-9]')";
+        return switch (c.type()) {
+            case STRING ->
+                "CASE WHEN is_json_scalar(" + json + ") THEN " + scalar + " ELSE json_format(" + json + ") END";
+            case JSON -> "nullif(json_format(" + json + "), 'null')";
+            case INT64 -> "CASE WHEN " + isNumber + " THEN try_cast(" + scalar + " AS bigint) END";
+            case DECIMAL ->
+                "CASE WHEN " + isNumber + " AND regexp_like(" + scalar + ", '^-?[0-9]+(\\.[0-9]{0," + c.scale()
+                        + "})?$') THEN try_cast(" + scalar + " AS decimal(38, " + c.scale() + ")) END";
+            case DOUBLE -> "CASE WHEN " + isNumber + " THEN try_cast(" + scalar + " AS double) END";
+            case BOOLEAN -> "CASE json_format(" + json + ") WHEN 'true' THEN true WHEN 'false' THEN false END";
+            case BINARY -> "CASE WHEN " + first + " = '\"' THEN try(from_base64(" + scalar + ")) END";
+            case TIMESTAMP -> "CAST(NULL AS timestamp(3))";
+        };
+    }
+
+    /**
+     * The merge on Athena: the base's rows and the changes, the latest per key winning, as the columns of
+     * {@code schema} in its order. A base row wins a tie with a change of its own sequence number (a late
+     * duplicate of the change it came from).
+     *
+     * @param base the base table (a snapshot's or a current view's parts)
+     * @param baseHasSequence false for a snapshot's parts, which have no {@code _seq}
+     * @param changes a relation of {@code _key, _seq, _action, _time, _item}
+     * @param until the latest change time to apply, as an SQL timestamp literal, or null for every change
+     */
+    public static String athenaMerge(
+            lake.SnapshotSchema schema,
+            String base,
+            boolean baseHasSequence,
+            String changes,
+            String exportId,
+            java.time.Instant exportTime,
+            String until) {
+        List<String> baseCols = new java.util.ArrayList<>();
+        List<String> changeCols = new java.util.ArrayList<>();
+        List<String> names = new java.util.ArrayList<>();
+        for (lake.SnapshotColumn c : schema.columns()) {
+            String name = quoted(c.name());
+            names.add(name);
+            String change = switch (c.name()) {
+                case lake.SnapshotSchema.KEY -> "_key";
+                case lake.SnapshotSchema.SEQUENCE -> "_seq";
+                case lake.SnapshotSchema.ITEM -> "_item";
+                case lake.SnapshotSchema.EXPORT_ID -> literal(exportId);
+                case lake.SnapshotSchema.EXPORT_TIME ->
+                    "TIMESTAMP "
+                            + literal(exportTime
+                                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                                    .toString()
+                                    .replace("T", " ")
+                                    .replace("Z", ""));
+                default -> athenaTyped(c, "_item");
+            };
+            String fromBase = c.name().equals(lake.SnapshotSchema.SEQUENCE) && !baseHasSequence ? "''" : name;
+            baseCols.add("CAST(" + fromBase + " AS " + athenaType(c) + ") AS " + name);
+            changeCols.add("CAST(" + change + " AS " + athenaType(c) + ") AS " + name);
+        }
+        String changeFilter = until == null ? "" : " WHERE _time IS NULL OR _time <= " + until;
+        return "WITH changes AS (\n  " + changes.replace("\n", "\n  ") + "\n), all_rows AS (\n"
+                + "  SELECT 1 AS _origin, 'BASE' AS _action, " + String.join(", ", baseCols) + " FROM " + base
+                + "\n  UNION ALL\n"
+                + "  SELECT 0 AS _origin, _action, " + String.join(", ", changeCols) + " FROM changes" + changeFilter
+                + "\n), ranked AS (\n"
+                + "  SELECT *, row_number() OVER (PARTITION BY \"_key\" ORDER BY \"_seq\" DESC, _origin DESC) AS _rank"
+                + " FROM all_rows\n)\n"
+                + "SELECT " + String.join(", ", names) + " FROM ranked WHERE _rank = 1 AND _action <> 'REMOVE'";
+    }
+
+    /** Athena's CREATE TABLE AS, writing Parquet to a folder of the lake. */
+    public static String athenaCreateTableAs(String table, String location, String codec, String select) {
+        return "CREATE TABLE " + table + " WITH (format = 'PARQUET', write_compression = " + literal(codec)
+                + ", external_location = " + literal(location) + ") AS\n" + select;
+    }
+
+    /** A column name as Athena's SQL quotes it. */
+    static String quoted(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 }

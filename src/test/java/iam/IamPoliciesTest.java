@@ -46,8 +46,9 @@ import testsupport.Ports;
  *       write exactly what an export needs.
  * </ul>
  *
- * Not held here: the KMS and Glue policies (docs/iam/*-kms-policy.json, lake-account-glue-policy.json): the local
- * stack encrypts nothing and has no Glue; they apply only with SSE-KMS or glue.database.
+ * Not held here: the KMS, Glue and Athena policies (docs/iam/*-kms-policy.json, lake-account-glue-policy.json,
+ * lake-account-athena-policy.json): the local stack encrypts nothing, and its Glue and Athena check no permissions;
+ * they apply only with SSE-KMS, glue.database or views.engine=athena.
  */
 class IamPoliciesTest {
     @RegisterExtension

@@ -46,7 +46,8 @@ class StreamsConformanceTest {
             new StreamSettings(50, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15)),
             s.exports(),
             s.pitrWindow(),
-            Duration.ofMillis(200)));
+            Duration.ofMillis(200),
+            null));
 
     private DynamoDbClient ddb() {
         return aws.dynamoDb();

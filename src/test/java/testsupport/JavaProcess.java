@@ -44,6 +44,11 @@ public final class JavaProcess implements AutoCloseable {
         command.addAll(jvmArgs);
         command.add(mainClass);
         command.addAll(args);
+        return run(command, workDir);
+    }
+
+    /** Starts any command (another Java, say), its output read as this class reads a Java process's. */
+    public static JavaProcess run(List<String> command, Path workDir) throws IOException {
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
         return new JavaProcess(pb.start());

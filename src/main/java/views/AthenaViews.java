@@ -1,0 +1,433 @@
+package views;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import export.SnapshotPublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import lake.SnapshotSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import views.ViewLake.Snapshot;
+
+/**
+ * The views built by Athena ({@code views.engine=athena}), for tables no single machine should hold: the merge of
+ * {@link ViewSql} runs as SQL over the Glue catalog's tables and Athena writes the Parquet parts itself (CREATE TABLE
+ * AS SELECT into the version's folder). The application only lists the lake, registers the tables the merge reads
+ * and publishes the pointer, the same pointer the embedded engine writes.
+ *
+ * <p>The tables it reads: {@code <table>_deltas} and {@code <table>_deltas_overflow} (the delta objects, OpenX JSON
+ * SerDe) and {@code <table>_view_base}, moved to the base of each run (the snapshot's parts, or the current view's
+ * parts for an incremental run). A run's output table, {@code <table>_view_out}, is dropped once its parts are
+ * renamed to {@code part-NNNNN.parquet}; dropping an external table leaves its files.
+ *
+ * <p>Against the embedded engine: an incremental run starts from the current view and the delta objects after it
+ * as well, but Athena rewrites every part (it bills the bytes it reads, which are the same either way); the schema
+ * is the snapshot's, not widened by the deltas ({@link ViewSql} names the other differences). Delta lines that are
+ * not change envelopes go to dead letters with their object; Athena does not give their line numbers.
+ */
+public final class AthenaViews implements Views {
+    private static final Logger LOG = LoggerFactory.getLogger(AthenaViews.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String ENGINE = "athena";
+
+    /**
+     * @param keep how many versions of the current view stay in the lake (at least 1)
+     * @param replayMargin deltas are read from this long before the snapshot's export time
+     * @param lateWindow how late a delta object may still appear in an hour folder after the hour
+     * @param codec the Parquet compression Athena writes with (ZSTD, SNAPPY, GZIP)
+     */
+    public record Options(int keep, Duration replayMargin, Duration lateWindow, String codec) {}
+
+    /** Runs Athena statements, one at a time, to their end. */
+    public interface Queries {
+        /**
+         * @return the rows of a SELECT, without the header row; empty for other statements
+         * @throws Exception naming the query and Athena's reason when it fails, is cancelled or runs out of time
+         */
+        List<List<String>> run(String sql) throws Exception;
+    }
+
+    /** Registers the tables a run reads (the Glue Data Catalog in the aws profile). */
+    public interface Tables {
+        /** Creates or moves a Parquet table over a folder of parts of the given schema. */
+        void parquet(String name, SnapshotSchema schema, String location, String id);
+
+        /** Creates or moves a table of delta envelopes over a folder of delta objects. */
+        void deltas(String name, String location);
+    }
+
+    private final ViewLake views;
+    private final Options options;
+    private final Clock clock;
+    private final BuildGate gate;
+    private final Queries athena;
+    private final Tables tables;
+    private final SnapshotPublisher.CatalogRegistration catalog;
+
+    public AthenaViews(
+            ViewLake views,
+            Options options,
+            Clock clock,
+            ViewLock replicas,
+            Queries athena,
+            Tables tables,
+            SnapshotPublisher.CatalogRegistration catalog) {
+        this.views = views;
+        this.options = options;
+        this.clock = clock;
+        this.gate = new BuildGate(replicas, views.tableName);
+        this.athena = athena;
+        this.tables = tables;
+        this.catalog = catalog;
+    }
+
+    /** For the application's configuration, which sits outside the package. */
+    public static AthenaViews create(
+            lake.LakeStore lake,
+            lake.LakeLayout layout,
+            String tableName,
+            Options options,
+            Clock clock,
+            ViewLock replicas,
+            Queries athena,
+            Tables tables,
+            SnapshotPublisher.CatalogRegistration catalog) {
+        return new AthenaViews(
+                new ViewLake(lake, layout, tableName, clock), options, clock, replicas, athena, tables, catalog);
+    }
+
+    @Override
+    public Optional<JsonNode> current() {
+        return views.currentPointer();
+    }
+
+    @Override
+    public Optional<Result> compact() throws Exception {
+        return gate.exclusive(() -> build(false));
+    }
+
+    @Override
+    public Optional<Result> rebuild() throws Exception {
+        return gate.exclusive(() -> build(true));
+    }
+
+    @Override
+    public Optional<Instant[]> availableRange() {
+        return views.availableRange(options.lateWindow());
+    }
+
+    @Override
+    public Result asOf(Instant time) throws Exception {
+        return gate.exclusive(() -> asOfLocked(time));
+    }
+
+    // ---- the current view ----------------------------------------------------------------------------------------
+
+    private Optional<Result> build(boolean rebuild) throws Exception {
+        Optional<JsonNode> snapshotPointer = views.snapshotPointer();
+        if (snapshotPointer.isEmpty()) {
+            LOG.info("No published snapshot of {} yet: the current view waits for the first one", views.tableName);
+            return Optional.empty();
+        }
+        Snapshot snapshot = views.snapshot(snapshotPointer.get());
+        Optional<JsonNode> previous = current();
+        boolean incremental = !rebuild
+                && previous.isPresent()
+                && previous.get().path("snapshot").asText().equals(snapshot.exportId())
+                && ENGINE.equals(previous.get().path("engine").asText());
+        Instant now = clock.instant();
+
+        String floor;
+        Set<String> applied = new HashSet<>();
+        if (incremental) {
+            floor = previous.get().path("deltas").path("floor").asText();
+            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
+        } else {
+            floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
+        }
+        // The objects listed now are the ones this run records as applied: Athena reads every one of them, and
+        // may read objects that land while it runs, which are applied again (to no effect) by the next run.
+        List<String> objects = views.deltaObjects(floor, null);
+        objects.removeIf(applied::contains);
+        if (incremental && objects.isEmpty()) {
+            LOG.debug("The current view of {} is up to date", views.tableName);
+            return Optional.empty();
+        }
+
+        long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
+        SnapshotSchema schema = incremental
+                ? SnapshotSchema.fromJson(previous.get().path("schema"))
+                : snapshot.schema().withSequence();
+        String base = views.sqlTable("view_base");
+        tables.parquet(
+                base,
+                incremental ? schema : snapshot.schema(),
+                incremental
+                        ? previous.get().path("location").asText()
+                        : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
+                incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
+        String changes = changes(snapshot.schema().keyAttributes(), floor, null, applied);
+        Intake intake = intake(floor, null, applied);
+
+        String folder = views.layout.currentFolder(version);
+        String out = views.sqlTable("view_out");
+        long t0 = System.nanoTime();
+        Map<String, Long> parts = createTableAs(
+                out,
+                folder,
+                ViewSql.athenaMerge(
+                        schema, base, incremental, changes, snapshot.exportId(), snapshot.exportTime(), null));
+        long t1 = System.nanoTime();
+
+        ArrayNode partList = JSON.createArrayNode();
+        long items = 0;
+        for (var e : parts.entrySet()) {
+            partList.addObject().put("key", e.getKey()).put("rows", e.getValue());
+            items += e.getValue();
+        }
+        String newFloor = ViewLake.hour(now.minus(options.lateWindow()));
+        if (newFloor.compareTo(floor) < 0) {
+            newFloor = floor;
+        }
+        ArrayNode appliedNow = JSON.createArrayNode();
+        Set<String> all = new java.util.TreeSet<>(applied);
+        all.addAll(objects);
+        for (String k : all) {
+            if (ViewLake.hourOf(k).compareTo(newFloor) >= 0) {
+                appliedNow.add(k);
+            }
+        }
+        String location = views.lake.uri(folder);
+        String mode = incremental ? "incremental" : "full";
+        ObjectNode pointer = JSON.createObjectNode()
+                .put("table", views.tableName)
+                .put("version", version)
+                .put("location", location)
+                .put("engine", ENGINE)
+                .put("mode", mode)
+                .put("snapshot", snapshot.exportId())
+                .put("snapshotExportTime", snapshot.exportTime().toString())
+                .put("itemCount", items)
+                .put("schemaVersion", schema.version())
+                .put("changesApplied", intake.changes())
+                .put("lastChangeTime", intake.lastTime())
+                .put("builtAt", now.toString());
+        pointer.set("schema", schema.toJson());
+        pointer.set("discovery", snapshot.discovery().toJson());
+        pointer.set("parts", partList);
+        ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
+        deltas.set("applied", appliedNow);
+        views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
+        views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
+        catalog.register("version " + version, schema, location);
+        views.lake.putJson(views.layout.currentViewPointer(), pointer);
+        LOG.info(
+                "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
+                        + " objects, at {} (Athena ran the merge in {} ms)",
+                version,
+                views.tableName,
+                mode,
+                items,
+                parts.size(),
+                intake.changes(),
+                objects.size(),
+                location,
+                (t1 - t0) / 1_000_000);
+        views.expireVersions(version, options.keep());
+        return Optional.of(new Result(location, version, mode, items, parts.size(), intake.changes()));
+    }
+
+    // ---- as of a time --------------------------------------------------------------------------------------------
+
+    private Result asOfLocked(Instant time) throws Exception {
+        Snapshot snapshot = views.snapshotFor(time, options.lateWindow());
+        String floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
+        String ceiling = ViewLake.hour(time.plus(options.lateWindow()));
+        String base = views.sqlTable("view_base");
+        tables.parquet(
+                base,
+                snapshot.schema(),
+                views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
+                "snapshot " + snapshot.exportId());
+        String changes = changes(snapshot.schema().keyAttributes(), floor, ceiling, Set.of());
+        Intake intake = intake(floor, ceiling, Set.of());
+        String until = "from_iso8601_timestamp("
+                + ViewSql.literal(time.truncatedTo(ChronoUnit.MILLIS).toString()) + ")";
+        String folder = views.layout.asOfFolder(time);
+        SnapshotSchema schema = snapshot.schema().withSequence();
+        Map<String, Long> parts = createTableAs(
+                views.sqlTable("view_out"),
+                folder,
+                ViewSql.athenaMerge(schema, base, false, changes, snapshot.exportId(), snapshot.exportTime(), until));
+        long items = parts.values().stream().mapToLong(Long::longValue).sum();
+        ObjectNode view = JSON.createObjectNode()
+                .put("table", views.tableName)
+                .put("asOf", time.toString())
+                .put("location", views.lake.uri(folder))
+                .put("engine", ENGINE)
+                .put("snapshot", snapshot.exportId())
+                .put("snapshotExportTime", snapshot.exportTime().toString())
+                .put("itemCount", items)
+                .put("schemaVersion", schema.version())
+                .put("builtAt", clock.instant().toString());
+        view.set("schema", schema.toJson());
+        views.lake.putJson(folder + "_view.json", view);
+        LOG.info(
+                "Materialised {} as of {} on Athena: {} items from snapshot {}, at {}",
+                views.tableName,
+                time,
+                items,
+                snapshot.exportId(),
+                views.lake.uri(folder));
+        return new Result(views.lake.uri(folder), 0, "as of " + time, items, parts.size(), intake.changes());
+    }
+
+    // ---- the changes ---------------------------------------------------------------------------------------------
+
+    /** The two deltas tables, registered, and the rows of each from {@code floor} to {@code ceiling}. */
+    private List<String[]> deltasTables() {
+        List<String[]> out = List.of(
+                new String[] {views.sqlTable("deltas"), views.lake.uri(views.layout.deltasPrefix())},
+                new String[] {views.sqlTable("deltas_overflow"), views.lake.uri(views.layout.overflowPrefix())});
+        for (String[] t : out) {
+            tables.deltas(t[0], t[1]);
+        }
+        return out;
+    }
+
+    /** Which objects of a deltas table a run reads: by their path, from the floor's hour to the ceiling's. */
+    private String objects(String prefixUri, String floor, String ceiling, Set<String> applied) {
+        StringBuilder where = new StringBuilder("\"$path\" >= " + ViewSql.literal(prefixUri + floor));
+        if (ceiling != null) {
+            // Every object of the ceiling's hour sorts before "<hour>0" ('/' < '0'), every later hour after it.
+            where.append(" AND \"$path\" < ").append(ViewSql.literal(prefixUri + ceiling + "0"));
+        }
+        List<String> skip = applied.stream()
+                .map(views.lake::uri)
+                .filter(uri -> uri.startsWith(prefixUri))
+                .sorted()
+                .toList();
+        if (!skip.isEmpty()) {
+            where.append(" AND \"$path\" NOT IN (")
+                    .append(skip.stream().map(ViewSql::literal).collect(Collectors.joining(", ")))
+                    .append(")");
+        }
+        return where.toString();
+    }
+
+    private String changes(List<String> keyNames, String floor, String ceiling, Set<String> applied) {
+        List<String> parts = new ArrayList<>();
+        for (String[] t : deltasTables()) {
+            parts.add(ViewSql.athenaChanges(keyNames, t[0], objects(t[1], floor, ceiling, applied)));
+        }
+        return String.join("\nUNION ALL\n", parts);
+    }
+
+    private record Intake(long changes, String lastTime) {}
+
+    /**
+     * Counts the changes a run applies and sends the rows that are not change envelopes to dead letters, one file
+     * per delta object, as the embedded engine does (without line numbers, which Athena does not give).
+     */
+    private Intake intake(String floor, String ceiling, Set<String> applied) throws Exception {
+        long changes = 0;
+        Instant last = null;
+        Map<String, List<String>> dead = new TreeMap<>();
+        for (String[] t : deltasTables()) {
+            String where = objects(t[1], floor, ceiling, applied);
+            List<List<String>> stats = athena.run("SELECT count(*), CAST(max(try(from_iso8601_timestamp("
+                    + "approximateCreationDateTime))) AS varchar) FROM " + t[0] + " WHERE " + ViewSql.athenaValid()
+                    + " AND " + where);
+            changes += Long.parseLong(stats.get(0).get(0));
+            String max = stats.get(0).get(1);
+            if (max != null) {
+                Instant m = parseTime(max);
+                if (last == null || m.isAfter(last)) {
+                    last = m;
+                }
+            }
+            for (List<String> row : athena.run("SELECT \"$path\", action, sequenceNumber, keys,"
+                    + " approximateCreationDateTime FROM " + t[0] + " WHERE NOT coalesce(" + ViewSql.athenaValid()
+                    + ", false) AND " + where)) {
+                boolean unreadable = row.subList(1, row.size()).stream().allMatch(v -> v == null);
+                dead.computeIfAbsent(row.get(0), k -> new ArrayList<>())
+                        .add(JSON.createObjectNode()
+                                .put("object", row.get(0))
+                                .put(
+                                        "reason",
+                                        unreadable
+                                                ? "the line is not a JSON object"
+                                                : "not a change envelope: action, sequenceNumber (digits), keys,"
+                                                        + " object (but for REMOVE) and an ISO-8601"
+                                                        + " approximateCreationDateTime are needed")
+                                .put("action", row.get(1))
+                                .put("sequenceNumber", row.get(2))
+                                .put("keys", row.get(3))
+                                .put("approximateCreationDateTime", row.get(4))
+                                .toString());
+            }
+        }
+        String bucketPrefix = "s3://" + views.lake.bucket() + "/";
+        for (var e : dead.entrySet()) {
+            String key = e.getKey().startsWith(bucketPrefix) ? e.getKey().substring(bucketPrefix.length()) : e.getKey();
+            views.lake.putText(views.layout.viewDeadLetters(key), String.join("\n", e.getValue()) + "\n");
+            LOG.error(
+                    "{} lines of {} are not delta envelopes; they are in {} and left out of the view",
+                    e.getValue().size(),
+                    e.getKey(),
+                    views.lake.uri(views.layout.viewDeadLetters(key)));
+        }
+        return new Intake(changes, last == null ? null : last.toString());
+    }
+
+    /** Athena's text of a timestamp with time zone: {@code 2026-11-26 08:00:00.123 UTC}. */
+    static Instant parseTime(String text) {
+        String t = text.trim();
+        int space = t.lastIndexOf(' ');
+        String zone = space > 10 ? t.substring(space + 1) : "UTC";
+        String local = space > 10 ? t.substring(0, space) : t;
+        return java.time.LocalDateTime.parse(local.replace(' ', 'T'))
+                .atZone(java.time.ZoneId.of(zone))
+                .toInstant();
+    }
+
+    // ---- writing -------------------------------------------------------------------------------------------------
+
+    /**
+     * Runs the merge as CREATE TABLE AS into an emptied folder, renames Athena's files to {@code part-NNNNN.parquet}
+     * and drops the tables of the run; returns the parts' keys and rows.
+     */
+    private Map<String, Long> createTableAs(String out, String folder, String select) throws Exception {
+        views.lake.deleteAll(folder); // what a run that died left behind: Athena writes only into an empty folder
+        athena.run("DROP TABLE IF EXISTS " + out);
+        athena.run(ViewSql.athenaCreateTableAs(out, views.lake.uri(folder), options.codec(), select));
+        Map<String, Long> rows = new TreeMap<>();
+        for (List<String> r : athena.run("SELECT \"$path\", count(*) FROM " + out + " GROUP BY 1")) {
+            rows.put(r.get(0), Long.parseLong(r.get(1)));
+        }
+        athena.run("DROP TABLE IF EXISTS " + out);
+        athena.run("DROP TABLE IF EXISTS " + views.sqlTable("view_base"));
+        Map<String, Long> parts = new TreeMap<>();
+        int n = 0;
+        for (S3Object o : views.lake.list(folder)) {
+            String part = folder + String.format("part-%05d.parquet", n++);
+            views.lake.move(o.key(), part);
+            parts.put(part, rows.getOrDefault(views.lake.uri(o.key()), 0L));
+        }
+        return parts;
+    }
+}

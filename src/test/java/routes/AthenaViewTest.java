@@ -1,0 +1,295 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoItems;
+import dynamolake.demo.DemoTable;
+import export.ExportRequester;
+import item.DeltaEnvelope;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import lake.LakeLayout;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.QueryExecutionState;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import testsupport.Apps;
+import testsupport.DemoOrders;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.Ports;
+import testsupport.TrinoServer;
+import testsupport.ViewProbe;
+
+/**
+ * Views built by Athena ({@code views.engine=athena}), as the application runs them in the aws profile: the merge
+ * goes to the local emulator's Athena through camel-aws2-athena, and runs on a Trino server (the engine Athena's
+ * version 3 is built on) over the tables the application registered in the emulator's Glue catalog. The current view
+ * equals a Scan item for item, with typed columns that agree with the item; an incremental run, duplicated delta
+ * objects and a full rebuild give the same table; the view as of a time between two batches of changes is the table
+ * as it was then; a delta line that is not an envelope goes to dead letters; and the catalog's tables answer the
+ * README's queries on Athena. The tests build on each other, in order, on one stack, one Trino and one application.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AthenaViewTest {
+    private static final int TRINO_PORT = Ports.free();
+
+    @RegisterExtension
+    static final LocalStackExtension aws =
+            new LocalStackExtension(s -> s.withAthenaEngine(URI.create("http://127.0.0.1:" + TRINO_PORT)));
+
+    private static final String TABLE = "athena-orders";
+
+    @TempDir
+    static Path dir;
+
+    private static TrinoServer trino;
+    private static DemoTable demo;
+    private static Main app;
+    private static Lake lake;
+    private static ViewProbe probe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path jdk = TrinoServer.javaOrSkip();
+        trino = TrinoServer.start(
+                jdk,
+                TRINO_PORT,
+                aws.stack().emulatorEndpoint(),
+                aws.stack().s3Endpoint(),
+                Files.createDirectories(dir.resolve("trino")));
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 17, 1);
+        demo.create();
+        demo.seed(1_000, 1);
+        app = Apps.against(
+                aws,
+                TABLE,
+                Map.of(
+                        "views.engine", "athena",
+                        "glue.database", "lake",
+                        "views.athena.poll-interval", "100ms",
+                        "views.late-window", "2s"));
+        app.start();
+        lake = Apps.lake(aws, TABLE);
+        probe = new ViewProbe(aws, TABLE, Files.createDirectories(dir.resolve("downloads")));
+        ExportRequester requester =
+                app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
+        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> lake.keys("snapshots/_current.json").isEmpty()
+                                ? ""
+                                : lake.json("snapshots/_current.json")
+                                        .path("exportId")
+                                        .asText(),
+                        exportId::equals);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.stop();
+        }
+        if (trino != null) {
+            trino.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void athenaBuildsTheCurrentViewEqualToTheTable() throws Exception {
+        demo.change(300);
+        probe.reinsertDeletedKeys();
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 1 (full)");
+        JsonNode pointer = lake.json("current/_current.json");
+        assertThat(pointer.path("engine").asText()).isEqualTo("athena");
+        assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
+        assertThat(probe.view(pointer)).isEqualTo(table);
+        String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
+        assertThat(lake.keys("current/00000001/")).allMatch(k -> k.matches(".*/part-\\d{5}\\.parquet"));
+        long compared = probe.assertTypedColumnsAgreeWithItems(folder, pointer.path("schema"));
+        assertThat(compared).as("typed values compared").isGreaterThan(table.size() * 5L);
+
+        // The run's own tables are gone from the catalog; the current view's table points at the new version.
+        assertThat(athena("SHOW TABLES"))
+                .contains("athena_orders_current", "athena_orders_deltas")
+                .doesNotContain("athena_orders_view_out", "athena_orders_view_base");
+        assertThat(athena("SELECT count(*) FROM athena_orders_current")).containsExactly(Long.toString(table.size()));
+    }
+
+    @Test
+    @Order(2)
+    void anIncrementalRunDuplicatedObjectsAndAFullRebuildGiveTheSameTable() throws Exception {
+        update(2, "status", "RETURNED");
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (incremental)");
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
+
+        // Every delta object again, under a name that sorts first: at-least-once delivery, reordered.
+        for (String key : lake.keys("deltas/")) {
+            int slash = key.lastIndexOf('/');
+            String copy = key.substring(0, slash + 1) + "0-replayed-" + key.substring(slash + 1);
+            aws.s3()
+                    .copyObject(b -> b.sourceBucket("dynamo-lake")
+                            .sourceKey(key)
+                            .destinationBucket("dynamo-lake")
+                            .destinationKey(copy));
+        }
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 3 (incremental)");
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(ViewProbe.invokeJmx("rebuildNow")).startsWith("published current view 4 (full)");
+        JsonNode rebuilt = lake.json("current/_current.json");
+        assertThat(probe.view(rebuilt)).isEqualTo(table);
+        assertThat(lake.keys("current/"))
+                .as("views.keep = 2")
+                .noneMatch(k -> k.contains("/00000001/") || k.contains("/00000002/"));
+    }
+
+    @Test
+    @Order(3)
+    void theViewAsOfATimeBetweenTwoChangesIsTheTableAsItWasThen() throws Exception {
+        demo.change(80);
+        Map<String, JsonNode> then = probe.awaitDeltasLanded();
+        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant between = second.plusMillis(500);
+        DemoOrders.awaitClockPast(second.plusSeconds(1));
+        demo.change(80);
+        assertThat(probe.awaitDeltasLanded()).isNotEqualTo(then);
+        DemoOrders.awaitClockPast(between.plusSeconds(2));
+
+        String result = ViewProbe.invokeJmx("materializeAsOf", between.toString());
+        String folder = result.substring(result.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
+        JsonNode view = lake.json(folder.substring(("tables/" + TABLE + "/").length()) + "_view.json");
+        assertThat(view.path("engine").asText()).isEqualTo("athena");
+        assertThat(view.path("itemCount").asLong()).isEqualTo(then.size());
+        assertThat(probe.items(folder)).isEqualTo(then);
+    }
+
+    @Test
+    @Order(4)
+    void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
+        String key = LakeLayout.hourFolder("tables/" + TABLE + "/deltas/", Instant.now()) + "/damaged-object";
+        List<String> lines = new ArrayList<>();
+        for (Map<String, AttributeValue> row :
+                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(2)).items()) {
+            Map<String, AttributeValue> changed = new HashMap<>(row);
+            changed.put("status", AttributeValue.fromS("REPAIRED"));
+            aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(changed));
+            lines.add(new DeltaEnvelope(
+                            DeltaEnvelope.Action.MODIFY,
+                            "9" + "0".repeat(29) + lines.size(),
+                            changed,
+                            Map.of(
+                                    DemoItems.PARTITION_KEY, row.get(DemoItems.PARTITION_KEY),
+                                    DemoItems.SORT_KEY, row.get(DemoItems.SORT_KEY)),
+                            null,
+                            Instant.now(),
+                            "test-" + lines.size(),
+                            TABLE,
+                            "shardId-test",
+                            false)
+                    .toJson());
+        }
+        lines.add(1, "{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
+        lines.add(2, "{\"action\":\"UPSERT\",\"sequenceNumber\":\"12\",\"keys\":{\"a\":1}}");
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key(key),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(String.join("\n", lines) + "\n"));
+
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        List<JsonNode> letters = new ArrayList<>();
+        for (String line : lake.text("dead-letters/views/damaged-object.json").split("\n")) {
+            letters.add(Lake.JSON.readTree(line));
+        }
+        assertThat(letters).hasSize(2).allMatch(l -> l.path("object").asText().endsWith(key));
+        assertThat(letters).anyMatch(l -> l.path("reason").asText().contains("not a JSON object"));
+        assertThat(letters).anyMatch(l -> l.path("action").asText().equals("UPSERT"));
+        // The user's repair: the damaged object goes, its good changes are in the view already.
+        aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(key));
+    }
+
+    @Test
+    @Order(5)
+    void theCatalogsTablesAnswerTheReadmesQueriesOnAthena() throws Exception {
+        JsonNode pointer = lake.json("current/_current.json");
+        assertThat(athena("SELECT count(*) FROM athena_orders_current"))
+                .containsExactly(pointer.path("itemCount").asText());
+        JsonNode someone = lake.envelopes().get(0).path("keys");
+        long history = lake.envelopes().stream()
+                .filter(e -> DemoOrders.key(e.path("keys")).equals(DemoOrders.key(someone)))
+                .count();
+        List<String> actions = athena("SELECT action FROM athena_orders_deltas"
+                + " WHERE json_extract_scalar(keys, '$.customerId') = '"
+                + someone.path(DemoItems.PARTITION_KEY).asText() + "'"
+                + " AND json_extract_scalar(keys, '$.orderId') = '"
+                + someone.path(DemoItems.SORT_KEY).asText() + "'"
+                + " ORDER BY length(sequenceNumber), sequenceNumber");
+        assertThat(actions).hasSize((int) history).isNotEmpty();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static void update(int items, String attribute, String value) {
+        for (Map<String, AttributeValue> item :
+                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(items)).items()) {
+            Map<String, AttributeValue> changed = new HashMap<>(item);
+            changed.put(attribute, AttributeValue.fromS(value));
+            aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(changed));
+        }
+    }
+
+    /** The first column of a query's rows, run on the emulator's Athena in the database the app registers in. */
+    private static List<String> athena(String sql) {
+        try (AthenaClient client = aws.clients().athena()) {
+            String id = client.startQueryExecution(b -> b.queryString(sql)
+                            .queryExecutionContext(c -> c.database("lake"))
+                            .resultConfiguration(r -> r.outputLocation("s3://dynamo-lake/test-athena-results/")))
+                    .queryExecutionId();
+            QueryExecutionState state = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> client.getQueryExecution(b -> b.queryExecutionId(id))
+                                    .queryExecution()
+                                    .status()
+                                    .state(),
+                            s -> s != QueryExecutionState.QUEUED && s != QueryExecutionState.RUNNING);
+            assertThat(state)
+                    .as(sql + ": "
+                            + client.getQueryExecution(b -> b.queryExecutionId(id))
+                                    .queryExecution()
+                                    .status()
+                                    .stateChangeReason())
+                    .isEqualTo(QueryExecutionState.SUCCEEDED);
+            List<String> out = new ArrayList<>();
+            client.getQueryResultsPaginator(b -> b.queryExecutionId(id))
+                    .forEach(page -> page.resultSet()
+                            .rows()
+                            .forEach(r -> out.add(r.data().get(0).varCharValue())));
+            return sql.startsWith("SHOW") ? out : out.subList(1, out.size()); // a SELECT's first row: its header
+        }
+    }
+}
