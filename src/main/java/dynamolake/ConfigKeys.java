@@ -148,6 +148,7 @@ public final class ConfigKeys {
         key("views.work-dir", text());
         key("views.lease-duration", duration(true));
         key("views.engine", choice("duckdb", "athena"));
+        key("views.deltas", choice("stream", "export"));
         key("views.athena.workgroup", text());
         key("views.athena.output-location", optional(matching(S3_URI, "an s3:// folder such as s3://bucket/athena/")));
         key("views.athena.query-timeout", duration(true));

@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import views.AthenaViews;
 import views.CamelAthenaQueries;
+import views.DeltaSource;
 import views.ViewBuilder;
 import views.ViewControl;
 import views.ViewLock;
@@ -48,6 +49,7 @@ public class ViewConfiguration implements CamelConfiguration {
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         SnapshotPublisher.CatalogRegistration catalog = ExportConfiguration.catalog(context, s, table, "current");
+        DeltaSource deltas = DeltaSource.valueOf(s.text("views.deltas").toUpperCase(Locale.ROOT));
         Views builder;
         if (s.text("views.engine").equalsIgnoreCase("athena")) {
             String database = s.optional("glue.database");
@@ -92,7 +94,8 @@ public class ViewConfiguration implements CamelConfiguration {
                             glue.registerDeltas(name, location);
                         }
                     },
-                    catalog);
+                    catalog,
+                    deltas);
         } else {
             builder = new ViewBuilder(
                     lake,
@@ -111,7 +114,8 @@ public class ViewConfiguration implements CamelConfiguration {
                             s.integer("lake.max-typed-columns", 0, 10_000)),
                     Clock.systemUTC(),
                     replicas,
-                    catalog);
+                    catalog,
+                    deltas);
         }
         ViewControl control = new ViewControl(builder);
         context.getRegistry().bind("viewBuilder", builder);

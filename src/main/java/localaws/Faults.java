@@ -17,7 +17,7 @@ import localaws.streams.StreamStore;
 /**
  * The faults real AWS only shows in production, on demand: throttle the next calls of an operation, fail a share of
  * Firehose batch entries, roll over or split stream shards, trim a stream, expire every shard iterator, fail the next
- * export. Also counts every call per operation, so tests can see what a flow really called.
+ * export, fail the next Athena statement of a kind. Also counts every call per operation, so tests can see what a flow really called.
  */
 public final class Faults implements AwsHttpServer.CallInterceptor {
     private record Throttle(AtomicInteger remaining, String errorCode, int status) {}
@@ -30,7 +30,16 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
     private final ExportService exports;
     private final Clock clock;
 
-    Faults(Tables tables, StreamStore streams, FirehoseService firehose, ExportService exports, Clock clock) {
+    private final localaws.athena.AthenaService athena;
+
+    Faults(
+            Tables tables,
+            StreamStore streams,
+            FirehoseService firehose,
+            ExportService exports,
+            localaws.athena.AthenaService athena,
+            Clock clock) {
+        this.athena = athena;
         this.tables = tables;
         this.streams = streams;
         this.firehose = firehose;
@@ -108,6 +117,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
     /** See {@link ExportService#failNextExport}. */
     public void failNextExport(String code, String message) {
         exports.failNextExport(code, message);
+    }
+
+    /** See {@link localaws.athena.AthenaService#failNext}. */
+    public void failNextAthenaQuery(String statementStart, String reason) {
+        athena.failNext(statementStart, reason);
     }
 
     /** Removes every throttle and entry-failure fault. */

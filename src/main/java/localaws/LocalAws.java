@@ -72,10 +72,10 @@ public final class LocalAws implements AutoCloseable {
                 tables, streams, clock, settings.region(), settings.account(), settings.pitrWindow());
         this.firehose = new FirehoseService(s3, clock, settings.region(), settings.account());
         this.exports = new ExportService(dynamoDb, s3, settings.exports(), clock, settings.pitrWindow());
-        this.faults = new Faults(tables, streams, firehose, exports, clock);
         this.sts = new StsService(clock);
         this.glue = new GlueService(clock, settings.account());
         this.athena = new AthenaService(clock, settings.athenaEngine());
+        this.faults = new Faults(tables, streams, firehose, exports, athena, clock);
         this.server = new AwsHttpServer(
                 settings.host(),
                 settings.port(),

@@ -105,9 +105,16 @@ public final class AthenaViews implements Views {
             ViewLock replicas,
             Queries athena,
             Tables tables,
-            SnapshotPublisher.CatalogRegistration catalog) {
+            SnapshotPublisher.CatalogRegistration catalog,
+            DeltaSource deltas) {
         return new AthenaViews(
-                new ViewLake(lake, layout, tableName, clock), options, clock, replicas, athena, tables, catalog);
+                new ViewLake(lake, layout, tableName, clock, deltas),
+                options,
+                clock,
+                replicas,
+                athena,
+                tables,
+                catalog);
     }
 
     @Override
@@ -157,11 +164,11 @@ public final class AthenaViews implements Views {
             floor = previous.get().path("deltas").path("floor").asText();
             previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
         } else {
-            floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
+            floor = views.floor(snapshot, options.replayMargin());
         }
         // The objects listed now are the ones this run records as applied: Athena reads every one of them, and
         // may read objects that land while it runs, which are applied again (to no effect) by the next run.
-        List<String> objects = views.deltaObjects(floor, null);
+        List<String> objects = views.deltaObjects(floor, null, options.lateWindow());
         objects.removeIf(applied::contains);
         if (incremental && objects.isEmpty()) {
             LOG.debug("The current view of {} is up to date", views.tableName);
@@ -180,8 +187,9 @@ public final class AthenaViews implements Views {
                         ? previous.get().path("location").asText()
                         : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
-        String changes = changes(snapshot.schema().keyAttributes(), floor, null, applied);
-        Intake intake = intake(floor, null, applied);
+        Selection selection = new Selection(floor, null, applied, objects);
+        String changes = changes(snapshot.schema().keyAttributes(), selection);
+        Intake intake = intake(selection);
 
         String folder = views.layout.currentFolder(version);
         String out = views.sqlTable("view_out");
@@ -199,15 +207,12 @@ public final class AthenaViews implements Views {
             partList.addObject().put("key", e.getKey()).put("rows", e.getValue());
             items += e.getValue();
         }
-        String newFloor = ViewLake.hour(now.minus(options.lateWindow()));
-        if (newFloor.compareTo(floor) < 0) {
-            newFloor = floor;
-        }
+        String newFloor = views.nextFloor(floor, now, options.lateWindow());
         ArrayNode appliedNow = JSON.createArrayNode();
         Set<String> all = new java.util.TreeSet<>(applied);
         all.addAll(objects);
         for (String k : all) {
-            if (ViewLake.hourOf(k).compareTo(newFloor) >= 0) {
+            if (views.atOrAfter(k, newFloor)) {
                 appliedNow.add(k);
             }
         }
@@ -255,16 +260,17 @@ public final class AthenaViews implements Views {
 
     private Result asOfLocked(Instant time) throws Exception {
         Snapshot snapshot = views.snapshotFor(time, options.lateWindow());
-        String floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
-        String ceiling = ViewLake.hour(time.plus(options.lateWindow()));
+        String floor = views.floor(snapshot, options.replayMargin());
         String base = views.sqlTable("view_base");
         tables.parquet(
                 base,
                 snapshot.schema(),
                 views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 "snapshot " + snapshot.exportId());
-        String changes = changes(snapshot.schema().keyAttributes(), floor, ceiling, Set.of());
-        Intake intake = intake(floor, ceiling, Set.of());
+        Selection selection =
+                new Selection(floor, time, Set.of(), views.deltaObjects(floor, time, options.lateWindow()));
+        String changes = changes(snapshot.schema().keyAttributes(), selection);
+        Intake intake = intake(selection);
         String until = "from_iso8601_timestamp("
                 + ViewSql.literal(time.truncatedTo(ChronoUnit.MILLIS).toString()) + ")";
         String folder = views.layout.asOfFolder(time);
@@ -298,25 +304,45 @@ public final class AthenaViews implements Views {
 
     // ---- the changes ---------------------------------------------------------------------------------------------
 
-    /** The two deltas tables, registered, and the rows of each from {@code floor} to {@code ceiling}. */
+    /**
+     * Which delta objects a run reads: the stream's from the floor's hour (to the hour of {@code until} plus the
+     * late window) without those already applied, chosen by their path; the incremental exports' by name.
+     */
+    private record Selection(String floor, Instant until, Set<String> applied, List<String> objects) {}
+
+    /** The deltas tables of the source, registered: {name, location}. */
     private List<String[]> deltasTables() {
-        List<String[]> out = List.of(
-                new String[] {views.sqlTable("deltas"), views.lake.uri(views.layout.deltasPrefix())},
-                new String[] {views.sqlTable("deltas_overflow"), views.lake.uri(views.layout.overflowPrefix())});
+        List<String[]> out = views.source == DeltaSource.EXPORT
+                ? List.<String[]>of(new String[] {
+                    views.sqlTable("deltas_export"), views.lake.uri(views.layout.prefix() + "deltas-export/")
+                })
+                : List.of(
+                        new String[] {views.sqlTable("deltas"), views.lake.uri(views.layout.deltasPrefix())},
+                        new String[] {views.sqlTable("deltas_overflow"), views.lake.uri(views.layout.overflowPrefix())
+                        });
         for (String[] t : out) {
             tables.deltas(t[0], t[1]);
         }
         return out;
     }
 
-    /** Which objects of a deltas table a run reads: by their path, from the floor's hour to the ceiling's. */
-    private String objects(String prefixUri, String floor, String ceiling, Set<String> applied) {
-        StringBuilder where = new StringBuilder("\"$path\" >= " + ViewSql.literal(prefixUri + floor));
-        if (ceiling != null) {
+    /** The condition on {@code "$path"} that picks a run's objects of the deltas table at {@code prefixUri}. */
+    private String objects(String prefixUri, Selection selection) {
+        if (views.source == DeltaSource.EXPORT) {
+            List<String> paths = selection.objects().stream()
+                    .map(views.lake::uri)
+                    .filter(uri -> uri.startsWith(prefixUri))
+                    .map(ViewSql::literal)
+                    .toList();
+            return paths.isEmpty() ? "false" : "\"$path\" IN (" + String.join(", ", paths) + ")";
+        }
+        StringBuilder where = new StringBuilder("\"$path\" >= " + ViewSql.literal(prefixUri + selection.floor()));
+        if (selection.until() != null) {
             // Every object of the ceiling's hour sorts before "<hour>0" ('/' < '0'), every later hour after it.
+            String ceiling = ViewLake.hour(selection.until().plus(options.lateWindow()));
             where.append(" AND \"$path\" < ").append(ViewSql.literal(prefixUri + ceiling + "0"));
         }
-        List<String> skip = applied.stream()
+        List<String> skip = selection.applied().stream()
                 .map(views.lake::uri)
                 .filter(uri -> uri.startsWith(prefixUri))
                 .sorted()
@@ -329,10 +355,10 @@ public final class AthenaViews implements Views {
         return where.toString();
     }
 
-    private String changes(List<String> keyNames, String floor, String ceiling, Set<String> applied) {
+    private String changes(List<String> keyNames, Selection selection) {
         List<String> parts = new ArrayList<>();
         for (String[] t : deltasTables()) {
-            parts.add(ViewSql.athenaChanges(keyNames, t[0], objects(t[1], floor, ceiling, applied)));
+            parts.add(ViewSql.athenaChanges(keyNames, t[0], objects(t[1], selection)));
         }
         return String.join("\nUNION ALL\n", parts);
     }
@@ -343,12 +369,12 @@ public final class AthenaViews implements Views {
      * Counts the changes a run applies and sends the rows that are not change envelopes to dead letters, one file
      * per delta object, as the embedded engine does (without line numbers, which Athena does not give).
      */
-    private Intake intake(String floor, String ceiling, Set<String> applied) throws Exception {
+    private Intake intake(Selection selection) throws Exception {
         long changes = 0;
         Instant last = null;
         Map<String, List<String>> dead = new TreeMap<>();
         for (String[] t : deltasTables()) {
-            String where = objects(t[1], floor, ceiling, applied);
+            String where = objects(t[1], selection);
             List<List<String>> stats = athena.run("SELECT count(*), CAST(max(try(from_iso8601_timestamp("
                     + "approximateCreationDateTime))) AS varchar) FROM " + t[0] + " WHERE " + ViewSql.athenaValid()
                     + " AND " + where);

@@ -98,12 +98,13 @@ public final class ViewBuilder implements Views {
     private final export.SnapshotPublisher.CatalogRegistration catalog;
 
     public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
-        this(lake, layout, tableName, options, clock, ViewLock.NONE, (id, schema, location) -> {});
+        this(lake, layout, tableName, options, clock, ViewLock.NONE, (id, schema, location) -> {}, DeltaSource.STREAM);
     }
 
     /**
      * @param replicas keeps other replicas from building the views of the table at the same time
      * @param catalog registers each published current view (the Glue Data Catalog in the aws profile)
+     * @param deltas where the changes come from: the stream's deltas or the incremental exports'
      */
     public ViewBuilder(
             LakeStore lake,
@@ -112,14 +113,15 @@ public final class ViewBuilder implements Views {
             Options options,
             Clock clock,
             ViewLock replicas,
-            export.SnapshotPublisher.CatalogRegistration catalog) {
+            export.SnapshotPublisher.CatalogRegistration catalog,
+            DeltaSource deltas) {
         this.lake = lake;
         this.layout = layout;
         this.tableName = tableName;
         this.options = options;
         this.clock = clock;
         this.gate = new BuildGate(replicas, tableName);
-        this.views = new ViewLake(lake, layout, tableName, clock);
+        this.views = new ViewLake(lake, layout, tableName, clock, deltas);
         this.catalog = catalog;
     }
 
@@ -166,9 +168,9 @@ public final class ViewBuilder implements Views {
             floor = previous.get().path("deltas").path("floor").asText();
             previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
         } else {
-            floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
+            floor = views.floor(snapshot, options.replayMargin());
         }
-        List<String> objects = views.deltaObjects(floor, null);
+        List<String> objects = views.deltaObjects(floor, null, options.lateWindow());
         objects.removeIf(applied::contains);
         if (incremental && objects.isEmpty()) {
             LOG.debug("The current view of {} is up to date", tableName);
@@ -254,15 +256,12 @@ public final class ViewBuilder implements Views {
             }
 
             // Objects in hours before the new floor have all been seen; those after are remembered by key.
-            String newFloor = ViewLake.hour(now.minus(options.lateWindow()));
-            if (newFloor.compareTo(floor) < 0) {
-                newFloor = floor;
-            }
+            String newFloor = views.nextFloor(floor, now, options.lateWindow());
             ArrayNode appliedNow = JSON.createArrayNode();
             Set<String> all = new java.util.TreeSet<>(applied);
             all.addAll(objects);
             for (String k : all) {
-                if (ViewLake.hourOf(k).compareTo(newFloor) >= 0) {
+                if (views.atOrAfter(k, newFloor)) {
                     appliedNow.add(k);
                 }
             }
@@ -334,9 +333,9 @@ public final class ViewBuilder implements Views {
         String folder = layout.asOfFolder(time);
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
         try (Connection db = open(work)) {
-            String floor = ViewLake.hour(snapshot.exportTime().minus(options.replayMargin()));
-            String ceiling = ViewLake.hour(time.plus(options.lateWindow()));
-            Intake intake = readChanges(db, views.deltaObjects(floor, ceiling), time, snapshot.schema());
+            String floor = views.floor(snapshot, options.replayMargin());
+            Intake intake =
+                    readChanges(db, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema());
             SchemaDiscovery discovery = snapshot.discovery();
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());

@@ -33,13 +33,15 @@ final class ViewLake {
     final LakeStore lake;
     final LakeLayout layout;
     final String tableName;
+    final DeltaSource source;
     private final Clock clock;
 
-    ViewLake(LakeStore lake, LakeLayout layout, String tableName, Clock clock) {
+    ViewLake(LakeStore lake, LakeLayout layout, String tableName, Clock clock, DeltaSource source) {
         this.lake = lake;
         this.layout = layout;
         this.tableName = tableName;
         this.clock = clock;
+        this.source = source;
     }
 
     Optional<JsonNode> currentPointer() {
@@ -51,11 +53,45 @@ final class ViewLake {
     }
 
     /**
-     * The delta objects (Firehose's and the overflow's) in hour folders from {@code floor} to {@code ceiling}
-     * (inclusive; null: no end), in key order.
+     * Where a build from a snapshot starts reading changes: {@code margin} before its export time, as the hour folder
+     * of the stream's deltas, or as the padded epoch milliseconds an incremental export's window must end after.
      */
-    List<String> deltaObjects(String floor, String ceiling) {
+    String floor(Snapshot snapshot, Duration margin) {
+        Instant from = snapshot.exportTime().minus(margin);
+        return source == DeltaSource.STREAM ? hour(from) : millis(from);
+    }
+
+    /**
+     * The delta objects from {@code floor} on, in key order. With {@code until}, only those that may hold changes up
+     * to it: the stream's hour folders up to {@code until} plus the late window, the incremental exports whose
+     * window starts at or before it.
+     */
+    List<String> deltaObjects(String floor, Instant until, Duration lateWindow) {
         List<String> out = new ArrayList<>();
+        if (source == DeltaSource.EXPORT) {
+            for (S3Object o : lake.list(layout.prefix() + "deltas-export/")) {
+                if (!o.key().endsWith("/_published.json")) {
+                    continue;
+                }
+                JsonNode marker = lake.json(o.key());
+                Instant to = Instant.parse(marker.path("exportToTime").asText());
+                String fromText = marker.path("exportFromTime").asText();
+                Instant from = fromText.isEmpty() || fromText.equals("null") ? to : Instant.parse(fromText);
+                if (millis(to).compareTo(floor) < 0 || (until != null && from.isAfter(until))) {
+                    continue;
+                }
+                String folder = o.key().substring(0, o.key().lastIndexOf('/') + 1);
+                for (S3Object part : lake.list(folder)) {
+                    String name = part.key().substring(folder.length());
+                    if (!name.startsWith("_") && !name.contains("/")) {
+                        out.add(part.key());
+                    }
+                }
+            }
+            out.sort(null);
+            return out;
+        }
+        String ceiling = until == null ? null : hour(until.plus(lateWindow));
         for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
             for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
                 String hour = hourOf(o.key());
@@ -66,6 +102,27 @@ final class ViewLake {
             }
         }
         return out;
+    }
+
+    /**
+     * The floor the next incremental build starts from. The stream's objects in hours before {@code now} less the
+     * late window have all landed; an incremental export lands whole, so that floor stays where the snapshot put it.
+     */
+    String nextFloor(String floor, Instant now, Duration lateWindow) {
+        if (source == DeltaSource.EXPORT) {
+            return floor;
+        }
+        String next = hour(now.minus(lateWindow));
+        return next.compareTo(floor) < 0 ? floor : next;
+    }
+
+    /** Whether an applied object must be remembered by key: it lies at or after the floor. */
+    boolean atOrAfter(String key, String floor) {
+        return source == DeltaSource.EXPORT || hourOf(key).compareTo(floor) >= 0;
+    }
+
+    private static String millis(Instant t) {
+        return String.format("%015d", t.toEpochMilli());
     }
 
     /** {@code …/deltas/2026/11/26/07/name} → {@code 2026/11/26/07}. */

@@ -1,6 +1,7 @@
 package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import lake.LakeLayout;
+import localaws.export.ExportSettings;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,8 +47,9 @@ import testsupport.ViewProbe;
  * version 3 is built on) over the tables the application registered in the emulator's Glue catalog. The current view
  * equals a Scan item for item, with typed columns that agree with the item; an incremental run, duplicated delta
  * objects and a full rebuild give the same table; the view as of a time between two batches of changes is the table
- * as it was then; a delta line that is not an envelope goes to dead letters; and the catalog's tables answer the
- * README's queries on Athena. The tests build on each other, in order, on one stack, one Trino and one application.
+ * as it was then; a delta line that is not an envelope goes to dead letters; the catalog's tables answer the
+ * README's queries on Athena; a run whose statement fails leaves the published view, and the next run succeeds; and
+ * a table kept current by incremental exports gets its view from their deltas. The tests build on each other, in order, on one stack, one Trino and one application.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AthenaViewTest {
@@ -54,7 +57,8 @@ class AthenaViewTest {
 
     @RegisterExtension
     static final LocalStackExtension aws =
-            new LocalStackExtension(s -> s.withAthenaEngine(URI.create("http://127.0.0.1:" + TRINO_PORT)));
+            new LocalStackExtension(s -> s.withAthenaEngine(URI.create("http://127.0.0.1:" + TRINO_PORT))
+                    .withExports(new ExportSettings(500, Duration.ofSeconds(1), Duration.ofHours(24), ".checksum")));
 
     private static final String TABLE = "athena-orders";
 
@@ -249,6 +253,94 @@ class AthenaViewTest {
                 + someone.path(DemoItems.SORT_KEY).asText() + "'"
                 + " ORDER BY length(sequenceNumber), sequenceNumber");
         assertThat(actions).hasSize((int) history).isNotEmpty();
+    }
+
+    @Test
+    @Order(6)
+    void aRunThatFailsLeavesThePublishedViewAndTheNextRunSucceeds() throws Exception {
+        JsonNode published = lake.json("current/_current.json");
+        long next = published.path("version").asLong() + 1;
+        demo.change(20);
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+
+        aws.stack().emulator().faults().failNextAthenaQuery("CREATE TABLE", "HIVE_CANNOT_OPEN_SPLIT: worker lost");
+        assertThatThrownBy(() -> ViewProbe.invokeJmx("compactNow"))
+                .hasMessageContaining("FAILED")
+                .hasMessageContaining("HIVE_CANNOT_OPEN_SPLIT: worker lost");
+        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+
+        // What a run that died while Athena wrote leaves in the next version's folder: Athena writes only into an
+        // empty folder, so the next run clears it first.
+        String stale = String.format("tables/%s/current/%08d/20261126_000000_00000_dead", TABLE, next);
+        aws.s3()
+                .copyObject(b -> b.sourceBucket("dynamo-lake")
+                        .sourceKey(published.path("parts").get(0).path("key").asText())
+                        .destinationBucket("dynamo-lake")
+                        .destinationKey(stale));
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view " + next);
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(lake.keys(String.format("current/%08d/", next)))
+                .isNotEmpty()
+                .allMatch(k -> k.matches(".*/part-\\d{5}\\.parquet"));
+    }
+
+    @Test
+    @Order(7)
+    void incrementalExportsDeltasMakeTheViewOfATableWithoutItsStream() throws Exception {
+        String table = "exported-athena-orders";
+        DemoTable exported = new DemoTable(aws.dynamoDb(), table, 29, 3600);
+        exported.create();
+        exported.seed(500, 0);
+        Main second = Apps.against(
+                aws,
+                table,
+                Map.of(
+                        "views.engine", "athena",
+                        "views.deltas", "export",
+                        "glue.database", "lake",
+                        "views.athena.poll-interval", "100ms",
+                        "export.min-incremental-window", "1s",
+                        "export.visibility-timeout", "30",
+                        // the first application takes the files of the default queue
+                        "export.queue", table + "-files"));
+        second.start();
+        try {
+            Lake secondLake = Apps.lake(aws, table);
+            ExportRequester requester = second.getCamelContext()
+                    .getRegistry()
+                    .lookupByNameAndType("exportRequester", ExportRequester.class);
+            awaitExport(
+                    secondLake, requester.request("test", Instant.now(), true).orElseThrow(), "snapshots/");
+            DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
+            exported.change(200);
+            Map<String, JsonNode> now = DemoOrders.scan(aws.dynamoDb(), table);
+            DemoOrders.awaitClockPast(Instant.now().plusMillis(1100));
+            awaitExport(
+                    secondLake, requester.request("test", Instant.now(), false).orElseThrow(), "deltas-export/");
+
+            views.Views views =
+                    second.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", views.Views.class);
+            assertThat(views.compact().orElseThrow().mode()).isEqualTo("full");
+            JsonNode pointer = secondLake.json("current/_current.json");
+            assertThat(pointer.path("engine").asText()).isEqualTo("athena");
+            assertThat(new ViewProbe(aws, table, Files.createDirectories(dir.resolve("exported"))).view(pointer))
+                    .isEqualTo(now);
+        } finally {
+            second.stop();
+        }
+    }
+
+    /** Waits until an export's snapshot ({@code snapshots/}) or deltas ({@code deltas-export/}) are published. */
+    private static void awaitExport(Lake in, String exportId, String where) {
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> where.equals("snapshots/")
+                        ? in.json("snapshots/_current.json")
+                                .path("exportId")
+                                .asText()
+                                .equals(exportId)
+                        : !in.keys("deltas-export/" + exportId + "/_published.json")
+                                .isEmpty());
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,17 +51,15 @@ public final class AthenaService implements AwsJsonService {
 
     private final Clock clock;
     private final URI trino;
-    private final HttpClient http;
     private final ExecutorService runner;
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
     private final Map<String, String> byToken = new ConcurrentHashMap<>();
+    private final Map<String, String> failNext = new ConcurrentHashMap<>();
 
     /** @param trino the Trino coordinator's address, or null when this emulator has none */
     public AthenaService(Clock clock, URI trino) {
         this.clock = clock;
         this.trino = trino;
-        this.http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         this.runner = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "localaws-athena");
             t.setDaemon(true);
@@ -98,6 +97,14 @@ public final class AthenaService implements AwsJsonService {
                 throw new AwsServiceException(
                         "InvalidRequestException", 400, "The local Athena does not answer " + operation);
         };
+    }
+
+    /**
+     * Fails the next statement that starts with {@code statementStart} (CREATE TABLE, SELECT, ...) with
+     * {@code reason}, as Athena fails a query it cannot finish, without running it.
+     */
+    public void failNext(String statementStart, String reason) {
+        failNext.put(statementStart.toUpperCase(Locale.ROOT), reason);
     }
 
     /** Stops the queries still running. */
@@ -138,7 +145,16 @@ public final class AthenaService implements AwsJsonService {
         if (!token.isEmpty()) {
             byToken.put(token, id);
         }
-        runner.submit(q::run);
+        String injected = failNext.keySet().stream()
+                .filter(start -> sql.stripLeading().toUpperCase(Locale.ROOT).startsWith(start))
+                .findFirst()
+                .map(failNext::remove)
+                .orElse(null);
+        if (injected != null) {
+            q.finish("FAILED", injected + " (injected by the local emulator)");
+        } else {
+            runner.submit(q::run);
+        }
         return JSON.createObjectNode().put("QueryExecutionId", id);
     }
 
@@ -244,15 +260,14 @@ public final class AthenaService implements AwsJsonService {
                     boolean bothCommas = m.group(1) != null && m.group(3) != null;
                     text = text.substring(0, m.start()) + (bothCommas ? "," : "") + text.substring(m.end());
                 }
-                HttpRequest.Builder post = HttpRequest.newBuilder(trino.resolve("/v1/statement"))
-                        .header("X-Trino-User", "athena-" + workGroup)
-                        .header("X-Trino-Catalog", CATALOG)
-                        .header("X-Trino-Schema", database)
-                        .POST(HttpRequest.BodyPublishers.ofString(text));
+                Map<String, String> headers = new java.util.LinkedHashMap<>();
+                headers.put("X-Trino-User", "athena-" + workGroup);
+                headers.put("X-Trino-Catalog", CATALOG);
+                headers.put("X-Trino-Schema", database);
                 if (!session.isEmpty()) {
-                    post.header("X-Trino-Session", session.toString());
+                    headers.put("X-Trino-Session", session.toString());
                 }
-                JsonNode r = send(post.build());
+                JsonNode r = send("POST", trino.resolve("/v1/statement"), headers, text);
                 while (true) {
                     if (cancelled) {
                         return;
@@ -281,7 +296,7 @@ public final class AthenaService implements AwsJsonService {
                         break;
                     }
                     nextUri = r.path("nextUri").asText();
-                    r = send(HttpRequest.newBuilder(URI.create(nextUri)).GET().build());
+                    r = send("GET", URI.create(nextUri), Map.of(), null);
                 }
                 if (updateCount == 0
                         && statementType.equals("DDL")
@@ -305,12 +320,27 @@ public final class AthenaService implements AwsJsonService {
             }
         }
 
-        private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("Trino answered " + response.statusCode() + ": " + response.body());
+        /** One call of Trino's client protocol (HttpURLConnection: it leaves no thread behind once the emulator stops). */
+        private JsonNode send(String method, URI uri, Map<String, String> headers, String body) throws IOException {
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+            c.setConnectTimeout(10_000);
+            c.setReadTimeout(300_000);
+            c.setRequestMethod(method);
+            headers.forEach(c::setRequestProperty);
+            if (body != null) {
+                c.setDoOutput(true);
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(body.getBytes(StandardCharsets.UTF_8));
+                }
             }
-            return JSON.readTree(response.body());
+            int status = c.getResponseCode();
+            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (status != 200) {
+                    throw new IOException("Trino answered " + status + ": " + text);
+                }
+                return JSON.readTree(text);
+            }
         }
 
         void cancel() {
@@ -321,10 +351,11 @@ public final class AthenaService implements AwsJsonService {
             String uri = nextUri;
             if (uri != null) {
                 try {
-                    http.send(
-                            HttpRequest.newBuilder(URI.create(uri)).DELETE().build(),
-                            HttpResponse.BodyHandlers.discarding());
-                } catch (IOException | InterruptedException e) {
+                    HttpURLConnection c =
+                            (HttpURLConnection) URI.create(uri).toURL().openConnection();
+                    c.setRequestMethod("DELETE");
+                    c.getResponseCode();
+                } catch (IOException e) {
                     LOG.debug("Cancelling Athena query {} on Trino failed", id, e);
                 }
             }

@@ -1,0 +1,134 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static testsupport.DemoOrders.scan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoTable;
+import export.ExportRequester;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import localaws.export.ExportSettings;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import testsupport.Apps;
+import testsupport.DemoOrders;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.ViewProbe;
+
+/**
+ * Views of a table kept current by incremental exports ({@code views.deltas=export}): the current view is the
+ * snapshot plus the incremental exports' deltas after it, equal to a Scan after each export lands; the next export
+ * is applied incrementally; the view as of a time between two exported batches of changes is the table as it was
+ * then. The stream's deltas land beside them and are not read.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ExportDeltaViewTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(
+            s -> s.withExports(new ExportSettings(500, Duration.ofSeconds(1), Duration.ofHours(24), ".checksum")));
+
+    private static final String TABLE = "exported-orders";
+
+    @TempDir
+    static Path downloads;
+
+    private static DemoTable demo;
+    private static Main app;
+    private static Lake lake;
+    private static ViewProbe probe;
+    private static ExportRequester requester;
+
+    @BeforeAll
+    static void start() throws Exception {
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 23, 3600);
+        demo.create();
+        demo.seed(1_000, 0);
+        app = Apps.against(
+                aws,
+                TABLE,
+                Map.of(
+                        "views.deltas", "export",
+                        "export.min-incremental-window", "1s",
+                        "export.visibility-timeout", "30",
+                        "views.late-window", "2s"));
+        app.start();
+        lake = Apps.lake(aws, TABLE);
+        probe = new ViewProbe(aws, TABLE, downloads);
+        requester = app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
+        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> lake.keys("snapshots/_current.json").isEmpty()
+                                ? ""
+                                : lake.json("snapshots/_current.json")
+                                        .path("exportId")
+                                        .asText(),
+                        exportId::equals);
+    }
+
+    @AfterAll
+    static void stop() {
+        app.stop();
+    }
+
+    @Test
+    @Order(1)
+    void theCurrentViewIsTheSnapshotPlusTheIncrementalExports() throws Exception {
+        DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
+        demo.change(300);
+        Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
+        exportIncrementally();
+
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 1 (full)");
+        JsonNode pointer = lake.json("current/_current.json");
+        assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
+        assertThat(probe.view(pointer)).isEqualTo(table);
+        assertThat(pointer.path("deltas").path("applied"))
+                .isNotEmpty()
+                .allMatch(k -> k.asText().contains("/deltas-export/"));
+    }
+
+    @Test
+    @Order(2)
+    void theNextExportIsAppliedIncrementallyAndAsOfATimeBetweenThemIsTheTableThen() throws Exception {
+        Map<String, JsonNode> then = scan(aws.dynamoDb(), TABLE);
+        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant between = second.plusMillis(500);
+        DemoOrders.awaitClockPast(second.plusSeconds(1));
+        demo.change(300);
+        Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
+        assertThat(table).isNotEqualTo(then);
+        exportIncrementally();
+
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (incremental)");
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
+
+        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.late-window
+        String result = ViewProbe.invokeJmx("materializeAsOf", between.toString());
+        String folder = result.substring(result.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
+        assertThat(probe.items(folder)).isEqualTo(then);
+    }
+
+    /** Starts an incremental export now and waits until its deltas are published. */
+    private static void exportIncrementally() {
+        DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
+        String exportId = requester.request("test", Instant.now(), false).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> lake.keys("deltas-export/" + exportId + "/")
+                        .contains("tables/" + TABLE + "/deltas-export/" + exportId + "/_published.json"));
+    }
+}
