@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,37 +144,20 @@ public final class AthenaViews implements Views {
     // ---- the current view ----------------------------------------------------------------------------------------
 
     private Optional<Result> build(boolean rebuild) throws Exception {
-        Optional<JsonNode> snapshotPointer = views.snapshotPointer();
-        if (snapshotPointer.isEmpty()) {
-            LOG.info("No published snapshot of {} yet: the current view waits for the first one", views.tableName);
-            return Optional.empty();
-        }
-        Snapshot snapshot = views.snapshot(snapshotPointer.get());
-        Optional<JsonNode> previous = current();
-        boolean incremental = !rebuild
-                && previous.isPresent()
-                && previous.get().path("snapshot").asText().equals(snapshot.exportId())
-                && ENGINE.equals(previous.get().path("engine").asText());
-        Instant now = clock.instant();
-
-        String floor;
-        Set<String> applied = new HashSet<>();
-        if (incremental) {
-            floor = previous.get().path("deltas").path("floor").asText();
-            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
-        } else {
-            floor = views.floor(snapshot, options.replayMargin());
-        }
         // The objects listed now are the ones this run records as applied: Athena reads every one of them, and
         // may read objects that land while it runs, which are applied again (to no effect) by the next run.
-        List<String> objects = views.deltaObjects(floor, null, options.lateWindow());
-        objects.removeIf(applied::contains);
-        if (incremental && objects.isEmpty()) {
-            LOG.debug("The current view of {} is up to date", views.tableName);
+        Optional<ViewLake.Plan> planned = views.plan(
+                rebuild, p -> ENGINE.equals(p.path("engine").asText()), options.replayMargin(), options.lateWindow());
+        if (planned.isEmpty()) {
             return Optional.empty();
         }
-
-        long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
+        ViewLake.Plan plan = planned.get();
+        Snapshot snapshot = plan.snapshot();
+        Optional<JsonNode> previous = plan.previous();
+        boolean incremental = plan.incremental();
+        List<String> objects = plan.objects();
+        Instant now = plan.now();
+        long version = plan.version();
         SnapshotSchema schema = incremental
                 ? SnapshotSchema.fromJson(previous.get().path("schema"))
                 : snapshot.schema().withSequence();
@@ -187,7 +169,7 @@ public final class AthenaViews implements Views {
                         ? previous.get().path("location").asText()
                         : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
-        Selection selection = new Selection(floor, null, applied, objects);
+        Selection selection = new Selection(plan.floor(), null, plan.applied(), objects);
         String changes = changes(snapshot.schema().keyAttributes(), selection);
         Intake intake = intake(selection);
 
@@ -207,15 +189,6 @@ public final class AthenaViews implements Views {
             partList.addObject().put("key", e.getKey()).put("rows", e.getValue());
             items += e.getValue();
         }
-        String newFloor = views.nextFloor(floor, now, options.lateWindow());
-        ArrayNode appliedNow = JSON.createArrayNode();
-        Set<String> all = new java.util.TreeSet<>(applied);
-        all.addAll(objects);
-        for (String k : all) {
-            if (views.atOrAfter(k, newFloor)) {
-                appliedNow.add(k);
-            }
-        }
         String location = views.lake.uri(folder);
         String mode = incremental ? "incremental" : "full";
         ObjectNode pointer = JSON.createObjectNode()
@@ -234,8 +207,7 @@ public final class AthenaViews implements Views {
         pointer.set("schema", schema.toJson());
         pointer.set("discovery", snapshot.discovery().toJson());
         pointer.set("parts", partList);
-        ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
-        deltas.set("applied", appliedNow);
+        pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
         views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
         views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
         catalog.register("version " + version, schema, location);

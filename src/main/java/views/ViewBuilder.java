@@ -147,37 +147,22 @@ public final class ViewBuilder implements Views {
     }
 
     private Optional<Result> compactLocked(boolean rebuild) throws Exception {
-        Optional<JsonNode> snapshotPointer = views.snapshotPointer();
-        if (snapshotPointer.isEmpty()) {
-            LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
+        Optional<ViewLake.Plan> planned = views.plan(
+                rebuild,
+                p -> p.path("buckets").asInt() == options.buckets()
+                        && p.path("engine").asText(ENGINE).equals(ENGINE),
+                options.replayMargin(),
+                options.lateWindow());
+        if (planned.isEmpty()) {
             return Optional.empty();
         }
-        Snapshot snapshot = views.snapshot(snapshotPointer.get());
-        Optional<JsonNode> previous = current();
-        boolean incremental = !rebuild
-                && previous.isPresent()
-                && previous.get().path("snapshot").asText().equals(snapshot.exportId())
-                && previous.get().path("buckets").asInt() == options.buckets()
-                && previous.get().path("engine").asText(ENGINE).equals(ENGINE);
-        Instant now = clock.instant();
-
-        // Which delta objects to read.
-        String floor;
-        Set<String> applied = new HashSet<>();
-        if (incremental) {
-            floor = previous.get().path("deltas").path("floor").asText();
-            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
-        } else {
-            floor = views.floor(snapshot, options.replayMargin());
-        }
-        List<String> objects = views.deltaObjects(floor, null, options.lateWindow());
-        objects.removeIf(applied::contains);
-        if (incremental && objects.isEmpty()) {
-            LOG.debug("The current view of {} is up to date", tableName);
-            return Optional.empty();
-        }
-
-        long version = previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
+        ViewLake.Plan plan = planned.get();
+        Snapshot snapshot = plan.snapshot();
+        Optional<JsonNode> previous = plan.previous();
+        boolean incremental = plan.incremental();
+        List<String> objects = plan.objects();
+        Instant now = plan.now();
+        long version = plan.version();
         Path work = freshWorkDir("view-" + version);
         try (Connection db = open(work)) {
             long t0 = System.nanoTime();
@@ -255,16 +240,6 @@ public final class ViewBuilder implements Views {
                 items += n;
             }
 
-            // Objects in hours before the new floor have all been seen; those after are remembered by key.
-            String newFloor = views.nextFloor(floor, now, options.lateWindow());
-            ArrayNode appliedNow = JSON.createArrayNode();
-            Set<String> all = new java.util.TreeSet<>(applied);
-            all.addAll(objects);
-            for (String k : all) {
-                if (views.atOrAfter(k, newFloor)) {
-                    appliedNow.add(k);
-                }
-            }
             String location = lake.uri(layout.currentFolder(version));
             ObjectNode pointer = JSON.createObjectNode()
                     .put("table", tableName)
@@ -285,8 +260,7 @@ public final class ViewBuilder implements Views {
             pointer.set("schema", schema.toJson());
             pointer.set("discovery", discovery.toJson());
             pointer.set("parts", parts);
-            ObjectNode deltas = pointer.putObject("deltas").put("floor", newFloor);
-            deltas.set("applied", appliedNow);
+            pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
             lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
             catalog.register("version " + version, schema, location);

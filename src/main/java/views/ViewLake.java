@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * an hour range, the catalog's SQL files and the expiry of old current-view versions.
  */
 final class ViewLake {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ViewLake.class);
+
     /** A published snapshot: its parts and the schema its discovery chose. */
     record Snapshot(
             String exportId, Instant exportTime, List<String> parts, SnapshotSchema schema, JsonNode schemaJson) {
@@ -50,6 +52,79 @@ final class ViewLake {
 
     Optional<JsonNode> snapshotPointer() {
         return lake.jsonIfPresent(layout.currentSnapshotPointer());
+    }
+
+    /**
+     * What a run of the current view reads: the published snapshot, the view it continues from (when incremental),
+     * and the delta objects not yet applied, listed now. The objects listed are the ones the run records as applied.
+     */
+    record Plan(
+            Snapshot snapshot,
+            Optional<JsonNode> previous,
+            boolean incremental,
+            String floor,
+            Set<String> applied,
+            List<String> objects,
+            Instant now) {
+        long version() {
+            return previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
+        }
+    }
+
+    /**
+     * Plans a run; empty when there is no published snapshot yet, or when an incremental run has nothing to apply.
+     *
+     * @param continuable whether the engine can go on from the published view (its engine, its buckets)
+     */
+    Optional<Plan> plan(
+            boolean rebuild, java.util.function.Predicate<JsonNode> continuable, Duration margin, Duration late) {
+        Optional<JsonNode> snapshotPointer = snapshotPointer();
+        if (snapshotPointer.isEmpty()) {
+            LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
+            return Optional.empty();
+        }
+        Snapshot snapshot = snapshot(snapshotPointer.get());
+        Optional<JsonNode> previous = currentPointer();
+        boolean incremental = !rebuild
+                && previous.isPresent()
+                && previous.get().path("snapshot").asText().equals(snapshot.exportId())
+                && continuable.test(previous.get());
+        Instant now = clock.instant();
+        String floor;
+        Set<String> applied = new java.util.HashSet<>();
+        if (incremental) {
+            floor = previous.get().path("deltas").path("floor").asText();
+            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
+        } else {
+            floor = floor(snapshot, margin);
+        }
+        List<String> objects = deltaObjects(floor, null, late);
+        objects.removeIf(applied::contains);
+        if (incremental && objects.isEmpty()) {
+            LOG.debug("The current view of {} is up to date", tableName);
+            return Optional.empty();
+        }
+        return Optional.of(new Plan(snapshot, previous, incremental, floor, applied, objects, now));
+    }
+
+    /**
+     * The pointer's {@code deltas} after a run: the new floor, and the applied objects at or after it (those before
+     * it have all been seen).
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode appliedAfter(Plan plan, Duration late) {
+        String newFloor = nextFloor(plan.floor(), plan.now(), late);
+        var deltas = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode()
+                .put("floor", newFloor);
+        var applied = deltas.putArray("applied");
+        Set<String> all = new java.util.TreeSet<>(plan.applied());
+        all.addAll(plan.objects());
+        for (String k : all) {
+            if (atOrAfter(k, newFloor)) {
+                applied.add(k);
+            }
+        }
+        return deltas;
     }
 
     /**

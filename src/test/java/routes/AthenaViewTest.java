@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportRequester;
-import item.DeltaEnvelope;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,14 +96,7 @@ class AthenaViewTest {
         ExportRequester requester =
                 app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
         String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        await().atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> lake.keys("snapshots/_current.json").isEmpty()
-                                ? ""
-                                : lake.json("snapshots/_current.json")
-                                        .path("exportId")
-                                        .asText(),
-                        exportId::equals);
+        probe.awaitSnapshot(exportId);
     }
 
     @AfterAll
@@ -194,27 +186,7 @@ class AthenaViewTest {
     @Order(4)
     void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
         String key = LakeLayout.hourFolder("tables/" + TABLE + "/deltas/", Instant.now()) + "/damaged-object";
-        List<String> lines = new ArrayList<>();
-        for (Map<String, AttributeValue> row :
-                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(2)).items()) {
-            Map<String, AttributeValue> changed = new HashMap<>(row);
-            changed.put("status", AttributeValue.fromS("REPAIRED"));
-            aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(changed));
-            lines.add(new DeltaEnvelope(
-                            DeltaEnvelope.Action.MODIFY,
-                            "9" + "0".repeat(29) + lines.size(),
-                            changed,
-                            Map.of(
-                                    DemoItems.PARTITION_KEY, row.get(DemoItems.PARTITION_KEY),
-                                    DemoItems.SORT_KEY, row.get(DemoItems.SORT_KEY)),
-                            null,
-                            Instant.now(),
-                            "test-" + lines.size(),
-                            TABLE,
-                            "shardId-test",
-                            false)
-                    .toJson());
-        }
+        List<String> lines = new ArrayList<>(probe.repairedEnvelopes(2));
         lines.add(1, "{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
         lines.add(2, "{\"action\":\"UPSERT\",\"sequenceNumber\":\"12\",\"keys\":{\"a\":1}}");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
@@ -306,41 +278,28 @@ class AthenaViewTest {
         second.start();
         try {
             Lake secondLake = Apps.lake(aws, table);
+            ViewProbe secondProbe = new ViewProbe(aws, table, Files.createDirectories(dir.resolve("exported")));
             ExportRequester requester = second.getCamelContext()
                     .getRegistry()
                     .lookupByNameAndType("exportRequester", ExportRequester.class);
-            awaitExport(
-                    secondLake, requester.request("test", Instant.now(), true).orElseThrow(), "snapshots/");
+            secondProbe.awaitSnapshot(
+                    requester.request("test", Instant.now(), true).orElseThrow());
             DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
             exported.change(200);
             Map<String, JsonNode> now = DemoOrders.scan(aws.dynamoDb(), table);
             DemoOrders.awaitClockPast(Instant.now().plusMillis(1100));
-            awaitExport(
-                    secondLake, requester.request("test", Instant.now(), false).orElseThrow(), "deltas-export/");
+            secondProbe.awaitExportDeltas(
+                    requester.request("test", Instant.now(), false).orElseThrow());
 
             views.Views views =
                     second.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", views.Views.class);
             assertThat(views.compact().orElseThrow().mode()).isEqualTo("full");
             JsonNode pointer = secondLake.json("current/_current.json");
             assertThat(pointer.path("engine").asText()).isEqualTo("athena");
-            assertThat(new ViewProbe(aws, table, Files.createDirectories(dir.resolve("exported"))).view(pointer))
-                    .isEqualTo(now);
+            assertThat(secondProbe.view(pointer)).isEqualTo(now);
         } finally {
             second.stop();
         }
-    }
-
-    /** Waits until an export's snapshot ({@code snapshots/}) or deltas ({@code deltas-export/}) are published. */
-    private static void awaitExport(Lake in, String exportId, String where) {
-        await().atMost(Duration.ofSeconds(60))
-                .ignoreExceptions()
-                .until(() -> where.equals("snapshots/")
-                        ? in.json("snapshots/_current.json")
-                                .path("exportId")
-                                .asText()
-                                .equals(exportId)
-                        : !in.keys("deltas-export/" + exportId + "/_published.json")
-                                .isEmpty());
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

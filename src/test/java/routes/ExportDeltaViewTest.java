@@ -1,7 +1,6 @@
 package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,14 +68,7 @@ class ExportDeltaViewTest {
         probe = new ViewProbe(aws, TABLE, downloads);
         requester = app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
         String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        await().atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> lake.keys("snapshots/_current.json").isEmpty()
-                                ? ""
-                                : lake.json("snapshots/_current.json")
-                                        .path("exportId")
-                                        .asText(),
-                        exportId::equals);
+        probe.awaitSnapshot(exportId);
     }
 
     @AfterAll
@@ -126,9 +118,6 @@ class ExportDeltaViewTest {
     /** Starts an incremental export now and waits until its deltas are published. */
     private static void exportIncrementally() {
         DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
-        String exportId = requester.request("test", Instant.now(), false).orElseThrow();
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> lake.keys("deltas-export/" + exportId + "/")
-                        .contains("tables/" + TABLE + "/deltas-export/" + exportId + "/_published.json"));
+        probe.awaitExportDeltas(requester.request("test", Instant.now(), false).orElseThrow());
     }
 }

@@ -2,7 +2,6 @@ package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 import static testsupport.DemoOrders.key;
 import static testsupport.DemoOrders.scan;
 
@@ -10,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import export.ExportRequester;
-import item.DeltaEnvelope;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import lake.LakeLayout;
@@ -76,14 +73,7 @@ class ViewTest {
         ExportRequester requester =
                 app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
         String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        await().atMost(Duration.ofSeconds(60))
-                .until(
-                        () -> lake.keys("snapshots/_current.json").isEmpty()
-                                ? ""
-                                : lake.json("snapshots/_current.json")
-                                        .path("exportId")
-                                        .asText(),
-                        exportId::equals);
+        probe.awaitSnapshot(exportId);
     }
 
     @AfterAll
@@ -321,27 +311,7 @@ class ViewTest {
         // One object with a good change, a line cut off, and another good change, as a damaged object would be.
         String hour = LakeLayout.hourFolder("tables/" + TABLE + "/deltas/", Instant.now()) + "/";
         String key = hour + "damaged-object";
-        List<String> lines = new ArrayList<>();
-        for (Map<String, AttributeValue> row :
-                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(2)).items()) {
-            Map<String, AttributeValue> changed = new HashMap<>(row);
-            changed.put("status", AttributeValue.fromS("REPAIRED"));
-            aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(changed));
-            lines.add(new DeltaEnvelope(
-                            DeltaEnvelope.Action.MODIFY,
-                            "9" + "0".repeat(29) + lines.size(),
-                            changed,
-                            Map.of(
-                                    DemoItems.PARTITION_KEY, row.get(DemoItems.PARTITION_KEY),
-                                    DemoItems.SORT_KEY, row.get(DemoItems.SORT_KEY)),
-                            null,
-                            Instant.now(),
-                            "test-" + lines.size(),
-                            TABLE,
-                            "shardId-test",
-                            false)
-                    .toJson());
-        }
+        List<String> lines = new ArrayList<>(probe.repairedEnvelopes(2));
         lines.add(1, "{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
         Map<String, JsonNode> table = awaitDeltasLanded(); // the stream's own deltas of the two puts
         aws.s3()

@@ -234,4 +234,53 @@ public final class ViewProbe {
         }
         return a.equals(b) ? 0 : 1;
     };
+
+    /**
+     * Puts {@code n} of the table's items again with {@code status} REPAIRED and returns the delta envelopes of those
+     * changes, with sequence numbers above any the stream gives: the good lines of a damaged object a test writes.
+     */
+    public List<String> repairedEnvelopes(int n) {
+        List<String> lines = new java.util.ArrayList<>();
+        for (Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> row :
+                aws.dynamoDb().scan(b -> b.tableName(table).limit(n)).items()) {
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> changed = new HashMap<>(row);
+            changed.put("status", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("REPAIRED"));
+            aws.dynamoDb().putItem(b -> b.tableName(table).item(changed));
+            lines.add(new item.DeltaEnvelope(
+                            item.DeltaEnvelope.Action.MODIFY,
+                            "9" + "0".repeat(29) + lines.size(),
+                            changed,
+                            Map.of(
+                                    DemoItems.PARTITION_KEY, row.get(DemoItems.PARTITION_KEY),
+                                    DemoItems.SORT_KEY, row.get(DemoItems.SORT_KEY)),
+                            null,
+                            java.time.Instant.now(),
+                            "test-" + lines.size(),
+                            table,
+                            "shardId-test",
+                            false)
+                    .toJson());
+        }
+        return lines;
+    }
+
+    /** Waits until the snapshot of an export is the published one. */
+    public void awaitSnapshot(String exportId) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(
+                        () -> lake.json("snapshots/_current.json")
+                                .path("exportId")
+                                .asText(),
+                        exportId::equals);
+    }
+
+    /** Waits until an incremental export's deltas are published under {@code deltas-export/}. */
+    public void awaitExportDeltas(String exportId) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !lake.keys("deltas-export/" + exportId + "/_published.json")
+                        .isEmpty());
+    }
 }
