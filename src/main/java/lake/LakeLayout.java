@@ -143,8 +143,17 @@ public final class LakeLayout {
         return prefix + "views/asof=" + ASOF.format(time) + "/";
     }
 
+    /**
+     * Where the lines of a delta object that views could not read go: {@code dead-letters/views/<name>.json}, where an
+     * incremental export's file is named {@code <exportId>-part-NNNNN.json}, as every export has a part-00000.
+     */
     public String viewDeadLetters(String deltaKey) {
-        return prefix + "dead-letters/views/" + deltaKey.substring(deltaKey.lastIndexOf('/') + 1) + ".json";
+        String name = deltaKey.substring(deltaKey.lastIndexOf('/') + 1);
+        String exports = prefix + "deltas-export/";
+        if (deltaKey.startsWith(exports)) {
+            name = deltaKey.substring(exports.length()).replace('/', '-');
+        }
+        return prefix + "dead-letters/views/" + name + ".json";
     }
 
     public String exportDeltasFolder(String exportId) {

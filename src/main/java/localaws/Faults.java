@@ -17,7 +17,7 @@ import localaws.streams.StreamStore;
 /**
  * The faults real AWS only shows in production, on demand: throttle the next calls of an operation, fail a share of
  * Firehose batch entries, roll over or split stream shards, trim a stream, expire every shard iterator, fail the next
- * export, fail the next Athena statement of a kind. Also counts every call per operation, so tests can see what a flow really called.
+ * export, fail or hang the next Athena statement of a kind. Also counts every call per operation, so tests can see what a flow really called.
  */
 public final class Faults implements AwsHttpServer.CallInterceptor {
     private record Throttle(AtomicInteger remaining, String errorCode, int status) {}
@@ -122,6 +122,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
     /** See {@link localaws.athena.AthenaService#failNext}. */
     public void failNextAthenaQuery(String statementStart, String reason) {
         athena.failNext(statementStart, reason);
+    }
+
+    /** See {@link localaws.athena.AthenaService#hangNext}. */
+    public void hangNextAthenaQuery(String statementStart) {
+        athena.hangNext(statementStart);
     }
 
     /** Removes every throttle and entry-failure fault. */

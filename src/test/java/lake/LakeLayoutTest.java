@@ -20,6 +20,15 @@ class LakeLayoutTest {
     }
 
     @Test
+    void deadLettersOfViewsKeepTwoExportsPartsApart() {
+        assertThat(layout.viewDeadLetters("tables/orders/deltas/2026/11/26/07/orders-deltas-1-abc"))
+                .isEqualTo("tables/orders/dead-letters/views/orders-deltas-1-abc.json");
+        assertThat(layout.viewDeadLetters(layout.exportDeltas("0179-a", 0)))
+                .isEqualTo("tables/orders/dead-letters/views/0179-a-part-00000.json.json")
+                .isNotEqualTo(layout.viewDeadLetters(layout.exportDeltas("0179-b", 0)));
+    }
+
+    @Test
     void refusesAPrefixThatWouldMakeOddKeys() {
         assertThatThrownBy(() -> new LakeLayout("tables/orders")).hasMessageContaining("end with '/'");
         assertThatThrownBy(() -> new LakeLayout("/tables/")).hasMessageContaining("must not start with '/'");

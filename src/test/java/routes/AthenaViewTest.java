@@ -48,7 +48,8 @@ import testsupport.ViewProbe;
  * objects and a full rebuild give the same table; the view as of a time between two batches of changes is the table
  * as it was then; a delta line that is not an envelope goes to dead letters; the catalog's tables answer the
  * README's queries on Athena; a run whose statement fails leaves the published view, and the next run succeeds; and
- * a table kept current by incremental exports gets its view from their deltas. The tests build on each other, in order, on one stack, one Trino and one application.
+ * a table kept current by incremental exports gets its view from their deltas; a statement that outlasts
+ * views.athena.query-timeout is stopped. The tests build on each other, in order, on one stack, one Trino and one application.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AthenaViewTest {
@@ -89,6 +90,7 @@ class AthenaViewTest {
                         "views.engine", "athena",
                         "glue.database", "lake",
                         "views.athena.poll-interval", "100ms",
+                        "views.athena.query-timeout", "15s",
                         "views.late-window", "2s"));
         app.start();
         lake = Apps.lake(aws, TABLE);
@@ -300,6 +302,31 @@ class AthenaViewTest {
         } finally {
             second.stop();
         }
+    }
+
+    @Test
+    @Order(8)
+    void aStatementThatOutlastsTheQueryTimeoutIsStoppedAndThePublishedViewStays() throws Exception {
+        JsonNode published = lake.json("current/_current.json");
+        demo.change(10);
+        probe.awaitDeltasLanded();
+        aws.stack().emulator().faults().hangNextAthenaQuery("CREATE TABLE");
+
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> ViewProbe.invokeJmx("compactNow"));
+        assertThat(failure).hasMessageContaining("did not end within views.athena.query-timeout; it was stopped");
+        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+        String id = failure.getMessage().replaceAll("(?s).*Athena query (\\S+) did not end.*", "$1");
+        try (AthenaClient client = aws.clients().athena()) {
+            assertThat(client.getQueryExecution(b -> b.queryExecutionId(id))
+                            .queryExecution()
+                            .status()
+                            .state())
+                    .as("stopped, so it writes no more into the folder the next run empties")
+                    .isEqualTo(QueryExecutionState.CANCELLED);
+        }
+        assertThat(ViewProbe.invokeJmx("compactNow"))
+                .startsWith(
+                        "published current view " + (published.path("version").asLong() + 1));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ public final class AthenaService implements AwsJsonService {
     private final Map<String, Query> queries = new ConcurrentHashMap<>();
     private final Map<String, String> byToken = new ConcurrentHashMap<>();
     private final Map<String, String> failNext = new ConcurrentHashMap<>();
+    private final java.util.Set<String> hangNext = ConcurrentHashMap.newKeySet();
 
     /** @param trino the Trino coordinator's address, or null when this emulator has none */
     public AthenaService(Clock clock, URI trino) {
@@ -107,6 +108,14 @@ public final class AthenaService implements AwsJsonService {
         failNext.put(statementStart.toUpperCase(Locale.ROOT), reason);
     }
 
+    /**
+     * Keeps the next statement that starts with {@code statementStart} RUNNING, without running it, until it is
+     * stopped (StopQueryExecution): a query that outlasts its caller's patience.
+     */
+    public void hangNext(String statementStart) {
+        hangNext.add(statementStart.toUpperCase(Locale.ROOT));
+    }
+
     /** Stops the queries still running. */
     public void close() {
         queries.values().forEach(Query::cancel);
@@ -150,8 +159,15 @@ public final class AthenaService implements AwsJsonService {
                 .findFirst()
                 .map(failNext::remove)
                 .orElse(null);
+        String hang = hangNext.stream()
+                .filter(start -> sql.stripLeading().toUpperCase(Locale.ROOT).startsWith(start))
+                .findFirst()
+                .filter(hangNext::remove)
+                .orElse(null);
         if (injected != null) {
             q.finish("FAILED", injected + " (injected by the local emulator)");
+        } else if (hang != null) {
+            q.state = "RUNNING";
         } else {
             runner.submit(q::run);
         }
