@@ -84,7 +84,10 @@ public final class LocalStack implements AutoCloseable {
         String host = settings.host();
         int s3Port = freeOrGiven(host, settings.s3Port(), Component.S3);
         int sqsPort = freeOrGiven(host, settings.sqsPort(), Component.SQS);
-        int emulatorPort = freeOrGiven(host, settings.emulatorPort(), Component.EMULATOR);
+        // The emulator binds last, after S3 and SQS have started: asked for any port, it takes one as it binds, so no
+        // other process can take the port between a check and the bind.
+        int emulatorPort =
+                settings.emulatorPort() == 0 ? 0 : freeOrGiven(host, settings.emulatorPort(), Component.EMULATOR);
         Files.createDirectories(settings.dataDir());
         URI s3Endpoint = URI.create("http://" + host + ":" + s3Port);
         S3Proxy s3 = startS3(settings.dataDir(), s3Endpoint);
