@@ -46,9 +46,10 @@ import testsupport.Ports;
  *       write exactly what an export needs.
  * </ul>
  *
- * Not held here: the KMS, Glue and Athena policies (docs/iam/*-kms-policy.json, lake-account-glue-policy.json,
- * lake-account-athena-policy.json): the local stack encrypts nothing, and its Glue and Athena check no permissions;
- * they apply only with SSE-KMS, glue.database or views.engine=athena.
+ * The lake role also holds lake-account-glue-policy.json: the application runs with glue.database, so it registers
+ * its tables in the emulator's Glue catalog. Not held here: the KMS and Athena policies (docs/iam/*-kms-policy.json,
+ * lake-account-athena-policy.json): the local stack encrypts nothing, and Athena's own calls to Glue and S3 on the
+ * caller's behalf happen inside Athena, where no SDK interceptor sees them.
  */
 class IamPoliciesTest {
     @RegisterExtension
@@ -70,17 +71,18 @@ class IamPoliciesTest {
         Main app = Apps.against(
                 aws,
                 TABLE,
-                Map.of(
-                        "aws.source.role-arn", SOURCE_ROLE,
-                        "aws.source.external-id", "dynamo-lake-test",
-                        "aws.lake.role-arn", LAKE_ROLE,
-                        "camel.management.port", Integer.toString(port),
-                        "views.compaction-enabled", "true",
-                        "views.compaction-delay", "1s",
-                        "views.compaction-interval", "2s",
-                        "views.keep", "1",
-                        "snapshot.keep", "1",
-                        "export.visibility-timeout", "30"));
+                Map.ofEntries(
+                        Map.entry("aws.source.role-arn", SOURCE_ROLE),
+                        Map.entry("aws.source.external-id", "dynamo-lake-test"),
+                        Map.entry("aws.lake.role-arn", LAKE_ROLE),
+                        Map.entry("camel.management.port", Integer.toString(port)),
+                        Map.entry("views.compaction-enabled", "true"),
+                        Map.entry("views.compaction-delay", "1s"),
+                        Map.entry("views.compaction-interval", "2s"),
+                        Map.entry("views.keep", "1"),
+                        Map.entry("snapshot.keep", "1"),
+                        Map.entry("glue.database", "lake"),
+                        Map.entry("export.visibility-timeout", "30")));
         AwsCallRecorder.start();
         List<Call> calls;
         try {
@@ -145,7 +147,7 @@ class IamPoliciesTest {
         Map<String, Set<String>> report = new TreeMap<>();
         hold(policy("source-account-policy.json"), bySide.get("source"), "source", report, Map.of());
         hold(
-                policy("lake-account-policy.json"),
+                policies("lake-account-policy.json", "lake-account-glue-policy.json"),
                 bySide.get("lake"),
                 "lake",
                 report,
@@ -301,6 +303,9 @@ class IamPoliciesTest {
                     resource = "arn:aws:firehose:" + REGION + ":" + ACCOUNT + ":deliverystream/"
                             + f.get("DeliveryStreamName");
                 case "sts" -> resource = f.get("RoleArn");
+                case "glue" ->
+                    resource = "arn:aws:glue:" + REGION + ":" + ACCOUNT + ":table/" + f.get("GlueDatabase") + "/"
+                            + f.getOrDefault("GlueTable", f.getOrDefault("Name", "*"));
                 default -> resource = null;
             }
             out.add(new Request(action, resource, prefix));
@@ -337,6 +342,16 @@ class IamPoliciesTest {
         return List.of(svc + ":" + operation);
     }
 
+    /** The statements of several policies, as one policy: what a role gets when all of them are attached. */
+    private static JsonNode policies(String... files) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode all = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode statements = all.putArray("Statement");
+        for (String file : files) {
+            policy(file).path("Statement").forEach(statements::add);
+        }
+        return all;
+    }
+
     private static JsonNode policy(String file) throws Exception {
         String text = Files.readString(Path.of("docs/iam", file))
                 .replace("REGION", REGION)
@@ -349,6 +364,7 @@ class IamPoliciesTest {
                 .replace("LAKE_BUCKET", "dynamo-lake")
                 .replace("LAKE_PREFIX", "tables/" + TABLE + "/")
                 .replace("DELIVERY_STREAM", TABLE + "-deltas")
+                .replace("GLUE_DATABASE", "lake")
                 .replace("SOURCE_ROLE", "dynamo-lake-source")
                 .replace("LAKE_ROLE", "dynamo-lake-lake")
                 .replace("table/TABLE", "table/" + TABLE);

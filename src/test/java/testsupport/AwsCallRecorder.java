@@ -83,6 +83,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             fields.put("DestinationBucket", copy.destinationBucket());
             fields.put("DestinationKey", copy.destinationKey());
         }
+        // Glue's table calls name the table inside TableInput.
+        request.getValueForField("DatabaseName", String.class).ifPresent(db -> fields.put("GlueDatabase", db));
+        request.getValueForField("TableInput", software.amazon.awssdk.services.glue.model.TableInput.class)
+                .ifPresent(t -> fields.put("GlueTable", t.name()));
         // DeleteObjects names its keys in its body: each is a resource the call acts on.
         request.getValueForField("Delete", software.amazon.awssdk.services.s3.model.Delete.class)
                 .ifPresent(d -> fields.put(
