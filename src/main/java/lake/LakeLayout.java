@@ -149,15 +149,20 @@ public final class LakeLayout {
      */
     public String viewDeadLetters(String deltaKey) {
         String name = deltaKey.substring(deltaKey.lastIndexOf('/') + 1);
-        String exports = prefix + "deltas-export/";
+        String exports = exportDeltasPrefix();
         if (deltaKey.startsWith(exports)) {
             name = deltaKey.substring(exports.length()).replace('/', '-');
         }
         return prefix + "dead-letters/views/" + name + ".json";
     }
 
+    /** Where incremental exports land their deltas, one folder per export. */
+    public String exportDeltasPrefix() {
+        return prefix + "deltas-export/";
+    }
+
     public String exportDeltasFolder(String exportId) {
-        return prefix + "deltas-export/" + exportId + "/";
+        return exportDeltasPrefix() + exportId + "/";
     }
 
     public String exportDeltas(String exportId, int fileIndex) {

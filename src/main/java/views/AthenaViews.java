@@ -170,8 +170,9 @@ public final class AthenaViews implements Views {
                         : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
         Selection selection = new Selection(plan.floor(), null, plan.applied(), objects);
-        String changes = changes(snapshot.schema().keyAttributes(), selection);
-        Intake intake = intake(selection);
+        List<String[]> deltas = deltasTables();
+        String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
+        Intake intake = intake(deltas, selection);
 
         String folder = views.layout.currentFolder(version);
         String out = views.sqlTable("view_out");
@@ -241,8 +242,9 @@ public final class AthenaViews implements Views {
                 "snapshot " + snapshot.exportId());
         Selection selection =
                 new Selection(floor, time, Set.of(), views.deltaObjects(floor, time, options.lateWindow()));
-        String changes = changes(snapshot.schema().keyAttributes(), selection);
-        Intake intake = intake(selection);
+        List<String[]> deltas = deltasTables();
+        String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
+        Intake intake = intake(deltas, selection);
         String until = "from_iso8601_timestamp("
                 + ViewSql.literal(time.truncatedTo(ChronoUnit.MILLIS).toString()) + ")";
         String folder = views.layout.asOfFolder(time);
@@ -282,12 +284,12 @@ public final class AthenaViews implements Views {
      */
     private record Selection(String floor, Instant until, Set<String> applied, List<String> objects) {}
 
-    /** The deltas tables of the source, registered: {name, location}. */
+    /** The deltas tables of the source, registered (once a run): {name, location}. */
     private List<String[]> deltasTables() {
         List<String[]> out = views.source == DeltaSource.EXPORT
-                ? List.<String[]>of(new String[] {
-                    views.sqlTable("deltas_export"), views.lake.uri(views.layout.prefix() + "deltas-export/")
-                })
+                ? List.<String[]>of(
+                        new String[] {views.sqlTable("deltas_export"), views.lake.uri(views.layout.exportDeltasPrefix())
+                        })
                 : List.of(
                         new String[] {views.sqlTable("deltas"), views.lake.uri(views.layout.deltasPrefix())},
                         new String[] {views.sqlTable("deltas_overflow"), views.lake.uri(views.layout.overflowPrefix())
@@ -327,9 +329,9 @@ public final class AthenaViews implements Views {
         return where.toString();
     }
 
-    private String changes(List<String> keyNames, Selection selection) {
+    private String changes(List<String> keyNames, List<String[]> deltas, Selection selection) {
         List<String> parts = new ArrayList<>();
-        for (String[] t : deltasTables()) {
+        for (String[] t : deltas) {
             parts.add(ViewSql.athenaChanges(keyNames, t[0], objects(t[1], selection)));
         }
         return String.join("\nUNION ALL\n", parts);
@@ -341,11 +343,11 @@ public final class AthenaViews implements Views {
      * Counts the changes a run applies and sends the rows that are not change envelopes to dead letters, one file
      * per delta object, as the embedded engine does (without line numbers, which Athena does not give).
      */
-    private Intake intake(Selection selection) throws Exception {
+    private Intake intake(List<String[]> deltas, Selection selection) throws Exception {
         long changes = 0;
         Instant last = null;
         Map<String, List<String>> dead = new TreeMap<>();
-        for (String[] t : deltasTables()) {
+        for (String[] t : deltas) {
             String where = objects(t[1], selection);
             List<List<String>> stats = athena.run("SELECT count(*), CAST(max(try(from_iso8601_timestamp("
                     + "approximateCreationDateTime))) AS varchar) FROM " + t[0] + " WHERE " + ViewSql.athenaValid()

@@ -144,23 +144,25 @@ final class ViewLake {
     List<String> deltaObjects(String floor, Instant until, Duration lateWindow) {
         List<String> out = new ArrayList<>();
         if (source == DeltaSource.EXPORT) {
-            for (S3Object o : lake.list(layout.prefix() + "deltas-export/")) {
-                if (!o.key().endsWith("/_published.json")) {
-                    continue;
+            // One listing: the markers say which exports are whole, the other keys are their files.
+            java.util.Map<String, List<String>> files = new java.util.TreeMap<>();
+            List<String> markers = new ArrayList<>();
+            for (S3Object o : lake.list(layout.exportDeltasPrefix())) {
+                String key = o.key();
+                String folder = key.substring(0, key.lastIndexOf('/') + 1);
+                if (key.endsWith("/_published.json")) {
+                    markers.add(key);
+                } else if (!key.substring(folder.length()).startsWith("_")) {
+                    files.computeIfAbsent(folder, f -> new ArrayList<>()).add(key);
                 }
-                JsonNode marker = lake.json(o.key());
+            }
+            for (String key : markers) {
+                JsonNode marker = lake.json(key);
                 Instant to = Instant.parse(marker.path("exportToTime").asText());
                 String fromText = marker.path("exportFromTime").asText();
                 Instant from = fromText.isEmpty() || fromText.equals("null") ? to : Instant.parse(fromText);
-                if (millis(to).compareTo(floor) < 0 || (until != null && from.isAfter(until))) {
-                    continue;
-                }
-                String folder = o.key().substring(0, o.key().lastIndexOf('/') + 1);
-                for (S3Object part : lake.list(folder)) {
-                    String name = part.key().substring(folder.length());
-                    if (!name.startsWith("_") && !name.contains("/")) {
-                        out.add(part.key());
-                    }
+                if (millis(to).compareTo(floor) >= 0 && (until == null || !from.isAfter(until))) {
+                    out.addAll(files.getOrDefault(key.substring(0, key.lastIndexOf('/') + 1), List.of()));
                 }
             }
             out.sort(null);
