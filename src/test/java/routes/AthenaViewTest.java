@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
-import export.ExportRequester;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,10 +94,7 @@ class AthenaViewTest {
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, Files.createDirectories(dir.resolve("downloads")));
-        ExportRequester requester =
-                app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
-        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        probe.awaitSnapshot(exportId);
+        probe.exportSnapshot(app);
     }
 
     @AfterAll
@@ -281,17 +277,12 @@ class AthenaViewTest {
         try {
             Lake secondLake = Apps.lake(aws, table);
             ViewProbe secondProbe = new ViewProbe(aws, table, Files.createDirectories(dir.resolve("exported")));
-            ExportRequester requester = second.getCamelContext()
-                    .getRegistry()
-                    .lookupByNameAndType("exportRequester", ExportRequester.class);
-            secondProbe.awaitSnapshot(
-                    requester.request("test", Instant.now(), true).orElseThrow());
+            secondProbe.exportSnapshot(second);
             DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
             exported.change(200);
             Map<String, JsonNode> now = DemoOrders.scan(aws.dynamoDb(), table);
             DemoOrders.awaitClockPast(Instant.now().plusMillis(1100));
-            secondProbe.awaitExportDeltas(
-                    requester.request("test", Instant.now(), false).orElseThrow());
+            secondProbe.exportDeltas(second);
 
             views.Views views =
                     second.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", views.Views.class);

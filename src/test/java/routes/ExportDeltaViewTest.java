@@ -5,7 +5,6 @@ import static testsupport.DemoOrders.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoTable;
-import export.ExportRequester;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +47,6 @@ class ExportDeltaViewTest {
     private static Main app;
     private static Lake lake;
     private static ViewProbe probe;
-    private static ExportRequester requester;
 
     @BeforeAll
     static void start() throws Exception {
@@ -66,9 +64,7 @@ class ExportDeltaViewTest {
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
-        requester = app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
-        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        probe.awaitSnapshot(exportId);
+        probe.exportSnapshot(app);
     }
 
     @AfterAll
@@ -118,6 +114,6 @@ class ExportDeltaViewTest {
     /** Starts an incremental export now and waits until its deltas are published. */
     private static void exportIncrementally() {
         DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
-        probe.awaitExportDeltas(requester.request("test", Instant.now(), false).orElseThrow());
+        probe.exportDeltas(app);
     }
 }

@@ -8,7 +8,6 @@ import static testsupport.DemoOrders.scan;
 import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
-import export.ExportRequester;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -70,10 +69,7 @@ class ViewTest {
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
-        ExportRequester requester =
-                app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", ExportRequester.class);
-        String exportId = requester.request("test", Instant.now(), true).orElseThrow();
-        probe.awaitSnapshot(exportId);
+        probe.exportSnapshot(app);
     }
 
     @AfterAll

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class TrinoServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path HOME =
-            Path.of("target", "trino", "trino-server-core-" + System.getProperty("trino.version", "476"));
+            Path.of("target", "trino", "trino-server-core-" + System.getProperty("trino.version"));
     /** Holds only the Hive connector, the one plugin needed. */
     private static final Path PLUGINS = Path.of("target", "trino", "plugin");
 
@@ -122,11 +122,13 @@ public final class TrinoServer implements AutoCloseable {
         TrinoServer server = new TrinoServer(process, URI.create("http://127.0.0.1:" + port));
         try {
             process.awaitLine("SERVER STARTED", Duration.ofSeconds(180));
-            // The coordinator announces itself as a worker a moment after it starts.
+            // The coordinator announces itself as a worker a moment after it starts. One client for every poll:
+            // each HttpClient keeps a selector thread until it is collected.
+            HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions()
-                    .until(server::answers);
+                    .until(() -> server.answers(http));
         } catch (RuntimeException | AssertionError e) {
             server.close();
             throw e;
@@ -138,8 +140,7 @@ public final class TrinoServer implements AutoCloseable {
         return uri;
     }
 
-    private boolean answers() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
+    private boolean answers(HttpClient http) throws IOException, InterruptedException {
         JsonNode r = JSON.readTree(http.send(
                         HttpRequest.newBuilder(uri.resolve("/v1/statement"))
                                 .header("X-Trino-User", "test")

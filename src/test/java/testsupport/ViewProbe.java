@@ -264,8 +264,10 @@ public final class ViewProbe {
         return lines;
     }
 
-    /** Waits until the snapshot of an export is the published one. */
-    public void awaitSnapshot(String exportId) {
+    /** Starts a full export through the application and waits until its snapshot is the published one. */
+    public void exportSnapshot(org.apache.camel.main.Main app) {
+        String exportId =
+                requester(app).request("test", java.time.Instant.now(), true).orElseThrow();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
@@ -276,11 +278,17 @@ public final class ViewProbe {
                         exportId::equals);
     }
 
-    /** Waits until an incremental export's deltas are published under {@code deltas-export/}. */
-    public void awaitExportDeltas(String exportId) {
+    /** Starts an incremental export through the application and waits until its deltas are published. */
+    public void exportDeltas(org.apache.camel.main.Main app) {
+        String exportId =
+                requester(app).request("test", java.time.Instant.now(), false).orElseThrow();
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !lake.keys("deltas-export/" + exportId + "/_published.json")
                         .isEmpty());
+    }
+
+    private static export.ExportRequester requester(org.apache.camel.main.Main app) {
+        return app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", export.ExportRequester.class);
     }
 }
