@@ -90,6 +90,28 @@ public class DdbStreamConfiguration implements Cloneable {
                     + " someone decides")
     private boolean resumeFromTrimHorizon;
 
+    @UriParam(
+            defaultValue = "false",
+            description = "Read a stream whose StreamViewType carries no new image (KEYS_ONLY, OLD_IMAGE). Off by"
+                    + " default: such a stream is refused, as the lake cannot hold the items' values from it. On:"
+                    + " envelopes of such records say keysOnly, and views apply their deletes only")
+    private boolean acceptMissingNewImage;
+
+    @UriParam(
+            defaultValue = "300000",
+            description = "Milliseconds one shard's batch may keep failing before the health check turns DOWN naming"
+                    + " the shard and the batch's sequence numbers (the batch is still processed again until it"
+                    + " succeeds)")
+    private long batchFailureTimeout = 300_000;
+
+    @UriParam(
+            label = "advanced",
+            defaultValue = "5000",
+            description = "Milliseconds of clock difference allowed between the stream's record times and the time its"
+                    + " first LATEST iterator was taken: a LATEST start resumed before its first record (a restart, an"
+                    + " expired iterator) reads the records created from that much before")
+    private long latestClockTolerance = 5_000;
+
     @UriParam(label = "advanced", description = "The DynamoDB Streams client")
     @Metadata(autowired = true)
     private DynamoDbStreamsClient dynamoDbStreamsClient;
@@ -132,7 +154,9 @@ public class DdbStreamConfiguration implements Cloneable {
             throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + " ms) must be shorter"
                     + " than leaseDuration (" + leaseDuration + " ms)");
         }
-        for (long v : new long[] {idleDelay, shardDiscoveryInterval, retryDelay, maxRetryDelay}) {
+        for (long v : new long[] {
+            idleDelay, shardDiscoveryInterval, retryDelay, maxRetryDelay, batchFailureTimeout, latestClockTolerance
+        }) {
             if (v < 0) {
                 throw new IllegalArgumentException("delays and intervals must not be negative");
             }
@@ -265,6 +289,30 @@ public class DdbStreamConfiguration implements Cloneable {
 
     public void setResumeFromTrimHorizon(boolean resumeFromTrimHorizon) {
         this.resumeFromTrimHorizon = resumeFromTrimHorizon;
+    }
+
+    public boolean isAcceptMissingNewImage() {
+        return acceptMissingNewImage;
+    }
+
+    public void setAcceptMissingNewImage(boolean acceptMissingNewImage) {
+        this.acceptMissingNewImage = acceptMissingNewImage;
+    }
+
+    public long getBatchFailureTimeout() {
+        return batchFailureTimeout;
+    }
+
+    public void setBatchFailureTimeout(long batchFailureTimeout) {
+        this.batchFailureTimeout = batchFailureTimeout;
+    }
+
+    public long getLatestClockTolerance() {
+        return latestClockTolerance;
+    }
+
+    public void setLatestClockTolerance(long latestClockTolerance) {
+        this.latestClockTolerance = latestClockTolerance;
     }
 
     public DynamoDbStreamsClient getDynamoDbStreamsClient() {

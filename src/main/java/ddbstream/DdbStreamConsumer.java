@@ -41,12 +41,13 @@ public class DdbStreamConsumer extends DefaultConsumer {
         super.doStart();
         DdbStreamConfiguration config = getEndpoint().getConfiguration();
         health = new StreamHealthCheck(config.getTableName());
+        StreamMetrics metrics = new StreamMetrics(meterRegistry(), config.getTableName());
+        coordinator = new StreamCoordinator(this, config, metrics, health, workerId(config));
+        coordinator.checkStream();
         HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
         if (registry != null) {
             registry.register(health);
         }
-        StreamMetrics metrics = new StreamMetrics(meterRegistry(), config.getTableName());
-        coordinator = new StreamCoordinator(this, config, metrics, health, workerId(config));
         thread = new Thread(coordinator, "ddbstream-" + config.getTableName() + "-coordinator");
         thread.setDaemon(true);
         thread.start();
@@ -74,8 +75,8 @@ public class DdbStreamConsumer extends DefaultConsumer {
         return config.getWorkerId() != null ? config.getWorkerId() : Lease.newOwner();
     }
 
-    /** Processes one batch; true when the exchange completed without an exception. */
-    boolean deliver(StreamBatch batch, int attempt) {
+    /** Processes one batch; null when the exchange completed without an exception, else the exception. */
+    Exception deliver(StreamBatch batch, int attempt) {
         Exchange exchange = createExchange(false);
         try {
             exchange.getIn().setBody(batch);
@@ -100,9 +101,8 @@ public class DdbStreamConsumer extends DefaultConsumer {
                         batch.lastSequenceNumber(),
                         attempt + 1,
                         failure.toString());
-                return false;
             }
-            return true;
+            return failure;
         } finally {
             releaseExchange(exchange, false);
         }

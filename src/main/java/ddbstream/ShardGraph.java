@@ -1,18 +1,22 @@
 package ddbstream;
 
 import ddbstream.checkpoint.Checkpoint;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 
 /**
  * The shards of one stream as the consumer sees them, and which may be read now. A shard may start only when its
  * parent was read to its end, or when its parent is gone from the stream (trimmed away after 24 hours): this keeps
  * the changes of every item in order along its shard lineage. The phases are {@link #update} (what DescribeStream
- * listed), {@link #startable} (what to read now), {@link #started}, {@link #finished} and {@link #released}.
- * Guarded by the coordinator: one thread at a time.
+ * listed), {@link #startable} (what to read now), {@link #started}, and how a reader ended: {@link #finished},
+ * {@link #released}, {@link #retryLater} or {@link #stuck}. Guarded by the coordinator: one thread at a time.
  */
 final class ShardGraph {
     enum State {
@@ -29,6 +33,10 @@ final class ShardGraph {
         boolean closed;
         State state = State.WAITING;
         Checkpoint checkpoint;
+        /** A reader that failed is started again only from this time on. */
+        Instant notBefore = Instant.EPOCH;
+        /** The stream no longer lists the shard, and it was not read to its end. */
+        boolean vanished;
 
         Node(String id, String parentId) {
             this.id = id;
@@ -38,9 +46,16 @@ final class ShardGraph {
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
 
-    /** Adds the shards not seen before and notes which have closed; loaded checkpoints mark finished shards. */
-    void update(List<Shard> shards, Map<String, Checkpoint> checkpoints) {
+    /**
+     * Adds the shards not seen before and notes which have closed; loaded checkpoints mark finished shards. Shards the
+     * listing no longer holds are gone from the stream (trimmed away): finished ones are forgotten, and the waiting ones
+     * never read to their end are returned once, for the caller to report and then {@link #forget} or mark
+     * {@link #stuck}.
+     */
+    List<Node> update(List<Shard> shards, Map<String, Checkpoint> checkpoints) {
+        Set<String> listed = new HashSet<>();
         for (Shard s : shards) {
+            listed.add(s.shardId());
             Node n = nodes.computeIfAbsent(s.shardId(), id -> new Node(id, s.parentShardId()));
             n.closed =
                     s.sequenceNumberRange() != null && s.sequenceNumberRange().endingSequenceNumber() != null;
@@ -52,6 +67,19 @@ final class ShardGraph {
                 }
             }
         }
+        List<Node> vanished = new ArrayList<>();
+        for (Node n : List.copyOf(nodes.values())) {
+            if (listed.contains(n.id) || n.state == State.READING || n.vanished) {
+                continue;
+            }
+            if (n.state == State.FINISHED) {
+                nodes.remove(n.id);
+            } else {
+                n.vanished = true;
+                vanished.add(n);
+            }
+        }
+        return vanished;
     }
 
     /**
@@ -66,20 +94,16 @@ final class ShardGraph {
                     newer != null && (n.checkpoint == null || !n.checkpoint.shardEnd()) ? newer : n.checkpoint;
             out.add(n.id + " " + n.state + (n.closed ? " closed" : " open")
                     + (n.parentId == null ? "" : " parent=" + n.parentId)
-                    + (shown == null
-                            ? " checkpoint=none"
-                            : shown.shardEnd()
-                                    ? " checkpoint=SHARD_END"
-                                    : " checkpoint=" + shown.sequenceNumber() + " at " + shown.updatedAt()));
+                    + " checkpoint=" + (shown == null ? "none" : shown.describe()));
         }
         return out;
     }
 
-    /** Shards waiting whose parent is finished or gone, oldest first. */
-    List<Node> startable() {
+    /** Shards waiting whose parent is finished or gone and whose retry time has come, oldest first. */
+    List<Node> startable(Instant now) {
         List<Node> out = new ArrayList<>();
         for (Node n : nodes.values()) {
-            if (n.state == State.WAITING && parentDone(n)) {
+            if (n.state == State.WAITING && parentDone(n) && !now.isBefore(n.notBefore)) {
                 out.add(n);
             }
         }
@@ -91,13 +115,15 @@ final class ShardGraph {
         return parent == null || parent.state == State.FINISHED;
     }
 
-    /** True when the shard has a parent this consumer knows: it must then be read from its first record. */
-    boolean hasKnownParent(Node n) {
-        return n.parentId != null && nodes.containsKey(n.parentId);
+    /** True when every shard the stream lists was read to its end (a stream that was turned off ends so). */
+    boolean allFinished() {
+        return !nodes.isEmpty() && nodes.values().stream().allMatch(n -> n.state == State.FINISHED && n.closed);
     }
 
     void started(String shardId) {
-        nodes.get(shardId).state = State.READING;
+        Node n = nodes.get(shardId);
+        n.state = State.READING;
+        n.notBefore = Instant.EPOCH;
     }
 
     void finished(String shardId, Checkpoint end) {
@@ -106,10 +132,19 @@ final class ShardGraph {
         n.checkpoint = end;
     }
 
-    /** A reader stopped before the shard's end (stop, lost lease, data loss): the shard waits again. */
+    /** A reader stopped before the shard's end (stop, lost lease): the shard waits again. */
     void released(String shardId, Checkpoint last) {
+        retryLater(shardId, last, Instant.EPOCH, Duration.ZERO);
+    }
+
+    /** A reader failed (an error, a shard the stream did not know): the shard waits again, until {@code now + delay}. */
+    void retryLater(String shardId, Checkpoint last, Instant now, Duration delay) {
         Node n = nodes.get(shardId);
+        if (n == null) {
+            return;
+        }
         n.state = State.WAITING;
+        n.notBefore = now.plus(delay);
         if (last != null) {
             n.checkpoint = last;
         }
@@ -119,13 +154,39 @@ final class ShardGraph {
         nodes.get(shardId).state = State.STUCK;
     }
 
-    /** Marks closed shards finished without reading them (LATEST on a first start). */
-    void skipClosed() {
+    /**
+     * A shard known only from its checkpoint, gone from the stream before it was read to its end: kept as stuck, so
+     * its children wait as after any loss.
+     */
+    void lostBeforeListed(String shardId) {
+        Node n = nodes.computeIfAbsent(shardId, id -> new Node(id, null));
+        n.state = State.STUCK;
+        n.vanished = true;
+        n.closed = true;
+    }
+
+    /** Drops a shard gone from the stream: its children may start. */
+    void forget(String shardId) {
+        nodes.remove(shardId);
+    }
+
+    /** Marks closed shards finished without reading them (LATEST on a first start); returns them. */
+    List<Node> skipClosed() {
+        List<Node> skipped = new ArrayList<>();
         for (Node n : nodes.values()) {
             if (n.closed && n.state == State.WAITING) {
                 n.state = State.FINISHED;
+                skipped.add(n);
             }
         }
+        return skipped;
+    }
+
+    /** The shards still open and waiting (LATEST on a first start: each is first read at LATEST). */
+    List<Node> openWaiting() {
+        return nodes.values().stream()
+                .filter(n -> !n.closed && n.state == State.WAITING)
+                .toList();
     }
 
     boolean contains(String shardId) {

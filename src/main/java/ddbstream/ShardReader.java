@@ -2,12 +2,14 @@ package ddbstream;
 
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointConflictException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
@@ -17,7 +19,13 @@ import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException
  * Reads one shard from its checkpoint to its end. Each GetRecords batch becomes one exchange; the checkpoint moves
  * only after the exchange completed, and a failed exchange is processed again with backoff, never skipped. The
  * reader ends when the shard is closed and read (its checkpoint marks the end, so its children may start), when the
- * consumer stops or loses its lease, or when records were trimmed before they were read (data loss).
+ * consumer stops or loses its lease, when records were trimmed before they were read (data loss), when the stream no
+ * longer has the shard, or on an error the coordinator retries later.
+ *
+ * <p>A shard first read at LATEST keeps where that read began ({@link Checkpoint.LatestStart}) until its first
+ * checkpoint: the first record read is saved before it is delivered, and before any was read, reading resumes from
+ * the trim horizon skipping the records created before LATEST was taken. An expired iterator, a restart or a failed
+ * first checkpoint so resume where the first read began, never at a newer LATEST.
  */
 final class ShardReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardReader.class);
@@ -26,45 +34,63 @@ final class ShardReader implements Runnable {
     enum Outcome {
         FINISHED,
         STOPPED,
-        DATA_LOSS
+        DATA_LOSS,
+        /** The stream does not know the shard (it was trimmed away, or the stream is gone). */
+        GONE,
+        FAILED
+    }
+
+    /** Ends the read from deep inside it with an outcome. */
+    private static final class Ending extends RuntimeException {
+        final Outcome outcome;
+
+        Ending(Outcome outcome) {
+            super(outcome.name(), null, false, false);
+            this.outcome = outcome;
+        }
     }
 
     private final StreamCoordinator coordinator;
     private final String streamArn;
     private final String shardId;
-    private final ShardIteratorType startType;
     private final long generation;
     private final long epoch;
     private final Backoff backoff;
+    private final BatchFailures failures;
     private Checkpoint checkpoint;
+    /** Records created before this are skipped: a LATEST start resumed before its first record was read. */
+    private Instant skipBefore;
 
     ShardReader(
             StreamCoordinator coordinator,
             String streamArn,
             String shardId,
             Checkpoint checkpoint,
-            ShardIteratorType startType,
             long generation,
             long epoch) {
         this.coordinator = coordinator;
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.checkpoint = checkpoint;
-        this.startType = startType;
         this.generation = generation;
         this.epoch = epoch;
         DdbStreamConfiguration c = coordinator.configuration();
         this.backoff = new Backoff(c.getRetryDelay(), c.getMaxRetryDelay());
+        this.failures = new BatchFailures(
+                coordinator.health(), streamArn, shardId, Duration.ofMillis(c.getBatchFailureTimeout()));
     }
 
     @Override
     public void run() {
-        Outcome outcome = Outcome.STOPPED;
+        Outcome outcome = Outcome.FAILED;
         try {
             outcome = read();
+        } catch (Ending e) {
+            outcome = e.outcome;
         } catch (CheckpointConflictException e) {
             LOG.warn("Shard {}: {}; another consumer owns the stream now", shardId, e.getMessage());
             coordinator.leaseLost();
+            outcome = Outcome.STOPPED;
         } catch (RuntimeException e) {
             LOG.error(
                     "Shard {}: reader failed at checkpoint {}; the shard will be read again from there",
@@ -72,12 +98,13 @@ final class ShardReader implements Runnable {
                     describe(checkpoint),
                     e);
         } finally {
+            failures.clear();
             coordinator.readerDone(generation, shardId, outcome, checkpoint);
         }
     }
 
     private Outcome read() {
-        String iterator = iterator(checkpoint == null ? startType : ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+        String iterator = start();
         while (iterator != null && coordinator.isActive(generation)) {
             GetRecordsResponse response;
             try {
@@ -86,19 +113,18 @@ final class ShardReader implements Runnable {
                 coordinator.health().recovered(shardId);
             } catch (ExpiredIteratorException e) {
                 LOG.info("Shard {}: iterator expired; resuming after checkpoint {}", shardId, describe(checkpoint));
-                iterator = iterator(checkpoint == null ? startType : ShardIteratorType.AFTER_SEQUENCE_NUMBER);
+                iterator = start();
                 continue;
-            } catch (TrimmedDataAccessException | ResourceNotFoundException e) {
-                if (!dataLost(e)) {
-                    return Outcome.DATA_LOSS;
-                }
-                iterator = iterator(ShardIteratorType.TRIM_HORIZON);
+            } catch (TrimmedDataAccessException e) {
+                iterator = trimmed(e);
                 continue;
+            } catch (ResourceNotFoundException e) {
+                throw gone(e);
             } catch (RuntimeException e) {
                 pause(e);
                 continue;
             }
-            List<Record> records = response.records();
+            List<Record> records = unseen(response.records());
             if (!records.isEmpty() && !deliver(records)) {
                 return Outcome.STOPPED;
             }
@@ -107,11 +133,131 @@ final class ShardReader implements Runnable {
                 return Outcome.FINISHED;
             }
             iterator = response.nextShardIterator();
-            if (records.isEmpty() && coordinator.stopSignal().await(coordinator.idleDelay())) {
+            if (response.records().isEmpty() && coordinator.stopSignal().await(coordinator.idleDelay())) {
                 return Outcome.STOPPED;
             }
         }
         return Outcome.STOPPED;
+    }
+
+    /** The iterator where reading resumes, after the checkpoint; null when the reader must stop. */
+    private String start() {
+        Checkpoint c = checkpoint;
+        if (c == null) {
+            return iterator(ShardIteratorType.TRIM_HORIZON, null);
+        }
+        if (c.latest() == null) {
+            return iterator(ShardIteratorType.AFTER_SEQUENCE_NUMBER, c.sequenceNumber());
+        }
+        if (c.latest().firstSeen() != null) {
+            return iterator(ShardIteratorType.AT_SEQUENCE_NUMBER, c.latest().firstSeen());
+        }
+        if (c.latest().since() != null) {
+            skipBefore =
+                    c.latest().since().minusMillis(coordinator.configuration().getLatestClockTolerance());
+            return iterator(ShardIteratorType.TRIM_HORIZON, null);
+        }
+        return firstLatest();
+    }
+
+    /** The shard's first read at LATEST: where it begins is saved before any record is read. */
+    private String firstLatest() {
+        while (coordinator.isActive(generation)) {
+            GetShardIteratorResponse r;
+            try {
+                r = coordinator.shardIterator(streamArn, shardId, ShardIteratorType.LATEST, null);
+            } catch (ResourceNotFoundException e) {
+                throw gone(e);
+            } catch (RuntimeException e) {
+                pause(e);
+                continue;
+            }
+            save(Checkpoint.latestSince(shardId, ServerTime.of(r), Instant.now()));
+            LOG.info(
+                    "Shard {}: reading from LATEST, taken at {}",
+                    shardId,
+                    checkpoint.latest().since());
+            return r.shardIterator();
+        }
+        return null;
+    }
+
+    private String iterator(ShardIteratorType type, String sequenceNumber) {
+        while (coordinator.isActive(generation)) {
+            try {
+                return coordinator
+                        .shardIterator(streamArn, shardId, type, sequenceNumber)
+                        .shardIterator();
+            } catch (TrimmedDataAccessException e) {
+                reportLoss(e);
+                type = ShardIteratorType.TRIM_HORIZON;
+                sequenceNumber = null;
+            } catch (ResourceNotFoundException e) {
+                throw gone(e);
+            } catch (RuntimeException e) {
+                pause(e);
+            }
+        }
+        return null;
+    }
+
+    /** Records were trimmed under the reader: from the trim horizon when that is allowed. */
+    private String trimmed(TrimmedDataAccessException e) {
+        reportLoss(e);
+        return iterator(ShardIteratorType.TRIM_HORIZON, null);
+    }
+
+    /**
+     * Records after the checkpoint were trimmed before they were read: data loss, reported loudly, once. Returns when
+     * the configuration allows going on from the trim horizon; ends the read (the shard is stuck) otherwise.
+     */
+    private void reportLoss(TrimmedDataAccessException e) {
+        String what = "Shard " + shardId + " of " + streamArn + ": records after checkpoint " + describe(checkpoint)
+                + " are gone from the stream before they were read (DATA LOSS): " + e.getMessage();
+        coordinator.metrics().dataLost();
+        coordinator.health().dataLost(shardId, "after " + describe(checkpoint) + ": " + e.getMessage());
+        if (coordinator.configuration().isResumeFromTrimHorizon()) {
+            LOG.error("{}; going on from the trim horizon as resumeFromTrimHorizon allows", what);
+            return;
+        }
+        LOG.error("{}; this shard stops here (set resumeFromTrimHorizon=true to go on from the trim horizon)", what);
+        throw new Ending(Outcome.DATA_LOSS);
+    }
+
+    private Ending gone(ResourceNotFoundException e) {
+        LOG.warn(
+                "Shard {} of {}: the stream does not know it ({}); checking the stream again",
+                shardId,
+                streamArn,
+                e.getMessage());
+        return new Ending(Outcome.GONE);
+    }
+
+    /**
+     * The records to deliver: all of them, except while a LATEST start resumes before its first record, when those
+     * created before LATEST was taken are skipped. The first record after a LATEST start is saved before delivery.
+     */
+    private List<Record> unseen(List<Record> records) {
+        if (records.isEmpty() || checkpoint == null || checkpoint.latest() == null) {
+            return records;
+        }
+        int from = 0;
+        if (skipBefore != null) {
+            while (from < records.size()
+                    && records.get(from)
+                            .dynamodb()
+                            .approximateCreationDateTime()
+                            .isBefore(skipBefore)) {
+                from++;
+            }
+        }
+        List<Record> rest = records.subList(from, records.size());
+        if (!rest.isEmpty() && checkpoint.latest().firstSeen() == null) {
+            save(Checkpoint.latestFirstSeen(
+                    shardId, checkpoint.latest().since(), rest.get(0).dynamodb().sequenceNumber(), Instant.now()));
+            skipBefore = null;
+        }
+        return rest;
     }
 
     /** Processes a batch until an exchange succeeds (then checkpoints) or the reader must stop. */
@@ -121,13 +267,16 @@ final class ShardReader implements Runnable {
                 coordinator.configuration().getRetryDelay(),
                 coordinator.configuration().getMaxRetryDelay());
         for (int attempt = 0; coordinator.isActive(generation); attempt++) {
-            if (coordinator.deliver(batch, attempt)) {
-                Instant now = Instant.now();
+            Exception failure = coordinator.deliver(batch, attempt);
+            Instant now = Instant.now();
+            if (failure == null) {
                 save(Checkpoint.at(shardId, batch.lastSequenceNumber(), now));
                 coordinator.metrics().batchDone(shardId, batch.size(), newest(records), now);
+                failures.clear();
                 return true;
             }
             coordinator.metrics().batchFailed();
+            failures.failed(batch, failure, now);
             if (coordinator.stopSignal().await(retries.next())) {
                 return false;
             }
@@ -144,40 +293,6 @@ final class ShardReader implements Runnable {
         checkpoint = c;
     }
 
-    private String iterator(ShardIteratorType type) {
-        while (coordinator.isActive(generation)) {
-            try {
-                String seq = type == ShardIteratorType.AFTER_SEQUENCE_NUMBER ? checkpoint.sequenceNumber() : null;
-                return coordinator.shardIterator(streamArn, shardId, type, seq);
-            } catch (TrimmedDataAccessException | ResourceNotFoundException e) {
-                if (!dataLost(e)) {
-                    return null;
-                }
-                type = ShardIteratorType.TRIM_HORIZON;
-            } catch (RuntimeException e) {
-                pause(e);
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Records after the checkpoint were trimmed before they were read: data loss, reported loudly. Returns true when
-     * the configuration allows going on from the trim horizon.
-     */
-    private boolean dataLost(RuntimeException e) {
-        String what = "Shard " + shardId + " of " + streamArn + ": records after checkpoint " + describe(checkpoint)
-                + " are gone from the stream before they were read (DATA LOSS): " + e.getMessage();
-        coordinator.metrics().dataLost();
-        coordinator.health().dataLost(shardId, "after " + describe(checkpoint) + ": " + e.getMessage());
-        if (coordinator.configuration().isResumeFromTrimHorizon()) {
-            LOG.error("{}; going on from the trim horizon as resumeFromTrimHorizon allows", what);
-            return true;
-        }
-        LOG.error("{}; this shard stops here (set resumeFromTrimHorizon=true to go on from the trim horizon)", what);
-        return false;
-    }
-
     /** Waits before retrying a failed call; failures that throttling and outages do not explain show in health. */
     private void pause(RuntimeException e) {
         if (AwsErrors.isRetriable(e)) {
@@ -190,6 +305,6 @@ final class ShardReader implements Runnable {
     }
 
     private static String describe(Checkpoint c) {
-        return c == null ? "(none: from the start of the shard)" : c.shardEnd() ? "(end of shard)" : c.sequenceNumber();
+        return c == null ? "(none: from the start of the shard)" : c.describe();
     }
 }

@@ -2,36 +2,39 @@ package ddbstream;
 
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamDescription;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
- * Runs one {@code ddbstream} consumer: holds the stream's lease (or waits as a standby), discovers shards, and
- * starts a {@link ShardReader} for every shard whose parent is finished, up to the parallel limit. Shard state is
- * touched only by this class's thread; readers report back through a queue.
+ * Runs one {@code ddbstream} consumer: holds the stream's lease (or waits as a standby), follows the table's streams
+ * ({@link StreamLineage}), discovers shards, and starts a {@link ShardReader} for every shard whose parent is
+ * finished, up to the parallel limit. Shard state is touched only by this class's thread; readers report back
+ * through a queue. The lease is renewed by a {@link LeaseKeeper} on its own thread, so no wait of this one (a
+ * backoff, a throttled call) can let it expire.
  *
  * <p>Contract with readers: a reader may process and checkpoint only while {@link #isActive(long)} holds for the
  * lease generation it started under. A lost lease ends the generation; the readers stop after their current batch,
@@ -42,10 +45,12 @@ final class StreamCoordinator implements Runnable {
 
     private record ReaderDone(long generation, String shardId, ShardReader.Outcome outcome, Checkpoint checkpoint) {}
 
+    /** What DescribeStream says of one stream: its view type and every shard (all pages). */
+    private record Description(String viewType, List<Shard> shards) {}
+
     private final DdbStreamConsumer consumer;
     private final DdbStreamConfiguration config;
     private final DynamoDbStreamsClient streams;
-    private final DynamoDbClient dynamoDb;
     private final CheckpointStore store;
     private final StreamMetrics metrics;
     private final StreamHealthCheck health;
@@ -56,16 +61,22 @@ final class StreamCoordinator implements Runnable {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicInteger activeReaders = new AtomicInteger();
     private final ExecutorService readers;
-    private volatile Lease lease;
+    private final ScheduledExecutorService leaseThread;
+    private final LeaseKeeper keeper;
+    private final StreamLineage lineage;
+    private final Backoff stepBackoff;
+    private final Backoff discoveryBackoff;
+    private final Map<String, Backoff> shardBackoff = new HashMap<>();
     private volatile boolean leaseLost;
+    private boolean checkpointTableReady;
     private ShardGraph graph;
     private String streamArn;
-    private Set<String> startAtLatest = Set.of();
-    private Instant nextRenewal = Instant.EPOCH;
+    private Instant nextAcquire = Instant.EPOCH;
     private Instant nextDiscovery = Instant.EPOCH;
+    private String refusedStream;
     private volatile List<String> shardStates = List.of();
     /** The newest checkpoint each reader saved, for the shard states operators see (readers write, JMX reads). */
-    private final Map<String, Checkpoint> saved = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
 
     StreamCoordinator(
             DdbStreamConsumer consumer,
@@ -76,33 +87,40 @@ final class StreamCoordinator implements Runnable {
         this.consumer = consumer;
         this.config = config;
         this.streams = config.getDynamoDbStreamsClient();
-        this.dynamoDb = config.getDynamoDbClient();
         this.store = new CheckpointStore(config.getCheckpointDynamoDbClient(), config.getCheckpointTable());
         this.metrics = metrics;
         this.health = health;
         this.owner = owner;
+        this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), daemon("shard", true));
+        this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));
+        this.keeper = new LeaseKeeper(store, config, owner, leaseThread, this::onLeaseLost, Clock.systemUTC());
+        this.lineage = new StreamLineage(config, config.getDynamoDbClient(), store);
+        this.stepBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
+        this.discoveryBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
+    }
+
+    private java.util.concurrent.ThreadFactory daemon(String kind, boolean numbered) {
         AtomicInteger n = new AtomicInteger();
-        this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), r -> {
-            Thread t = new Thread(r, "ddbstream-" + config.getTableName() + "-shard-" + n.incrementAndGet());
+        return r -> {
+            Thread t = new Thread(
+                    r, "ddbstream-" + config.getTableName() + "-" + kind + (numbered ? "-" + n.incrementAndGet() : ""));
             t.setDaemon(true);
             return t;
-        });
+        };
     }
 
     @Override
     public void run() {
-        Backoff backoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
         while (!stop.isStopped()) {
-            Duration pause;
+            Duration pause = tick();
             try {
-                step();
+                step(Instant.now());
                 health.recovered("coordinator");
-                backoff.reset();
-                pause = Duration.ofMillis(Math.min(1000, config.getLeaseRenewInterval()));
+                stepBackoff.reset();
             } catch (RuntimeException e) {
-                LOG.warn("Stream of table {}: {}; retrying", config.getTableName(), e.toString());
+                pause = shorter(stepBackoff.next(), renewalMargin());
+                LOG.warn("Stream of table {}: {}; retrying in {}", config.getTableName(), e.toString(), pause);
                 health.failing("coordinator", e.getMessage());
-                pause = backoff.next();
             }
             metrics.tick(Instant.now());
             shardStates = graph == null ? List.of() : graph.describe(saved);
@@ -116,176 +134,373 @@ final class StreamCoordinator implements Runnable {
         }
     }
 
-    private void step() {
-        Instant now = Instant.now();
-        if (config.isCreateCheckpointTable() && graph == null && lease == null) {
+    private static Duration shorter(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** How often the loop looks at the readers' results and the clock. */
+    private Duration tick() {
+        return Duration.ofMillis(Math.min(1000, config.getLeaseRenewInterval()));
+    }
+
+    /** The longest any wait of this loop may last: the time a lease outlives its last renewal. */
+    private Duration renewalMargin() {
+        return Duration.ofMillis(config.getLeaseDuration() - config.getLeaseRenewInterval());
+    }
+
+    private void step(Instant now) {
+        if (config.isCreateCheckpointTable() && !checkpointTableReady) {
             store.createTableIfMissing();
+            checkpointTableReady = true;
+        }
+        if (graph != null && !leaseLost && !keeper.held()) {
+            keeper.lost();
         }
         if (leaseLost) {
             dropLease();
         }
-        if (lease == null && activeReaders.get() == 0 && !takeLease(now)) {
+        if (graph == null && (activeReaders.get() > 0 || now.isBefore(nextAcquire) || !takeLease(now))) {
             return;
         }
-        if (lease == null) {
-            return;
-        }
-        if (!now.isBefore(nextRenewal)) {
-            renew(now);
-            if (lease == null) {
-                return;
-            }
-        }
-        drainDone();
+        drainDone(now);
         if (!now.isBefore(nextDiscovery)) {
-            graph.update(describe(streamArn), Map.of());
-            nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
+            discover(now);
         }
-        startReaders();
+        startReaders(now);
         metrics.reading(activeReaders.get());
     }
 
     private boolean takeLease(Instant now) {
-        Optional<Lease> acquired = store.acquire(
-                config.getCheckpointGroup(),
-                config.getTableName(),
-                owner,
-                Duration.ofMillis(config.getLeaseDuration()),
-                now);
-        if (acquired.isEmpty()) {
-            health.role("standby");
-            metrics.leaseOwned(false);
-            return false;
+        if (!keeper.held()) {
+            if (keeper.acquire().isEmpty()) {
+                health.role("standby");
+                metrics.leaseOwned(false);
+                nextAcquire = now.plusMillis(config.getLeaseRenewInterval());
+                return false;
+            }
+            leaseLost = false;
+            generation.incrementAndGet();
         }
-        lease = acquired.get();
-        leaseLost = false;
-        generation.incrementAndGet();
-        nextRenewal = now.plusMillis(config.getLeaseRenewInterval());
-        streamArn = resolveStream();
-        Map<String, Checkpoint> checkpoints = store.load(config.getCheckpointGroup(), streamArn);
-        graph = new ShardGraph();
-        List<Shard> shards = describe(streamArn);
-        graph.update(shards, checkpoints);
+        String arn = lineage.open(now);
+        Description d = describe(arn);
+        refuseWithoutNewImage(arn, d.viewType());
+        Map<String, Checkpoint> checkpoints = store.load(config.getCheckpointGroup(), arn);
+        streamArn = arn;
+        saved.clear();
+        shardBackoff.clear();
+        ShardGraph g = new ShardGraph();
+        g.update(d.shards(), checkpoints);
+        graph = g;
+        reportUnlistedCheckpoints(d.shards(), checkpoints);
+        if (lineage.firstEver() && checkpoints.isEmpty() && config.getStartPosition() == StartPosition.LATEST) {
+            startFromLatest(now);
+        }
+        lineage.recordReading(now);
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
-        startAtLatest = Set.of();
-        if (checkpoints.isEmpty() && config.getStartPosition() == StartPosition.LATEST) {
-            startFromLatest(shards);
-        }
         health.role("owner");
         metrics.leaseOwned(true);
         LOG.info(
-                "Consuming the stream of table {} as {} (lease epoch {}): {} shards, {} with checkpoints",
+                "Consuming the stream of table {} as {} (lease epoch {}): {} shards, {} with checkpoints, in {}{}",
                 config.getTableName(),
                 owner,
-                lease.epoch(),
-                shards.size(),
-                checkpoints.size());
+                keeper.epoch(),
+                d.shards().size(),
+                checkpoints.size(),
+                arn,
+                lineage.next() == null ? "" : "; then in its successor " + lineage.next());
         return true;
     }
 
-    /** A first start at LATEST: closed shards are history (marked read), open ones start at their end. */
-    private void startFromLatest(List<Shard> shards) {
-        Set<String> open = new HashSet<>();
-        for (Shard s : shards) {
-            if (s.sequenceNumberRange().endingSequenceNumber() == null) {
-                open.add(s.shardId());
-            } else {
-                saveCheckpoint(streamArn, Checkpoint.end(s.shardId(), null, Instant.now()), lease.epoch());
+    /**
+     * A first start at LATEST: closed shards are history (marked read), and every open shard is first read at LATEST
+     * when its turn comes; that start is saved, so it holds through restarts and expired iterators.
+     */
+    private void startFromLatest(Instant now) {
+        for (ShardGraph.Node n : graph.skipClosed()) {
+            saveCheckpoint(streamArn, Checkpoint.end(n.id, null, now), keeper.epoch());
+        }
+        for (ShardGraph.Node n : graph.openWaiting()) {
+            Checkpoint c = Checkpoint.latestPending(n.id, now);
+            saveCheckpoint(streamArn, c, keeper.epoch());
+            n.checkpoint = c;
+        }
+    }
+
+    private void refuseWithoutNewImage(String arn, String viewType) {
+        try {
+            StreamRefusedException.check(config.getTableName(), arn, viewType, config.isAcceptMissingNewImage());
+            if (arn.equals(refusedStream)) {
+                refusedStream = null;
+                health.recovered("stream");
+            }
+        } catch (StreamRefusedException e) {
+            if (!arn.equals(refusedStream)) {
+                refusedStream = arn;
+                LOG.error("Not reading the stream: {}", e.getMessage());
+            }
+            health.failing("stream", e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Checkpoints of shards the stream no longer lists, short of their end: the shards were trimmed away unread. */
+    private void reportUnlistedCheckpoints(List<Shard> shards, Map<String, Checkpoint> checkpoints) {
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        shards.forEach(s -> listed.add(s.shardId()));
+        for (Checkpoint c : checkpoints.values()) {
+            if (!c.shardEnd() && !listed.contains(c.shardId()) && !health.hasLost(c.shardId())) {
+                String where = c.describe();
+                metrics.dataLost();
+                health.dataLost(c.shardId(), "gone from the stream before it was read to its end, after " + where);
+                LOG.error(
+                        "Shard {} of {} is gone from the stream before it was read to its end (checkpoint {}): its"
+                                + " records after that were trimmed unread (DATA LOSS){}",
+                        c.shardId(),
+                        streamArn,
+                        where,
+                        config.isResumeFromTrimHorizon() ? "" : "; its children wait");
+                if (!config.isResumeFromTrimHorizon()) {
+                    graph.lostBeforeListed(c.shardId());
+                }
             }
         }
-        graph.skipClosed();
-        startAtLatest = open;
     }
 
-    private String resolveStream() {
-        if (config.getStreamArn() != null) {
-            return config.getStreamArn();
-        }
-        String arn = dynamoDb.describeTable(b -> b.tableName(config.getTableName()))
-                .table()
-                .latestStreamArn();
-        if (arn == null) {
-            throw new IllegalStateException("table " + config.getTableName() + " has no stream: enable one with"
-                    + " StreamViewType NEW_AND_OLD_IMAGES");
-        }
-        return arn;
-    }
-
-    private void renew(Instant now) {
-        if (store.renew(
-                config.getCheckpointGroup(),
-                config.getTableName(),
-                lease,
-                Duration.ofMillis(config.getLeaseDuration()),
-                now)) {
-            nextRenewal = now.plusMillis(config.getLeaseRenewInterval());
-        } else {
-            LOG.warn(
-                    "Lost the lease on the stream of table {} (epoch {}); stopping the shard readers",
-                    config.getTableName(),
-                    lease.epoch());
-            leaseLost();
-            dropLease();
-        }
-    }
-
-    /** Called by a reader whose checkpoint was refused, or by renewal: this consumer no longer owns the stream. */
+    /** Called by a reader whose checkpoint was refused: this consumer no longer owns the stream. */
     void leaseLost() {
+        keeper.lost();
+    }
+
+    private void onLeaseLost() {
         leaseLost = true;
         generation.incrementAndGet();
         wake.release();
     }
 
     private void dropLease() {
-        lease = null;
+        leaseLost = false;
         graph = null;
         done.clear();
         health.role("standby");
         metrics.leaseOwned(false);
     }
 
-    private void drainDone() {
+    private void drainDone(Instant now) {
         for (ReaderDone d; (d = done.poll()) != null; ) {
-            if (d.generation() != generation.get()) {
+            if (d.generation() != generation.get() || !graph.contains(d.shardId())) {
                 continue;
             }
-            if (d.outcome() == ShardReader.Outcome.FINISHED) {
-                graph.finished(d.shardId(), d.checkpoint());
-                metrics.shardFinished(d.shardId());
-                nextDiscovery = Instant.EPOCH;
-            } else if (d.outcome() == ShardReader.Outcome.DATA_LOSS) {
-                graph.stuck(d.shardId());
-            } else {
-                graph.released(d.shardId(), d.checkpoint());
+            switch (d.outcome()) {
+                case FINISHED -> {
+                    graph.finished(d.shardId(), d.checkpoint());
+                    metrics.shardFinished(d.shardId());
+                    shardBackoff.remove(d.shardId());
+                    nextDiscovery = Instant.EPOCH;
+                }
+                case DATA_LOSS -> graph.stuck(d.shardId());
+                case GONE, FAILED -> {
+                    Duration delay = shardBackoff
+                            .computeIfAbsent(
+                                    d.shardId(), id -> new Backoff(config.getRetryDelay(), config.getMaxRetryDelay()))
+                            .next();
+                    graph.retryLater(d.shardId(), d.checkpoint(), now, delay);
+                    if (d.outcome() == ShardReader.Outcome.GONE) {
+                        nextDiscovery = Instant.EPOCH;
+                    }
+                }
+                case STOPPED -> {
+                    graph.released(d.shardId(), d.checkpoint());
+                    shardBackoff.remove(d.shardId());
+                }
             }
         }
     }
 
-    private void startReaders() {
-        for (ShardGraph.Node n : graph.startable()) {
+    /**
+     * Finds new shards and notices a new stream of the table (LatestStreamArn changed); once every shard of the
+     * current stream is read to its end, moves on to the next stream. A failure backs off on its own clock.
+     */
+    private void discover(Instant now) {
+        try {
+            noticeNewStream(now);
+            Description d;
+            try {
+                d = describe(streamArn);
+            } catch (ResourceNotFoundException e) {
+                currentStreamGone(now, e);
+                return;
+            }
+            for (ShardGraph.Node n : graph.update(d.shards(), Map.of())) {
+                vanished(n.id, n.checkpoint);
+            }
+            if (lineage.next() != null && graph.allFinished()) {
+                moveToNextStream(now);
+            }
+            discoveryBackoff.reset();
+            nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
+            health.recovered("discovery");
+        } catch (StreamRefusedException e) {
+            nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
+        } catch (RuntimeException e) {
+            Duration delay = discoveryBackoff.next();
+            nextDiscovery = now.plus(delay);
+            LOG.warn(
+                    "Stream {} of table {}: shard discovery failed: {}; trying again in {}",
+                    streamArn,
+                    config.getTableName(),
+                    e.toString(),
+                    delay);
+            if (!AwsErrors.isRetriable(e)) {
+                health.failing("discovery", "shard discovery of " + streamArn + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void noticeNewStream(Instant now) {
+        String noticed;
+        try {
+            noticed = lineage.checkLatest(now);
+        } catch (ResourceNotFoundException e) {
+            LOG.warn(
+                    "Table {} is gone ({}); its stream {} stays readable for 24 hours and is read to its end",
+                    config.getTableName(),
+                    e.getMessage(),
+                    streamArn);
+            return;
+        }
+        if (noticed != null) {
+            metrics.streamRecreated(lineage.current(), noticed);
+            LOG.info(
+                    "The table {} has a new stream {} (LatestStreamArn changed: the stream was turned off and on, or"
+                            + " the table re-created); reading the old stream {} to its end first, then the new one"
+                            + " from its trim horizon",
+                    config.getTableName(),
+                    noticed,
+                    lineage.current());
+        }
+    }
+
+    /** Every shard of the current stream is read: the next stream, from its trim horizon. */
+    private void moveToNextStream(Instant now) {
+        String old = streamArn;
+        String next = lineage.next();
+        Description d = describe(next);
+        refuseWithoutNewImage(next, d.viewType());
+        lineage.advance(now);
+        ShardGraph g = new ShardGraph();
+        g.update(d.shards(), store.load(config.getCheckpointGroup(), next));
+        graph = g;
+        streamArn = next;
+        saved.clear();
+        shardBackoff.clear();
+        LOG.info(
+                "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its trim"
+                        + " horizon",
+                old,
+                config.getTableName(),
+                next,
+                d.shards().size());
+    }
+
+    /** DescribeStream no longer knows the current stream (24 hours after it was turned off, or deleted). */
+    private void currentStreamGone(Instant now, ResourceNotFoundException e) {
+        String what =
+                "The stream " + streamArn + " of table " + config.getTableName() + " is gone (" + e.getMessage() + ")";
+        if (lineage.next() == null) {
+            Duration delay = discoveryBackoff.next();
+            nextDiscovery = now.plus(delay);
+            LOG.warn("{}, and the table has no newer stream; checking again in {}", what, delay);
+            health.failing("discovery", what);
+            return;
+        }
+        if (!graph.allFinished()) {
+            metrics.dataLost();
+            health.dataLost("stream " + streamArn, "gone before it was read to its end: " + e.getMessage());
+            LOG.error(
+                    "{} before it was read to its end: its remaining records expired (DATA LOSS); going on with its"
+                            + " successor {}",
+                    what,
+                    lineage.next());
+        }
+        moveToNextStream(now);
+        nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
+    }
+
+    /**
+     * A shard the stream no longer lists, never read to its end: its records were trimmed away unread (data loss,
+     * reported once). Its children wait, as after any loss, unless resumeFromTrimHorizon lets them go on.
+     */
+    private void vanished(String shardId, Checkpoint checkpoint) {
+        String where = checkpoint == null ? "(none: not read at all)" : checkpoint.describe();
+        metrics.dataLost();
+        health.dataLost(shardId, "gone from the stream before it was read to its end, after checkpoint " + where);
+        String what = "Shard " + shardId + " of " + streamArn + " is gone from the stream before it was read to its"
+                + " end (checkpoint " + where + "): its records after that were trimmed unread (DATA LOSS)";
+        if (config.isResumeFromTrimHorizon()) {
+            LOG.error("{}; its children are read next, as resumeFromTrimHorizon allows", what);
+            graph.forget(shardId);
+        } else {
+            LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
+            graph.stuck(shardId);
+        }
+    }
+
+    private void startReaders(Instant now) {
+        for (ShardGraph.Node n : graph.startable(now)) {
             if (stop.isStopped() || activeReaders.get() >= config.getMaxParallelShards()) {
                 return;
             }
-            ShardIteratorType type =
-                    startAtLatest.contains(n.id) ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
             graph.started(n.id);
             activeReaders.incrementAndGet();
-            readers.execute(
-                    new ShardReader(this, streamArn, n.id, n.checkpoint, type, generation.get(), lease.epoch()));
+            readers.execute(new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), keeper.epoch()));
         }
     }
 
-    private List<Shard> describe(String arn) {
+    private Description describe(String arn) {
         List<Shard> shards = new ArrayList<>();
+        String viewType = null;
         String start = null;
         do {
             String from = start;
             StreamDescription d = streams.describeStream(b -> b.streamArn(arn).exclusiveStartShardId(from))
                     .streamDescription();
+            viewType = d.streamViewTypeAsString();
             shards.addAll(d.shards());
             start = d.lastEvaluatedShardId();
         } while (start != null);
-        return shards;
+        return new Description(viewType, shards);
+    }
+
+    /**
+     * At start, before any thread: refuses a stream whose view type carries no new image (unless accepted). A stream
+     * that cannot be described now is checked again before it is read.
+     *
+     * @throws StreamRefusedException with the one line to show
+     */
+    void checkStream() {
+        String arn;
+        String viewType;
+        try {
+            arn = config.getStreamArn() != null
+                    ? config.getStreamArn()
+                    : config.getDynamoDbClient()
+                            .describeTable(b -> b.tableName(config.getTableName()))
+                            .table()
+                            .latestStreamArn();
+            if (arn == null) {
+                return;
+            }
+            viewType = streams.describeStream(b -> b.streamArn(arn).limit(1))
+                    .streamDescription()
+                    .streamViewTypeAsString();
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Could not check the stream of table {} at start ({}); it is checked again before it is read",
+                    config.getTableName(),
+                    e.toString());
+            return;
+        }
+        StreamRefusedException.check(config.getTableName(), arn, viewType, config.isAcceptMissingNewImage());
     }
 
     void readerDone(long readerGeneration, String shardId, ShardReader.Outcome outcome, Checkpoint checkpoint) {
@@ -296,10 +511,11 @@ final class StreamCoordinator implements Runnable {
 
     /** True while a reader of this lease generation may process and checkpoint. */
     boolean isActive(long readerGeneration) {
-        return !stop.isStopped() && readerGeneration == generation.get() && lease != null && !leaseLost;
+        return !stop.isStopped() && readerGeneration == generation.get() && !leaseLost && keeper.held();
     }
 
-    boolean deliver(StreamBatch batch, int attempt) {
+    /** Processes one batch; null when the exchange completed, else why it failed. */
+    Exception deliver(StreamBatch batch, int attempt) {
         return consumer.deliver(batch, attempt);
     }
 
@@ -307,12 +523,9 @@ final class StreamCoordinator implements Runnable {
         return streams.getRecords(b -> b.shardIterator(iterator).limit(config.getMaxRecordsPerRequest()));
     }
 
-    String shardIterator(String arn, String shardId, ShardIteratorType type, String sequenceNumber) {
-        return streams.getShardIterator(b -> b.streamArn(arn)
-                        .shardId(shardId)
-                        .shardIteratorType(type)
-                        .sequenceNumber(sequenceNumber))
-                .shardIterator();
+    GetShardIteratorResponse shardIterator(String arn, String shardId, ShardIteratorType type, String sequenceNumber) {
+        return streams.getShardIterator(
+                b -> b.streamArn(arn).shardId(shardId).shardIteratorType(type).sequenceNumber(sequenceNumber));
     }
 
     void saveCheckpoint(String arn, Checkpoint c, long epoch) {
@@ -336,18 +549,10 @@ final class StreamCoordinator implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Lease held = lease;
-        if (held != null && !leaseLost) {
-            try {
-                store.release(config.getCheckpointGroup(), config.getTableName(), held);
-                LOG.info("Released the lease on the stream of table {}", config.getTableName());
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "Could not release the lease on the stream of table {}: {}",
-                        config.getTableName(),
-                        e.toString());
-            }
+        if (!leaseLost) {
+            keeper.release();
         }
+        leaseThread.shutdownNow();
     }
 
     DdbStreamConfiguration configuration() {

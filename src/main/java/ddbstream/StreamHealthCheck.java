@@ -28,6 +28,11 @@ final class StreamHealthCheck extends AbstractHealthCheck {
         dataLoss.put(shardId, description);
     }
 
+    /** True when a loss was reported for this shard (reported once per run of the consumer). */
+    boolean hasLost(String shardId) {
+        return dataLoss.containsKey(shardId);
+    }
+
     /** A part of the consumer ({@code key}: the coordinator, a shard) cannot work: no stream, access denied, ... */
     void failing(String key, String description) {
         failures.put(key, description);

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code dynamolake.stream.lag.seconds} (gauge per shard): the age of the newest record read;
  *   <li>{@code dynamolake.stream.checkpoint.age.seconds} (gauge per shard): time since the last checkpoint;
  *   <li>{@code dynamolake.stream.batch.failures} and {@code dynamolake.stream.data.loss} (counters);
- *   <li>{@code dynamolake.stream.shards.reading} and {@code dynamolake.stream.lease.owned} (gauges).
+ *   <li>{@code dynamolake.stream.shards.reading} and {@code dynamolake.stream.lease.owned} (gauges);
+ *   <li>{@code dynamolake.stream.recreations} (counter tagged with {@code old_stream} and {@code new_stream}): the
+ *       table got a new stream (LatestStreamArn changed).
  * </ul>
  */
 final class StreamMetrics {
@@ -79,6 +81,14 @@ final class StreamMetrics {
                     .meters()
                     .forEach(registry::remove);
         }
+    }
+
+    /** The table has a new stream: counted under both ARNs. */
+    void streamRecreated(String oldStream, String newStream) {
+        registry.counter(
+                        "dynamolake.stream.recreations",
+                        tags.and("old_stream", oldStream).and("new_stream", newStream))
+                .increment();
     }
 
     void batchFailed() {

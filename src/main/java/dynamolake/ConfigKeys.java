@@ -96,6 +96,8 @@ public final class ConfigKeys {
         key("stream.retry-delay", duration(true));
         key("stream.max-retry-delay", duration(true));
         key("stream.resume-from-trim-horizon", bool());
+        key("stream.accept-missing-new-image", bool());
+        key("stream.batch-failure-timeout", duration(true));
 
         key("checkpoint.table", matching(TABLE, "a DynamoDB table name (3-255 of letters, digits, _ . -)"));
         key("checkpoint.group", text());

@@ -66,6 +66,8 @@ public class DeltaConfiguration implements CamelConfiguration {
         c.setRetryDelay(s.duration("stream.retry-delay").toMillis());
         c.setMaxRetryDelay(s.duration("stream.max-retry-delay").toMillis());
         c.setResumeFromTrimHorizon(s.bool("stream.resume-from-trim-horizon"));
+        c.setAcceptMissingNewImage(s.bool("stream.accept-missing-new-image"));
+        c.setBatchFailureTimeout(s.duration("stream.batch-failure-timeout").toMillis());
         c.setCheckpointTable(s.text("checkpoint.table"));
         c.setCheckpointGroup(s.text("checkpoint.group"));
         c.setCreateCheckpointTable(s.bool("checkpoint.create-table"));

@@ -31,13 +31,13 @@ public final class DynamoLake {
 
     /**
      * Startup failed: a configuration that does not fit gets its one line (every key and what it expects) and
-     * status 2; anything else its message and status 1. Exits, so no thread started before the failure keeps the
-     * process alive.
+     * status 2, as does a table whose stream cannot feed the lake as configured; anything else its message and
+     * status 1. Exits, so no thread started before the failure keeps the process alive.
      */
     static int failedToStart(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigCheck.ConfigurationException c) {
-                System.err.println("dynamo-lake: " + c.getMessage());
+            if (t instanceof ConfigCheck.ConfigurationException || t instanceof ddbstream.StreamRefusedException) {
+                System.err.println("dynamo-lake: " + t.getMessage());
                 return 2;
             }
         }

@@ -362,7 +362,8 @@ public final class ExportFileWorker {
                 "export:" + task.exportId() + ":" + task.index() + ":" + line,
                 options.table(),
                 shard,
-                false);
+                false,
+                object == c.keys());
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             e.writeJson(g);

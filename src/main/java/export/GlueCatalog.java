@@ -121,7 +121,8 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
                 text("eventId"),
                 text("table"),
                 text("shardId"),
-                Column.builder().name("ttlExpired").type("boolean").build());
+                Column.builder().name("ttlExpired").type("boolean").build(),
+                Column.builder().name("keysOnly").type("boolean").build());
         return TableInput.builder()
                 .name(name)
                 .description("dynamo-lake deltas: every change from the stream, one row each")

@@ -11,7 +11,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * One change of one item, as the lake's deltas hold it: one JSON object per line,
  * {@code {"action","sequenceNumber","object","keys","oldObject","approximateCreationDateTime","eventId","table",
  * "shardId","ttlExpired"}}. {@code object} is the new image, or for REMOVE the old image; when the stream carries
- * no image it is the keys. {@code oldObject} is written only when the stream has the old image.
+ * no such image (StreamViewType KEYS_ONLY or OLD_IMAGE) it is the keys, and {@code "keysOnly":true} says so (written
+ * only then), so that no reader replaces an item with its keys. {@code oldObject} is written only when the stream has
+ * the old image.
  *
  * <pre>{@code
  * String line = DeltaEnvelopes.fromRecord(record, "orders", "shardId-0001").toJson();
@@ -27,7 +29,8 @@ public record DeltaEnvelope(
         String eventId,
         String table,
         String shardId,
-        boolean ttlExpired) {
+        boolean ttlExpired,
+        boolean keysOnly) {
 
     /** The kind of change, named as DynamoDB Streams names it. */
     public enum Action {
@@ -76,6 +79,9 @@ public record DeltaEnvelope(
         g.writeStringField("table", table);
         g.writeStringField("shardId", shardId);
         g.writeBooleanField("ttlExpired", ttlExpired);
+        if (keysOnly) {
+            g.writeBooleanField("keysOnly", true);
+        }
         g.writeEndObject();
     }
 }

@@ -125,7 +125,8 @@ public final class DeltaEnvelopes {
                 eventId,
                 table,
                 shardId,
-                ttlExpired);
+                ttlExpired,
+                object == null);
     }
 
     private static DeltaEnvelope.Action action(String eventName) {

@@ -19,7 +19,7 @@ import localaws.http.AwsServiceException;
  * POST   /_localaws/faults/export-failure       {"code": "S3AccessDenied", "message": "..."}
  * POST   /_localaws/faults/export-tampering     {"corruptLine": 7, "wrongChecksum": false}
  * POST   /_localaws/streams/rollover            {"table": "orders", "split": true}
- * POST   /_localaws/streams/trim                {"table": "orders"}
+ * POST   /_localaws/streams/trim                {"table": "orders", "forgetClosedShards": false}
  * POST   /_localaws/faults/stream-records       {"table": "orders", "corrupt": 1}
  * POST   /_localaws/streams/expire-iterators    {}
  * POST   /_localaws/firehose/flush              {}
@@ -95,7 +95,10 @@ final class AdminApi implements HttpHandler {
                         required(body, "table"), body.path("corrupt").asInt(1));
                 return "ok\n";
             case "POST streams/trim":
-                return faults.trimStream(required(body, "table")) + " records trimmed\n";
+                return (body.path("forgetClosedShards").asBoolean(false)
+                                ? faults.trimAndForgetShards(required(body, "table"))
+                                : faults.trimStream(required(body, "table")))
+                        + " records trimmed\n";
             case "POST streams/expire-iterators":
                 faults.expireIterators();
                 return "ok\n";

@@ -104,6 +104,14 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         return streams.trimNow(stream(table), clock.instant());
     }
 
+    /**
+     * Trims every record the table's stream holds now and forgets its closed shards, as AWS has 24 hours after they
+     * closed; returns how many records.
+     */
+    public int trimAndForgetShards(String table) {
+        return streams.trimAndForgetNow(stream(table), clock.instant());
+    }
+
     /** Expires every shard iterator issued so far. */
     public void expireIterators() {
         streams.expireIteratorsNow(clock.instant());

@@ -59,7 +59,11 @@ public final class DeltaLines {
         return new String(pad) + sequenceNumber;
     }
 
-    /** One envelope line; {@code keyNames} are the table's key attributes, partition key first. */
+    /**
+     * One envelope line; {@code keyNames} are the table's key attributes, partition key first. Null for an INSERT or
+     * MODIFY that holds only the item's keys ({@code "keysOnly":true}, from a stream without new images): it carries no
+     * value a view could apply, and must never replace the item with its keys.
+     */
     public static Change parse(byte[] buf, int off, int len, List<String> keyNames) {
         try (JsonParser p = JSON.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -72,6 +76,7 @@ public final class DeltaLines {
             Map<String, AttributeValue> object = null;
             int objectStart = -1;
             int objectEnd = -1;
+            boolean keysOnly = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
@@ -79,6 +84,7 @@ public final class DeltaLines {
                     case "action" -> action = p.getValueAsString();
                     case "sequenceNumber" -> sequence = p.getValueAsString();
                     case "approximateCreationDateTime" -> time = p.getValueAsString();
+                    case "keysOnly" -> keysOnly = t == JsonToken.VALUE_TRUE;
                     case "keys" -> keys = object(p, t, "keys");
                     case "object" -> {
                         objectStart = (int) p.currentTokenLocation().getByteOffset();
@@ -97,6 +103,9 @@ public final class DeltaLines {
                 a = Action.valueOf(action);
             } catch (IllegalArgumentException e) {
                 throw new ItemFormatException("action", "expected INSERT, MODIFY or REMOVE, found '" + action + "'");
+            }
+            if (a != Action.REMOVE && keysOnly) {
+                return null;
             }
             if (a != Action.REMOVE && object == null) {
                 throw new ItemFormatException("object", "missing: an " + action + " carries the new image");

@@ -389,6 +389,9 @@ public final class ViewBuilder implements Views {
                                     key, line, e.getMessage(), new String(buf, off, len, StandardCharsets.UTF_8)));
                             return;
                         }
+                        if (c == null) {
+                            return; // keys only: nothing to apply
+                        }
                         try {
                             appender.beginRow();
                             appender.append(c.key());

@@ -300,7 +300,7 @@ final class ViewLake {
                 + "CREATE EXTERNAL TABLE IF NOT EXISTS `" + table + "` (\n"
                 + "  `action` string,\n  `sequenceNumber` string,\n  `object` string,\n  `keys` string,\n"
                 + "  `oldObject` string,\n  `approximateCreationDateTime` string,\n  `eventId` string,\n"
-                + "  `table` string,\n  `shardId` string,\n  `ttlExpired` boolean\n)\n"
+                + "  `table` string,\n  `shardId` string,\n  `ttlExpired` boolean,\n  `keysOnly` boolean\n)\n"
                 + "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n"
                 + "LOCATION '" + location + "';\n"
                 + "\n-- DuckDB (with the httpfs extension and S3 credentials); DuckDB reads the numbers inside the"
@@ -308,7 +308,7 @@ final class ViewLake {
                 + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_ndjson('" + location + "*/*/*/*/*',"
                 + " columns = {action: 'VARCHAR', sequenceNumber: 'VARCHAR', object: 'JSON', keys: 'JSON',"
                 + " oldObject: 'JSON', approximateCreationDateTime: 'TIMESTAMP', eventId: 'VARCHAR', \"table\": 'VARCHAR',"
-                + " shardId: 'VARCHAR', ttlExpired: 'BOOLEAN'});\n";
+                + " shardId: 'VARCHAR', ttlExpired: 'BOOLEAN', keysOnly: 'BOOLEAN'});\n";
     }
 
     /** Deletes the current view's versions older than the {@code keep} newest. */

@@ -156,7 +156,10 @@ public final class ViewSql {
         return "SELECT " + athenaKey(keyNames, "keys") + " AS _key, lpad(sequenceNumber, "
                 + DeltaLines.SEQUENCE_WIDTH + ", '0') AS _seq, action AS _action,"
                 + " try(from_iso8601_timestamp(approximateCreationDateTime)) AS _time, object AS _item"
-                + " FROM " + deltasTable + " WHERE " + athenaValid() + (where.isEmpty() ? "" : " AND " + where);
+                + " FROM " + deltasTable + " WHERE " + athenaValid()
+                // A change from a stream without new images holds only the keys: its deletes apply, nothing else.
+                + " AND (action = 'REMOVE' OR coalesce(keysOnly, false) = false)"
+                + (where.isEmpty() ? "" : " AND " + where);
     }
 
     /** The SQL type of a column as Athena writes it. */

@@ -237,6 +237,7 @@ public final class ViewBenchmark {
                     "bench-" + i,
                     TABLE,
                     "shardId-bench",
+                    false,
                     false);
             object.append(e.toJson()).append('\n');
             if (++inObject == LINES_PER_OBJECT || i == to - 1) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import testsupport.BatchCollector;
 import testsupport.Contexts;
 import testsupport.LocalStackExtension;
 
@@ -30,27 +31,6 @@ class DdbStreamConsumerTest {
     @RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension(s -> s.withStreams(
             new StreamSettings(50, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));
-
-    /** Collects what the consumer delivers, as a route's last step would. */
-    static final class Collector extends RouteBuilder {
-        final List<StreamBatch> batches = new CopyOnWriteArrayList<>();
-        final String uri;
-
-        Collector(String uri) {
-            this.uri = uri;
-        }
-
-        @Override
-        public void configure() {
-            from(uri).routeId("collect").process(e -> batches.add(e.getIn().getBody(StreamBatch.class)));
-        }
-
-        List<Record> records() {
-            List<Record> out = new ArrayList<>();
-            batches.forEach(b -> out.addAll(b.records()));
-            return out;
-        }
-    }
 
     private static void write(String table, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -69,7 +49,7 @@ class DdbStreamConsumerTest {
     void deliversEveryRecordOnceParentBeforeChildAndResumesFromCheckpoints() throws Exception {
         createTable(aws.dynamoDb(), "consume", null, StreamViewType.NEW_IMAGE);
         write("consume", 0, 300);
-        Collector first = new Collector(uri("consume", "g1"));
+        BatchCollector first = new BatchCollector(uri("consume", "g1"));
         CamelContext context = Contexts.started(aws, first);
         await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 300);
         context.stop();
@@ -85,7 +65,7 @@ class DdbStreamConsumerTest {
         assertThat(checkpoints.values()).filteredOn(Checkpoint::shardEnd).isNotEmpty();
 
         write("consume", 300, 400);
-        Collector second = new Collector(uri("consume", "g1"));
+        BatchCollector second = new BatchCollector(uri("consume", "g1"));
         CamelContext again = Contexts.started(aws, second);
         await().atMost(Duration.ofSeconds(30)).until(() -> second.records().size() >= 100);
         again.stop();
@@ -115,7 +95,7 @@ class DdbStreamConsumerTest {
         write("latest", 0, 120);
         var faults = aws.stack().emulator().faults();
         long polls = faults.calls().getOrDefault("DynamoDBStreams_20120810.GetRecords", 0L);
-        Collector collector = new Collector(uri("latest", "g-latest") + "&startPosition=LATEST");
+        BatchCollector collector = new BatchCollector(uri("latest", "g-latest") + "&startPosition=LATEST");
         CamelContext context = Contexts.started(aws, collector);
         try {
             // Closed shards are marked read at once; the open one starts at its end: wait until its reader polls.
@@ -137,10 +117,10 @@ class DdbStreamConsumerTest {
     @Test
     void badOptionsAreRefusedWithTheirName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> Contexts.started(aws, new Collector("ddbstream:t?maxRecordsPerRequest=5000")))
+                        () -> Contexts.started(aws, new BatchCollector("ddbstream:t?maxRecordsPerRequest=5000")))
                 .hasStackTraceContaining("maxRecordsPerRequest: must be 1 to 1000, was 5000");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> Contexts.started(aws, new Collector("ddbstream:t?noSuchOption=1")))
+                        () -> Contexts.started(aws, new BatchCollector("ddbstream:t?noSuchOption=1")))
                 .hasStackTraceContaining("noSuchOption");
     }
 
@@ -148,11 +128,11 @@ class DdbStreamConsumerTest {
     void aCleanStopCheckpointsTheLastBatchSoARestartRepeatsNothing() throws Exception {
         createTable(aws.dynamoDb(), "clean-stop", null, StreamViewType.NEW_IMAGE);
         write("clean-stop", 0, 2000);
-        Collector first = new Collector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
+        BatchCollector first = new BatchCollector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
         CamelContext context = Contexts.started(aws, first);
         await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 300);
         context.stop();
-        Collector second = new Collector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
+        BatchCollector second = new BatchCollector(uri("clean-stop", "g-stop") + "&maxRecordsPerRequest=20");
         CamelContext again = Contexts.started(aws, second);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> first.records().size() + second.records().size() >= 2000);

@@ -3,6 +3,7 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ddbstream.checkpoint.Checkpoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 
 class ShardGraphTest {
+    private static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+
     private static Shard shard(String id, String parent, boolean closed) {
         return Shard.builder()
                 .shardId(id)
@@ -19,7 +22,7 @@ class ShardGraphTest {
     }
 
     private static List<String> startable(ShardGraph g) {
-        return g.startable().stream().map(n -> n.id).toList();
+        return g.startable(NOW).stream().map(n -> n.id).toList();
     }
 
     @Test
@@ -38,7 +41,6 @@ class ShardGraphTest {
         ShardGraph g = new ShardGraph();
         g.update(List.of(shard("orphan", "trimmed-away", false)), Map.of());
         assertThat(startable(g)).containsExactly("orphan");
-        assertThat(g.hasKnownParent(g.node("orphan"))).isFalse();
     }
 
     @Test
@@ -64,10 +66,73 @@ class ShardGraphTest {
     }
 
     @Test
+    void aFailedShardWaitsOutItsDelayBeforeItStartsAgain() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("a", null, false)), Map.of());
+        g.started("a");
+        g.retryLater("a", null, NOW, Duration.ofSeconds(4));
+        assertThat(g.startable(NOW.plusSeconds(3))).isEmpty();
+        assertThat(g.startable(NOW.plusSeconds(4))).extracting(n -> n.id).containsExactly("a");
+    }
+
+    @Test
     void skippingClosedShardsLeavesOnlyOpenOnes() {
         ShardGraph g = new ShardGraph();
         g.update(List.of(shard("old", null, true), shard("open", "old", false)), Map.of());
-        g.skipClosed();
+        assertThat(g.skipClosed()).extracting(n -> n.id).containsExactly("old");
         assertThat(startable(g)).containsExactly("open");
+        assertThat(g.openWaiting()).extracting(n -> n.id).containsExactly("open");
+    }
+
+    @Test
+    void shardsNoLongerListedAreForgottenAndTheUnfinishedOnesReturnedOnce() {
+        ShardGraph g = new ShardGraph();
+        g.update(
+                List.of(shard("done", null, true), shard("unread", null, true), shard("child", "unread", false)),
+                Map.of("done", Checkpoint.end("done", "150", NOW)));
+        List<ShardGraph.Node> vanished = g.update(List.of(shard("child", "unread", false)), Map.of());
+        assertThat(vanished)
+                .as("a shard trimmed away before it was read to its end: the caller reports the loss")
+                .extracting(n -> n.id)
+                .containsExactly("unread");
+        assertThat(g.contains("done"))
+                .as("a finished shard gone from the stream is forgotten")
+                .isFalse();
+        assertThat(g.update(List.of(shard("child", "unread", false)), Map.of()))
+                .as("reported once")
+                .isEmpty();
+        g.stuck("unread");
+        assertThat(startable(g)).as("stuck: its child waits").isEmpty();
+        g.forget("unread");
+        assertThat(startable(g)).as("forgotten: the child may start").containsExactly("child");
+    }
+
+    @Test
+    void aShardKnownOnlyFromItsCheckpointHoldsItsChildrenBack() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("child", "gone", false)), Map.of());
+        g.lostBeforeListed("gone");
+        assertThat(startable(g)).isEmpty();
+    }
+
+    @Test
+    void aShardBeingReadIsKeptEvenWhenTheListingMissesIt() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("a", null, false)), Map.of());
+        g.started("a");
+        assertThat(g.update(List.of(), Map.of())).isEmpty();
+        assertThat(g.contains("a")).isTrue();
+    }
+
+    @Test
+    void aStreamIsFinishedWhenEveryShardIsClosedAndRead() {
+        ShardGraph g = new ShardGraph();
+        assertThat(g.allFinished()).as("no shards known yet").isFalse();
+        g.update(List.of(shard("p", null, true), shard("c", "p", false)), Map.of());
+        g.finished("p", Checkpoint.end("p", "150", NOW));
+        assertThat(g.allFinished()).isFalse();
+        g.update(List.of(shard("p", null, true), shard("c", "p", true)), Map.of());
+        g.finished("c", Checkpoint.end("c", null, NOW));
+        assertThat(g.allFinished()).isTrue();
     }
 }

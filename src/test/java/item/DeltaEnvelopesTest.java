@@ -82,7 +82,25 @@ class DeltaEnvelopesTest {
                 .build();
         DeltaEnvelope e = DeltaEnvelopes.fromRecord(r, "t", "s");
         assertThat(e.object()).isEqualTo(item("pk", s("a")));
-        assertThat(e.toJson()).doesNotContain("oldObject");
+        assertThat(e.toJson()).doesNotContain("oldObject").endsWith(",\"keysOnly\":true}");
+    }
+
+    @Test
+    void aModifyFromAStreamWithoutNewImagesSaysItHoldsOnlyTheKeys() {
+        // StreamViewType OLD_IMAGE: a MODIFY carries the image before the change, never the one after it.
+        Record r = record(OperationType.MODIFY)
+                .dynamodb(StreamRecord.builder()
+                        .sequenceNumber(SEQ)
+                        .approximateCreationDateTime(Instant.EPOCH)
+                        .keys(item("pk", s("a")))
+                        .oldImage(item("pk", s("a"), "v", n("1")))
+                        .build())
+                .build();
+        DeltaEnvelope e = DeltaEnvelopes.fromRecord(r, "t", "s");
+        assertThat(e.keysOnly()).isTrue();
+        assertThat(e.object())
+                .as("never the old image as if it were the new one")
+                .isEqualTo(item("pk", s("a")));
     }
 
     @Test
@@ -160,10 +178,21 @@ class DeltaEnvelopesTest {
                         "e",
                         "t",
                         "s",
+                        false,
                         false))
                 .hasMessageContaining("sequenceNumber must be");
         assertThatThrownBy(() -> new DeltaEnvelope(
-                        DeltaEnvelope.Action.INSERT, "12", item(), item(), null, Instant.EPOCH, "e", "t", "s", false))
+                        DeltaEnvelope.Action.INSERT,
+                        "12",
+                        item(),
+                        item(),
+                        null,
+                        Instant.EPOCH,
+                        "e",
+                        "t",
+                        "s",
+                        false,
+                        false))
                 .hasMessage("keys is empty");
     }
 }

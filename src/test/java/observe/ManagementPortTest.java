@@ -142,7 +142,8 @@ class ManagementPortTest {
     @Test
     void prometheusServesEveryMetricReadmeListsAndNoOtherOfTheProject() throws Exception {
         Set<String> documented = new TreeSet<>();
-        Matcher m = Pattern.compile("^\\| `(dynamolake_[a-z_]+)`", Pattern.MULTILINE)
+        // A meter of an event (a counter tagged with what happened) exists only once the event happened.
+        Matcher m = Pattern.compile("^\\| `(dynamolake_[a-z_]+)` \\| (?![^|]*once it happened)", Pattern.MULTILINE)
                 .matcher(Files.readString(Path.of("README.md")));
         while (m.find()) {
             documented.add(m.group(1));

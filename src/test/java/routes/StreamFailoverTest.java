@@ -32,7 +32,8 @@ import testsupport.StreamReader;
 
 /**
  * The application in its own processes against a local stack in another: killed with SIGKILL in the middle of the
- * stream, and run as two replicas of which only the lease owner consumes.
+ * stream, run as two replicas of which only the lease owner consumes, and refused at start for a stream without new
+ * images.
  */
 class StreamFailoverTest {
     @TempDir
@@ -188,6 +189,22 @@ class StreamFailoverTest {
             write(table, "r", 200, 400);
             await().atMost(Duration.ofSeconds(30)).until(() -> distinct(landed(table)) >= 400);
             standby.stop(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aStreamWithoutNewImagesStopsStartupWithOneLineAndStatusTwo() throws Exception {
+        String table = "keys-only";
+        Fixtures.createTable(ddb, table, null, StreamViewType.KEYS_ONLY);
+        try (JavaProcess refused = app(table)) {
+            int status = refused.awaitExit(Duration.ofSeconds(60));
+            assertThat(status).isEqualTo(2);
+            assertThat(refused.lines())
+                    .filteredOn(l -> l.startsWith("dynamo-lake: "))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l)
+                            .contains("has StreamViewType KEYS_ONLY, which carries no new image")
+                            .contains("stream.accept-missing-new-image=true"));
         }
     }
 

@@ -10,7 +10,17 @@ public final class Contexts {
 
     /** A started context with the stack's clients in its registry and the given routes. */
     public static CamelContext started(LocalStackExtension aws, RoutesBuilder... routes) throws Exception {
+        return started(aws, null, routes);
+    }
+
+    /** The same, with a meter registry the consumer reports to (null: none). */
+    public static CamelContext started(
+            LocalStackExtension aws, io.micrometer.core.instrument.MeterRegistry meters, RoutesBuilder... routes)
+            throws Exception {
         CamelContext context = new DefaultCamelContext();
+        if (meters != null) {
+            context.getRegistry().bind("meterRegistry", meters);
+        }
         context.getRegistry().bind("dynamoDbClient", aws.dynamoDb());
         context.getRegistry().bind("dynamoDbStreamsClient", aws.streams());
         context.getRegistry().bind("firehoseClient", aws.firehose());

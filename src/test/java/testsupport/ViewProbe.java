@@ -258,6 +258,7 @@ public final class ViewProbe {
                             "test-" + lines.size(),
                             table,
                             "shardId-test",
+                            false,
                             false)
                     .toJson());
         }

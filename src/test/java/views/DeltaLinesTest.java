@@ -55,6 +55,18 @@ class DeltaLinesTest {
     }
 
     @Test
+    void anUpdateHoldingOnlyTheKeysIsNothingToApplyButItsDeleteIs() {
+        // From a stream without new images: replacing the item by its keys would lose every other attribute.
+        assertThat(parse("{\"action\":\"MODIFY\",\"sequenceNumber\":\"5\",\"object\":{\"pk\":\"a\",\"sk\":2},"
+                        + "\"keys\":{\"pk\":\"a\",\"sk\":2},\"keysOnly\":true}"))
+                .isNull();
+        DeltaLines.Change remove = parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"6\",\"object\":{\"pk\":\"a\","
+                + "\"sk\":2},\"keys\":{\"pk\":\"a\",\"sk\":2},\"keysOnly\":true}");
+        assertThat(remove.action()).isEqualTo(DeltaLines.Action.REMOVE);
+        assertThat(remove.key()).isEqualTo("{\"pk\":\"a\",\"sk\":2}");
+    }
+
+    @Test
     void aLineThatIsNotADeltaSaysWhatIsWrong() {
         assertThatThrownBy(() ->
                         parse("{\"action\":\"INSERT\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}"))

@@ -2,7 +2,10 @@ package ddbstream.checkpoint;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -22,7 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * <ul>
  *   <li>a checkpoint per shard under {@code pk = <group>|<streamArn>}, {@code sk = <shardId>}; it never moves
  *       backwards and is never written under an older lease than the one that wrote it last;
- *   <li>the lease under {@code pk = <group>|lease|<table>}, {@code sk = lease}: owner, epoch and expiry.
+ *   <li>the lease under {@code pk = <group>|lease|<table>}, {@code sk = lease}: owner, epoch and expiry;
+ *   <li>the table's streams the group has read, under {@code pk = <group>|streams|<table>}, {@code sk = <streamArn>}:
+ *       whether each was read to its end, so a restart finishes an old stream before reading its successor.
  * </ul>
  *
  * Every write is conditional, so several replicas can share the table safely.
@@ -79,10 +84,20 @@ public final class CheckpointStore {
 
     private static Checkpoint fromItem(Map<String, AttributeValue> item) {
         AttributeValue seq = item.get("sequenceNumber");
+        boolean end = item.get("shardEnd").bool();
+        Checkpoint.LatestStart latest = null;
+        if (seq == null && !end) {
+            AttributeValue since = item.get("latestSince");
+            AttributeValue first = item.get("latestFirstSeen");
+            latest = new Checkpoint.LatestStart(
+                    since == null ? null : Instant.ofEpochMilli(Long.parseLong(since.n())),
+                    first == null ? null : first.s());
+        }
         return new Checkpoint(
                 item.get("sk").s(),
                 seq == null ? null : seq.s(),
-                item.get("shardEnd").bool(),
+                end,
+                latest,
                 Instant.ofEpochMilli(Long.parseLong(item.get("updatedAt").n())));
     }
 
@@ -103,7 +118,17 @@ public final class CheckpointStore {
             values.put(":seq", AttributeValue.fromS(c.sequenceNumber()));
             set += ", sequenceNumber = :seq";
         }
-        String update = set;
+        if (c.latest() != null && c.latest().since() != null) {
+            values.put(
+                    ":since",
+                    AttributeValue.fromN(Long.toString(c.latest().since().toEpochMilli())));
+            set += ", latestSince = :since";
+        }
+        if (c.latest() != null && c.latest().firstSeen() != null) {
+            values.put(":first", AttributeValue.fromS(c.latest().firstSeen()));
+            set += ", latestFirstSeen = :first";
+        }
+        String update = c.latest() == null ? set + " REMOVE latestSince, latestFirstSeen" : set;
         try {
             dynamoDb.updateItem(b -> b.tableName(table)
                     .key(Map.of(
@@ -114,8 +139,8 @@ public final class CheckpointStore {
                             + " AND (attribute_not_exists(leaseEpoch) OR leaseEpoch <= :epoch)")
                     .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
-            throw new CheckpointConflictException("checkpoint of shard " + c.shardId() + " at "
-                    + (c.shardEnd() ? "its end" : c.sequenceNumber()) + " under lease epoch " + epoch
+            throw new CheckpointConflictException("checkpoint of shard " + c.shardId() + " at " + c.describe()
+                    + " under lease epoch " + epoch
                     + " refused: the stored checkpoint is further along or was written under a newer lease");
         }
     }
@@ -185,6 +210,52 @@ public final class CheckpointStore {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    /** The table's streams this group has started reading, oldest first. */
+    public List<StreamProgress> streams(String group, String tableName) {
+        List<StreamProgress> out = new ArrayList<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table)
+                        .consistentRead(true)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(streamsKey(group, tableName)))))
+                .items()
+                .forEach(item -> out.add(new StreamProgress(
+                        item.get("sk").s(),
+                        "FINISHED".equals(item.get("state").s()),
+                        Instant.ofEpochMilli(
+                                Long.parseLong(item.get("updatedAt").n())))));
+        out.sort(Comparator.comparing(StreamProgress::label));
+        return out;
+    }
+
+    /** Records that the group reads this stream now (kept as it is when already recorded). */
+    public void streamReading(String group, String tableName, String streamArn, Instant now) {
+        try {
+            dynamoDb.putItem(b -> b.tableName(table)
+                    .item(Map.of(
+                            "pk", AttributeValue.fromS(streamsKey(group, tableName)),
+                            "sk", AttributeValue.fromS(streamArn),
+                            "state", AttributeValue.fromS("READING"),
+                            "updatedAt", millis(now)))
+                    .conditionExpression("attribute_not_exists(sk)"));
+        } catch (ConditionalCheckFailedException e) {
+            // recorded before: reading it again after a restart, or finished already
+        }
+    }
+
+    /** Records that every shard of the stream was read to its end, or that the stream is gone. */
+    public void streamFinished(String group, String tableName, String streamArn, Instant now) {
+        dynamoDb.putItem(b -> b.tableName(table)
+                .item(Map.of(
+                        "pk", AttributeValue.fromS(streamsKey(group, tableName)),
+                        "sk", AttributeValue.fromS(streamArn),
+                        "state", AttributeValue.fromS("FINISHED"),
+                        "updatedAt", millis(now))));
+    }
+
+    private static String streamsKey(String group, String tableName) {
+        return group + "|streams|" + tableName;
     }
 
     private static Map<String, AttributeValue> leaseKey(String group, String scope) {

@@ -102,6 +102,14 @@ public final class StreamStore {
         return stream.trim(now.plusMillis(1), Instant.EPOCH);
     }
 
+    /**
+     * Fault: the stream as 24 hours later: every record trimmed, and every closed shard forgotten (DescribeStream no
+     * longer lists it; its iterators answer ResourceNotFoundException). Returns the records trimmed.
+     */
+    public int trimAndForgetNow(Stream stream, Instant now) {
+        return stream.trim(now.plusMillis(1), now.plusMillis(1));
+    }
+
     /** Fault: every iterator issued up to now is expired. */
     public void expireIteratorsNow(Instant now) {
         iteratorsExpiredBefore = now.plusMillis(1);
