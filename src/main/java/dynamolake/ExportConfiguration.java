@@ -113,7 +113,8 @@ public class ExportConfiguration implements CamelConfiguration {
                         s.choice("export.type", ExportRequester.Type.class),
                         s.duration("export.min-incremental-window"),
                         s.duration("export.max-incremental-window"),
-                        s.duration("export.stale-after")),
+                        s.duration("export.stale-after"),
+                        s.duration("export.interval")),
                 clock);
         registry.bind("exportRequester", requester);
         // The queue's URL for the route's aws2-sqs endpoint, which would otherwise find it with ListQueues (an

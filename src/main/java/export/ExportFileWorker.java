@@ -5,17 +5,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import item.DeltaEnvelope;
 import item.ItemFormatException;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +27,8 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -56,6 +55,8 @@ public final class ExportFileWorker {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     static final String DISCOVERED = "discovered";
     static final String CONVERTED = "converted";
+    /** The user metadata of a deltas-export object: how many changes it holds. */
+    static final String CHANGES = "changes";
 
     /** The worker's settings. */
     public record Options(
@@ -65,7 +66,7 @@ public final class ExportFileWorker {
     private final LakeStore lake;
     private final LakeLayout layout;
     private final ExportProgress progress;
-    private final ExportQueue queue;
+    private final TaskQueue queue;
     private final SnapshotPublisher publisher;
     private final ExportMetrics metrics;
     private final Options options;
@@ -75,7 +76,7 @@ public final class ExportFileWorker {
             S3Client s3,
             LakeLayout layout,
             ExportProgress progress,
-            ExportQueue queue,
+            TaskQueue queue,
             SnapshotPublisher publisher,
             ExportMetrics metrics,
             Options options) {
@@ -117,14 +118,14 @@ public final class ExportFileWorker {
     /** Lands an export without data files (an empty table): an empty snapshot, or no deltas. */
     public void landEmpty(ExportProgress.Entry export) {
         if (export.incremental()) {
-            publisher.publishDeltas(export, 0);
+            publisher.publishDeltas(export, 0, 0);
             return;
         }
         SnapshotSchema schema = new SchemaDiscovery().schema(export.keys(), options.maxTypedColumns());
         lake.putBytes(
                 layout.snapshotSchema(export.exportId()),
                 schema.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8));
-        publisher.publish(export);
+        publisher.publish(export, 0);
     }
 
     // ---- DISCOVER ------------------------------------------------------------------------------------------------
@@ -177,10 +178,14 @@ public final class ExportFileWorker {
         return o;
     }
 
-    /** All files are discovered: the snapshot's one schema, then the CONVERT tasks. */
+    /**
+     * All files are discovered: the snapshot's one schema, then the CONVERT tasks. The export moves to CONVERTING
+     * before they are sent, so the worker that converts the last file finds it there however fast it is; a
+     * redelivered last DISCOVER task (the sender crashed after the move) sends them again.
+     */
     private void finishDiscovery(ExportTask task) {
         ExportProgress.Entry entry = progress.get(task.exportId()).orElseThrow();
-        if (entry.phase() != ExportProgress.Phase.EXPORTING && entry.phase() != ExportProgress.Phase.DISCOVERING) {
+        if (!entry.inFlight() || entry.converted() >= task.files()) {
             return;
         }
         SchemaDiscovery merged = new SchemaDiscovery();
@@ -210,12 +215,12 @@ public final class ExportFileWorker {
                 layout.snapshotSchema(task.exportId()),
                 schemaWithDiscovery(schema, merged).toPrettyString().getBytes(StandardCharsets.UTF_8));
         schemas.put(task.exportId(), schema);
-        queue.send(converts);
         progress.advance(
                 task.exportId(),
                 ExportProgress.Phase.CONVERTING,
                 ExportProgress.Phase.EXPORTING,
                 ExportProgress.Phase.DISCOVERING);
+        queue.send(converts);
         LOG.info(
                 "Export {}: schema {} discovered over {} items ({} columns); converting {} files",
                 task.exportId(),
@@ -282,13 +287,11 @@ public final class ExportFileWorker {
     private void publish(ExportTask task) {
         ExportProgress.Entry entry = progress.get(task.exportId()).orElseThrow();
         if (entry.phase() == ExportProgress.Phase.CONVERTING) {
-            publisher.publish(entry);
+            publisher.publish(entry, task.files());
         }
     }
 
     // ---- DELTAS --------------------------------------------------------------------------------------------------
-
-    private record Change(long micros, long line, byte[] envelope) {}
 
     private void deltas(ExportTask task, ExportProgress.Entry entry) throws IOException {
         if (entry.convertedFiles().contains(task.index())) {
@@ -297,85 +300,76 @@ public final class ExportFileWorker {
             }
             return;
         }
-        List<Change> changes = new ArrayList<>();
-        String shard = "export:" + task.exportId();
+        Files.createDirectories(options.workDir());
+        Path file = Files.createTempFile(options.workDir(), "deltas-" + task.exportId() + "-", ".json");
         try (DeadLetters dead = new DeadLetters(task)) {
-            DataFileReader.Result read = read(task, (buf, off, len, line) -> {
-                try {
-                    ExportLines.Change c = ExportLines.change(buf, off, len);
-                    changes.add(new Change(c.writeTimestampMicros(), line, envelope(c, task, line, shard)));
-                } catch (ItemFormatException e) {
-                    dead.add(buf, off, len, line, e.getMessage());
-                }
-            });
-            if (!checked(task, read, changes.size() + dead.count)) {
+            ChangeEnvelopes envelopes;
+            DataFileReader.Result read;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                envelopes = new ChangeEnvelopes(out, options.table(), task.exportId(), task.index(), dead::add);
+                read = read(task, envelopes::line);
+                envelopes.finish();
+            }
+            if (read == null || !checked(task, read, envelopes.changes() + dead.count)) {
                 return;
             }
             dead.land();
-        }
-        changes.sort(Comparator.comparingLong(Change::micros).thenComparingLong(Change::line));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Change c : changes) {
-            out.write(c.envelope());
-            out.write('\n');
-        }
-        if (!stillInFlight(task)) {
-            return;
-        }
-        lake.putBytes(layout.exportDeltas(task.exportId(), task.index()), out.toByteArray());
-        int done = progress.fileDone(task.exportId(), CONVERTED, task.index());
-        metrics.fileDone(task.exportId(), done, task.files(), changes.size());
-        if (done >= task.files()) {
-            finishDeltas(task);
+            if (!stillInFlight(task)) {
+                return;
+            }
+            lake.putFile(
+                    layout.exportDeltas(task.exportId(), task.index()),
+                    file,
+                    Map.of(CHANGES, Long.toString(envelopes.changes())));
+            int done = progress.fileDone(task.exportId(), CONVERTED, task.index());
+            metrics.fileDone(task.exportId(), done, task.files(), envelopes.changes());
+            if (done >= task.files()) {
+                finishDeltas(task);
+            }
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 
+    /**
+     * Every file's deltas are landed: the export is published. A worker may get here before the watcher recorded the
+     * export's files (it was that fast), so EXPORTING counts as well as CONVERTING.
+     */
     private void finishDeltas(ExportTask task) {
         ExportProgress.Entry entry = progress.get(task.exportId()).orElseThrow();
-        if (entry.phase() != ExportProgress.Phase.CONVERTING) {
+        if (entry.phase() != ExportProgress.Phase.CONVERTING && entry.phase() != ExportProgress.Phase.EXPORTING) {
             return;
         }
         long total = 0;
         for (S3Object o : lake.list(layout.exportDeltasFolder(task.exportId()))) {
             if (o.key().endsWith(".json") && !o.key().endsWith("_published.json")) {
-                total += lines(o.key());
+                total += Long.parseLong(lake.metadata(o.key()).getOrDefault(CHANGES, "0"));
             }
         }
-        publisher.publishDeltas(entry, total);
-    }
-
-    /** An incremental export's change as a delta envelope: sequence number = write time in microseconds. */
-    private byte[] envelope(ExportLines.Change c, ExportTask task, long line, String shard) throws IOException {
-        DeltaEnvelope.Action action = c.newImage() == null
-                ? DeltaEnvelope.Action.REMOVE
-                : c.oldImage() == null ? DeltaEnvelope.Action.INSERT : DeltaEnvelope.Action.MODIFY;
-        Map<String, AttributeValue> object =
-                action == DeltaEnvelope.Action.REMOVE ? (c.oldImage() != null ? c.oldImage() : c.keys()) : c.newImage();
-        long micros = c.writeTimestampMicros();
-        DeltaEnvelope e = new DeltaEnvelope(
-                action,
-                Long.toString(micros),
-                object,
-                c.keys(),
-                c.oldImage(),
-                Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000),
-                "export:" + task.exportId() + ":" + task.index() + ":" + line,
-                options.table(),
-                shard,
-                false,
-                object == c.keys());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            e.writeJson(g);
-        }
-        return out.toByteArray();
+        publisher.publishDeltas(entry, task.files(), total);
     }
 
     // ---- shared --------------------------------------------------------------------------------------------------
 
+    /**
+     * Streams the task's data file through the handler; null when the file is missing or access to it is denied,
+     * which no retry mends: the export is then failed, once, naming the file.
+     */
     private DataFileReader.Result read(ExportTask task, DataFileReader.LineHandler handler) throws IOException {
-        try (ResponseInputStream<GetObjectResponse> in =
-                s3.getObject(b -> b.bucket(task.bucket()).key(task.key()))) {
+        ResponseInputStream<GetObjectResponse> object;
+        try {
+            object = s3.getObject(b -> b.bucket(task.bucket()).key(task.key()));
+        } catch (NoSuchKeyException e) {
+            fail(task, "data file s3://" + task.bucket() + "/" + task.key() + ", listed in its manifest, is missing");
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403) {
+                throw e;
+            }
+            fail(task, "data file s3://" + task.bucket() + "/" + task.key() + " cannot be read: " + e.getMessage());
+            return null;
+        }
+        try (ResponseInputStream<GetObjectResponse> in = object) {
             return DataFileReader.read(in, (buf, off, len, line) -> {
                 try {
                     handler.line(buf, off, len, line);
@@ -390,8 +384,14 @@ public final class ExportFileWorker {
         }
     }
 
-    /** True when the file matches its manifest entry; otherwise fails the export and says why. */
+    /**
+     * True when the file was read and matches its manifest entry; otherwise fails the export and says why (a file
+     * that could not be read has failed it already).
+     */
     private boolean checked(ExportTask task, DataFileReader.Result read, long lines) {
+        if (read == null) {
+            return false;
+        }
         String problem = null;
         if (task.md5() != null && !task.md5().equals(read.md5())) {
             problem = "its MD5 is " + read.md5() + ", the manifest says " + task.md5();
@@ -401,24 +401,16 @@ public final class ExportFileWorker {
         if (problem == null) {
             return true;
         }
-        String reason =
-                "data file s3://" + task.bucket() + "/" + task.key() + " does not match the manifest: " + problem;
+        fail(task, "data file s3://" + task.bucket() + "/" + task.key() + " does not match the manifest: " + problem);
+        return false;
+    }
+
+    /** Fails the export for good: reported once, whichever worker or redelivery finds it first. */
+    private void fail(ExportTask task, String reason) {
         if (progress.failed(task.exportId(), reason)) {
             metrics.failure();
             LOG.error("Export {} failed and will not be published: {}", task.exportId(), reason);
         }
-        return false;
-    }
-
-    private long lines(String key) {
-        byte[] bytes = lake.bytes(key);
-        long n = 0;
-        for (byte b : bytes) {
-            if (b == '\n') {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**

@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * A finished export as its manifests describe it: {@code manifest-summary.json} and {@code manifest-files.json},
@@ -42,7 +43,10 @@ public record ExportManifest(
     /** One data file: its key, item count and the base64 MD5 of its gzip object. */
     public record DataFile(String key, long itemCount, String md5) {}
 
-    /** A manifest that does not match its checksum, or does not say what an export manifest says. */
+    /**
+     * A manifest that is missing, cannot be read, does not match its checksum, or does not say what an export
+     * manifest says: the export can never be published.
+     */
     public static final class InvalidManifestException extends RuntimeException {
         InvalidManifestException(String message) {
             super(message);
@@ -53,7 +57,8 @@ public record ExportManifest(
      * Reads and checks the manifests of an export.
      *
      * @param summaryKey the key of manifest-summary.json (DescribeExport's ExportManifest)
-     * @throws InvalidManifestException when a checksum does not match or a field is missing
+     * @throws InvalidManifestException when a manifest or its checksum file is missing or cannot be read, a checksum
+     *     does not match or a field is missing, naming the object
      */
     public static ExportManifest read(S3Client s3, String bucket, String summaryKey) {
         JsonNode summary = tree(checked(s3, bucket, summaryKey), bucket, summaryKey);
@@ -103,7 +108,7 @@ public record ExportManifest(
     }
 
     private static byte[] checked(S3Client s3, String bucket, String key) {
-        byte[] content = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        byte[] content = object(s3, bucket, key);
         String base = key.endsWith(".json") ? key.substring(0, key.length() - 5) : key;
         String expected = null;
         for (String suffix : new String[] {".md5", ".checksum"}) {
@@ -128,6 +133,28 @@ public record ExportManifest(
                     + hex + ", the checksum file says " + expected);
         }
         return content;
+    }
+
+    /**
+     * The object's bytes.
+     *
+     * @throws InvalidManifestException when it is missing or access to it is denied (never passing by itself);
+     *     throttling, server errors and the network are left to the caller to retry
+     */
+    static byte[] object(S3Client s3, String bucket, String key) {
+        try {
+            return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            throw new InvalidManifestException("s3://" + bucket + "/" + key + " is missing");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 403 || e.statusCode() == 404) {
+                throw new InvalidManifestException("s3://" + bucket + "/" + key + " cannot be read: "
+                        + (e.awsErrorDetails() == null
+                                ? e.getMessage()
+                                : e.awsErrorDetails().errorCode()));
+            }
+            throw e;
+        }
     }
 
     private static JsonNode tree(byte[] content, String bucket, String where) {

@@ -94,6 +94,11 @@ public final class ExportMetrics {
         deadLetters.increment(count);
     }
 
+    /** Exports failed so far, as counted. */
+    public double failures() {
+        return failures.count();
+    }
+
     public void failure() {
         failures.increment();
     }

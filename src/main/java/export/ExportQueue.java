@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * partially failed batch are sent again, with backoff, until every task is on the queue; a sender fault (a message
  * SQS will never take) fails at once.
  */
-public final class ExportQueue {
+public final class ExportQueue implements TaskQueue {
     private static final Logger LOG = LoggerFactory.getLogger(ExportQueue.class);
     private static final int BATCH = 10;
 
@@ -32,7 +32,7 @@ public final class ExportQueue {
         this.retryDelayMillis = retryDelayMillis;
     }
 
-    /** Sends every task; returns when all are on the queue. */
+    @Override
     public void send(List<ExportTask> tasks) {
         for (int from = 0; from < tasks.size(); from += BATCH) {
             sendBatch(tasks.subList(from, Math.min(tasks.size(), from + BATCH)));

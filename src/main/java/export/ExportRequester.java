@@ -51,6 +51,7 @@ public final class ExportRequester {
      * @param minIncrementalWindow shortest incremental window DynamoDB accepts (15 minutes on AWS)
      * @param maxIncrementalWindow longest incremental window DynamoDB accepts (24 hours on AWS)
      * @param staleAfter an export in flight longer than this is given up, so a new one can start
+     * @param interval the schedule: an export is due this long after the last one recorded
      */
     public record Options(
             String table,
@@ -62,13 +63,16 @@ public final class ExportRequester {
             Type type,
             Duration minIncrementalWindow,
             Duration maxIncrementalWindow,
-            Duration staleAfter) {}
+            Duration staleAfter,
+            Duration interval) {}
 
     private final DynamoDbClient dynamoDb;
     private final ExportProgress progress;
     private final SnapshotPublisher publisher;
     private final Options options;
     private final Clock clock;
+    /** When DynamoDB last refused a scheduled request (no point-in-time recovery, say), on this replica. */
+    private Instant refusedAt;
 
     public ExportRequester(
             DynamoDbClient dynamoDb,
@@ -88,9 +92,76 @@ public final class ExportRequester {
         return requestIfNoSnapshot(firedTime == null ? clock.instant() : firedTime.toInstant());
     }
 
-    /** The schedule timer's call: see {@link #requestScheduled(Instant)}. */
+    /** The cron schedule's call (export.cron): see {@link #requestScheduled(Instant)}. */
     public Optional<String> onSchedule(@Header(TimerConstants.HEADER_FIRED_TIME) Date firedTime) {
         return requestScheduled(firedTime == null ? clock.instant() : firedTime.toInstant());
+    }
+
+    /** The interval schedule's tick (every export.check-interval): see {@link #requestIfDue(Instant)}. */
+    public Optional<String> onTick() {
+        return requestIfDue(clock.instant());
+    }
+
+    /**
+     * The interval schedule: the configured export once {@code interval} has passed since the last export recorded
+     * (landed, or failed), however often replicas restarted and whichever replica looks. Its time is the due moment
+     * (the last export plus whole intervals), the same on every replica, so replicas that look at once ask for the
+     * same export (one ClientToken).
+     */
+    public synchronized Optional<String> requestIfDue(Instant now) {
+        Optional<Instant> last = lastRecorded();
+        Optional<Instant> slot = last.isEmpty() ? Optional.of(now) : dueSlot(last.get(), now, options.interval());
+        if (slot.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return request(
+                    last.isEmpty() ? "schedule (no export recorded yet)" : "schedule (due since " + slot.get() + ")",
+                    slot.get(),
+                    options.type() == Type.FULL);
+        } catch (RuntimeException e) {
+            refusedAt = now; // DynamoDB refused the request: the next attempt waits an interval, as after a failure
+            throw e;
+        }
+    }
+
+    /**
+     * The latest moment at or before {@code now} that is {@code last} plus a whole number (at least one) of intervals;
+     * empty while less than one interval has passed.
+     */
+    static Optional<Instant> dueSlot(Instant last, Instant now, Duration interval) {
+        Duration since = Duration.between(last, now);
+        if (since.compareTo(interval) < 0) {
+            return Optional.empty();
+        }
+        long intervals = since.toMillis() / Math.max(1, interval.toMillis());
+        return Optional.of(last.plusMillis(intervals * interval.toMillis()));
+    }
+
+    /**
+     * When the last export happened, as recorded: the export time of the newest landed export (or of the published
+     * snapshot in the lake), or the request time of a newer one that failed, so a failing export waits an interval
+     * too.
+     */
+    private Optional<Instant> lastRecorded() {
+        Instant last = publisher
+                .current()
+                .map(p -> Instant.parse(p.path("exportTime").asText()))
+                .orElse(refusedAt);
+        if (refusedAt != null && refusedAt.isAfter(last)) {
+            last = refusedAt;
+        }
+        for (ExportProgress.Entry e : progress.all()) {
+            Instant t = switch (e.phase()) {
+                case PUBLISHED, EXPIRED -> e.exportTime();
+                case FAILED -> e.requestedAt();
+                default -> null;
+            };
+            if (t != null && (last == null || t.isAfter(last))) {
+                last = t;
+            }
+        }
+        return Optional.ofNullable(last);
     }
 
     /** On start: a full export at once when the lake has no published snapshot and none is under way. */

@@ -20,7 +20,7 @@ public final class ExportWatcher {
     private final DynamoDbClient dynamoDb;
     private final S3Client s3;
     private final ExportProgress progress;
-    private final ExportQueue queue;
+    private final TaskQueue queue;
     private final ExportMetrics metrics;
     private final EmptyExports empty;
 
@@ -33,7 +33,7 @@ public final class ExportWatcher {
             DynamoDbClient dynamoDb,
             S3Client s3,
             ExportProgress progress,
-            ExportQueue queue,
+            TaskQueue queue,
             ExportMetrics metrics,
             EmptyExports empty) {
         this.dynamoDb = dynamoDb;
@@ -44,15 +44,28 @@ public final class ExportWatcher {
         this.empty = empty;
     }
 
-    /** Checks every export still being written by DynamoDB; returns how many are. */
+    /**
+     * Checks every export still being written by DynamoDB; returns how many are. An export whose manifests are
+     * missing or unreadable is marked FAILED, once, naming the object; a failure of one export's check does not keep
+     * the others from theirs.
+     */
     public int poll() {
         int running = 0;
         for (ExportProgress.Entry e : progress.all()) {
             if (e.phase() != ExportProgress.Phase.EXPORTING) {
                 continue;
             }
-            ExportDescription d =
-                    dynamoDb.describeExport(b -> b.exportArn(e.exportArn())).exportDescription();
+            ExportDescription d;
+            try {
+                d = dynamoDb.describeExport(b -> b.exportArn(e.exportArn())).exportDescription();
+            } catch (RuntimeException failure) {
+                LOG.warn(
+                        "Export {}: DescribeExport failed ({}); checking again later",
+                        e.exportId(),
+                        failure.toString());
+                running++;
+                continue;
+            }
             switch (d.exportStatus()) {
                 case COMPLETED -> completed(e, d);
                 case FAILED -> {
@@ -78,6 +91,10 @@ public final class ExportWatcher {
     private void completed(ExportProgress.Entry e, ExportDescription d) {
         ExportManifest manifest;
         try {
+            if (d.exportManifest() == null || d.exportManifest().isEmpty()) {
+                throw new ExportManifest.InvalidManifestException("DescribeExport of " + e.exportArn()
+                        + " says COMPLETED but names no ExportManifest (manifest-summary.json)");
+            }
             manifest = ExportManifest.read(s3, d.s3Bucket(), d.exportManifest());
         } catch (ExportManifest.InvalidManifestException invalid) {
             if (progress.failed(e.exportId(), invalid.getMessage())) {
@@ -100,6 +117,8 @@ public final class ExportWatcher {
                     f.itemCount(),
                     f.md5()));
         }
+        // A worker may finish a task before started() below: workers accept EXPORTING as well, and a crash in between
+        // sends the tasks again at the next poll (tasks are idempotent).
         queue.send(tasks);
         progress.started(
                 e.exportId(),

@@ -73,9 +73,10 @@ public final class SnapshotPublisher {
     /**
      * Publishes a full export whose parts are all written.
      *
+     * @param files the export's data files (the entry may not have recorded them yet when its workers were quicker)
      * @throws IllegalStateException when a part is missing (the caller's message is redelivered)
      */
-    public void publish(ExportProgress.Entry export) {
+    public void publish(ExportProgress.Entry export, int files) {
         String id = export.exportId();
         SnapshotSchema schema = SnapshotSchema.fromJson(lake.json(layout.snapshotSchema(id)));
         TreeMap<Integer, JsonNode> discoveries = new TreeMap<>();
@@ -101,9 +102,9 @@ public final class SnapshotPublisher {
             parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
             items += d.path("rows").asLong();
         }
-        if (discoveries.size() != export.files()) {
+        if (discoveries.size() != files) {
             throw new IllegalStateException("Snapshot " + id + " cannot be published yet: " + discoveries.size()
-                    + " of " + export.files() + " files discovered");
+                    + " of " + files + " files discovered");
         }
         Optional<JsonNode> current = current();
         if (current.isPresent()
@@ -151,15 +152,19 @@ public final class SnapshotPublisher {
         expireOld(id);
     }
 
-    /** Marks an incremental export's deltas complete: readers take a deltas-export folder only with this marker. */
-    public void publishDeltas(ExportProgress.Entry export, long changes) {
+    /**
+     * Marks an incremental export's deltas complete: readers take a deltas-export folder only with this marker.
+     *
+     * @param files the export's data files (the entry may not have recorded them yet when its workers were quicker)
+     */
+    public void publishDeltas(ExportProgress.Entry export, int files, long changes) {
         String id = export.exportId();
         ObjectNode marker = JSON.createObjectNode()
                 .put("exportId", id)
                 .put("exportArn", export.exportArn())
                 .put("exportFromTime", String.valueOf(export.fromTime()))
                 .put("exportToTime", export.exportTime().toString())
-                .put("files", export.files())
+                .put("files", files)
                 .put("changes", changes)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
         lake.putJson(layout.exportDeltasFolder(id) + "_published.json", marker);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -116,6 +117,16 @@ public final class LakeStore {
 
     public void putFile(String key, Path file) {
         s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+    }
+
+    /** Writes a file as an object with user metadata ({@code x-amz-meta-<name>}), streamed from the disk. */
+    public void putFile(String key, Path file, Map<String, String> metadata) {
+        s3.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromFile(file));
+    }
+
+    /** An object's user metadata, by name (HeadObject). */
+    public Map<String, String> metadata(String key) {
+        return s3.headObject(b -> b.bucket(bucket).key(key)).metadata();
     }
 
     public void copy(String from, String to) {

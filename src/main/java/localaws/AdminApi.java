@@ -17,7 +17,7 @@ import localaws.http.AwsServiceException;
  * POST   /_localaws/faults/throttle             {"target": "DynamoDBStreams_20120810.GetRecords", "times": 3}
  * POST   /_localaws/faults/firehose-entries     {"deliveryStream": "deltas", "fraction": 0.2, "calls": -1}
  * POST   /_localaws/faults/export-failure       {"code": "S3AccessDenied", "message": "..."}
- * POST   /_localaws/faults/export-tampering     {"corruptLine": 7, "wrongChecksum": false}
+ * POST   /_localaws/faults/export-tampering     {"corruptLine": 7, "wrongChecksum": false, "noManifest": false}
  * POST   /_localaws/streams/rollover            {"table": "orders", "split": true}
  * POST   /_localaws/streams/trim                {"table": "orders", "forgetClosedShards": false}
  * POST   /_localaws/faults/stream-records       {"table": "orders", "corrupt": 1}
@@ -85,6 +85,9 @@ final class AdminApi implements HttpHandler {
                 faults.tamperNextExport(
                         body.path("corruptLine").asInt(0),
                         body.path("wrongChecksum").asBoolean(false));
+                if (body.path("noManifest").asBoolean(false)) {
+                    faults.completeNextExportWithoutManifest();
+                }
                 return "ok\n";
             case "POST streams/rollover":
                 faults.rolloverShards(

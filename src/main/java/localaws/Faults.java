@@ -122,6 +122,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         exports.tamperNextExport(corruptLine, wrongChecksum);
     }
 
+    /** See {@link ExportService#completeNextWithoutManifest}. */
+    public void completeNextExportWithoutManifest() {
+        exports.completeNextWithoutManifest();
+    }
+
     /** See {@link ExportService#failNextExport}. */
     public void failNextExport(String code, String message) {
         exports.failNextExport(code, message);

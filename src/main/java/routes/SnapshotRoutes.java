@@ -6,8 +6,9 @@ import org.apache.camel.builder.RouteBuilder;
  * Snapshots: the table exported by DynamoDB, landed in the lake as Parquet and published atomically.
  * <pre>
  * ddb-export-on-start   once at start: a full export when the lake has no published snapshot
- * ddb-export-schedule   every export.interval, or at the times of export.cron (Quartz, UTC): a full or
- *                       incremental export (export.type)
+ * ddb-export-schedule   every export.check-interval: an export (export.type, full or incremental) when
+ *                       export.interval has passed since the last one recorded; or at the times of export.cron
+ *                       (Quartz, UTC)
  * ddb-export-watch      every export.check-interval: DescribeExport; a finished export's files onto the queue
  * ddb-export-to-lake    the queue, export.concurrency at a time: one data file → discovery, Parquet or deltas;
  *                       the last file publishes the snapshot
@@ -30,16 +31,18 @@ public class SnapshotRoutes extends RouteBuilder {
                 .resolveProperty("export.cron")
                 .map(String::trim)
                 .orElse("");
+        // The interval is counted from the last export recorded, not from this process's start: replicas that restart
+        // more often than export.interval still export on schedule.
         from(cron.isEmpty()
-                        ? "timer:export-schedule?delay={{export.interval}}&period={{export.interval}}"
+                        ? "timer:export-schedule?delay={{export.check-interval}}&period={{export.check-interval}}"
                         : "quartz:dynamo-lake/export-schedule?trigger.timeZone=UTC&cron=" + cron.replace(' ', '+'))
                 .routeId("ddb-export-schedule")
                 .routeDescription(
                         cron.isEmpty()
-                                ? "Starts an export of the table every export.interval"
+                                ? "Starts an export of the table once export.interval has passed since the last one"
                                 : "Starts an export of the table at the times of export.cron (" + cron + ", UTC)")
                 .autoStartup("{{export.schedule-enabled}}")
-                .bean("exportRequester", "onSchedule")
+                .bean("exportRequester", cron.isEmpty() ? "onTick" : "onSchedule")
                 .id("request-export");
 
         from("timer:export-watch?delay={{export.check-interval}}&period={{export.check-interval}}")

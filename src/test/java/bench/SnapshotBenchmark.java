@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dynamolake.demo.DemoItems;
+import export.ChangeEnvelopes;
 import export.DataFileReader;
 import export.ExportLines;
 import item.AttributeValues;
@@ -43,7 +44,8 @@ import lake.SnapshotSchema;
  * discover the schema, write zstd Parquet) over an export folder in AWS's layout, next to DuckDB (duckdb_jdbc,
  * threads=2) writing the same columns from the same files to Parquet, in the same run. Then one data file of 1 GiB
  * uncompressed (the export's files concatenated in a cycle, so items may repeat) converted alone, to show the heap
- * it needs.
+ * it needs; and one incremental export data file of 1 GiB uncompressed landed as delta envelopes by the DELTAS step's
+ * own code, next to a bare read of the same file (gunzip and split only), to show that memory stays flat.
  *
  * <pre>
  * ./mvnw -q -Pbench test-compile exec:exec -Dbench.class=bench.SnapshotBenchmark -Dbench.records=1000000
@@ -192,6 +194,120 @@ public final class SnapshotBenchmark {
                 (System.nanoTime() - s0) / 1e9,
                 HeapSampler.peakMb(),
                 Runtime.getRuntime().maxMemory() >> 20);
+
+        incrementalBenchmark(work);
+    }
+
+    /**
+     * An incremental export's data file of {@code bytes} uncompressed (demo orders changed in turn: updates with both
+     * images, every tenth a delete), as DynamoDB writes it; returns its line count.
+     */
+    private static long incrementalFile(Path file, long bytes) throws IOException {
+        DemoItems demo = new DemoItems(43);
+        JsonFactory factory = JsonFactory.builder().build();
+        long lines = 0;
+        try (OutputStream raw = Files.newOutputStream(file);
+                GZIPOutputStream gz = new GZIPOutputStream(raw, 1 << 16);
+                CountingOutputStream out = new CountingOutputStream(gz)) {
+            for (long n = 0; out.count < bytes; n++) {
+                try (JsonGenerator g = factory.createGenerator(out)) {
+                    g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                    g.writeStartObject();
+                    g.writeObjectFieldStart("Metadata");
+                    g.writeObjectFieldStart("WriteTimestampMicros");
+                    g.writeStringField("N", Long.toString(1_764_662_400_000_000L + n));
+                    g.writeEndObject();
+                    g.writeEndObject();
+                    g.writeFieldName("Keys");
+                    AttributeValues.writeItem(DemoItems.key(n % 100_000), g, "Keys");
+                    g.writeFieldName("OldImage");
+                    AttributeValues.writeItem(demo.order(n % 100_000), g, "OldImage");
+                    if (n % 10 != 9) {
+                        g.writeFieldName("NewImage");
+                        AttributeValues.writeItem(demo.order(n % 100_000 + 1), g, "NewImage");
+                    }
+                    g.writeEndObject();
+                }
+                out.write('\n');
+                lines++;
+            }
+        }
+        return lines;
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+
+    /** The incremental file as the DELTAS step lands it: envelopes streamed to a file on disk, bad lines counted. */
+    private static void incrementalBenchmark(Path work) throws IOException {
+        Path file = work.resolve("incremental.json.gz");
+        long t = System.nanoTime();
+        long lines = incrementalFile(file, SINGLE_FILE_BYTES);
+        System.out.printf(
+                "generated an incremental data file of %,d changes (%,d MB gzip) in %.1f s%n",
+                lines, size(file) >> 20, (System.nanoTime() - t) / 1e9);
+
+        HeapSampler.reset();
+        System.gc();
+        long b0 = System.nanoTime();
+        DataFileReader.Result bare;
+        try (InputStream in = Files.newInputStream(file)) {
+            bare = DataFileReader.read(in, (buf, off, len, line) -> {});
+        }
+        double bareSeconds = (System.nanoTime() - b0) / 1e9;
+        long barePeak = HeapSampler.peakMb();
+        long bareLive = HeapSampler.peakLiveMb();
+
+        HeapSampler.reset();
+        System.gc();
+        Path out = work.resolve("incremental-deltas.json");
+        long[] bad = {0};
+        long d0 = System.nanoTime();
+        ChangeEnvelopes envelopes;
+        try (InputStream in = Files.newInputStream(file);
+                OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+            envelopes =
+                    new ChangeEnvelopes(o, "bench", "01700000000000-bench001", 0, (buf, off, len, l, r) -> bad[0]++);
+            DataFileReader.read(in, envelopes::line);
+            envelopes.finish();
+        }
+        double deltaSeconds = (System.nanoTime() - d0) / 1e9;
+        if (envelopes.changes() + bad[0] != lines || bad[0] != 0) {
+            throw new IllegalStateException(
+                    "wrote " + envelopes.changes() + " envelopes and " + bad[0] + " bad lines for " + lines);
+        }
+        System.out.printf(
+                "incremental data file of %,d MB uncompressed (%,d changes): bare read (gunzip, split) %.1f s, peak heap"
+                        + " in use %,d MB, live after collections %,d MB; DELTAS step (parse, envelope, write %,d MB"
+                        + " to disk) %.1f s, peak heap in use %,d MB, live after collections %,d MB, of %,d MB%n",
+                bare.uncompressedBytes() >> 20,
+                envelopes.changes(),
+                bareSeconds,
+                barePeak,
+                bareLive,
+                size(out) >> 20,
+                deltaSeconds,
+                HeapSampler.peakMb(),
+                HeapSampler.peakLiveMb(),
+                Runtime.getRuntime().maxMemory() >> 20);
+        Files.delete(out);
     }
 
     private static SchemaDiscovery discover(DataFile f) throws IOException {

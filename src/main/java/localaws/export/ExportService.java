@@ -56,6 +56,8 @@ public final class ExportService implements AutoCloseable {
     private final Map<String, ExportJob> byToken = new ConcurrentHashMap<>();
     private final AtomicReference<String[]> nextFailure = new AtomicReference<>();
     private final AtomicReference<ExportWriter.Tampering> nextTampering = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean nextWithoutManifest =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "localaws-export");
         t.setDaemon(true);
@@ -82,6 +84,14 @@ public final class ExportService implements AutoCloseable {
      */
     public void tamperNextExport(int corruptLine, boolean wrongChecksum) {
         nextTampering.set(new ExportWriter.Tampering(corruptLine, wrongChecksum));
+    }
+
+    /**
+     * Fault: the next export completes but its DescribeExport names no ExportManifest, as a consumer must survive
+     * without looping.
+     */
+    public void completeNextWithoutManifest() {
+        nextWithoutManifest.set(true);
     }
 
     /** Fault: the next export fails with this FailureCode and FailureMessage, after writing {@code _started}. */
@@ -186,6 +196,9 @@ public final class ExportService implements AutoCloseable {
                     nextTampering.getAndSet(null));
             Instant end = clock.instant();
             writer.summary(job, end);
+            if (nextWithoutManifest.getAndSet(false)) {
+                job.manifestKey = null;
+            }
             job.endTime = end;
             job.status = "COMPLETED";
             LOG.debug("Export {} of {} wrote {} items", job.id, job.tableName, items);

@@ -1,0 +1,215 @@
+package export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
+
+import ddbstream.checkpoint.CheckpointStore;
+import dynamolake.demo.DemoTable;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import lake.LakeLayout;
+import localaws.export.ExportSettings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.ExportDescription;
+import software.amazon.awssdk.services.dynamodb.model.ExportStatus;
+import software.amazon.awssdk.services.sqs.model.Message;
+import testsupport.LocalStackExtension;
+
+/**
+ * The export flow's parts wired as the application wires them, against the local stack, driven step by step so
+ * that production's interleavings happen on demand: a worker that finishes every file before the step that queued
+ * them records the next phase, manifests and data files that are missing, a DescribeExport without a manifest. Each
+ * export ends PUBLISHED or FAILED once, naming what is missing; nothing is retried without end.
+ */
+class ExportLifecycleTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(
+            s -> s.withExports(new ExportSettings(40, Duration.ofSeconds(1), Duration.ofHours(24), ".md5")));
+
+    private static final String TABLE = "lifecycle";
+    private static final String LAKE = "dynamo-lake";
+    private static final String EXPORTS = "dynamo-lake-exports";
+    private static final String STATE = "dynamo-lake-checkpoints";
+
+    @TempDir
+    static Path work;
+
+    private static DemoTable demo;
+    private static String queueUrl;
+    private static ExportProgress progress;
+    private static ExportMetrics metrics;
+    private static ExportRequester requester;
+    private static ExportFileWorker worker;
+    private static ExportWatcher watcher;
+    private static final AtomicInteger fast = new AtomicInteger();
+
+    @BeforeAll
+    static void wire() {
+        aws.s3().createBucket(b -> b.bucket(LAKE));
+        aws.s3().createBucket(b -> b.bucket(EXPORTS));
+        queueUrl = aws.sqs().createQueue(b -> b.queueName("lifecycle-tasks")).queueUrl();
+        new CheckpointStore(aws.dynamoDb(), STATE).createTableIfMissing();
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 3, 3600);
+        demo.create();
+        demo.seed(100, 0);
+
+        Clock clock = Clock.systemUTC();
+        LakeLayout layout = new LakeLayout("tables/" + TABLE + "/");
+        progress = new ExportProgress(aws.dynamoDb(), STATE, "g", TABLE);
+        metrics = new ExportMetrics(new SimpleMeterRegistry(), TABLE, clock);
+        ExportQueue sqs = new ExportQueue(aws.sqs(), () -> queueUrl, 5, 50);
+        // The worker takes every task the moment it is on the queue, before the sender's next step.
+        TaskQueue fastWorkers = tasks -> {
+            sqs.send(tasks);
+            work();
+        };
+        SnapshotPublisher publisher = new SnapshotPublisher(
+                aws.s3(), LAKE, layout, progress, metrics, TABLE, 2, (id, schema, location) -> {}, clock);
+        worker = new ExportFileWorker(
+                aws.s3(),
+                layout,
+                progress,
+                fastWorkers,
+                publisher,
+                metrics,
+                new ExportFileWorker.Options(LAKE, TABLE, "ZSTD", 1 << 20, 100, work));
+        requester = new ExportRequester(
+                aws.dynamoDb(),
+                progress,
+                publisher,
+                new ExportRequester.Options(
+                        TABLE,
+                        EXPORTS,
+                        "exports/",
+                        null,
+                        null,
+                        null,
+                        ExportRequester.Type.FULL,
+                        Duration.ofSeconds(1),
+                        Duration.ofHours(24),
+                        Duration.ofHours(24),
+                        Duration.ofHours(24)),
+                clock);
+        watcher = new ExportWatcher(aws.dynamoDb(), aws.s3(), progress, fastWorkers, metrics, worker::landEmpty);
+    }
+
+    /** Takes every task on the queue and runs it, as the ddb-export-to-lake route does, until none is left. */
+    private static void work() {
+        while (true) {
+            List<Message> messages = aws.sqs()
+                    .receiveMessage(
+                            b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(0))
+                    .messages();
+            if (messages.isEmpty()) {
+                return;
+            }
+            for (Message m : messages) {
+                try {
+                    worker.process(m.body());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                fast.incrementAndGet();
+                aws.sqs().deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+            }
+        }
+    }
+
+    /** Starts an export and waits until DynamoDB has written it; returns its id. */
+    private static String exported(boolean full) {
+        String id = requester.request("test", Instant.now(), full).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> description(id).exportStatus() == ExportStatus.COMPLETED);
+        return id;
+    }
+
+    private static ExportDescription description(String id) {
+        String arn = progress.get(id).orElseThrow().exportArn();
+        return aws.dynamoDb().describeExport(b -> b.exportArn(arn)).exportDescription();
+    }
+
+    private static ExportProgress.Entry entry(String id) {
+        return progress.get(id).orElseThrow();
+    }
+
+    private static String exportKey(String id, String name) {
+        return "exports/AWSDynamoDB/" + id + "/" + name;
+    }
+
+    @Test
+    void filesFinishedBeforeTheirSenderRecordsTheNextPhaseStillPublishTheExport() {
+        // Regression: the last file's worker found the export still EXPORTING (or DISCOVERING) and left it, and
+        // nobody published it.
+        String full = exported(true);
+        watcher.poll();
+        assertThat(fast.get()).as("the files were worked on inside the sends").isGreaterThan(0);
+        assertThat(entry(full).phase()).isEqualTo(ExportProgress.Phase.PUBLISHED);
+
+        demo.change(20);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> Instant.now().isAfter(entry(full).exportTime().plusSeconds(1)));
+        String incremental = exported(false);
+        assertThat(entry(incremental).incremental()).isTrue();
+        watcher.poll();
+        ExportProgress.Entry landed = entry(incremental);
+        assertThat(landed.phase()).isEqualTo(ExportProgress.Phase.PUBLISHED);
+        String marker = aws.s3()
+                .getObjectAsBytes(b ->
+                        b.bucket(LAKE).key("tables/" + TABLE + "/deltas-export/" + incremental + "/_published.json"))
+                .asUtf8String();
+        assertThat(marker).contains("\"files\" : " + landed.files());
+    }
+
+    @Test
+    void anExportWhoseManifestIsMissingFailsOnceNamingIt() {
+        String id = exported(true);
+        aws.s3().deleteObject(b -> b.bucket(EXPORTS).key(exportKey(id, "manifest-files.json")));
+        double before = metrics.failures();
+        assertThatCode(watcher::poll).doesNotThrowAnyException();
+        assertThatCode(watcher::poll).as("the next poll has nothing left to do").doesNotThrowAnyException();
+        assertThat(entry(id).phase()).isEqualTo(ExportProgress.Phase.FAILED);
+        assertThat(entry(id).failure())
+                .contains("s3://" + EXPORTS + "/" + exportKey(id, "manifest-files.json"))
+                .contains("missing");
+        assertThat(metrics.failures() - before).as("counted once").isEqualTo(1);
+    }
+
+    @Test
+    void anExportWithoutAManifestInDescribeExportFailsOnce() {
+        aws.stack().emulator().faults().completeNextExportWithoutManifest();
+        String id = exported(true);
+        double before = metrics.failures();
+        watcher.poll();
+        watcher.poll();
+        assertThat(entry(id).phase()).isEqualTo(ExportProgress.Phase.FAILED);
+        assertThat(entry(id).failure()).contains("names no ExportManifest");
+        assertThat(metrics.failures() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aDataFileMissingFromTheExportFailsItOnceNamingTheFile() throws Exception {
+        String id = exported(true);
+        ExportManifest manifest =
+                ExportManifest.read(aws.s3(), EXPORTS, description(id).exportManifest());
+        String gone = manifest.files().get(1).key();
+        aws.s3().deleteObject(b -> b.bucket(EXPORTS).key(gone));
+        double before = metrics.failures();
+        assertThatCode(watcher::poll)
+                .as("the worker reports the file; its message is not thrown back to the queue")
+                .doesNotThrowAnyException();
+        ExportTask again = new ExportTask(
+                id, ExportTask.Step.DISCOVER, EXPORTS, gone, 1, manifest.files().size(), 40, null);
+        worker.process(again.toJson()); // a redelivery changes nothing
+        assertThat(entry(id).phase()).isEqualTo(ExportProgress.Phase.FAILED);
+        assertThat(entry(id).failure()).contains("s3://" + EXPORTS + "/" + gone).contains("missing");
+        assertThat(metrics.failures() - before).isEqualTo(1);
+    }
+}
