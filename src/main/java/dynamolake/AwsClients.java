@@ -26,7 +26,9 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * account's (the buckets, Firehose, the queue, the checkpoint table, Glue). Both sides use the base credentials
  * (the default provider chain, or the local stack's static ones) unless {@link #withRoles} gives a side a role,
  * which its clients then assume with STS, renewing the session before it expires. The routes never see the
- * difference.
+ * difference. In the aws profile the clients go to AWS's own endpoints, or to the {@link Endpoints} given (LocalStack,
+ * moto, MinIO or any S3-compatible store), where the AWS SDK's own endpoint settings for one service
+ * ({@code AWS_ENDPOINT_URL_<SERVICE>}, {@code aws.endpointUrl<Service>}) come first.
  *
  * <pre>{@code
  * AwsClients clients = AwsClients.local(emulator, s3, sqs, "us-east-1").withRoles(roles);
@@ -47,6 +49,48 @@ public final class AwsClients {
         }
     }
 
+    /**
+     * Where the aws profile's clients go instead of AWS's own endpoints.
+     *
+     * @param all every client's endpoint, or null for AWS's (and for the SDK's AWS_ENDPOINT_URL variables)
+     * @param s3 S3's endpoint, or null for {@code all}'s
+     * @param s3PathStyle address buckets in the path ({@code http://host/bucket/key}) rather than the host name, as
+     *     most S3-compatible stores reached by a plain host name need
+     */
+    public record Endpoints(URI all, URI s3, boolean s3PathStyle) {
+        /** AWS's own endpoints, virtual-hosted buckets. */
+        public static final Endpoints AWS = new Endpoints(null, null, false);
+    }
+
+    /**
+     * The services the application calls, with the names the AWS SDK gives their own endpoint settings
+     * ({@code AWS_ENDPOINT_URL_<env>} and {@code aws.endpointUrl<property>}); a service with one set keeps it.
+     */
+    enum Service {
+        DYNAMODB("DYNAMODB", "DynamoDb"),
+        DYNAMODB_STREAMS("DYNAMODB_STREAMS", "DynamoDbStreams"),
+        FIREHOSE("FIREHOSE", "Firehose"),
+        S3("S3", "S3"),
+        SQS("SQS", "Sqs"),
+        STS("STS", "Sts"),
+        GLUE("GLUE", "Glue"),
+        ATHENA("ATHENA", "Athena");
+
+        private final String env;
+        private final String property;
+
+        Service(String env, String property) {
+            this.env = env;
+            this.property = property;
+        }
+
+        /** True when the SDK has an endpoint for this service from its environment variable or system property. */
+        boolean hasSdkEndpoint() {
+            return System.getenv("AWS_ENDPOINT_URL_" + env) != null
+                    || System.getProperty("aws.endpointUrl" + property) != null;
+        }
+    }
+
     private final Region region;
     private final AwsCredentialsProvider base;
     private final AwsCredentialsProvider source;
@@ -54,6 +98,8 @@ public final class AwsClients {
     private final URI dynamoDbEndpoint;
     private final URI s3Endpoint;
     private final URI sqsEndpoint;
+    private final boolean s3PathStyle;
+    private final boolean local;
 
     private AwsClients(
             Region region,
@@ -62,7 +108,9 @@ public final class AwsClients {
             AwsCredentialsProvider lake,
             URI dynamoDbEndpoint,
             URI s3Endpoint,
-            URI sqsEndpoint) {
+            URI sqsEndpoint,
+            boolean s3PathStyle,
+            boolean local) {
         this.region = Objects.requireNonNull(region, "region == null");
         this.base = Objects.requireNonNull(base, "credentials == null");
         this.source = source;
@@ -70,12 +118,28 @@ public final class AwsClients {
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.s3Endpoint = s3Endpoint;
         this.sqsEndpoint = sqsEndpoint;
+        this.s3PathStyle = s3PathStyle;
+        this.local = local;
     }
 
     /** Clients for AWS in the region, with credentials from the default provider chain. */
     public static AwsClients aws(String region) {
+        return aws(region, Endpoints.AWS);
+    }
+
+    /** Clients for AWS or an AWS-compatible service at the endpoints given, credentials from the default chain. */
+    public static AwsClients aws(String region, Endpoints endpoints) {
         var chain = DefaultCredentialsProvider.builder().build();
-        return new AwsClients(Region.of(region), chain, chain, chain, null, null, null);
+        return new AwsClients(
+                Region.of(region),
+                chain,
+                chain,
+                chain,
+                endpoints.all(),
+                endpoints.s3() != null ? endpoints.s3() : endpoints.all(),
+                endpoints.all(),
+                endpoints.s3PathStyle(),
+                false);
     }
 
     /**
@@ -91,7 +155,9 @@ public final class AwsClients {
                 fixed,
                 Objects.requireNonNull(emulator, "emulator == null"),
                 Objects.requireNonNull(s3, "s3 == null"),
-                Objects.requireNonNull(sqs, "sqs == null"));
+                Objects.requireNonNull(sqs, "sqs == null"),
+                true,
+                true);
     }
 
     /**
@@ -110,12 +176,15 @@ public final class AwsClients {
                         : assume(sts, roles.lakeRoleArn(), roles.lakeExternalId(), roles.sessionName() + "-lake"),
                 dynamoDbEndpoint,
                 s3Endpoint,
-                sqsEndpoint);
+                sqsEndpoint,
+                s3PathStyle,
+                local);
     }
 
     /** STS with the base credentials (at the emulator in the local stack). */
     public StsClient sts() {
-        return configure(StsClient.builder(), dynamoDbEndpoint, base).build();
+        return configure(StsClient.builder(), Service.STS, dynamoDbEndpoint, base)
+                .build();
     }
 
     private static AwsCredentialsProvider assume(StsClient sts, String roleArn, String externalId, String session) {
@@ -127,7 +196,7 @@ public final class AwsClients {
     }
 
     public boolean isLocal() {
-        return dynamoDbEndpoint != null;
+        return local;
     }
 
     public Region region() {
@@ -136,58 +205,74 @@ public final class AwsClients {
 
     /** Source side: the table (DescribeTable, exports). */
     public DynamoDbClient dynamoDb() {
-        return configure(DynamoDbClient.builder(), dynamoDbEndpoint, source).build();
+        return configure(DynamoDbClient.builder(), Service.DYNAMODB, dynamoDbEndpoint, source)
+                .build();
     }
 
     /** Source side: the table's stream. */
     public DynamoDbStreamsClient dynamoDbStreams() {
-        return configure(DynamoDbStreamsClient.builder(), dynamoDbEndpoint, source)
+        return configure(DynamoDbStreamsClient.builder(), Service.DYNAMODB_STREAMS, dynamoDbEndpoint, source)
                 .build();
     }
 
     /** Lake side: the checkpoint table (stream checkpoints and lease, export state, the view lock). */
     public DynamoDbClient checkpointDynamoDb() {
-        return configure(DynamoDbClient.builder(), dynamoDbEndpoint, lake).build();
+        return configure(DynamoDbClient.builder(), Service.DYNAMODB, dynamoDbEndpoint, lake)
+                .build();
     }
 
     /** With the base credentials: what the local stack provisions and the demo table's writer (not the app). */
     public DynamoDbClient adminDynamoDb() {
-        return configure(DynamoDbClient.builder(), dynamoDbEndpoint, base).build();
+        return configure(DynamoDbClient.builder(), Service.DYNAMODB, dynamoDbEndpoint, base)
+                .build();
     }
 
     public FirehoseClient firehose() {
-        return configure(FirehoseClient.builder(), dynamoDbEndpoint, lake).build();
+        return configure(FirehoseClient.builder(), Service.FIREHOSE, dynamoDbEndpoint, lake)
+                .build();
     }
 
     public SqsClient sqs() {
-        return configure(SqsClient.builder(), sqsEndpoint, lake).build();
+        return configure(SqsClient.builder(), Service.SQS, sqsEndpoint, lake).build();
     }
 
     /** Lake side: the Glue Data Catalog (the emulator's in the local stack). */
     public GlueClient glue() {
-        return configure(GlueClient.builder(), dynamoDbEndpoint, lake).build();
+        return configure(GlueClient.builder(), Service.GLUE, dynamoDbEndpoint, lake)
+                .build();
     }
 
     /** Lake side: Athena, for views.engine=athena (the emulator's, on a Trino server, in the local stack). */
     public AthenaClient athena() {
-        return configure(AthenaClient.builder(), dynamoDbEndpoint, lake).build();
+        return configure(AthenaClient.builder(), Service.ATHENA, dynamoDbEndpoint, lake)
+                .build();
     }
 
     public S3Client s3() {
-        var builder = configure(S3Client.builder(), s3Endpoint, lake);
-        if (s3Endpoint != null) {
-            // S3Proxy answers path-style requests, and checksums only where S3 requires them.
-            builder.forcePathStyle(true)
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        var builder = configure(S3Client.builder(), Service.S3, s3Endpoint, lake);
+        builder.forcePathStyle(s3PathStyle);
+        if (s3Endpoint != null && !sdkChecksumsConfigured()) {
+            // S3-compatible stores (S3Proxy, older MinIO and Ceph) refuse the checksum trailers S3 takes: send
+            // checksums only where S3 requires them, unless the SDK's own settings say otherwise.
+            builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                     .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         }
         return builder.build();
     }
 
+    private static boolean sdkChecksumsConfigured() {
+        return System.getenv("AWS_REQUEST_CHECKSUM_CALCULATION") != null
+                || System.getProperty("aws.requestChecksumCalculation") != null;
+    }
+
+    /**
+     * Region, credentials and endpoint: the local stack's always; in the aws profile the one given, unless the SDK
+     * has an endpoint of its own for this service.
+     */
     private <B extends AwsClientBuilder<B, ?>> B configure(
-            B builder, URI endpoint, AwsCredentialsProvider credentials) {
+            B builder, Service service, URI endpoint, AwsCredentialsProvider credentials) {
         builder.region(region).credentialsProvider(credentials);
-        if (endpoint != null) {
+        if (endpoint != null && (local || !service.hasSdkEndpoint())) {
             builder.endpointOverride(endpoint);
         }
         return builder;

@@ -64,6 +64,13 @@ public final class ConfigKeys {
 
     static {
         key("aws.region", matching(REGION, "an AWS region such as us-east-1"));
+        key(
+                "aws.endpoint-url",
+                optional(matching(HTTP_URL, "an http:// or https:// address, such as http://localstack:4566")));
+        key(
+                "aws.s3.endpoint-url",
+                optional(matching(HTTP_URL, "an http:// or https:// address, such as http://minio:9000")));
+        key("aws.s3.path-style", bool());
         key("aws.retry.max-redeliveries", integer(0, 1000));
         key("aws.retry.delay", integer(1, 3_600_000));
         key("aws.retry.max-delay", integer(1, 3_600_000));

@@ -34,6 +34,17 @@ public final class JavaProcess implements AutoCloseable {
     /** Starts {@code java -cp <test classpath> <jvmArgs> mainClass args}. */
     public static JavaProcess start(String mainClass, List<String> jvmArgs, List<String> args, Path workDir)
             throws IOException {
+        return start(mainClass, jvmArgs, args, workDir, java.util.Map.of());
+    }
+
+    /** The same, with more environment variables for the process. */
+    public static JavaProcess start(
+            String mainClass,
+            List<String> jvmArgs,
+            List<String> args,
+            Path workDir,
+            java.util.Map<String, String> environment)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -44,7 +55,10 @@ public final class JavaProcess implements AutoCloseable {
         command.addAll(jvmArgs);
         command.add(mainClass);
         command.addAll(args);
-        return run(command, workDir);
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
+        pb.environment().putAll(environment);
+        return new JavaProcess(pb.start());
     }
 
     /** Starts any command (another Java, say), its output read as this class reads a Java process's. */
