@@ -25,6 +25,7 @@ import org.jolokia.server.core.http.HttpRequestHandler;
 import org.jolokia.server.core.restrictor.policy.PolicyRestrictor;
 import org.jolokia.server.core.service.JolokiaServiceManagerFactory;
 import org.jolokia.server.core.service.api.JolokiaServiceManager;
+import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.service.jmx.LocalRequestHandler;
 import org.jolokia.service.serializer.JolokiaSerializer;
 import org.slf4j.Logger;
@@ -39,23 +40,20 @@ import org.slf4j.LoggerFactory;
 public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatformHttpPlugin {
     /** Reads, lists, searches and Camel's {@code dump*} operations (route diagrams): what Hawtio shows. */
     public static final String READ_ONLY_POLICY = "/observe/jolokia-read-only.xml";
-    /** Also runs operations: start and stop routes, start an export or a compaction now. */
+    /** The operations control adds: a route's start, stop, suspend and resume, and the project's own. */
     public static final String CONTROL_POLICY = "/observe/jolokia-control.xml";
 
     private static final Logger LOG = LoggerFactory.getLogger(JolokiaPlugin.class);
 
-    private final String policy;
+    private final boolean allowControl;
     private CamelContext camelContext;
     private JolokiaServiceManager serviceManager;
     private HttpRequestHandler requestHandler;
     private Handler<RoutingContext> handler;
 
+    /** Read-only, or with {@code allowControl} also the operations of {@link #CONTROL_POLICY}. */
     public JolokiaPlugin(boolean allowControl) {
-        this.policy = allowControl ? CONTROL_POLICY : READ_ONLY_POLICY;
-    }
-
-    public String policy() {
-        return policy;
+        this.allowControl = allowControl;
     }
 
     @Override
@@ -80,13 +78,9 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
 
     @Override
     protected void doStart() throws IOException {
-        PolicyRestrictor restrictor;
-        try (InputStream in = JolokiaPlugin.class.getResourceAsStream(policy)) {
-            if (in == null) {
-                throw new IllegalStateException("Jolokia access policy " + policy + " is missing from the jar");
-            }
-            restrictor = new PolicyRestrictor(in);
-        }
+        Restrictor restrictor = allowControl
+                ? new ControlPolicy(policy(READ_ONLY_POLICY), policy(CONTROL_POLICY))
+                : policy(READ_ONLY_POLICY);
         var config = new StaticConfiguration(ConfigKey.AGENT_ID, "dynamo-lake-" + Integer.toHexString(hashCode()));
         serviceManager = JolokiaServiceManagerFactory.createJolokiaServiceManager(config, new Log(), restrictor);
         serviceManager.addService(new JolokiaSerializer());
@@ -94,11 +88,20 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
         requestHandler = new HttpRequestHandler(serviceManager.start());
         handler = this::handle;
         LOG.info(
-                "Jolokia access policy {}: {}",
-                policy,
-                policy.equals(CONTROL_POLICY)
-                        ? "reads and operations (observe.jolokia.allow-control=true)"
-                        : "read-only (observe.jolokia.allow-control=false)");
+                "Jolokia access: {}",
+                allowControl
+                        ? "reads and the operations of " + CONTROL_POLICY + " (observe.jolokia.allow-control=true)"
+                        : "read-only, " + READ_ONLY_POLICY + " (observe.jolokia.allow-control=false)");
+    }
+
+    /** A Jolokia policy in the jar. */
+    private static PolicyRestrictor policy(String resource) throws IOException {
+        try (InputStream in = JolokiaPlugin.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Jolokia access policy " + resource + " is missing from the jar");
+            }
+            return new PolicyRestrictor(in);
+        }
     }
 
     @Override
