@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.support.service.ServiceSupport;
 import org.jolokia.core.api.LogHandler;
+import org.jolokia.json.JSONObject;
 import org.jolokia.json.JSONStructure;
 import org.jolokia.server.core.config.ConfigKey;
 import org.jolokia.server.core.config.StaticConfiguration;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * Jolokia on the management port ({@code /observe/jolokia}) with the access policy the operator chose: Camel's own
  * plugin reads its policy only from {@code classpath:/jolokia-access.xml}, so the choice between reading and
  * controlling ({@code observe.jolokia.allow-control}) could not be a property. Bound under the id {@code jolokia},
- * which Camel's management server looks up before its own; requests are handled as Camel's plugin handles them.
+ * which Camel's management server looks up before its own; requests are handled as Camel's plugin handles them,
+ * once {@link JolokiaAuthentication} lets them in (401 otherwise).
  */
 public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatformHttpPlugin {
     /** Reads, lists, searches and Camel's {@code dump*} operations (route diagrams): what Hawtio shows. */
@@ -46,14 +48,19 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
     private static final Logger LOG = LoggerFactory.getLogger(JolokiaPlugin.class);
 
     private final boolean allowControl;
+    private final JolokiaAuthentication authentication;
     private CamelContext camelContext;
     private JolokiaServiceManager serviceManager;
     private HttpRequestHandler requestHandler;
     private Handler<RoutingContext> handler;
 
-    /** Read-only, or with {@code allowControl} also the operations of {@link #CONTROL_POLICY}. */
-    public JolokiaPlugin(boolean allowControl) {
+    /**
+     * Read-only, or with {@code allowControl} also the operations of {@link #CONTROL_POLICY}; {@code bearerToken}
+     * (null: none) is then needed by every request.
+     */
+    public JolokiaPlugin(boolean allowControl, String bearerToken) {
         this.allowControl = allowControl;
+        this.authentication = JolokiaAuthentication.of(allowControl, bearerToken);
     }
 
     @Override
@@ -112,6 +119,11 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
     }
 
     private void handle(RoutingContext ctx) {
+        String refusal = authentication.refusal(ctx);
+        if (refusal != null) {
+            unauthorized(ctx, refusal);
+            return;
+        }
         HttpServerRequest request = ctx.request();
         String path = Utils.pathOffset(request.path(), ctx);
         int status = 200;
@@ -143,6 +155,17 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(json == null ? "" : json.toJSONString());
+    }
+
+    private void unauthorized(RoutingContext ctx, String reason) {
+        JSONObject json = new JSONObject();
+        json.put("status", 401);
+        json.put("error", reason);
+        ctx.response()
+                .setStatusCode(401)
+                .putHeader("WWW-Authenticate", authentication.challenge())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(json.toJSONString());
     }
 
     private static Map<String, String[]> params(MultiMap params) {

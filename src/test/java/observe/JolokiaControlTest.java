@@ -11,12 +11,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanOperationInfo;
 import javax.management.MBeanParameterInfo;
@@ -38,7 +43,8 @@ import testsupport.Ports;
 /**
  * Jolokia with {@code observe.jolokia.allow-control=true}: only a route's start, stop, suspend and resume and the
  * project's own operations run; every other operation of every MBean (sending messages, creating endpoints, changing
- * or removing routes, stopping the context) and every attribute write is refused, and changes nothing.
+ * or removing routes, stopping the context) and every attribute write is refused, and changes nothing; and no call
+ * gets in without credentials, a bearer token here, Camel's basic authentication in the last test.
  */
 class JolokiaControlTest {
     @RegisterExtension
@@ -47,21 +53,30 @@ class JolokiaControlTest {
     private static final String TABLE = "controlled";
     private static final String ROUTE = "ddb-export-watch";
     private static final String PROBE = "seda:jolokia-probe";
+    private static final String PASSWORD = "correct-horse-battery";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Main app;
     private static CamelContext camel;
     private static String base;
+    private static String bearer;
 
     @BeforeAll
     static void start() throws Exception {
         Fixtures.createTable(aws.dynamoDb(), TABLE, null, StreamViewType.NEW_AND_OLD_IMAGES);
+        String token = "jolokia-" + UUID.randomUUID();
+        Path tokenFile =
+                Files.writeString(Files.createTempDirectory("jolokia-token").resolve("token"), token + "\n");
+        bearer = "Bearer " + token;
         int port = Ports.free();
         base = "http://127.0.0.1:" + port;
         app = Apps.against(
                 aws,
                 TABLE,
-                Map.of("camel.management.port", Integer.toString(port), "observe.jolokia.allow-control", "true"));
+                Map.of(
+                        "camel.management.port", Integer.toString(port),
+                        "observe.jolokia.allow-control", "true",
+                        "observe.jolokia.token-file", tokenFile.toString()));
         app.start();
         camel = app.getCamelContext();
     }
@@ -74,21 +89,22 @@ class JolokiaControlTest {
     @Test
     void aRoutesLifecycleAndTheProjectsOperationsRun() throws Exception {
         String route = routeMBean(camel, ROUTE);
-        assertThat(exec(route, "stop()").path("status").asInt()).isEqualTo(200);
+        assertThat(exec(bearer, route, "stop()").path("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Stopped);
-        assertThat(exec(route, "start").path("status").asInt()).isEqualTo(200);
+        assertThat(exec(bearer, route, "start").path("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Started);
-        assertThat(exec(route, "suspend()").path("status").asInt()).isEqualTo(200);
+        assertThat(exec(bearer, route, "suspend()").path("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Suspended);
-        assertThat(exec(route, "resume()").path("status").asInt()).isEqualTo(200);
+        assertThat(exec(bearer, route, "resume()").path("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Started);
 
-        JsonNode compact = exec(service(camel, "ViewControl"), "compactNow()");
+        JsonNode compact = exec(bearer, service(camel, "ViewControl"), "compactNow()");
         assertThat(compact.path("status").asInt()).as("%s", compact).isEqualTo(200);
         assertThat(compact.path("value").asText()).startsWith("nothing to do");
         // What Hawtio reads still answers: the route's diagram and every route's statistics.
-        assertThat(exec(route, "dumpRouteAsXml()").path("value").asText()).contains(ROUTE);
-        assertThat(exec(context(camel), "dumpRoutesStatsAsXml(boolean,boolean)", false, true)
+        assertThat(exec(bearer, route, "dumpRouteAsXml()").path("value").asText())
+                .contains(ROUTE);
+        assertThat(exec(bearer, context(camel), "dumpRoutesStatsAsXml(boolean,boolean)", false, true)
                         .path("value")
                         .asText())
                 .contains(ROUTE);
@@ -132,14 +148,14 @@ class JolokiaControlTest {
                 new Object[] {service(camel, "ExportControl"), "stop()"});
         for (Object[] call : calls) {
             Object[] args = java.util.Arrays.copyOfRange(call, 2, call.length);
-            JsonNode answer = exec((String) call[0], (String) call[1], args);
+            JsonNode answer = exec(bearer, (String) call[0], (String) call[1], args);
             assertThat(answer.path("status").asInt())
                     .as("%s %s: %s", call[0], call[1], answer)
                     .isEqualTo(403);
             assertThat(answer.path("error").asText()).contains("forbidden");
         }
         JsonNode tracing =
-                post(request("write", route).put("attribute", "Tracing").put("value", true));
+                post(bearer, request("write", route).put("attribute", "Tracing").put("value", true));
         assertThat(tracing.path("status").asInt()).as("%s", tracing).isEqualTo(403);
 
         assertThat(camel.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("jolokia-probe"));
@@ -148,7 +164,8 @@ class JolokiaControlTest {
         assertThat(camel.getRoute(ROUTE)).isNotNull();
         assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Started);
         assertThat(camel.getRoute(ROUTE).isTracing()).isFalse();
-        assertThat(exec(route, "dumpRouteAsXml()").path("value").asText()).doesNotContain("jolokia-probe");
+        assertThat(exec(bearer, route, "dumpRouteAsXml()").path("value").asText())
+                .doesNotContain("jolokia-probe");
     }
 
     @Test
@@ -197,7 +214,7 @@ class JolokiaControlTest {
             for (int i = from; i < Math.min(from + 500, refused.size()); i++) {
                 batch.add(refused.get(i));
             }
-            JsonNode answers = post(batch);
+            JsonNode answers = post(bearer, batch);
             for (int i = 0; i < batch.size(); i++) {
                 if (answers.get(i).path("status").asInt() != 403) {
                     notRefused.add(batch.get(i) + " -> " + answers.get(i));
@@ -209,6 +226,120 @@ class JolokiaControlTest {
         assertThat(refused.size()).as("operations and writes tried").isGreaterThan(500);
         assertThat(notRefused).isEmpty();
         assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void noCallGetsInWithoutTheToken() throws Exception {
+        String version = base + "/observe/jolokia/version";
+        String route = routeMBean(camel, ROUTE);
+        for (String authorization : List.of("", "Bearer wrong-token", bearer + "x", basic("operator", "x"))) {
+            HttpResponse<String> get = send(version, authorization, null);
+            assertThat(get.statusCode()).as("GET with '%s'", authorization).isEqualTo(401);
+            assertThat(get.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"dynamo-lake\"");
+            // Hawtio posts to the path itself, without a slash after it.
+            HttpResponse<String> post = send(base + "/observe/jolokia", authorization, "{\"type\":\"version\"}");
+            assertThat(post.statusCode()).as("POST with '%s'", authorization).isEqualTo(401);
+            HttpResponse<String> stop =
+                    send(base + "/observe/jolokia/exec/" + route.replace("\"", "%22") + "/stop()", authorization, null);
+            assertThat(stop.statusCode()).isEqualTo(401);
+        }
+        assertThat(camel.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Started);
+        assertThat(JSON.readTree(send(version, bearer, null).body())
+                        .path("status")
+                        .asInt())
+                .isEqualTo(200);
+        // Kubernetes' probes and Prometheus need no credentials.
+        assertThat(send(base + "/observe/health/live", "", null).statusCode()).isEqualTo(200);
+        assertThat(send(base + "/observe/metrics", "", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void camelsBasicAuthenticationGuardsControlToo() throws Exception {
+        Main basicApp = basicApp("controlled-basic", Map.of());
+        basicApp.start();
+        try {
+            String at = "http://127.0.0.1:"
+                    + basicApp.getCamelContext()
+                            .getPropertiesComponent()
+                            .resolveProperty("camel.management.port")
+                            .orElseThrow();
+            String good = basic("operator", PASSWORD);
+            for (String authorization : List.of("", basic("operator", "wrong"), basic("nobody", PASSWORD), bearer)) {
+                assertThat(send(at + "/observe/jolokia/version", authorization, null)
+                                .statusCode())
+                        .as("GET with '%s'", authorization)
+                        .isEqualTo(401);
+                assertThat(send(at + "/observe/jolokia", authorization, "{\"type\":\"version\"}")
+                                .statusCode())
+                        .as("POST with '%s'", authorization)
+                        .isEqualTo(401);
+            }
+            // Camel's authentication-path /observe/jolokia/* covers the path itself, where Hawtio posts.
+            HttpResponse<String> version = send(at + "/observe/jolokia", good, "{\"type\":\"version\"}");
+            assertThat(JSON.readTree(version.body()).path("status").asInt())
+                    .as("%s", version.body())
+                    .isEqualTo(200);
+            CamelContext c = basicApp.getCamelContext();
+            String route = routeMBean(c, ROUTE).replace("\"", "%22");
+            HttpResponse<String> stop = send(at + "/observe/jolokia/exec/" + route + "/stop()", good, null);
+            assertThat(JSON.readTree(stop.body()).path("status").asInt())
+                    .as("%s", stop.body())
+                    .isEqualTo(200);
+            assertThat(c.getRouteController().getRouteStatus(ROUTE)).isEqualTo(ServiceStatus.Stopped);
+            HttpResponse<String> send = send(
+                    at + "/observe/jolokia",
+                    good,
+                    request("exec", context(c))
+                            .put("operation", "sendBody(java.lang.String,java.lang.Object)")
+                            .set("arguments", JSON.valueToTree(List.of(PROBE, "x")))
+                            .toString());
+            assertThat(JSON.readTree(send.body()).path("status").asInt()).isEqualTo(403);
+            assertThat(c.getEndpoints()).noneMatch(e -> e.getEndpointUri().contains("jolokia-probe"));
+            assertThat(send(at + "/observe/health/live", "", null).statusCode()).isEqualTo(200);
+            assertThat(send(at + "/observe/metrics", "", null).statusCode()).isEqualTo(200);
+        } finally {
+            basicApp.stop();
+        }
+    }
+
+    @Test
+    void aRequestCamelsAuthenticationMissedIsRefusedEvenWithTheRightPassword() throws Exception {
+        Main missed = basicApp("controlled-missed", Map.of("camel.management.authentication-path", "/observe/info/*"));
+        missed.start();
+        try {
+            String at = "http://127.0.0.1:"
+                    + missed.getCamelContext()
+                            .getPropertiesComponent()
+                            .resolveProperty("camel.management.port")
+                            .orElseThrow();
+            assertThat(send(at + "/observe/info", "", null).statusCode())
+                    .as("Camel's authentication is on, for the info page")
+                    .isEqualTo(401);
+            HttpResponse<String> version = send(at + "/observe/jolokia/version", basic("operator", PASSWORD), null);
+            assertThat(version.statusCode()).isEqualTo(401);
+            assertThat(version.body()).contains("camel.management.authentication-path");
+        } finally {
+            missed.stop();
+        }
+    }
+
+    /** An application with control and Camel's basic authentication of user operator, {@code more} over it. */
+    private static Main basicApp(String table, Map<String, String> more) throws Exception {
+        Fixtures.createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
+        Path users = Files.writeString(
+                Files.createTempDirectory("jolokia-users").resolve("users.properties"),
+                "user.operator = " + PASSWORD + "\n");
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "camel.management.port",
+                Integer.toString(Ports.free()),
+                "observe.jolokia.allow-control",
+                "true",
+                "camel.management.authentication-enabled",
+                "true",
+                "camel.management.basic-properties-file",
+                users.toString()));
+        props.putAll(more);
+        return Apps.against(aws, table, props);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
@@ -276,20 +407,28 @@ class JolokiaControlTest {
         return JSON.createObjectNode().put("type", type).put("mbean", mbean);
     }
 
-    private static JsonNode exec(String mbean, String operation, Object... args) throws Exception {
+    private static JsonNode exec(String authorization, String mbean, String operation, Object... args)
+            throws Exception {
         ObjectNode request = request("exec", mbean).put("operation", operation);
         request.set("arguments", JSON.valueToTree(List.of(args)));
-        return post(request);
+        return post(authorization, request);
     }
 
-    private static JsonNode post(JsonNode request) throws Exception {
-        HttpResponse<String> response = send(base + "/observe/jolokia", request.toString());
+    private static JsonNode post(String authorization, JsonNode request) throws Exception {
+        HttpResponse<String> response = send(base + "/observe/jolokia", authorization, request.toString());
         assertThat(response.statusCode()).as("%s", response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
 
-    private static HttpResponse<String> send(String uri, String body) throws Exception {
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> send(String uri, String authorization, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30));
+        if (!authorization.isEmpty()) {
+            request.header("Authorization", authorization);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         }
