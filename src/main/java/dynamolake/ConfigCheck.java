@@ -17,9 +17,10 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
 /**
  * Holds the configuration against {@link ConfigKeys} before anything starts (it is the first configuration class):
  * an unknown key under the project's prefixes (a typo: {@code views.bukets}), a value that does not fit its key (a
- * cron expression, a bucket name, a negative interval) or a required key left empty (the {@code aws} profile leaves
- * the table, the buckets, the delivery stream and the queue empty, to be set) stops startup with one line naming
- * every such key and what it expects. {@link DynamoLake} prints that line and exits with status 2.
+ * cron expression, a bucket name, a negative interval), a required key left empty (the {@code aws} profile leaves
+ * the table, the buckets, the delivery stream and the queue empty, to be set) or Jolokia's control without
+ * credentials stops startup with one line naming every such key and what it expects. {@link DynamoLake} prints that
+ * line and exits with status 2.
  *
  * <p>Keys come from the properties files (the jar's, {@code camel.main.cloud-properties-location}'s, any
  * {@code --propertiesLocation}), system properties and environment variables ({@code VIEWS_BUCKETS} for
@@ -76,7 +77,44 @@ public class ConfigCheck implements CamelConfiguration {
                         + (value.isEmpty() ? "" : ", was '" + value + "'"));
             }
         }
+        jolokiaCredentials(properties).ifPresent(problems::add);
         return problems;
+    }
+
+    /**
+     * Control runs operations, so Jolokia must know its callers: a bearer token, or Camel's basic authentication on
+     * the management port. Not both: Camel's authentication answers a bearer token with 401 before Jolokia sees it.
+     */
+    private static Optional<String> jolokiaCredentials(PropertiesComponent properties) {
+        boolean token = !value(properties, "observe.jolokia.token-file").isBlank();
+        boolean camel = value(
+                        properties, "camel.management.authenticationEnabled", "camel.management.authentication-enabled")
+                .equalsIgnoreCase("true");
+        boolean basic = camel
+                && !value(properties, "camel.management.basicPropertiesFile", "camel.management.basic-properties-file")
+                        .isBlank();
+        if (token && camel) {
+            return Optional.of("observe.jolokia.token-file: set it or camel.management.authentication-enabled, not"
+                    + " both (Camel's authentication answers a bearer token with 401)");
+        }
+        if (value(properties, "observe.jolokia.allow-control").equalsIgnoreCase("true") && !token && !basic) {
+            return Optional.of("observe.jolokia.allow-control: true needs credentials for Jolokia; set"
+                    + " observe.jolokia.token-file (a file holding a bearer token) or"
+                    + " camel.management.authentication-enabled=true with camel.management.basic-properties-file (a"
+                    + " file of user.<name> = <password> lines)");
+        }
+        return Optional.empty();
+    }
+
+    /** The first of the spellings of a key that is set, resolved and trimmed; empty when none is. */
+    private static String value(PropertiesComponent properties, String... spellings) {
+        for (String key : spellings) {
+            Optional<String> raw = properties.resolveProperty(key);
+            if (raw.isPresent() && !raw.get().isBlank()) {
+                return resolve(properties, raw.get().trim());
+            }
+        }
+        return "";
     }
 
     private static boolean isOptional(String key) {

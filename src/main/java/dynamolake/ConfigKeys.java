@@ -1,5 +1,8 @@
 package dynamolake;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -57,6 +60,8 @@ public final class ConfigKeys {
             Pattern.compile("\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*(,\\s*[\\w./-]+\\s*=\\s*[\\w.-]*\\s*)*");
     private static final Pattern URL = Pattern.compile("https?://\\S+");
     private static final Pattern HOST = Pattern.compile("[a-zA-Z0-9.:-]+");
+
+    private static final int MIN_TOKEN = 16;
 
     private static final Map<String, Rule> RULES = new LinkedHashMap<>();
     private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s/]+(/\\S*)?");
@@ -164,6 +169,7 @@ public final class ConfigKeys {
         key("views.athena.poll-interval", duration(true));
 
         key("observe.jolokia.allow-control", bool());
+        key("observe.jolokia.token-file", optional(tokenFile()));
         key("observe.readiness-recheck", duration(true));
         key("observe.freshness-refresh", duration(true));
 
@@ -290,6 +296,18 @@ public final class ConfigKeys {
         return v.toUpperCase(Locale.ROOT).startsWith("P")
                 ? Duration.parse(v.toUpperCase(Locale.ROOT))
                 : TimeUtils.toDuration(v);
+    }
+
+    /** A bearer token in a file (a Kubernetes Secret mounted as one): long enough not to be guessed. */
+    private static Rule tokenFile() {
+        String expected = "a readable file holding a token of at least " + MIN_TOKEN + " characters";
+        return new Rule(expected, v -> {
+            try {
+                return Files.readString(Path.of(v)).strip().length() >= MIN_TOKEN ? null : expected;
+            } catch (IOException | RuntimeException e) {
+                return expected;
+            }
+        });
     }
 
     private static Rule cron() {

@@ -1,6 +1,9 @@
 package dynamolake;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +25,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What the management port serves beyond Camel's own: Jolokia with the access policy {@code
- * observe.jolokia.allow-control} chooses (read-only by default), and the readiness checks of the dependencies (the
+ * observe.jolokia.allow-control} chooses (read-only by default) and the bearer token of {@code
+ * observe.jolokia.token-file}, and the readiness checks of the dependencies (the
  * table, the lake, the delivery stream, the export queue) and of routes whose last exchange failed for good.
  */
 @Configuration
@@ -30,7 +34,8 @@ public class ObserveConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings s = new Settings(context);
-        context.getRegistry().bind("jolokia", new JolokiaPlugin(s.bool("observe.jolokia.allow-control")));
+        context.getRegistry()
+                .bind("jolokia", new JolokiaPlugin(s.bool("observe.jolokia.allow-control"), bearerToken(s)));
 
         var registry = context.getRegistry();
         DynamoDbClient dynamoDb = ClientBeans.table(context);
@@ -81,5 +86,11 @@ public class ObserveConfiguration implements CamelConfiguration {
                     s.duration("observe.freshness-refresh"),
                     Clock.systemUTC()));
         }
+    }
+
+    /** The token in {@code observe.jolokia.token-file} (ConfigCheck made sure it reads), or null. */
+    private static String bearerToken(Settings s) throws IOException {
+        String file = s.optional("observe.jolokia.token-file");
+        return file == null ? null : Files.readString(Path.of(file)).strip();
     }
 }

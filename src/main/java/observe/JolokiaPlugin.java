@@ -18,6 +18,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.support.service.ServiceSupport;
 import org.jolokia.core.api.LogHandler;
+import org.jolokia.json.JSONObject;
 import org.jolokia.json.JSONStructure;
 import org.jolokia.server.core.config.ConfigKey;
 import org.jolokia.server.core.config.StaticConfiguration;
@@ -25,6 +26,7 @@ import org.jolokia.server.core.http.HttpRequestHandler;
 import org.jolokia.server.core.restrictor.policy.PolicyRestrictor;
 import org.jolokia.server.core.service.JolokiaServiceManagerFactory;
 import org.jolokia.server.core.service.api.JolokiaServiceManager;
+import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.service.jmx.LocalRequestHandler;
 import org.jolokia.service.serializer.JolokiaSerializer;
 import org.slf4j.Logger;
@@ -34,28 +36,31 @@ import org.slf4j.LoggerFactory;
  * Jolokia on the management port ({@code /observe/jolokia}) with the access policy the operator chose: Camel's own
  * plugin reads its policy only from {@code classpath:/jolokia-access.xml}, so the choice between reading and
  * controlling ({@code observe.jolokia.allow-control}) could not be a property. Bound under the id {@code jolokia},
- * which Camel's management server looks up before its own; requests are handled as Camel's plugin handles them.
+ * which Camel's management server looks up before its own; requests are handled as Camel's plugin handles them,
+ * once {@link JolokiaAuthentication} lets them in (401 otherwise).
  */
 public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatformHttpPlugin {
     /** Reads, lists, searches and Camel's {@code dump*} operations (route diagrams): what Hawtio shows. */
     public static final String READ_ONLY_POLICY = "/observe/jolokia-read-only.xml";
-    /** Also runs operations: start and stop routes, start an export or a compaction now. */
+    /** The operations control adds: a route's start, stop, suspend and resume, and the project's own. */
     public static final String CONTROL_POLICY = "/observe/jolokia-control.xml";
 
     private static final Logger LOG = LoggerFactory.getLogger(JolokiaPlugin.class);
 
-    private final String policy;
+    private final boolean allowControl;
+    private final JolokiaAuthentication authentication;
     private CamelContext camelContext;
     private JolokiaServiceManager serviceManager;
     private HttpRequestHandler requestHandler;
     private Handler<RoutingContext> handler;
 
-    public JolokiaPlugin(boolean allowControl) {
-        this.policy = allowControl ? CONTROL_POLICY : READ_ONLY_POLICY;
-    }
-
-    public String policy() {
-        return policy;
+    /**
+     * Read-only, or with {@code allowControl} also the operations of {@link #CONTROL_POLICY}; {@code bearerToken}
+     * (null: none) is then needed by every request.
+     */
+    public JolokiaPlugin(boolean allowControl, String bearerToken) {
+        this.allowControl = allowControl;
+        this.authentication = JolokiaAuthentication.of(allowControl, bearerToken);
     }
 
     @Override
@@ -80,13 +85,9 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
 
     @Override
     protected void doStart() throws IOException {
-        PolicyRestrictor restrictor;
-        try (InputStream in = JolokiaPlugin.class.getResourceAsStream(policy)) {
-            if (in == null) {
-                throw new IllegalStateException("Jolokia access policy " + policy + " is missing from the jar");
-            }
-            restrictor = new PolicyRestrictor(in);
-        }
+        Restrictor restrictor = allowControl
+                ? new ControlPolicy(policy(READ_ONLY_POLICY), policy(CONTROL_POLICY))
+                : policy(READ_ONLY_POLICY);
         var config = new StaticConfiguration(ConfigKey.AGENT_ID, "dynamo-lake-" + Integer.toHexString(hashCode()));
         serviceManager = JolokiaServiceManagerFactory.createJolokiaServiceManager(config, new Log(), restrictor);
         serviceManager.addService(new JolokiaSerializer());
@@ -94,11 +95,20 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
         requestHandler = new HttpRequestHandler(serviceManager.start());
         handler = this::handle;
         LOG.info(
-                "Jolokia access policy {}: {}",
-                policy,
-                policy.equals(CONTROL_POLICY)
-                        ? "reads and operations (observe.jolokia.allow-control=true)"
-                        : "read-only (observe.jolokia.allow-control=false)");
+                "Jolokia access: {}",
+                allowControl
+                        ? "reads and the operations of " + CONTROL_POLICY + " (observe.jolokia.allow-control=true)"
+                        : "read-only, " + READ_ONLY_POLICY + " (observe.jolokia.allow-control=false)");
+    }
+
+    /** A Jolokia policy in the jar. */
+    private static PolicyRestrictor policy(String resource) throws IOException {
+        try (InputStream in = JolokiaPlugin.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Jolokia access policy " + resource + " is missing from the jar");
+            }
+            return new PolicyRestrictor(in);
+        }
     }
 
     @Override
@@ -109,6 +119,11 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
     }
 
     private void handle(RoutingContext ctx) {
+        String refusal = authentication.refusal(ctx);
+        if (refusal != null) {
+            unauthorized(ctx, refusal);
+            return;
+        }
         HttpServerRequest request = ctx.request();
         String path = Utils.pathOffset(request.path(), ctx);
         int status = 200;
@@ -140,6 +155,17 @@ public final class JolokiaPlugin extends ServiceSupport implements JolokiaPlatfo
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(json == null ? "" : json.toJSONString());
+    }
+
+    private void unauthorized(RoutingContext ctx, String reason) {
+        JSONObject json = new JSONObject();
+        json.put("status", 401);
+        json.put("error", reason);
+        ctx.response()
+                .setStatusCode(401)
+                .putHeader("WWW-Authenticate", authentication.challenge())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(json.toJSONString());
     }
 
     private static Map<String, String[]> params(MultiMap params) {

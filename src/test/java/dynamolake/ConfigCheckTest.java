@@ -87,6 +87,69 @@ class ConfigCheckTest {
     }
 
     @Test
+    void jolokiaControlNeedsCredentials() throws IOException {
+        String needsCredentials = "observe.jolokia.allow-control: true needs credentials for Jolokia; set"
+                + " observe.jolokia.token-file (a file holding a bearer token) or"
+                + " camel.management.authentication-enabled=true with camel.management.basic-properties-file (a file"
+                + " of user.<name> = <password> lines)";
+        assertThat(problems("local", Map.of("observe.jolokia.allow-control", "true"), Map.of()))
+                .containsExactly(needsCredentials);
+        assertThat(problems(
+                        "aws",
+                        Map.of(
+                                "observe.jolokia.allow-control", "true",
+                                "camel.management.basic-properties-file", "/etc/dynamo-lake/users.properties"),
+                        Map.of()))
+                .as("a users file Camel does not use authenticates nobody")
+                .contains(needsCredentials);
+
+        Path token = Files.writeString(Files.createTempFile("jolokia", ".token"), "3f9c2a7e41b6d805e2c4\n");
+        assertThat(problems(
+                        "local",
+                        Map.of("observe.jolokia.allow-control", "true", "observe.jolokia.token-file", token.toString()),
+                        Map.of()))
+                .isEmpty();
+        for (String enabled :
+                List.of("camel.management.authentication-enabled", "camel.management.authenticationEnabled")) {
+            String file = enabled.endsWith("Enabled")
+                    ? "camel.management.basicPropertiesFile"
+                    : "camel.management.basic-properties-file";
+            assertThat(problems(
+                            "local",
+                            Map.of(
+                                    "observe.jolokia.allow-control",
+                                    "true",
+                                    enabled,
+                                    "true",
+                                    file,
+                                    "/etc/dynamo-lake/users.properties"),
+                            Map.of()))
+                    .isEmpty();
+        }
+        assertThat(problems(
+                        "local",
+                        Map.of(
+                                "observe.jolokia.token-file", token.toString(),
+                                "camel.management.authentication-enabled", "true",
+                                "camel.management.basic-properties-file", "/etc/dynamo-lake/users.properties"),
+                        Map.of()))
+                .containsExactly("observe.jolokia.token-file: set it or camel.management.authentication-enabled, not"
+                        + " both (Camel's authentication answers a bearer token with 401)");
+
+        Path shortToken = Files.writeString(Files.createTempFile("jolokia", ".token"), "secret\n");
+        assertThat(problems(
+                        "local",
+                        Map.of(
+                                "observe.jolokia.allow-control",
+                                "true",
+                                "observe.jolokia.token-file",
+                                shortToken.toString()),
+                        Map.of()))
+                .containsExactly("observe.jolokia.token-file: expected a readable file holding a token of at least 16"
+                        + " characters, was '" + shortToken + "'");
+    }
+
+    @Test
     void theApplicationStopsAtOnceWithOneLineAndStatus2() throws Exception {
         try (JavaProcess app = JavaProcess.start(
                 "dynamolake.DynamoLake",
