@@ -2,6 +2,7 @@ package dynamolake;
 
 import java.net.URI;
 import java.util.Objects;
+import lake.LakeEncryption;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -100,6 +101,7 @@ public final class AwsClients {
     private final URI sqsEndpoint;
     private final boolean s3PathStyle;
     private final boolean local;
+    private final LakeEncryption encryption;
 
     private AwsClients(
             Region region,
@@ -110,7 +112,8 @@ public final class AwsClients {
             URI s3Endpoint,
             URI sqsEndpoint,
             boolean s3PathStyle,
-            boolean local) {
+            boolean local,
+            LakeEncryption encryption) {
         this.region = Objects.requireNonNull(region, "region == null");
         this.base = Objects.requireNonNull(base, "credentials == null");
         this.source = source;
@@ -120,6 +123,7 @@ public final class AwsClients {
         this.sqsEndpoint = sqsEndpoint;
         this.s3PathStyle = s3PathStyle;
         this.local = local;
+        this.encryption = Objects.requireNonNull(encryption, "encryption == null");
     }
 
     /** Clients for AWS in the region, with credentials from the default provider chain. */
@@ -139,7 +143,8 @@ public final class AwsClients {
                 endpoints.s3() != null ? endpoints.s3() : endpoints.all(),
                 endpoints.all(),
                 endpoints.s3PathStyle(),
-                false);
+                false,
+                LakeEncryption.NONE);
     }
 
     /**
@@ -157,7 +162,8 @@ public final class AwsClients {
                 Objects.requireNonNull(s3, "s3 == null"),
                 Objects.requireNonNull(sqs, "sqs == null"),
                 true,
-                true);
+                true,
+                LakeEncryption.NONE);
     }
 
     /**
@@ -178,7 +184,23 @@ public final class AwsClients {
                 s3Endpoint,
                 sqsEndpoint,
                 s3PathStyle,
-                local);
+                local,
+                encryption);
+    }
+
+    /** The same clients, the S3 client writing every object with this server-side encryption (lake.sse). */
+    public AwsClients withLakeEncryption(LakeEncryption lakeEncryption) {
+        return new AwsClients(
+                region,
+                base,
+                source,
+                lake,
+                dynamoDbEndpoint,
+                s3Endpoint,
+                sqsEndpoint,
+                s3PathStyle,
+                local,
+                lakeEncryption);
     }
 
     /** STS with the base credentials (at the emulator in the local stack). */
@@ -251,6 +273,9 @@ public final class AwsClients {
     public S3Client s3() {
         var builder = configure(S3Client.builder(), Service.S3, s3Endpoint, lake);
         builder.forcePathStyle(s3PathStyle);
+        if (encryption.enabled()) {
+            builder.overrideConfiguration(c -> c.addExecutionInterceptor(encryption));
+        }
         if (s3Endpoint != null && !sdkChecksumsConfigured()) {
             // S3-compatible stores (S3Proxy, older MinIO and Ceph) refuse the checksum trailers S3 takes: send
             // checksums only where S3 requires them, unless the SDK's own settings say otherwise.

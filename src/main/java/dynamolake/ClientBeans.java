@@ -1,6 +1,7 @@
 package dynamolake;
 
 import java.util.List;
+import lake.LakeEncryption;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
@@ -18,7 +19,14 @@ final class ClientBeans {
     private ClientBeans() {}
 
     /** Binds the clients and returns them, so their owner can close them on shutdown. */
-    static List<AutoCloseable> bind(CamelContext context, AwsClients clients) {
+    static List<AutoCloseable> bind(CamelContext context, AwsClients unencrypted) {
+        Settings settings = new Settings(context);
+        LakeEncryption encryption =
+                LakeEncryption.of(settings.text("lake.sse"), settings.optional("lake.sse-kms-key-id"));
+        AwsClients clients = unencrypted.withLakeEncryption(encryption);
+        if (encryption.enabled()) {
+            LOG.info("Every object written to S3 carries server-side encryption {} (lake.sse)", encryption);
+        }
         Registry registry = context.getRegistry();
         var dynamoDb = clients.dynamoDb();
         var checkpoints = clients.checkpointDynamoDb();

@@ -78,6 +78,10 @@ public class ConfigCheck implements CamelConfiguration {
             }
         }
         jolokiaCredentials(properties).ifPresent(problems::add);
+        if (!value(properties, "lake.sse-kms-key-id").isBlank()
+                && !value(properties, "lake.sse").equalsIgnoreCase("aws:kms")) {
+            problems.add("lake.sse-kms-key-id: a KMS key needs lake.sse=aws:kms");
+        }
         return problems;
     }
 

@@ -99,6 +99,8 @@ public final class ConfigKeys {
         key("lake.parquet-codec", choice("zstd", "snappy", "gzip", "uncompressed"));
         key("lake.parquet-row-group-mb", integer(1, 1024));
         key("lake.max-typed-columns", integer(0, 10_000));
+        key("lake.sse", choice("none", "AES256", "aws:kms"));
+        key("lake.sse-kms-key-id", optional(text()));
 
         key("stream.start-position", choice("TRIM_HORIZON", "LATEST"));
         key("stream.max-records-per-request", integer(1, 1000));

@@ -7,6 +7,7 @@ import export.SnapshotPublisher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
+import lake.LakeEncryption;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.SnapshotSchema;
@@ -82,7 +83,8 @@ public class ViewConfiguration implements CamelConfiguration {
                             s.text("views.athena.workgroup"),
                             output,
                             s.duration("views.athena.query-timeout"),
-                            s.duration("views.athena.poll-interval")),
+                            s.duration("views.athena.poll-interval"),
+                            LakeEncryption.of(s.text("lake.sse"), s.optional("lake.sse-kms-key-id"))),
                     new AthenaViews.Tables() {
                         @Override
                         public void parquet(String name, SnapshotSchema schema, String location, String id) {

@@ -13,7 +13,6 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,7 +126,7 @@ public final class LocalStack implements AutoCloseable {
 
     private static S3Proxy startS3(Path dataDir, URI endpoint) throws IOException {
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(dataDir.toAbsolutePath().toString()))
+                .blobStore(new EncryptingFilesystemBlobStore(dataDir))
                 .endpoint(endpoint)
                 .awsAuthentication(AuthenticationType.NONE, null, null)
                 // Clients on an assumed role send x-amz-security-token; S3Proxy checks no credentials anyway.

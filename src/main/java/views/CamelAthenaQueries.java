@@ -34,6 +34,8 @@ public final class CamelAthenaQueries implements AthenaViews.Queries {
     /**
      * @param label the endpoints' label (shown in Hawtio's endpoint list)
      * @param database the Glue database the statements name their tables in
+     * @param encryption how Athena encrypts what it writes (its results, the parts a CREATE TABLE AS writes): the
+     *     lake's server-side encryption
      */
     public CamelAthenaQueries(
             ProducerTemplate template,
@@ -43,14 +45,25 @@ public final class CamelAthenaQueries implements AthenaViews.Queries {
             String workGroup,
             String outputLocation,
             Duration timeout,
-            Duration poll) {
+            Duration poll,
+            lake.LakeEncryption encryption) {
         this.template = template;
         this.client = client;
         String common = "aws2-athena:" + label + "?amazonAthenaClient=#athenaClient";
         this.start = common + "&operation=startQueryExecution&database=" + database + "&workGroup=" + workGroup
                 + "&outputLocation=RAW(" + outputLocation + ")&waitTimeout=" + timeout.toMillis() + "&initialDelay="
-                + poll.toMillis() + "&delay=" + poll.toMillis() + "&maxAttempts=1";
+                + poll.toMillis() + "&delay=" + poll.toMillis() + "&maxAttempts=1" + encryption(encryption);
         this.results = common + "&operation=getQueryResults&outputType=StreamList&maxResults=1000";
+    }
+
+    /** Athena's ResultConfiguration.EncryptionConfiguration for the lake's encryption; empty for none. */
+    static String encryption(lake.LakeEncryption e) {
+        if (!e.enabled()) {
+            return "";
+        }
+        boolean kms = e.algorithm() == software.amazon.awssdk.services.s3.model.ServerSideEncryption.AWS_KMS;
+        return "&encryptionOption=" + (kms ? "SSE_KMS" : "SSE_S3")
+                + (kms && e.kmsKeyId() != null ? "&kmsKey=RAW(" + e.kmsKeyId() + ")" : "");
     }
 
     @Override

@@ -19,8 +19,16 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * global interceptor list (src/test/resources/software/amazon/awssdk/global/handlers/execution.interceptors).
  */
 public final class AwsCallRecorder implements ExecutionInterceptor {
-    /** One call as it was sent. */
-    public record Call(String service, String operation, String accessKeyId, Map<String, String> fields) {}
+    /**
+     * One call as it was sent; {@code encryption} holds its {@code x-amz-server-side-encryption*} headers, as they went
+     * over the wire.
+     */
+    public record Call(
+            String service,
+            String operation,
+            String accessKeyId,
+            Map<String, String> fields,
+            Map<String, String> encryption) {}
 
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([A-Za-z0-9]+)/");
     private static final List<String> FIELDS = List.of(
@@ -96,10 +104,17 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
                                 d.objects().stream()
                                         .map(software.amazon.awssdk.services.s3.model.ObjectIdentifier::key)
                                         .toList())));
+        Map<String, String> encryption = new java.util.TreeMap<>();
+        context.httpRequest().headers().forEach((name, values) -> {
+            if (name.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-server-side-encryption")) {
+                encryption.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+            }
+        });
         CALLS.add(new Call(
                 attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME),
                 attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
                 accessKey,
-                fields));
+                fields,
+                encryption));
     }
 }
