@@ -1,5 +1,6 @@
 package testsupport;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,11 @@ public final class Fixtures {
 
     public static AttributeValue ns(String... members) {
         return AttributeValue.fromNs(List.of(members));
+    }
+
+    public static AttributeValue bs(byte[]... members) {
+        return AttributeValue.fromBs(
+                Arrays.stream(members).map(SdkBytes::fromByteArray).toList());
     }
 
     public static AttributeValue l(AttributeValue... elements) {
