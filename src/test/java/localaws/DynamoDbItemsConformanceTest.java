@@ -2,6 +2,8 @@ package localaws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static testsupport.Fixtures.awkwardItem;
+import static testsupport.Fixtures.awkwardItemAsStored;
 import static testsupport.Fixtures.createTable;
 import static testsupport.Fixtures.item;
 import static testsupport.Fixtures.l;
@@ -81,6 +83,31 @@ class DynamoDbItemsConformanceTest {
                         ns("1.5", "2"),
                         "d",
                         n("12345678901234567890123456789012345678")));
+    }
+
+    @Test
+    void storesEveryTypeAsDynamoDbDoes() {
+        put(awkwardItem("awkward"));
+        assertThat(get("awkward")).isEqualTo(awkwardItemAsStored("awkward"));
+    }
+
+    @Test
+    void refusesInvalidValuesInDynamoDbsWords() {
+        assertThatThrownBy(() -> put(item("pk", s("bad"), "n", n("1E126"))))
+                .satisfies(e -> assertValidation(
+                        e, "Number overflow. Attempting to store a number with magnitude larger than supported range"));
+        assertThatThrownBy(() -> put(item("pk", s("bad"), "n", n("x"))))
+                .satisfies(e -> assertValidation(e, "The parameter cannot be converted to a numeric value: x"));
+        assertThatThrownBy(() -> put(item("pk", s("bad"), "m", m("set", ns("1", "1.0")))))
+                .satisfies(e -> assertValidation(e, "Input collection contains duplicates"));
+        assertThatThrownBy(() -> ddb().putItem(b -> b.tableName(TABLE)
+                        .item(item("pk", s("bad")))
+                        .conditionExpression("a <> :v")
+                        .expressionAttributeValues(Map.of(":v", n("1E-131")))))
+                .satisfies(e -> assertValidation(
+                        e,
+                        "ExpressionAttributeValues contains invalid value: Number underflow. Attempting to store a"
+                                + " number with magnitude smaller than supported range for key :v"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package localaws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static testsupport.Fixtures.awkwardItem;
 import static testsupport.Fixtures.createTable;
 import static testsupport.Fixtures.item;
 import static testsupport.Fixtures.n;
@@ -192,6 +193,24 @@ class ExportConformanceTest {
                 .items()
                 .forEach(i -> scanned.put(i.get("pk").s(), i));
         assertThat(exported).isEqualTo(scanned);
+    }
+
+    @Test
+    void dataLinesCarryEveryTypeAsDynamoDbJson() throws Exception {
+        // The expected line is written by hand from AWS's format, so no converter of this project stands between.
+        String arn = tableWithPitr("export-types");
+        ddb().putItem(b -> b.tableName("export-types").item(awkwardItem("a")));
+        ExportDescription d = exportAndWait(full(arn, "types").build());
+        String tiny = "0." + "0".repeat(129) + "1";
+        assertThat(dataLines(d))
+                .containsExactly(JSON.readTree("{\"Item\":{\"pk\":{\"S\":\"a\"},\"empty\":{\"S\":\"\"},"
+                        + "\"digits\":{\"N\":\"12345678901234567890123456789012345678\"},"
+                        + "\"tiny\":{\"N\":\"" + tiny + "\"},\"negativeZero\":{\"N\":\"0\"},"
+                        + "\"padded\":{\"N\":\"100.5\"},\"bytes\":{\"B\":\"/wD+\"},\"yes\":{\"BOOL\":true},"
+                        + "\"nothing\":{\"NULL\":true},\"strings\":{\"SS\":[\"b\",\"a\"]},"
+                        + "\"numbers\":{\"NS\":[\"10\",\"2.5\"]},\"binaries\":{\"BS\":[\"Ag==\",\"AQ==\"]},"
+                        + "\"list\":{\"L\":[{\"N\":\"1\"},{\"S\":\"x\"},{\"L\":[]}]},"
+                        + "\"tags\":{\"M\":{\"S\":{\"M\":{\"S\":{\"S\":\"x\"}}},\"NULL\":{\"S\":\"not null\"}}}}}"));
     }
 
     @Test

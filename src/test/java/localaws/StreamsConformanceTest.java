@@ -3,6 +3,8 @@ package localaws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static testsupport.Fixtures.awkwardItem;
+import static testsupport.Fixtures.awkwardItemAsStored;
 import static testsupport.Fixtures.createTable;
 import static testsupport.Fixtures.item;
 import static testsupport.Fixtures.n;
@@ -120,6 +122,20 @@ class StreamsConformanceTest {
                 records.stream().map(r -> r.dynamodb().sequenceNumber()).toList();
         assertThat(new BigInteger(seqs.get(0))).isGreaterThan(BigInteger.valueOf(Long.MAX_VALUE));
         assertThat(seqs).isSortedAccordingTo(SequenceNumbers.ORDER);
+    }
+
+    @Test
+    void recordsCarryEveryTypeAsDynamoDbStoresIt() {
+        String stream = streamOf("streams-types", StreamViewType.NEW_AND_OLD_IMAGES);
+        ddb().putItem(b -> b.tableName("streams-types").item(awkwardItem("a")));
+        ddb().deleteItem(b -> b.tableName("streams-types").key(item("pk", s("a"))));
+        List<Record> records = StreamReader.readAll(streams(), stream);
+        assertThat(records)
+                .as("the AWS SDK reads the records' DynamoDB JSON as the values GetItem returned")
+                .extracting(r -> r.dynamodb().hasNewImage()
+                        ? r.dynamodb().newImage()
+                        : r.dynamodb().oldImage())
+                .containsExactly(awkwardItemAsStored("a"), awkwardItemAsStored("a"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package testsupport;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +44,65 @@ public final class Fixtures {
         return AttributeValue.fromNs(List.of(members));
     }
 
+    public static AttributeValue bs(byte[]... members) {
+        return AttributeValue.fromBs(
+                Arrays.stream(members).map(SdkBytes::fromByteArray).toList());
+    }
+
     public static AttributeValue l(AttributeValue... elements) {
         return AttributeValue.fromL(List.of(elements));
     }
 
     public static AttributeValue m(Object... namesAndValues) {
         return AttributeValue.fromM(item(namesAndValues));
+    }
+
+    /**
+     * An item of every DynamoDB type holding the values converters tend to get wrong: an empty string, 38 significant
+     * digits, the smallest magnitude, negative zero, zeros to trim, binary that is not UTF-8, sets out of sort order
+     * and map keys named like types. {@link #awkwardItemAsStored} is what DynamoDB keeps of it.
+     */
+    public static Map<String, AttributeValue> awkwardItem(String pk) {
+        return item(
+                "pk",
+                s(pk),
+                "empty",
+                s(""),
+                "digits",
+                n("12345678901234567890123456789012345678"),
+                "tiny",
+                n("1E-130"),
+                "negativeZero",
+                n("-0"),
+                "padded",
+                n("0100.50"),
+                "bytes",
+                b((byte) 0xff, (byte) 0x00, (byte) 0xfe),
+                "yes",
+                bool(true),
+                "nothing",
+                nul(),
+                "strings",
+                ss("b", "a"),
+                "numbers",
+                ns("10", "2.50"),
+                "binaries",
+                bs(new byte[] {2}, new byte[] {1}),
+                "list",
+                l(n("1.0"), s("x"), l()),
+                "tags",
+                m("S", m("S", s("x")), "NULL", s("not null")));
+    }
+
+    /** {@link #awkwardItem} as DynamoDB stores it: numbers in plain notation, zeros trimmed, -0 as 0. */
+    public static Map<String, AttributeValue> awkwardItemAsStored(String pk) {
+        Map<String, AttributeValue> stored = awkwardItem(pk);
+        stored.put("tiny", n("0." + "0".repeat(129) + "1"));
+        stored.put("negativeZero", n("0"));
+        stored.put("padded", n("100.5"));
+        stored.put("numbers", ns("10", "2.5"));
+        stored.put("list", l(n("1"), s("x"), l()));
+        return stored;
     }
 
     /** An item from alternating names and values: {@code item("pk", s("a"), "n", n("1"))}. */

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import item.AttributeValues;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -160,7 +159,7 @@ final class ItemOperations {
                     && "ALL_OLD"
                             .equals(request.path("ReturnValuesOnConditionCheckFailure")
                                     .asText())) {
-                e = e.withItem(json(AttributeValues.toJson(before)));
+                e = e.withItem(json(DynamoJson.toJson(before)));
             }
             throw e;
         }
@@ -235,11 +234,10 @@ final class ItemOperations {
                 if (++total > 100) {
                     throw AwsServiceException.validation("Too many items requested for the BatchGetItem call");
                 }
-                Map<String, AttributeValue> item =
-                        table.get(table.key.keyOfKey(Values.normalizeItem(ItemRequests.parse(k, "Keys"))));
+                Map<String, AttributeValue> item = table.get(table.key.keyOfKey(ItemRequests.normalizedItem(k)));
                 if (item != null) {
                     items.addRawValue(new RawValue(
-                            AttributeValues.toJson(projection == null ? item : Documents.project(item, projection))));
+                            DynamoJson.toJson(projection == null ? item : Documents.project(item, projection))));
                 }
             }
         }

@@ -3,8 +3,6 @@ package localaws.dynamodb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import item.AttributeValues;
-import item.ItemFormatException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +29,12 @@ final class ItemRequests {
                     + Character.toLowerCase(field.charAt(0)) + field.substring(1)
                     + "' failed to satisfy constraint: Member must not be null");
         }
-        return Values.normalizeItem(parse(node, field));
+        return normalizedItem(node);
     }
 
-    static Map<String, AttributeValue> parse(JsonNode node, String path) {
-        try {
-            return AttributeValues.fromTree(node, path);
-        } catch (ItemFormatException e) {
-            throw AwsServiceException.validation("One or more parameter values were invalid: " + e.getMessage());
-        }
+    /** An object of attributes such as ExclusiveStartKey or one of BatchGetItem's Keys, as DynamoDB stores it. */
+    static Map<String, AttributeValue> normalizedItem(JsonNode node) {
+        return Values.normalizeItem(DynamoJson.readItem(node));
     }
 
     /** Rejects the legacy parameters the emulator does not implement, naming their replacement. */
@@ -59,12 +54,27 @@ final class ItemRequests {
         request.path("ExpressionAttributeNames")
                 .fields()
                 .forEachRemaining(e -> names.put(e.getKey(), e.getValue().asText()));
-        Map<String, AttributeValue> values = new LinkedHashMap<>();
         JsonNode v = request.get("ExpressionAttributeValues");
-        if (v != null) {
-            Values.normalizeItem(parse(v, "ExpressionAttributeValues")).forEach(values::put);
+        return new ExpressionContext(names, v == null || v.isNull() ? Map.of() : expressionValues(v));
+    }
+
+    private static Map<String, AttributeValue> expressionValues(JsonNode values) {
+        if (!values.isObject()) {
+            return DynamoJson.readItem(values); // fails as DynamoDB does for a value that is not a map
         }
-        return new ExpressionContext(names, values);
+        Map<String, AttributeValue> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : values.properties()) {
+            try {
+                out.put(e.getKey(), Values.normalize(DynamoJson.readValue(e.getValue())));
+            } catch (AwsServiceException x) {
+                if (!x.errorCode().equals("ValidationException")) {
+                    throw x;
+                }
+                throw AwsServiceException.validation("ExpressionAttributeValues contains invalid value: "
+                        + x.getMessage() + " for key " + e.getKey());
+            }
+        }
+        return out;
     }
 
     /** The parsed condition of a field such as ConditionExpression, or null when the request has none. */
@@ -90,7 +100,7 @@ final class ItemRequests {
 
     /** Writes an item into a response as DynamoDB JSON. */
     static void writeItem(ObjectNode out, String field, Map<String, AttributeValue> item) {
-        out.putRawValue(field, new RawValue(AttributeValues.toJson(item)));
+        out.putRawValue(field, new RawValue(DynamoJson.toJson(item)));
     }
 
     static void consumedCapacity(JsonNode request, ObjectNode out, Table table, double units) {

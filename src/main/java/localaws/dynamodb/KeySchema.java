@@ -61,7 +61,7 @@ public record KeySchema(String hashName, String hashType, String rangeName, Stri
                     + " a key attribute cannot contain an empty " + ("S".equals(type) ? "string" : "binary")
                     + " value. Key: " + name);
         }
-        return "N".equals(type) ? Values.normalize(v, name) : v;
+        return "N".equals(type) ? Values.normalize(v) : v;
     }
 
     /** The key attributes of an item, in schema order. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import item.AttributeValues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -172,7 +171,7 @@ final class ReadOperations {
                 count++;
                 if (items != null) {
                     items.addRawValue(new RawValue(
-                            AttributeValues.toJson(projection == null ? item : Documents.project(item, projection))));
+                            DynamoJson.toJson(projection == null ? item : Documents.project(item, projection))));
                 }
             }
         }
@@ -260,7 +259,7 @@ final class ReadOperations {
 
     private static Map<String, AttributeValue> startKey(JsonNode request) {
         JsonNode node = request.get("ExclusiveStartKey");
-        return node == null ? null : Values.normalizeItem(ItemRequests.parse(node, "ExclusiveStartKey"));
+        return node == null ? null : ItemRequests.normalizedItem(node);
     }
 
     /** The partition key value of a key condition, after checking the condition has the shape Query allows. */

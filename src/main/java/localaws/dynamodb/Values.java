@@ -1,12 +1,10 @@
 package localaws.dynamodb;
 
-import item.AttributeValues;
-import item.DynamoNumbers;
-import item.ItemFormatException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,73 +48,101 @@ public final class Values {
     /**
      * The item as DynamoDB stores it: numbers trimmed (2.0 becomes 2), and every rule checked.
      *
-     * @throws AwsServiceException ValidationException naming the attribute that breaks a rule
+     * @throws AwsServiceException ValidationException in DynamoDB's words when a value breaks a rule
      */
     public static Map<String, AttributeValue> normalizeItem(Map<String, AttributeValue> item) {
         Map<String, AttributeValue> out = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-                if (e.getKey().isEmpty()) {
-                    throw AwsServiceException.validation(
-                            "One or more parameter values were invalid: An attribute" + " name cannot be empty");
-                }
-                out.put(e.getKey(), normalize(e.getValue(), e.getKey()));
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            if (e.getKey().isEmpty()) {
+                throw AwsServiceException.validation(
+                        "One or more parameter values were invalid: An attribute" + " name cannot be empty");
             }
-        } catch (ItemFormatException e) {
-            throw AwsServiceException.validation("One or more parameter values were invalid: " + e.getMessage());
+            out.put(e.getKey(), normalize(e.getValue()));
         }
         return out;
     }
 
-    /** One value as DynamoDB stores it; see {@link #normalizeItem}. */
-    public static AttributeValue normalize(AttributeValue v, String path) {
-        return switch (AttributeValues.typeOf(v, path)) {
-            case N -> AttributeValue.fromN(DynamoNumbers.canonical(v.n(), path));
-            case NS -> AttributeValue.fromNs(numberSet(v.ns(), path));
+    /**
+     * One value as DynamoDB stores it; see {@link #normalizeItem}. The set messages, double space and all, are
+     * DynamoDB's as dynalite's tests record them.
+     */
+    public static AttributeValue normalize(AttributeValue v) {
+        return switch (v.type()) {
+            case N -> AttributeValue.fromN(DynamoNumber.normalize(v.n()));
+            case NUL -> {
+                if (!v.nul()) {
+                    throw invalid("Null attribute value types must have the value of true");
+                }
+                yield v;
+            }
+            case NS -> AttributeValue.fromNs(numberSet(v.ns()));
             case SS -> {
-                checkSet(v.ss(), path, "string");
+                if (v.ss().isEmpty()) {
+                    throw invalid("An string set  may not be empty");
+                }
+                if (hasDuplicates(v.ss())) {
+                    throw invalid("Input collection " + v.ss() + " contains duplicates.");
+                }
                 yield v;
             }
             case BS -> {
-                checkSet(v.bs(), path, "binary");
+                if (v.bs().isEmpty()) {
+                    throw invalid("Binary sets should not be empty");
+                }
+                if (hasDuplicates(v.bs())) {
+                    throw invalid("Input collection " + base64(v.bs()) + "of type BS contains duplicates.");
+                }
                 yield v;
             }
             case L -> {
                 List<AttributeValue> list = new ArrayList<>(v.l().size());
-                for (int i = 0; i < v.l().size(); i++) {
-                    list.add(normalize(v.l().get(i), path + "[" + i + "]"));
+                for (AttributeValue e : v.l()) {
+                    list.add(normalize(e));
                 }
                 yield AttributeValue.fromL(list);
             }
             case M -> {
                 Map<String, AttributeValue> map = new LinkedHashMap<>();
-                v.m().forEach((k, e) -> map.put(k, normalize(e, path + "." + k)));
+                v.m().forEach((k, e) -> map.put(k, normalize(e)));
                 yield AttributeValue.fromM(map);
             }
             default -> v;
         };
     }
 
-    private static List<String> numberSet(List<String> members, String path) {
+    private static List<String> numberSet(List<String> members) {
+        if (members.isEmpty()) {
+            throw invalid("An number set  may not be empty");
+        }
         List<String> out = new ArrayList<>(members.size());
         for (String n : members) {
-            out.add(DynamoNumbers.canonical(n, path));
+            out.add(DynamoNumber.normalize(n));
         }
-        checkSet(out, path, "number");
+        if (hasDuplicates(out)) {
+            // DynamoDB words this one without the "parameter values were invalid" of the other sets.
+            throw AwsServiceException.validation("Input collection contains duplicates");
+        }
         return out;
     }
 
-    private static void checkSet(List<?> members, String path, String kind) {
-        if (members.isEmpty()) {
-            throw new ItemFormatException(path, "An " + kind + " set may not be empty");
-        }
+    private static boolean hasDuplicates(List<?> members) {
         Set<Object> seen = new HashSet<>();
         for (Object m : members) {
-            Object key = m instanceof SdkBytes b ? b.asByteBuffer() : m;
-            if (!seen.add(key)) {
-                throw new ItemFormatException(path, "Input collection contains duplicates");
+            if (!seen.add(m instanceof SdkBytes b ? b.asByteBuffer() : m)) {
+                return true;
             }
         }
+        return false;
+    }
+
+    private static List<String> base64(List<SdkBytes> members) {
+        return members.stream()
+                .map(b -> Base64.getEncoder().encodeToString(b.asByteArrayUnsafe()))
+                .toList();
+    }
+
+    private static AwsServiceException invalid(String problem) {
+        return AwsServiceException.validation("One or more parameter values were invalid: " + problem);
     }
 
     /** The item's size as DynamoDB counts it against the 400 KB limit and 1 MB pages. */

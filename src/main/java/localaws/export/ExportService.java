@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import item.AttributeValues;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import localaws.dynamodb.DynamoDbService;
+import localaws.dynamodb.DynamoJson;
 import localaws.dynamodb.ItemKey;
 import localaws.dynamodb.PitrLog;
 import localaws.dynamodb.Table;
@@ -246,15 +246,15 @@ public final class ExportService implements AutoCloseable {
         g.writeEndObject();
         g.writeEndObject();
         g.writeFieldName("Keys");
-        AttributeValues.writeItem(table.key().keyAttributes(last.key()), g, "Keys");
+        DynamoJson.writeItem(g, table.key().keyAttributes(last.key()));
         // An insert has no old image; an update and a delete carry the item as it was when the window opened.
         if (withOld && first.before() != null) {
             g.writeFieldName("OldImage");
-            AttributeValues.writeItem(first.before(), g, "OldImage");
+            DynamoJson.writeItem(g, first.before());
         }
         if (last.after() != null) {
             g.writeFieldName("NewImage");
-            AttributeValues.writeItem(last.after(), g, "NewImage");
+            DynamoJson.writeItem(g, last.after());
         }
         g.writeEndObject();
     }

@@ -3,7 +3,6 @@ package localaws.export;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import item.AttributeValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
+import localaws.dynamodb.DynamoJson;
 import localaws.http.AwsHttpServer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -155,7 +155,7 @@ final class ExportWriter {
     static void fullLine(JsonGenerator g, Map<String, AttributeValue> item) throws IOException {
         g.writeStartObject();
         g.writeFieldName("Item");
-        AttributeValues.writeItem(item, g, "Item");
+        DynamoJson.writeItem(g, item);
         g.writeEndObject();
     }
 

@@ -3,7 +3,6 @@ package localaws.streams;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import item.AttributeValues;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import localaws.dynamodb.DynamoJson;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -109,13 +109,13 @@ public final class Stream {
             // DynamoDB Streams rounds ApproximateCreationDateTime down to the second.
             g.writeNumberField("ApproximateCreationDateTime", now.getEpochSecond());
             g.writeFieldName("Keys");
-            AttributeValues.writeItem(c.keys(), g, "Keys");
+            DynamoJson.writeItem(g, c.keys());
             int size = c.keysSize();
             if (c.newImage() != null && viewType.contains("NEW")) {
                 g.writeObjectFieldStart("NewImage");
                 for (Map.Entry<String, AttributeValue> e : c.newImage().entrySet()) {
                     g.writeFieldName(e.getKey());
-                    AttributeValues.writeValue(e.getValue(), g, e.getKey());
+                    DynamoJson.writeValue(g, e.getValue());
                 }
                 if (corruptNext > 0) {
                     // A type DynamoDB does not have: the SDK reads a value without type, which no reader converts.
@@ -129,7 +129,7 @@ public final class Stream {
             }
             if (c.oldImage() != null && viewType.contains("OLD")) {
                 g.writeFieldName("OldImage");
-                AttributeValues.writeItem(c.oldImage(), g, "OldImage");
+                DynamoJson.writeItem(g, c.oldImage());
                 size += c.oldSize();
             }
             g.writeStringField("SequenceNumber", seq.toString());

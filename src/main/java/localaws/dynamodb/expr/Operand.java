@@ -1,10 +1,10 @@
 package localaws.dynamodb.expr;
 
-import item.DynamoNumbers;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import localaws.dynamodb.DynamoNumber;
 import localaws.http.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -95,7 +95,7 @@ public sealed interface Operand {
             BigDecimal x = new BigDecimal(a.n());
             BigDecimal y = new BigDecimal(b.n());
             BigDecimal result = plus ? x.add(y) : x.subtract(y);
-            return AttributeValue.fromN(DynamoNumbers.canonical(result.toPlainString(), "update"));
+            return AttributeValue.fromN(DynamoNumber.normalize(result));
         }
     }
 }
