@@ -3,8 +3,6 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static testsupport.Fixtures.createTable;
-import static testsupport.Fixtures.item;
-import static testsupport.Fixtures.n;
 import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.Checkpoint;
@@ -24,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import testsupport.BatchCollector;
 import testsupport.Contexts;
+import testsupport.Fixtures;
 import testsupport.LocalStackExtension;
 
 /** The ddbstream consumer against the emulator, with shards rolling over every 50 records and splitting. */
@@ -33,11 +32,7 @@ class DdbStreamConsumerTest {
             new StreamSettings(50, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));
 
     private static void write(String table, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int v = i;
-            aws.dynamoDb()
-                    .putItem(b -> b.tableName(table).item(item("pk", s("k" + (v % 25)), "v", n(Integer.toString(v)))));
-        }
+        Fixtures.putVersions(aws.dynamoDb(), table, "k", 25, from, to);
     }
 
     private static String uri(String table, String group) {

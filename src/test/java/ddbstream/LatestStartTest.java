@@ -3,9 +3,6 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static testsupport.Fixtures.createTable;
-import static testsupport.Fixtures.item;
-import static testsupport.Fixtures.n;
-import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.CheckpointStore;
 import java.time.Duration;
@@ -19,6 +16,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import testsupport.BatchCollector;
 import testsupport.Contexts;
+import testsupport.Fixtures;
 import testsupport.LocalStackExtension;
 
 /**
@@ -33,11 +31,7 @@ class LatestStartTest {
     private static final String GET_RECORDS = "DynamoDBStreams_20120810.GetRecords";
 
     private static void write(String table, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int v = i;
-            aws.dynamoDb()
-                    .putItem(b -> b.tableName(table).item(item("pk", s("k" + (v % 10)), "v", n(Integer.toString(v)))));
-        }
+        Fixtures.putVersions(aws.dynamoDb(), table, "k", 10, from, to);
     }
 
     /** A LATEST consumer that allows no clock difference, so that changes made a second before it started stay out. */

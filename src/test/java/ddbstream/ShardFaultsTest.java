@@ -3,8 +3,6 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static testsupport.Fixtures.createTable;
-import static testsupport.Fixtures.item;
-import static testsupport.Fixtures.n;
 import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.CheckpointStore;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import testsupport.BatchCollector;
 import testsupport.Contexts;
+import testsupport.Fixtures;
 import testsupport.LocalStackExtension;
 
 /**
@@ -41,12 +40,7 @@ class ShardFaultsTest {
     private static final String DESCRIBE_STREAM = "DynamoDBStreams_20120810.DescribeStream";
 
     private static void write(String table, String prefix, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int v = i;
-            aws.dynamoDb()
-                    .putItem(b ->
-                            b.tableName(table).item(item("pk", s(prefix + (v % 20)), "v", n(Integer.toString(v)))));
-        }
+        Fixtures.putVersions(aws.dynamoDb(), table, prefix, 20, from, to);
     }
 
     private static String uri(String table, String group) {

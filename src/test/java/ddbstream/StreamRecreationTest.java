@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static testsupport.Fixtures.createTable;
 import static testsupport.Fixtures.item;
-import static testsupport.Fixtures.n;
 import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.CheckpointStore;
@@ -25,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import testsupport.BatchCollector;
 import testsupport.Contexts;
+import testsupport.Fixtures;
 import testsupport.LocalStackExtension;
 
 /**
@@ -40,11 +40,7 @@ class StreamRecreationTest {
     private static final String CHECKPOINTS = "dynamo-lake-checkpoints";
 
     private static void write(String table, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int v = i;
-            aws.dynamoDb()
-                    .putItem(b -> b.tableName(table).item(item("pk", s("k" + (v % 10)), "v", n(Integer.toString(v)))));
-        }
+        Fixtures.putVersions(aws.dynamoDb(), table, "k", 10, from, to);
     }
 
     private static String uri(String table, String group) {

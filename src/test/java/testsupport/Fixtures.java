@@ -118,6 +118,17 @@ public final class Fixtures {
     }
 
     /**
+     * Puts the changes {@code from} to {@code to} (exclusive) one by one: change {@code v} sets {@code v} on the item
+     * {@code pk = <prefix><v % keys>}, so each key's changes are in order and a reader can check that order.
+     */
+    public static void putVersions(DynamoDbClient ddb, String table, String prefix, int keys, int from, int to) {
+        for (int v = from; v < to; v++) {
+            Map<String, AttributeValue> item = item("pk", s(prefix + (v % keys)), "v", n(Integer.toString(v)));
+            ddb.putItem(b -> b.tableName(table).item(item));
+        }
+    }
+
+    /**
      * Creates an on-demand table with a string partition key {@code pk} and, when {@code rangeType} is set, a sort
      * key {@code sk} of that type; with a stream of the given view type unless null.
      */
