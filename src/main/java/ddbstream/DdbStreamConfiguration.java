@@ -150,9 +150,11 @@ public class DdbStreamConfiguration implements Cloneable {
         if (maxParallelShards < 1) {
             throw new IllegalArgumentException("maxParallelShards: must be at least 1, was " + maxParallelShards);
         }
-        if (leaseRenewInterval >= leaseDuration) {
+        if (2 * leaseRenewInterval >= leaseDuration) {
+            // The lease is safe to act under until its duration less one interval has passed since the last
+            // renewal; the next renewal comes one interval (and its own latency) after the last.
             throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + " ms) must be shorter"
-                    + " than leaseDuration (" + leaseDuration + " ms)");
+                    + " than half of leaseDuration (" + leaseDuration + " ms)");
         }
         for (long v : new long[] {
             idleDelay, shardDiscoveryInterval, retryDelay, maxRetryDelay, batchFailureTimeout, latestClockTolerance

@@ -91,7 +91,9 @@ final class LeaseKeeper {
         Instant now = clock.instant();
         try {
             if (store.renew(group, table, held, duration, now)) {
-                safeUntil = now.plus(duration).minus(renewInterval);
+                if (lease == held) {
+                    safeUntil = now.plus(duration).minus(renewInterval);
+                }
                 return;
             }
             LOG.warn(
@@ -118,7 +120,14 @@ final class LeaseKeeper {
                     safeUntil,
                     e.toString());
         }
-        lost();
+        lostIfStill(held);
+    }
+
+    /** A renewal of a lease that was meanwhile given up and taken anew says nothing of the new one. */
+    private synchronized void lostIfStill(Lease held) {
+        if (lease == held) {
+            lost();
+        }
     }
 
     /** Forgets the lease (renewal refused, or a checkpoint refused under it) and tells the coordinator. */

@@ -45,6 +45,8 @@ final class ShardGraph {
     }
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    /** Finished shards were forgotten once the stream no longer listed them. */
+    private boolean forgotFinished;
 
     /**
      * Adds the shards not seen before and notes which have closed; loaded checkpoints mark finished shards. Shards the
@@ -74,9 +76,12 @@ final class ShardGraph {
             }
             if (n.state == State.FINISHED) {
                 nodes.remove(n.id);
+                forgotFinished = true;
             } else {
                 n.vanished = true;
-                vanished.add(n);
+                if (n.state != State.STUCK) {
+                    vanished.add(n); // a stuck shard's loss was reported when it got stuck
+                }
             }
         }
         return vanished;
@@ -115,9 +120,13 @@ final class ShardGraph {
         return parent == null || parent.state == State.FINISHED;
     }
 
-    /** True when every shard the stream lists was read to its end (a stream that was turned off ends so). */
+    /**
+     * True when every shard the stream lists was read to its end (a stream that was turned off ends so), or the stream
+     * lists none any more after the ones read to their end.
+     */
     boolean allFinished() {
-        return !nodes.isEmpty() && nodes.values().stream().allMatch(n -> n.state == State.FINISHED && n.closed);
+        return (!nodes.isEmpty() || forgotFinished)
+                && nodes.values().stream().allMatch(n -> n.state == State.FINISHED && n.closed);
     }
 
     void started(String shardId) {

@@ -55,6 +55,9 @@ final class ShardReader implements Runnable {
     private final String shardId;
     private final long generation;
     private final long epoch;
+    /** The shard was closed when the reader started. */
+    private final boolean closed;
+
     private final Backoff backoff;
     private final BatchFailures failures;
     private Checkpoint checkpoint;
@@ -67,13 +70,15 @@ final class ShardReader implements Runnable {
             String shardId,
             Checkpoint checkpoint,
             long generation,
-            long epoch) {
+            long epoch,
+            boolean closed) {
         this.coordinator = coordinator;
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.checkpoint = checkpoint;
         this.generation = generation;
         this.epoch = epoch;
+        this.closed = closed;
         DdbStreamConfiguration c = coordinator.configuration();
         this.backoff = new Backoff(c.getRetryDelay(), c.getMaxRetryDelay());
         this.failures = new BatchFailures(
@@ -151,6 +156,12 @@ final class ShardReader implements Runnable {
         }
         if (c.latest().firstSeen() != null) {
             return iterator(ShardIteratorType.AT_SEQUENCE_NUMBER, c.latest().firstSeen());
+        }
+        if (c.latest().pending() && closed) {
+            // A shard that closed before its first read at LATEST has no LATEST left: it is read from the time the
+            // group's first start marked it.
+            save(Checkpoint.latestSince(shardId, c.updatedAt(), Instant.now()));
+            c = checkpoint;
         }
         if (c.latest().since() != null) {
             skipBefore =

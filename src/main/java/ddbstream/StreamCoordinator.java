@@ -42,6 +42,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 final class StreamCoordinator implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCoordinator.class);
+    /** How long DynamoDB Streams keeps a record. */
+    static final Duration RETENTION = Duration.ofHours(24);
 
     private record ReaderDone(long generation, String shardId, ShardReader.Outcome outcome, Checkpoint checkpoint) {}
 
@@ -72,6 +74,9 @@ final class StreamCoordinator implements Runnable {
     private ShardGraph graph;
     private String streamArn;
     private Instant nextAcquire = Instant.EPOCH;
+    /** The checkpoints loaded with the lease, for shards the stream lists only later. */
+    private Map<String, Checkpoint> loaded = Map.of();
+
     private Instant nextDiscovery = Instant.EPOCH;
     private String refusedStream;
     private volatile List<String> shardStates = List.of();
@@ -94,7 +99,7 @@ final class StreamCoordinator implements Runnable {
         this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), daemon("shard", true));
         this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));
         this.keeper = new LeaseKeeper(store, config, owner, leaseThread, this::onLeaseLost, Clock.systemUTC());
-        this.lineage = new StreamLineage(config, config.getDynamoDbClient(), store);
+        this.lineage = new StreamLineage(config, config.getDynamoDbClient(), streams, store);
         this.stepBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
         this.discoveryBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
     }
@@ -182,20 +187,34 @@ final class StreamCoordinator implements Runnable {
             generation.incrementAndGet();
         }
         String arn = lineage.open(now);
-        Description d = describe(arn);
-        refuseWithoutNewImage(arn, d.viewType());
+        Description d = null;
+        while (d == null) {
+            try {
+                d = describe(arn);
+                refuseWithoutNewImage(arn, d.viewType());
+            } catch (ResourceNotFoundException | StreamRefusedException e) {
+                if (lineage.next() == null) {
+                    throw e;
+                }
+                passOver(arn, e);
+                arn = lineage.advance(now);
+                d = null;
+            }
+        }
         Map<String, Checkpoint> checkpoints = store.load(config.getCheckpointGroup(), arn);
-        streamArn = arn;
-        saved.clear();
-        shardBackoff.clear();
         ShardGraph g = new ShardGraph();
         g.update(d.shards(), checkpoints);
-        graph = g;
-        reportUnlistedCheckpoints(d.shards(), checkpoints);
+        reportUnlistedCheckpoints(g, arn, d.shards(), checkpoints, now);
         if (lineage.firstEver() && checkpoints.isEmpty() && config.getStartPosition() == StartPosition.LATEST) {
-            startFromLatest(now);
+            startFromLatest(g, arn, now);
         }
         lineage.recordReading(now);
+        // Published only now: a failure above takes the lease's first steps again, from the stream's state.
+        streamArn = arn;
+        loaded = checkpoints;
+        saved.clear();
+        shardBackoff.clear();
+        graph = g;
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
         health.role("owner");
         metrics.leaseOwned(true);
@@ -215,15 +234,31 @@ final class StreamCoordinator implements Runnable {
      * A first start at LATEST: closed shards are history (marked read), and every open shard is first read at LATEST
      * when its turn comes; that start is saved, so it holds through restarts and expired iterators.
      */
-    private void startFromLatest(Instant now) {
-        for (ShardGraph.Node n : graph.skipClosed()) {
-            saveCheckpoint(streamArn, Checkpoint.end(n.id, null, now), keeper.epoch());
+    private void startFromLatest(ShardGraph g, String arn, Instant now) {
+        for (ShardGraph.Node n : g.skipClosed()) {
+            saveCheckpoint(arn, Checkpoint.end(n.id, null, now), keeper.epoch());
         }
-        for (ShardGraph.Node n : graph.openWaiting()) {
+        for (ShardGraph.Node n : g.openWaiting()) {
             Checkpoint c = Checkpoint.latestPending(n.id, now);
-            saveCheckpoint(streamArn, c, keeper.epoch());
+            saveCheckpoint(arn, c, keeper.epoch());
             n.checkpoint = c;
         }
+    }
+
+    /**
+     * A stream of the lineage that is not read: gone from DynamoDB Streams (24 hours after it was turned off) before it
+     * was read to its end, or refused for its view type while a newer stream exists. Its remaining changes cannot land:
+     * data loss, reported loudly.
+     */
+    private void passOver(String arn, RuntimeException why) {
+        metrics.dataLost();
+        health.dataLost("stream " + arn, "not read to its end: " + why.getMessage());
+        LOG.error(
+                "The stream {} of table {} is passed over before it was read to its end ({}): its remaining changes"
+                        + " do not land (DATA LOSS); going on with the next stream",
+                arn,
+                config.getTableName(),
+                why.getMessage());
     }
 
     private void refuseWithoutNewImage(String arn, String viewType) {
@@ -243,25 +278,41 @@ final class StreamCoordinator implements Runnable {
         }
     }
 
-    /** Checkpoints of shards the stream no longer lists, short of their end: the shards were trimmed away unread. */
-    private void reportUnlistedCheckpoints(List<Shard> shards, Map<String, Checkpoint> checkpoints) {
+    /**
+     * Checkpoints of shards the stream no longer lists, short of their end, that are a listed shard's parent or older
+     * than the stream keeps records: those shards were trimmed away unread. Any other may belong to a shard the
+     * listing does not show yet; it is kept for when it does.
+     */
+    private void reportUnlistedCheckpoints(
+            ShardGraph g, String arn, List<Shard> shards, Map<String, Checkpoint> checkpoints, Instant now) {
         java.util.Set<String> listed = new java.util.HashSet<>();
-        shards.forEach(s -> listed.add(s.shardId()));
+        java.util.Set<String> parents = new java.util.HashSet<>();
+        shards.forEach(s -> {
+            listed.add(s.shardId());
+            parents.add(s.parentShardId());
+        });
         for (Checkpoint c : checkpoints.values()) {
-            if (!c.shardEnd() && !listed.contains(c.shardId()) && !health.hasLost(c.shardId())) {
-                String where = c.describe();
-                metrics.dataLost();
-                health.dataLost(c.shardId(), "gone from the stream before it was read to its end, after " + where);
-                LOG.error(
-                        "Shard {} of {} is gone from the stream before it was read to its end (checkpoint {}): its"
-                                + " records after that were trimmed unread (DATA LOSS){}",
-                        c.shardId(),
-                        streamArn,
-                        where,
-                        config.isResumeFromTrimHorizon() ? "" : "; its children wait");
-                if (!config.isResumeFromTrimHorizon()) {
-                    graph.lostBeforeListed(c.shardId());
-                }
+            boolean gone = parents.contains(c.shardId()) || c.updatedAt().isBefore(now.minus(RETENTION));
+            if (c.shardEnd() || listed.contains(c.shardId()) || !gone) {
+                continue;
+            }
+            String where = c.describe();
+            metrics.dataLost();
+            health.dataLost(c.shardId(), "gone from the stream before it was read to its end, after " + where);
+            LOG.error(
+                    "Shard {} of {} is gone from the stream before it was read to its end (checkpoint {}): its records"
+                            + " after that were trimmed unread (DATA LOSS){}",
+                    c.shardId(),
+                    arn,
+                    where,
+                    config.isResumeFromTrimHorizon()
+                            ? "; going on, as resumeFromTrimHorizon allows"
+                            : "; its children wait");
+            if (config.isResumeFromTrimHorizon()) {
+                // The loss is accepted: the shard counts as read, so no later start reports it again.
+                saveCheckpoint(arn, Checkpoint.end(c.shardId(), c.sequenceNumber(), now), keeper.epoch());
+            } else {
+                g.lostBeforeListed(c.shardId());
             }
         }
     }
@@ -330,7 +381,8 @@ final class StreamCoordinator implements Runnable {
                 currentStreamGone(now, e);
                 return;
             }
-            for (ShardGraph.Node n : graph.update(d.shards(), Map.of())) {
+            // A shard listed only now gets the checkpoint loaded with the lease (the listing may lag behind it).
+            for (ShardGraph.Node n : graph.update(d.shards(), loaded)) {
                 vanished(n.id, n.checkpoint);
             }
             if (lineage.next() != null && graph.allFinished()) {
@@ -357,7 +409,7 @@ final class StreamCoordinator implements Runnable {
     }
 
     private void noticeNewStream(Instant now) {
-        String noticed;
+        List<String> noticed;
         try {
             noticed = lineage.checkLatest(now);
         } catch (ResourceNotFoundException e) {
@@ -368,38 +420,57 @@ final class StreamCoordinator implements Runnable {
                     streamArn);
             return;
         }
-        if (noticed != null) {
-            metrics.streamRecreated(lineage.current(), noticed);
+        for (String stream : noticed) {
+            metrics.streamRecreated(lineage.current(), stream);
             LOG.info(
                     "The table {} has a new stream {} (LatestStreamArn changed: the stream was turned off and on, or"
                             + " the table re-created); reading the old stream {} to its end first, then the new one"
                             + " from its trim horizon",
                     config.getTableName(),
-                    noticed,
+                    stream,
                     lineage.current());
         }
     }
 
-    /** Every shard of the current stream is read: the next stream, from its trim horizon. */
+    /**
+     * Every shard of the current stream is read: the next stream, from its trim horizon. A next stream that is gone, or
+     * refused while a newer one follows, is passed over. The lineage moves only once the next stream's graph is built,
+     * so a failure leaves everything as it was, to be tried again.
+     */
     private void moveToNextStream(Instant now) {
         String old = streamArn;
-        String next = lineage.next();
-        Description d = describe(next);
-        refuseWithoutNewImage(next, d.viewType());
-        lineage.advance(now);
-        ShardGraph g = new ShardGraph();
-        g.update(d.shards(), store.load(config.getCheckpointGroup(), next));
-        graph = g;
-        streamArn = next;
-        saved.clear();
-        shardBackoff.clear();
-        LOG.info(
-                "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its trim"
-                        + " horizon",
-                old,
-                config.getTableName(),
-                next,
-                d.shards().size());
+        while (lineage.next() != null) {
+            String next = lineage.next();
+            Description d;
+            try {
+                d = describe(next);
+                refuseWithoutNewImage(next, d.viewType());
+            } catch (ResourceNotFoundException | StreamRefusedException e) {
+                if (e instanceof StreamRefusedException && !lineage.moreAfterNext()) {
+                    throw e;
+                }
+                passOver(next, e);
+                lineage.skipNext(now);
+                continue;
+            }
+            Map<String, Checkpoint> checkpoints = store.load(config.getCheckpointGroup(), next);
+            ShardGraph g = new ShardGraph();
+            g.update(d.shards(), checkpoints);
+            lineage.advance(now);
+            graph = g;
+            streamArn = next;
+            loaded = checkpoints;
+            saved.clear();
+            shardBackoff.clear();
+            LOG.info(
+                    "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its"
+                            + " trim horizon",
+                    old,
+                    config.getTableName(),
+                    next,
+                    d.shards().size());
+            return;
+        }
     }
 
     /** DescribeStream no longer knows the current stream (24 hours after it was turned off, or deleted). */
@@ -414,13 +485,7 @@ final class StreamCoordinator implements Runnable {
             return;
         }
         if (!graph.allFinished()) {
-            metrics.dataLost();
-            health.dataLost("stream " + streamArn, "gone before it was read to its end: " + e.getMessage());
-            LOG.error(
-                    "{} before it was read to its end: its remaining records expired (DATA LOSS); going on with its"
-                            + " successor {}",
-                    what,
-                    lineage.next());
+            passOver(streamArn, e);
         }
         moveToNextStream(now);
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
@@ -439,6 +504,11 @@ final class StreamCoordinator implements Runnable {
         if (config.isResumeFromTrimHorizon()) {
             LOG.error("{}; its children are read next, as resumeFromTrimHorizon allows", what);
             graph.forget(shardId);
+            // The loss is accepted: the shard counts as read, so no later start reports it again.
+            saveCheckpoint(
+                    streamArn,
+                    Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), Instant.now()),
+                    keeper.epoch());
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
             graph.stuck(shardId);
@@ -452,7 +522,8 @@ final class StreamCoordinator implements Runnable {
             }
             graph.started(n.id);
             activeReaders.incrementAndGet();
-            readers.execute(new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), keeper.epoch()));
+            readers.execute(
+                    new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), keeper.epoch(), n.closed));
         }
     }
 

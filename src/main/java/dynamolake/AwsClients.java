@@ -276,7 +276,11 @@ public final class AwsClients {
         if (encryption.enabled()) {
             builder.overrideConfiguration(c -> c.addExecutionInterceptor(encryption));
         }
-        if (s3Endpoint != null && !sdkChecksumsConfigured()) {
+        boolean elsewhere = s3Endpoint != null
+                || Service.S3.hasSdkEndpoint()
+                || System.getenv("AWS_ENDPOINT_URL") != null
+                || System.getProperty("aws.endpointUrl") != null;
+        if (elsewhere && !sdkChecksumsConfigured()) {
             // S3-compatible stores (S3Proxy, older MinIO and Ceph) refuse the checksum trailers S3 takes: send
             // checksums only where S3 requires them, unless the SDK's own settings say otherwise.
             builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

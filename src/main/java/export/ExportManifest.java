@@ -66,11 +66,8 @@ public record ExportManifest(
         String arn = required(summary, "exportArn", summaryKey);
         boolean incremental =
                 "INCREMENTAL_EXPORT".equals(summary.path("exportType").asText());
-        Instant exportTime = Instant.parse(
-                incremental
-                        ? required(summary, "exportToTime", summaryKey)
-                        : required(summary, "exportTime", summaryKey));
-        Instant fromTime = incremental ? Instant.parse(required(summary, "exportFromTime", summaryKey)) : null;
+        Instant exportTime = instant(summary, incremental ? "exportToTime" : "exportTime", summaryKey);
+        Instant fromTime = incremental ? instant(summary, "exportFromTime", summaryKey) : null;
         String format = summary.path("outputFormat").asText("DYNAMODB_JSON");
         if (!format.equals("DYNAMODB_JSON")) {
             throw new InvalidManifestException("Export " + arn + " is in " + format
@@ -89,7 +86,7 @@ public record ExportManifest(
             String where = filesKey + " line " + lineNumber;
             DataFile file = new DataFile(
                     required(entry, "dataFileS3Key", where),
-                    Long.parseLong(required(entry, "itemCount", where)),
+                    count(required(entry, "itemCount", where), where),
                     required(entry, "md5Checksum", where));
             files.add(file);
             items += file.itemCount();
@@ -166,6 +163,23 @@ public record ExportManifest(
             return node;
         } catch (IOException e) {
             throw new InvalidManifestException("s3://" + bucket + "/" + where + " is not JSON: " + e.getMessage());
+        }
+    }
+
+    private static Instant instant(JsonNode o, String field, String where) {
+        String text = required(o, field, where);
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new InvalidManifestException(where + ": " + field + " is not an ISO-8601 time: " + text);
+        }
+    }
+
+    private static long count(String text, String where) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidManifestException(where + ": itemCount is not a whole number: " + text);
         }
     }
 

@@ -1,5 +1,6 @@
 package export;
 
+import ddbstream.AwsErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -110,7 +111,9 @@ public final class ExportRequester {
      */
     public synchronized Optional<String> requestIfDue(Instant now) {
         Optional<Instant> last = lastRecorded();
-        Optional<Instant> slot = last.isEmpty() ? Optional.of(now) : dueSlot(last.get(), now, options.interval());
+        Optional<Instant> slot = last.isEmpty()
+                ? Optional.of(firstSlot(now, options.interval()))
+                : dueSlot(last.get(), now, options.interval());
         if (slot.isEmpty()) {
             return Optional.empty();
         }
@@ -120,9 +123,20 @@ public final class ExportRequester {
                     slot.get(),
                     options.type() == Type.FULL);
         } catch (RuntimeException e) {
-            refusedAt = now; // DynamoDB refused the request: the next attempt waits an interval, as after a failure
+            if (!AwsErrors.isRetriable(e)) {
+                refusedAt = now; // refused for good (no point-in-time recovery): waits an interval, as after a failure
+            }
             throw e;
         }
+    }
+
+    /**
+     * With no export recorded yet: the last whole multiple of the interval since the epoch, the same on every replica
+     * that looks within it, so they ask for one export.
+     */
+    static Instant firstSlot(Instant now, Duration interval) {
+        long step = Math.max(1, interval.toMillis());
+        return Instant.ofEpochMilli(now.toEpochMilli() / step * step);
     }
 
     /**

@@ -67,7 +67,16 @@ public final class ExportWatcher {
                 continue;
             }
             switch (d.exportStatus()) {
-                case COMPLETED -> completed(e, d);
+                case COMPLETED -> {
+                    try {
+                        completed(e, d);
+                    } catch (RuntimeException failure) {
+                        LOG.warn(
+                                "Export {}: landing it failed ({}); trying again at the next check",
+                                e.exportId(),
+                                failure.toString());
+                    }
+                }
                 case FAILED -> {
                     String reason = "DynamoDB export failed: " + d.failureCode() + ": " + d.failureMessage();
                     if (progress.failed(e.exportId(), reason)) {
@@ -117,6 +126,11 @@ public final class ExportWatcher {
                     f.itemCount(),
                     f.md5()));
         }
+        if (files == 0) {
+            // No worker will ever land it: landed here, while still EXPORTING, so a failure is met at the next poll.
+            empty.land(e);
+            return;
+        }
         // A worker may finish a task before started() below: workers accept EXPORTING as well, and a crash in between
         // sends the tasks again at the next poll (tasks are idempotent).
         queue.send(tasks);
@@ -130,8 +144,5 @@ public final class ExportWatcher {
                 e.exportId(),
                 manifest.itemCount(),
                 files);
-        if (files == 0) {
-            empty.land(progress.get(e.exportId()).orElseThrow());
-        }
     }
 }

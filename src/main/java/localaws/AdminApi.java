@@ -20,6 +20,7 @@ import localaws.http.AwsServiceException;
  * POST   /_localaws/faults/export-tampering     {"corruptLine": 7, "wrongChecksum": false, "noManifest": false}
  * POST   /_localaws/streams/rollover            {"table": "orders", "split": true}
  * POST   /_localaws/streams/trim                {"table": "orders", "forgetClosedShards": false}
+ * POST   /_localaws/streams/forget-disabled     {"table": "orders"}
  * POST   /_localaws/faults/stream-records       {"table": "orders", "corrupt": 1}
  * POST   /_localaws/streams/expire-iterators    {}
  * POST   /_localaws/firehose/flush              {}
@@ -102,6 +103,8 @@ final class AdminApi implements HttpHandler {
                                 ? faults.trimAndForgetShards(required(body, "table"))
                                 : faults.trimStream(required(body, "table")))
                         + " records trimmed\n";
+            case "POST streams/forget-disabled":
+                return faults.forgetDisabledStreams(required(body, "table")) + " streams forgotten\n";
             case "POST streams/expire-iterators":
                 faults.expireIterators();
                 return "ok\n";

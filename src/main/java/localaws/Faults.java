@@ -112,6 +112,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         return streams.trimAndForgetNow(stream(table), clock.instant());
     }
 
+    /** See {@link StreamStore#forgetDisabled}. */
+    public int forgetDisabledStreams(String table) {
+        return streams.forgetDisabled(table);
+    }
+
     /** Expires every shard iterator issued so far. */
     public void expireIterators() {
         streams.expireIteratorsNow(clock.instant());

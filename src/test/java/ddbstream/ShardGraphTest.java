@@ -108,6 +108,27 @@ class ShardGraphTest {
     }
 
     @Test
+    void aStuckShardThatVanishesLaterIsNotReportedAgain() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("lost", null, true)), Map.of());
+        g.started("lost");
+        g.stuck("lost");
+        assertThat(g.update(List.of(), Map.of()))
+                .as("its loss was reported when it got stuck")
+                .isEmpty();
+    }
+
+    @Test
+    void aStreamWhoseReadShardsAreAllTrimmedAwayIsFinished() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("p", null, true)), Map.of());
+        g.finished("p", Checkpoint.end("p", "150", NOW));
+        g.update(List.of(), Map.of());
+        assertThat(g.size()).isZero();
+        assertThat(g.allFinished()).isTrue();
+    }
+
+    @Test
     void aShardKnownOnlyFromItsCheckpointHoldsItsChildrenBack() {
         ShardGraph g = new ShardGraph();
         g.update(List.of(shard("child", "gone", false)), Map.of());

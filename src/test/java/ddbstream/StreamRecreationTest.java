@@ -155,6 +155,69 @@ class StreamRecreationTest {
     }
 
     @Test
+    void aStreamTurnedOffAndOnTwiceWhileNoConsumerRanIsReadToo() throws Exception {
+        // ListStreams finds the stream in the middle, which was never the LatestStreamArn a consumer saw.
+        String table = "recreated-twice";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
+        write(table, 0, 20);
+        BatchCollector first = new BatchCollector(uri(table, "g-twice"));
+        CamelContext context = Contexts.started(aws, first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 20);
+        context.stop();
+
+        String middle = recreateStream(table, StreamViewType.NEW_IMAGE);
+        write(table, 20, 40);
+        String last = recreateStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        write(table, 40, 60);
+        BatchCollector second = new BatchCollector(uri(table, "g-twice"));
+        CamelContext again = Contexts.started(aws, second);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.records().size() >= 40);
+            assertThat(values(second.records())).hasSize(40).doesNotHaveDuplicates();
+            assertPerKeyOrder(second.records());
+            assertThat(second.batches())
+                    .extracting(StreamBatch::streamArn)
+                    .as("the middle stream's changes, then the last stream's")
+                    .containsSubsequence(middle, last);
+        } finally {
+            again.stop();
+        }
+    }
+
+    @Test
+    void anOldStreamGoneBeforeItWasReadIsReportedAndTheNewOneRead() throws Exception {
+        String table = "recreated-gone";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
+        write(table, 0, 10);
+        BatchCollector first = new BatchCollector(uri(table, "g-gone"));
+        CamelContext context = Contexts.started(aws, first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 10);
+        context.stop();
+
+        write(table, 10, 20); // never read: the old stream is gone 24 hours after it was turned off
+        String recreated = recreateStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
+        aws.stack().emulator().faults().forgetDisabledStreams(table);
+        write(table, 20, 30);
+        MeterRegistry meters = new SimpleMeterRegistry();
+        BatchCollector second = new BatchCollector(uri(table, "g-gone"));
+        CamelContext again = Contexts.started(aws, meters, second);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.records().size() >= 10);
+            assertThat(values(second.records()))
+                    .as("the new stream's changes: a gone stream does not stop the consumer")
+                    .containsExactlyInAnyOrderElementsOf(
+                            java.util.stream.IntStream.range(20, 30).boxed().toList());
+            assertThat(second.batches())
+                    .allSatisfy(b -> assertThat(b.streamArn()).isEqualTo(recreated));
+            assertThat(meters.find("dynamolake.stream.data.loss").counter().count())
+                    .as("the old stream's unread changes are reported lost, once")
+                    .isEqualTo(1);
+        } finally {
+            again.stop();
+        }
+    }
+
+    @Test
     void aStreamWithoutNewImagesIsRefusedAtStartWithOneLine() {
         String table = "keys-only";
         createTable(aws.dynamoDb(), table, null, StreamViewType.KEYS_ONLY);

@@ -110,6 +110,21 @@ public final class StreamStore {
         return stream.trim(now.plusMillis(1), now.plusMillis(1));
     }
 
+    /**
+     * Fault: the table's streams that were turned off are gone, as AWS deletes them 24 hours later (DescribeStream and
+     * GetRecords answer ResourceNotFoundException, ListStreams no longer lists them). Returns how many.
+     */
+    public int forgetDisabled(String tableName) {
+        int n = 0;
+        for (Stream s : list(tableName)) {
+            if (!s.isEnabled()) {
+                streams.remove(s.arn);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Fault: every iterator issued up to now is expired. */
     public void expireIteratorsNow(Instant now) {
         iteratorsExpiredBefore = now.plusMillis(1);
