@@ -182,8 +182,10 @@ class SnapshotTest {
         assertThat(letter.path("raw").asText()).isEqualTo("{\"Item\":{\"pk\":{\"S\":\"cut off");
         assertThat(letter.path("reason").asText()).contains("not JSON");
 
-        // One snapshot is kept (snapshot.keep = 1): the first is deleted now that this one is published.
-        assertThat(lake.keys("snapshots/" + firstSnapshot + "/")).isEmpty();
+        // One snapshot is kept (snapshot.keep = 1): the first is deleted once this one is published (just after its
+        // pointer, which the wait above saw).
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lake.keys("snapshots/" + firstSnapshot + "/").isEmpty());
     }
 
     @Test
