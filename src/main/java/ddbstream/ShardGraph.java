@@ -164,8 +164,8 @@ final class ShardGraph {
     }
 
     /**
-     * A shard known only from its checkpoint, gone from the stream before it was read to its end: kept as stuck, so
-     * its children wait as after any loss.
+     * A shard gone from the stream before it was read to its end, listed before or known only from its checkpoint:
+     * kept as stuck, so its children wait as after any loss.
      */
     void lostBeforeListed(String shardId) {
         Node n = nodes.computeIfAbsent(shardId, id -> new Node(id, null));

@@ -296,24 +296,7 @@ final class StreamCoordinator implements Runnable {
             if (c.shardEnd() || listed.contains(c.shardId()) || !gone) {
                 continue;
             }
-            String where = c.describe();
-            metrics.dataLost();
-            health.dataLost(c.shardId(), "gone from the stream before it was read to its end, after " + where);
-            LOG.error(
-                    "Shard {} of {} is gone from the stream before it was read to its end (checkpoint {}): its records"
-                            + " after that were trimmed unread (DATA LOSS){}",
-                    c.shardId(),
-                    arn,
-                    where,
-                    config.isResumeFromTrimHorizon()
-                            ? "; going on, as resumeFromTrimHorizon allows"
-                            : "; its children wait");
-            if (config.isResumeFromTrimHorizon()) {
-                // The loss is accepted: the shard counts as read, so no later start reports it again.
-                saveCheckpoint(arn, Checkpoint.end(c.shardId(), c.sequenceNumber(), now), keeper.epoch());
-            } else {
-                g.lostBeforeListed(c.shardId());
-            }
+            vanished(g, arn, c.shardId(), c, now);
         }
     }
 
@@ -383,7 +366,7 @@ final class StreamCoordinator implements Runnable {
             }
             // A shard listed only now gets the checkpoint loaded with the lease (the listing may lag behind it).
             for (ShardGraph.Node n : graph.update(d.shards(), loaded)) {
-                vanished(n.id, n.checkpoint);
+                vanished(graph, streamArn, n.id, n.checkpoint, now);
             }
             if (lineage.next() != null && graph.allFinished()) {
                 moveToNextStream(now);
@@ -493,25 +476,25 @@ final class StreamCoordinator implements Runnable {
 
     /**
      * A shard the stream no longer lists, never read to its end: its records were trimmed away unread (data loss,
-     * reported once). Its children wait, as after any loss, unless resumeFromTrimHorizon lets them go on.
+     * reported once). Its children wait, as after any loss, unless resumeFromTrimHorizon lets them go on; then the
+     * shard's end is written, so no later start reports it again.
      */
-    private void vanished(String shardId, Checkpoint checkpoint) {
+    private void vanished(ShardGraph g, String arn, String shardId, Checkpoint checkpoint, Instant now) {
         String where = checkpoint == null ? "(none: not read at all)" : checkpoint.describe();
         metrics.dataLost();
         health.dataLost(shardId, "gone from the stream before it was read to its end, after checkpoint " + where);
-        String what = "Shard " + shardId + " of " + streamArn + " is gone from the stream before it was read to its"
+        String what = "Shard " + shardId + " of " + arn + " is gone from the stream before it was read to its"
                 + " end (checkpoint " + where + "): its records after that were trimmed unread (DATA LOSS)";
         if (config.isResumeFromTrimHorizon()) {
             LOG.error("{}; its children are read next, as resumeFromTrimHorizon allows", what);
-            graph.forget(shardId);
-            // The loss is accepted: the shard counts as read, so no later start reports it again.
+            g.forget(shardId);
             saveCheckpoint(
-                    streamArn,
-                    Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), Instant.now()),
+                    arn,
+                    Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), now),
                     keeper.epoch());
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
-            graph.stuck(shardId);
+            g.lostBeforeListed(shardId);
         }
     }
 
