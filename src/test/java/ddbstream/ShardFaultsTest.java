@@ -86,10 +86,7 @@ class ShardFaultsTest {
 
     /** Reads the table's changes, stops, and leaves the next ones unread. */
     private static void consumeThenStop(String table, String group, int changes) throws Exception {
-        BatchCollector first = new BatchCollector(uri(table, group));
-        CamelContext context = Contexts.started(aws, first);
-        await().atMost(Duration.ofSeconds(20)).until(() -> first.records().size() >= changes);
-        context.stop();
+        BatchCollector.consumeThenStop(aws, uri(table, group), changes, Duration.ofSeconds(20));
     }
 
     @Test

@@ -129,10 +129,7 @@ class StreamRecreationTest {
         String table = "recreated-stopped";
         createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
         write(table, 0, 30);
-        BatchCollector first = new BatchCollector(uri(table, "g-stop"));
-        CamelContext context = Contexts.started(aws, first);
-        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 30);
-        context.stop();
+        BatchCollector.consumeThenStop(aws, uri(table, "g-stop"), 30, Duration.ofSeconds(30));
 
         write(table, 30, 60); // still in the old stream, unread
         String recreated = recreateStream(table, StreamViewType.NEW_AND_OLD_IMAGES);
@@ -160,10 +157,7 @@ class StreamRecreationTest {
         String table = "recreated-twice";
         createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
         write(table, 0, 20);
-        BatchCollector first = new BatchCollector(uri(table, "g-twice"));
-        CamelContext context = Contexts.started(aws, first);
-        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 20);
-        context.stop();
+        BatchCollector.consumeThenStop(aws, uri(table, "g-twice"), 20, Duration.ofSeconds(30));
 
         String middle = recreateStream(table, StreamViewType.NEW_IMAGE);
         write(table, 20, 40);
@@ -189,10 +183,7 @@ class StreamRecreationTest {
         String table = "recreated-gone";
         createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_AND_OLD_IMAGES);
         write(table, 0, 10);
-        BatchCollector first = new BatchCollector(uri(table, "g-gone"));
-        CamelContext context = Contexts.started(aws, first);
-        await().atMost(Duration.ofSeconds(30)).until(() -> first.records().size() >= 10);
-        context.stop();
+        BatchCollector.consumeThenStop(aws, uri(table, "g-gone"), 10, Duration.ofSeconds(30));
 
         write(table, 10, 20); // never read: the old stream is gone 24 hours after it was turned off
         String recreated = recreateStream(table, StreamViewType.NEW_AND_OLD_IMAGES);

@@ -1,6 +1,7 @@
 package testsupport;
 
 import ddbstream.StreamBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +39,24 @@ public final class BatchCollector extends RouteBuilder {
             }
             batches.add(batch);
         });
+    }
+
+    /**
+     * Runs a consumer on {@code uri} until it has delivered {@code records} records (within {@code within}), then
+     * stops it: the group's checkpoints are then after them. Returns what it collected.
+     */
+    public static BatchCollector consumeThenStop(LocalStackExtension aws, String uri, int records, Duration within)
+            throws Exception {
+        BatchCollector collector = new BatchCollector(uri);
+        org.apache.camel.CamelContext context = Contexts.started(aws, collector);
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(within)
+                    .until(() -> collector.records().size() >= records);
+        } finally {
+            context.stop();
+        }
+        return collector;
     }
 
     /** From now on, batches matching the predicate fail. */
