@@ -159,6 +159,7 @@ public final class ConfigKeys {
         key("views.keep", integer(1, 1000));
         key("views.replay-margin", duration(false));
         key("views.late-window", duration(false));
+        key("views.as-of-lag", duration(false));
         key("views.memory-limit", matching(SIZE, "a size such as 512MB or 4GB"));
         key("views.threads", integer(1, 1024));
         key("views.work-dir", text());

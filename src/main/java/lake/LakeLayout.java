@@ -22,6 +22,7 @@ import java.util.Objects;
  * snapshots/&lt;exportId&gt;/_published.json            a copy of the pointer, written when the snapshot is published
  * current/NNNNNNNN/part-BBBBB.parquet             the current view, version N, one part per bucket of keys
  * current/_current.json                            the pointer to the published current view
+ * current/_tombstones/NNNNNNNN/                   the keys version N deleted, with their sequence numbers
  * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
  * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
  * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
@@ -131,6 +132,15 @@ public final class LakeLayout {
     /** The part of one bucket of keys in a version of the current view. */
     public String currentPart(long version, int bucket) {
         return currentFolder(version) + String.format("part-%05d.parquet", bucket);
+    }
+
+    /**
+     * The tombstones of a version of the current view: the keys it deleted, with the sequence number of the delete,
+     * so that an older change delivered late or again cannot bring them back. Beside the version's folder, not in
+     * it: a reader of the folder sees the table's rows only.
+     */
+    public String currentTombstones(long version) {
+        return currentPrefix() + "_tombstones/" + String.format("%08d", version) + "/";
     }
 
     /** The pointer readers follow to the published current view; written last, in one PutObject. */

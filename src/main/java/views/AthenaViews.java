@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +46,9 @@ public final class AthenaViews implements Views {
      * @param replayMargin deltas are read from this long before the snapshot's export time
      * @param lateWindow how late a delta object may still appear in an hour folder after the hour
      * @param codec the Parquet compression Athena writes with (ZSTD, SNAPPY, GZIP)
+     * @param asOfLag the view as of a time is built for times up to now less this
      */
-    public record Options(int keep, Duration replayMargin, Duration lateWindow, String codec) {}
+    public record Options(int keep, Duration replayMargin, Duration lateWindow, String codec, Duration asOfLag) {}
 
     /** Runs Athena statements, one at a time, to their end. */
     public interface Queries {
@@ -123,27 +122,27 @@ public final class AthenaViews implements Views {
 
     @Override
     public Optional<Result> compact() throws Exception {
-        return gate.exclusive(() -> build(false));
+        return gate.exclusive(lock -> build(false, lock));
     }
 
     @Override
     public Optional<Result> rebuild() throws Exception {
-        return gate.exclusive(() -> build(true));
+        return gate.exclusive(lock -> build(true, lock));
     }
 
     @Override
     public Optional<Instant[]> availableRange() {
-        return views.availableRange(options.lateWindow());
+        return views.availableRange(options.asOfLag());
     }
 
     @Override
     public Result asOf(Instant time) throws Exception {
-        return gate.exclusive(() -> asOfLocked(time));
+        return gate.exclusive(lock -> asOfLocked(time, lock));
     }
 
     // ---- the current view ----------------------------------------------------------------------------------------
 
-    private Optional<Result> build(boolean rebuild) throws Exception {
+    private Optional<Result> build(boolean rebuild, ViewLock.Held lock) throws Exception {
         // The objects listed now are the ones this run records as applied: Athena reads every one of them, and
         // may read objects that land while it runs, which are applied again (to no effect) by the next run.
         Optional<ViewLake.Plan> planned = views.plan(
@@ -169,19 +168,49 @@ public final class AthenaViews implements Views {
                         ? previous.get().path("location").asText()
                         : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
-        Selection selection = new Selection(plan.floor(), null, plan.applied(), objects);
+        String previousTombstones =
+                incremental ? previous.get().path("tombstones").path("location").asText("") : "";
+        String tombstoneBase = previousTombstones.isEmpty() ? null : views.sqlTable("view_tombstones_base");
+        if (tombstoneBase != null) {
+            tables.parquet(tombstoneBase, ViewSql.TOMBSTONES, previousTombstones, "tombstones of " + (version - 1));
+        }
+        Selection selection = new Selection(plan.floor(), null, plan.incremental(), objects);
         List<String[]> deltas = deltasTables();
         String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
         Intake intake = intake(deltas, selection);
+        String since = time(plan.since());
 
         String folder = views.layout.currentFolder(version);
+        String tombstoneFolder = views.layout.currentTombstones(version);
         String out = views.sqlTable("view_out");
         long t0 = System.nanoTime();
+        // The deleted keys first: the statement after it drops the tables both read.
+        Map<String, Long> deleted = createTableAs(
+                views.sqlTable("view_tombstones_out"),
+                tombstoneFolder,
+                ViewSql.athenaTombstones(
+                        schema,
+                        base,
+                        incremental,
+                        tombstoneBase,
+                        changes,
+                        snapshot.exportId(),
+                        snapshot.exportTime(),
+                        since));
         Map<String, Long> parts = createTableAs(
                 out,
                 folder,
                 ViewSql.athenaMerge(
-                        schema, base, incremental, changes, snapshot.exportId(), snapshot.exportTime(), null));
+                        schema,
+                        base,
+                        incremental,
+                        tombstoneBase,
+                        changes,
+                        snapshot.exportId(),
+                        snapshot.exportTime(),
+                        since,
+                        null));
+        dropRunTables();
         long t1 = System.nanoTime();
 
         ArrayNode partList = JSON.createArrayNode();
@@ -209,6 +238,12 @@ public final class AthenaViews implements Views {
         pointer.set("discovery", snapshot.discovery().toJson());
         pointer.set("parts", partList);
         pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
+        pointer.putObject("tombstones")
+                .put("location", views.lake.uri(tombstoneFolder))
+                .put(
+                        "count",
+                        deleted.values().stream().mapToLong(Long::longValue).sum());
+        lock.confirm();
         views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
         views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
         catalog.register("version " + version, schema, location);
@@ -231,8 +266,8 @@ public final class AthenaViews implements Views {
 
     // ---- as of a time --------------------------------------------------------------------------------------------
 
-    private Result asOfLocked(Instant time) throws Exception {
-        Snapshot snapshot = views.snapshotFor(time, options.lateWindow());
+    private Result asOfLocked(Instant time, ViewLock.Held lock) throws Exception {
+        Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
         String floor = views.floor(snapshot, options.replayMargin());
         String base = views.sqlTable("view_base");
         tables.parquet(
@@ -240,19 +275,27 @@ public final class AthenaViews implements Views {
                 snapshot.schema(),
                 views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
                 "snapshot " + snapshot.exportId());
-        Selection selection =
-                new Selection(floor, time, Set.of(), views.deltaObjects(floor, time, options.lateWindow()));
+        Selection selection = new Selection(floor, time, false, views.deltaObjects(floor, time, options.lateWindow()));
         List<String[]> deltas = deltasTables();
         String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
         Intake intake = intake(deltas, selection);
-        String until = "from_iso8601_timestamp("
-                + ViewSql.literal(time.truncatedTo(ChronoUnit.MILLIS).toString()) + ")";
         String folder = views.layout.asOfFolder(time);
         SnapshotSchema schema = snapshot.schema().withSequence();
+        lock.confirm();
         Map<String, Long> parts = createTableAs(
                 views.sqlTable("view_out"),
                 folder,
-                ViewSql.athenaMerge(schema, base, false, changes, snapshot.exportId(), snapshot.exportTime(), until));
+                ViewSql.athenaMerge(
+                        schema,
+                        base,
+                        false,
+                        null,
+                        changes,
+                        snapshot.exportId(),
+                        snapshot.exportTime(),
+                        time(ViewLake.since(snapshot, options.replayMargin())),
+                        time(time)));
+        dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
         ObjectNode view = JSON.createObjectNode()
                 .put("table", views.tableName)
@@ -279,10 +322,23 @@ public final class AthenaViews implements Views {
     // ---- the changes ---------------------------------------------------------------------------------------------
 
     /**
-     * Which delta objects a run reads: the stream's from the floor's hour (to the hour of {@code until} plus the
-     * late window) without those already applied, chosen by their path; the incremental exports' by name.
+     * Which delta objects a run reads. An incremental run names the objects it applies (those not applied yet, in
+     * whatever hour folder they landed); a full run and a view as of a time read the stream's objects from the
+     * floor's hour on (to the last hour that can hold a change up to {@code until}); the incremental exports are
+     * always named.
      */
-    private record Selection(String floor, Instant until, Set<String> applied, List<String> objects) {}
+    private record Selection(String floor, Instant until, boolean named, List<String> objects) {}
+
+    /** A time as Athena's timestamp with time zone, to the millisecond. */
+    private static String time(Instant t) {
+        return "from_iso8601_timestamp("
+                + ViewSql.literal(t.truncatedTo(ChronoUnit.MILLIS).toString()) + ")";
+    }
+
+    private void dropRunTables() throws Exception {
+        athena.run("DROP TABLE IF EXISTS " + views.sqlTable("view_base"));
+        athena.run("DROP TABLE IF EXISTS " + views.sqlTable("view_tombstones_base"));
+    }
 
     /** The deltas tables of the source, registered (once a run): {name, location}. */
     private List<String[]> deltasTables() {
@@ -302,7 +358,7 @@ public final class AthenaViews implements Views {
 
     /** The condition on {@code "$path"} that picks a run's objects of the deltas table at {@code prefixUri}. */
     private String objects(String prefixUri, Selection selection) {
-        if (views.source == DeltaSource.EXPORT) {
+        if (views.source == DeltaSource.EXPORT || selection.named()) {
             List<String> paths = selection.objects().stream()
                     .map(views.lake::uri)
                     .filter(uri -> uri.startsWith(prefixUri))
@@ -313,18 +369,9 @@ public final class AthenaViews implements Views {
         StringBuilder where = new StringBuilder("\"$path\" >= " + ViewSql.literal(prefixUri + selection.floor()));
         if (selection.until() != null) {
             // Every object of the ceiling's hour sorts before "<hour>0" ('/' < '0'), every later hour after it.
-            String ceiling = ViewLake.hour(selection.until().plus(options.lateWindow()));
+            String ceiling = ViewLake.hour(
+                    selection.until().plus(ViewLake.STREAM_RETENTION).plus(options.lateWindow()));
             where.append(" AND \"$path\" < ").append(ViewSql.literal(prefixUri + ceiling + "0"));
-        }
-        List<String> skip = selection.applied().stream()
-                .map(views.lake::uri)
-                .filter(uri -> uri.startsWith(prefixUri))
-                .sorted()
-                .toList();
-        if (!skip.isEmpty()) {
-            where.append(" AND \"$path\" NOT IN (")
-                    .append(skip.stream().map(ViewSql::literal).collect(Collectors.joining(", ")))
-                    .append(")");
         }
         return where.toString();
     }
@@ -420,7 +467,6 @@ public final class AthenaViews implements Views {
             rows.put(r.get(0), Long.parseLong(r.get(1)));
         }
         athena.run("DROP TABLE IF EXISTS " + out);
-        athena.run("DROP TABLE IF EXISTS " + views.sqlTable("view_base"));
         Map<String, Long> parts = new TreeMap<>();
         int n = 0;
         for (S3Object o : views.lake.list(folder)) {

@@ -6,7 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /** One view build at a time: one per process, and (through the lease) one across replicas. */
 final class BuildGate {
     interface Run<T> {
-        T run() throws Exception;
+        /** @param lock the lock the run holds: {@link ViewLock.Held#confirm} it just before publishing */
+        T run(ViewLock.Held lock) throws Exception;
     }
 
     private final ReentrantLock running = new ReentrantLock();
@@ -30,7 +31,7 @@ final class BuildGate {
                         "Another replica is building the views of " + tableName + "; this run is skipped");
             }
             try (ViewLock.Held h = held.get()) {
-                return run.run();
+                return run.run(h);
             }
         } finally {
             running.unlock();

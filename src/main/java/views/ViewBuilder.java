@@ -71,10 +71,12 @@ public final class ViewBuilder implements Views {
      * @param buckets how many parts the current view has; a key's part is a hash of it
      * @param keep how many versions of the current view stay in the lake (at least 1)
      * @param replayMargin deltas are read from this long before the snapshot's export time (clocks differ)
-     * @param lateWindow how late a delta object may still appear in an hour folder after the hour
+     * @param lateWindow how late a delta object may still appear in an hour folder after the hour (Firehose retries a
+     *     failed delivery for up to 24 hours, into the hour the records arrived)
      * @param memoryLimit DuckDB's memory limit, for example {@code 1GB}; beyond it DuckDB spills to the work folder
      * @param threads DuckDB's threads
      * @param workDir where DuckDB's database and the parts being written live during a run
+     * @param asOfLag the view as of a time is built for times up to now less this (deltas still being buffered)
      */
     public record Options(
             int buckets,
@@ -86,7 +88,8 @@ public final class ViewBuilder implements Views {
             Path workDir,
             String codec,
             long rowGroupBytes,
-            int maxTypedColumns) {}
+            int maxTypedColumns,
+            Duration asOfLag) {}
 
     private final LakeStore lake;
     private final LakeLayout layout;
@@ -143,10 +146,10 @@ public final class ViewBuilder implements Views {
     }
 
     private Optional<Result> build(boolean rebuild) throws Exception {
-        return gate.exclusive(() -> compactLocked(rebuild));
+        return gate.exclusive(lock -> compactLocked(rebuild, lock));
     }
 
-    private Optional<Result> compactLocked(boolean rebuild) throws Exception {
+    private Optional<Result> compactLocked(boolean rebuild, ViewLock.Held lock) throws Exception {
         Optional<ViewLake.Plan> planned = views.plan(
                 rebuild,
                 p -> p.path("buckets").asInt() == options.buckets()
@@ -167,6 +170,8 @@ public final class ViewBuilder implements Views {
         try (Connection db = open(work)) {
             long t0 = System.nanoTime();
             Intake intake = readChanges(db, objects, null, snapshot.schema());
+            String changes = ViewSql.inWindow("changes", ViewSql.duckDbTime(plan.since()), null);
+            String previousTombstones = incremental ? downloadTombstones(previous.get(), work) : null;
             long t1 = System.nanoTime();
             SnapshotSchema before = incremental
                     ? SnapshotSchema.fromJson(previous.get().path("schema"))
@@ -194,7 +199,7 @@ public final class ViewBuilder implements Views {
                     }
                 }
                 LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
-                written = patchBuckets(db, old, rewrite, schema, snapshot, work);
+                written = patchBuckets(db, old, rewrite, schema, snapshot, work, changes, previousTombstones);
             } else {
                 // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
                 for (int b = 0; b < options.buckets(); b++) {
@@ -209,13 +214,22 @@ public final class ViewBuilder implements Views {
                                         work),
                                 true)
                         : ViewSql.duckDbBase(downloadAll(snapshot.parts(), work), false);
-                String sql = ViewSql.merge(ViewSql.Engine.DUCKDB, base, "changes", options.buckets(), null);
-                written = writeBuckets(db, sql, schema, snapshot, work, "part-");
+                String sql = ViewSql.merge(
+                        ViewSql.Engine.DUCKDB,
+                        base,
+                        ViewSql.duckDbTombstones(previousTombstones),
+                        changes,
+                        options.buckets());
+                written = writeBuckets(db, sql, schema, snapshot, work, "part-", true);
             }
+            long tombstones = writeTombstones(db, work);
 
             long t2 = System.nanoTime();
             // Upload the rewritten buckets, copy the others, then publish.
             lake.deleteAll(layout.currentFolder(version)); // what a run that died left behind
+            String tombstoneKey = layout.currentTombstones(version) + "tombstones.parquet";
+            lake.deleteAll(layout.currentTombstones(version));
+            lake.putFile(tombstoneKey, work.resolve("tombstones.parquet"));
             ArrayNode parts = JSON.createArrayNode();
             long items = 0;
             for (int b = 0; b < options.buckets(); b++) {
@@ -261,6 +275,8 @@ public final class ViewBuilder implements Views {
             pointer.set("discovery", discovery.toJson());
             pointer.set("parts", parts);
             pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
+            pointer.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
+            lock.confirm();
             lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
             lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
             catalog.register("version " + version, schema, location);
@@ -294,16 +310,16 @@ public final class ViewBuilder implements Views {
 
     @Override
     public Result asOf(Instant time) throws Exception {
-        return gate.exclusive(() -> asOfLocked(time));
+        return gate.exclusive(lock -> asOfLocked(time, lock));
     }
 
     @Override
     public Optional<Instant[]> availableRange() {
-        return views.availableRange(options.lateWindow());
+        return views.availableRange(options.asOfLag());
     }
 
-    private Result asOfLocked(Instant time) throws Exception {
-        Snapshot snapshot = views.snapshotFor(time, options.lateWindow());
+    private Result asOfLocked(Instant time, ViewLock.Held lock) throws Exception {
+        Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
         String folder = layout.asOfFolder(time);
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
         try (Connection db = open(work)) {
@@ -315,15 +331,18 @@ public final class ViewBuilder implements Views {
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
             List<String> files = downloadAll(snapshot.parts(), work);
             lake.deleteAll(folder);
-            String until = "TIMESTAMP '"
-                    + time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
-                            .toString()
-                            .replace("T", " ")
-                            .replace("Z", "")
-                    + "'";
+            String changes = ViewSql.inWindow(
+                    "changes",
+                    ViewSql.duckDbTime(ViewLake.since(snapshot, options.replayMargin())),
+                    ViewSql.duckDbTime(time));
             String sql = ViewSql.merge(
-                    ViewSql.Engine.DUCKDB, ViewSql.duckDbBase(files, false), "changes", options.buckets(), until);
-            Map<Integer, Part> written = writeBuckets(db, sql, schema, snapshot, work, "part-");
+                    ViewSql.Engine.DUCKDB,
+                    ViewSql.duckDbBase(files, false),
+                    ViewSql.duckDbTombstones(null),
+                    changes,
+                    options.buckets());
+            Map<Integer, Part> written = writeBuckets(db, sql, schema, snapshot, work, "part-", false);
+            lock.confirm();
             long items = 0;
             for (var e : written.entrySet()) {
                 lake.putFile(
@@ -494,20 +513,52 @@ public final class ViewBuilder implements Views {
     private record Part(Path file, long rows) {}
 
     /**
-     * Streams rows of {@code _bucket, _key, _seq, _item}, ordered by bucket, into one local Parquet part per bucket:
-     * typed columns written from the item's exact text.
+     * Streams rows of {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket, into one local Parquet
+     * part per bucket: typed columns written from the item's exact text. A {@code REMOVE} row is a deleted key: with
+     * {@code keepTombstones} it goes to the {@code new_tombstones} table, else nowhere.
      */
     private Map<Integer, Part> writeBuckets(
-            Connection db, String sql, SnapshotSchema schema, Snapshot snapshot, Path work, String prefix)
+            Connection db,
+            String sql,
+            SnapshotSchema schema,
+            Snapshot snapshot,
+            Path work,
+            String prefix,
+            boolean keepTombstones)
             throws Exception {
         Map<Integer, Part> out = new TreeMap<>();
-        try (Statement st = db.createStatement();
+        if (keepTombstones) {
+            try (Statement st = db.createStatement()) {
+                st.execute("CREATE OR REPLACE TABLE new_tombstones (_key VARCHAR, _seq VARCHAR, _time TIMESTAMP)");
+            }
+        }
+        try (Connection side = db.unwrap(DuckDBConnection.class).duplicate();
+                DuckDBAppender tombstones = keepTombstones
+                        ? side.unwrap(DuckDBConnection.class)
+                                .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "new_tombstones")
+                        : null;
+                Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             int bucket = -1;
             ParquetPartWriter writer = null;
             Path file = null;
             try {
                 while (rs.next()) {
+                    if ("REMOVE".equals(rs.getString(4))) {
+                        if (tombstones != null) {
+                            tombstones.beginRow();
+                            tombstones.append(rs.getString(2));
+                            tombstones.append(rs.getString(3));
+                            java.sql.Timestamp time = rs.getTimestamp(5);
+                            if (time == null) {
+                                tombstones.appendNull();
+                            } else {
+                                tombstones.append(time.toLocalDateTime());
+                            }
+                            tombstones.endRow();
+                        }
+                        continue;
+                    }
                     int b = rs.getInt(1);
                     if (b != bucket) {
                         if (writer != null) {
@@ -524,7 +575,7 @@ public final class ViewBuilder implements Views {
                                 snapshot.exportTime(),
                                 options.rowGroupBytes());
                     }
-                    String item = rs.getString(4);
+                    String item = rs.getString(6);
                     writer.write(PlainJson.parseItem(item), item.getBytes(StandardCharsets.UTF_8), rs.getString(3));
                 }
                 if (writer != null) {
@@ -552,22 +603,33 @@ public final class ViewBuilder implements Views {
             Set<Integer> rewrite,
             SnapshotSchema schema,
             Snapshot snapshot,
-            Path work)
+            Path work,
+            String changes,
+            String previousTombstones)
             throws Exception {
         try (Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE old_tombstones AS SELECT * FROM " + ViewSql.duckDbTombstones(previousTombstones)
+                    + " t");
             st.execute("CREATE TABLE current_keys AS SELECT _key, _seq FROM "
-                    + ViewSql.duckDbBase(new ArrayList<>(old.values()), true) + " b");
+                    + ViewSql.duckDbBase(new ArrayList<>(old.values()), true)
+                    + " b UNION ALL SELECT _key, _seq FROM old_tombstones");
             st.execute("CREATE TABLE applied AS "
-                    + ViewSql.winningChanges(ViewSql.Engine.DUCKDB, "changes", "current_keys", options.buckets()));
+                    + ViewSql.winningChanges(ViewSql.Engine.DUCKDB, changes, "current_keys", options.buckets()));
+            // The keys deleted now are tombstones; a key written again since its delete is not one any more.
+            st.execute("CREATE TABLE new_tombstones AS SELECT _key, _seq, _time FROM old_tombstones"
+                    + " WHERE _key NOT IN (SELECT _key FROM applied)"
+                    + " UNION ALL SELECT _key, _seq, _time FROM applied WHERE _action = 'REMOVE'");
         }
         long k0 = System.nanoTime();
         Map<Integer, Part> staged = writeBuckets(
                 db,
-                "SELECT _bucket, _key, _seq, _item FROM applied WHERE _action <> 'REMOVE' ORDER BY _bucket",
+                "SELECT _bucket, _key, _seq, _action, _time, _item FROM applied WHERE _action <> 'REMOVE'"
+                        + " ORDER BY _bucket",
                 schema,
                 snapshot,
                 work,
-                "staged-");
+                "staged-",
+                false);
         long k1 = System.nanoTime();
         // One part per thread: DuckDB writes several small files faster side by side than one after the other.
         Map<Integer, Part> out = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -629,6 +691,24 @@ public final class ViewBuilder implements Views {
 
     private static String sqlText(String s) {
         return s.replace("'", "''");
+    }
+
+    /** Writes the {@code new_tombstones} table to {@code tombstones.parquet} in the work folder; returns its rows. */
+    private long writeTombstones(Connection db, Path work) throws SQLException {
+        try (Statement st = db.createStatement()) {
+            return st.executeUpdate("COPY (SELECT _key, _seq, _time FROM new_tombstones ORDER BY _key) TO '"
+                    + sqlText(work.resolve("tombstones.parquet").toString()) + "' (FORMAT parquet, COMPRESSION "
+                    + options.codec().toLowerCase() + ")");
+        }
+    }
+
+    /**
+     * The tombstones of the published view, downloaded; null when it has none recorded (a view written before
+     * tombstones were kept: its deletes are not remembered, as before).
+     */
+    private String downloadTombstones(JsonNode previous, Path work) throws IOException {
+        String key = previous.path("tombstones").path("key").asText("");
+        return key.isEmpty() ? null : download(key, work);
     }
 
     // ---- the snapshot, the catalog, retention --------------------------------------------------------------------

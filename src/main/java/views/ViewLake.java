@@ -32,6 +32,9 @@ final class ViewLake {
         }
     }
 
+    /** How long DynamoDB Streams keeps a change: the latest it can reach Firehose after it was made. */
+    static final Duration STREAM_RETENTION = Duration.ofHours(24);
+
     final LakeStore lake;
     final LakeLayout layout;
     final String tableName;
@@ -63,6 +66,7 @@ final class ViewLake {
             Optional<JsonNode> previous,
             boolean incremental,
             String floor,
+            Instant since,
             Set<String> applied,
             List<String> objects,
             Instant now) {
@@ -104,7 +108,8 @@ final class ViewLake {
             LOG.debug("The current view of {} is up to date", tableName);
             return Optional.empty();
         }
-        return Optional.of(new Plan(snapshot, previous, incremental, floor, applied, objects, now));
+        return Optional.of(
+                new Plan(snapshot, previous, incremental, floor, since(snapshot, margin), applied, objects, now));
     }
 
     /**
@@ -128,18 +133,29 @@ final class ViewLake {
     }
 
     /**
-     * Where a build from a snapshot starts reading changes: {@code margin} before its export time, as the hour folder
-     * of the stream's deltas, or as the padded epoch milliseconds an incremental export's window must end after.
+     * Where a build from a snapshot starts reading changes: for the stream's deltas the hour folder of {@code margin}
+     * before its export time (Firehose files a record under the hour it arrived, which is after the change was
+     * made); for incremental exports the snapshot's export time as padded epoch milliseconds, which an export's
+     * window must end after to be applied (one that ends at or before it holds nothing the snapshot lacks).
      */
     String floor(Snapshot snapshot, Duration margin) {
-        Instant from = snapshot.exportTime().minus(margin);
-        return source == DeltaSource.STREAM ? hour(from) : millis(from);
+        return source == DeltaSource.STREAM ? hour(snapshot.exportTime().minus(margin)) : millis(snapshot.exportTime());
+    }
+
+    /**
+     * The oldest change a view built on the snapshot applies, by the change's own time: {@code margin} before the
+     * export time. An older change is in the snapshot already, or was overridden by one that is; a late or repeated
+     * delivery of it must not bring back what the snapshot no longer holds.
+     */
+    static Instant since(Snapshot snapshot, Duration margin) {
+        return snapshot.exportTime().minus(margin);
     }
 
     /**
      * The delta objects from {@code floor} on, in key order. With {@code until}, only those that may hold changes up
-     * to it: the stream's hour folders up to {@code until} plus the late window, the incremental exports whose
-     * window starts at or before it.
+     * to it: the stream's hour folders up to {@code until} plus {@link #STREAM_RETENTION} plus the late window (a
+     * change made by then reaches Firehose while the stream still holds it, however long the consumer was stopped,
+     * and lands at most the late window after its hour), the incremental exports whose window starts at or before it.
      */
     List<String> deltaObjects(String floor, Instant until, Duration lateWindow) {
         List<String> out = new ArrayList<>();
@@ -161,14 +177,15 @@ final class ViewLake {
                 Instant to = Instant.parse(marker.path("exportToTime").asText());
                 String fromText = marker.path("exportFromTime").asText();
                 Instant from = fromText.isEmpty() || fromText.equals("null") ? to : Instant.parse(fromText);
-                if (millis(to).compareTo(floor) >= 0 && (until == null || !from.isAfter(until))) {
+                if (millis(to).compareTo(floor) > 0 && (until == null || !from.isAfter(until))) {
                     out.addAll(files.getOrDefault(key.substring(0, key.lastIndexOf('/') + 1), List.of()));
                 }
             }
             out.sort(null);
             return out;
         }
-        String ceiling = until == null ? null : hour(until.plus(lateWindow));
+        String ceiling =
+                until == null ? null : hour(until.plus(STREAM_RETENTION).plus(lateWindow));
         for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
             for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
                 String hour = hourOf(o.key());
@@ -238,14 +255,14 @@ final class ViewLake {
         return out;
     }
 
-    /** From the oldest published snapshot kept to now less the late window. */
-    Optional<Instant[]> availableRange(Duration lateWindow) {
+    /** From the oldest published snapshot kept to now less the as-of lag. */
+    Optional<Instant[]> availableRange(Duration asOfLag) {
         List<Snapshot> snapshots = publishedSnapshots();
         if (snapshots.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(
-                new Instant[] {snapshots.get(0).exportTime(), clock.instant().minus(lateWindow)});
+                new Instant[] {snapshots.get(0).exportTime(), clock.instant().minus(asOfLag)});
     }
 
     /**
@@ -253,9 +270,9 @@ final class ViewLake {
      *
      * @throws IllegalArgumentException when the lake cannot answer for that time, saying which times it can
      */
-    Snapshot snapshotFor(Instant time, Duration lateWindow) {
+    Snapshot snapshotFor(Instant time, Duration asOfLag) {
         List<Snapshot> snapshots = publishedSnapshots();
-        Instant latest = clock.instant().minus(lateWindow);
+        Instant latest = clock.instant().minus(asOfLag);
         if (snapshots.isEmpty()) {
             throw new IllegalArgumentException(
                     "The lake of " + tableName + " has no published snapshot yet, so no time can be answered");
@@ -269,7 +286,7 @@ final class ViewLake {
         if (snapshot == null || time.isAfter(latest)) {
             throw new IllegalArgumentException("The lake of " + tableName + " can answer for times from "
                     + snapshots.get(0).exportTime() + " (the oldest snapshot kept) to " + latest
-                    + " (now, less views.late-window for deltas still arriving); " + time + " is "
+                    + " (now, less views.as-of-lag for deltas still arriving); " + time + " is "
                     + (snapshot == null ? "before that" : "after that"));
         }
         return snapshot;
@@ -322,9 +339,17 @@ final class ViewLake {
                 folders.add(rest.substring(0, slash));
             }
         }
+        for (S3Object o : lake.list(layout.currentPrefix() + "_tombstones/")) {
+            String rest = o.key().substring(layout.currentPrefix().length() + "_tombstones/".length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
+                folders.add(rest.substring(0, slash));
+            }
+        }
         for (String f : folders) {
             if (Long.parseLong(f) < oldestKept) {
                 lake.deleteAll(layout.currentPrefix() + f + "/");
+                lake.deleteAll(layout.currentTombstones(Long.parseLong(f)));
             }
         }
     }

@@ -22,6 +22,14 @@ public interface ViewLock {
     interface Held extends AutoCloseable {
         @Override
         void close();
+
+        /**
+         * Called just before a build publishes: renews the lock at once, so a build that lost it (a pause longer
+         * than the lease, a network partition) cannot publish over the replica that took it.
+         *
+         * @throws Views.LostLockException when another replica holds it now
+         */
+        default void confirm() {}
     }
 
     /** The lock, or empty when another replica holds it. */
@@ -47,9 +55,21 @@ public interface ViewLock {
                     every,
                     every,
                     TimeUnit.MILLISECONDS);
-            return Optional.of(() -> {
-                renewer.shutdownNow();
-                store.release(group, scope, lease.get());
+            return Optional.of(new Held() {
+                @Override
+                public void close() {
+                    renewer.shutdownNow();
+                    store.release(group, scope, lease.get());
+                }
+
+                @Override
+                public void confirm() {
+                    if (!store.renew(group, scope, lease.get(), duration, clock.instant())) {
+                        throw new Views.LostLockException("This replica lost the lease " + group + "|lease|" + scope
+                                + " (epoch " + lease.get().epoch() + ") while building the views of " + table
+                                + ": another replica holds it, so this run publishes nothing");
+                    }
+                }
             });
         };
     }

@@ -61,44 +61,82 @@ public final class ViewSql {
         return "(SELECT _key, " + (hasSequence ? "_seq" : "'' AS _seq") + ", _item FROM read_parquet(" + list + "))";
     }
 
+    /**
+     * DuckDB's tombstones of a current view: {@code _key, _seq, _time} of the keys it deleted, from a Parquet file
+     * of the lake, or none.
+     */
+    public static String duckDbTombstones(String file) {
+        if (file == null) {
+            return "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _seq, NULL::TIMESTAMP AS _time WHERE false)";
+        }
+        return "(SELECT _key, _seq, _time FROM read_parquet('" + file.replace("'", "''") + "'))";
+    }
+
+    /**
+     * The changes a view applies, by each change's own time: those made at or after {@code since} (older ones are
+     * in the snapshot the view is built on) and, for a view as of a time, at or before {@code until}. A change
+     * without a time is applied. Both are SQL timestamp literals; {@code until} may be null.
+     */
+    public static String inWindow(String changes, String since, String until) {
+        return "(SELECT * FROM " + changes + " WHERE _time IS NULL OR (_time >= " + since
+                + (until == null ? "" : " AND _time <= " + until) + "))";
+    }
+
+    /** A time as DuckDB's timestamp literal, to the microsecond. */
+    public static String duckDbTime(java.time.Instant time) {
+        return "TIMESTAMP '"
+                + time.truncatedTo(java.time.temporal.ChronoUnit.MICROS)
+                        .toString()
+                        .replace("T", " ")
+                        .replace("Z", "")
+                + "'";
+    }
+
     /** The text that orders a key's rows: the padded sequence number, then the row number (0 for a base row). */
     static String pick(String alias) {
         return alias + "_seq || lpad(CAST(" + alias + "_row AS VARCHAR), 19, '0')";
     }
 
     /**
-     * The winning rows, one per key that still exists: {@code _bucket, _key, _seq, _item}, ordered by bucket.
+     * The winning row of every key: {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket. A winner
+     * whose action is {@code REMOVE} is a deleted key: it is no row of the view but its tombstone, which keeps a late
+     * or repeated delivery of an older change of the key from bringing it back.
      *
      * <p>The winner of each key is found on narrow columns (key, sequence, row number: a grouping that spills to
      * disk), then the rows are joined to it; ranking the wide rows with a window would need them all in memory.
      *
      * @param base a relation of {@code _key, _seq, _item}
-     * @param changes a relation of {@code _key, _seq, _action, _time, _item, _row}
-     * @param until the latest change time to apply, as an SQL timestamp literal, or null for every change
+     * @param tombstones a relation of {@code _key, _seq, _time}: the base's deleted keys
+     * @param changes a relation of {@code _key, _seq, _action, _time, _item, _row}, already {@link #inWindow}
      */
-    public static String merge(Engine engine, String base, String changes, int buckets, String until) {
-        String changeFilter = until == null ? "" : " WHERE _time IS NULL OR _time <= " + until;
+    public static String merge(Engine engine, String base, String tombstones, String changes, int buckets) {
         return "WITH all_rows AS (\n"
-                + "  SELECT _key, _seq, 'BASE' AS _action, _item, CAST(0 AS BIGINT) AS _row FROM " + base + " b\n"
+                + "  SELECT _key, _seq, 'BASE' AS _action, NULL::TIMESTAMP AS _time, _item, CAST(0 AS BIGINT) AS _row"
+                + " FROM " + base + " b\n"
                 + "  UNION ALL\n"
-                + "  SELECT _key, _seq, _action, _item, _row FROM " + changes + " c" + changeFilter + "\n"
+                + "  SELECT _key, _seq, 'REMOVE' AS _action, _time, NULL AS _item, CAST(0 AS BIGINT) AS _row FROM "
+                + tombstones + " t\n"
+                + "  UNION ALL\n"
+                + "  SELECT _key, _seq, _action, _time, _item, _row FROM " + changes + " c\n"
                 + "), picked AS (\n"
                 + "  SELECT _key, max(" + pick("") + ") AS _pick FROM all_rows GROUP BY _key\n"
                 + ")\n"
-                + "SELECT " + bucket(engine, "r._key", buckets) + " AS _bucket, r._key, r._seq, r._item\n"
+                + "SELECT " + bucket(engine, "r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
+                + " r._item\n"
                 + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
-                + "WHERE r._action <> 'REMOVE'\n"
                 + "ORDER BY _bucket";
     }
 
     /**
-     * The incremental merge: per key the latest of the new changes, kept only where it is newer than the row the
-     * current view holds ({@code current}: {@code _key, _seq}), so a late duplicate of an applied change changes
-     * nothing. Rows: {@code _bucket, _key, _seq, _action, _item}; a REMOVE among them deletes its key.
+     * The incremental merge: per key the latest of the new changes, kept only where it is newer than the row or
+     * the tombstone the current view holds ({@code current}: {@code _key, _seq}), so a late duplicate of an applied
+     * change, or an older change of a deleted key, changes nothing. Rows: {@code _bucket, _key, _seq, _action,
+     * _time, _item}; a REMOVE among them deletes its key and becomes its tombstone.
      */
     public static String winningChanges(Engine engine, String changes, String current, int buckets) {
         return "WITH picked AS (SELECT _key, max(" + pick("") + ") AS _pick FROM " + changes + " GROUP BY _key)\n"
-                + "SELECT " + bucket(engine, "w._key", buckets) + " AS _bucket, w._key, w._seq, w._action, w._item\n"
+                + "SELECT " + bucket(engine, "w._key", buckets)
+                + " AS _bucket, w._key, w._seq, w._action, w._time, w._item\n"
                 + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"
                 + "WHERE o._key IS NULL OR w._seq > o._seq";
@@ -201,30 +239,69 @@ public final class ViewSql {
         };
     }
 
+    /** The columns of a current view's tombstones, as the catalog registers them for Athena. */
+    public static final lake.SnapshotSchema TOMBSTONES = new lake.SnapshotSchema(List.of(
+            new lake.SnapshotColumn(lake.SnapshotSchema.KEY, null, lake.ColumnType.STRING, 0, false),
+            new lake.SnapshotColumn(lake.SnapshotSchema.SEQUENCE, null, lake.ColumnType.STRING, 0, false),
+            new lake.SnapshotColumn("_time", null, lake.ColumnType.TIMESTAMP, 0, false)));
+
     /**
-     * The merge on Athena: the base's rows and the changes, the latest per key winning, as the columns of
-     * {@code schema} in its order. A base row wins a tie with a change of its own sequence number (a late
+     * The merge on Athena: the base's rows, its tombstones and the changes, the latest per key winning, as the
+     * columns of {@code schema} in its order. A base row wins a tie with a change of its own sequence number (a late
      * duplicate of the change it came from).
      *
      * @param base the base table (a snapshot's or a current view's parts)
      * @param baseHasSequence false for a snapshot's parts, which have no {@code _seq}
+     * @param tombstones the base's tombstones table ({@link #TOMBSTONES}), or null when it has none
      * @param changes a relation of {@code _key, _seq, _action, _time, _item}
-     * @param until the latest change time to apply, as an SQL timestamp literal, or null for every change
+     * @param since the oldest change time to apply, as an SQL timestamp: older changes are in the snapshot
+     * @param until the latest change time to apply, as an SQL timestamp, or null for every change
      */
     public static String athenaMerge(
             lake.SnapshotSchema schema,
             String base,
             boolean baseHasSequence,
+            String tombstones,
             String changes,
             String exportId,
             java.time.Instant exportTime,
+            String since,
+            String until) {
+        List<String> names =
+                schema.columns().stream().map(c -> quoted(c.name())).toList();
+        return athenaRanked(schema, base, baseHasSequence, tombstones, changes, exportId, exportTime, since, until)
+                + "SELECT " + String.join(", ", names) + " FROM ranked WHERE _rank = 1 AND _action <> 'REMOVE'";
+    }
+
+    /** The same merge's deleted keys: {@code _key, _seq, _time} of every key whose winner is a REMOVE. */
+    public static String athenaTombstones(
+            lake.SnapshotSchema schema,
+            String base,
+            boolean baseHasSequence,
+            String tombstones,
+            String changes,
+            String exportId,
+            java.time.Instant exportTime,
+            String since) {
+        return athenaRanked(schema, base, baseHasSequence, tombstones, changes, exportId, exportTime, since, null)
+                + "SELECT \"_key\", \"_seq\", _time FROM ranked WHERE _rank = 1 AND _action = 'REMOVE'";
+    }
+
+    private static String athenaRanked(
+            lake.SnapshotSchema schema,
+            String base,
+            boolean baseHasSequence,
+            String tombstones,
+            String changes,
+            String exportId,
+            java.time.Instant exportTime,
+            String since,
             String until) {
         List<String> baseCols = new java.util.ArrayList<>();
+        List<String> tombstoneCols = new java.util.ArrayList<>();
         List<String> changeCols = new java.util.ArrayList<>();
-        List<String> names = new java.util.ArrayList<>();
         for (lake.SnapshotColumn c : schema.columns()) {
             String name = quoted(c.name());
-            names.add(name);
             String change = switch (c.name()) {
                 case lake.SnapshotSchema.KEY -> "_key";
                 case lake.SnapshotSchema.SEQUENCE -> "_seq";
@@ -240,18 +317,29 @@ public final class ViewSql {
                 default -> athenaTyped(c, "_item");
             };
             String fromBase = c.name().equals(lake.SnapshotSchema.SEQUENCE) && !baseHasSequence ? "''" : name;
-            baseCols.add("CAST(" + fromBase + " AS " + athenaType(c) + ") AS " + name);
-            changeCols.add("CAST(" + change + " AS " + athenaType(c) + ") AS " + name);
+            String type = athenaType(c);
+            baseCols.add("CAST(" + fromBase + " AS " + type + ") AS " + name);
+            tombstoneCols.add(
+                    c.name().equals(lake.SnapshotSchema.KEY) || c.name().equals(lake.SnapshotSchema.SEQUENCE)
+                            ? name
+                            : "CAST(NULL AS " + type + ") AS " + name);
+            changeCols.add("CAST(" + change + " AS " + type + ") AS " + name);
         }
-        String changeFilter = until == null ? "" : " WHERE _time IS NULL OR _time <= " + until;
+        String changeFilter =
+                " WHERE _time IS NULL OR (_time >= " + since + (until == null ? "" : " AND _time <= " + until) + ")";
         return "WITH changes AS (\n  " + changes.replace("\n", "\n  ") + "\n), all_rows AS (\n"
-                + "  SELECT 1 AS _origin, 'BASE' AS _action, " + String.join(", ", baseCols) + " FROM " + base
+                + "  SELECT 1 AS _origin, 'BASE' AS _action, CAST(NULL AS timestamp(3)) AS _time, "
+                + String.join(", ", baseCols) + " FROM " + base
+                + (tombstones == null
+                        ? ""
+                        : "\n  UNION ALL\n  SELECT 1 AS _origin, 'REMOVE' AS _action, _time, "
+                                + String.join(", ", tombstoneCols) + " FROM " + tombstones)
                 + "\n  UNION ALL\n"
-                + "  SELECT 0 AS _origin, _action, " + String.join(", ", changeCols) + " FROM changes" + changeFilter
+                + "  SELECT 0 AS _origin, _action, CAST(_time AS timestamp(3)) AS _time, "
+                + String.join(", ", changeCols) + " FROM changes" + changeFilter
                 + "\n), ranked AS (\n"
                 + "  SELECT *, row_number() OVER (PARTITION BY \"_key\" ORDER BY \"_seq\" DESC, _origin DESC) AS _rank"
-                + " FROM all_rows\n)\n"
-                + "SELECT " + String.join(", ", names) + " FROM ranked WHERE _rank = 1 AND _action <> 'REMOVE'";
+                + " FROM all_rows\n)\n";
     }
 
     /** Athena's CREATE TABLE AS, writing Parquet to a folder of the lake. */

@@ -19,6 +19,13 @@ public interface Views {
         }
     }
 
+    /** Thrown when a build lost its lock before it could publish: it publishes nothing, the next run starts over. */
+    final class LostLockException extends IllegalStateException {
+        LostLockException(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Brings the current view up to date; empty when there is no published snapshot yet or nothing changed.
      *
@@ -36,7 +43,7 @@ public interface Views {
      */
     Result asOf(Instant time) throws Exception;
 
-    /** The times the lake can answer for: from the oldest published snapshot kept to now less the late window. */
+    /** The times the lake can answer for: from the oldest published snapshot kept to now less {@code views.as-of-lag}. */
     Optional<Instant[]> availableRange();
 
     /** The published current view's pointer, if there is one. */

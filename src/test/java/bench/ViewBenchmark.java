@@ -91,7 +91,8 @@ public final class ViewBenchmark {
                         dir.resolve("work"),
                         "ZSTD",
                         ParquetPartWriter.DEFAULT_ROW_GROUP_BYTES,
-                        500),
+                        500,
+                        Duration.ofMinutes(15)),
                 Clock.systemUTC());
         HeapSampler.start();
         System.out.printf(

@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.QueryExecutionState;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import testsupport.Apps;
+import testsupport.Deliveries;
 import testsupport.DemoOrders;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
@@ -90,7 +91,7 @@ class AthenaViewTest {
                         "glue.database", "lake",
                         "views.athena.poll-interval", "100ms",
                         "views.athena.query-timeout", "15s",
-                        "views.late-window", "2s"));
+                        "views.as-of-lag", "2s"));
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, Files.createDirectories(dir.resolve("downloads")));
@@ -318,6 +319,41 @@ class AthenaViewTest {
         assertThat(ViewProbe.invokeJmx("compactNow"))
                 .startsWith(
                         "published current view " + (published.path("version").asLong() + 1));
+    }
+
+    @Test
+    @Order(9)
+    void aDeletedKeyStaysDeletedAndTheViewAsOfTHoldsChangesThatLandedHoursAfterT() throws Exception {
+        Deliveries deliveries = new Deliveries(aws, TABLE);
+        Map<String, AttributeValue> deleted = deliveries.existing(301);
+        Map<String, AttributeValue> late =
+                deliveries.existing(Long.parseLong(deleted.get("orderId").n()) + 1);
+        deliveries.set(deleted, "status", "PACKED");
+        deliveries.set(late, "status", "BEFORE-T");
+        Map<String, JsonNode> then = probe.awaitDeltasLanded();
+        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant t = second.plusMillis(500);
+        DemoOrders.awaitClockPast(second.plusSeconds(1));
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(deleted));
+        deliveries.set(late, "status", "AFTER-T");
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
+        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+
+        // The update before the delete, delivered again: the key stays deleted.
+        deliveries.redeliver(deliveries.changesOf(deleted, "MODIFY"), LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
+        assertThat(probe.view(lake.json("current/_current.json")))
+                .doesNotContainKey(DemoOrders.key(Deliveries.plain(deleted)))
+                .isEqualTo(table);
+
+        // A change made before T that reached Firehose three hours after T still counts for T.
+        for (String object : deliveries.objectsWith(late, "MODIFY", "BEFORE-T")) {
+            deliveries.move(object, LakeLayout.hourFolder("deltas/", t.plus(3, ChronoUnit.HOURS)));
+        }
+        String result = ViewProbe.invokeJmx("materializeAsOf", t.toString());
+        String folder = result.substring(result.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
+        assertThat(probe.items(folder)).isEqualTo(then);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

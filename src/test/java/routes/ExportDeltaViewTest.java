@@ -60,7 +60,7 @@ class ExportDeltaViewTest {
                         "views.deltas", "export",
                         "export.min-incremental-window", "1s",
                         "export.visibility-timeout", "30",
-                        "views.late-window", "2s"));
+                        "views.as-of-lag", "2s"));
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
@@ -105,7 +105,7 @@ class ExportDeltaViewTest {
         assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
 
-        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.late-window
+        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.as-of-lag
         String result = ViewProbe.invokeJmx("materializeAsOf", between.toString());
         String folder = result.substring(result.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
         assertThat(probe.items(folder)).isEqualTo(then);

@@ -73,7 +73,7 @@ class ViewCrashTest {
                 "-Dviews.buckets=" + buckets,
                 "-Dviews.compaction-delay=" + delay,
                 "-Dviews.compaction-interval=" + interval,
-                "-Dviews.late-window=2s",
+                "-Dviews.as-of-lag=2s",
                 // the killed run's lease on the view build expires this long after the kill
                 "-Dviews.lease-duration=6s",
                 "-Dviews.work-dir=" + dir.resolve("views-work")));

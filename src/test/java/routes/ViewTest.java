@@ -65,7 +65,7 @@ class ViewTest {
         demo = new DemoTable(aws.dynamoDb(), TABLE, 11, 1);
         demo.create();
         demo.seed(2_000, 1);
-        app = Apps.against(aws, TABLE, Map.of("views.buckets", Integer.toString(BUCKETS), "views.late-window", "2s"));
+        app = Apps.against(aws, TABLE, Map.of("views.buckets", Integer.toString(BUCKETS), "views.as-of-lag", "2s"));
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
@@ -194,7 +194,7 @@ class ViewTest {
         demo.change(100);
         Map<String, JsonNode> later = awaitDeltasLanded();
         assertThat(later).isNotEqualTo(tableBetween);
-        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.late-window: the lake can answer for it now
+        DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.as-of-lag: the lake can answer for it now
 
         String result = invokeJmx("materializeAsOf", between.toString());
         assertThat(result).contains("as of " + between);

@@ -1,0 +1,268 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.Lease;
+import dynamolake.demo.DemoItems;
+import dynamolake.demo.DemoTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import lake.LakeLayout;
+import lake.LakeStore;
+import org.apache.camel.main.Main;
+import org.apache.camel.util.TimeUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import testsupport.Apps;
+import testsupport.Deliveries;
+import testsupport.DemoOrders;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.ViewProbe;
+import views.DeltaSource;
+import views.ViewBuilder;
+import views.ViewLock;
+import views.Views;
+
+/**
+ * The current view and the view as of a time under the deliveries Firehose and operators really make: a change
+ * delivered again after its key was deleted, a change older than the snapshot delivered again, an object landing
+ * hours after its hour, a change made before T landing in a folder hours after T; and a build that lost
+ * its lease while it ran. Each run's view is compared with a Scan of the table. One stack and one application; the
+ * tests build on each other, in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LateDeliveryTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension();
+
+    private static final String TABLE = "late-orders";
+
+    @TempDir
+    static Path downloads;
+
+    private static DemoTable demo;
+    private static Main app;
+    private static Lake lake;
+    private static ViewProbe probe;
+    private static Views views;
+    private static Deliveries deliveries;
+
+    @BeforeAll
+    static void start() throws Exception {
+        demo = new DemoTable(aws.dynamoDb(), TABLE, 23, 1);
+        demo.create();
+        demo.seed(300, 0);
+        // The lake's defaults but for a short replay margin (the test's changes are seconds apart) and as-of lag.
+        app = Apps.against(
+                aws, TABLE, Map.of("views.buckets", "4", "views.replay-margin", "2s", "views.as-of-lag", "2s"));
+        app.start();
+        lake = Apps.lake(aws, TABLE);
+        probe = new ViewProbe(aws, TABLE, downloads);
+        deliveries = new Deliveries(aws, TABLE);
+        views = app.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", Views.class);
+        probe.exportSnapshot(app);
+        probe.awaitDeltasLanded();
+        assertThat(views.compact()).isPresent();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aDeletedKeyStaysDeletedWhenAnOlderChangeOfItIsDeliveredAgain() throws Exception {
+        Map<String, AttributeValue> key = DemoItems.key(7);
+        deliveries.set(key, "status", "PACKED");
+        probe.awaitDeltasLanded();
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(key));
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(views.compact()).isPresent();
+        assertThat(currentView()).isEqualTo(table);
+
+        // Firehose delivers the update again, after the delete has been applied.
+        deliveries.redeliver(deliveries.changesOf(key, "MODIFY"), LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(views.compact()).as("the redelivered object is read").isPresent();
+        assertThat(currentView())
+                .doesNotContainKey(DemoOrders.key(Deliveries.plain(key)))
+                .isEqualTo(table);
+        assertThat(lake.json("current/_current.json")
+                        .path("tombstones")
+                        .path("count")
+                        .asLong())
+                .as("tombstones kept")
+                .isPositive();
+
+        assertThat(views.rebuild()).isPresent();
+        assertThat(currentView()).isEqualTo(table);
+    }
+
+    @Test
+    @Order(2)
+    void aChangeOlderThanTheSnapshotDeliveredAgainChangesNothing() throws Exception {
+        Map<String, AttributeValue> updated = DemoItems.key(11);
+        Map<String, AttributeValue> deleted = DemoItems.key(12);
+        deliveries.set(updated, "status", "FIRST");
+        deliveries.set(deleted, "status", "GONE-SOON");
+        probe.awaitDeltasLanded();
+        deliveries.set(updated, "status", "SECOND");
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(deleted));
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        List<String> old =
+                new ArrayList<>(deliveries.changesOf(updated, "MODIFY").subList(0, 1));
+        old.addAll(deliveries.changesOf(deleted, "MODIFY"));
+        assertThat(old).hasSize(2);
+
+        // A new snapshot, taken after the replay margin: it holds SECOND and not the deleted key.
+        DemoOrders.awaitClockPast(Instant.now().plusSeconds(3));
+        probe.exportSnapshot(app);
+        assertThat(views.compact().orElseThrow().mode()).isEqualTo("full");
+        assertThat(currentView()).isEqualTo(table);
+
+        deliveries.redeliver(old, LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(views.compact()).isPresent();
+        Map<String, JsonNode> view = currentView();
+        assertThat(view.get(DemoOrders.key(Deliveries.plain(updated)))
+                        .path("status")
+                        .asText())
+                .isEqualTo("SECOND");
+        assertThat(view)
+                .doesNotContainKey(DemoOrders.key(Deliveries.plain(deleted)))
+                .isEqualTo(table);
+    }
+
+    @Test
+    @Order(3)
+    void anObjectLandingHoursLateInItsHourFolderIsApplied() throws Exception {
+        // Compaction three hours from now, with the application's settings.
+        ViewBuilder later = builder(Clock.offset(Clock.systemUTC(), Duration.ofHours(3)), ViewLock.NONE, "late");
+        later.compact();
+        Map<String, AttributeValue> key = DemoItems.key(21);
+        deliveries.set(key, "status", "DELIVERED-LATE");
+        // Firehose files the object under the hour its records arrived (now), and only manages to write it now:
+        // for that compaction it lands three hours late, in a folder three hours old.
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(later.compact()).as("the late object is read").isPresent();
+        assertThat(currentView()).isEqualTo(table);
+        assertThat(currentView()
+                        .get(DemoOrders.key(Deliveries.plain(key)))
+                        .path("status")
+                        .asText())
+                .isEqualTo("DELIVERED-LATE");
+    }
+
+    @Test
+    @Order(4)
+    void theViewAsOfTHoldsAChangeMadeBeforeTThatLandedHoursAfterT() throws Exception {
+        Map<String, AttributeValue> key = DemoItems.key(31);
+        deliveries.set(key, "status", "BEFORE-T");
+        Map<String, JsonNode> then = probe.awaitDeltasLanded();
+        Instant second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        Instant t = second.plusMillis(500);
+        DemoOrders.awaitClockPast(second.plusSeconds(1));
+        deliveries.set(key, "status", "AFTER-T");
+        probe.awaitDeltasLanded();
+        // The consumer was stopped for hours: the change made before T reached Firehose three hours after T.
+        String later = LakeLayout.hourFolder("deltas/", t.plus(3, ChronoUnit.HOURS));
+        for (String object : deliveries.objectsWith(key, "MODIFY", "BEFORE-T")) {
+            deliveries.move(object, later);
+        }
+        DemoOrders.awaitClockPast(t.plusSeconds(3)); // views.as-of-lag
+
+        Views.Result result = views.asOf(t);
+        String folder = result.location().substring("s3://dynamo-lake/".length());
+        assertThat(probe.items(folder)).isEqualTo(then);
+    }
+
+    @Test
+    @Order(5)
+    void aBuildThatLostItsLeaseWhileItRanPublishesNothing() throws Exception {
+        deliveries.set(DemoItems.key(41), "status", "FENCED");
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        JsonNode before = lake.json("current/_current.json");
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
+        String group = property("checkpoint.group");
+        ViewLock real =
+                ViewLock.lease(store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC());
+        Optional<Lease>[] thief = new Optional[1];
+        // The build pauses right after taking the lease, longer than the lease lasts: another replica takes it.
+        ViewLock pausedAfterAcquiring = () -> {
+            Optional<ViewLock.Held> held = real.tryAcquire();
+            thief[0] = store.acquire(
+                    group,
+                    "views|" + TABLE,
+                    "other-replica",
+                    Duration.ofSeconds(30),
+                    Instant.now().plusSeconds(31));
+            return held;
+        };
+        ViewBuilder paused = builder(Clock.systemUTC(), pausedAfterAcquiring, "paused");
+
+        assertThatThrownBy(paused::compact)
+                .isInstanceOf(Views.LostLockException.class)
+                .hasMessageContaining("lost the lease")
+                .hasMessageContaining("publishes nothing");
+        assertThat(thief[0]).as("the other replica took the lease").isPresent();
+        assertThat(lake.json("current/_current.json")).isEqualTo(before);
+
+        store.release(group, "views|" + TABLE, thief[0].get());
+        assertThat(views.compact()).isPresent();
+        assertThat(currentView()).isEqualTo(table);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** A second builder of the same lake with the application's view settings, its own clock and lock. */
+    private static ViewBuilder builder(Clock clock, ViewLock lock, String work) throws Exception {
+        return new ViewBuilder(
+                new LakeStore(aws.s3(), "dynamo-lake"),
+                new LakeLayout("tables/" + TABLE + "/"),
+                TABLE,
+                new ViewBuilder.Options(
+                        Integer.parseInt(property("views.buckets")),
+                        Integer.parseInt(property("views.keep")),
+                        TimeUtils.toDuration(property("views.replay-margin")),
+                        TimeUtils.toDuration(property("views.late-window")),
+                        "256MB",
+                        2,
+                        Files.createDirectories(downloads.resolve(work)),
+                        "ZSTD",
+                        8 << 20,
+                        500,
+                        TimeUtils.toDuration(property("views.as-of-lag"))),
+                clock,
+                lock,
+                (id, schema, location) -> {},
+                DeltaSource.STREAM);
+    }
+
+    private static String property(String name) {
+        return app.getCamelContext().resolvePropertyPlaceholders("{{" + name + "}}");
+    }
+
+    private static Map<String, JsonNode> currentView() throws Exception {
+        return probe.view(lake.json("current/_current.json"));
+    }
+}
