@@ -152,6 +152,14 @@ public final class ConfigKeys {
                 optional(matching(
                         Pattern.compile("[a-z0-9_]{1,255}"), "a Glue database name (lowercase letters, digits, _)")));
 
+        key("lake.catalog.type", choice("glue", "rest", "none"));
+        key(
+                "lake.catalog.namespace",
+                matching(Pattern.compile("[a-z0-9_]{1,255}"), "a namespace (lowercase letters, digits, _)"));
+        key("lake.catalog.uri", optional(text()));
+        key("lake.catalog.warehouse", optional(text()));
+        key("lake.catalog.properties", optional(text()));
+
         key("views.compaction-enabled", bool());
         key("views.compaction-interval", duration(true));
         key("views.compaction-delay", duration(false));

@@ -76,7 +76,11 @@ public class ExportConfiguration implements CamelConfiguration {
                 metrics,
                 table,
                 s.integer("snapshot.keep", 1, 1000),
-                catalog(context, s, table, "snapshot"),
+                // With an Iceberg catalog, <table>_snapshot is the Iceberg table, not a Glue table over a folder.
+                s.text("lake.catalog.type").equalsIgnoreCase("none")
+                        ? catalog(context, s, table, "snapshot")
+                        : (id, schema, location) -> {},
+                LakeCatalog.snapshotTable(context, s, table, s.integer("snapshot.keep", 1, 1000)),
                 clock);
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         try {

@@ -8,9 +8,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import lake.IcebergSnapshotTable;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.SnapshotSchema;
@@ -34,6 +38,13 @@ public final class SnapshotPublisher {
         void register(String exportId, SnapshotSchema schema, String location);
     }
 
+    /** Commits the published snapshot to its table format's table ({@link IcebergSnapshotTable}). */
+    public interface SnapshotTable {
+        SnapshotTable NONE = (id, time, schema, parts) -> {};
+
+        void publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergSnapshotTable.Part> parts);
+    }
+
     private final LakeStore lake;
     private final String bucket;
     private final LakeLayout layout;
@@ -42,6 +53,7 @@ public final class SnapshotPublisher {
     private final String tableName;
     private final int keep;
     private final CatalogRegistration registration;
+    private final SnapshotTable snapshotTable;
     private final Clock clock;
 
     public SnapshotPublisher(
@@ -53,6 +65,7 @@ public final class SnapshotPublisher {
             String tableName,
             int keep,
             CatalogRegistration registration,
+            SnapshotTable snapshotTable,
             Clock clock) {
         this.lake = new LakeStore(s3, bucket);
         this.bucket = bucket;
@@ -62,6 +75,7 @@ public final class SnapshotPublisher {
         this.tableName = tableName;
         this.keep = keep;
         this.registration = registration;
+        this.snapshotTable = snapshotTable;
         this.clock = clock;
     }
 
@@ -86,11 +100,13 @@ public final class SnapshotPublisher {
                 discoveries.put(d.path("index").asInt(), d);
             }
         }
-        List<String> present = lake.list(layout.snapshotData(id)).stream()
-                .map(S3Object::key)
-                .filter(k -> k.endsWith(".parquet"))
-                .toList();
+        Map<String, Long> sizes = new HashMap<>();
+        lake.list(layout.snapshotData(id)).stream()
+                .filter(o -> o.key().endsWith(".parquet"))
+                .forEach(o -> sizes.put(o.key(), o.size()));
+        Set<String> present = sizes.keySet();
         ArrayNode parts = JSON.createArrayNode();
+        List<IcebergSnapshotTable.Part> tableParts = new ArrayList<>();
         long items = 0;
         for (JsonNode d : discoveries.values()) {
             String part = layout.snapshotPart(
@@ -100,6 +116,10 @@ public final class SnapshotPublisher {
                         + part + " is missing");
             }
             parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
+            tableParts.add(new IcebergSnapshotTable.Part(
+                    "s3://" + bucket + "/" + part,
+                    sizes.get(part),
+                    d.path("rows").asLong()));
             items += d.path("rows").asLong();
         }
         if (discoveries.size() != files) {
@@ -121,6 +141,7 @@ public final class SnapshotPublisher {
         String location = "s3://" + bucket + "/" + layout.snapshotData(id);
         writeCatalog(id, schema, location);
         registration.register(id, schema, location);
+        snapshotTable.publish(id, export.exportTime(), schema, tableParts);
         ObjectNode pointer = JSON.createObjectNode()
                 .put("exportId", id)
                 .put("exportArn", export.exportArn())

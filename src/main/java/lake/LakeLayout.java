@@ -23,6 +23,7 @@ import java.util.Objects;
  * current/NNNNNNNN/part-BBBBB.parquet             the current view, version N, one part per bucket of keys
  * current/_current.json                            the pointer to the published current view
  * current/_tombstones/NNNNNNNN/                   the keys version N deleted, with their sequence numbers
+ * iceberg/snapshot/metadata/                       the Iceberg table <table>_snapshot (its data files: the parts)
  * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
  * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
  * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
@@ -141,6 +142,11 @@ public final class LakeLayout {
      */
     public String currentTombstones(long version) {
         return currentPrefix() + "_tombstones/" + String.format("%08d", version) + "/";
+    }
+
+    /** Where an Iceberg table of the lake keeps its metadata: {@code iceberg/snapshot/}, … */
+    public String icebergTable(String name) {
+        return prefix + "iceberg/" + name;
     }
 
     /** The pointer readers follow to the published current view; written last, in one PutObject. */

@@ -94,6 +94,11 @@ public final class LocalAws implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** The Glue Data Catalog this emulator answers with. */
+    public GlueService glue() {
+        return glue;
+    }
+
     /**
      * Starts the emulator.
      *

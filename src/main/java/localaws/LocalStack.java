@@ -58,6 +58,9 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The file in the data folder that keeps the local Glue Data Catalog (the Iceberg tables' catalog). */
+    public static final String GLUE_CATALOG_FILE = ".glue-catalog.json";
+
     private final S3Proxy s3;
     private final SQSRestServer sqs;
     private final LocalAws emulator;
@@ -108,6 +111,8 @@ public final class LocalStack implements AutoCloseable {
             } catch (BindException e) {
                 throw new PortInUseException(Component.EMULATOR, host, emulatorPort);
             }
+            // The catalog of the lake's tables lives beside the buckets: a restart finds both as they were.
+            emulator.glue().keepIn(settings.dataDir().resolve(GLUE_CATALOG_FILE));
             LOG.info(
                     "Local stack ready: S3 (S3Proxy) {} keeping buckets in {}, SQS (ElasticMQ) {}, DynamoDB,"
                             + " Streams and Firehose {}",

@@ -73,7 +73,16 @@ class ExportLifecycleTest {
             work();
         };
         SnapshotPublisher publisher = new SnapshotPublisher(
-                aws.s3(), LAKE, layout, progress, metrics, TABLE, 2, (id, schema, location) -> {}, clock);
+                aws.s3(),
+                LAKE,
+                layout,
+                progress,
+                metrics,
+                TABLE,
+                2,
+                (id, schema, location) -> {},
+                SnapshotPublisher.SnapshotTable.NONE,
+                clock);
         worker = new ExportFileWorker(
                 aws.s3(),
                 layout,

@@ -47,7 +47,8 @@ import testsupport.Ports;
  * </ul>
  *
  * The lake role also holds lake-account-glue-policy.json: the application runs with glue.database, so it registers
- * its tables in the emulator's Glue catalog. Not held here: the KMS and Athena policies (docs/iam/*-kms-policy.json,
+ * its tables in the emulator's Glue catalog; and lake-account-iceberg-policy.json, as it commits the snapshot to the
+ * Iceberg table of the Glue catalog (lake.catalog.type=glue, the default). Not held here: the KMS and Athena policies (docs/iam/*-kms-policy.json,
  * lake-account-athena-policy.json): the local stack encrypts nothing, and Athena's own calls to Glue and S3 on the
  * caller's behalf happen inside Athena, where no SDK interceptor sees them.
  */
@@ -158,7 +159,10 @@ class IamPoliciesTest {
                                 + " stream was turned off and on, a re-created stream noticed); ListStreams takes no"
                                 + " resource, so the grant is on *; StreamRecreationTest calls it"));
         hold(
-                policies("lake-account-policy.json", "lake-account-glue-policy.json"),
+                policies(
+                        "lake-account-policy.json",
+                        "lake-account-glue-policy.json",
+                        "lake-account-iceberg-policy.json"),
                 bySide.get("lake"),
                 "lake",
                 report,
@@ -316,8 +320,15 @@ class IamPoliciesTest {
                             + f.get("DeliveryStreamName");
                 case "sts" -> resource = f.get("RoleArn");
                 case "glue" ->
-                    resource = "arn:aws:glue:" + REGION + ":" + ACCOUNT + ":table/" + f.get("GlueDatabase") + "/"
-                            + f.getOrDefault("GlueTable", f.getOrDefault("Name", "*"));
+                    // The database calls act on the database; the table calls on the table (GetTable names it Name).
+                    resource = switch (c.operation()) {
+                        case "GetDatabase" -> "arn:aws:glue:" + REGION + ":" + ACCOUNT + ":database/" + f.get("Name");
+                        case "CreateDatabase" ->
+                            "arn:aws:glue:" + REGION + ":" + ACCOUNT + ":database/" + f.get("GlueDatabase");
+                        default ->
+                            "arn:aws:glue:" + REGION + ":" + ACCOUNT + ":table/" + f.get("GlueDatabase") + "/"
+                                    + f.getOrDefault("GlueTable", f.getOrDefault("Name", "*"));
+                    };
                 default -> resource = null;
             }
             out.add(new Request(action, resource, prefix));
@@ -377,6 +388,7 @@ class IamPoliciesTest {
                 .replace("LAKE_PREFIX", "tables/" + TABLE + "/")
                 .replace("DELIVERY_STREAM", TABLE + "-deltas")
                 .replace("GLUE_DATABASE", "lake")
+                .replace("ICEBERG_NAMESPACE", "dynamo_lake")
                 .replace("SOURCE_ROLE", "dynamo-lake-source")
                 .replace("LAKE_ROLE", "dynamo-lake-lake")
                 .replace("table/TABLE", "table/" + TABLE);

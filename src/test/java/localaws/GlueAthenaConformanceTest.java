@@ -3,12 +3,15 @@ package localaws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.InvalidRequestException;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
+import software.amazon.awssdk.services.glue.model.ConcurrentModificationException;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
 import software.amazon.awssdk.services.glue.model.Table;
 import testsupport.LocalStackExtension;
@@ -63,6 +66,50 @@ class GlueAthenaConformanceTest {
             assertThatThrownBy(() -> glue.getTable(b -> b.databaseName("lake").name("orders_current")))
                     .isInstanceOf(EntityNotFoundException.class);
         }
+    }
+
+    @Test
+    void anUpdateNamingAnOlderVersionIdFailsAsGluesOptimisticLockDoes() {
+        // Apache Iceberg's Glue catalog commits with UpdateTable(VersionId): a writer that read an older version loses.
+        try (GlueClient glue = aws.clients().glue()) {
+            glue.createDatabase(b -> b.databaseInput(d -> d.name("versions")));
+            glue.createTable(b -> b.databaseName("versions").tableInput(t -> t.name("t")));
+            String read = glue.getTable(b -> b.databaseName("versions").name("t"))
+                    .table()
+                    .versionId();
+            glue.updateTable(b -> b.databaseName("versions").versionId(read).tableInput(t -> t.name("t")));
+            assertThatThrownBy(() -> glue.updateTable(
+                            b -> b.databaseName("versions").versionId(read).tableInput(t -> t.name("t"))))
+                    .isInstanceOf(ConcurrentModificationException.class);
+            assertThat(glue.getTable(b -> b.databaseName("versions").name("t"))
+                            .table()
+                            .versionId())
+                    .isNotEqualTo(read);
+        }
+    }
+
+    @Test
+    void theCatalogSurvivesARestartTogetherWithTheBuckets(@TempDir Path dir) throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalStackSettings.onFreePorts(dir));
+                GlueClient glue = glue(stack)) {
+            glue.createDatabase(b -> b.databaseInput(d -> d.name("kept")));
+            glue.createTable(b -> b.databaseName("kept")
+                    .tableInput(t -> t.name("orders_snapshot")
+                            .parameters(java.util.Map.of("metadata_location", "s3://lake/m/00001.metadata.json"))));
+        }
+        try (LocalStack stack = LocalStack.start(LocalStackSettings.onFreePorts(dir));
+                GlueClient glue = glue(stack)) {
+            Table table = glue.getTable(b -> b.databaseName("kept").name("orders_snapshot"))
+                    .table();
+            assertThat(table.parameters()).containsEntry("metadata_location", "s3://lake/m/00001.metadata.json");
+            assertThat(table.versionId()).isEqualTo("1");
+        }
+    }
+
+    private static GlueClient glue(LocalStack stack) {
+        return dynamolake.AwsClients.local(
+                        stack.emulatorEndpoint(), stack.s3Endpoint(), stack.sqsEndpoint(), "us-east-1")
+                .glue();
     }
 
     @Test

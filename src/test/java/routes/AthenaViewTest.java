@@ -356,6 +356,39 @@ class AthenaViewTest {
         assertThat(probe.items(folder)).isEqualTo(then);
     }
 
+    @Test
+    @Order(10)
+    void theSnapshotIsAnIcebergTableAnIndependentEngineReadsByNameAsTheExportHeldIt() throws Exception {
+        JsonNode pointer = lake.json("snapshots/_current.json");
+        String exportId = pointer.path("exportId").asText();
+        Map<String, JsonNode> parts =
+                probe.items(pointer.path("location").asText().substring("s3://dynamo-lake/".length()));
+
+        // Trino's Iceberg connector reads the table through the Glue catalog by its name, as Athena does.
+        String table = "dynamo_lake.athena_orders_snapshot";
+        Map<String, JsonNode> read = new HashMap<>();
+        int typed = 0;
+        for (List<String> row : athenaRows("SELECT _item, CAST(total AS varchar), _export_id FROM " + table)) {
+            JsonNode item = Lake.JSON.readTree(row.get(0));
+            assertThat(read.put(DemoOrders.key(item), item)).as("a key twice").isNull();
+            assertThat(row.get(2)).isEqualTo(exportId);
+            if (row.get(1) != null && item.path("total").isNumber()) {
+                assertThat(new java.math.BigDecimal(row.get(1)))
+                        .as("the typed total of %s, to the last digit", DemoOrders.key(item))
+                        .isEqualByComparingTo(item.path("total").decimalValue());
+                typed++;
+            }
+        }
+        assertThat(read).isEqualTo(parts);
+        assertThat(typed).as("typed totals compared").isGreaterThan(parts.size() / 2);
+
+        // The commit says which export it published; the table's history is Iceberg's own.
+        assertThat(athena(
+                        "SELECT summary['dynamo-lake.export-id'] FROM dynamo_lake.\"athena_orders_snapshot$snapshots\""
+                                + " ORDER BY committed_at DESC LIMIT 1"))
+                .containsExactly(exportId);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static void update(int items, String attribute, String value) {
@@ -369,6 +402,11 @@ class AthenaViewTest {
 
     /** The first column of a query's rows, run on the emulator's Athena in the database the app registers in. */
     private static List<String> athena(String sql) {
+        return athenaRows(sql).stream().map(r -> r.get(0)).toList();
+    }
+
+    /** The rows of a query, every column as text, run on the emulator's Athena. */
+    private static List<List<String>> athenaRows(String sql) {
         try (AthenaClient client = aws.clients().athena()) {
             String id = client.startQueryExecution(b -> b.queryString(sql)
                             .queryExecutionContext(c -> c.database("lake"))
@@ -389,11 +427,12 @@ class AthenaViewTest {
                                     .status()
                                     .stateChangeReason())
                     .isEqualTo(QueryExecutionState.SUCCEEDED);
-            List<String> out = new ArrayList<>();
+            List<List<String>> out = new ArrayList<>();
             client.getQueryResultsPaginator(b -> b.queryExecutionId(id))
                     .forEach(page -> page.resultSet()
                             .rows()
-                            .forEach(r -> out.add(r.data().get(0).varCharValue())));
+                            .forEach(r -> out.add(
+                                    r.data().stream().map(d -> d.varCharValue()).toList())));
             return sql.startsWith("SHOW") ? out : out.subList(1, out.size()); // a SELECT's first row: its header
         }
     }

@@ -23,11 +23,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import lake.IcebergSnapshotTable;
 import localaws.export.ExportSettings;
 import org.apache.camel.main.Main;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import testsupport.Apps;
 import testsupport.DemoOrders;
+import testsupport.IcebergTables;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
 import testsupport.SnapshotReader;
@@ -111,6 +115,14 @@ class SnapshotTest {
         assertThat(lake.keys("snapshots/" + exportId + "/data/"))
                 .hasSize(manifest.files().size());
 
+        // The same snapshot is the Iceberg table orders_snapshot, read by name from the catalog: one commit that
+        // names the export and reads exactly the published parts.
+        Table iceberg = IcebergTables.load(aws, "orders_snapshot");
+        assertThat(iceberg.currentSnapshot().summary())
+                .containsEntry(IcebergSnapshotTable.EXPORT_ID, exportId)
+                .containsEntry("total-records", Integer.toString(ITEMS));
+        assertThat(IcebergTables.dataFiles(iceberg)).isEqualTo(partUris(pointer));
+
         Map<String, JsonNode> table = scan(aws.dynamoDb(), TABLE);
         Map<String, JsonNode> snapshot = SnapshotReader.items(lake, exportId, downloads, DemoOrders::key);
         assertThat(snapshot).hasSize(ITEMS);
@@ -150,6 +162,8 @@ class SnapshotTest {
     @Test
     @Order(2)
     void redeliveringFileMessagesAfterPublishingChangesNothing() throws Exception {
+        long commit =
+                IcebergTables.load(aws, "orders_snapshot").currentSnapshot().snapshotId();
         Map<String, String> etags = etags("snapshots/" + firstSnapshot + "/");
         String pointer = lake.text("snapshots/_current.json");
         ExportManifest manifest = manifest(firstSnapshot);
@@ -158,6 +172,9 @@ class SnapshotTest {
         awaitQueueEmpty();
         assertThat(etags("snapshots/" + firstSnapshot + "/")).isEqualTo(etags);
         assertThat(lake.text("snapshots/_current.json")).isEqualTo(pointer);
+        assertThat(IcebergTables.load(aws, "orders_snapshot").currentSnapshot().snapshotId())
+                .as("a publish repeated by redelivery commits nothing")
+                .isEqualTo(commit);
     }
 
     @Test
@@ -186,6 +203,12 @@ class SnapshotTest {
         // pointer, which the wait above saw).
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> lake.keys("snapshots/" + firstSnapshot + "/").isEmpty());
+        // In the Iceberg table, snapshot.keep = 1 is snapshot expiry: only the new export's commit is left, and it
+        // reads
+        // only the new parts.
+        Table iceberg = IcebergTables.load(aws, "orders_snapshot");
+        assertThat(IcebergTables.exports(iceberg)).containsExactly(exportId);
+        assertThat(IcebergTables.dataFiles(iceberg)).isEqualTo(partUris(pointer));
     }
 
     @Test
@@ -204,6 +227,8 @@ class SnapshotTest {
                 .isEqualTo(before);
         assertThat(lake.keys("snapshots/" + before + "/data/")).isNotEmpty();
         assertThat(lake.keys("snapshots/" + exportId + "/data/")).isEmpty();
+        assertThat(IcebergTables.exports(IcebergTables.load(aws, "orders_snapshot")))
+                .containsExactly(before);
     }
 
     @Test
@@ -362,6 +387,14 @@ class SnapshotTest {
                 .until(
                         () -> lake.json("snapshots/_current.json"),
                         p -> p.path("exportId").asText().equals(exportId));
+    }
+
+    /** The URIs of the parts a snapshot pointer names. */
+    private static Set<String> partUris(JsonNode pointer) {
+        Set<String> uris = new TreeSet<>();
+        pointer.path("parts")
+                .forEach(p -> uris.add("s3://" + BUCKET + "/" + p.path("key").asText()));
+        return uris;
     }
 
     private static Map<String, String> etags(String folder) {

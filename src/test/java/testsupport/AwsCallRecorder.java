@@ -49,7 +49,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             "QueueUrl",
             "QueueName",
             "DeliveryStreamName",
-            "RoleArn");
+            "RoleArn",
+            "Name");
     private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
     private static volatile boolean recording;
 
@@ -95,6 +96,8 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         request.getValueForField("DatabaseName", String.class).ifPresent(db -> fields.put("GlueDatabase", db));
         request.getValueForField("TableInput", software.amazon.awssdk.services.glue.model.TableInput.class)
                 .ifPresent(t -> fields.put("GlueTable", t.name()));
+        request.getValueForField("DatabaseInput", software.amazon.awssdk.services.glue.model.DatabaseInput.class)
+                .ifPresent(d -> fields.put("GlueDatabase", d.name()));
         // DeleteObjects names its keys in its body: each is a resource the call acts on.
         request.getValueForField("Delete", software.amazon.awssdk.services.s3.model.Delete.class)
                 .ifPresent(d -> fields.put(

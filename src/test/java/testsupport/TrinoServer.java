@@ -32,7 +32,10 @@ public final class TrinoServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path HOME =
             Path.of("target", "trino", "trino-server-core-" + System.getProperty("trino.version"));
-    /** Holds only the Hive connector, the one plugin needed. */
+    /** The catalog of Trino's Iceberg connector, over the same Glue catalog as the Hive connector's. */
+    public static final String ICEBERG_CATALOG = "iceberg";
+
+    /** Holds only the Hive and Iceberg connectors, the plugins needed. */
     private static final Path PLUGINS = Path.of("target", "trino", "plugin");
 
     private final JavaProcess process;
@@ -100,6 +103,26 @@ public final class TrinoServer implements AutoCloseable {
                         "hive.recursive-directories=true",
                         "hive.non-managed-table-writes-enabled=true",
                         "hive.non-managed-table-creates-enabled=true",
+                        // An Iceberg table of the Glue catalog is read by the Iceberg connector, as Athena reads
+                        // Iceberg and Hive tables of one catalog.
+                        "hive.iceberg-catalog-name=" + ICEBERG_CATALOG,
+                        ""));
+        Files.writeString(
+                etc.resolve("catalog").resolve(ICEBERG_CATALOG + ".properties"),
+                String.join(
+                        "\n",
+                        "connector.name=iceberg",
+                        "iceberg.catalog.type=glue",
+                        "hive.metastore.glue.region=us-east-1",
+                        "hive.metastore.glue.endpoint-url=" + glue,
+                        "hive.metastore.glue.aws-access-key=local",
+                        "hive.metastore.glue.aws-secret-key=local",
+                        "fs.native-s3.enabled=true",
+                        "s3.endpoint=" + s3,
+                        "s3.region=us-east-1",
+                        "s3.path-style-access=true",
+                        "s3.aws-access-key=local",
+                        "s3.aws-secret-key=local",
                         ""));
         List<String> command = new ArrayList<>(List.of(
                 java.resolve("bin").resolve("java").toString(),

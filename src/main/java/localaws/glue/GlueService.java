@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +22,11 @@ import localaws.http.AwsServiceException;
  * what the application registers its tables with, and what the emulator's Athena engine reads them from. Tables
  * are unpartitioned, as the application registers them; the partition and column-statistics calls a query engine
  * makes answer that there are none. Names are kept lowercase, as Glue keeps them.
+ *
+ * <p>Every table has a {@code VersionId}, a number counted up by each UpdateTable; an UpdateTable naming another
+ * VersionId than the table's fails with ConcurrentModificationException, as Glue's does: the optimistic lock Apache
+ * Iceberg's Glue catalog commits with. With {@link #keepIn} the catalog is also kept in a file, written after every
+ * change and read at start, so it survives a restart together with the buckets beside it.
  */
 public final class GlueService implements AwsJsonService {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +35,7 @@ public final class GlueService implements AwsJsonService {
     private final String account;
     private final Map<String, ObjectNode> databases = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
+    private volatile Path file;
 
     public GlueService(Clock clock, String account) {
         this.clock = clock;
@@ -46,8 +57,57 @@ public final class GlueService implements AwsJsonService {
         return "";
     }
 
+    /**
+     * Keeps the catalog in {@code file}: what it holds is read now (when it exists), and it is rewritten after every
+     * change (written beside, then moved over it, so a crash leaves the old or the new catalog).
+     */
+    public synchronized void keepIn(Path file) throws IOException {
+        if (Files.exists(file)) {
+            JsonNode saved = JSON.readTree(file.toFile());
+            saved.path("databases").forEach(db -> {
+                String name = db.path("Name").asText();
+                databases.put(name, (ObjectNode) db);
+                tables.putIfAbsent(name, new ConcurrentHashMap<>());
+            });
+            saved.path("tables")
+                    .forEach(
+                            t -> tables.computeIfAbsent(t.path("DatabaseName").asText(), d -> new ConcurrentHashMap<>())
+                                    .put(t.path("Name").asText(), (ObjectNode) t));
+        }
+        this.file = file;
+    }
+
+    private void save() {
+        Path target = file;
+        if (target == null) {
+            return;
+        }
+        ObjectNode all = JSON.createObjectNode();
+        ArrayNode dbs = all.putArray("databases");
+        new TreeMap<>(databases).values().forEach(dbs::add);
+        ArrayNode list = all.putArray("tables");
+        new TreeMap<>(tables).values().forEach(in -> new TreeMap<>(in).values().forEach(list::add));
+        try {
+            Path temp = target.resolveSibling(target.getFileName() + ".new");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), all);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The local Glue catalog could not be saved to " + target, e);
+        }
+    }
+
     @Override
     public Object handle(String operation, JsonNode request) {
+        synchronized (this) {
+            Object answer = answer(operation, request);
+            if (!operation.startsWith("Get") && !operation.startsWith("BatchGet")) {
+                save();
+            }
+            return answer;
+        }
+    }
+
+    private Object answer(String operation, JsonNode request) {
         return switch (operation) {
             case "CreateDatabase" -> createDatabase(request.path("DatabaseInput"));
             case "GetDatabase" ->
@@ -56,7 +116,11 @@ public final class GlueService implements AwsJsonService {
             case "GetDatabases" -> getDatabases();
             case "DeleteDatabase" -> deleteDatabase(request.path("Name").asText());
             case "CreateTable" -> createTable(request.path("DatabaseName").asText(), request.path("TableInput"));
-            case "UpdateTable" -> updateTable(request.path("DatabaseName").asText(), request.path("TableInput"));
+            case "UpdateTable" ->
+                updateTable(
+                        request.path("DatabaseName").asText(),
+                        request.path("TableInput"),
+                        request.path("VersionId").asText(""));
             case "GetTable" ->
                 JSON.createObjectNode()
                         .set(
@@ -132,9 +196,16 @@ public final class GlueService implements AwsJsonService {
         return JSON.createObjectNode();
     }
 
-    private ObjectNode updateTable(String databaseName, JsonNode input) {
+    private ObjectNode updateTable(String databaseName, JsonNode input, String versionId) {
         String db = lower(database(databaseName).path("Name").asText());
         ObjectNode old = table(db, required(input, "Name", "TableInput.Name"));
+        if (!versionId.isEmpty() && !versionId.equals(old.path("VersionId").asText())) {
+            throw new AwsServiceException(
+                    "ConcurrentModificationException",
+                    400,
+                    "Table " + old.path("Name").asText() + " is at version "
+                            + old.path("VersionId").asText() + ", not " + versionId + ": it was updated concurrently.");
+        }
         tables.get(db).put(old.path("Name").asText(), stored(db, input, old));
         return JSON.createObjectNode();
     }
@@ -175,7 +246,10 @@ public final class GlueService implements AwsJsonService {
                 .put("DatabaseName", db)
                 .put("CatalogId", account)
                 .put("CreateTime", old == null ? now() : old.path("CreateTime").asDouble())
-                .put("UpdateTime", now());
+                .put("UpdateTime", now())
+                .put(
+                        "VersionId",
+                        Long.toString(old == null ? 1 : old.path("VersionId").asLong(0) + 1));
         if (!table.has("TableType")) {
             table.put("TableType", "EXTERNAL_TABLE");
         }
