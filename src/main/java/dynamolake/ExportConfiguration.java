@@ -76,10 +76,7 @@ public class ExportConfiguration implements CamelConfiguration {
                 metrics,
                 table,
                 s.integer("snapshot.keep", 1, 1000),
-                // With an Iceberg catalog, <table>_snapshot is the Iceberg table, not a Glue table over a folder.
-                s.text("lake.catalog.type").equalsIgnoreCase("none")
-                        ? catalog(context, s, table, "snapshot")
-                        : (id, schema, location) -> {},
+                catalog(context, s, table, "snapshot"),
                 LakeCatalog.snapshotTable(context, s, table, s.integer("snapshot.keep", 1, 1000)),
                 clock);
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);

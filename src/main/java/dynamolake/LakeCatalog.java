@@ -1,12 +1,17 @@
 package dynamolake;
 
 import export.SnapshotPublisher;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import lake.IcebergClients;
+import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
+import lake.IcebergTable;
 import lake.LakeLayout;
+import lake.LakeStore;
 import org.apache.camel.CamelContext;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
@@ -14,38 +19,90 @@ import org.apache.iceberg.aws.AwsProperties;
 import org.apache.iceberg.catalog.Catalog;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import views.ViewCatalog;
 
 /**
  * The Apache Iceberg catalog the lake's tables are committed to, chosen by {@code lake.catalog.*} as any Iceberg tool
  * chooses one: {@code glue} (the Glue Data Catalog; in the local profile the local stack's, kept beside the buckets),
  * {@code rest} (an Iceberg REST catalog, such as S3 Tables' endpoint, with {@code lake.catalog.uri} and
  * {@code lake.catalog.warehouse}) or {@code none}. Iceberg reaches Glue and S3 through the application's own clients
- * ({@link IcebergClients}); {@code lake.catalog.properties} adds any other Iceberg catalog property.
+ * ({@link IcebergClients}); {@code lake.catalog.properties} adds any other Iceberg catalog property. One catalog
+ * serves the context's tables: {@code <table>_snapshot} and {@code <table>_current}.
  */
 final class LakeCatalog {
+    private static final String BEAN = "icebergCatalog";
+
     private LakeCatalog() {}
 
     /** The snapshot's Iceberg table, or none when {@code lake.catalog.type=none}. */
     static SnapshotPublisher.SnapshotTable snapshotTable(CamelContext context, Settings s, String table, int keep) {
-        Catalog catalog = catalog(context, s);
-        if (catalog == null) {
+        IcebergTable iceberg = table(context, s, table, "snapshot");
+        if (iceberg == null) {
             return SnapshotPublisher.SnapshotTable.NONE;
         }
-        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
-        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(
-                catalog,
-                s.text("lake.catalog.namespace"),
-                table,
-                "s3://" + s.text("lake.bucket") + "/" + layout.icebergTable("snapshot"));
-        context.getRegistry().bind("snapshotTable", snapshot);
+        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(iceberg);
         return (id, time, schema, parts) -> snapshot.publish(id, time, schema, parts, keep);
     }
 
-    /** The catalog {@code lake.catalog.*} names, or null for {@code none}. */
-    static Catalog catalog(CamelContext context, Settings s) {
+    /**
+     * The current view's Iceberg table as a registration of each published version: one commit that replaces the
+     * table's rows with the version's parts, refused when the table already holds that version or a later one.
+     */
+    static ViewCatalog currentTable(CamelContext context, Settings s, String table, LakeStore lake, int keep) {
+        IcebergTable iceberg = table(context, s, table, "current");
+        if (iceberg == null) {
+            return ViewCatalog.NONE;
+        }
+        IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
+        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
+        return v -> {
+            Map<String, Long> sizes = new HashMap<>();
+            for (S3Object o : lake.list(layout.currentFolder(v.version()))) {
+                sizes.put(o.key(), o.size());
+            }
+            List<IcebergTable.Part> parts = new ArrayList<>();
+            v.parts().forEach((key, rows) -> {
+                Long bytes = sizes.get(key);
+                if (bytes == null) {
+                    throw new IllegalStateException("Current view " + v.version() + ": its part " + lake.uri(key)
+                            + " is missing; the version is not published");
+                }
+                parts.add(new IcebergTable.Part(lake.uri(key), bytes, rows));
+            });
+            current.publish(v.version(), v.snapshotExportId(), v.changesApplied(), v.schema(), parts, keep);
+        };
+    }
+
+    /** The table {@code <namespace>.<table>_<what>}, or null when {@code lake.catalog.type=none}. */
+    private static IcebergTable table(CamelContext context, Settings s, String table, String what) {
+        Catalog catalog = catalog(context, s);
+        if (catalog == null) {
+            return null;
+        }
+        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
+        return new IcebergTable(
+                catalog,
+                s.text("lake.catalog.namespace"),
+                IcebergTable.sqlName(table) + "_" + what,
+                "s3://" + s.text("lake.bucket") + "/" + layout.icebergTable(what));
+    }
+
+    /** The catalog {@code lake.catalog.*} names (one a context), or null for {@code none}. */
+    static synchronized Catalog catalog(CamelContext context, Settings s) {
         String type = s.text("lake.catalog.type").toLowerCase(Locale.ROOT);
         if (type.equals("none")) {
             return null;
+        }
+        Catalog existing = context.getRegistry().lookupByNameAndType(BEAN, Catalog.class);
+        if (existing != null) {
+            return existing;
+        }
+        String database = s.optional("glue.database");
+        if (type.equals("glue") && s.text("lake.catalog.namespace").equals(database)) {
+            throw new IllegalArgumentException("lake.catalog.namespace and glue.database are both '" + database
+                    + "': the Iceberg tables and the Glue tables over the lake's folders have the same names, so they"
+                    + " need databases of their own");
         }
         S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
         GlueClient glue =
@@ -68,7 +125,9 @@ final class LakeCatalog {
             properties.put(AwsProperties.GLUE_CATALOG_SKIP_ARCHIVE, "true");
         }
         properties.putAll(extra(s.optional("lake.catalog.properties")));
-        return CatalogUtil.buildIcebergCatalog("dynamo-lake", properties, null);
+        Catalog catalog = CatalogUtil.buildIcebergCatalog("dynamo-lake", properties, null);
+        context.getRegistry().bind(BEAN, Catalog.class, catalog);
+        return catalog;
     }
 
     /** {@code key=value,key=value}: Iceberg catalog properties beyond the ones set from the other settings. */

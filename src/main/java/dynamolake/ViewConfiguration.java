@@ -22,6 +22,7 @@ import views.AthenaViews;
 import views.CamelAthenaQueries;
 import views.DeltaSource;
 import views.ViewBuilder;
+import views.ViewCatalog;
 import views.ViewControl;
 import views.ViewLock;
 import views.Views;
@@ -49,7 +50,10 @@ public class ViewConfiguration implements CamelConfiguration {
         LakeStore lake = new LakeStore(s3, s.text("lake.bucket"));
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
-        SnapshotPublisher.CatalogRegistration catalog = ExportConfiguration.catalog(context, s, table, "current");
+        SnapshotPublisher.CatalogRegistration glueTable = ExportConfiguration.catalog(context, s, table, "current");
+        ViewCatalog registration = v -> glueTable.register("version " + v.version(), v.schema(), v.location());
+        ViewCatalog catalog = registration.andThen(
+                LakeCatalog.currentTable(context, s, table, lake, s.integer("views.keep", 1, 1000)));
         DeltaSource deltas = DeltaSource.valueOf(s.text("views.deltas").toUpperCase(Locale.ROOT));
         Views builder;
         if (s.text("views.engine").equalsIgnoreCase("athena")) {

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import lake.IcebergSnapshotTable;
+import lake.IcebergTable;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.SnapshotSchema;
@@ -38,11 +38,11 @@ public final class SnapshotPublisher {
         void register(String exportId, SnapshotSchema schema, String location);
     }
 
-    /** Commits the published snapshot to its table format's table ({@link IcebergSnapshotTable}). */
+    /** Commits the published snapshot to its table format's table ({@link lake.IcebergSnapshotTable}). */
     public interface SnapshotTable {
         SnapshotTable NONE = (id, time, schema, parts) -> {};
 
-        void publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergSnapshotTable.Part> parts);
+        void publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
     }
 
     private final LakeStore lake;
@@ -106,7 +106,7 @@ public final class SnapshotPublisher {
                 .forEach(o -> sizes.put(o.key(), o.size()));
         Set<String> present = sizes.keySet();
         ArrayNode parts = JSON.createArrayNode();
-        List<IcebergSnapshotTable.Part> tableParts = new ArrayList<>();
+        List<IcebergTable.Part> tableParts = new ArrayList<>();
         long items = 0;
         for (JsonNode d : discoveries.values()) {
             String part = layout.snapshotPart(
@@ -116,7 +116,7 @@ public final class SnapshotPublisher {
                         + part + " is missing");
             }
             parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
-            tableParts.add(new IcebergSnapshotTable.Part(
+            tableParts.add(new IcebergTable.Part(
                     "s3://" + bucket + "/" + part,
                     sizes.get(part),
                     d.path("rows").asLong()));
@@ -217,7 +217,7 @@ public final class SnapshotPublisher {
 
     /** Table names Athena accepts: lower case letters, digits and underscores. */
     static String sqlName(String name) {
-        return name.toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        return IcebergTable.sqlName(name);
     }
 
     /** Deletes the files of snapshots beyond the newest {@code keep} published ones. */

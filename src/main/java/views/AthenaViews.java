@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import export.SnapshotPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +73,7 @@ public final class AthenaViews implements Views {
     private final BuildGate gate;
     private final Queries athena;
     private final Tables tables;
-    private final SnapshotPublisher.CatalogRegistration catalog;
+    private final ViewCatalog catalog;
 
     public AthenaViews(
             ViewLake views,
@@ -83,7 +82,7 @@ public final class AthenaViews implements Views {
             ViewLock replicas,
             Queries athena,
             Tables tables,
-            SnapshotPublisher.CatalogRegistration catalog) {
+            ViewCatalog catalog) {
         this.views = views;
         this.options = options;
         this.clock = clock;
@@ -103,7 +102,7 @@ public final class AthenaViews implements Views {
             ViewLock replicas,
             Queries athena,
             Tables tables,
-            SnapshotPublisher.CatalogRegistration catalog,
+            ViewCatalog catalog,
             DeltaSource deltas) {
         return new AthenaViews(
                 new ViewLake(lake, layout, tableName, clock, deltas),
@@ -246,7 +245,8 @@ public final class AthenaViews implements Views {
         lock.confirm();
         views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
         views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
-        catalog.register("version " + version, schema, location);
+        catalog.register(
+                new ViewCatalog.Version(version, schema, location, parts, snapshot.exportId(), intake.changes()));
         views.lake.putJson(views.layout.currentViewPointer(), pointer);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"

@@ -98,15 +98,15 @@ public final class ViewBuilder implements Views {
     private final Clock clock;
     private final BuildGate gate;
     private final ViewLake views;
-    private final export.SnapshotPublisher.CatalogRegistration catalog;
+    private final ViewCatalog catalog;
 
     public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
-        this(lake, layout, tableName, options, clock, ViewLock.NONE, (id, schema, location) -> {}, DeltaSource.STREAM);
+        this(lake, layout, tableName, options, clock, ViewLock.NONE, ViewCatalog.NONE, DeltaSource.STREAM);
     }
 
     /**
      * @param replicas keeps other replicas from building the views of the table at the same time
-     * @param catalog registers each published current view (the Glue Data Catalog in the aws profile)
+     * @param catalog registers each published current view (a Glue table, the Iceberg table {@code <table>_current})
      * @param deltas where the changes come from: the stream's deltas or the incremental exports'
      */
     public ViewBuilder(
@@ -116,7 +116,7 @@ public final class ViewBuilder implements Views {
             Options options,
             Clock clock,
             ViewLock replicas,
-            export.SnapshotPublisher.CatalogRegistration catalog,
+            ViewCatalog catalog,
             DeltaSource deltas) {
         this.lake = lake;
         this.layout = layout;
@@ -279,7 +279,8 @@ public final class ViewBuilder implements Views {
             lock.confirm();
             lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
             lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
-            catalog.register("version " + version, schema, location);
+            catalog.register(new ViewCatalog.Version(
+                    version, schema, location, rowsByKey(parts), snapshot.exportId(), intake.changes()));
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
@@ -304,6 +305,13 @@ public final class ViewBuilder implements Views {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** A pointer's parts ({@code [{"key":…,"rows":…}]}) as key to rows. */
+    static Map<String, Long> rowsByKey(JsonNode parts) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        parts.forEach(p -> out.put(p.path("key").asText(), p.path("rows").asLong()));
+        return out;
     }
 
     // ---- as of a time --------------------------------------------------------------------------------------------

@@ -389,6 +389,32 @@ class AthenaViewTest {
                 .containsExactly(exportId);
     }
 
+    @Test
+    @Order(11)
+    void theCurrentViewIsAnIcebergTableAnIndependentEngineReadsByNameAsPublished() throws Exception {
+        JsonNode pointer = lake.json("current/_current.json");
+        Map<String, JsonNode> published = probe.view(pointer);
+
+        Map<String, JsonNode> read = new HashMap<>();
+        for (List<String> row :
+                athenaRows("SELECT _item, CAST(total AS varchar) FROM dynamo_lake.athena_orders_current")) {
+            JsonNode item = Lake.JSON.readTree(row.get(0));
+            assertThat(read.put(DemoOrders.key(item), item)).as("a key twice").isNull();
+            if (row.get(1) != null && item.path("total").isNumber()) {
+                assertThat(new java.math.BigDecimal(row.get(1)))
+                        .as("the typed total of %s, to the last digit", DemoOrders.key(item))
+                        .isEqualByComparingTo(item.path("total").decimalValue());
+            }
+        }
+        assertThat(read).isEqualTo(published);
+        // Its newest commit is the published version, built by Athena's merge on the same snapshot.
+        assertThat(athenaRows("SELECT summary['dynamo-lake.view-version'], summary['dynamo-lake.export-id'] FROM"
+                        + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at DESC LIMIT 1"))
+                .containsExactly(List.of(
+                        pointer.path("version").asText(),
+                        pointer.path("snapshot").asText()));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     private static void update(int items, String attribute, String value) {

@@ -39,6 +39,7 @@ import testsupport.LocalStackExtension;
 import testsupport.ViewProbe;
 import views.DeltaSource;
 import views.ViewBuilder;
+import views.ViewCatalog;
 import views.ViewLock;
 import views.Views;
 
@@ -254,7 +255,7 @@ class LateDeliveryTest {
                         TimeUtils.toDuration(property("views.as-of-lag"))),
                 clock,
                 lock,
-                (id, schema, location) -> {},
+                ViewCatalog.NONE,
                 DeltaSource.STREAM);
     }
 

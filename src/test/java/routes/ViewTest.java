@@ -18,8 +18,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import lake.IcebergCurrentTable;
+import lake.IcebergSnapshotTable;
 import lake.LakeLayout;
 import org.apache.camel.main.Main;
+import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import testsupport.Apps;
 import testsupport.DemoOrders;
+import testsupport.IcebergTables;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
 import testsupport.ViewProbe;
@@ -106,6 +110,7 @@ class ViewTest {
             assertThat(rows).isEqualTo(table.size());
         }
         assertThat(lake.text("_catalog/current.sql")).contains("CREATE EXTERNAL TABLE", "current/00000001/");
+        assertIcebergTableIs(pointer);
     }
 
     @Test
@@ -138,9 +143,36 @@ class ViewTest {
             assertThat(rs.getLong(1)).isEqualTo(1);
         }
 
+        // The Iceberg table evolved its schema: the new attribute is a column of its own.
+        assertIcebergTableIs(widened);
+        assertThat(IcebergTables.load(aws, "view_orders_current").schema().findField("returnReason"))
+                .isNotNull();
+
         // With nothing new, a run publishes nothing.
         assertThat(invokeJmx("compactNow")).startsWith("nothing to do");
         assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(3);
+        assertIcebergTableIs(widened);
+    }
+
+    /**
+     * The Iceberg table view_orders_current, read from the catalog by name, holds the published version: its current
+     * commit names the version and its snapshot, reads exactly the version's parts, and older commits are expired
+     * beyond views.keep (2 by default).
+     */
+    private static void assertIcebergTableIs(JsonNode pointer) throws Exception {
+        Table table = IcebergTables.load(aws, "view_orders_current");
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry(
+                        IcebergCurrentTable.VIEW_VERSION,
+                        pointer.path("version").asText())
+                .containsEntry(
+                        IcebergSnapshotTable.EXPORT_ID, pointer.path("snapshot").asText())
+                .containsEntry("total-records", pointer.path("itemCount").asText());
+        java.util.Set<String> parts = new java.util.TreeSet<>();
+        pointer.path("parts")
+                .forEach(p -> parts.add("s3://dynamo-lake/" + p.path("key").asText()));
+        assertThat(IcebergTables.dataFiles(table)).isEqualTo(parts);
+        assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
     }
 
     private static void update(int items, String attribute, String value) {
@@ -290,6 +322,10 @@ class ViewTest {
         awaitDeltasLanded();
         assertThatThrownBy(() -> invokeJmx("compactNow")).hasMessageContaining("Another replica is building");
         assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(version);
+        assertThat(IcebergTables.load(aws, "view_orders_current")
+                        .currentSnapshot()
+                        .summary())
+                .containsEntry(IcebergCurrentTable.VIEW_VERSION, Long.toString(version));
 
         store.release("dynamo-lake", "views|" + TABLE, other);
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (version + 1));

@@ -1,0 +1,56 @@
+package lake;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The current view as the Iceberg table {@code <table>_current}: each published version of the view is one commit
+ * that replaces the table's rows with the version's parts. The commit's summary records the version
+ * ({@value #VIEW_VERSION}), the snapshot it was built on ({@value IcebergSnapshotTable#EXPORT_ID}) and the changes it
+ * applied; a version is committed only over an older one, so a builder that was outrun, or whose run is retried after
+ * its commit, changes nothing.
+ */
+public final class IcebergCurrentTable {
+    /** The summary property holding the view version a commit published. */
+    public static final String VIEW_VERSION = "dynamo-lake.view-version";
+
+    public static final String CHANGES_APPLIED = "dynamo-lake.changes-applied";
+
+    private final IcebergTable table;
+
+    public IcebergCurrentTable(IcebergTable table) {
+        this.table = table;
+    }
+
+    /**
+     * Commits a version's parts as the table's rows, then expires commits beyond the newest {@code keep}.
+     *
+     * @return false when the table already holds this version or a later one
+     */
+    public boolean publish(
+            long version,
+            String snapshotExportId,
+            long changesApplied,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            int keep) {
+        return table.replace(
+                schema,
+                parts,
+                Map.of(
+                        VIEW_VERSION,
+                        Long.toString(version),
+                        IcebergSnapshotTable.EXPORT_ID,
+                        snapshotExportId,
+                        CHANGES_APPLIED,
+                        Long.toString(changesApplied)),
+                keep,
+                current -> olderThan(current, version));
+    }
+
+    /** Whether a commit's summary names a version older than {@code version} (or none). */
+    static boolean olderThan(Map<String, String> summary, long version) {
+        String held = summary.get(VIEW_VERSION);
+        return held == null || Long.parseLong(held) < version;
+    }
+}

@@ -1,0 +1,263 @@
+package lake;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.TypeUtil;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A table of the lake as an Apache Iceberg table (format v2) of a catalog, published by replacing all of its rows
+ * with Parquet parts that already lie in the lake: one commit a publish, whose summary records what it published, so
+ * the table itself says what it holds. Both {@code <table>_snapshot} (a commit per export) and {@code <table>_current}
+ * (a commit per view version) are such tables.
+ *
+ * <p>The parts carry no Iceberg field ids; the table's name mapping ({@code schema.name-mapping.default}, the way
+ * Iceberg adopts existing Parquet files) maps their columns by name. A new column is added, a type Iceberg can promote
+ * (int to long, float to double) is widened; a column whose type changes otherwise is dropped and added again with
+ * the new type, so the rows the table now holds read correctly.
+ *
+ * <p>Commits are optimistic: a publish reads the table's current commit and decides from its summary whether to
+ * publish at all; the commit then validates that no other writer added or removed files since that commit (Iceberg's
+ * serializable overwrite), so a writer that was outrun between its read and its commit fails instead of replacing the
+ * other's rows. The catalog's own lock (Glue's VersionId) keeps two commits from landing on one base. {@code keep} is
+ * snapshot expiry: the newest {@code keep} commits stay for time travel, older ones expire with the files only they
+ * read.
+ */
+public final class IcebergTable {
+    private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
+
+    /** A Parquet part: its URI, size and rows. */
+    public record Part(String uri, long bytes, long rows) {}
+
+    private final Catalog catalog;
+    private final TableIdentifier id;
+    private final String location;
+    private final Runnable beforeCommit;
+
+    /**
+     * @param namespace the catalog's namespace (the Glue database)
+     * @param name the table's name, in the spelling every engine accepts ({@link #sqlName})
+     * @param location where the table's metadata lives, for example {@code s3://lake/tables/orders/iceberg/snapshot}
+     */
+    public IcebergTable(Catalog catalog, String namespace, String name, String location) {
+        this(catalog, namespace, name, location, () -> {});
+    }
+
+    /** With {@code beforeCommit} run between reading the table and committing to it: where a race is tested. */
+    IcebergTable(Catalog catalog, String namespace, String name, String location, Runnable beforeCommit) {
+        this.catalog = catalog;
+        this.id = TableIdentifier.of(Namespace.of(namespace), name);
+        this.location = location;
+        this.beforeCommit = beforeCommit;
+    }
+
+    public TableIdentifier identifier() {
+        return id;
+    }
+
+    /** Table names every engine accepts: lower case letters, digits and underscores. */
+    public static String sqlName(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /** The summary of the table's current commit, if the table exists and has one. */
+    public synchronized Optional<Map<String, String>> currentSummary() {
+        if (!catalog.tableExists(id)) {
+            return Optional.empty();
+        }
+        Snapshot current = catalog.loadTable(id).currentSnapshot();
+        return current == null ? Optional.empty() : Optional.of(current.summary());
+    }
+
+    /**
+     * Replaces the table's rows with {@code parts} in one commit whose summary holds {@code summary} (creating the
+     * table first if needed), then expires commits beyond the newest {@code keep}. One publish runs at a time in this
+     * JVM; a writer that lost the race to create the table publishes again on the table the other created.
+     *
+     * @param supersedes whether this publish replaces what the current commit (its summary) holds
+     * @return false when it does not (a retried, late or outrun publish): the table is left as it is
+     * @throws CommitFailedException when another writer committed between the check and this commit
+     */
+    public synchronized boolean replace(
+            SnapshotSchema schema,
+            List<Part> parts,
+            Map<String, String> summary,
+            int keep,
+            Predicate<Map<String, String>> supersedes) {
+        ensureNamespace();
+        Schema wanted = icebergSchema(schema);
+        boolean creating = !catalog.tableExists(id);
+        Transaction tx;
+        Snapshot base = null;
+        if (creating) {
+            try {
+                tx = catalog.buildTable(id, wanted)
+                        .withLocation(location)
+                        .withProperties(Map.of(
+                                TableProperties.FORMAT_VERSION, "2",
+                                TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
+                                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, Integer.toString(keep + 10),
+                                TableProperties.PARQUET_COMPRESSION, "zstd"))
+                        .createTransaction();
+            } catch (AlreadyExistsException e) {
+                return replace(schema, parts, summary, keep, supersedes); // another writer created it meanwhile
+            }
+        } else {
+            Table table = catalog.loadTable(id);
+            base = table.currentSnapshot();
+            if (base != null && !supersedes.test(base.summary())) {
+                LOG.info("The Iceberg table {} already holds {}: {} is not committed", id, base.summary(), summary);
+                return false;
+            }
+            tx = table.newTransaction();
+            evolve(tx, table.schema(), wanted);
+        }
+        tx.updateProperties()
+                .set(
+                        TableProperties.DEFAULT_NAME_MAPPING,
+                        NameMappingParser.toJson(MappingUtil.create(tx.table().schema())))
+                .commit();
+        OverwriteFiles overwrite = tx.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+        if (base != null) {
+            // Serializable: fail if another writer changed the table's files after the commit this decision read.
+            overwrite
+                    .validateFromSnapshot(base.snapshotId())
+                    .conflictDetectionFilter(Expressions.alwaysTrue())
+                    .validateNoConflictingData()
+                    .validateNoConflictingDeletes();
+        }
+        for (Part p : parts) {
+            overwrite.addFile(DataFiles.builder(PartitionSpec.unpartitioned())
+                    .withPath(p.uri())
+                    .withFormat(FileFormat.PARQUET)
+                    .withFileSizeInBytes(p.bytes())
+                    .withRecordCount(p.rows())
+                    .build());
+        }
+        summary.forEach(overwrite::set);
+        beforeCommit.run();
+        try {
+            overwrite.commit();
+            tx.commitTransaction();
+        } catch (CommitFailedException | ValidationException e) {
+            if (creating && catalog.tableExists(id)) {
+                return replace(schema, parts, summary, keep, supersedes); // another writer created it first
+            }
+            throw new CommitFailedException(
+                    e,
+                    "The Iceberg table %s changed after this writer read it (another writer committed): %s is not"
+                            + " committed",
+                    id,
+                    summary);
+        }
+        LOG.info(
+                "Committed {} to the Iceberg table {} ({} parts, {} rows)",
+                summary,
+                id,
+                parts.size(),
+                parts.stream().mapToLong(Part::rows).sum());
+        expire(keep);
+        return true;
+    }
+
+    private void ensureNamespace() {
+        if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
+            try {
+                namespaces.createNamespace(id.namespace());
+                LOG.info("Created the catalog namespace {}", id.namespace());
+            } catch (AlreadyExistsException e) {
+                // another writer created it meanwhile
+            }
+        }
+    }
+
+    /** Brings the table's schema to the wanted one: new columns added, promotable types widened, others replaced. */
+    private static void evolve(Transaction tx, Schema current, Schema wanted) {
+        List<String> replaced = new ArrayList<>();
+        for (Types.NestedField f : wanted.columns()) {
+            Types.NestedField old = current.findField(f.name());
+            if (old != null && !old.type().equals(f.type()) && !promotable(old.type(), f.type())) {
+                replaced.add(f.name());
+            }
+        }
+        if (!replaced.isEmpty()) {
+            var drop = tx.updateSchema();
+            replaced.forEach(drop::deleteColumn);
+            drop.commit();
+            LOG.warn(
+                    "Columns {} changed type; they are replaced by columns of the new type (every value is still in"
+                            + " _item)",
+                    replaced);
+        }
+        tx.updateSchema().unionByNameWith(wanted).commit();
+    }
+
+    private static boolean promotable(Type from, Type to) {
+        return from.isPrimitiveType()
+                && to.isPrimitiveType()
+                && TypeUtil.isPromotionAllowed(from, to.asPrimitiveType());
+    }
+
+    /** The Iceberg schema of the lake's columns, ids from 1 in column order (a new table's; evolve keeps ids). */
+    public static Schema icebergSchema(SnapshotSchema schema) {
+        List<Types.NestedField> fields = new ArrayList<>();
+        int id = 1;
+        for (SnapshotColumn c : schema.columns()) {
+            fields.add(Types.NestedField.optional(id++, c.name(), type(c)));
+        }
+        return new Schema(fields);
+    }
+
+    static Type type(SnapshotColumn c) {
+        return switch (c.type()) {
+            case STRING, JSON -> Types.StringType.get();
+            case INT64 -> Types.LongType.get();
+            case DECIMAL -> Types.DecimalType.of(38, c.scale());
+            case DOUBLE -> Types.DoubleType.get();
+            case BOOLEAN -> Types.BooleanType.get();
+            case BINARY -> Types.BinaryType.get();
+            case TIMESTAMP -> Types.TimestampType.withZone();
+        };
+    }
+
+    private void expire(int keep) {
+        Table table = catalog.loadTable(id);
+        List<Snapshot> all = new ArrayList<>();
+        table.snapshots().forEach(all::add);
+        if (all.size() <= keep) {
+            return;
+        }
+        table.expireSnapshots()
+                .retainLast(keep)
+                .expireOlderThan(System.currentTimeMillis() + 1)
+                .cleanExpiredFiles(true)
+                .commit();
+        LOG.info("Expired {} commits of the Iceberg table {}: the newest {} are kept", all.size() - keep, id, keep);
+    }
+}

@@ -1,0 +1,47 @@
+package views;
+
+import java.util.Map;
+import java.util.Objects;
+import lake.SnapshotSchema;
+
+/**
+ * Where each published version of the current view is registered before its pointer is written: a Glue table over
+ * its folder, a commit of the Iceberg table {@code <table>_current}, or both. A registration that fails fails the run,
+ * so no pointer names a version the catalog refused (a builder that lost the race commits nothing).
+ */
+@FunctionalInterface
+public interface ViewCatalog {
+    ViewCatalog NONE = version -> {};
+
+    void register(Version version);
+
+    /**
+     * A version about to be published.
+     *
+     * @param parts the version's Parquet parts, key (in the lake's bucket) to rows
+     * @param snapshotExportId the snapshot the version was built on
+     * @param changesApplied the changes the run applied
+     */
+    record Version(
+            long version,
+            SnapshotSchema schema,
+            String location,
+            Map<String, Long> parts,
+            String snapshotExportId,
+            long changesApplied) {
+        public Version {
+            Objects.requireNonNull(schema, "schema == null");
+            Objects.requireNonNull(location, "location == null");
+            parts = Map.copyOf(parts);
+            Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
+        }
+    }
+
+    /** This registration, then {@code next}. */
+    default ViewCatalog andThen(ViewCatalog next) {
+        return v -> {
+            register(v);
+            next.register(v);
+        };
+    }
+}

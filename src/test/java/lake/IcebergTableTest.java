@@ -1,0 +1,120 @@
+package lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import testsupport.IcebergTables;
+import testsupport.LocalStackExtension;
+
+/**
+ * The lake's Iceberg tables on the local stack's Glue catalog and S3: commits that replace every row, refused when
+ * the table holds the same or a newer publish, fenced by the catalog's optimistic lock, schema evolution, expiry.
+ * Parts here are only named: a commit does not read its data files.
+ */
+class IcebergTableTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension();
+
+    @BeforeAll
+    static void bucket() {
+        aws.s3().createBucket(b -> b.bucket("iceberg-test"));
+    }
+
+    @Test
+    void aVersionIsCommittedOnlyOverAnOlderOne() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("versions_current"));
+        assertThat(current.publish(1, "e1", 10, schema("a", ColumnType.INT64), parts("v1", 2), 2))
+                .isTrue();
+        assertThat(current.publish(1, "e1", 10, schema("a", ColumnType.INT64), parts("v1", 2), 2))
+                .as("the same version again: a retried run")
+                .isFalse();
+        assertThat(current.publish(3, "e1", 5, schema("a", ColumnType.INT64), parts("v3", 1), 2))
+                .isTrue();
+        assertThat(current.publish(2, "e1", 5, schema("a", ColumnType.INT64), parts("v2", 1), 2))
+                .as("an outrun builder's older version")
+                .isFalse();
+        Table table = IcebergTables.load(aws, "versions_current");
+        assertThat(table.currentSnapshot().summary()).containsEntry(IcebergCurrentTable.VIEW_VERSION, "3");
+        assertThat(table.snapshots()).hasSize(2);
+    }
+
+    @Test
+    void anOlderExportNeverReplacesANewerOne() {
+        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("exports_snapshot"));
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        assertThat(snapshot.publish("new", t.plusSeconds(60), schema("a", ColumnType.STRING), parts("new", 1), 2))
+                .isTrue();
+        assertThat(snapshot.publish("old", t, schema("a", ColumnType.STRING), parts("old", 1), 2))
+                .isFalse();
+        assertThat(snapshot.currentExport()).contains("new");
+    }
+
+    @Test
+    void aWriterOutrunBetweenItsReadAndItsCommitFailsInsteadOfReplacingTheOthersRows() throws Exception {
+        new IcebergCurrentTable(table("fenced_current"))
+                .publish(1, "e1", 1, schema("a", ColumnType.INT64), parts("v1", 1), 2);
+        // Two builders both read version 1; the other commits its version 2 while this one is about to commit.
+        IcebergCurrentTable other = new IcebergCurrentTable(table("fenced_current"));
+        IcebergCurrentTable outrun = new IcebergCurrentTable(new IcebergTable(
+                IcebergTables.catalog(aws),
+                IcebergTables.NAMESPACE,
+                "fenced_current",
+                "s3://iceberg-test/fenced_current",
+                () -> other.publish(2, "e1", 1, schema("a", ColumnType.INT64), parts("other", 1), 2)));
+        assertThatThrownBy(() -> outrun.publish(2, "e1", 1, schema("a", ColumnType.INT64), parts("outrun", 1), 2))
+                .isInstanceOf(CommitFailedException.class)
+                .hasMessageContaining("another writer committed");
+        Table table = IcebergTables.load(aws, "fenced_current");
+        assertThat(IcebergTables.dataFiles(table)).containsExactly("s3://iceberg-test/other/part-0.parquet");
+    }
+
+    @Test
+    void columnsAreAddedWidenedOrReplacedAsTheSchemaChanges() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("evolving_current"));
+        current.publish(1, "e1", 1, schema("a", ColumnType.INT64), parts("v1", 1), 2);
+        int id = IcebergTables.load(aws, "evolving_current")
+                .schema()
+                .findField("a")
+                .fieldId();
+        current.publish(
+                2,
+                "e1",
+                1,
+                new SnapshotSchema(List.of(
+                        new SnapshotColumn("a", "a", ColumnType.STRING, 0, false),
+                        new SnapshotColumn("b", "b", ColumnType.BOOLEAN, 0, false))),
+                parts("v2", 1),
+                2);
+        Table table = IcebergTables.load(aws, "evolving_current");
+        assertThat(table.schema().findField("a").type()).isEqualTo(Types.StringType.get());
+        assertThat(table.schema().findField("a").fieldId())
+                .as("a column whose type changed is a new column, so old files are not misread")
+                .isNotEqualTo(id);
+        assertThat(table.schema().findField("b").type()).isEqualTo(Types.BooleanType.get());
+    }
+
+    private static IcebergTable table(String name) {
+        Catalog catalog = IcebergTables.catalog(aws);
+        return new IcebergTable(catalog, IcebergTables.NAMESPACE, name, "s3://iceberg-test/" + name);
+    }
+
+    private static SnapshotSchema schema(String column, ColumnType type) {
+        return new SnapshotSchema(List.of(new SnapshotColumn(column, column, type, 0, false)));
+    }
+
+    private static List<IcebergTable.Part> parts(String name, int n) {
+        List<IcebergTable.Part> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new IcebergTable.Part("s3://iceberg-test/" + name + "/part-" + i + ".parquet", 100, 7));
+        }
+        return out;
+    }
+}
