@@ -125,6 +125,7 @@ public class ExportConfiguration implements CamelConfiguration {
         registry.bind("exportFileWorker", worker);
         registry.bind("exportProgress", progress);
         registry.bind("snapshotPublisher", publisher);
+        context.addService(new TableTakeover("snapshot of " + table, publisher::commitPublished));
         registry.bind("exportMetrics", metrics);
         ExportControl control = new ExportControl(requester, progress, clock);
         registry.bind("exportControl", control);

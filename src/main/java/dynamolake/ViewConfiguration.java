@@ -52,8 +52,12 @@ public class ViewConfiguration implements CamelConfiguration {
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         SnapshotPublisher.CatalogRegistration glueTable = ExportConfiguration.catalog(context, s, table, "current");
         ViewCatalog registration = v -> glueTable.register("version " + v.version(), v.schema(), v.location());
-        ViewCatalog catalog = registration.andThen(
-                LakeCatalog.currentTable(context, s, table, lake, s.integer("views.keep", 1, 1000)));
+        ViewCatalog iceberg = LakeCatalog.currentTable(context, s, table, lake, s.integer("views.keep", 1, 1000));
+        ViewCatalog catalog = registration.andThen(iceberg);
+        context.addService(new TableTakeover(
+                "current view of " + table,
+                () -> lake.jsonIfPresent(layout.currentViewPointer())
+                        .ifPresent(pointer -> iceberg.register(ViewCatalog.published(pointer)))));
         DeltaSource deltas = DeltaSource.valueOf(s.text("views.deltas").toUpperCase(Locale.ROOT));
         Views builder;
         if (s.text("views.engine").equalsIgnoreCase("athena")) {

@@ -40,9 +40,10 @@ public final class SnapshotPublisher {
 
     /** Commits the published snapshot to its table format's table ({@link lake.IcebergSnapshotTable}). */
     public interface SnapshotTable {
-        SnapshotTable NONE = (id, time, schema, parts) -> {};
+        SnapshotTable NONE = (id, time, schema, parts) -> false;
 
-        void publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
+        /** @return false when the table already holds this export or a newer one */
+        boolean publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
     }
 
     private final LakeStore lake;
@@ -82,6 +83,40 @@ public final class SnapshotPublisher {
     /** The published snapshot's pointer, if there is one. */
     public Optional<JsonNode> current() {
         return lake.jsonIfPresent(layout.currentSnapshotPointer());
+    }
+
+    /**
+     * Commits the published snapshot (its pointer) to the snapshot's table when the table does not hold it: a lake
+     * written before the table existed (pointer files only) is taken over this way on start. A table that holds it, or
+     * a newer export, is left as it is.
+     *
+     * @return the export committed, if one was
+     */
+    public Optional<String> commitPublished() {
+        Optional<JsonNode> pointer = current();
+        if (pointer.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode p = pointer.get();
+        String id = p.path("exportId").asText();
+        Map<String, Long> sizes = new HashMap<>();
+        lake.list(layout.snapshotData(id)).forEach(o -> sizes.put(o.key(), o.size()));
+        List<IcebergTable.Part> parts = new ArrayList<>();
+        for (JsonNode part : p.path("parts")) {
+            String key = part.path("key").asText();
+            Long bytes = sizes.get(key);
+            if (bytes == null) {
+                throw new IllegalStateException("The published snapshot " + id + " names the part s3://" + bucket + "/"
+                        + key + ", which is missing");
+            }
+            parts.add(new IcebergTable.Part(
+                    "s3://" + bucket + "/" + key, bytes, part.path("rows").asLong()));
+        }
+        SnapshotSchema schema =
+                SnapshotSchema.fromJson(lake.json(p.path("schema").asText()));
+        boolean committed =
+                snapshotTable.publish(id, Instant.parse(p.path("exportTime").asText()), schema, parts);
+        return committed ? Optional.of(id) : Optional.empty();
     }
 
     /**

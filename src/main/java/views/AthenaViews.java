@@ -245,8 +245,7 @@ public final class AthenaViews implements Views {
         lock.confirm();
         views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
         views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
-        catalog.register(
-                new ViewCatalog.Version(version, schema, location, parts, snapshot.exportId(), intake.changes()));
+        catalog.register(ViewCatalog.published(pointer));
         views.lake.putJson(views.layout.currentViewPointer(), pointer);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"

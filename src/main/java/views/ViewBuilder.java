@@ -279,8 +279,7 @@ public final class ViewBuilder implements Views {
             lock.confirm();
             lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
             lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
-            catalog.register(new ViewCatalog.Version(
-                    version, schema, location, rowsByKey(parts), snapshot.exportId(), intake.changes()));
+            catalog.register(ViewCatalog.published(pointer));
             lake.putJson(layout.currentViewPointer(), pointer);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
@@ -305,13 +304,6 @@ public final class ViewBuilder implements Views {
         } finally {
             deleteTree(work);
         }
-    }
-
-    /** A pointer's parts ({@code [{"key":…,"rows":…}]}) as key to rows. */
-    static Map<String, Long> rowsByKey(JsonNode parts) {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
-        parts.forEach(p -> out.put(p.path("key").asText(), p.path("rows").asLong()));
-        return out;
     }
 
     // ---- as of a time --------------------------------------------------------------------------------------------

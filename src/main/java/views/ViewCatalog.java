@@ -1,5 +1,7 @@
 package views;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import lake.SnapshotSchema;
@@ -35,6 +37,20 @@ public interface ViewCatalog {
             parts = Map.copyOf(parts);
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
         }
+    }
+
+    /** The version a current view pointer ({@code current/_current.json}) publishes. */
+    static Version published(JsonNode pointer) {
+        Map<String, Long> parts = new LinkedHashMap<>();
+        pointer.path("parts")
+                .forEach(p -> parts.put(p.path("key").asText(), p.path("rows").asLong()));
+        return new Version(
+                pointer.path("version").asLong(),
+                SnapshotSchema.fromJson(pointer.path("schema")),
+                pointer.path("location").asText(),
+                parts,
+                pointer.path("snapshot").asText(),
+                pointer.path("changesApplied").asLong());
     }
 
     /** This registration, then {@code next}. */

@@ -1,0 +1,89 @@
+package routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dynamolake.demo.DemoTable;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import lake.IcebergCurrentTable;
+import lake.IcebergSnapshotTable;
+import org.apache.camel.main.Main;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import testsupport.Apps;
+import testsupport.IcebergTables;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.ViewProbe;
+
+/**
+ * A lake written before its Iceberg tables existed (pointer files only, as the previous version wrote it, here with
+ * lake.catalog.type=none) is taken over on the first start with a catalog: the tables are committed from the
+ * published snapshot and the published current view, and a second start commits nothing again.
+ */
+class IcebergTakeoverTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension();
+
+    private static final String TABLE = "takeover-orders";
+
+    @TempDir
+    static Path downloads;
+
+    @Test
+    void aLakeOfPointerFilesBecomesIcebergTablesOnTheFirstStartWithACatalog() throws Exception {
+        DemoTable demo = new DemoTable(aws.dynamoDb(), TABLE, 13, 1);
+        demo.create();
+        demo.seed(600, 1);
+        ViewProbe probe = new ViewProbe(aws, TABLE, downloads);
+        Main before = Apps.against(aws, TABLE, Map.of("lake.catalog.type", "none"));
+        before.start();
+        try {
+            probe.exportSnapshot(before);
+            demo.change(60);
+            probe.awaitDeltasLanded();
+            assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 1");
+        } finally {
+            before.stop();
+        }
+        Lake lake = Apps.lake(aws, TABLE);
+        JsonNode snapshot = lake.json("snapshots/_current.json");
+        JsonNode current = lake.json("current/_current.json");
+        assertThatThrownBy(() -> IcebergTables.load(aws, "takeover_orders_snapshot"))
+                .isInstanceOf(NoSuchTableException.class);
+
+        for (int start = 0; start < 2; start++) {
+            Main after = Apps.against(aws, TABLE, Map.of());
+            after.start();
+            after.stop();
+            Table snapshotTable = IcebergTables.load(aws, "takeover_orders_snapshot");
+            assertThat(IcebergTables.exports(snapshotTable))
+                    .as("one commit, however often the application starts")
+                    .containsExactly(snapshot.path("exportId").asText());
+            assertThat(IcebergTables.dataFiles(snapshotTable)).isEqualTo(parts(snapshot));
+            Table currentTable = IcebergTables.load(aws, "takeover_orders_current");
+            assertThat(currentTable.snapshots()).hasSize(1);
+            assertThat(currentTable.currentSnapshot().summary())
+                    .containsEntry(IcebergCurrentTable.VIEW_VERSION, "1")
+                    .containsEntry(
+                            IcebergSnapshotTable.EXPORT_ID,
+                            snapshot.path("exportId").asText())
+                    .containsEntry("total-records", current.path("itemCount").asText());
+            assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(parts(current));
+        }
+    }
+
+    private static Set<String> parts(JsonNode pointer) {
+        Set<String> uris = new TreeSet<>();
+        pointer.path("parts")
+                .forEach(p -> uris.add("s3://dynamo-lake/" + p.path("key").asText()));
+        return uris;
+    }
+}
