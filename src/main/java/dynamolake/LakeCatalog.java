@@ -46,35 +46,64 @@ final class LakeCatalog {
     }
 
     /**
-     * The current view's Iceberg table as a registration of each published version: one commit that replaces the
-     * table's rows with the version's parts, refused when the table already holds that version or a later one.
+     * The views' Iceberg tables as a registration: each published version of the current view one commit of
+     * {@code <table>_current}, refused when the table already holds that version or a later one; each view as of a
+     * time the table {@code <table>_asof_<time>}.
      */
-    static ViewCatalog currentTable(CamelContext context, Settings s, String table, LakeStore lake, int keep) {
+    static ViewCatalog viewTables(CamelContext context, Settings s, String table, LakeStore lake, int keep) {
         IcebergTable iceberg = table(context, s, table, "current");
         if (iceberg == null) {
             return ViewCatalog.NONE;
         }
         IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
-        return v -> {
-            Map<String, Long> sizes = new HashMap<>();
-            for (S3Object o : lake.list(layout.currentFolder(v.version()))) {
-                sizes.put(o.key(), o.size());
+        return new ViewCatalog() {
+            @Override
+            public void register(Version v) {
+                List<IcebergTable.Part> parts = parts(lake, layout.currentFolder(v.version()), v.parts());
+                current.publish(v.version(), v.snapshotExportId(), v.changesApplied(), v.schema(), parts, keep);
             }
-            List<IcebergTable.Part> parts = new ArrayList<>();
-            v.parts().forEach((key, rows) -> {
-                Long bytes = sizes.get(key);
-                if (bytes == null) {
-                    throw new IllegalStateException("Current view " + v.version() + ": its part " + lake.uri(key)
-                            + " is missing; the version is not published");
-                }
-                parts.add(new IcebergTable.Part(lake.uri(key), bytes, rows));
-            });
-            current.publish(v.version(), v.snapshotExportId(), v.changesApplied(), v.schema(), parts, keep);
+
+            @Override
+            public void registerAsOf(AsOf v) {
+                String stamp = LakeLayout.asOfStamp(v.time());
+                IcebergTable asOf = table(context, s, table, "asof_" + stamp);
+                List<IcebergTable.Part> parts = parts(lake, layout.asOfFolder(v.time()), v.parts());
+                asOf.replace(
+                        v.schema(),
+                        parts,
+                        Map.of(
+                                IcebergSnapshotTable.EXPORT_ID,
+                                v.snapshotExportId(),
+                                "dynamo-lake.as-of",
+                                v.time().toString()),
+                        1,
+                        summary -> true);
+            }
         };
     }
 
-    /** The table {@code <namespace>.<table>_<what>}, or null when {@code lake.catalog.type=none}. */
+    /** The parts of a folder, with the sizes its listing gives. */
+    private static List<IcebergTable.Part> parts(LakeStore lake, String folder, Map<String, Long> rowsByKey) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (S3Object o : lake.list(folder)) {
+            sizes.put(o.key(), o.size());
+        }
+        List<IcebergTable.Part> parts = new ArrayList<>();
+        rowsByKey.forEach((key, rows) -> {
+            Long bytes = sizes.get(key);
+            if (bytes == null) {
+                throw new IllegalStateException("The part " + lake.uri(key) + " is missing; nothing is committed");
+            }
+            parts.add(new IcebergTable.Part(lake.uri(key), bytes, rows));
+        });
+        return parts;
+    }
+
+    /**
+     * The table {@code <namespace>.<table>_<what>} (in SQL's spelling), its metadata under {@code iceberg/<what>/},
+     * or null when {@code lake.catalog.type=none}.
+     */
     private static IcebergTable table(CamelContext context, Settings s, String table, String what) {
         Catalog catalog = catalog(context, s);
         if (catalog == null) {
@@ -84,7 +113,7 @@ final class LakeCatalog {
         return new IcebergTable(
                 catalog,
                 s.text("lake.catalog.namespace"),
-                IcebergTable.sqlName(table) + "_" + what,
+                IcebergTable.sqlName(table + "_" + what),
                 "s3://" + s.text("lake.bucket") + "/" + layout.icebergTable(what));
     }
 

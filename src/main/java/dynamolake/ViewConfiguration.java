@@ -52,7 +52,7 @@ public class ViewConfiguration implements CamelConfiguration {
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         SnapshotPublisher.CatalogRegistration glueTable = ExportConfiguration.catalog(context, s, table, "current");
         ViewCatalog registration = v -> glueTable.register("version " + v.version(), v.schema(), v.location());
-        ViewCatalog iceberg = LakeCatalog.currentTable(context, s, table, lake, s.integer("views.keep", 1, 1000));
+        ViewCatalog iceberg = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
         ViewCatalog catalog = registration.andThen(iceberg);
         context.addService(new TableTakeover(
                 "current view of " + table,

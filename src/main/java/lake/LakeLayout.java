@@ -156,7 +156,12 @@ public final class LakeLayout {
 
     /** The folder of the view as of a time: {@code views/asof=20261126T080000.000Z/}. */
     public String asOfFolder(Instant time) {
-        return prefix + "views/asof=" + ASOF.format(time) + "/";
+        return prefix + "views/asof=" + asOfStamp(time) + "/";
+    }
+
+    /** A time as the lake names views as of it: {@code 20261126T080000.000Z}. */
+    public static String asOfStamp(Instant time) {
+        return ASOF.format(time);
     }
 
     /**

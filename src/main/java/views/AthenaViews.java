@@ -296,6 +296,7 @@ public final class AthenaViews implements Views {
                         time(time)));
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
+        catalog.registerAsOf(new ViewCatalog.AsOf(time, schema, views.lake.uri(folder), parts, snapshot.exportId()));
         ObjectNode view = JSON.createObjectNode()
                 .put("table", views.tableName)
                 .put("asOf", time.toString())

@@ -344,12 +344,14 @@ public final class ViewBuilder implements Views {
             Map<Integer, Part> written = writeBuckets(db, sql, schema, snapshot, work, "part-", false);
             lock.confirm();
             long items = 0;
+            Map<String, Long> parts = new java.util.LinkedHashMap<>();
             for (var e : written.entrySet()) {
-                lake.putFile(
-                        folder + String.format("part-%05d.parquet", e.getKey()),
-                        e.getValue().file());
+                String key = folder + String.format("part-%05d.parquet", e.getKey());
+                lake.putFile(key, e.getValue().file());
+                parts.put(key, e.getValue().rows());
                 items += e.getValue().rows();
             }
+            catalog.registerAsOf(new ViewCatalog.AsOf(time, schema, lake.uri(folder), parts, snapshot.exportId()));
             ObjectNode view = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("asOf", time.toString())

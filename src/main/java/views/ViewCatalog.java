@@ -1,6 +1,7 @@
 package views;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +17,23 @@ public interface ViewCatalog {
     ViewCatalog NONE = version -> {};
 
     void register(Version version);
+
+    /** Registers a view as of a time, written and about to be announced by its {@code _view.json}. */
+    default void registerAsOf(AsOf view) {}
+
+    /**
+     * A view as of a time.
+     *
+     * @param parts its Parquet parts, key (in the lake's bucket) to rows
+     */
+    record AsOf(
+            Instant time, SnapshotSchema schema, String location, Map<String, Long> parts, String snapshotExportId) {
+        public AsOf {
+            Objects.requireNonNull(time, "time == null");
+            Objects.requireNonNull(schema, "schema == null");
+            parts = Map.copyOf(parts);
+        }
+    }
 
     /**
      * A version about to be published.
@@ -55,9 +73,19 @@ public interface ViewCatalog {
 
     /** This registration, then {@code next}. */
     default ViewCatalog andThen(ViewCatalog next) {
-        return v -> {
-            register(v);
-            next.register(v);
+        ViewCatalog first = this;
+        return new ViewCatalog() {
+            @Override
+            public void register(Version version) {
+                first.register(version);
+                next.register(version);
+            }
+
+            @Override
+            public void registerAsOf(AsOf view) {
+                first.registerAsOf(view);
+                next.registerAsOf(view);
+            }
         };
     }
 }

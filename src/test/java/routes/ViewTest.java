@@ -236,6 +236,24 @@ class ViewTest {
                 .asByteArray());
         assertThat(view.path("itemCount").asLong()).isEqualTo(tableBetween.size());
         assertThat(items(folder)).isEqualTo(tableBetween);
+
+        // The view is also the Iceberg table view_orders_asof_<time>, read by name: exactly the folder's parts.
+        Table asOf = IcebergTables.load(
+                aws,
+                "view_orders_asof_"
+                        + LakeLayout.asOfStamp(between)
+                                .toLowerCase(java.util.Locale.ROOT)
+                                .replace('.', '_'));
+        assertThat(asOf.currentSnapshot().summary())
+                .containsEntry("dynamo-lake.as-of", between.toString())
+                .containsEntry("total-records", Integer.toString(tableBetween.size()));
+        assertThat(IcebergTables.dataFiles(asOf))
+                .isEqualTo(new java.util.TreeSet<>(
+                        aws.s3().listObjectsV2(b -> b.bucket("dynamo-lake").prefix(folder)).contents().stream()
+                                .map(o -> o.key())
+                                .filter(k -> k.endsWith(".parquet"))
+                                .map(k -> "s3://dynamo-lake/" + k)
+                                .toList()));
     }
 
     @Test
