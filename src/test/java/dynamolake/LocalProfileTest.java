@@ -242,5 +242,37 @@ class LocalProfileTest {
                     .isGreaterThan(200);
         }
         assertThat(table.resolve("_catalog/current.sql")).content().contains("CREATE EXTERNAL TABLE");
+        theSnapshotAndTheCurrentViewAreIcebergTablesOfTheLocalCatalogKeptInTheDataFolder(table);
+    }
+
+    /**
+     * Part of the test above, which has waited for the first view: a test of its own would run before the seeding
+     * test in JUnit's order and keep it waiting until the demo's deletes reached the large item.
+     */
+    private static void theSnapshotAndTheCurrentViewAreIcebergTablesOfTheLocalCatalogKeptInTheDataFolder(Path table) {
+        var registry = main.getCamelContext().getRegistry();
+        var catalog = testsupport.IcebergTables.catalog(
+                registry.findSingleByType(software.amazon.awssdk.services.s3.S3Client.class),
+                registry.lookupByNameAndType("glueClient", software.amazon.awssdk.services.glue.GlueClient.class));
+        for (String what : List.of("snapshot", "current")) {
+            var id = org.apache.iceberg.catalog.TableIdentifier.of("dynamo_lake", "demo_orders_" + what);
+            await().atMost(Duration.ofSeconds(90))
+                    .ignoreExceptions()
+                    .until(() -> catalog.loadTable(id).currentSnapshot() != null);
+            // The table holds what its pointer file publishes (both may move on meanwhile: compare one moment).
+            Path pointerFile = table.resolve((what.equals("snapshot") ? "snapshots" : "current") + "/_current.json");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var pointer = testsupport.Lake.JSON.readTree(pointerFile.toFile());
+                var summary = catalog.loadTable(id).currentSnapshot().summary();
+                assertThat(summary.get("total-records"))
+                        .isEqualTo(pointer.path("itemCount").asText());
+                assertThat(summary.get(lake.IcebergSnapshotTable.EXPORT_ID))
+                        .isEqualTo(pointer.path(what.equals("snapshot") ? "exportId" : "snapshot")
+                                .asText());
+            });
+        }
+        assertThat(data.resolve(localaws.LocalStack.GLUE_CATALOG_FILE))
+                .content()
+                .contains("demo_orders_snapshot", "demo_orders_current", "metadata_location");
     }
 }

@@ -26,11 +26,15 @@ public final class IcebergTables {
 
     /** The catalog of the local stack's Glue, with clients of its own. */
     public static GlueCatalog catalog(LocalStackExtension aws) {
+        return catalog(aws.s3(), aws.clients().glue());
+    }
+
+    /** The Glue catalog these clients reach. */
+    public static GlueCatalog catalog(
+            software.amazon.awssdk.services.s3.S3Client s3, software.amazon.awssdk.services.glue.GlueClient glue) {
         Map<String, String> properties = new HashMap<>();
         properties.put(AwsProperties.CLIENT_FACTORY, IcebergClients.class.getName());
-        properties.put(
-                IcebergClients.CLIENTS,
-                IcebergClients.register(aws.s3(), aws.clients().glue()));
+        properties.put(IcebergClients.CLIENTS, IcebergClients.register(s3, glue));
         properties.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
         properties.put(CatalogProperties.WAREHOUSE_LOCATION, "s3://dynamo-lake/");
         GlueCatalog catalog = new GlueCatalog();

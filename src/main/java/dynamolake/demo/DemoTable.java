@@ -31,6 +31,9 @@ public final class DemoTable {
     private final Random random;
     private final int ttlSeconds;
     private final List<Long> live = new ArrayList<>();
+    /** The large orders: updated like the others but never deleted or replaced, so the table always holds them. */
+    private final java.util.Set<Long> large = new java.util.HashSet<>();
+
     private long next;
     private long changes;
 
@@ -74,6 +77,9 @@ public final class DemoTable {
         for (int i = 0; i < count; i++) {
             long n = next++;
             Map<String, AttributeValue> item = i < large ? items.largeOrder(n) : items.order(n);
+            if (i < large) {
+                this.large.add(n);
+            }
             batch.add(WriteRequest.builder().putRequest(p -> p.item(item)).build());
             live.add(n);
             if (batch.size() == 25 || i == count - 1) {
@@ -128,12 +134,20 @@ public final class DemoTable {
     }
 
     private void replace() {
-        long n = live.get(random.nextInt(live.size()));
+        int index = random.nextInt(live.size());
+        long n = live.get(index);
+        if (large.contains(n)) {
+            update(index);
+            return;
+        }
         dynamoDb.putItem(b -> b.tableName(table).item(items.order(n)));
     }
 
     private void update() {
-        int index = random.nextInt(live.size());
+        update(random.nextInt(live.size()));
+    }
+
+    private void update(int index) {
         long n = live.get(index);
         try {
             dynamoDb.updateItem(b -> b.tableName(table)
@@ -153,6 +167,10 @@ public final class DemoTable {
 
     private void delete() {
         int index = random.nextInt(live.size());
+        if (large.contains(live.get(index))) {
+            update(index);
+            return;
+        }
         long n = live.remove(index);
         dynamoDb.deleteItem(b -> b.tableName(table).key(DemoItems.key(n)));
     }
