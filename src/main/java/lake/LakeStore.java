@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.apache.commons.io.input.BoundedInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -24,12 +30,30 @@ public final class LakeStore {
     private static final Pattern UUID_SUFFIX =
             Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
+    /** S3's limit for one PutObject or CopyObject, and for one part. */
+    static final long SINGLE_REQUEST_LIMIT = 5L << 30;
+    /** Files from this size go up in parts, so a failure costs a part, not the file. */
+    static final long MULTIPART_THRESHOLD = 256L << 20;
+    /** The size of a part of an upload or a copy (S3: 5 MiB to 5 GiB, at most 10,000 parts). */
+    static final long PART_SIZE = 128L << 20;
+
     private final S3Client s3;
     private final String bucket;
+    private final long multipartThreshold;
+    private final long copyThreshold;
+    private final long partSize;
 
     public LakeStore(S3Client s3, String bucket) {
+        this(s3, bucket, MULTIPART_THRESHOLD, SINGLE_REQUEST_LIMIT, PART_SIZE);
+    }
+
+    /** With other thresholds and part size, for tests of the multipart paths on small objects. */
+    LakeStore(S3Client s3, String bucket, long multipartThreshold, long copyThreshold, long partSize) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.multipartThreshold = multipartThreshold;
+        this.copyThreshold = copyThreshold;
+        this.partSize = partSize;
     }
 
     public String bucket() {
@@ -116,12 +140,72 @@ public final class LakeStore {
     }
 
     public void putFile(String key, Path file) {
-        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+        putFile(key, file, Map.of());
     }
 
-    /** Writes a file as an object with user metadata ({@code x-amz-meta-<name>}), streamed from the disk. */
+    /**
+     * Writes a file as an object with user metadata ({@code x-amz-meta-<name>}), streamed from the disk: in one
+     * PutObject, or from {@value #MULTIPART_THRESHOLD} bytes in parts (a multipart upload, aborted if a part fails), so
+     * no write depends on one request of more than S3's 5 GiB.
+     */
     public void putFile(String key, Path file, Map<String, String> metadata) {
-        s3.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromFile(file));
+        long size = size(file);
+        if (size < multipartThreshold) {
+            s3.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromFile(file));
+            return;
+        }
+        String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(metadata))
+                .uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long offset = 0; offset < size; offset += partSize) {
+                int number = parts.size() + 1;
+                long start = offset;
+                long length = Math.min(partSize, size - offset);
+                // A provider, not a stream: the SDK opens the part again when it retries the request.
+                RequestBody body = RequestBody.fromContentProvider(
+                        () -> slice(file, start, length), length, "application/octet-stream");
+                String etag = s3.uploadPart(
+                                b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(number), body)
+                        .eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            }
+            s3.completeMultipartUpload(
+                    b -> b.bucket(bucket).key(key).uploadId(upload).multipartUpload(m -> m.parts(parts)));
+        } catch (RuntimeException e) {
+            abort(key, upload, e);
+            throw e;
+        }
+    }
+
+    /** {@code length} bytes of a file from {@code offset}, as a stream. */
+    private static InputStream slice(Path file, long offset, long length) {
+        try {
+            FileChannel channel =
+                    FileChannel.open(file, StandardOpenOption.READ).position(offset);
+            return BoundedInputStream.builder()
+                    .setInputStream(Channels.newInputStream(channel))
+                    .setMaxCount(length)
+                    .get();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read " + file, e);
+        }
+    }
+
+    private void abort(String key, String upload, Exception cause) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e); // the bucket's lifecycle rule for incomplete uploads removes its parts
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** An object's user metadata, by name (HeadObject). */
@@ -130,8 +214,38 @@ public final class LakeStore {
     }
 
     public void copy(String from, String to) {
-        s3.copyObject(b ->
-                b.sourceBucket(bucket).sourceKey(from).destinationBucket(bucket).destinationKey(to));
+        long size = s3.headObject(b -> b.bucket(bucket).key(from)).contentLength();
+        if (size <= copyThreshold) {
+            s3.copyObject(b -> b.sourceBucket(bucket)
+                    .sourceKey(from)
+                    .destinationBucket(bucket)
+                    .destinationKey(to));
+            return;
+        }
+        // CopyObject stops at 5 GiB: larger objects are copied in parts (UploadPartCopy), server-side still.
+        String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(to)).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long offset = 0; offset < size; offset += partSize) {
+                int number = parts.size() + 1;
+                String range = "bytes=" + offset + "-" + (Math.min(offset + partSize, size) - 1);
+                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket)
+                                .sourceKey(from)
+                                .destinationBucket(bucket)
+                                .destinationKey(to)
+                                .uploadId(upload)
+                                .partNumber(number)
+                                .copySourceRange(range))
+                        .copyPartResult()
+                        .eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+            }
+            s3.completeMultipartUpload(
+                    b -> b.bucket(bucket).key(to).uploadId(upload).multipartUpload(m -> m.parts(parts)));
+        } catch (RuntimeException e) {
+            abort(to, upload, e);
+            throw e;
+        }
     }
 
     /** Renames an object: a server-side copy, then the old key's deletion. */

@@ -169,7 +169,10 @@ class IamPoliciesTest {
                 Map.of(
                         "ExportWorkQueue sqs:ChangeMessageVisibility",
                         "Camel's SQS consumer extends a message's visibility while its file takes longer than half of"
-                                + " export.visibility-timeout; the files here land faster"));
+                                + " export.visibility-timeout; the files here land faster",
+                        "WriteTheLake s3:AbortMultipartUpload",
+                        "a multipart upload or copy (objects from 256 MiB, lake.LakeStore) is aborted when a part"
+                                + " fails; the objects here are small, LakeStoreMultipartTest holds the multipart paths"));
         hold(policy("runner-policy.json"), assumed, "runner", report, Map.of());
         System.out.println("Calls per side, as IAM actions: " + report);
 
@@ -298,7 +301,8 @@ class IamPoliciesTest {
                     if (c.operation().equals("ExportTableToPointInTime")) {
                         resource = "arn:aws:s3:::" + f.get("S3Bucket") + "/" + f.getOrDefault("S3Prefix", "")
                                 + "AWSDynamoDB/data";
-                    } else if (c.operation().equals("CopyObject")) {
+                    } else if (c.operation().equals("CopyObject")
+                            || c.operation().equals("UploadPartCopy")) {
                         resource = action.equals("s3:GetObject")
                                 ? "arn:aws:s3:::" + f.get("SourceBucket") + "/" + f.get("SourceKey")
                                 : "arn:aws:s3:::" + f.get("DestinationBucket") + "/" + f.get("DestinationKey");
@@ -353,7 +357,7 @@ class IamPoliciesTest {
                 case "ListObjectsV2", "ListObjects", "HeadBucket" -> List.of("s3:ListBucket");
                 case "HeadObject", "GetObject" -> List.of("s3:GetObject");
                 case "DeleteObjects", "DeleteObject" -> List.of("s3:DeleteObject");
-                case "CopyObject" -> List.of("s3:GetObject", "s3:PutObject");
+                case "CopyObject", "UploadPartCopy" -> List.of("s3:GetObject", "s3:PutObject");
                 case "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "PutObject" ->
                     List.of("s3:PutObject");
                 default -> List.of("s3:" + operation);

@@ -84,13 +84,10 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
             value.ifPresent(v -> fields.put(f, String.valueOf(v)));
         }
         if (request instanceof software.amazon.awssdk.services.s3.model.CopyObjectRequest copy) {
-            // By now the SDK has folded the source into the x-amz-copy-source value: bucket/key, URL-encoded.
-            String source = java.net.URLDecoder.decode(
-                    copy.copySource().replaceAll("\\?.*", ""), java.nio.charset.StandardCharsets.UTF_8);
-            fields.put("SourceBucket", source.substring(0, source.indexOf('/')));
-            fields.put("SourceKey", source.substring(source.indexOf('/') + 1));
-            fields.put("DestinationBucket", copy.destinationBucket());
-            fields.put("DestinationKey", copy.destinationKey());
+            copied(fields, copy.copySource(), copy.destinationBucket(), copy.destinationKey());
+        }
+        if (request instanceof software.amazon.awssdk.services.s3.model.UploadPartCopyRequest copy) {
+            copied(fields, copy.copySource(), copy.destinationBucket(), copy.destinationKey());
         }
         // Glue's table calls name the table inside TableInput.
         request.getValueForField("DatabaseName", String.class).ifPresent(db -> fields.put("GlueDatabase", db));
@@ -119,5 +116,15 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
                 accessKey,
                 fields,
                 encryption));
+    }
+
+    /** A copy's source and destination; by now the SDK has folded the source into x-amz-copy-source, URL-encoded. */
+    private static void copied(Map<String, String> fields, String copySource, String bucket, String key) {
+        String source =
+                java.net.URLDecoder.decode(copySource.replaceAll("\\?.*", ""), java.nio.charset.StandardCharsets.UTF_8);
+        fields.put("SourceBucket", source.substring(0, source.indexOf('/')));
+        fields.put("SourceKey", source.substring(source.indexOf('/') + 1));
+        fields.put("DestinationBucket", bucket);
+        fields.put("DestinationKey", key);
     }
 }
