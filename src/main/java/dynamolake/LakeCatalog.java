@@ -25,7 +25,7 @@ import views.ViewCatalog;
 /**
  * The Apache Iceberg catalog the lake's tables are committed to, chosen by {@code lake.catalog.*} as any Iceberg tool
  * chooses one: {@code glue} (the Glue Data Catalog; in the local profile the local stack's, kept beside the buckets),
- * {@code rest} (an Iceberg REST catalog, such as S3 Tables' endpoint, with {@code lake.catalog.uri} and
+ * {@code rest} (an Iceberg REST catalog whose tables may name data in the lake bucket, with {@code lake.catalog.uri} and
  * {@code lake.catalog.warehouse}) or {@code none}. Iceberg reaches Glue and S3 through the application's own clients
  * ({@link IcebergClients}); {@code lake.catalog.properties} adds any other Iceberg catalog property. One catalog
  * serves the context's tables: {@code <table>_snapshot} and {@code <table>_current}.

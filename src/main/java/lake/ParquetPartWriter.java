@@ -144,7 +144,8 @@ public final class ParquetPartWriter implements Closeable {
             this.schema = schema;
             this.columns = schema.columns();
             this.exportId = Binary.fromString(exportId);
-            this.exportTime = exportTime.toEpochMilli();
+            // Microseconds, as Iceberg's timestamptz requires of Parquet (its readers prune row groups by them).
+            this.exportTime = java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, exportTime);
             this.keys = schema.keyAttributes();
         }
 

@@ -100,7 +100,7 @@ public record SnapshotSchema(List<SnapshotColumn> columns) {
             case BINARY -> Types.optional(PrimitiveTypeName.BINARY).named(c.name());
             case TIMESTAMP ->
                 Types.optional(PrimitiveTypeName.INT64)
-                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS))
+                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
                         .named(c.name());
         };
     }

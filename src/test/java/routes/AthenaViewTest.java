@@ -382,6 +382,10 @@ class AthenaViewTest {
         assertThat(read).isEqualTo(parts);
         assertThat(typed).as("typed totals compared").isGreaterThan(parts.size() / 2);
 
+        // The export time column reads as the export's time (a timestamp with time zone in Iceberg's types).
+        assertThat(exportTime(table))
+                .isEqualTo(Instant.parse(pointer.path("exportTime").asText()));
+
         // The commit says which export it published; the table's history is Iceberg's own.
         assertThat(athena(
                         "SELECT summary['dynamo-lake.export-id'] FROM dynamo_lake.\"athena_orders_snapshot$snapshots\""
@@ -407,6 +411,8 @@ class AthenaViewTest {
             }
         }
         assertThat(read).isEqualTo(published);
+        assertThat(exportTime("dynamo_lake.athena_orders_current"))
+                .isEqualTo(Instant.parse(pointer.path("snapshotExportTime").asText()));
         // Its newest commit is the published version, built by Athena's merge on the same snapshot.
         assertThat(athenaRows("SELECT summary['dynamo-lake.view-version'], summary['dynamo-lake.export-id'] FROM"
                         + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at DESC LIMIT 1"))
@@ -416,6 +422,12 @@ class AthenaViewTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** The newest {@code _export_time} of a table, read by Trino. */
+    private static Instant exportTime(String table) {
+        return Instant.parse(athena("SELECT to_iso8601(max(_export_time) AT TIME ZONE 'UTC') FROM " + table)
+                .get(0));
+    }
 
     private static void update(int items, String attribute, String value) {
         for (Map<String, AttributeValue> item :
