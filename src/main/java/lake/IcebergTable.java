@@ -202,8 +202,26 @@ public final class IcebergTable {
         }
     }
 
-    /** Brings the table's schema to the wanted one: new columns added, promotable types widened, others replaced. */
+    /**
+     * Brings the table's schema to the wanted one: a column whose name now differs only in case is renamed (Athena,
+     * Trino and Glue fold case, so two such columns would make the table unreadable), new columns are added, promotable
+     * types widened, other type changes replaced by a new column.
+     */
     private static void evolve(Transaction tx, Schema current, Schema wanted) {
+        Map<String, String> renamed = new java.util.TreeMap<>();
+        for (Types.NestedField f : wanted.columns()) {
+            Types.NestedField old = current.caseInsensitiveFindField(f.name());
+            if (current.findField(f.name()) == null && old != null) {
+                renamed.put(old.name(), f.name());
+            }
+        }
+        if (!renamed.isEmpty()) {
+            var rename = tx.updateSchema();
+            renamed.forEach(rename::renameColumn);
+            rename.commit();
+            LOG.info("Columns renamed to the attributes' new spelling: {}", renamed);
+            current = tx.table().schema();
+        }
         List<String> replaced = new ArrayList<>();
         for (Types.NestedField f : wanted.columns()) {
             Types.NestedField old = current.findField(f.name());

@@ -101,6 +101,18 @@ class IcebergTableTest {
         assertThat(table.schema().findField("b").type()).isEqualTo(Types.BooleanType.get());
     }
 
+    @Test
+    void aColumnWhoseNameChangesOnlyInCaseIsRenamedNotDoubled() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("case_current"));
+        current.publish(1, "e1", 1, schema("Status", ColumnType.STRING), parts("v1", 1), 2);
+        current.publish(2, "e2", 1, schema("status", ColumnType.STRING), parts("v2", 1), 2);
+        Table table = IcebergTables.load(aws, "case_current");
+        assertThat(table.schema().columns())
+                .as("engines that fold case would find two columns named status")
+                .extracting(Types.NestedField::name)
+                .containsExactly("status");
+    }
+
     private static IcebergTable table(String name) {
         Catalog catalog = IcebergTables.catalog(aws);
         return new IcebergTable(catalog, IcebergTables.NAMESPACE, name, "s3://iceberg-test/" + name);
