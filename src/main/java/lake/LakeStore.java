@@ -154,20 +154,30 @@ public final class LakeStore {
             s3.putObject(b -> b.bucket(bucket).key(key).metadata(metadata), RequestBody.fromFile(file));
             return;
         }
+        inParts(key, metadata, size, (upload, number, offset, length) -> {
+            // A provider, not a stream: the SDK opens the part again when it retries the request.
+            RequestBody body = RequestBody.fromContentProvider(
+                    () -> slice(file, offset, length), length, "application/octet-stream");
+            return s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(number), body)
+                    .eTag();
+        });
+    }
+
+    /** Sends one part of a multipart upload; returns its ETag. */
+    @FunctionalInterface
+    private interface PartSender {
+        String send(String uploadId, int number, long offset, long length);
+    }
+
+    /** A multipart upload of {@code size} bytes to {@code key}, part by part; aborted if a part fails. */
+    private void inParts(String key, Map<String, String> metadata, long size, PartSender sender) {
         String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).metadata(metadata))
                 .uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += partSize) {
                 int number = parts.size() + 1;
-                long start = offset;
-                long length = Math.min(partSize, size - offset);
-                // A provider, not a stream: the SDK opens the part again when it retries the request.
-                RequestBody body = RequestBody.fromContentProvider(
-                        () -> slice(file, start, length), length, "application/octet-stream");
-                String etag = s3.uploadPart(
-                                b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(number), body)
-                        .eTag();
+                String etag = sender.send(upload, number, offset, Math.min(partSize, size - offset));
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
             }
             s3.completeMultipartUpload(
@@ -214,7 +224,8 @@ public final class LakeStore {
     }
 
     public void copy(String from, String to) {
-        long size = s3.headObject(b -> b.bucket(bucket).key(from)).contentLength();
+        var head = s3.headObject(b -> b.bucket(bucket).key(from));
+        long size = head.contentLength();
         if (size <= copyThreshold) {
             s3.copyObject(b -> b.sourceBucket(bucket)
                     .sourceKey(from)
@@ -223,29 +234,19 @@ public final class LakeStore {
             return;
         }
         // CopyObject stops at 5 GiB: larger objects are copied in parts (UploadPartCopy), server-side still.
-        String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(to)).uploadId();
-        try {
-            List<CompletedPart> parts = new ArrayList<>();
-            for (long offset = 0; offset < size; offset += partSize) {
-                int number = parts.size() + 1;
-                String range = "bytes=" + offset + "-" + (Math.min(offset + partSize, size) - 1);
-                String etag = s3.uploadPartCopy(b -> b.sourceBucket(bucket)
+        inParts(
+                to,
+                Map.of(),
+                size,
+                (upload, number, offset, length) -> s3.uploadPartCopy(b -> b.sourceBucket(bucket)
                                 .sourceKey(from)
                                 .destinationBucket(bucket)
                                 .destinationKey(to)
                                 .uploadId(upload)
                                 .partNumber(number)
-                                .copySourceRange(range))
+                                .copySourceRange("bytes=" + offset + "-" + (offset + length - 1)))
                         .copyPartResult()
-                        .eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-            }
-            s3.completeMultipartUpload(
-                    b -> b.bucket(bucket).key(to).uploadId(upload).multipartUpload(m -> m.parts(parts)));
-        } catch (RuntimeException e) {
-            abort(to, upload, e);
-            throw e;
-        }
+                        .eTag());
     }
 
     /** Renames an object: a server-side copy, then the old key's deletion. */

@@ -53,13 +53,13 @@ class LakeStoreMultipartTest {
 
     @Test
     void anObjectOverTheCopyLimitIsCopiedInParts() throws Exception {
-        lake.putFile("big/source.parquet", file);
+        lake.putFile("big/source.parquet", file, Map.of("changes", "7"));
         lake.copy("big/source.parquet", "big/copy.parquet");
 
-        assertThat(aws.s3()
-                        .headObject(b -> b.bucket("multipart").key("big/copy.parquet"))
-                        .eTag())
-                .endsWith("-3\"");
+        var head = aws.s3().headObject(b -> b.bucket("multipart").key("big/copy.parquet"));
+        assertThat(head.eTag()).endsWith("-3\"");
+        // (The user metadata goes with the new upload, as CopyObject would copy it; S3Proxy leaves it off an upload
+        // completed from copied parts, so it is not checked here.)
         assertThat(md5(object("big/copy.parquet"))).isEqualTo(md5(Files.readAllBytes(file)));
     }
 

@@ -413,6 +413,13 @@ class AthenaViewTest {
         assertThat(read).isEqualTo(published);
         assertThat(exportTime("dynamo_lake.athena_orders_current"))
                 .isEqualTo(Instant.parse(pointer.path("snapshotExportTime").asText()));
+        // Time travel, in Athena's and Trino's syntax: the commit before reads as the version it published.
+        List<List<String>> commits = athenaRows("SELECT CAST(snapshot_id AS varchar), summary['total-records'] FROM"
+                + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at");
+        assertThat(commits).as("views.keep commits kept").hasSize(2);
+        assertThat(athena("SELECT count(*) FROM dynamo_lake.athena_orders_current FOR VERSION AS OF "
+                        + commits.get(0).get(0)))
+                .containsExactly(commits.get(0).get(1));
         // Its newest commit is the published version, built by Athena's merge on the same snapshot.
         assertThat(athenaRows("SELECT summary['dynamo-lake.view-version'], summary['dynamo-lake.export-id'] FROM"
                         + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at DESC LIMIT 1"))

@@ -82,22 +82,26 @@ public final class TrinoServer implements AutoCloseable {
                         "query.max-memory-per-node=512MB",
                         "plugin.dir=" + PLUGINS.toAbsolutePath(),
                         ""));
+        // Both connectors read the emulator's Glue catalog and the lake's S3.
+        String glueAndS3 = String.join(
+                "\n",
+                "hive.metastore.glue.region=us-east-1",
+                "hive.metastore.glue.endpoint-url=" + glue,
+                "hive.metastore.glue.aws-access-key=local",
+                "hive.metastore.glue.aws-secret-key=local",
+                "fs.native-s3.enabled=true",
+                "s3.endpoint=" + s3,
+                "s3.region=us-east-1",
+                "s3.path-style-access=true",
+                "s3.aws-access-key=local",
+                "s3.aws-secret-key=local");
         Files.writeString(
                 etc.resolve("catalog").resolve(AthenaService.CATALOG + ".properties"),
                 String.join(
                         "\n",
                         "connector.name=hive",
                         "hive.metastore=glue",
-                        "hive.metastore.glue.region=us-east-1",
-                        "hive.metastore.glue.endpoint-url=" + glue,
-                        "hive.metastore.glue.aws-access-key=local",
-                        "hive.metastore.glue.aws-secret-key=local",
-                        "fs.native-s3.enabled=true",
-                        "s3.endpoint=" + s3,
-                        "s3.region=us-east-1",
-                        "s3.path-style-access=true",
-                        "s3.aws-access-key=local",
-                        "s3.aws-secret-key=local",
+                        glueAndS3,
                         // Athena reads the files under a table's location, subfolders included, and writes CTAS
                         // results to an external location.
                         "hive.recursive-directories=true",
@@ -109,21 +113,7 @@ public final class TrinoServer implements AutoCloseable {
                         ""));
         Files.writeString(
                 etc.resolve("catalog").resolve(ICEBERG_CATALOG + ".properties"),
-                String.join(
-                        "\n",
-                        "connector.name=iceberg",
-                        "iceberg.catalog.type=glue",
-                        "hive.metastore.glue.region=us-east-1",
-                        "hive.metastore.glue.endpoint-url=" + glue,
-                        "hive.metastore.glue.aws-access-key=local",
-                        "hive.metastore.glue.aws-secret-key=local",
-                        "fs.native-s3.enabled=true",
-                        "s3.endpoint=" + s3,
-                        "s3.region=us-east-1",
-                        "s3.path-style-access=true",
-                        "s3.aws-access-key=local",
-                        "s3.aws-secret-key=local",
-                        ""));
+                String.join("\n", "connector.name=iceberg", "iceberg.catalog.type=glue", glueAndS3, ""));
         List<String> command = new ArrayList<>(List.of(
                 java.resolve("bin").resolve("java").toString(),
                 "-Xmx1G",
