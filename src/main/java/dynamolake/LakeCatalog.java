@@ -61,7 +61,14 @@ final class LakeCatalog {
             @Override
             public void register(Version v) {
                 List<IcebergTable.Part> parts = parts(lake, layout.currentFolder(v.version()), v.parts());
-                current.publish(v.version(), v.snapshotExportId(), v.changesApplied(), v.schema(), parts, keep);
+                current.publish(
+                        v.version(),
+                        v.snapshotExportId(),
+                        v.changesApplied(),
+                        v.lastChangeTime(),
+                        v.schema(),
+                        parts,
+                        keep);
             }
 
             @Override

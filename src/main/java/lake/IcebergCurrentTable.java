@@ -1,13 +1,14 @@
 package lake;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The current view as the Iceberg table {@code <table>_current}: each published version of the view is one commit
  * that replaces the table's rows with the version's parts. The commit's summary records the version
- * ({@value #VIEW_VERSION}), the snapshot it was built on ({@value IcebergSnapshotTable#EXPORT_ID}) and the changes it
- * applied; a version is committed only over an older one, so a builder that was outrun, or whose run is retried after
+ * ({@value #VIEW_VERSION}), the snapshot it was built on ({@value IcebergSnapshotTable#EXPORT_ID}), the changes it
+ * applied and the time of the newest change it holds ({@value #LAST_CHANGE_TIME}); a version is committed only over an older one, so a builder that was outrun, or whose run is retried after
  * its commit, changes nothing.
  */
 public final class IcebergCurrentTable {
@@ -15,6 +16,9 @@ public final class IcebergCurrentTable {
     public static final String VIEW_VERSION = "dynamo-lake.view-version";
 
     public static final String CHANGES_APPLIED = "dynamo-lake.changes-applied";
+
+    /** The time of the newest change the version holds: how far the table has caught up with DynamoDB. */
+    public static final String LAST_CHANGE_TIME = "dynamo-lake.last-change-time";
 
     private final IcebergTable table;
 
@@ -31,21 +35,18 @@ public final class IcebergCurrentTable {
             long version,
             String snapshotExportId,
             long changesApplied,
+            String lastChangeTime,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
             int keep) {
-        return table.replace(
-                schema,
-                parts,
-                Map.of(
-                        VIEW_VERSION,
-                        Long.toString(version),
-                        IcebergSnapshotTable.EXPORT_ID,
-                        snapshotExportId,
-                        CHANGES_APPLIED,
-                        Long.toString(changesApplied)),
-                keep,
-                current -> olderThan(current, version));
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put(VIEW_VERSION, Long.toString(version));
+        summary.put(IcebergSnapshotTable.EXPORT_ID, snapshotExportId);
+        summary.put(CHANGES_APPLIED, Long.toString(changesApplied));
+        if (lastChangeTime != null) {
+            summary.put(LAST_CHANGE_TIME, lastChangeTime);
+        }
+        return table.replace(schema, parts, summary, keep, current -> olderThan(current, version));
     }
 
     /** Whether a commit's summary names a version older than {@code version} (or none). */

@@ -41,6 +41,7 @@ public interface ViewCatalog {
      * @param parts the version's Parquet parts, key (in the lake's bucket) to rows
      * @param snapshotExportId the snapshot the version was built on
      * @param changesApplied the changes the run applied
+     * @param lastChangeTime the time of the newest change the version holds (ISO-8601), null when it holds none
      */
     record Version(
             long version,
@@ -48,7 +49,8 @@ public interface ViewCatalog {
             String location,
             Map<String, Long> parts,
             String snapshotExportId,
-            long changesApplied) {
+            long changesApplied,
+            String lastChangeTime) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -68,7 +70,10 @@ public interface ViewCatalog {
                 pointer.path("location").asText(),
                 parts,
                 pointer.path("snapshot").asText(),
-                pointer.path("changesApplied").asLong());
+                pointer.path("changesApplied").asLong(),
+                pointer.path("lastChangeTime").isTextual()
+                        ? pointer.path("lastChangeTime").asText()
+                        : null);
     }
 
     /** This registration, then {@code next}. */

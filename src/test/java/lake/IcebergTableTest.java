@@ -31,14 +31,14 @@ class IcebergTableTest {
     @Test
     void aVersionIsCommittedOnlyOverAnOlderOne() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("versions_current"));
-        assertThat(current.publish(1, "e1", 10, schema("a", ColumnType.INT64), parts("v1", 2), 2))
+        assertThat(current.publish(1, "e1", 10, null, schema("a", ColumnType.INT64), parts("v1", 2), 2))
                 .isTrue();
-        assertThat(current.publish(1, "e1", 10, schema("a", ColumnType.INT64), parts("v1", 2), 2))
+        assertThat(current.publish(1, "e1", 10, null, schema("a", ColumnType.INT64), parts("v1", 2), 2))
                 .as("the same version again: a retried run")
                 .isFalse();
-        assertThat(current.publish(3, "e1", 5, schema("a", ColumnType.INT64), parts("v3", 1), 2))
+        assertThat(current.publish(3, "e1", 5, null, schema("a", ColumnType.INT64), parts("v3", 1), 2))
                 .isTrue();
-        assertThat(current.publish(2, "e1", 5, schema("a", ColumnType.INT64), parts("v2", 1), 2))
+        assertThat(current.publish(2, "e1", 5, null, schema("a", ColumnType.INT64), parts("v2", 1), 2))
                 .as("an outrun builder's older version")
                 .isFalse();
         Table table = IcebergTables.load(aws, "versions_current");
@@ -60,7 +60,7 @@ class IcebergTableTest {
     @Test
     void aWriterOutrunBetweenItsReadAndItsCommitFailsInsteadOfReplacingTheOthersRows() throws Exception {
         new IcebergCurrentTable(table("fenced_current"))
-                .publish(1, "e1", 1, schema("a", ColumnType.INT64), parts("v1", 1), 2);
+                .publish(1, "e1", 1, null, schema("a", ColumnType.INT64), parts("v1", 1), 2);
         // Two builders both read version 1; the other commits its version 2 while this one is about to commit.
         IcebergCurrentTable other = new IcebergCurrentTable(table("fenced_current"));
         IcebergCurrentTable outrun = new IcebergCurrentTable(new IcebergTable(
@@ -68,8 +68,8 @@ class IcebergTableTest {
                 IcebergTables.NAMESPACE,
                 "fenced_current",
                 "s3://iceberg-test/fenced_current",
-                () -> other.publish(2, "e1", 1, schema("a", ColumnType.INT64), parts("other", 1), 2)));
-        assertThatThrownBy(() -> outrun.publish(2, "e1", 1, schema("a", ColumnType.INT64), parts("outrun", 1), 2))
+                () -> other.publish(2, "e1", 1, null, schema("a", ColumnType.INT64), parts("other", 1), 2)));
+        assertThatThrownBy(() -> outrun.publish(2, "e1", 1, null, schema("a", ColumnType.INT64), parts("outrun", 1), 2))
                 .isInstanceOf(CommitFailedException.class)
                 .hasMessageContaining("another writer committed");
         Table table = IcebergTables.load(aws, "fenced_current");
@@ -79,7 +79,7 @@ class IcebergTableTest {
     @Test
     void columnsAreAddedWidenedOrReplacedAsTheSchemaChanges() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("evolving_current"));
-        current.publish(1, "e1", 1, schema("a", ColumnType.INT64), parts("v1", 1), 2);
+        current.publish(1, "e1", 1, null, schema("a", ColumnType.INT64), parts("v1", 1), 2);
         int id = IcebergTables.load(aws, "evolving_current")
                 .schema()
                 .findField("a")
@@ -88,6 +88,7 @@ class IcebergTableTest {
                 2,
                 "e1",
                 1,
+                null,
                 new SnapshotSchema(List.of(
                         new SnapshotColumn("a", "a", ColumnType.STRING, 0, false),
                         new SnapshotColumn("b", "b", ColumnType.BOOLEAN, 0, false))),
@@ -104,8 +105,8 @@ class IcebergTableTest {
     @Test
     void aColumnWhoseNameChangesOnlyInCaseIsRenamedNotDoubled() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("case_current"));
-        current.publish(1, "e1", 1, schema("Status", ColumnType.STRING), parts("v1", 1), 2);
-        current.publish(2, "e2", 1, schema("status", ColumnType.STRING), parts("v2", 1), 2);
+        current.publish(1, "e1", 1, null, schema("Status", ColumnType.STRING), parts("v1", 1), 2);
+        current.publish(2, "e2", 1, null, schema("status", ColumnType.STRING), parts("v2", 1), 2);
         Table table = IcebergTables.load(aws, "case_current");
         assertThat(table.schema().columns())
                 .as("engines that fold case would find two columns named status")

@@ -167,7 +167,10 @@ class ViewTest {
                         pointer.path("version").asText())
                 .containsEntry(
                         IcebergSnapshotTable.EXPORT_ID, pointer.path("snapshot").asText())
-                .containsEntry("total-records", pointer.path("itemCount").asText());
+                .containsEntry("total-records", pointer.path("itemCount").asText())
+                .containsEntry(
+                        IcebergCurrentTable.LAST_CHANGE_TIME,
+                        pointer.path("lastChangeTime").asText());
         java.util.Set<String> parts = new java.util.TreeSet<>();
         pointer.path("parts")
                 .forEach(p -> parts.add("s3://dynamo-lake/" + p.path("key").asText()));
