@@ -17,6 +17,7 @@ import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.aws.AwsProperties;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.util.ThreadPools;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -162,6 +163,9 @@ final class LakeCatalog {
         }
         properties.putAll(extra(s.optional("lake.catalog.properties")));
         Catalog catalog = CatalogUtil.buildIcebergCatalog("dynamo-lake", properties, null);
+        // Iceberg's worker pool registers a JVM shutdown hook when first used; used first by a commit racing the
+        // application's stop, it failed the commit with ExceptionInInitializerError ("Shutdown in progress").
+        ThreadPools.getWorkerPool();
         context.getRegistry().bind(BEAN, Catalog.class, catalog);
         return catalog;
     }
