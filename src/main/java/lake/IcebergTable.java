@@ -22,6 +22,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.mapping.MappingUtil;
@@ -92,11 +93,16 @@ public final class IcebergTable {
 
     /** The summary of the table's current commit, if the table exists and has one. */
     public synchronized Optional<Map<String, String>> currentSummary() {
-        if (!catalog.tableExists(id)) {
+        return load().map(Table::currentSnapshot).map(Snapshot::summary);
+    }
+
+    /** The table as the catalog holds it now, if it exists: one GetTable and one metadata read. */
+    private Optional<Table> load() {
+        try {
+            return Optional.of(catalog.loadTable(id));
+        } catch (NoSuchTableException e) {
             return Optional.empty();
         }
-        Snapshot current = catalog.loadTable(id).currentSnapshot();
-        return current == null ? Optional.empty() : Optional.of(current.summary());
     }
 
     /**
@@ -114,12 +120,13 @@ public final class IcebergTable {
             Map<String, String> summary,
             int keep,
             Predicate<Map<String, String>> supersedes) {
-        ensureNamespace();
         Schema wanted = icebergSchema(schema);
-        boolean creating = !catalog.tableExists(id);
+        Table existing = load().orElse(null);
+        boolean creating = existing == null;
         Transaction tx;
         Snapshot base = null;
         if (creating) {
+            ensureNamespace();
             try {
                 tx = catalog.buildTable(id, wanted)
                         .withLocation(location)
@@ -133,14 +140,13 @@ public final class IcebergTable {
                 return replace(schema, parts, summary, keep, supersedes); // another writer created it meanwhile
             }
         } else {
-            Table table = catalog.loadTable(id);
-            base = table.currentSnapshot();
+            base = existing.currentSnapshot();
             if (base != null && !supersedes.test(base.summary())) {
                 LOG.info("The Iceberg table {} already holds {}: {} is not committed", id, base.summary(), summary);
                 return false;
             }
-            tx = table.newTransaction();
-            evolve(tx, table.schema(), wanted);
+            tx = existing.newTransaction();
+            evolve(tx, existing.schema(), wanted);
         }
         tx.updateProperties()
                 .set(
