@@ -68,6 +68,7 @@ public class ExportConfiguration implements CamelConfiguration {
             }
         };
         ExportQueue queue = new ExportQueue(sqs, queueUrl, s.integer("export.queue-max-attempts", 1, 1000), 200);
+        int keep = s.integer("snapshot.keep", 1, 1000);
         SnapshotPublisher publisher = new SnapshotPublisher(
                 s3,
                 lakeBucket,
@@ -75,9 +76,9 @@ public class ExportConfiguration implements CamelConfiguration {
                 progress,
                 metrics,
                 table,
-                s.integer("snapshot.keep", 1, 1000),
+                keep,
                 catalog(context, s, table, "snapshot"),
-                LakeCatalog.snapshotTable(context, s, table, s.integer("snapshot.keep", 1, 1000)),
+                LakeCatalog.snapshotTable(context, s, table, keep),
                 clock);
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
         try {

@@ -1,7 +1,6 @@
 package dynamolake;
 
 import export.SnapshotPublisher;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +19,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.util.ThreadPools;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import views.ViewCatalog;
 
 /**
@@ -37,11 +35,13 @@ final class LakeCatalog {
     private LakeCatalog() {}
 
     /** The snapshot's Iceberg table, or none when {@code lake.catalog.type=none}. */
-    static SnapshotPublisher.SnapshotTable snapshotTable(CamelContext context, Settings s, String table, int keep) {
-        IcebergTable iceberg = table(context, s, table, "snapshot");
-        if (iceberg == null) {
+    static SnapshotPublisher.SnapshotTable snapshotTable(CamelContext context, Settings s, String table, int keep)
+            throws Exception {
+        Catalog catalog = catalog(context, s);
+        if (catalog == null) {
             return SnapshotPublisher.SnapshotTable.NONE;
         }
+        IcebergTable iceberg = table(catalog, s, table, "snapshot");
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(iceberg);
         return (id, time, schema, parts) -> snapshot.publish(id, time, schema, parts, keep);
     }
@@ -51,17 +51,20 @@ final class LakeCatalog {
      * {@code <table>_current}, refused when the table already holds that version or a later one; each view as of a
      * time the table {@code <table>_asof_<time>}.
      */
-    static ViewCatalog viewTables(CamelContext context, Settings s, String table, LakeStore lake, int keep) {
-        IcebergTable iceberg = table(context, s, table, "current");
-        if (iceberg == null) {
+    static ViewCatalog viewTables(CamelContext context, Settings s, String table, LakeStore lake, int keep)
+            throws Exception {
+        Catalog catalog = catalog(context, s);
+        if (catalog == null) {
             return ViewCatalog.NONE;
         }
+        IcebergTable iceberg = table(catalog, s, table, "current");
         IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         return new ViewCatalog() {
             @Override
             public void register(Version v) {
-                List<IcebergTable.Part> parts = parts(lake, layout.currentFolder(v.version()), v.parts());
+                List<IcebergTable.Part> parts =
+                        lake.parts(layout.currentFolder(v.version()), v.parts(), "Current view " + v.version());
                 current.publish(
                         v.version(),
                         v.snapshotExportId(),
@@ -75,8 +78,9 @@ final class LakeCatalog {
             @Override
             public void registerAsOf(AsOf v) {
                 String stamp = LakeLayout.asOfStamp(v.time());
-                IcebergTable asOf = table(context, s, table, "asof_" + stamp);
-                List<IcebergTable.Part> parts = parts(lake, layout.asOfFolder(v.time()), v.parts());
+                IcebergTable asOf = table(catalog, s, table, "asof_" + stamp);
+                List<IcebergTable.Part> parts =
+                        lake.parts(layout.asOfFolder(v.time()), v.parts(), "The view as of " + v.time());
                 asOf.replace(
                         v.schema(),
                         parts,
@@ -91,32 +95,10 @@ final class LakeCatalog {
         };
     }
 
-    /** The parts of a folder, with the sizes its listing gives. */
-    private static List<IcebergTable.Part> parts(LakeStore lake, String folder, Map<String, Long> rowsByKey) {
-        Map<String, Long> sizes = new HashMap<>();
-        for (S3Object o : lake.list(folder)) {
-            sizes.put(o.key(), o.size());
-        }
-        List<IcebergTable.Part> parts = new ArrayList<>();
-        rowsByKey.forEach((key, rows) -> {
-            Long bytes = sizes.get(key);
-            if (bytes == null) {
-                throw new IllegalStateException("The part " + lake.uri(key) + " is missing; nothing is committed");
-            }
-            parts.add(new IcebergTable.Part(lake.uri(key), bytes, rows));
-        });
-        return parts;
-    }
-
     /**
-     * The table {@code <namespace>.<table>_<what>} (in SQL's spelling), its metadata under {@code iceberg/<what>/},
-     * or null when {@code lake.catalog.type=none}.
+     * The table {@code <namespace>.<table>_<what>} (in SQL's spelling), its metadata under {@code iceberg/<what>/}.
      */
-    private static IcebergTable table(CamelContext context, Settings s, String table, String what) {
-        Catalog catalog = catalog(context, s);
-        if (catalog == null) {
-            return null;
-        }
+    private static IcebergTable table(Catalog catalog, Settings s, String table, String what) {
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         return new IcebergTable(
                 catalog,
@@ -126,7 +108,7 @@ final class LakeCatalog {
     }
 
     /** The catalog {@code lake.catalog.*} names (one a context), or null for {@code none}. */
-    static synchronized Catalog catalog(CamelContext context, Settings s) {
+    static synchronized Catalog catalog(CamelContext context, Settings s) throws Exception {
         String type = s.text("lake.catalog.type").toLowerCase(Locale.ROOT);
         if (type.equals("none")) {
             return null;
@@ -145,6 +127,8 @@ final class LakeCatalog {
         GlueClient glue =
                 type.equals("glue") ? context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class) : null;
         String clients = IcebergClients.register(s3, glue);
+        AutoCloseable forget = () -> IcebergClients.unregister(clients); // the clients close with the context
+        context.addService(new ClosingService(List.of(forget)));
         Map<String, String> properties = new HashMap<>();
         properties.put(AwsProperties.CLIENT_FACTORY, IcebergClients.class.getName());
         properties.put(IcebergClients.CLIENTS, clients);

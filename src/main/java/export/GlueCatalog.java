@@ -35,7 +35,7 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
     public GlueCatalog(GlueClient glue, String database, String sourceTable, String what) {
         this.glue = glue;
         this.database = database;
-        this.tableName = SnapshotPublisher.sqlName(sourceTable) + "_" + what;
+        this.tableName = lake.IcebergTable.sqlName(sourceTable) + "_" + what;
         this.what = what;
     }
 

@@ -8,11 +8,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import lake.IcebergTable;
 import lake.LakeLayout;
@@ -99,19 +98,11 @@ public final class SnapshotPublisher {
         }
         JsonNode p = pointer.get();
         String id = p.path("exportId").asText();
-        Map<String, Long> sizes = new HashMap<>();
-        lake.list(layout.snapshotData(id)).forEach(o -> sizes.put(o.key(), o.size()));
-        List<IcebergTable.Part> parts = new ArrayList<>();
-        for (JsonNode part : p.path("parts")) {
-            String key = part.path("key").asText();
-            Long bytes = sizes.get(key);
-            if (bytes == null) {
-                throw new IllegalStateException("The published snapshot " + id + " names the part s3://" + bucket + "/"
-                        + key + ", which is missing");
-            }
-            parts.add(new IcebergTable.Part(
-                    "s3://" + bucket + "/" + key, bytes, part.path("rows").asLong()));
-        }
+        Map<String, Long> rowsByKey = new LinkedHashMap<>();
+        p.path("parts")
+                .forEach(part -> rowsByKey.put(
+                        part.path("key").asText(), part.path("rows").asLong()));
+        List<IcebergTable.Part> parts = lake.parts(layout.snapshotData(id), rowsByKey, "The published snapshot " + id);
         SnapshotSchema schema =
                 SnapshotSchema.fromJson(lake.json(p.path("schema").asText()));
         boolean committed =
@@ -135,28 +126,18 @@ public final class SnapshotPublisher {
                 discoveries.put(d.path("index").asInt(), d);
             }
         }
-        Map<String, Long> sizes = new HashMap<>();
-        lake.list(layout.snapshotData(id)).stream()
-                .filter(o -> o.key().endsWith(".parquet"))
-                .forEach(o -> sizes.put(o.key(), o.size()));
-        Set<String> present = sizes.keySet();
         ArrayNode parts = JSON.createArrayNode();
-        List<IcebergTable.Part> tableParts = new ArrayList<>();
+        Map<String, Long> rowsByKey = new LinkedHashMap<>();
         long items = 0;
         for (JsonNode d : discoveries.values()) {
             String part = layout.snapshotPart(
                     id, d.path("index").asInt(), d.path("file").asText());
-            if (!present.contains(part)) {
-                throw new IllegalStateException("Snapshot " + id + " cannot be published yet: part s3://" + bucket + "/"
-                        + part + " is missing");
-            }
             parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
-            tableParts.add(new IcebergTable.Part(
-                    "s3://" + bucket + "/" + part,
-                    sizes.get(part),
-                    d.path("rows").asLong()));
+            rowsByKey.put(part, d.path("rows").asLong());
             items += d.path("rows").asLong();
         }
+        List<IcebergTable.Part> tableParts =
+                lake.parts(layout.snapshotData(id), rowsByKey, "Snapshot " + id + " cannot be published yet");
         if (discoveries.size() != files) {
             throw new IllegalStateException("Snapshot " + id + " cannot be published yet: " + discoveries.size()
                     + " of " + files + " files discovered");
@@ -241,18 +222,13 @@ public final class SnapshotPublisher {
         ObjectNode catalog = JSON.createObjectNode().put("table", tableName).put("exportId", id);
         catalog.set("schema", schema.toJson());
         lake.putJson(layout.catalog("snapshot-schema.json"), catalog);
-        String table = sqlName(tableName) + "_snapshot";
+        String table = IcebergTable.sqlName(tableName) + "_snapshot";
         String ddl = "-- The published snapshot " + id + " of " + tableName + " (schema " + schema.version()
                 + "). Athena and Glue:\n" + schema.athenaDdl(table, location)
                 + "\n-- DuckDB (with the httpfs extension and S3 credentials):\n"
                 + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet('" + location
                 + "*.parquet');\n";
         lake.putText(layout.catalog("snapshot.sql"), ddl);
-    }
-
-    /** Table names Athena accepts: lower case letters, digits and underscores. */
-    static String sqlName(String name) {
-        return IcebergTable.sqlName(name);
     }
 
     /** Deletes the files of snapshots beyond the newest {@code keep} published ones. */

@@ -69,6 +69,28 @@ public final class LakeStore {
         return listAfter(prefix, null);
     }
 
+    /**
+     * The parts named (key to rows) as table data files, with the sizes one listing of their folder gives.
+     *
+     * @param whose what the parts belong to, for the error ({@code Snapshot 0179…-ab12 cannot be published yet})
+     * @throws IllegalStateException naming the first part the folder does not hold
+     */
+    public List<IcebergTable.Part> parts(String folder, Map<String, Long> rowsByKey, String whose) {
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (S3Object o : list(folder)) {
+            sizes.put(o.key(), o.size());
+        }
+        List<IcebergTable.Part> parts = new ArrayList<>();
+        rowsByKey.forEach((key, rows) -> {
+            Long bytes = sizes.get(key);
+            if (bytes == null) {
+                throw new IllegalStateException(whose + ": part " + uri(key) + " is missing");
+            }
+            parts.add(new IcebergTable.Part(uri(key), bytes, rows));
+        });
+        return parts;
+    }
+
     /** The objects under the prefix whose keys sort after {@code startAfter} (null: all), in key order. */
     public List<S3Object> listAfter(String prefix, String startAfter) {
         List<S3Object> out = new ArrayList<>();

@@ -241,12 +241,11 @@ class ViewTest {
         assertThat(items(folder)).isEqualTo(tableBetween);
 
         // The view is also the Iceberg table view_orders_asof_<time>, read by name: exactly the folder's parts.
-        Table asOf = IcebergTables.load(
-                aws,
-                "view_orders_asof_"
-                        + LakeLayout.asOfStamp(between)
-                                .toLowerCase(java.util.Locale.ROOT)
-                                .replace('.', '_'));
+        String asOfTable = "view_orders_asof_"
+                + LakeLayout.asOfStamp(between)
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .replace('.', '_');
+        Table asOf = IcebergTables.load(aws, asOfTable);
         assertThat(asOf.currentSnapshot().summary())
                 .containsEntry("dynamo-lake.as-of", between.toString())
                 .containsEntry("total-records", Integer.toString(tableBetween.size()));
@@ -262,12 +261,7 @@ class ViewTest {
         for (int again = 0; again < 2; again++) {
             invokeJmx("materializeAsOf", between.toString());
         }
-        Table again = IcebergTables.load(
-                aws,
-                "view_orders_asof_"
-                        + LakeLayout.asOfStamp(between)
-                                .toLowerCase(java.util.Locale.ROOT)
-                                .replace('.', '_'));
+        Table again = IcebergTables.load(aws, asOfTable);
         assertThat(again.snapshots()).hasSize(1);
         for (String file : IcebergTables.dataFiles(again)) {
             String key = file.substring("s3://dynamo-lake/".length());
