@@ -59,12 +59,10 @@ final class LakeCatalog {
         }
         IcebergTable iceberg = table(catalog, s, table, "current");
         IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
-        LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         return new ViewCatalog() {
             @Override
             public void register(Version v) {
-                List<IcebergTable.Part> parts =
-                        lake.parts(layout.currentFolder(v.version()), v.parts(), "Current view " + v.version());
+                List<IcebergTable.Part> parts = lake.parts(v.parts(), "Current view " + v.version());
                 current.publish(
                         v.version(),
                         v.snapshotExportId(),
@@ -79,8 +77,7 @@ final class LakeCatalog {
             public void registerAsOf(AsOf v) {
                 String stamp = LakeLayout.asOfStamp(v.time());
                 IcebergTable asOf = table(catalog, s, table, "asof_" + stamp);
-                List<IcebergTable.Part> parts =
-                        lake.parts(layout.asOfFolder(v.time()), v.parts(), "The view as of " + v.time());
+                List<IcebergTable.Part> parts = lake.parts(v.parts(), "The view as of " + v.time());
                 asOf.replace(
                         v.schema(),
                         parts,

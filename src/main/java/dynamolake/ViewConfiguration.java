@@ -123,7 +123,11 @@ public class ViewConfiguration implements CamelConfiguration {
                             codec,
                             (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
                             s.integer("lake.max-typed-columns", 0, 10_000),
-                            s.duration("views.as-of-lag")),
+                            s.duration("views.as-of-lag"),
+                            // Readers of a version's folder: the Glue table over it, or, without an Iceberg
+                            // catalog, anyone; with only the Iceberg table, unchanged parts are not copied.
+                            s.optional("glue.database") != null
+                                    || s.text("lake.catalog.type").equalsIgnoreCase("none")),
                     Clock.systemUTC(),
                     replicas,
                     catalog,

@@ -102,7 +102,7 @@ public final class SnapshotPublisher {
         p.path("parts")
                 .forEach(part -> rowsByKey.put(
                         part.path("key").asText(), part.path("rows").asLong()));
-        List<IcebergTable.Part> parts = lake.parts(layout.snapshotData(id), rowsByKey, "The published snapshot " + id);
+        List<IcebergTable.Part> parts = lake.parts(rowsByKey, "The published snapshot " + id);
         SnapshotSchema schema =
                 SnapshotSchema.fromJson(lake.json(p.path("schema").asText()));
         boolean committed =
@@ -136,8 +136,7 @@ public final class SnapshotPublisher {
             rowsByKey.put(part, d.path("rows").asLong());
             items += d.path("rows").asLong();
         }
-        List<IcebergTable.Part> tableParts =
-                lake.parts(layout.snapshotData(id), rowsByKey, "Snapshot " + id + " cannot be published yet");
+        List<IcebergTable.Part> tableParts = lake.parts(rowsByKey, "Snapshot " + id + " cannot be published yet");
         if (discoveries.size() != files) {
             throw new IllegalStateException("Snapshot " + id + " cannot be published yet: " + discoveries.size()
                     + " of " + files + " files discovered");

@@ -6,9 +6,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -25,6 +27,7 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMappingParser;
 import org.apache.iceberg.types.Type;
@@ -34,9 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A table of the lake as an Apache Iceberg table (format v2) of a catalog, published by replacing all of its rows
- * with Parquet parts that already lie in the lake: one commit a publish, whose summary records what it published, so
- * the table itself says what it holds. Both {@code <table>_snapshot} (a commit per export) and {@code <table>_current}
+ * A table of the lake as an Apache Iceberg table (format v2) of a catalog, published by replacing its rows with
+ * Parquet parts that already lie in the lake: one commit a publish, which removes the files the publish no longer
+ * names and adds those the table lacks (a file named again stays, so an incremental version of the current view
+ * commits only its rewritten buckets), and whose summary records what it published, so the table itself says what it
+ * holds. Both {@code <table>_snapshot} (a commit per export) and {@code <table>_current}
  * (a commit per view version) are such tables.
  *
  * <p>The parts carry no Iceberg field ids; the table's name mapping ({@code schema.name-mapping.default}, the way
@@ -154,7 +159,17 @@ public final class IcebergTable {
                         NameMappingParser.toJson(MappingUtil.create(tx.table().schema())))
                 .set(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, Integer.toString(keep + 10))
                 .commit();
-        OverwriteFiles overwrite = tx.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+        // Only what changed: the files the table holds and the publish does not name are removed, the named ones it
+        // lacks added; a file both name stays as it is (an incremental view version's unchanged buckets).
+        Map<String, DataFile> held = base == null ? Map.of() : dataFiles(existing, base);
+        java.util.Set<String> named = new java.util.HashSet<>();
+        parts.forEach(p -> named.add(p.uri()));
+        OverwriteFiles overwrite = tx.newOverwrite();
+        held.forEach((path, file) -> {
+            if (!named.contains(path)) {
+                overwrite.deleteFile(file);
+            }
+        });
         if (base != null) {
             // Serializable: fail if another writer changed the table's files after the commit this decision read.
             overwrite
@@ -163,7 +178,12 @@ public final class IcebergTable {
                     .validateNoConflictingData()
                     .validateNoConflictingDeletes();
         }
+        int added = 0;
         for (Part p : parts) {
+            if (held.containsKey(p.uri())) {
+                continue;
+            }
+            added++;
             overwrite.addFile(DataFiles.builder(PartitionSpec.unpartitioned())
                     .withPath(p.uri())
                     .withFormat(FileFormat.PARQUET)
@@ -188,13 +208,26 @@ public final class IcebergTable {
                     summary);
         }
         LOG.info(
-                "Committed {} to the Iceberg table {} ({} parts, {} rows)",
+                "Committed {} to the Iceberg table {} ({} parts, {} of them new, {} rows)",
                 summary,
                 id,
                 parts.size(),
+                added,
                 parts.stream().mapToLong(Part::rows).sum());
         expire(keep);
         return true;
+    }
+
+    /** The data files of a commit, by path. */
+    private static Map<String, DataFile> dataFiles(Table table, Snapshot snapshot) {
+        Map<String, DataFile> out = new java.util.HashMap<>();
+        try (CloseableIterable<FileScanTask> tasks =
+                table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+            tasks.forEach(t -> out.put(t.file().location(), t.file()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
     }
 
     private void ensureNamespace() {

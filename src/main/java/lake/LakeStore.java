@@ -70,15 +70,19 @@ public final class LakeStore {
     }
 
     /**
-     * The parts named (key to rows) as table data files, with the sizes one listing of their folder gives.
+     * The parts named (key to rows) as table data files, with the sizes one listing of each of their folders gives.
      *
      * @param whose what the parts belong to, for the error ({@code Snapshot 0179…-ab12 cannot be published yet})
-     * @throws IllegalStateException naming the first part the folder does not hold
+     * @throws IllegalStateException naming the first part the lake does not hold
      */
-    public List<IcebergTable.Part> parts(String folder, Map<String, Long> rowsByKey, String whose) {
+    public List<IcebergTable.Part> parts(Map<String, Long> rowsByKey, String whose) {
         Map<String, Long> sizes = new java.util.HashMap<>();
-        for (S3Object o : list(folder)) {
-            sizes.put(o.key(), o.size());
+        java.util.Set<String> folders = new java.util.TreeSet<>();
+        rowsByKey.keySet().forEach(k -> folders.add(k.substring(0, k.lastIndexOf('/') + 1)));
+        for (String folder : folders) { // one listing a folder, however many of its parts are named
+            for (S3Object o : list(folder)) {
+                sizes.put(o.key(), o.size());
+            }
         }
         List<IcebergTable.Part> parts = new ArrayList<>();
         rowsByKey.forEach((key, rows) -> {
@@ -279,10 +283,19 @@ public final class LakeStore {
 
     /** Deletes every object under the prefix; returns how many. */
     public int deleteAll(String prefix) {
+        return deleteAll(prefix, java.util.Set.of());
+    }
+
+    /** Deletes every object under the prefix but those named in {@code except}; returns how many. */
+    public int deleteAll(String prefix, java.util.Set<String> except) {
         List<ObjectIdentifier> keys = new ArrayList<>();
         s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
                 .contents()
-                .forEach(o -> keys.add(ObjectIdentifier.builder().key(o.key()).build()));
+                .forEach(o -> {
+                    if (!except.contains(o.key())) {
+                        keys.add(ObjectIdentifier.builder().key(o.key()).build());
+                    }
+                });
         for (int from = 0; from < keys.size(); from += 1000) {
             List<ObjectIdentifier> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
             s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(chunk).quiet(true)));

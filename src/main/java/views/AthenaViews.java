@@ -43,7 +43,8 @@ public final class AthenaViews implements Views {
     /**
      * @param keep how many versions of the current view stay in the lake (at least 1)
      * @param replayMargin deltas are read from this long before the snapshot's export time
-     * @param lateWindow how late a delta object may still appear in an hour folder after the hour
+     * @param lateWindow how long a run names the delta objects it applied (those last modified within it of its
+     *     listing), and how far past T plus the stream's retention the view as of T reads hour folders
      * @param codec the Parquet compression Athena writes with (ZSTD, SNAPPY, GZIP)
      * @param asOfLag the view as of a time is built for times up to now less this
      */
@@ -236,6 +237,7 @@ public final class AthenaViews implements Views {
         pointer.set("schema", schema.toJson());
         pointer.set("discovery", snapshot.discovery().toJson());
         pointer.set("parts", partList);
+        pointer.set("retained", views.retained(previous, options.keep()));
         pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
         pointer.putObject("tombstones")
                 .put("location", views.lake.uri(tombstoneFolder))
@@ -243,7 +245,7 @@ public final class AthenaViews implements Views {
                         "count",
                         deleted.values().stream().mapToLong(Long::longValue).sum());
         lock.confirm();
-        views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, location));
+        views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, pointer));
         views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
         catalog.register(ViewCatalog.published(pointer));
         views.lake.putJson(views.layout.currentViewPointer(), pointer);
@@ -259,7 +261,7 @@ public final class AthenaViews implements Views {
                 objects.size(),
                 location,
                 (t1 - t0) / 1_000_000);
-        views.expireVersions(version, options.keep());
+        views.expireVersions(pointer, options.keep());
         return Optional.of(new Result(location, version, mode, items, parts.size(), intake.changes()));
     }
 

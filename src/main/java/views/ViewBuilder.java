@@ -58,7 +58,8 @@ import views.ViewLake.Snapshot;
  * Parquet part per bucket with the snapshot's columns, widened by what the deltas brought, and {@code _seq}.
  *
  * <p>A current view remembers which delta objects it applied. The next run reads only the objects after it and
- * rewrites only the buckets their keys fall in (the others are copied), unless the snapshot or the schema changed,
+ * rewrites only the buckets their keys fall in (the others stay where they are, or are copied into the version's
+ * folder for readers of folders), unless the snapshot or the schema changed,
  * which rebuilds every bucket. Runs are serialised; a run that dies leaves the published view as it was.
  */
 public final class ViewBuilder implements Views {
@@ -71,12 +72,15 @@ public final class ViewBuilder implements Views {
      * @param buckets how many parts the current view has; a key's part is a hash of it
      * @param keep how many versions of the current view stay in the lake (at least 1)
      * @param replayMargin deltas are read from this long before the snapshot's export time (clocks differ)
-     * @param lateWindow how late a delta object may still appear in an hour folder after the hour (Firehose retries a
-     *     failed delivery for up to 24 hours, into the hour the records arrived)
+     * @param lateWindow how long a run names the delta objects it applied (those last modified within it of its
+     *     listing), and how far past T plus the stream's retention the view as of T reads hour folders
      * @param memoryLimit DuckDB's memory limit, for example {@code 1GB}; beyond it DuckDB spills to the work folder
      * @param threads DuckDB's threads
      * @param workDir where DuckDB's database and the parts being written live during a run
      * @param asOfLag the view as of a time is built for times up to now less this (deltas still being buffered)
+     * @param wholeFolders whether every version's folder holds all of its parts, the unchanged ones copied there, for
+     *     readers of the folder (a Glue table over it, or no Iceberg catalog); otherwise a version's folder holds only
+     *     the parts it rewrote and its pointer and Iceberg commit name the unchanged ones where they already lie
      */
     public record Options(
             int buckets,
@@ -89,7 +93,8 @@ public final class ViewBuilder implements Views {
             String codec,
             long rowGroupBytes,
             int maxTypedColumns,
-            Duration asOfLag) {}
+            Duration asOfLag,
+            boolean wholeFolders) {}
 
     private final LakeStore lake;
     private final LakeLayout layout;
@@ -247,7 +252,11 @@ public final class ViewBuilder implements Views {
                     if (old == null) {
                         continue;
                     }
-                    lake.copy(old.path("key").asText(), key);
+                    if (options.wholeFolders()) {
+                        lake.copy(old.path("key").asText(), key);
+                    } else {
+                        key = old.path("key").asText(); // unchanged: the version goes on naming the earlier part
+                    }
                     n = old.path("rows").asLong();
                 }
                 parts.addObject().put("bucket", b).put("key", key).put("rows", n);
@@ -274,10 +283,11 @@ public final class ViewBuilder implements Views {
             pointer.set("schema", schema.toJson());
             pointer.set("discovery", discovery.toJson());
             pointer.set("parts", parts);
+            pointer.set("retained", views.retained(previous, options.keep()));
             pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             pointer.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
-            lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, location));
+            lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, pointer));
             lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
             catalog.register(ViewCatalog.published(pointer));
             lake.putJson(layout.currentViewPointer(), pointer);
@@ -298,7 +308,7 @@ public final class ViewBuilder implements Views {
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
-            views.expireVersions(version, options.keep());
+            views.expireVersions(pointer, options.keep());
             return Optional.of(new Result(
                     location, version, pointer.path("mode").asText(), items, rewrite.size(), intake.changes()));
         } finally {

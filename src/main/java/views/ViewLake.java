@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import lake.LakeLayout;
@@ -59,7 +60,8 @@ final class ViewLake {
 
     /**
      * What a run of the current view reads: the published snapshot, the view it continues from (when incremental),
-     * and the delta objects not yet applied, listed now. The objects listed are the ones the run records as applied.
+     * and the delta objects not yet applied, listed now. {@code listed} is every delta object the listing found, with
+     * its last-modified time (null for incremental exports'), from which the run records what it applied.
      */
     record Plan(
             Snapshot snapshot,
@@ -69,6 +71,7 @@ final class ViewLake {
             Instant since,
             Set<String> applied,
             List<String> objects,
+            Map<String, Instant> listed,
             Instant now) {
         long version() {
             return previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
@@ -78,7 +81,17 @@ final class ViewLake {
     /**
      * Plans a run; empty when there is no published snapshot yet, or when an incremental run has nothing to apply.
      *
+     * <p>Every run lists the delta objects from the snapshot's floor on: any of them can hold a change the snapshot
+     * lacks, whatever hour folder it landed in and however late (Firehose's retries for up to 24 hours, an operator
+     * copying objects back days later). The objects before the floor hold only changes the snapshot supersedes, so a
+     * run lists about one export interval of objects ({@code export.interval}, 24 hours), however old the lake. An
+     * incremental run applies the objects an earlier run has not: those not in the pointer's {@code applied} list,
+     * which holds the objects last modified within {@code late} of the previous listing, and not last modified
+     * before it (every earlier listing saw those).
+     *
      * @param continuable whether the engine can go on from the published view (its engine, its buckets)
+     * @param late how far an object's last-modified time may trail the moment a listing first shows it (S3 stamps an
+     *     upload when it starts) plus how far this clock and S3's may differ
      */
     Optional<Plan> plan(
             boolean rebuild, java.util.function.Predicate<JsonNode> continuable, Duration margin, Duration late) {
@@ -94,42 +107,81 @@ final class ViewLake {
                 && previous.get().path("snapshot").asText().equals(snapshot.exportId())
                 && continuable.test(previous.get());
         Instant now = clock.instant();
-        String floor;
+        String floor = floor(snapshot, margin);
         Set<String> applied = new java.util.HashSet<>();
+        Instant seenBefore = null;
+        String seenFloor = null;
         if (incremental) {
-            floor = previous.get().path("deltas").path("floor").asText();
-            previous.get().path("deltas").path("applied").forEach(k -> applied.add(k.asText()));
-        } else {
-            floor = floor(snapshot, margin);
+            JsonNode deltas = previous.get().path("deltas");
+            deltas.path("applied").forEach(k -> applied.add(k.asText()));
+            if (deltas.hasNonNull("listedAt")) {
+                seenBefore = Instant.parse(deltas.path("listedAt").asText()).minus(late);
+            } else {
+                seenFloor = deltas.path("floor").asText(); // a pointer of an earlier release: all before it applied
+            }
         }
-        List<String> objects = deltaObjects(floor, null, late);
-        objects.removeIf(applied::contains);
+        Map<String, Instant> listed = listDeltas(floor);
+        List<String> objects = new ArrayList<>();
+        for (var e : listed.entrySet()) {
+            String key = e.getKey();
+            boolean seen = applied.contains(key)
+                    || (seenBefore != null
+                            && e.getValue() != null
+                            && e.getValue().isBefore(seenBefore))
+                    || (seenFloor != null
+                            && source == DeltaSource.STREAM
+                            && hourOf(key).compareTo(seenFloor) < 0);
+            if (!seen) {
+                objects.add(key);
+            }
+        }
         if (incremental && objects.isEmpty()) {
             LOG.debug("The current view of {} is up to date", tableName);
             return Optional.empty();
         }
-        return Optional.of(
-                new Plan(snapshot, previous, incremental, floor, since(snapshot, margin), applied, objects, now));
+        return Optional.of(new Plan(
+                snapshot, previous, incremental, floor, since(snapshot, margin), applied, objects, listed, now));
     }
 
     /**
-     * The pointer's {@code deltas} after a run: the new floor, and the applied objects at or after it (those before
-     * it have all been seen).
+     * The pointer's {@code deltas} after a run: the floor, the time of the run's listing, and the objects applied so
+     * far that were last modified within {@code late} of it (with incremental exports, every applied object: an
+     * export's files are taken when its marker lands, not by their time).
      */
     com.fasterxml.jackson.databind.node.ObjectNode appliedAfter(Plan plan, Duration late) {
-        String newFloor = nextFloor(plan.floor(), plan.now(), late);
         var deltas = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                 .objectNode()
-                .put("floor", newFloor);
+                .put("floor", plan.floor())
+                .put("listedAt", plan.now().toString());
         var applied = deltas.putArray("applied");
         Set<String> all = new java.util.TreeSet<>(plan.applied());
         all.addAll(plan.objects());
+        Instant recent = plan.now().minus(late);
         for (String k : all) {
-            if (atOrAfter(k, newFloor)) {
+            if (!plan.listed().containsKey(k)) {
+                continue; // gone from the lake (its retention)
+            }
+            Instant modified = plan.listed().get(k);
+            if (modified == null || !modified.isBefore(recent)) {
                 applied.add(k);
             }
         }
         return deltas;
+    }
+
+    /** Every delta object from {@code floor} on, in key order, with its last-modified time (null for exports'). */
+    private Map<String, Instant> listDeltas(String floor) {
+        Map<String, Instant> out = new java.util.LinkedHashMap<>();
+        if (source == DeltaSource.EXPORT) {
+            deltaObjects(floor, null, Duration.ZERO).forEach(k -> out.put(k, null));
+            return out;
+        }
+        for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
+            for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
+                out.put(o.key(), o.lastModified());
+            }
+        }
+        return out;
     }
 
     /**
@@ -196,23 +248,6 @@ final class ViewLake {
             }
         }
         return out;
-    }
-
-    /**
-     * The floor the next incremental build starts from. The stream's objects in hours before {@code now} less the
-     * late window have all landed; an incremental export lands whole, so that floor stays where the snapshot put it.
-     */
-    String nextFloor(String floor, Instant now, Duration lateWindow) {
-        if (source == DeltaSource.EXPORT) {
-            return floor;
-        }
-        String next = hour(now.minus(lateWindow));
-        return next.compareTo(floor) < 0 ? floor : next;
-    }
-
-    /** Whether an applied object must be remembered by key: it lies at or after the floor. */
-    boolean atOrAfter(String key, String floor) {
-        return source == DeltaSource.EXPORT || hourOf(key).compareTo(floor) >= 0;
     }
 
     private static String millis(Instant t) {
@@ -297,8 +332,26 @@ final class ViewLake {
         return tableName.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + suffix;
     }
 
-    String catalogSql(SnapshotSchema schema, String location) {
+    /**
+     * The SQL that reads a published version. A version whose folder holds all of its parts is read by folder; one
+     * that names unchanged parts where earlier versions wrote them is read by its list of parts (or, better, by name
+     * as the Iceberg table {@code <table>_current}).
+     */
+    String catalogSql(SnapshotSchema schema, JsonNode pointer) {
         String table = sqlTable("current");
+        String location = pointer.path("location").asText();
+        List<String> parts = new ArrayList<>();
+        pointer.path("parts").forEach(p -> parts.add(lake.uri(p.path("key").asText())));
+        boolean whole = parts.stream().allMatch(p -> p.startsWith(location));
+        if (!whole) {
+            return "-- The current view of " + tableName + " (schema " + schema.version() + ", version "
+                    + pointer.path("version").asText() + "): its parts lie in the folders of the versions that"
+                    + " last\n-- rewrote them. Every Iceberg reader reads it by name as the table " + table
+                    + " of the lake's catalog\n-- (lake.catalog.namespace). DuckDB (with the httpfs extension"
+                    + " and S3 credentials):\n"
+                    + "CREATE OR REPLACE VIEW " + table + " AS SELECT * FROM read_parquet(["
+                    + String.join(", ", parts.stream().map(p -> "'" + p + "'").toList()) + "]);\n";
+        }
         return "-- The current view of " + tableName + " (schema " + schema.version()
                 + "); its location moves with every version. Athena and Glue:\n"
                 + schema.athenaDdl(table, location)
@@ -328,9 +381,36 @@ final class ViewLake {
                 + " shardId: 'VARCHAR', ttlExpired: 'BOOLEAN', keysOnly: 'BOOLEAN'});\n";
     }
 
-    /** Deletes the current view's versions older than the {@code keep} newest. */
-    void expireVersions(long current, int keep) {
-        long oldestKept = current - Math.max(1, keep) + 1;
+    /**
+     * The parts of the versions a new version keeps beside itself: the previous version's and those it kept, the
+     * newest {@code keep - 1} versions in all, each a list of keys. Readers of those versions (a query that read the
+     * pointer before it moved, time travel to the Iceberg table's kept commits) still find their parts.
+     */
+    com.fasterxml.jackson.databind.node.ArrayNode retained(Optional<JsonNode> previous, int keep) {
+        var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        if (previous.isEmpty() || keep < 2) {
+            return out;
+        }
+        var keys = out.addArray();
+        previous.get().path("parts").forEach(p -> keys.add(p.path("key").asText()));
+        for (JsonNode older : previous.get().path("retained")) {
+            if (out.size() >= keep - 1) {
+                break;
+            }
+            out.add(older);
+        }
+        return out;
+    }
+
+    /**
+     * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
+     * version still names: an incremental version names the unchanged parts where an earlier version wrote them.
+     */
+    void expireVersions(JsonNode pointer, int keep) {
+        long oldestKept = pointer.path("version").asLong() - Math.max(1, keep) + 1;
+        Set<String> named = new java.util.HashSet<>();
+        pointer.path("parts").forEach(p -> named.add(p.path("key").asText()));
+        pointer.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
         Set<String> folders = new java.util.TreeSet<>();
         for (S3Object o : lake.list(layout.currentPrefix())) {
             String rest = o.key().substring(layout.currentPrefix().length());
@@ -348,7 +428,7 @@ final class ViewLake {
         }
         for (String f : folders) {
             if (Long.parseLong(f) < oldestKept) {
-                lake.deleteAll(layout.currentPrefix() + f + "/");
+                lake.deleteAll(layout.currentPrefix() + f + "/", named);
                 lake.deleteAll(layout.currentTombstones(Long.parseLong(f)));
             }
         }

@@ -2,6 +2,7 @@ package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ddbstream.checkpoint.CheckpointStore;
@@ -10,9 +11,11 @@ import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import testsupport.Apps;
 import testsupport.Deliveries;
@@ -174,6 +178,68 @@ class LateDeliveryTest {
                 .isEqualTo("DELIVERED-LATE");
     }
 
+    /**
+     * An object that did not land (Firehose gave up, or it went to a backup prefix) is copied back by an operator two
+     * days later, into the hour folder it was written for: far past views.late-window, after the snapshot. The next
+     * run applies it: a run lists every object since the snapshot's floor and applies those modified since its last
+     * listing.
+     */
+    @Test
+    @Order(7) // last: its runs are two days ahead, and their pointer says so
+    void anObjectCopiedBackDaysLaterIntoItsOldFolderIsApplied() throws Exception {
+        Map<String, AttributeValue> key = DemoItems.key(25);
+        deliveries.set(key, "status", "COPIED-BACK");
+        probe.awaitDeltasLanded();
+        Map<String, byte[]> held = new java.util.LinkedHashMap<>();
+        for (String object : deliveries.objectsWith(key, "MODIFY", "COPIED-BACK")) {
+            held.put(
+                    object,
+                    aws.s3()
+                            .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(object))
+                            .asByteArray());
+            aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(object));
+        }
+        // Another change lands meanwhile, and a run two days on applies it.
+        Map<String, AttributeValue> other = DemoItems.key(26);
+        deliveries.set(other, "status", "BEFORE-THE-COPY");
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> !deliveries
+                        .objectsWith(other, "MODIFY", "BEFORE-THE-COPY")
+                        .isEmpty());
+        Instant twoDaysOn = Instant.now().plus(Duration.ofDays(2));
+        assertThat(builder(Clock.fixed(twoDaysOn, ZoneOffset.UTC), ViewLock.NONE, "copied-back")
+                        .compact())
+                .isPresent();
+        assertThat(currentView()
+                        .get(DemoOrders.key(Deliveries.plain(key)))
+                        .path("status")
+                        .asText())
+                .as("the change is not in the lake yet")
+                .isNotEqualTo("COPIED-BACK");
+
+        // Copied back a minute after that run: S3 stamps the copy with its own time (S3Proxy keeps a file's mtime).
+        for (var e : held.entrySet()) {
+            aws.s3().putObject(b -> b.bucket("dynamo-lake").key(e.getKey()), RequestBody.fromBytes(e.getValue()));
+            Files.setLastModifiedTime(
+                    aws.dataDir().resolve("dynamo-lake").resolve(e.getKey()),
+                    FileTime.from(twoDaysOn.plus(Duration.ofMinutes(1))));
+        }
+        assertThat(builder(
+                                Clock.fixed(twoDaysOn.plus(Duration.ofMinutes(2)), ZoneOffset.UTC),
+                                ViewLock.NONE,
+                                "copied-back-next")
+                        .compact())
+                .as("the copied-back object is read")
+                .isPresent();
+        assertThat(currentView()).isEqualTo(probe.awaitDeltasLanded());
+        assertThat(currentView()
+                        .get(DemoOrders.key(Deliveries.plain(key)))
+                        .path("status")
+                        .asText())
+                .isEqualTo("COPIED-BACK");
+    }
+
     @Test
     @Order(4)
     void theViewAsOfTHoldsAChangeMadeBeforeTThatLandedHoursAfterT() throws Exception {
@@ -252,7 +318,8 @@ class LateDeliveryTest {
                         "ZSTD",
                         8 << 20,
                         500,
-                        TimeUtils.toDuration(property("views.as-of-lag"))),
+                        TimeUtils.toDuration(property("views.as-of-lag")),
+                        false),
                 clock,
                 lock,
                 ViewCatalog.NONE,

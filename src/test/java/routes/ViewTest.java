@@ -127,6 +127,20 @@ class ViewTest {
         assertThat(view(after)).isEqualTo(table);
         assertThat(after.path("parts")).hasSize(BUCKETS);
 
+        // Nothing unchanged is copied: version 2's folder holds only the parts it rewrote, the others are named where
+        // version 1 wrote them, and the Iceberg commit removed and added only the rewritten buckets' files.
+        List<String> rewritten = partsIn(after, "current/00000002/");
+        List<String> kept = partsIn(after, "current/00000001/");
+        assertThat(rewritten).hasSizeBetween(1, 2);
+        assertThat(kept).hasSize(BUCKETS - rewritten.size());
+        assertThat(lake.keys("current/00000002/")).containsExactlyInAnyOrderElementsOf(rewritten);
+        Map<String, String> commit =
+                IcebergTables.load(aws, "view_orders_current").currentSnapshot().summary();
+        assertThat(commit)
+                .containsEntry("added-data-files", Integer.toString(rewritten.size()))
+                .containsEntry("deleted-data-files", Integer.toString(rewritten.size()));
+        assertIcebergTableIs(after);
+
         // A new attribute widens the schema: it gets a typed column, so every part is rewritten once.
         update(1, "returnReason", "changed after the first view");
         table = awaitDeltasLanded();
@@ -147,6 +161,9 @@ class ViewTest {
         assertIcebergTableIs(widened);
         assertThat(IcebergTables.load(aws, "view_orders_current").schema().findField("returnReason"))
                 .isNotNull();
+
+        // Version 1 is past views.keep (2): its folder keeps only the parts version 2, still kept, names.
+        assertThat(lake.keys("current/00000001/")).containsExactlyInAnyOrderElementsOf(kept);
 
         // With nothing new, a run publishes nothing.
         assertThat(invokeJmx("compactNow")).startsWith("nothing to do");
@@ -176,6 +193,18 @@ class ViewTest {
                 .forEach(p -> parts.add("s3://dynamo-lake/" + p.path("key").asText()));
         assertThat(IcebergTables.dataFiles(table)).isEqualTo(parts);
         assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
+    }
+
+    /** The keys of a version's parts that lie in a folder (below the table's prefix) of the lake. */
+    private static List<String> partsIn(JsonNode pointer, String folder) {
+        List<String> out = new java.util.ArrayList<>();
+        pointer.path("parts").forEach(p -> {
+            String key = p.path("key").asText();
+            if (key.startsWith("tables/" + TABLE + "/" + folder)) {
+                out.add(key);
+            }
+        });
+        return out;
     }
 
     private static void update(int items, String attribute, String value) {

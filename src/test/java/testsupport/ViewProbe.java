@@ -96,29 +96,45 @@ public final class ViewProbe {
         return out;
     }
 
+    /** The items of a published version: its pointer's parts, wherever they lie. */
     public Map<String, JsonNode> view(JsonNode pointer) throws Exception {
-        String location = pointer.path("location").asText();
-        return items(location.substring("s3://dynamo-lake/".length()));
+        return items(partKeys(pointer), "version " + pointer.path("version").asText());
     }
 
+    /** DuckDB with a view {@code v} over a published version's parts, fetched through S3. */
     public Connection open(JsonNode pointer) throws Exception {
-        String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
-        return open(folder);
+        return open(partKeys(pointer));
+    }
+
+    private static List<String> partKeys(JsonNode pointer) {
+        List<String> keys = new java.util.ArrayList<>();
+        pointer.path("parts").forEach(p -> keys.add(p.path("key").asText()));
+        return keys;
     }
 
     /** DuckDB with a view {@code v} over every Parquet part in a lake folder, fetched through S3. */
     public Connection open(String folder) throws Exception {
-        Path dir = Files.createTempDirectory(downloads, "view");
+        List<String> keys = new java.util.ArrayList<>();
         for (var o : aws.s3()
                 .listObjectsV2Paginator(b -> b.bucket("dynamo-lake").prefix(folder))
                 .contents()) {
             if (o.key().endsWith(".parquet")) {
-                Files.write(
-                        dir.resolve(o.key().substring(o.key().lastIndexOf('/') + 1)),
-                        aws.s3()
-                                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(o.key()))
-                                .asByteArray());
+                keys.add(o.key());
             }
+        }
+        return open(keys);
+    }
+
+    /** DuckDB with a view {@code v} over the Parquet objects named, fetched through S3. */
+    private Connection open(List<String> keys) throws Exception {
+        Path dir = Files.createTempDirectory(downloads, "view");
+        int n = 0;
+        for (String key : keys) {
+            Files.write(
+                    dir.resolve(String.format("%05d-", n++) + key.substring(key.lastIndexOf('/') + 1)),
+                    aws.s3()
+                            .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(key))
+                            .asByteArray());
         }
         Connection db = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = db.createStatement()) {
@@ -129,8 +145,17 @@ public final class ViewProbe {
 
     /** The items of the Parquet parts in a lake folder, by key; a key found twice fails. */
     public Map<String, JsonNode> items(String folder) throws Exception {
+        return items(open(folder), folder);
+    }
+
+    private Map<String, JsonNode> items(List<String> keys, String what) throws Exception {
+        return items(open(keys), what);
+    }
+
+    /** The items {@code v} holds, closing the connection. */
+    private static Map<String, JsonNode> items(Connection connection, String folder) throws Exception {
         Map<String, JsonNode> out = new HashMap<>();
-        try (Connection db = open(folder);
+        try (Connection db = connection;
                 Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT _item FROM v")) {
             while (rs.next()) {
