@@ -98,6 +98,7 @@ public final class ConfigKeys {
         key("lake.prefix", prefix(false));
         key("lake.parquet-codec", choice("zstd", "snappy", "gzip", "uncompressed"));
         key("lake.parquet-row-group-mb", integer(1, 1024));
+        key("lake.target-file-size", matching(SIZE, "a size such as 512MB or 4GB"));
         key("lake.max-typed-columns", integer(0, 10_000));
         key("lake.sse", choice("none", "AES256", "aws:kms"));
         key("lake.sse-kms-key-id", optional(text()));
@@ -224,6 +225,19 @@ public final class ConfigKeys {
     /** Every key, in the order above. */
     public static Set<String> keys() {
         return RULES.keySet();
+    }
+
+    /** A size such as {@code 512MB}, {@code 1.5GB} or {@code 4GiB} in bytes; KB, MB, … count in 1024s as KiB, MiB, …. */
+    static long parseSize(String v) {
+        var m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?)(?:i?B)")
+                .matcher(v.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size: " + v);
+        }
+        int power = "BKMGT".indexOf(m.group(2).isEmpty() ? "B" : m.group(2));
+        return new java.math.BigDecimal(m.group(1))
+                .multiply(java.math.BigDecimal.valueOf(1024).pow(power))
+                .longValue();
     }
 
     public static Rule rule(String key) {

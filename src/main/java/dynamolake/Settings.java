@@ -44,6 +44,16 @@ final class Settings {
                 key + ": expected a whole number from " + min + " to " + max + ", was '" + v + "'");
     }
 
+    /** A size ({@code 512MB}) in bytes. */
+    long bytes(String key) {
+        String v = text(key);
+        try {
+            return ConfigKeys.parseSize(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": expected a size such as 512MB or 4GB, was '" + v + "'");
+        }
+    }
+
     boolean bool(String key) {
         String v = text(key).toLowerCase(Locale.ROOT);
         if (!v.equals("true") && !v.equals("false")) {

@@ -132,7 +132,18 @@ public final class LakeLayout {
 
     /** The part of one bucket of keys in a version of the current view. */
     public String currentPart(long version, int bucket) {
-        return currentFolder(version) + String.format("part-%05d.parquet", bucket);
+        return currentPart(version, bucket, 0);
+    }
+
+    /**
+     * The {@code n}-th file of a bucket of the current view, when the bucket outgrew {@code lake.target-file-size}:
+     * {@code part-00003.parquet}, then {@code part-00003-001.parquet}, …
+     */
+    public String currentPart(long version, int bucket, int n) {
+        return currentFolder(version)
+                + (n == 0
+                        ? String.format("part-%05d.parquet", bucket)
+                        : String.format("part-%05d-%03d.parquet", bucket, n));
     }
 
     /**

@@ -96,6 +96,11 @@ public final class ParquetPartWriter implements Closeable {
         return rows;
     }
 
+    /** The file's size so far: what is written plus the row group being buffered. */
+    public long bytes() {
+        return writer.getDataSize();
+    }
+
     @Override
     public void close() throws IOException {
         writer.close();

@@ -78,6 +78,8 @@ public final class ViewBuilder implements Views {
      * @param threads DuckDB's threads
      * @param workDir where DuckDB's database and the parts being written live during a run
      * @param asOfLag the view as of a time is built for times up to now less this (deltas still being buffered)
+     * @param targetFileBytes a bucket's rows roll to a new file once one reaches this size ({@code
+     *     lake.target-file-size})
      * @param wholeFolders whether every version's folder holds all of its parts, the unchanged ones copied there, for
      *     readers of the folder (a Glue table over it, or no Iceberg catalog); otherwise a version's folder holds only
      *     the parts it rewrote and its pointer and Iceberg commit name the unchanged ones where they already lie
@@ -92,6 +94,7 @@ public final class ViewBuilder implements Views {
             Path workDir,
             String codec,
             long rowGroupBytes,
+            long targetFileBytes,
             int maxTypedColumns,
             Duration asOfLag,
             boolean wholeFolders) {}
@@ -189,18 +192,20 @@ public final class ViewBuilder implements Views {
 
             // Which buckets to rewrite, and how.
             Set<Integer> rewrite = new LinkedHashSet<>();
-            Map<Integer, JsonNode> previousParts = new TreeMap<>();
+            Map<Integer, List<JsonNode>> previousParts = new TreeMap<>();
             previous.ifPresent(p -> p.path("parts")
-                    .forEach(part -> previousParts.put(part.path("bucket").asInt(), part)));
-            Map<Integer, Part> written;
+                    .forEach(part -> previousParts
+                            .computeIfAbsent(part.path("bucket").asInt(), b -> new ArrayList<>())
+                            .add(part)));
+            Map<Integer, List<Part>> written;
             if (incremental && !widened) {
                 // Patch: the changed buckets' rows stay as they are but for the keys whose changes win.
                 rewrite.addAll(changedBuckets(db));
-                Map<Integer, String> old = new TreeMap<>();
+                Map<Integer, List<String>> old = new TreeMap<>();
                 for (int b : rewrite) {
-                    JsonNode part = previousParts.get(b);
-                    if (part != null) {
-                        old.put(b, download(part.path("key").asText(), work));
+                    for (JsonNode part : previousParts.getOrDefault(b, List.of())) {
+                        old.computeIfAbsent(b, x -> new ArrayList<>())
+                                .add(download(part.path("key").asText(), work));
                     }
                 }
                 LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
@@ -214,6 +219,7 @@ public final class ViewBuilder implements Views {
                         ? ViewSql.duckDbBase(
                                 downloadAll(
                                         previousParts.values().stream()
+                                                .flatMap(List::stream)
                                                 .map(part -> part.path("key").asText())
                                                 .toList(),
                                         work),
@@ -225,7 +231,7 @@ public final class ViewBuilder implements Views {
                         ViewSql.duckDbTombstones(previousTombstones),
                         changes,
                         options.buckets());
-                written = writeBuckets(db, sql, schema, snapshot, work, "part-", true);
+                written = writeBuckets(db, sql, schema, snapshot, work, "part-", true, options.targetFileBytes());
             }
             long tombstones = writeTombstones(db, work);
 
@@ -238,29 +244,31 @@ public final class ViewBuilder implements Views {
             ArrayNode parts = JSON.createArrayNode();
             long items = 0;
             for (int b = 0; b < options.buckets(); b++) {
-                String key = layout.currentPart(version, b);
-                long n;
+                int n = 0;
                 if (rewrite.contains(b)) {
-                    Part part = written.get(b);
-                    if (part == null || part.rows() == 0) {
-                        continue;
+                    for (Part part : written.getOrDefault(b, List.of())) {
+                        if (part.rows() == 0) {
+                            continue;
+                        }
+                        String key = layout.currentPart(version, b, n++);
+                        lake.putFile(key, part.file());
+                        parts.addObject().put("bucket", b).put("key", key).put("rows", part.rows());
+                        items += part.rows();
                     }
-                    lake.putFile(key, part.file());
-                    n = part.rows();
                 } else {
-                    JsonNode old = previousParts.get(b);
-                    if (old == null) {
-                        continue;
+                    for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
+                        String key = old.path("key").asText(); // unchanged: named where an earlier version wrote it
+                        if (options.wholeFolders()) {
+                            key = layout.currentPart(version, b, n++);
+                            lake.copy(old.path("key").asText(), key);
+                        }
+                        parts.addObject()
+                                .put("bucket", b)
+                                .put("key", key)
+                                .put("rows", old.path("rows").asLong());
+                        items += old.path("rows").asLong();
                     }
-                    if (options.wholeFolders()) {
-                        lake.copy(old.path("key").asText(), key);
-                    } else {
-                        key = old.path("key").asText(); // unchanged: the version goes on naming the earlier part
-                    }
-                    n = old.path("rows").asLong();
                 }
-                parts.addObject().put("bucket", b).put("key", key).put("rows", n);
-                items += n;
             }
 
             String location = lake.uri(layout.currentFolder(version));
@@ -351,15 +359,23 @@ public final class ViewBuilder implements Views {
                     ViewSql.duckDbTombstones(null),
                     changes,
                     options.buckets());
-            Map<Integer, Part> written = writeBuckets(db, sql, schema, snapshot, work, "part-", false);
+            Map<Integer, List<Part>> written =
+                    writeBuckets(db, sql, schema, snapshot, work, "part-", false, options.targetFileBytes());
             lock.confirm();
             long items = 0;
             Map<String, Long> parts = new java.util.LinkedHashMap<>();
             for (var e : written.entrySet()) {
-                String key = folder + String.format("part-%05d.parquet", e.getKey());
-                lake.putFile(key, e.getValue().file());
-                parts.put(key, e.getValue().rows());
-                items += e.getValue().rows();
+                int n = 0;
+                for (Part part : e.getValue()) {
+                    String key = folder
+                            + (n == 0
+                                    ? String.format("part-%05d.parquet", e.getKey())
+                                    : String.format("part-%05d-%03d.parquet", e.getKey(), n));
+                    n++;
+                    lake.putFile(key, part.file());
+                    parts.put(key, part.rows());
+                    items += part.rows();
+                }
             }
             catalog.registerAsOf(new ViewCatalog.AsOf(time, schema, lake.uri(folder), parts, snapshot.exportId()));
             ObjectNode view = JSON.createObjectNode()
@@ -525,30 +541,29 @@ public final class ViewBuilder implements Views {
     private record Part(Path file, long rows) {}
 
     /**
-     * Streams rows of {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket, into one local Parquet
-     * part per bucket: typed columns written from the item's exact text. A {@code REMOVE} row is a deleted key: with
-     * {@code keepTombstones} it goes to the {@code new_tombstones} table, else nowhere.
+     * Streams rows of {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket, into local Parquet
+     * files, a bucket's rows rolling to a new file once one reaches {@code targetBytes}: typed columns written from
+     * the item's exact text. A {@code REMOVE} row is a deleted key: with {@code keepTombstones} it goes to the
+     * {@code new_tombstones} table, else nowhere.
      */
-    private Map<Integer, Part> writeBuckets(
+    private Map<Integer, List<Part>> writeBuckets(
             Connection db,
             String sql,
             SnapshotSchema schema,
             Snapshot snapshot,
             Path work,
             String prefix,
-            boolean keepTombstones)
+            boolean keepTombstones,
+            long targetBytes)
             throws Exception {
-        Map<Integer, Part> out = new TreeMap<>();
-        if (keepTombstones) {
-            try (Statement st = db.createStatement()) {
-                st.execute("CREATE OR REPLACE TABLE new_tombstones (_key VARCHAR, _seq VARCHAR, _time TIMESTAMP)");
-            }
-        }
-        try (Connection side = db.unwrap(DuckDBConnection.class).duplicate();
-                DuckDBAppender tombstones = keepTombstones
-                        ? side.unwrap(DuckDBConnection.class)
-                                .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "new_tombstones")
-                        : null;
+        Map<Integer, List<Part>> out = new TreeMap<>();
+        // Deleted keys go to a file while the rows stream, and into DuckDB after: an appender flushing into the
+        // database the streaming query reads from took minutes for 40,000 of them (ViewBenchmark).
+        Path deleted = work.resolve("new-tombstones.jsonl");
+        long deletes = 0;
+        try (java.io.Writer tombstones = keepTombstones ? Files.newBufferedWriter(deleted) : null;
+                com.fasterxml.jackson.core.JsonGenerator json =
+                        keepTombstones ? JSON.getFactory().createGenerator(tombstones) : null;
                 Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery(sql)) {
             int bucket = -1;
@@ -557,47 +572,59 @@ public final class ViewBuilder implements Views {
             try {
                 while (rs.next()) {
                     if ("REMOVE".equals(rs.getString(4))) {
-                        if (tombstones != null) {
-                            tombstones.beginRow();
-                            tombstones.append(rs.getString(2));
-                            tombstones.append(rs.getString(3));
+                        if (json != null) {
                             java.sql.Timestamp time = rs.getTimestamp(5);
-                            if (time == null) {
-                                tombstones.appendNull();
-                            } else {
-                                tombstones.append(time.toLocalDateTime());
-                            }
-                            tombstones.endRow();
+                            json.writeStartObject();
+                            json.writeStringField("_key", rs.getString(2));
+                            json.writeStringField("_seq", rs.getString(3));
+                            json.writeStringField(
+                                    "_time",
+                                    time == null ? null : time.toLocalDateTime().toString());
+                            json.writeEndObject();
+                            json.writeRaw('\n');
+                            deletes++;
                         }
                         continue;
                     }
                     int b = rs.getInt(1);
-                    if (b != bucket) {
+                    boolean full = writer != null && writer.rows() % 64 == 0 && writer.bytes() >= targetBytes;
+                    if (b != bucket || full) {
                         if (writer != null) {
                             writer.close();
-                            out.put(bucket, new Part(file, writer.rows()));
+                            out.computeIfAbsent(bucket, x -> new ArrayList<>()).add(new Part(file, writer.rows()));
                         }
+                        int n = b == bucket ? out.get(b).size() : 0;
                         bucket = b;
-                        file = work.resolve(prefix + b + ".parquet");
+                        file = work.resolve(prefix + b + "-" + n + ".parquet");
                         writer = new ParquetPartWriter(
                                 file,
                                 schema,
                                 options.codec(),
                                 snapshot.exportId(),
                                 snapshot.exportTime(),
-                                options.rowGroupBytes());
+                                Math.min(options.rowGroupBytes(), targetBytes));
                     }
                     String item = rs.getString(6);
                     writer.write(PlainJson.parseItem(item), item.getBytes(StandardCharsets.UTF_8), rs.getString(3));
                 }
                 if (writer != null) {
                     writer.close();
-                    out.put(bucket, new Part(file, writer.rows()));
+                    out.computeIfAbsent(bucket, x -> new ArrayList<>()).add(new Part(file, writer.rows()));
                     writer = null;
                 }
             } finally {
                 if (writer != null) {
                     writer.close();
+                }
+            }
+        }
+        if (keepTombstones) {
+            try (Statement st = db.createStatement()) {
+                st.execute("CREATE OR REPLACE TABLE new_tombstones (_key VARCHAR, _seq VARCHAR, _time TIMESTAMP)");
+                if (deletes > 0) {
+                    st.execute("INSERT INTO new_tombstones SELECT _key, _seq, _time FROM read_json('"
+                            + sqlText(deleted.toString()) + "', format = 'newline_delimited',"
+                            + " columns = {_key: 'VARCHAR', _seq: 'VARCHAR', _time: 'TIMESTAMP'})");
                 }
             }
         }
@@ -609,9 +636,9 @@ public final class ViewBuilder implements Views {
      * plus the winning changes (typed by the project's writer), copied by DuckDB into the new part. Unchanged rows
      * are never parsed again.
      */
-    private Map<Integer, Part> patchBuckets(
+    private Map<Integer, List<Part>> patchBuckets(
             Connection db,
-            Map<Integer, String> old,
+            Map<Integer, List<String>> old,
             Set<Integer> rewrite,
             SnapshotSchema schema,
             Snapshot snapshot,
@@ -623,7 +650,8 @@ public final class ViewBuilder implements Views {
             st.execute("CREATE TABLE old_tombstones AS SELECT * FROM " + ViewSql.duckDbTombstones(previousTombstones)
                     + " t");
             st.execute("CREATE TABLE current_keys AS SELECT _key, _seq FROM "
-                    + ViewSql.duckDbBase(new ArrayList<>(old.values()), true)
+                    + ViewSql.duckDbBase(
+                            old.values().stream().flatMap(List::stream).toList(), true)
                     + " b UNION ALL SELECT _key, _seq FROM old_tombstones");
             st.execute("CREATE TABLE applied AS "
                     + ViewSql.winningChanges(ViewSql.Engine.DUCKDB, changes, "current_keys", options.buckets()));
@@ -633,7 +661,7 @@ public final class ViewBuilder implements Views {
                     + " UNION ALL SELECT _key, _seq, _time FROM applied WHERE _action = 'REMOVE'");
         }
         long k0 = System.nanoTime();
-        Map<Integer, Part> staged = writeBuckets(
+        Map<Integer, List<Part>> staged = writeBuckets(
                 db,
                 "SELECT _bucket, _key, _seq, _action, _time, _item FROM applied WHERE _action <> 'REMOVE'"
                         + " ORDER BY _bucket",
@@ -641,10 +669,11 @@ public final class ViewBuilder implements Views {
                 snapshot,
                 work,
                 "staged-",
-                false);
+                false,
+                Long.MAX_VALUE);
         long k1 = System.nanoTime();
         // One part per thread: DuckDB writes several small files faster side by side than one after the other.
-        Map<Integer, Part> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+        Map<Integer, List<Part>> out = new java.util.concurrent.ConcurrentSkipListMap<>();
         java.util.concurrent.ExecutorService pool =
                 java.util.concurrent.Executors.newFixedThreadPool(options.threads());
         try (Statement st = db.createStatement()) {
@@ -653,29 +682,43 @@ public final class ViewBuilder implements Views {
             for (int b : rewrite) {
                 List<String> sources = new ArrayList<>();
                 if (old.containsKey(b)) {
-                    sources.add("SELECT * FROM read_parquet('" + sqlText(old.get(b)) + "') WHERE _key NOT IN"
+                    sources.add("SELECT * FROM read_parquet(" + sqlList(old.get(b)) + ") WHERE _key NOT IN"
                             + " (SELECT _key FROM applied WHERE _bucket = " + b + ")");
                 }
                 if (staged.containsKey(b)) {
-                    sources.add("SELECT * FROM read_parquet('"
-                            + sqlText(staged.get(b).file().toString()) + "')");
+                    sources.add("SELECT * FROM read_parquet("
+                            + sqlList(staged.get(b).stream()
+                                    .map(p -> p.file().toString())
+                                    .toList())
+                            + ")");
                 }
                 if (sources.isEmpty()) {
                     continue;
                 }
-                Path file = work.resolve("part-" + b + ".parquet");
+                // A folder of files of at most about lake.target-file-size each.
+                Path dir = work.resolve("part-" + b);
+                long rowGroup = Math.min(options.rowGroupBytes(), options.targetFileBytes());
                 String copy = "COPY (" + String.join(" UNION ALL BY NAME ", sources) + ") TO '"
-                        + sqlText(file.toString())
+                        + sqlText(dir.toString())
                         + "' (FORMAT parquet, COMPRESSION " + options.codec().toLowerCase()
                         // Parts are rewritten on every run that touches their keys: zstd's fastest level writes
                         // a fifth faster than DuckDB's default (3), for parts of about the same size.
                         + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
-                        + ", ROW_GROUP_SIZE_BYTES " + options.rowGroupBytes() + ")";
+                        + ", ROW_GROUP_SIZE_BYTES " + rowGroup + ", FILE_SIZE_BYTES " + options.targetFileBytes()
+                        + ")";
                 int bucket = b;
                 copies.add(pool.submit(() -> {
                     try (Connection c = db.unwrap(DuckDBConnection.class).duplicate();
                             Statement s = c.createStatement()) {
-                        out.put(bucket, new Part(file, s.executeUpdate(copy)));
+                        s.executeUpdate(copy);
+                        List<Part> files = new ArrayList<>();
+                        try (ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata('"
+                                + sqlText(dir.resolve("*.parquet").toString()) + "') ORDER BY file_name")) {
+                            while (rs.next()) {
+                                files.add(new Part(Path.of(rs.getString(1)), rs.getLong(2)));
+                            }
+                        }
+                        out.put(bucket, files);
                     }
                     return null;
                 }));
@@ -703,6 +746,13 @@ public final class ViewBuilder implements Views {
 
     private static String sqlText(String s) {
         return s.replace("'", "''");
+    }
+
+    /** {@code ['a', 'b']}: files as a DuckDB list. */
+    private static String sqlList(List<String> files) {
+        return "["
+                + String.join(
+                        ", ", files.stream().map(f -> "'" + sqlText(f) + "'").toList()) + "]";
     }
 
     /** Writes the {@code new_tombstones} table to {@code tombstones.parquet} in the work folder; returns its rows. */

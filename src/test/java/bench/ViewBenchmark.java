@@ -178,6 +178,7 @@ public final class ViewBenchmark {
                         dir.resolve("work"),
                         "ZSTD",
                         ParquetPartWriter.DEFAULT_ROW_GROUP_BYTES,
+                        512L << 20,
                         500,
                         Duration.ofMinutes(15),
                         wholeFolders),

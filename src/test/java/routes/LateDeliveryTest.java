@@ -317,6 +317,7 @@ class LateDeliveryTest {
                         Files.createDirectories(downloads.resolve(work)),
                         "ZSTD",
                         8 << 20,
+                        512L << 20,
                         500,
                         TimeUtils.toDuration(property("views.as-of-lag")),
                         false),

@@ -69,7 +69,17 @@ class ViewTest {
         demo = new DemoTable(aws.dynamoDb(), TABLE, 11, 1);
         demo.create();
         demo.seed(2_000, 1);
-        app = Apps.against(aws, TABLE, Map.of("views.buckets", Integer.toString(BUCKETS), "views.as-of-lag", "2s"));
+        // Files of 32 KB: each bucket's rows roll over several files, as a table's do at lake.target-file-size.
+        app = Apps.against(
+                aws,
+                TABLE,
+                Map.of(
+                        "views.buckets",
+                        Integer.toString(BUCKETS),
+                        "views.as-of-lag",
+                        "2s",
+                        "lake.target-file-size",
+                        "32KB"));
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
@@ -94,7 +104,16 @@ class ViewTest {
         JsonNode pointer = lake.json("current/_current.json");
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(view(pointer)).isEqualTo(table);
-        assertThat(pointer.path("parts")).hasSize(BUCKETS);
+        assertThat(buckets(pointer.path("parts"))).hasSize(BUCKETS);
+        assertThat(pointer.path("parts").size()).as("files rolled at 32 KB").isGreaterThan(2 * BUCKETS);
+        for (JsonNode part : pointer.path("parts")) {
+            assertThat(aws.s3()
+                            .headObject(b ->
+                                    b.bucket("dynamo-lake").key(part.path("key").asText()))
+                            .contentLength())
+                    .as("the size of " + part.path("key").asText())
+                    .isLessThan(400 << 10); // 32 KB of rows, compressed, or one item close to 400 KB
+        }
 
         // Typed columns, to the last digit: total is exact in DuckDB's decimal as in the item.
         try (Connection db = open(pointer);
@@ -116,7 +135,8 @@ class ViewTest {
     @Test
     @Order(2)
     void theNextRunRewritesOnlyThePartsWithChangedKeys() throws Exception {
-        // Two updates of existing attributes: at most two of the eight parts hold those keys.
+        // Two updates of existing attributes: at most two of the eight buckets hold those keys.
+        JsonNode pointer1 = lake.json("current/_current.json");
         update(2, "status", "RETURNED");
         Map<String, JsonNode> table = awaitDeltasLanded();
         String result = invokeJmx("compactNow");
@@ -125,20 +145,34 @@ class ViewTest {
                 .containsPattern(" [12] buckets rewritten");
         JsonNode after = lake.json("current/_current.json");
         assertThat(view(after)).isEqualTo(table);
-        assertThat(after.path("parts")).hasSize(BUCKETS);
+        assertThat(buckets(after.path("parts"))).hasSize(BUCKETS);
 
-        // Nothing unchanged is copied: version 2's folder holds only the parts it rewrote, the others are named where
-        // version 1 wrote them, and the Iceberg commit removed and added only the rewritten buckets' files.
+        // Nothing unchanged is copied: version 2's folder holds only the files of the buckets it rewrote, the others
+        // are named where version 1 wrote them, and the Iceberg commit removed and added only the rewritten buckets'.
         List<String> rewritten = partsIn(after, "current/00000002/");
         List<String> kept = partsIn(after, "current/00000001/");
-        assertThat(rewritten).hasSizeBetween(1, 2);
-        assertThat(kept).hasSize(BUCKETS - rewritten.size());
+        java.util.Set<Integer> changed = new java.util.TreeSet<>();
+        int replaced = 0;
+        for (JsonNode part : after.path("parts")) {
+            if (rewritten.contains(part.path("key").asText())) {
+                changed.add(part.path("bucket").asInt());
+            }
+        }
+        for (JsonNode part : pointer1.path("parts")) {
+            if (changed.contains(part.path("bucket").asInt())) {
+                replaced++;
+            } else {
+                assertThat(kept).contains(part.path("key").asText());
+            }
+        }
+        assertThat(changed).hasSizeBetween(1, 2);
+        assertThat(rewritten.size() + kept.size()).isEqualTo(after.path("parts").size());
         assertThat(lake.keys("current/00000002/")).containsExactlyInAnyOrderElementsOf(rewritten);
         Map<String, String> commit =
                 IcebergTables.load(aws, "view_orders_current").currentSnapshot().summary();
         assertThat(commit)
                 .containsEntry("added-data-files", Integer.toString(rewritten.size()))
-                .containsEntry("deleted-data-files", Integer.toString(rewritten.size()));
+                .containsEntry("deleted-data-files", Integer.toString(replaced));
         assertIcebergTableIs(after);
 
         // A new attribute widens the schema: it gets a typed column, so every part is rewritten once.
@@ -193,6 +227,12 @@ class ViewTest {
                 .forEach(p -> parts.add("s3://dynamo-lake/" + p.path("key").asText()));
         assertThat(IcebergTables.dataFiles(table)).isEqualTo(parts);
         assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
+    }
+
+    private static java.util.Set<Integer> buckets(JsonNode parts) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        parts.forEach(p -> out.add(p.path("bucket").asInt()));
+        return out;
     }
 
     /** The keys of a version's parts that lie in a folder (below the table's prefix) of the lake. */
