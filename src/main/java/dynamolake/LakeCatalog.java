@@ -74,6 +74,11 @@ final class LakeCatalog {
             }
 
             @Override
+            public long publishedVersion() {
+                return current.version();
+            }
+
+            @Override
             public void registerAsOf(AsOf v) {
                 String stamp = LakeLayout.asOfStamp(v.time());
                 IcebergTable asOf = table(catalog, s, table, "asof_" + stamp);

@@ -49,6 +49,14 @@ public final class IcebergCurrentTable {
         return table.replace(schema, parts, summary, keep, current -> olderThan(current, version));
     }
 
+    /** The version the table's current commit holds, 0 when it has none. */
+    public long version() {
+        return table.currentSummary()
+                .map(summary -> summary.get(VIEW_VERSION))
+                .map(Long::parseLong)
+                .orElse(0L);
+    }
+
     /** Whether a commit's summary names a version older than {@code version} (or none). */
     static boolean olderThan(Map<String, String> summary, long version) {
         String held = summary.get(VIEW_VERSION);

@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
  * the new type, so the rows the table now holds read correctly.
  *
  * <p>Commits are optimistic: a publish reads the table's current commit and decides from its summary whether to
- * publish at all; the commit then validates that no other writer added or removed files since that commit (Iceberg's
- * serializable overwrite), so a writer that was outrun between its read and its commit fails instead of replacing the
- * other's rows. The catalog's own lock (Glue's VersionId) keeps two commits from landing on one base. {@code keep} is
+ * publish at all; its commit is made on that commit or not at all. The catalog's lock (Glue's VersionId) refuses a
+ * commit on a base that is no longer current, and the tables are created with {@code commit.retry.num-retries=0}, so
+ * Iceberg does not apply the publish again on top of another writer's commit; the overwrite's own validation (no
+ * files added since the base) holds the same where a catalog retries. A writer outrun between its read and its commit
+ * fails instead of replacing the other's rows. {@code keep} is
  * snapshot expiry: the newest {@code keep} commits stay for time travel; expiry removes metadata only, the data files
  * being the lake's, deleted by its own retention.
  *
@@ -139,6 +141,7 @@ public final class IcebergTable {
                                 TableProperties.FORMAT_VERSION, "2",
                                 TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
                                 TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, Integer.toString(keep + 10),
+                                TableProperties.COMMIT_NUM_RETRIES, "0",
                                 TableProperties.PARQUET_COMPRESSION, "zstd"))
                         .createTransaction();
             } catch (AlreadyExistsException e) {
@@ -158,6 +161,8 @@ public final class IcebergTable {
                         TableProperties.DEFAULT_NAME_MAPPING,
                         NameMappingParser.toJson(MappingUtil.create(tx.table().schema())))
                 .set(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, Integer.toString(keep + 10))
+                // No retry on top of a commit another writer made: this publish was decided on what it read.
+                .set(TableProperties.COMMIT_NUM_RETRIES, "0")
                 .commit();
         // Only what changed: the files the table holds and the publish does not name are removed, the named ones it
         // lacks added; a file both name stays as it is (an incremental view version's unchanged buckets).
@@ -165,11 +170,22 @@ public final class IcebergTable {
         java.util.Set<String> named = new java.util.HashSet<>();
         parts.forEach(p -> named.add(p.uri()));
         OverwriteFiles overwrite = tx.newOverwrite();
-        held.forEach((path, file) -> {
-            if (!named.contains(path)) {
-                overwrite.deleteFile(file);
-            }
+        // A path the table holds with another size or row count was written again (a view as of the same time
+        // materialised twice): the table reads every file anew, as a file is read at the size its entry gives.
+        boolean rewritten = parts.stream().anyMatch(p -> {
+            DataFile f = held.get(p.uri());
+            return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
         });
+        Map<String, DataFile> staying = rewritten ? Map.of() : held;
+        if (rewritten) {
+            overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+        } else {
+            held.forEach((path, file) -> {
+                if (!named.contains(path)) {
+                    overwrite.deleteFile(file);
+                }
+            });
+        }
         if (base != null) {
             // Serializable: fail if another writer changed the table's files after the commit this decision read.
             overwrite
@@ -180,7 +196,7 @@ public final class IcebergTable {
         }
         int added = 0;
         for (Part p : parts) {
-            if (held.containsKey(p.uri())) {
+            if (staying.containsKey(p.uri())) {
                 continue;
             }
             added++;

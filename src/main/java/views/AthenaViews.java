@@ -156,7 +156,9 @@ public final class AthenaViews implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        long version = plan.version();
+        // After the pointer's version, and after any the catalog took whose pointer was never written (a run that
+        // died between its commit and its pointer): that version's folder holds files the table reads.
+        long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
         SnapshotSchema schema = incremental
                 ? SnapshotSchema.fromJson(previous.get().path("schema"))
                 : snapshot.schema().withSequence();

@@ -173,7 +173,9 @@ public final class ViewBuilder implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        long version = plan.version();
+        // After the pointer's version, and after any the catalog took whose pointer was never written (a run that
+        // died between its commit and its pointer): that version's folder holds files the table reads.
+        long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
         Path work = freshWorkDir("view-" + version);
         try (Connection db = open(work)) {
             long t0 = System.nanoTime();

@@ -18,6 +18,11 @@ public interface ViewCatalog {
 
     void register(Version version);
 
+    /** The latest version of the current view the catalog holds, 0 when none. */
+    default long publishedVersion() {
+        return 0;
+    }
+
     /** Registers a view as of a time, written and about to be announced by its {@code _view.json}. */
     default void registerAsOf(AsOf view) {}
 
@@ -90,6 +95,11 @@ public interface ViewCatalog {
             public void registerAsOf(AsOf view) {
                 first.registerAsOf(view);
                 next.registerAsOf(view);
+            }
+
+            @Override
+            public long publishedVersion() {
+                return Math.max(first.publishedVersion(), next.publishedVersion());
             }
         };
     }

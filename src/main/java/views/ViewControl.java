@@ -32,8 +32,8 @@ public final class ViewControl extends ServiceSupport implements StaticService {
 
     private static String describe(java.util.Optional<Views.Result> result) {
         return result.map(r -> "published current view " + r.version() + " (" + r.mode() + "): " + r.items()
-                        + " items, " + r.bucketsWritten() + " buckets rewritten, " + r.changes() + " changes, at "
-                        + r.location())
+                        + " items, " + r.bucketsWritten() + " buckets rewritten, " + r.changes() + " changes, new files"
+                        + " in " + r.location())
                 .orElse("nothing to do: no published snapshot yet, or no delta since the current view");
     }
 
@@ -57,7 +57,7 @@ public final class ViewControl extends ServiceSupport implements StaticService {
                         + p.path("snapshot").asText()
                         + ": " + p.path("itemCount").asLong() + " items, last change "
                         + p.path("lastChangeTime").asText() + ", built "
-                        + p.path("builtAt").asText() + " at "
+                        + p.path("builtAt").asText() + ", new files in "
                         + p.path("location").asText())
                 .orElse("none published yet");
     }

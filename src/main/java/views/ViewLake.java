@@ -60,8 +60,9 @@ final class ViewLake {
 
     /**
      * What a run of the current view reads: the published snapshot, the view it continues from (when incremental),
-     * and the delta objects not yet applied, listed now. {@code listed} is every delta object the listing found, with
-     * its last-modified time (null for incremental exports'), from which the run records what it applied.
+     * and the delta objects not yet applied, listed now. {@code listed} is every delta object the listing found, from
+     * which the run records what it applied; {@code applied} is what the previous run recorded, each object by
+     * {@link #id its key and ETag} (an object written again under the same key is another object).
      */
     record Plan(
             Snapshot snapshot,
@@ -71,7 +72,7 @@ final class ViewLake {
             Instant since,
             Set<String> applied,
             List<String> objects,
-            Map<String, Instant> listed,
+            Map<String, Listed> listed,
             Instant now) {
         long version() {
             return previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
@@ -113,21 +114,31 @@ final class ViewLake {
         String seenFloor = null;
         if (incremental) {
             JsonNode deltas = previous.get().path("deltas");
-            deltas.path("applied").forEach(k -> applied.add(k.asText()));
+            for (JsonNode a : deltas.path("applied")) {
+                // {key, etag}; a pointer of an earlier release names the key only
+                applied.add(
+                        a.isTextual()
+                                ? a.asText()
+                                : id(
+                                        a.path("key").asText(),
+                                        a.hasNonNull("etag") ? a.get("etag").asText() : null));
+            }
             if (deltas.hasNonNull("listedAt")) {
-                seenBefore = Instant.parse(deltas.path("listedAt").asText()).minus(late);
+                // Never after now: a run whose clock ran ahead must not make this one skip what it has not seen.
+                Instant listedAt = Instant.parse(deltas.path("listedAt").asText());
+                seenBefore = (listedAt.isAfter(now) ? now : listedAt).minus(late);
             } else {
                 seenFloor = deltas.path("floor").asText(); // a pointer of an earlier release: all before it applied
             }
         }
-        Map<String, Instant> listed = listDeltas(floor);
+        Map<String, Listed> listed = listDeltas(floor);
         List<String> objects = new ArrayList<>();
         for (var e : listed.entrySet()) {
             String key = e.getKey();
-            boolean seen = applied.contains(key)
-                    || (seenBefore != null
-                            && e.getValue() != null
-                            && e.getValue().isBefore(seenBefore))
+            Instant modified = e.getValue().modified();
+            boolean seen = applied.contains(id(key, e.getValue().etag()))
+                    || applied.contains(key)
+                    || (seenBefore != null && modified != null && modified.isBefore(seenBefore))
                     || (seenFloor != null
                             && source == DeltaSource.STREAM
                             && hourOf(key).compareTo(seenFloor) < 0);
@@ -154,31 +165,37 @@ final class ViewLake {
                 .put("floor", plan.floor())
                 .put("listedAt", plan.now().toString());
         var applied = deltas.putArray("applied");
-        Set<String> all = new java.util.TreeSet<>(plan.applied());
-        all.addAll(plan.objects());
+        Set<String> now = new java.util.HashSet<>(plan.objects());
         Instant recent = plan.now().minus(late);
-        for (String k : all) {
-            if (!plan.listed().containsKey(k)) {
-                continue; // gone from the lake (its retention)
+        plan.listed().forEach((key, o) -> {
+            boolean held = now.contains(key)
+                    || plan.applied().contains(key)
+                    || plan.applied().contains(id(key, o.etag()));
+            if (held && (o.modified() == null || !o.modified().isBefore(recent))) {
+                applied.addObject().put("key", key).put("etag", o.etag());
             }
-            Instant modified = plan.listed().get(k);
-            if (modified == null || !modified.isBefore(recent)) {
-                applied.add(k);
-            }
-        }
+        });
         return deltas;
     }
 
-    /** Every delta object from {@code floor} on, in key order, with its last-modified time (null for exports'). */
-    private Map<String, Instant> listDeltas(String floor) {
-        Map<String, Instant> out = new java.util.LinkedHashMap<>();
+    /** A listed delta object: when it was last modified and its ETag (null for incremental exports' files). */
+    record Listed(Instant modified, String etag) {}
+
+    /** An object as the pointer remembers it applied: its key and its ETag. */
+    static String id(String key, String etag) {
+        return etag == null ? key + "\n" : key + "\n" + etag;
+    }
+
+    /** Every delta object from {@code floor} on, in key order. */
+    private Map<String, Listed> listDeltas(String floor) {
+        Map<String, Listed> out = new java.util.LinkedHashMap<>();
         if (source == DeltaSource.EXPORT) {
-            deltaObjects(floor, null, Duration.ZERO).forEach(k -> out.put(k, null));
+            deltaObjects(floor, null, Duration.ZERO).forEach(k -> out.put(k, new Listed(null, null)));
             return out;
         }
         for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
             for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
-                out.put(o.key(), o.lastModified());
+                out.put(o.key(), new Listed(o.lastModified(), o.eTag()));
             }
         }
         return out;

@@ -114,6 +114,39 @@ class IcebergTableTest {
                 .containsExactly("status");
     }
 
+    @Test
+    void aVersionCommitsOnlyTheFilesThatChangedAndAFileWrittenAgainIsReadAnew() throws Exception {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("diff_current"));
+        List<IcebergTable.Part> v1 = parts("v1", 4);
+        current.publish(1, "e1", 1, null, schema("a", ColumnType.INT64), v1, 3);
+        // Version 2 rewrote bucket 3 only: the other three files stay.
+        List<IcebergTable.Part> v2 = new java.util.ArrayList<>(v1.subList(0, 3));
+        v2.add(new IcebergTable.Part("s3://iceberg-test/v2/part-3.parquet", 120, 8));
+        current.publish(2, "e1", 1, null, schema("a", ColumnType.INT64), v2, 3);
+        Table table = IcebergTables.load(aws, "diff_current");
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry("added-data-files", "1")
+                .containsEntry("deleted-data-files", "1")
+                .containsEntry("total-data-files", "4")
+                .containsEntry("total-records", Long.toString(3 * 7 + 8));
+
+        // Version 3 names a path the table holds, but the file was written again (other size, other rows): the
+        // table's entry must give the new size, the one a reader opens the file at.
+        List<IcebergTable.Part> v3 = new java.util.ArrayList<>(v2);
+        v3.set(0, new IcebergTable.Part("s3://iceberg-test/v1/part-0.parquet", 150, 9));
+        current.publish(3, "e1", 1, null, schema("a", ColumnType.INT64), v3, 3);
+        table = IcebergTables.load(aws, "diff_current");
+        java.util.Map<String, long[]> files = new java.util.HashMap<>();
+        try (var tasks = table.newScan().planFiles()) {
+            tasks.forEach(t -> files.put(
+                    t.file().location(),
+                    new long[] {t.file().fileSizeInBytes(), t.file().recordCount()}));
+        }
+        assertThat(files).hasSize(4);
+        assertThat(files.get("s3://iceberg-test/v1/part-0.parquet")).containsExactly(150, 9);
+        assertThat(files.get("s3://iceberg-test/v2/part-3.parquet")).containsExactly(120, 8);
+    }
+
     private static IcebergTable table(String name) {
         Catalog catalog = IcebergTables.catalog(aws);
         return new IcebergTable(catalog, IcebergTables.NAMESPACE, name, "s3://iceberg-test/" + name);

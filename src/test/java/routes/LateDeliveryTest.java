@@ -179,6 +179,52 @@ class LateDeliveryTest {
     }
 
     /**
+     * An operator repairs an object the view already applied by writing it again under the same key, now holding a
+     * change that was lost: the next run applies it (an object is remembered by its key and its ETag).
+     */
+    @Test
+    @Order(6)
+    void anObjectWrittenAgainUnderItsKeyIsAppliedAgain() throws Exception {
+        Map<String, AttributeValue> first = DemoItems.key(27);
+        deliveries.set(first, "status", "REPAIRED-OBJECT");
+        probe.awaitDeltasLanded();
+        assertThat(views.compact()).isPresent();
+        String repaired =
+                deliveries.objectsWith(first, "MODIFY", "REPAIRED-OBJECT").get(0);
+
+        Map<String, AttributeValue> lost = DemoItems.key(28);
+        deliveries.set(lost, "status", "LOST-THEN-REPAIRED");
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> !deliveries
+                        .objectsWith(lost, "MODIFY", "LOST-THEN-REPAIRED")
+                        .isEmpty());
+        List<String> lines = new java.util.ArrayList<>();
+        for (String object : deliveries.objectsWith(lost, "MODIFY", "LOST-THEN-REPAIRED")) {
+            lines.add(aws.s3()
+                    .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(object))
+                    .asUtf8String()
+                    .strip());
+            aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(object));
+        }
+        String held = aws.s3()
+                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(repaired))
+                .asUtf8String();
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key(repaired),
+                        RequestBody.fromString(held.strip() + "\n" + String.join("\n", lines) + "\n"));
+
+        assertThat(views.compact()).as("the object written again is read").isPresent();
+        assertThat(currentView()).isEqualTo(probe.awaitDeltasLanded());
+        assertThat(currentView()
+                        .get(DemoOrders.key(Deliveries.plain(lost)))
+                        .path("status")
+                        .asText())
+                .isEqualTo("LOST-THEN-REPAIRED");
+    }
+
+    /**
      * An object that did not land (Firehose gave up, or it went to a backup prefix) is copied back by an operator two
      * days later, into the hour folder it was written for: far past views.late-window, after the snapshot. The next
      * run applies it: a run lists every object since the snapshot's floor and applies those modified since its last

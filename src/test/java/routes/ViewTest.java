@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
+import lake.IcebergTable;
 import lake.LakeLayout;
+import lake.SnapshotSchema;
 import org.apache.camel.main.Main;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
@@ -377,6 +379,42 @@ class ViewTest {
         assertThat(view(after)).isEqualTo(table);
         assertThat(lake.keys("current/" + String.format("%08d", next) + "/"))
                 .noneMatch(k -> k.endsWith("part-00099.parquet"));
+
+        // A run that died after its Iceberg commit, before its pointer: the table holds version next + 1, whose
+        // folder holds the files it reads. The next run publishes next + 2 and leaves that folder alone.
+        String orphan = String.format("tables/%s/current/%08d/part-00000.parquet", TABLE, next + 1);
+        aws.s3()
+                .copyObject(b -> b.sourceBucket("dynamo-lake")
+                        .sourceKey(after.path("parts").get(0).path("key").asText())
+                        .destinationBucket("dynamo-lake")
+                        .destinationKey(orphan));
+        long bytes =
+                aws.s3().headObject(b -> b.bucket("dynamo-lake").key(orphan)).contentLength();
+        new IcebergCurrentTable(new IcebergTable(
+                        IcebergTables.catalog(aws),
+                        IcebergTables.NAMESPACE,
+                        "view_orders_current",
+                        "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current"))
+                .publish(
+                        next + 1,
+                        after.path("snapshot").asText(),
+                        0,
+                        null,
+                        SnapshotSchema.fromJson(after.path("schema")),
+                        List.of(new IcebergTable.Part(
+                                "s3://dynamo-lake/" + orphan,
+                                bytes,
+                                after.path("parts").get(0).path("rows").asLong())),
+                        2);
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 2));
+        JsonNode last = lake.json("current/_current.json");
+        assertThat(view(last)).isEqualTo(table);
+        assertIcebergTableIs(last);
+        assertThat(lake.keys(String.format("current/%08d/", next + 1)))
+                .as("the folder of the version the table took, which the previous commit still reads")
+                .contains(orphan);
     }
 
     @Test
