@@ -177,9 +177,10 @@ public final class ViewBuilder implements Views {
         // died between its commit and its pointer): that version's folder holds files the table reads.
         long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
         Path work = freshWorkDir("view-" + version);
-        try (Connection db = open(work)) {
+        try (Connection db = open(work);
+                ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             long t0 = System.nanoTime();
-            Intake intake = readChanges(db, objects, null, snapshot.schema());
+            Intake intake = readChanges(db, spill, objects, null, snapshot.schema());
             String changes = ViewSql.inWindow("changes", ViewSql.duckDbTime(plan.since()), null);
             String previousTombstones = incremental ? downloadTombstones(previous.get(), work) : null;
             long t1 = System.nanoTime();
@@ -211,7 +212,7 @@ public final class ViewBuilder implements Views {
                     }
                 }
                 LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
-                written = patchBuckets(db, old, rewrite, schema, snapshot, work, changes, previousTombstones);
+                written = patchBuckets(db, spill, old, rewrite, schema, snapshot, work, changes, previousTombstones);
             } else {
                 // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
                 for (int b = 0; b < options.buckets(); b++) {
@@ -233,7 +234,8 @@ public final class ViewBuilder implements Views {
                         ViewSql.duckDbTombstones(previousTombstones),
                         changes,
                         options.buckets());
-                written = writeBuckets(db, sql, schema, snapshot, work, "part-", true, options.targetFileBytes());
+                written =
+                        writeBuckets(db, spill, sql, schema, snapshot, work, "part-", true, options.targetFileBytes());
             }
             long tombstones = writeTombstones(db, work);
 
@@ -342,10 +344,11 @@ public final class ViewBuilder implements Views {
         Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
         String folder = layout.asOfFolder(time);
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
-        try (Connection db = open(work)) {
+        try (Connection db = open(work);
+                ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             String floor = views.floor(snapshot, options.replayMargin());
-            Intake intake =
-                    readChanges(db, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema());
+            Intake intake = readChanges(
+                    db, spill, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema());
             SchemaDiscovery discovery = snapshot.discovery();
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
@@ -362,7 +365,7 @@ public final class ViewBuilder implements Views {
                     changes,
                     options.buckets());
             Map<Integer, List<Part>> written =
-                    writeBuckets(db, sql, schema, snapshot, work, "part-", false, options.targetFileBytes());
+                    writeBuckets(db, spill, sql, schema, snapshot, work, "part-", false, options.targetFileBytes());
             lock.confirm();
             long items = 0;
             Map<String, Long> parts = new java.util.LinkedHashMap<>();
@@ -410,7 +413,8 @@ public final class ViewBuilder implements Views {
     private record Intake(SchemaDiscovery discovery, long changes, Instant lastTime) {}
 
     /** Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered. */
-    private Intake readChanges(Connection db, List<String> objects, Instant until, SnapshotSchema schema)
+    private Intake readChanges(
+            Connection db, ItemSpill spill, List<String> objects, Instant until, SnapshotSchema schema)
             throws Exception {
         try (Statement st = db.createStatement()) {
             st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
@@ -451,12 +455,8 @@ public final class ViewBuilder implements Views {
                             } else {
                                 appender.append(java.time.LocalDateTime.ofInstant(c.time(), java.time.ZoneOffset.UTC));
                             }
-                            if (c.itemJson() == null) {
-                                appender.appendNull();
-                            } else {
-                                appender.append(new String(c.itemJson(), StandardCharsets.UTF_8));
-                            }
-                            appender.append(changes[0] + 1); // tells duplicates apart; 0 is a base row
+                            appender.appendNull(); // the image waits in the spill, under the row's number
+                            appender.append(spill.put(c.itemJson())); // tells duplicates apart; 0 is a base row
                             appender.endRow();
                         } catch (SQLException e) {
                             throw new IOException(e);
@@ -543,13 +543,15 @@ public final class ViewBuilder implements Views {
     private record Part(Path file, long rows) {}
 
     /**
-     * Streams rows of {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket, into local Parquet
+     * Streams rows of {@code _bucket, _key, _seq, _action, _time, _item, _row}, ordered by bucket (a change's
+     * {@code _item} null, its image in the spill under {@code _row}), into local Parquet
      * files, a bucket's rows rolling to a new file once one reaches {@code targetBytes}: typed columns written from
      * the item's exact text. A {@code REMOVE} row is a deleted key: with {@code keepTombstones} it goes to the
      * {@code new_tombstones} table, else nowhere.
      */
     private Map<Integer, List<Part>> writeBuckets(
             Connection db,
+            ItemSpill spill,
             String sql,
             SnapshotSchema schema,
             Snapshot snapshot,
@@ -606,8 +608,12 @@ public final class ViewBuilder implements Views {
                                 snapshot.exportTime(),
                                 Math.min(options.rowGroupBytes(), targetBytes));
                     }
-                    String item = rs.getString(6);
-                    writer.write(PlainJson.parseItem(item), item.getBytes(StandardCharsets.UTF_8), rs.getString(3));
+                    String item = rs.getString(6); // a base row's; a change's waits in the spill
+                    byte[] image = item != null ? item.getBytes(StandardCharsets.UTF_8) : spill.get(rs.getLong(7));
+                    writer.write(
+                            PlainJson.parseItem(item != null ? item : new String(image, StandardCharsets.UTF_8)),
+                            image,
+                            rs.getString(3));
                 }
                 if (writer != null) {
                     writer.close();
@@ -640,6 +646,7 @@ public final class ViewBuilder implements Views {
      */
     private Map<Integer, List<Part>> patchBuckets(
             Connection db,
+            ItemSpill spill,
             Map<Integer, List<String>> old,
             Set<Integer> rewrite,
             SnapshotSchema schema,
@@ -665,7 +672,8 @@ public final class ViewBuilder implements Views {
         long k0 = System.nanoTime();
         Map<Integer, List<Part>> staged = writeBuckets(
                 db,
-                "SELECT _bucket, _key, _seq, _action, _time, _item FROM applied WHERE _action <> 'REMOVE'"
+                spill,
+                "SELECT _bucket, _key, _seq, _action, _time, _item, _row FROM applied WHERE _action <> 'REMOVE'"
                         + " ORDER BY _bucket",
                 schema,
                 snapshot,

@@ -98,7 +98,7 @@ public final class ViewSql {
     }
 
     /**
-     * The winning row of every key: {@code _bucket, _key, _seq, _action, _time, _item}, ordered by bucket. A winner
+     * The winning row of every key: {@code _bucket, _key, _seq, _action, _time, _item, _row}, ordered by bucket. A winner
      * whose action is {@code REMOVE} is a deleted key: it is no row of the view but its tombstone, which keeps a late
      * or repeated delivery of an older change of the key from bringing it back.
      *
@@ -122,7 +122,7 @@ public final class ViewSql {
                 + "  SELECT _key, max(" + pick("") + ") AS _pick FROM all_rows GROUP BY _key\n"
                 + ")\n"
                 + "SELECT " + bucket(engine, "r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
-                + " r._item\n"
+                + " r._item, r._row\n"
                 + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
                 + "ORDER BY _bucket";
     }
@@ -131,12 +131,12 @@ public final class ViewSql {
      * The incremental merge: per key the latest of the new changes, kept only where it is newer than the row or
      * the tombstone the current view holds ({@code current}: {@code _key, _seq}), so a late duplicate of an applied
      * change, or an older change of a deleted key, changes nothing. Rows: {@code _bucket, _key, _seq, _action,
-     * _time, _item}; a REMOVE among them deletes its key and becomes its tombstone.
+     * _time, _item, _row}; a REMOVE among them deletes its key and becomes its tombstone.
      */
     public static String winningChanges(Engine engine, String changes, String current, int buckets) {
         return "WITH picked AS (SELECT _key, max(" + pick("") + ") AS _pick FROM " + changes + " GROUP BY _key)\n"
                 + "SELECT " + bucket(engine, "w._key", buckets)
-                + " AS _bucket, w._key, w._seq, w._action, w._time, w._item\n"
+                + " AS _bucket, w._key, w._seq, w._action, w._time, w._item, w._row\n"
                 + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"
                 + "WHERE o._key IS NULL OR w._seq > o._seq";
