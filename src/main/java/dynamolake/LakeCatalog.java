@@ -68,6 +68,7 @@ final class LakeCatalog {
                         v.snapshotExportId(),
                         v.changesApplied(),
                         v.lastChangeTime(),
+                        v.deltasListedAt(),
                         v.schema(),
                         parts,
                         keep);

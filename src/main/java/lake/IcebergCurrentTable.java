@@ -20,6 +20,12 @@ public final class IcebergCurrentTable {
     /** The time of the newest change the version holds: how far the table has caught up with DynamoDB. */
     public static final String LAST_CHANGE_TIME = "dynamo-lake.last-change-time";
 
+    /**
+     * When the version's run listed the delta objects it applied: the high-water mark of what it holds (every delta
+     * object last modified before it, less the late window, from the snapshot's floor on).
+     */
+    public static final String DELTAS_LISTED_AT = "dynamo-lake.deltas-listed-at";
+
     private final IcebergTable table;
 
     public IcebergCurrentTable(IcebergTable table) {
@@ -36,6 +42,7 @@ public final class IcebergCurrentTable {
             String snapshotExportId,
             long changesApplied,
             String lastChangeTime,
+            String deltasListedAt,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
             int keep) {
@@ -45,6 +52,9 @@ public final class IcebergCurrentTable {
         summary.put(CHANGES_APPLIED, Long.toString(changesApplied));
         if (lastChangeTime != null) {
             summary.put(LAST_CHANGE_TIME, lastChangeTime);
+        }
+        if (deltasListedAt != null) {
+            summary.put(DELTAS_LISTED_AT, deltasListedAt);
         }
         return table.replace(schema, parts, summary, keep, current -> olderThan(current, version));
     }

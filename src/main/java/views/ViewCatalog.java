@@ -47,6 +47,9 @@ public interface ViewCatalog {
      * @param snapshotExportId the snapshot the version was built on
      * @param changesApplied the changes the run applied
      * @param lastChangeTime the time of the newest change the version holds (ISO-8601), null when it holds none
+     * @param deltasListedAt when the run listed the delta objects it applied (ISO-8601): every object last modified
+     *     before it less {@code views.late-window}, from the snapshot's floor on, is in the version; null for a
+     *     version of an earlier release
      */
     record Version(
             long version,
@@ -55,7 +58,8 @@ public interface ViewCatalog {
             Map<String, Long> parts,
             String snapshotExportId,
             long changesApplied,
-            String lastChangeTime) {
+            String lastChangeTime,
+            String deltasListedAt) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -78,6 +82,9 @@ public interface ViewCatalog {
                 pointer.path("changesApplied").asLong(),
                 pointer.path("lastChangeTime").isTextual()
                         ? pointer.path("lastChangeTime").asText()
+                        : null,
+                pointer.path("deltas").path("listedAt").isTextual()
+                        ? pointer.path("deltas").path("listedAt").asText()
                         : null);
     }
 

@@ -223,7 +223,10 @@ class ViewTest {
                 .containsEntry("total-records", pointer.path("itemCount").asText())
                 .containsEntry(
                         IcebergCurrentTable.LAST_CHANGE_TIME,
-                        pointer.path("lastChangeTime").asText());
+                        pointer.path("lastChangeTime").asText())
+                .containsEntry(
+                        IcebergCurrentTable.DELTAS_LISTED_AT,
+                        pointer.path("deltas").path("listedAt").asText());
         java.util.Set<String> parts = new java.util.TreeSet<>();
         pointer.path("parts")
                 .forEach(p -> parts.add("s3://dynamo-lake/" + p.path("key").asText()));
@@ -399,6 +402,7 @@ class ViewTest {
                         next + 1,
                         after.path("snapshot").asText(),
                         0,
+                        null,
                         null,
                         SnapshotSchema.fromJson(after.path("schema")),
                         List.of(new IcebergTable.Part(
