@@ -44,14 +44,19 @@ final class Settings {
                 key + ": expected a whole number from " + min + " to " + max + ", was '" + v + "'");
     }
 
-    /** A size ({@code 512MB}) in bytes. */
-    long bytes(String key) {
+    /** A size ({@code 512MB}) in bytes, at least {@code min}. */
+    long bytes(String key, long min) {
         String v = text(key);
+        long n;
         try {
-            return ConfigKeys.parseSize(v);
+            n = ConfigKeys.parseSize(v);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": expected a size such as 512MB or 4GB, was '" + v + "'");
         }
+        if (n < min) {
+            throw new IllegalArgumentException(key + ": expected at least " + min + " bytes, was '" + v + "'");
+        }
+        return n;
     }
 
     boolean bool(String key) {

@@ -122,7 +122,7 @@ public class ViewConfiguration implements CamelConfiguration {
                             Path.of(s.text("views.work-dir")),
                             codec,
                             (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
-                            s.bytes("lake.target-file-size"),
+                            s.bytes("lake.target-file-size", 16 << 10),
                             s.integer("lake.max-typed-columns", 0, 10_000),
                             s.duration("views.as-of-lag"),
                             // Readers of a version's folder: the Glue table over it, or, without an Iceberg

@@ -53,9 +53,10 @@ import views.ViewLake.Snapshot;
  * {@code current/_current.json}) from the published snapshot and every delta after it, and the view as of a time
  * ({@code views/asof=<time>/}) from the latest snapshot at or before that time and the deltas up to it.
  *
- * <p>The deltas are read here, line by line, into an embedded DuckDB database (on disk, with a memory limit, so it
- * spills); DuckDB runs the merge of {@link ViewSql}; the winners stream back ordered by bucket and are written as one
- * Parquet part per bucket with the snapshot's columns, widened by what the deltas brought, and {@code _seq}.
+ * <p>The deltas are read here, line by line: their keys, sequence numbers and times into an embedded DuckDB database
+ * (on disk, with a memory limit, so it spills), their images into a local {@link ItemSpill}; DuckDB runs the merge of
+ * {@link ViewSql}; the winners stream back ordered by bucket and are written as Parquet files per bucket (rolling at
+ * the target file size) with the snapshot's columns, widened by what the deltas brought, and {@code _seq}.
  *
  * <p>A current view remembers which delta objects it applied. The next run reads only the objects after it and
  * rewrites only the buckets their keys fall in (the others stay where they are, or are copied into the version's
@@ -577,13 +578,12 @@ public final class ViewBuilder implements Views {
                 while (rs.next()) {
                     if ("REMOVE".equals(rs.getString(4))) {
                         if (json != null) {
-                            java.sql.Timestamp time = rs.getTimestamp(5);
+                            // As DuckDB holds it (UTC), not through the JVM's zone as getTimestamp would.
+                            java.time.LocalDateTime time = rs.getObject(5, java.time.LocalDateTime.class);
                             json.writeStartObject();
                             json.writeStringField("_key", rs.getString(2));
                             json.writeStringField("_seq", rs.getString(3));
-                            json.writeStringField(
-                                    "_time",
-                                    time == null ? null : time.toLocalDateTime().toString());
+                            json.writeStringField("_time", time == null ? null : time.toString());
                             json.writeEndObject();
                             json.writeRaw('\n');
                             deletes++;

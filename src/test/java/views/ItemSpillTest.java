@@ -15,21 +15,28 @@ class ItemSpillTest {
 
     @Test
     void everyRowReadsBackItsOwnImageInAnyOrder() throws Exception {
-        int rows = 200_000; // past the first growth of the row index
+        int rows = 200_000;
+        long[] places = new long[rows + 1];
         try (ItemSpill spill = new ItemSpill(dir.resolve("images.bin"))) {
             for (int i = 1; i <= rows; i++) {
-                long row = spill.put(i % 7 == 0 ? null : image(i));
-                assertThat(row).isEqualTo(i);
+                places[i] = spill.put(i % 7 == 0 ? null : image(i));
+                assertThat(places[i])
+                        .as("a row's number: positive (0 is a base row's) and after the one before")
+                        .isGreaterThan(places[i - 1]);
             }
             for (int i = rows; i >= 1; i -= 997) {
                 if (i % 7 == 0) {
-                    assertThat(spill.get(i)).as("row %d, a delete", i).isNull();
+                    assertThat(spill.get(places[i])).as("row %d, a delete", i).isNull();
                 } else {
-                    assertThat(new String(spill.get(i), StandardCharsets.UTF_8)).isEqualTo(text(i));
+                    assertThat(new String(spill.get(places[i]), StandardCharsets.UTF_8))
+                            .isEqualTo(text(i));
                 }
             }
-            assertThat(new String(spill.get(1), StandardCharsets.UTF_8)).isEqualTo(text(1));
-            assertThatThrownBy(() -> spill.get(rows + 1)).hasMessageContaining("no row " + (rows + 1));
+            assertThat(new String(spill.get(places[1]), StandardCharsets.UTF_8)).isEqualTo(text(1));
+            assertThat(String.valueOf(places[rows]).length())
+                    .as("fits the 19 digits the merge pads row numbers to")
+                    .isLessThanOrEqualTo(19);
+            assertThatThrownBy(() -> spill.get(places[rows] + (1L << 40))).hasMessageContaining("no row at");
             assertThatThrownBy(() -> spill.put(image(1))).hasMessageContaining("being read");
         }
     }
@@ -37,8 +44,11 @@ class ItemSpillTest {
     @Test
     void anEmptyImageIsNotADelete() throws Exception {
         try (ItemSpill spill = new ItemSpill(dir.resolve("images.bin"))) {
-            spill.put(new byte[0]);
-            assertThat(spill.get(1)).isEmpty();
+            long empty = spill.put(new byte[0]);
+            long delete = spill.put(null);
+            assertThat(delete).isGreaterThan(empty);
+            assertThat(spill.get(empty)).isEmpty();
+            assertThat(spill.get(delete)).isNull();
         }
     }
 
