@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.ExportType;
 import software.amazon.awssdk.services.dynamodb.model.ExportViewType;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PointInTimeRecoveryStatus;
 import software.amazon.awssdk.services.dynamodb.model.PointInTimeRecoveryUnavailableException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
@@ -178,6 +179,33 @@ public final class ExportRequester {
         return Optional.ofNullable(last);
     }
 
+    /**
+     * The first moment the table can be exported as of (its point-in-time recovery window's start), or null when point-in-time recovery is off or the role may not ask (the export call then says what is wrong).
+     */
+    private Instant earliestRestorable() {
+        try {
+            var pitr = dynamoDb.describeContinuousBackups(b -> b.tableName(options.table()))
+                    .continuousBackupsDescription()
+                    .pointInTimeRecoveryDescription();
+            if (pitr == null
+                    || pitr.pointInTimeRecoveryStatus() != PointInTimeRecoveryStatus.ENABLED
+                    || pitr.earliestRestorableDateTime() == null) {
+                return null;
+            }
+            // Up to the millisecond, the precision the export time is sent with.
+            Instant earliest = pitr.earliestRestorableDateTime();
+            Instant milli = earliest.truncatedTo(ChronoUnit.MILLIS);
+            return milli.equals(earliest) ? milli : milli.plusMillis(1);
+        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
+            LOG.warn(
+                    "Could not read the point-in-time recovery window of {} ({}); the source role needs"
+                            + " dynamodb:DescribeContinuousBackups (docs/iam/source-account-policy.json)",
+                    options.table(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
     /** On start: a full export at once when the lake has no published snapshot and none is under way. */
     public synchronized Optional<String> requestIfNoSnapshot(Instant triggerTime) {
         if (publisher.current().isPresent()) {
@@ -244,6 +272,22 @@ public final class ExportRequester {
         TableDescription table =
                 dynamoDb.describeTable(b -> b.tableName(options.table())).table();
         boolean incremental = from != null;
+        if (!incremental) {
+            Instant earliest = earliestRestorable();
+            if (earliest != null && to.isBefore(earliest)) {
+                // A table younger than the trigger's moment (the first scheduled slot is the day's start): DynamoDB
+                // refuses an export time before its point-in-time recovery window, so the export is of the window's
+                // first moment, the same on every replica.
+                LOG.info(
+                        "{} of {}: {} is before the table's point-in-time recovery window, which starts at {}; the"
+                                + " export is of that moment",
+                        trigger,
+                        options.table(),
+                        to,
+                        earliest);
+                to = earliest;
+            }
+        }
         Instant exportFrom = from;
         Instant exportTo = to;
         ExportTableToPointInTimeRequest.Builder request = ExportTableToPointInTimeRequest.builder()

@@ -153,6 +153,61 @@ class ExportLifecycleTest {
         return "exports/AWSDynamoDB/" + id + "/" + name;
     }
 
+    /**
+     * The schedule's first slot is the day's start; a table created since cannot be exported as of then (DynamoDB:
+     * InvalidExportTimeException, and the schedule waited a whole interval). The export is of the table's point-in-time
+     * recovery window's first moment instead.
+     */
+    @Test
+    void aSlotBeforeTheTablesRecoveryWindowExportsTheWindowsFirstMoment() {
+        var window = aws.dynamoDb()
+                .describeContinuousBackups(b -> b.tableName(TABLE))
+                .continuousBackupsDescription()
+                .pointInTimeRecoveryDescription();
+        Instant dayStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                window.earliestRestorableDateTime().isAfter(dayStart), "the table was created today");
+        ExportRequester scheduled = new ExportRequester(
+                aws.dynamoDb(),
+                new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE),
+                new SnapshotPublisher(
+                        aws.s3(),
+                        LAKE,
+                        new LakeLayout("tables/young/"),
+                        new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE),
+                        metrics,
+                        TABLE,
+                        2,
+                        (id, schema, location) -> {},
+                        SnapshotPublisher.SnapshotTable.NONE,
+                        Clock.systemUTC()),
+                new ExportRequester.Options(
+                        TABLE,
+                        EXPORTS,
+                        "young/",
+                        null,
+                        null,
+                        null,
+                        ExportRequester.Type.FULL,
+                        Duration.ofSeconds(1),
+                        Duration.ofHours(24),
+                        Duration.ofHours(24),
+                        Duration.ofHours(24)),
+                Clock.systemUTC());
+        String id = scheduled.request("schedule", dayStart, true).orElseThrow();
+        String arn = new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE)
+                .get(id)
+                .orElseThrow()
+                .exportArn();
+        Instant exportTime = aws.dynamoDb()
+                .describeExport(b -> b.exportArn(arn))
+                .exportDescription()
+                .exportTime();
+        assertThat(exportTime)
+                .isAfterOrEqualTo(window.earliestRestorableDateTime())
+                .isBefore(window.earliestRestorableDateTime().plusMillis(2));
+    }
+
     @Test
     void filesFinishedBeforeTheirSenderRecordsTheNextPhaseStillPublishTheExport() {
         // Regression: the last file's worker found the export still EXPORTING (or DISCOVERING) and left it, and

@@ -159,7 +159,9 @@ public final class Table {
     void pitr(boolean enabled, Instant now) {
         write(() -> {
             if (enabled && pitrSince == null) {
-                pitrSince = now;
+                // To the millisecond, as DescribeContinuousBackups reports it: an export of the reported earliest
+                // moment must fall within the window.
+                pitrSince = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             } else if (!enabled) {
                 pitrSince = null;
                 pitrLog.clear();
