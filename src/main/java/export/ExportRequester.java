@@ -276,16 +276,19 @@ public final class ExportRequester {
             Instant earliest = earliestRestorable();
             if (earliest != null && to.isBefore(earliest)) {
                 // A table younger than the trigger's moment (the first scheduled slot is the day's start): DynamoDB
-                // refuses an export time before its point-in-time recovery window, so the export is of the window's
-                // first moment, the same on every replica.
+                // refuses an export time before its point-in-time recovery window, and the window's first moment is
+                // a table the stream has long changed (empty, often), so the export is of the table now. Another
+                // replica looking meanwhile finds this export under way.
+                Instant at = now.truncatedTo(ChronoUnit.MILLIS);
                 LOG.info(
                         "{} of {}: {} is before the table's point-in-time recovery window, which starts at {}; the"
-                                + " export is of that moment",
+                                + " export is of the table as it is now, {}",
                         trigger,
                         options.table(),
                         to,
-                        earliest);
-                to = earliest;
+                        earliest,
+                        at);
+                to = at.isBefore(earliest) ? earliest : at;
             }
         }
         Instant exportFrom = from;
