@@ -51,7 +51,7 @@ public final class ConfigKeys {
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern QUEUE = Pattern.compile("[a-zA-Z0-9_-]{1,80}");
     private static final Pattern DELIVERY_STREAM = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
-    private static final Pattern SIZE = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
     private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
     private static final Pattern SESSION = Pattern.compile("[\\w+=,.@-]{2,58}");
@@ -229,12 +229,11 @@ public final class ConfigKeys {
 
     /** A size such as {@code 512MB}, {@code 1.5GB} or {@code 4GiB} in bytes; KB, MB, … count in 1024s as KiB, MiB, …. */
     static long parseSize(String v) {
-        var m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]?)(?:i?B)")
-                .matcher(v.trim());
+        var m = SIZE.matcher(v.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("not a size: " + v);
         }
-        int power = "BKMGT".indexOf(m.group(2).isEmpty() ? "B" : m.group(2));
+        int power = "BKMGT".indexOf(m.group(2).charAt(0));
         return new java.math.BigDecimal(m.group(1))
                 .multiply(java.math.BigDecimal.valueOf(1024).pow(power))
                 .longValue();

@@ -140,8 +140,6 @@ public final class IcebergTable {
                         .withProperties(Map.of(
                                 TableProperties.FORMAT_VERSION, "2",
                                 TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-                                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, Integer.toString(keep + 10),
-                                TableProperties.COMMIT_NUM_RETRIES, "0",
                                 TableProperties.PARQUET_COMPRESSION, "zstd"))
                         .createTransaction();
             } catch (AlreadyExistsException e) {
@@ -167,8 +165,6 @@ public final class IcebergTable {
         // Only what changed: the files the table holds and the publish does not name are removed, the named ones it
         // lacks added; a file both name stays as it is (an incremental view version's unchanged buckets).
         Map<String, DataFile> held = base == null ? Map.of() : dataFiles(existing, base);
-        java.util.Set<String> named = new java.util.HashSet<>();
-        parts.forEach(p -> named.add(p.uri()));
         OverwriteFiles overwrite = tx.newOverwrite();
         // A path the table holds with another size or row count was written again (a view as of the same time
         // materialised twice): the table reads every file anew, as a file is read at the size its entry gives.
@@ -180,6 +176,8 @@ public final class IcebergTable {
         if (rewritten) {
             overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
         } else {
+            java.util.Set<String> named = new java.util.HashSet<>();
+            parts.forEach(p -> named.add(p.uri()));
             held.forEach((path, file) -> {
                 if (!named.contains(path)) {
                     overwrite.deleteFile(file);

@@ -140,10 +140,12 @@ public final class LakeLayout {
      * {@code part-00003.parquet}, then {@code part-00003-001.parquet}, …
      */
     public String currentPart(long version, int bucket, int n) {
-        return currentFolder(version)
-                + (n == 0
-                        ? String.format("part-%05d.parquet", bucket)
-                        : String.format("part-%05d-%03d.parquet", bucket, n));
+        return currentFolder(version) + partName(bucket, n);
+    }
+
+    /** The name of a bucket's {@code n}-th file in a view's folder: {@code part-00003.parquet}, {@code part-00003-001.parquet}, … */
+    public static String partName(int bucket, int n) {
+        return n == 0 ? String.format("part-%05d.parquet", bucket) : String.format("part-%05d-%03d.parquet", bucket, n);
     }
 
     /**

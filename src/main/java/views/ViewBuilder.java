@@ -373,11 +373,7 @@ public final class ViewBuilder implements Views {
             for (var e : written.entrySet()) {
                 int n = 0;
                 for (Part part : e.getValue()) {
-                    String key = folder
-                            + (n == 0
-                                    ? String.format("part-%05d.parquet", e.getKey())
-                                    : String.format("part-%05d-%03d.parquet", e.getKey(), n));
-                    n++;
+                    String key = folder + LakeLayout.partName(e.getKey(), n++);
                     lake.putFile(key, part.file());
                     parts.put(key, part.rows());
                     items += part.rows();

@@ -255,13 +255,9 @@ final class ViewLake {
         }
         String ceiling =
                 until == null ? null : hour(until.plus(STREAM_RETENTION).plus(lateWindow));
-        for (String prefix : List.of(layout.deltasPrefix(), layout.overflowPrefix())) {
-            for (S3Object o : lake.listAfter(prefix, prefix + floor)) {
-                String hour = hourOf(o.key());
-                if (ceiling != null && hour.compareTo(ceiling) > 0) {
-                    break;
-                }
-                out.add(o.key());
+        for (String key : listDeltas(floor).keySet()) {
+            if (ceiling == null || hourOf(key).compareTo(ceiling) <= 0) {
+                out.add(key);
             }
         }
         return out;
@@ -419,6 +415,19 @@ final class ViewLake {
         return out;
     }
 
+    /** The version folders ({@code 00000007}) directly under a prefix. */
+    private Set<String> versionFolders(String prefix) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (S3Object o : lake.list(prefix)) {
+            String rest = o.key().substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
+                out.add(rest.substring(0, slash));
+            }
+        }
+        return out;
+    }
+
     /**
      * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
      * version still names: an incremental version names the unchanged parts where an earlier version wrote them.
@@ -428,21 +437,8 @@ final class ViewLake {
         Set<String> named = new java.util.HashSet<>();
         pointer.path("parts").forEach(p -> named.add(p.path("key").asText()));
         pointer.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
-        Set<String> folders = new java.util.TreeSet<>();
-        for (S3Object o : lake.list(layout.currentPrefix())) {
-            String rest = o.key().substring(layout.currentPrefix().length());
-            int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
-                folders.add(rest.substring(0, slash));
-            }
-        }
-        for (S3Object o : lake.list(layout.currentPrefix() + "_tombstones/")) {
-            String rest = o.key().substring(layout.currentPrefix().length() + "_tombstones/".length());
-            int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
-                folders.add(rest.substring(0, slash));
-            }
-        }
+        Set<String> folders = versionFolders(layout.currentPrefix());
+        folders.addAll(versionFolders(layout.currentPrefix() + "_tombstones/"));
         for (String f : folders) {
             if (Long.parseLong(f) < oldestKept) {
                 lake.deleteAll(layout.currentPrefix() + f + "/", named);

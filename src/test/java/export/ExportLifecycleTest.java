@@ -91,24 +91,24 @@ class ExportLifecycleTest {
                 publisher,
                 metrics,
                 new ExportFileWorker.Options(LAKE, TABLE, "ZSTD", 1 << 20, 100, work));
-        requester = new ExportRequester(
-                aws.dynamoDb(),
-                progress,
-                publisher,
-                new ExportRequester.Options(
-                        TABLE,
-                        EXPORTS,
-                        "exports/",
-                        null,
-                        null,
-                        null,
-                        ExportRequester.Type.FULL,
-                        Duration.ofSeconds(1),
-                        Duration.ofHours(24),
-                        Duration.ofHours(24),
-                        Duration.ofHours(24)),
-                clock);
+        requester = new ExportRequester(aws.dynamoDb(), progress, publisher, options("exports/"), clock);
         watcher = new ExportWatcher(aws.dynamoDb(), aws.s3(), progress, fastWorkers, metrics, worker::landEmpty);
+    }
+
+    /** The requester's options: full exports of the table into the export bucket under {@code prefix}. */
+    private static ExportRequester.Options options(String prefix) {
+        return new ExportRequester.Options(
+                TABLE,
+                EXPORTS,
+                prefix,
+                null,
+                null,
+                null,
+                ExportRequester.Type.FULL,
+                Duration.ofSeconds(1),
+                Duration.ofHours(24),
+                Duration.ofHours(24),
+                Duration.ofHours(24));
     }
 
     /** Takes every task on the queue and runs it, as the ddb-export-to-lake route does, until none is left. */
@@ -167,39 +167,26 @@ class ExportLifecycleTest {
         Instant dayStart = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 window.earliestRestorableDateTime().isAfter(dayStart), "the table was created today");
+        ExportProgress young = new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE);
         ExportRequester scheduled = new ExportRequester(
                 aws.dynamoDb(),
-                new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE),
+                young,
                 new SnapshotPublisher(
                         aws.s3(),
                         LAKE,
                         new LakeLayout("tables/young/"),
-                        new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE),
+                        young,
                         metrics,
                         TABLE,
                         2,
                         (id, schema, location) -> {},
                         SnapshotPublisher.SnapshotTable.NONE,
                         Clock.systemUTC()),
-                new ExportRequester.Options(
-                        TABLE,
-                        EXPORTS,
-                        "young/",
-                        null,
-                        null,
-                        null,
-                        ExportRequester.Type.FULL,
-                        Duration.ofSeconds(1),
-                        Duration.ofHours(24),
-                        Duration.ofHours(24),
-                        Duration.ofHours(24)),
+                options("young/"),
                 Clock.systemUTC());
         Instant asked = Instant.now();
         String id = scheduled.request("schedule", dayStart, true).orElseThrow();
-        String arn = new ExportProgress(aws.dynamoDb(), STATE, "young-table", TABLE)
-                .get(id)
-                .orElseThrow()
-                .exportArn();
+        String arn = young.get(id).orElseThrow().exportArn();
         Instant exportTime = aws.dynamoDb()
                 .describeExport(b -> b.exportArn(arn))
                 .exportDescription()

@@ -7,8 +7,6 @@ import dynamolake.demo.DemoTable;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import lake.IcebergClients;
 import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
@@ -88,7 +86,7 @@ class IcebergRestCatalogTest {
                         .containsEntry(
                                 IcebergSnapshotTable.EXPORT_ID,
                                 snapshot.path("exportId").asText());
-                assertThat(IcebergTables.dataFiles(snapshotTable)).isEqualTo(parts(snapshot));
+                assertThat(IcebergTables.dataFiles(snapshotTable)).isEqualTo(IcebergTables.partUris(snapshot));
 
                 Table currentTable = reader.loadTable(TableIdentifier.of("dynamo_lake", "rest_orders_current"));
                 Map<String, String> summary = currentTable.currentSnapshot().summary();
@@ -96,7 +94,7 @@ class IcebergRestCatalogTest {
                         .containsEntry(IcebergCurrentTable.VIEW_VERSION, "2")
                         .containsEntry(
                                 "total-records", current.path("itemCount").asText());
-                assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(parts(current));
+                assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(current));
                 long rewritten = 0;
                 for (JsonNode part : current.path("parts")) {
                     if (part.path("key").asText().contains("/current/00000002/")) {
@@ -108,12 +106,5 @@ class IcebergRestCatalogTest {
             }
             assertThat(rest.commits()).as("commits the REST catalog answered").isGreaterThanOrEqualTo(3);
         }
-    }
-
-    private static Set<String> parts(JsonNode pointer) {
-        Set<String> uris = new TreeSet<>();
-        pointer.path("parts")
-                .forEach(p -> uris.add("s3://dynamo-lake/" + p.path("key").asText()));
-        return uris;
     }
 }

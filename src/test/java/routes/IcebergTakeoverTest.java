@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dynamolake.demo.DemoTable;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
 import org.apache.camel.main.Main;
@@ -67,7 +65,7 @@ class IcebergTakeoverTest {
             assertThat(IcebergTables.exports(snapshotTable))
                     .as("one commit, however often the application starts")
                     .containsExactly(snapshot.path("exportId").asText());
-            assertThat(IcebergTables.dataFiles(snapshotTable)).isEqualTo(parts(snapshot));
+            assertThat(IcebergTables.dataFiles(snapshotTable)).isEqualTo(IcebergTables.partUris(snapshot));
             Table currentTable = IcebergTables.load(aws, "takeover_orders_current");
             assertThat(currentTable.snapshots()).hasSize(1);
             assertThat(currentTable.currentSnapshot().summary())
@@ -76,14 +74,7 @@ class IcebergTakeoverTest {
                             IcebergSnapshotTable.EXPORT_ID,
                             snapshot.path("exportId").asText())
                     .containsEntry("total-records", current.path("itemCount").asText());
-            assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(parts(current));
+            assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(current));
         }
-    }
-
-    private static Set<String> parts(JsonNode pointer) {
-        Set<String> uris = new TreeSet<>();
-        pointer.path("parts")
-                .forEach(p -> uris.add("s3://dynamo-lake/" + p.path("key").asText()));
-        return uris;
     }
 }

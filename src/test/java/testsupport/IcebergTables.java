@@ -47,6 +47,14 @@ public final class IcebergTables {
         return catalog(aws).loadTable(TableIdentifier.of(NAMESPACE, name));
     }
 
+    /** The URIs of the parts a pointer ({@code _current.json}) names, as a table's data files name them. */
+    public static Set<String> partUris(com.fasterxml.jackson.databind.JsonNode pointer) {
+        Set<String> uris = new TreeSet<>();
+        pointer.path("parts")
+                .forEach(p -> uris.add("s3://dynamo-lake/" + p.path("key").asText()));
+        return uris;
+    }
+
     /** The data files the table's current commit reads. */
     public static Set<String> dataFiles(Table table) throws Exception {
         Set<String> files = new TreeSet<>();
