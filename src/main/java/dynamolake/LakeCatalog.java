@@ -62,7 +62,8 @@ final class LakeCatalog {
         return new ViewCatalog() {
             @Override
             public void register(Version v) {
-                List<IcebergTable.Part> parts = lake.parts(v.parts(), "Current view " + v.version());
+                List<IcebergTable.Part> parts =
+                        bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets(), lake);
                 current.publish(
                         v.version(),
                         v.snapshotExportId(),
@@ -71,6 +72,7 @@ final class LakeCatalog {
                         v.deltasListedAt(),
                         v.schema(),
                         parts,
+                        v.buckets().count(),
                         keep);
             }
 
@@ -83,10 +85,12 @@ final class LakeCatalog {
             public void registerAsOf(AsOf v) {
                 String stamp = LakeLayout.asOfStamp(v.time());
                 IcebergTable asOf = table(catalog, s, table, "asof_" + stamp);
-                List<IcebergTable.Part> parts = lake.parts(v.parts(), "The view as of " + v.time());
+                List<IcebergTable.Part> parts =
+                        bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets(), lake);
                 asOf.replace(
                         v.schema(),
                         parts,
+                        v.buckets().count(),
                         Map.of(
                                 IcebergSnapshotTable.EXPORT_ID,
                                 v.snapshotExportId(),
@@ -96,6 +100,17 @@ final class LakeCatalog {
                         summary -> true);
             }
         };
+    }
+
+    /** The parts with their buckets, where the view has buckets. */
+    private static List<IcebergTable.Part> bucketed(
+            List<IcebergTable.Part> parts, ViewCatalog.Buckets buckets, LakeStore lake) {
+        if (buckets.count() == 0) {
+            return parts;
+        }
+        Map<String, Integer> byUri = new HashMap<>();
+        buckets.ofPart().forEach((key, b) -> byUri.put(lake.uri(key), b));
+        return parts.stream().map(p -> p.inBucket(byUri.get(p.uri()))).toList();
     }
 
     /**

@@ -54,6 +54,8 @@ public class ViewConfiguration implements CamelConfiguration {
         ViewCatalog registration = v -> glueTable.register("version " + v.version(), v.schema(), v.location());
         ViewCatalog iceberg = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
         ViewCatalog catalog = registration.andThen(iceberg);
+        // Every builder of this lake registers its versions here, tools and tests that build one too.
+        context.getRegistry().bind("viewCatalog", ViewCatalog.class, catalog);
         context.addService(new TableTakeover(
                 "current view of " + table,
                 () -> lake.jsonIfPresent(layout.currentViewPointer())

@@ -35,6 +35,8 @@ public final class IcebergCurrentTable {
     /**
      * Commits a version's parts as the table's rows, then expires commits beyond the newest {@code keep}.
      *
+     * @param buckets the buckets of the key the parts partition the rows into (each part's {@link IcebergTable.Part#bucket}),
+     *     0 when they do not
      * @return false when the table already holds this version or a later one
      */
     public boolean publish(
@@ -45,6 +47,7 @@ public final class IcebergCurrentTable {
             String deltasListedAt,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
+            int buckets,
             int keep) {
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put(VIEW_VERSION, Long.toString(version));
@@ -56,7 +59,7 @@ public final class IcebergCurrentTable {
         if (deltasListedAt != null) {
             summary.put(DELTAS_LISTED_AT, deltasListedAt);
         }
-        return table.replace(schema, parts, summary, keep, current -> olderThan(current, version));
+        return table.replace(schema, parts, buckets, summary, keep, current -> olderThan(current, version));
     }
 
     /** The version the table's current commit holds, 0 when it has none. */

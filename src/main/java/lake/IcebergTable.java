@@ -64,8 +64,22 @@ import org.slf4j.LoggerFactory;
 public final class IcebergTable {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
 
-    /** A Parquet part: its URI, size and rows. */
-    public record Part(String uri, long bytes, long rows) {}
+    /** The column whose hash partitions a bucketed table: the key's canonical text. */
+    public static final String BUCKET_SOURCE = SnapshotSchema.KEY;
+
+    /**
+     * A Parquet part: its URI, size and rows, and in a bucketed table the bucket of Iceberg's bucket transform of
+     * {@value #BUCKET_SOURCE} every row of it falls in (-1 in a table without buckets).
+     */
+    public record Part(String uri, long bytes, long rows, int bucket) {
+        public Part(String uri, long bytes, long rows) {
+            this(uri, bytes, rows, -1);
+        }
+
+        public Part inBucket(int b) {
+            return new Part(uri, bytes, rows, b);
+        }
+    }
 
     private final Catalog catalog;
     private final TableIdentifier id;
@@ -127,7 +141,30 @@ public final class IcebergTable {
             Map<String, String> summary,
             int keep,
             Predicate<Map<String, String>> supersedes) {
+        return replace(schema, parts, 0, summary, keep, supersedes);
+    }
+
+    /**
+     * The same, for a table partitioned by {@code bucket[buckets](_key)} when {@code buckets > 0}: each part holds the
+     * rows of its {@link Part#bucket}, so a reader looking for a key reads only its bucket's files. The table's
+     * partition spec follows {@code buckets} (Iceberg's partition evolution), and a publish that changes it names
+     * every file anew.
+     */
+    public synchronized boolean replace(
+            SnapshotSchema schema,
+            List<Part> parts,
+            int buckets,
+            Map<String, String> summary,
+            int keep,
+            Predicate<Map<String, String>> supersedes) {
         Schema wanted = icebergSchema(schema);
+        if (buckets > 0 && parts.stream().anyMatch(p -> p.bucket() < 0 || p.bucket() >= buckets)) {
+            throw new IllegalArgumentException("Every part of a table of " + buckets + " buckets needs its bucket: "
+                    + parts.stream()
+                            .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
+                            .findFirst()
+                            .orElseThrow());
+        }
         Table existing = load().orElse(null);
         boolean creating = existing == null;
         Transaction tx;
@@ -136,6 +173,7 @@ public final class IcebergTable {
             ensureNamespace();
             try {
                 tx = catalog.buildTable(id, wanted)
+                        .withPartitionSpec(spec(wanted, buckets))
                         .withLocation(location)
                         .withProperties(Map.of(
                                 TableProperties.FORMAT_VERSION, "2",
@@ -143,7 +181,7 @@ public final class IcebergTable {
                                 TableProperties.PARQUET_COMPRESSION, "zstd"))
                         .createTransaction();
             } catch (AlreadyExistsException e) {
-                return replace(schema, parts, summary, keep, supersedes); // another writer created it meanwhile
+                return replace(schema, parts, buckets, summary, keep, supersedes); // another writer created it
             }
         } else {
             base = existing.currentSnapshot();
@@ -154,6 +192,8 @@ public final class IcebergTable {
             tx = existing.newTransaction();
             evolve(tx, existing.schema(), wanted);
         }
+        boolean respecified = !creating && repartition(tx, buckets);
+        PartitionSpec spec = tx.table().spec();
         tx.updateProperties()
                 .set(
                         TableProperties.DEFAULT_NAME_MAPPING,
@@ -168,10 +208,12 @@ public final class IcebergTable {
         OverwriteFiles overwrite = tx.newOverwrite();
         // A path the table holds with another size or row count was written again (a view as of the same time
         // materialised twice): the table reads every file anew, as a file is read at the size its entry gives.
-        boolean rewritten = parts.stream().anyMatch(p -> {
-            DataFile f = held.get(p.uri());
-            return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
-        });
+        // So is every file when the partitioning changed: each is named under the spec it now belongs to.
+        boolean rewritten = respecified
+                || parts.stream().anyMatch(p -> {
+                    DataFile f = held.get(p.uri());
+                    return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
+                });
         Map<String, DataFile> staying = rewritten ? Map.of() : held;
         if (rewritten) {
             overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
@@ -198,8 +240,11 @@ public final class IcebergTable {
                 continue;
             }
             added++;
-            overwrite.addFile(DataFiles.builder(PartitionSpec.unpartitioned())
-                    .withPath(p.uri())
+            DataFiles.Builder file = DataFiles.builder(spec);
+            if (spec.isPartitioned()) {
+                file.withPartitionValues(List.of(Integer.toString(p.bucket())));
+            }
+            overwrite.addFile(file.withPath(p.uri())
                     .withFormat(FileFormat.PARQUET)
                     .withFileSizeInBytes(p.bytes())
                     .withRecordCount(p.rows())
@@ -212,7 +257,7 @@ public final class IcebergTable {
             tx.commitTransaction();
         } catch (CommitFailedException | ValidationException | AlreadyExistsException e) {
             if (creating && catalog.tableExists(id)) {
-                return replace(schema, parts, summary, keep, supersedes); // another writer created it first
+                return replace(schema, parts, buckets, summary, keep, supersedes); // another writer created it
             }
             throw new CommitFailedException(
                     e,
@@ -229,6 +274,36 @@ public final class IcebergTable {
                 added,
                 parts.stream().mapToLong(Part::rows).sum());
         expire(keep);
+        return true;
+    }
+
+    /** The partition spec of a table of {@code buckets} buckets of the key (0: none). */
+    static PartitionSpec spec(Schema schema, int buckets) {
+        return buckets > 0
+                ? PartitionSpec.builderFor(schema)
+                        .bucket(BUCKET_SOURCE, buckets)
+                        .build()
+                : PartitionSpec.unpartitioned();
+    }
+
+    /**
+     * Brings the table's partition spec to {@code buckets} buckets of the key (0: none), in the transaction.
+     *
+     * @return whether the spec changed
+     */
+    private static boolean repartition(Transaction tx, int buckets) {
+        PartitionSpec current = tx.table().spec();
+        PartitionSpec wanted = spec(tx.table().schema(), buckets);
+        if (current.compatibleWith(wanted)) {
+            return false;
+        }
+        var update = tx.updateSpec();
+        current.fields().forEach(f -> update.removeField(f.name()));
+        if (buckets > 0) {
+            update.addField(Expressions.bucket(BUCKET_SOURCE, buckets));
+        }
+        update.commit();
+        LOG.info("The Iceberg table's partitioning is now {}", tx.table().spec());
         return true;
     }
 

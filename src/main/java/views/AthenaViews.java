@@ -188,6 +188,7 @@ public final class AthenaViews implements Views {
         long t0 = System.nanoTime();
         // The deleted keys first: the statement after it drops the tables both read.
         Map<String, Long> deleted = createTableAs(
+                lock,
                 views.sqlTable("view_tombstones_out"),
                 tombstoneFolder,
                 ViewSql.athenaTombstones(
@@ -200,6 +201,7 @@ public final class AthenaViews implements Views {
                         snapshot.exportTime(),
                         since));
         Map<String, Long> parts = createTableAs(
+                lock,
                 out,
                 folder,
                 ViewSql.athenaMerge(
@@ -286,6 +288,7 @@ public final class AthenaViews implements Views {
         SnapshotSchema schema = snapshot.schema().withSequence();
         lock.confirm();
         Map<String, Long> parts = createTableAs(
+                lock,
                 views.sqlTable("view_out"),
                 folder,
                 ViewSql.athenaMerge(
@@ -300,7 +303,8 @@ public final class AthenaViews implements Views {
                         time(time)));
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
-        catalog.registerAsOf(new ViewCatalog.AsOf(time, schema, views.lake.uri(folder), parts, snapshot.exportId()));
+        catalog.registerAsOf(new ViewCatalog.AsOf(
+                time, schema, views.lake.uri(folder), parts, ViewCatalog.Buckets.NONE, snapshot.exportId()));
         ObjectNode view = JSON.createObjectNode()
                 .put("table", views.tableName)
                 .put("asOf", time.toString())
@@ -462,7 +466,10 @@ public final class AthenaViews implements Views {
      * Runs the merge as CREATE TABLE AS into an emptied folder, renames Athena's files to {@code part-NNNNN.parquet}
      * and drops the tables of the run; returns the parts' keys and rows.
      */
-    private Map<String, Long> createTableAs(String out, String folder, String select) throws Exception {
+    private Map<String, Long> createTableAs(ViewLock.Held lock, String out, String folder, String select)
+            throws Exception {
+        // A replica that lost the lease stops before it touches the lake: the folder may be the new holder's.
+        lock.confirm();
         views.lake.deleteAll(folder); // what a run that died left behind: Athena writes only into an empty folder
         athena.run("DROP TABLE IF EXISTS " + out);
         athena.run(ViewSql.athenaCreateTableAs(out, views.lake.uri(folder), options.codec(), select));

@@ -70,6 +70,12 @@ public final class ViewBuilder implements Views {
     static final String ENGINE = "duckdb";
 
     /**
+     * The pointer's {@code bucketing}: keys fall in buckets by Iceberg's bucket transform. A version of an earlier
+     * release (buckets by MD5, no such field) is rebuilt, not patched: its buckets hold other keys.
+     */
+    static final String BUCKETING = "iceberg-bucket";
+
+    /**
      * @param buckets how many parts the current view has; a key's part is a hash of it
      * @param keep how many versions of the current view stay in the lake (at least 1)
      * @param replayMargin deltas are read from this long before the snapshot's export time (clocks differ)
@@ -162,7 +168,8 @@ public final class ViewBuilder implements Views {
         Optional<ViewLake.Plan> planned = views.plan(
                 rebuild,
                 p -> p.path("buckets").asInt() == options.buckets()
-                        && p.path("engine").asText(ENGINE).equals(ENGINE),
+                        && p.path("engine").asText(ENGINE).equals(ENGINE)
+                        && p.path("bucketing").asText().equals(BUCKETING),
                 options.replayMargin(),
                 options.lateWindow());
         if (planned.isEmpty()) {
@@ -229,12 +236,8 @@ public final class ViewBuilder implements Views {
                                         work),
                                 true)
                         : ViewSql.duckDbBase(downloadAll(snapshot.parts(), work), false);
-                String sql = ViewSql.merge(
-                        ViewSql.Engine.DUCKDB,
-                        base,
-                        ViewSql.duckDbTombstones(previousTombstones),
-                        changes,
-                        options.buckets());
+                String sql =
+                        ViewSql.merge(base, ViewSql.duckDbTombstones(previousTombstones), changes, options.buckets());
                 written =
                         writeBuckets(db, spill, sql, schema, snapshot, work, "part-", true, options.targetFileBytes());
             }
@@ -242,6 +245,9 @@ public final class ViewBuilder implements Views {
 
             long t2 = System.nanoTime();
             // Upload the rewritten buckets, copy the others, then publish.
+            // A replica that lost the lease stops before it touches the lake: another replica may hold it and build
+            // this same version, so each write first confirms the lease.
+            lock.confirm();
             lake.deleteAll(layout.currentFolder(version)); // what a run that died left behind
             String tombstoneKey = layout.currentTombstones(version) + "tombstones.parquet";
             lake.deleteAll(layout.currentTombstones(version));
@@ -256,6 +262,7 @@ public final class ViewBuilder implements Views {
                             continue;
                         }
                         String key = layout.currentPart(version, b, n++);
+                        lock.confirm();
                         lake.putFile(key, part.file());
                         parts.addObject().put("bucket", b).put("key", key).put("rows", part.rows());
                         items += part.rows();
@@ -287,6 +294,7 @@ public final class ViewBuilder implements Views {
                     .put("snapshotExportTime", snapshot.exportTime().toString())
                     .put("itemCount", items)
                     .put("buckets", options.buckets())
+                    .put("bucketing", BUCKETING)
                     .put("schemaVersion", schema.version())
                     .put("changesApplied", intake.changes())
                     .put(
@@ -354,32 +362,37 @@ public final class ViewBuilder implements Views {
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
             List<String> files = downloadAll(snapshot.parts(), work);
+            lock.confirm(); // the lease first: another replica may be writing the same folder
             lake.deleteAll(folder);
             String changes = ViewSql.inWindow(
                     "changes",
                     ViewSql.duckDbTime(ViewLake.since(snapshot, options.replayMargin())),
                     ViewSql.duckDbTime(time));
             String sql = ViewSql.merge(
-                    ViewSql.Engine.DUCKDB,
-                    ViewSql.duckDbBase(files, false),
-                    ViewSql.duckDbTombstones(null),
-                    changes,
-                    options.buckets());
+                    ViewSql.duckDbBase(files, false), ViewSql.duckDbTombstones(null), changes, options.buckets());
             Map<Integer, List<Part>> written =
                     writeBuckets(db, spill, sql, schema, snapshot, work, "part-", false, options.targetFileBytes());
             lock.confirm();
             long items = 0;
             Map<String, Long> parts = new java.util.LinkedHashMap<>();
+            Map<String, Integer> bucketOf = new java.util.LinkedHashMap<>();
             for (var e : written.entrySet()) {
                 int n = 0;
                 for (Part part : e.getValue()) {
                     String key = folder + LakeLayout.partName(e.getKey(), n++);
                     lake.putFile(key, part.file());
                     parts.put(key, part.rows());
+                    bucketOf.put(key, e.getKey());
                     items += part.rows();
                 }
             }
-            catalog.registerAsOf(new ViewCatalog.AsOf(time, schema, lake.uri(folder), parts, snapshot.exportId()));
+            catalog.registerAsOf(new ViewCatalog.AsOf(
+                    time,
+                    schema,
+                    lake.uri(folder),
+                    parts,
+                    new ViewCatalog.Buckets(options.buckets(), bucketOf),
+                    snapshot.exportId()));
             ObjectNode view = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("asOf", time.toString())
@@ -525,8 +538,8 @@ public final class ViewBuilder implements Views {
     private Set<Integer> changedBuckets(Connection db) throws SQLException {
         Set<Integer> out = new java.util.TreeSet<>();
         try (Statement st = db.createStatement();
-                ResultSet rs = st.executeQuery("SELECT DISTINCT "
-                        + ViewSql.bucket(ViewSql.Engine.DUCKDB, "_key", options.buckets()) + " FROM changes")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT DISTINCT " + ViewSql.bucket("_key", options.buckets()) + " FROM changes")) {
             while (rs.next()) {
                 out.add(rs.getInt(1));
             }
@@ -658,8 +671,7 @@ public final class ViewBuilder implements Views {
                     + ViewSql.duckDbBase(
                             old.values().stream().flatMap(List::stream).toList(), true)
                     + " b UNION ALL SELECT _key, _seq FROM old_tombstones");
-            st.execute("CREATE TABLE applied AS "
-                    + ViewSql.winningChanges(ViewSql.Engine.DUCKDB, changes, "current_keys", options.buckets()));
+            st.execute("CREATE TABLE applied AS " + ViewSql.winningChanges(changes, "current_keys", options.buckets()));
             // The keys deleted now are tombstones; a key written again since its delete is not one any more.
             st.execute("CREATE TABLE new_tombstones AS SELECT _key, _seq, _time FROM old_tombstones"
                     + " WHERE _key NOT IN (SELECT _key FROM applied)"
@@ -810,6 +822,7 @@ public final class ViewBuilder implements Views {
             st.execute(
                     "SET temp_directory = '" + work.resolve("spill").toString().replace("'", "''") + "'");
             st.execute("SET preserve_insertion_order = false");
+            ViewSql.registerBucketFunction(db);
         } catch (SQLException e) {
             db.close();
             throw e;

@@ -27,16 +27,41 @@ public interface ViewCatalog {
     default void registerAsOf(AsOf view) {}
 
     /**
+     * How a view's parts partition its keys: each part holds the keys of one bucket of Iceberg's bucket transform
+     * {@code bucket[count](_key)}, the part's number in {@code ofPart} (by key in the lake's bucket).
+     *
+     * @param count the number of buckets; 0 when the parts are not partitioned (a view Athena wrote)
+     */
+    record Buckets(int count, Map<String, Integer> ofPart) {
+        public static final Buckets NONE = new Buckets(0, Map.of());
+
+        public Buckets {
+            ofPart = Map.copyOf(ofPart);
+        }
+
+        /** The bucket of a part, by its key in the lake's bucket; -1 when the parts are not partitioned. */
+        public int of(String key) {
+            return count == 0 ? -1 : Objects.requireNonNull(ofPart.get(key), () -> "no bucket for " + key);
+        }
+    }
+
+    /**
      * A view as of a time.
      *
      * @param parts its Parquet parts, key (in the lake's bucket) to rows
      */
     record AsOf(
-            Instant time, SnapshotSchema schema, String location, Map<String, Long> parts, String snapshotExportId) {
+            Instant time,
+            SnapshotSchema schema,
+            String location,
+            Map<String, Long> parts,
+            Buckets buckets,
+            String snapshotExportId) {
         public AsOf {
             Objects.requireNonNull(time, "time == null");
             Objects.requireNonNull(schema, "schema == null");
             parts = Map.copyOf(parts);
+            Objects.requireNonNull(buckets, "buckets == null");
         }
     }
 
@@ -44,6 +69,7 @@ public interface ViewCatalog {
      * A version about to be published.
      *
      * @param parts the version's Parquet parts, key (in the lake's bucket) to rows
+     * @param buckets how the parts partition the keys
      * @param snapshotExportId the snapshot the version was built on
      * @param changesApplied the changes the run applied
      * @param lastChangeTime the time of the newest change the version holds (ISO-8601), null when it holds none
@@ -56,6 +82,7 @@ public interface ViewCatalog {
             SnapshotSchema schema,
             String location,
             Map<String, Long> parts,
+            Buckets buckets,
             String snapshotExportId,
             long changesApplied,
             String lastChangeTime,
@@ -64,6 +91,7 @@ public interface ViewCatalog {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
             parts = Map.copyOf(parts);
+            Objects.requireNonNull(buckets, "buckets == null");
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
         }
     }
@@ -71,13 +99,19 @@ public interface ViewCatalog {
     /** The version a current view pointer ({@code current/_current.json}) publishes. */
     static Version published(JsonNode pointer) {
         Map<String, Long> parts = new LinkedHashMap<>();
-        pointer.path("parts")
-                .forEach(p -> parts.put(p.path("key").asText(), p.path("rows").asLong()));
+        Map<String, Integer> ofPart = new LinkedHashMap<>();
+        pointer.path("parts").forEach(p -> {
+            parts.put(p.path("key").asText(), p.path("rows").asLong());
+            ofPart.put(p.path("key").asText(), p.path("bucket").asInt());
+        });
+        // Only the project's engine writes a part per bucket, and only since its buckets are Iceberg's.
+        boolean partitioned = pointer.path("bucketing").asText().equals(ViewBuilder.BUCKETING);
         return new Version(
                 pointer.path("version").asLong(),
                 SnapshotSchema.fromJson(pointer.path("schema")),
                 pointer.path("location").asText(),
                 parts,
+                partitioned ? new Buckets(pointer.path("buckets").asInt(), ofPart) : Buckets.NONE,
                 pointer.path("snapshot").asText(),
                 pointer.path("changesApplied").asLong(),
                 pointer.path("lastChangeTime").isTextual()

@@ -8,9 +8,11 @@ import java.util.stream.Collectors;
  * latest per key winning. Every engine difference is named here and nowhere else:
  *
  * <ul>
- *   <li>the bucket of a key: the first 32 bits of the MD5 of {@code _key}, modulo the bucket count. DuckDB writes
- *       {@code CAST(('0x' || substr(md5(_key), 1, 8)) AS UBIGINT)}, Athena
- *       {@code from_base(substr(to_hex(md5(to_utf8(_key))), 1, 8), 16)};
+ *   <li>the bucket of a key: DuckDB's merge orders its winners by Iceberg's bucket transform of {@code _key}
+ *       ({@code bucket[N]}: Murmur3 of the key's UTF-8, as Iceberg's specification defines it), the function
+ *       {@value #BUCKET_FUNCTION} that {@link #registerBucketFunction} adds to the engine, so each file of the current
+ *       view is one partition of the Iceberg table and readers skip the others. Athena writes files of its own
+ *       choosing, none by bucket;
  *   <li>where the base rows come from: DuckDB reads the Parquet files ({@code read_parquet([...])}), Athena the
  *       catalog's table;
  *   <li>where the changes come from: DuckDB gets them from the project's delta reader (the new image's exact
@@ -34,21 +36,41 @@ import java.util.stream.Collectors;
  * delivery) the rows are the same change, and any one of them is kept.
  */
 public final class ViewSql {
-    public enum Engine {
-        DUCKDB,
-        ATHENA
-    }
+    /** DuckDB's name of Iceberg's bucket transform of a string: {@code iceberg_bucket(text, buckets)}. */
+    public static final String BUCKET_FUNCTION = "iceberg_bucket";
+
+    private static final java.util.Map<Integer, java.util.function.Function<Object, Integer>> TRANSFORMS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ViewSql() {}
 
-    public static String bucket(Engine engine, String keyColumn, int buckets) {
-        return switch (engine) {
-            case DUCKDB ->
-                "CAST(CAST(('0x' || substr(md5(" + keyColumn + "), 1, 8)) AS UBIGINT) % " + buckets + " AS INTEGER)";
-            case ATHENA ->
-                "CAST(from_base(substr(to_hex(md5(to_utf8(" + keyColumn + "))), 1, 8), 16) % " + buckets
-                        + " AS INTEGER)";
-        };
+    /** The bucket of a key, in DuckDB's SQL: Iceberg's {@code bucket[buckets]} of the key column. */
+    public static String bucket(String keyColumn, int buckets) {
+        return BUCKET_FUNCTION + "(" + keyColumn + ", " + buckets + ")";
+    }
+
+    /**
+     * Adds {@value #BUCKET_FUNCTION} to a DuckDB connection: Iceberg's own bucket transform, so the buckets the merge
+     * writes are the partitions an Iceberg reader computes for the same key.
+     */
+    public static void registerBucketFunction(java.sql.Connection db) throws java.sql.SQLException {
+        org.duckdb.DuckDBFunctions.scalarFunction()
+                .withName(BUCKET_FUNCTION)
+                .withParameters(String.class, int.class)
+                .withReturnType(int.class)
+                .withNullInNullOut()
+                .withFunction((java.util.function.BiFunction<String, Integer, Integer>) ViewSql::icebergBucket)
+                .register(db);
+    }
+
+    /** Iceberg's {@code bucket[buckets]} of a string. */
+    public static int icebergBucket(String key, int buckets) {
+        return TRANSFORMS
+                .computeIfAbsent(
+                        buckets,
+                        n -> org.apache.iceberg.transforms.Transforms.bucket(n)
+                                .bind(org.apache.iceberg.types.Types.StringType.get()))
+                .apply(key);
     }
 
     /** DuckDB's source of base rows: Parquet files; {@code hasSequence} is false for a snapshot's parts. */
@@ -109,7 +131,7 @@ public final class ViewSql {
      * @param tombstones a relation of {@code _key, _seq, _time}: the base's deleted keys
      * @param changes a relation of {@code _key, _seq, _action, _time, _item, _row}, already {@link #inWindow}
      */
-    public static String merge(Engine engine, String base, String tombstones, String changes, int buckets) {
+    public static String merge(String base, String tombstones, String changes, int buckets) {
         return "WITH all_rows AS (\n"
                 + "  SELECT _key, _seq, 'BASE' AS _action, NULL::TIMESTAMP AS _time, _item, CAST(0 AS BIGINT) AS _row"
                 + " FROM " + base + " b\n"
@@ -121,7 +143,7 @@ public final class ViewSql {
                 + "), picked AS (\n"
                 + "  SELECT _key, max(" + pick("") + ") AS _pick FROM all_rows GROUP BY _key\n"
                 + ")\n"
-                + "SELECT " + bucket(engine, "r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
+                + "SELECT " + bucket("r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
                 + " r._item, r._row\n"
                 + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
                 + "ORDER BY _bucket";
@@ -133,9 +155,9 @@ public final class ViewSql {
      * change, or an older change of a deleted key, changes nothing. Rows: {@code _bucket, _key, _seq, _action,
      * _time, _item, _row}; a REMOVE among them deletes its key and becomes its tombstone.
      */
-    public static String winningChanges(Engine engine, String changes, String current, int buckets) {
+    public static String winningChanges(String changes, String current, int buckets) {
         return "WITH picked AS (SELECT _key, max(" + pick("") + ") AS _pick FROM " + changes + " GROUP BY _key)\n"
-                + "SELECT " + bucket(engine, "w._key", buckets)
+                + "SELECT " + bucket("w._key", buckets)
                 + " AS _bucket, w._key, w._seq, w._action, w._time, w._item, w._row\n"
                 + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dynamolake.demo.DemoTable;
 import java.nio.file.Path;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import testsupport.Apps;
 import testsupport.IcebergTables;
 import testsupport.Lake;
@@ -75,6 +77,35 @@ class IcebergTakeoverTest {
                             snapshot.path("exportId").asText())
                     .containsEntry("total-records", current.path("itemCount").asText());
             assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(current));
+            assertThat(currentTable.spec().fields())
+                    .as("the pointer's buckets are Iceberg's: the table is partitioned by them")
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.transform())
+                            .hasToString("bucket[" + current.path("buckets").asInt() + "]"));
         }
+
+        // A view of an earlier release bucketed keys by MD5 (its pointer says nothing of the bucketing): the next
+        // run rebuilds every bucket, and the table becomes partitioned by Iceberg's buckets.
+        ObjectNode earlier = current.deepCopy();
+        earlier.remove("bucketing");
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/current/_current.json"),
+                        RequestBody.fromString(earlier.toString()));
+        Main upgraded = Apps.against(aws, TABLE, Map.of());
+        upgraded.start();
+        try {
+            demo.change(10);
+            probe.awaitDeltasLanded();
+            assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2");
+        } finally {
+            upgraded.stop();
+        }
+        JsonNode rebuilt = lake.json("current/_current.json");
+        assertThat(rebuilt.path("mode").asText()).isEqualTo("full");
+        assertThat(probe.view(rebuilt)).isEqualTo(probe.awaitDeltasLanded());
+        Table currentTable = IcebergTables.load(aws, "takeover_orders_current");
+        assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(rebuilt));
+        assertThat(currentTable.spec().isPartitioned()).isTrue();
     }
 }

@@ -38,8 +38,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import testsupport.Apps;
 import testsupport.Deliveries;
 import testsupport.DemoOrders;
+import testsupport.IcebergTables;
 import testsupport.Lake;
 import testsupport.LocalStackExtension;
+import testsupport.Ports;
+import testsupport.TrinoServer;
 import testsupport.ViewProbe;
 import views.DeltaSource;
 import views.ViewBuilder;
@@ -184,6 +187,72 @@ class LateDeliveryTest {
      */
     @Test
     @Order(6)
+    void aBuildThatLostItsLeaseLeavesTheVersionTheNewHolderPublishedAsItWas() throws Exception {
+        deliveries.set(DemoItems.key(43), "status", "PLANNED-BY-BOTH");
+        probe.awaitDeltasLanded();
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
+        String group = property("checkpoint.group");
+        ViewCatalog catalog = app.getCamelContext().getRegistry().lookupByNameAndType("viewCatalog", ViewCatalog.class);
+        // The other replica takes the lease once this one's has run out (its clock is past the lease's end).
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(31));
+        ViewBuilder other = builder(
+                later, ViewLock.lease(store, group, TABLE, "other-replica", Duration.ofSeconds(30), later), "other");
+        long[] published = new long[1];
+        // This replica plans its version; then it pauses, its lease runs out, and meanwhile the other replica
+        // builds the same version number with one more change, and publishes it.
+        ViewCatalog pausedAfterPlanning = new ViewCatalog() {
+            @Override
+            public void register(Version version) {
+                catalog.register(version);
+            }
+
+            @Override
+            public long publishedVersion() {
+                long before = catalog.publishedVersion();
+                try {
+                    deliveries.set(DemoItems.key(44), "status", "ONLY-IN-THE-OTHERS");
+                    probe.awaitDeltasLanded();
+                    published[0] = other.compact().orElseThrow().version();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return before;
+            }
+        };
+        ViewBuilder paused = builder(
+                Clock.systemUTC(),
+                ViewLock.lease(store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC()),
+                "paused",
+                pausedAfterPlanning);
+
+        assertThatThrownBy(paused::compact)
+                .isInstanceOf(Views.LostLockException.class)
+                .hasMessageContaining("lost the lease");
+        JsonNode pointer = lake.json("current/_current.json");
+        assertThat(pointer.path("version").asLong())
+                .as("the other replica published the version both planned")
+                .isEqualTo(published[0]);
+        // Its files are as it wrote them: the paused replica wrote nothing into the version's folder.
+        assertThat(currentView()).isEqualTo(probe.awaitDeltasLanded());
+        var table = IcebergTables.load(aws, "late_orders_current");
+        try (var tasks = table.newScan().planFiles()) {
+            for (var t : tasks) {
+                String key = t.file().location().substring("s3://dynamo-lake/".length());
+                assertThat(aws.s3()
+                                .headObject(b -> b.bucket("dynamo-lake").key(key))
+                                .contentLength())
+                        .as("the size of %s", key)
+                        .isEqualTo(t.file().fileSizeInBytes());
+            }
+        }
+        deliveries.set(DemoItems.key(45), "status", "AFTER-THE-RACE");
+        Map<String, JsonNode> now = probe.awaitDeltasLanded();
+        assertThat(views.compact()).as("the application's replica builds on").isPresent();
+        assertThat(currentView()).isEqualTo(now);
+    }
+
+    @Test
+    @Order(7)
     void anObjectWrittenAgainUnderItsKeyIsAppliedAgain() throws Exception {
         Map<String, AttributeValue> first = DemoItems.key(27);
         deliveries.set(first, "status", "REPAIRED-OBJECT");
@@ -231,7 +300,7 @@ class LateDeliveryTest {
      * listing.
      */
     @Test
-    @Order(7) // last: its runs are two days ahead, and their pointer says so
+    @Order(8) // last of the builds: its runs are two days ahead, and their pointer says so
     void anObjectCopiedBackDaysLaterIntoItsOldFolderIsApplied() throws Exception {
         Map<String, AttributeValue> key = DemoItems.key(25);
         deliveries.set(key, "status", "COPIED-BACK");
@@ -347,8 +416,86 @@ class LateDeliveryTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
-    /** A second builder of the same lake with the application's view settings, its own clock and lock. */
+    @Test
+    @Order(9) // after every delivery above
+    void anIndependentEngineReadsTheCurrentViewByNameAsTheTableIs() throws Exception {
+        Path jdk = TrinoServer.javaOrSkip();
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(currentView()).isEqualTo(table);
+        JsonNode pointer = lake.json("current/_current.json");
+        int buckets = pointer.path("buckets").asInt();
+        assertThat(IcebergTables.dataFiles(IcebergTables.load(aws, "late_orders_current")))
+                .as("the files the table's current commit reads")
+                .isEqualTo(IcebergTables.partUris(pointer));
+        try (TrinoServer trino = TrinoServer.start(
+                jdk,
+                Ports.free(),
+                aws.stack().emulatorEndpoint(),
+                aws.stack().s3Endpoint(),
+                Files.createDirectories(downloads.resolve("trino")))) {
+            // Trino's Iceberg connector finds late_orders_current by name in the Glue catalog: exactly a Scan of the
+            // table after the redeliveries, late objects and copies above, typed totals to the last digit.
+            String current = TrinoServer.ICEBERG_CATALOG + ".dynamo_lake.late_orders_current";
+            Map<String, JsonNode> read = new java.util.HashMap<>();
+            Map<Integer, Long> perBucket = new java.util.TreeMap<>();
+            var bucketOf = org.apache.iceberg.transforms.Transforms.bucket(buckets)
+                    .bind(org.apache.iceberg.types.Types.StringType.get());
+            int typed = 0;
+            for (List<String> row : trino.rows("SELECT _item, CAST(total AS varchar), _key FROM " + current)) {
+                JsonNode item = Lake.JSON.readTree(row.get(0));
+                assertThat(read.put(DemoOrders.key(item), item))
+                        .as("a key twice")
+                        .isNull();
+                if (row.get(1) != null && item.path("total").isNumber()) {
+                    assertThat(new java.math.BigDecimal(row.get(1)))
+                            .as("the typed total of %s, to the last digit", DemoOrders.key(item))
+                            .isEqualByComparingTo(item.path("total").decimalValue());
+                    typed++;
+                }
+                perBucket.merge(bucketOf.apply(row.get(2)), 1L, Long::sum);
+            }
+            assertThat(read)
+                    .as("deleted keys stay deleted whatever was delivered again")
+                    .doesNotContainKeys(
+                            DemoOrders.key(Deliveries.plain(DemoItems.key(7))),
+                            DemoOrders.key(Deliveries.plain(DemoItems.key(12))))
+                    .isEqualTo(table);
+            assertThat(typed).as("typed totals compared").isGreaterThan(table.size() / 2);
+
+            // The table's partitions are Iceberg's buckets of _key, as Trino computes them for the same keys.
+            Map<Integer, Long> partitions = new java.util.TreeMap<>();
+            for (List<String> row : trino.rows("SELECT CAST(partition._key_bucket AS varchar), record_count FROM"
+                    + " iceberg.dynamo_lake.\"late_orders_current$partitions\"")) {
+                partitions.put(Integer.parseInt(row.get(0)), Long.parseLong(row.get(1)));
+            }
+            assertThat(partitions).isEqualTo(perBucket);
+
+            // A key's lookup, and time travel to the commit before in Trino's (and Athena's) syntax.
+            String someKey =
+                    trino.rows("SELECT min(_key) FROM " + current).get(0).get(0);
+            assertThat(trino.rows("SELECT count(*) FROM " + current + " WHERE _key = '" + someKey + "'"))
+                    .containsExactly(List.of("1"));
+            List<List<String>> commits = trino.rows("SELECT CAST(snapshot_id AS varchar), summary['total-records']"
+                    + " FROM iceberg.dynamo_lake.\"late_orders_current$snapshots\" ORDER BY committed_at");
+            assertThat(commits).hasSizeGreaterThan(1);
+            assertThat(trino.rows("SELECT count(*) FROM " + current + " FOR VERSION AS OF "
+                            + commits.get(0).get(0)))
+                    .containsExactly(List.of(commits.get(0).get(1)));
+        }
+    }
+
+    /**
+     * A second builder of the same lake with the application's view settings and catalog, its own clock and lock.
+     */
     private static ViewBuilder builder(Clock clock, ViewLock lock, String work) throws Exception {
+        return builder(
+                clock,
+                lock,
+                work,
+                app.getCamelContext().getRegistry().lookupByNameAndType("viewCatalog", ViewCatalog.class));
+    }
+
+    private static ViewBuilder builder(Clock clock, ViewLock lock, String work, ViewCatalog catalog) throws Exception {
         return new ViewBuilder(
                 new LakeStore(aws.s3(), "dynamo-lake"),
                 new LakeLayout("tables/" + TABLE + "/"),
@@ -369,7 +516,7 @@ class LateDeliveryTest {
                         false),
                 clock,
                 lock,
-                ViewCatalog.NONE,
+                catalog,
                 DeltaSource.STREAM);
     }
 

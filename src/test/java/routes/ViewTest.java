@@ -229,6 +229,43 @@ class ViewTest {
                         pointer.path("deltas").path("listedAt").asText());
         assertThat(IcebergTables.dataFiles(table)).isEqualTo(IcebergTables.partUris(pointer));
         assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
+        assertPartitionedByTheKeysBucket(table, pointer);
+    }
+
+    /**
+     * The table is partitioned by Iceberg's bucket transform of {@code _key}, each file in the partition of every
+     * row it holds, so an engine looking up a key plans only the files of the key's bucket.
+     */
+    private static void assertPartitionedByTheKeysBucket(Table table, JsonNode pointer) throws Exception {
+        int buckets = pointer.path("buckets").asInt();
+        assertThat(table.spec().fields()).singleElement().satisfies(f -> {
+            assertThat(f.transform()).hasToString("bucket[" + buckets + "]");
+            assertThat(table.schema().findColumnName(f.sourceId())).isEqualTo("_key");
+        });
+        var bucketOf = org.apache.iceberg.transforms.Transforms.bucket(buckets)
+                .bind(org.apache.iceberg.types.Types.StringType.get());
+        java.util.Map<String, Integer> partitions = new java.util.TreeMap<>();
+        try (var tasks = table.newScan().planFiles()) {
+            tasks.forEach(t ->
+                    partitions.put(t.file().location(), t.file().partition().get(0, Integer.class)));
+        }
+        String someKey = null;
+        for (var e : probe.keysByPart(pointer).entrySet()) {
+            int partition = partitions.get("s3://dynamo-lake/" + e.getKey());
+            for (String key : e.getValue()) {
+                assertThat(bucketOf.apply(key))
+                        .as("the bucket of %s in %s", key, e.getKey())
+                        .isEqualTo(partition);
+                someKey = key;
+            }
+        }
+        java.util.Set<Integer> planned = new java.util.TreeSet<>();
+        try (var tasks = table.newScan()
+                .filter(org.apache.iceberg.expressions.Expressions.equal("_key", someKey))
+                .planFiles()) {
+            tasks.forEach(t -> planned.add(t.file().partition().get(0, Integer.class)));
+        }
+        assertThat(planned).as("the files planned for one key").containsExactly(bucketOf.apply(someKey));
     }
 
     private static java.util.Set<Integer> buckets(JsonNode parts) {
@@ -403,9 +440,14 @@ class ViewTest {
                         null,
                         SnapshotSchema.fromJson(after.path("schema")),
                         List.of(new IcebergTable.Part(
-                                "s3://dynamo-lake/" + orphan,
-                                bytes,
-                                after.path("parts").get(0).path("rows").asLong())),
+                                        "s3://dynamo-lake/" + orphan,
+                                        bytes,
+                                        after.path("parts").get(0).path("rows").asLong())
+                                .inBucket(after.path("parts")
+                                        .get(0)
+                                        .path("bucket")
+                                        .asInt())),
+                        after.path("buckets").asInt(),
                         2);
         demo.change(5);
         table = awaitDeltasLanded();

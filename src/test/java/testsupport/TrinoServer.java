@@ -40,6 +40,8 @@ public final class TrinoServer implements AutoCloseable {
 
     private final JavaProcess process;
     private final URI uri;
+    /** One client for every query: each HttpClient keeps a selector thread until it is collected. */
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private TrinoServer(JavaProcess process, URI uri) {
         this.process = process;
@@ -135,13 +137,11 @@ public final class TrinoServer implements AutoCloseable {
         TrinoServer server = new TrinoServer(process, URI.create("http://127.0.0.1:" + port));
         try {
             process.awaitLine("SERVER STARTED", Duration.ofSeconds(180));
-            // The coordinator announces itself as a worker a moment after it starts. One client for every poll:
-            // each HttpClient keeps a selector thread until it is collected.
-            HttpClient http = HttpClient.newHttpClient();
+            // The coordinator announces itself as a worker a moment after it starts.
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions()
-                    .until(() -> server.answers(http));
+                    .until(server::answers);
         } catch (RuntimeException | AssertionError e) {
             server.close();
             throw e;
@@ -153,22 +153,58 @@ public final class TrinoServer implements AutoCloseable {
         return uri;
     }
 
-    private boolean answers(HttpClient http) throws IOException, InterruptedException {
+    /**
+     * The rows of a query run on this server directly (no Athena in between), every value as its JSON text: a
+     * varchar as itself, a number as its digits, null as null.
+     *
+     * @throws IllegalStateException with Trino's message when the query fails
+     */
+    public List<List<String>> rows(String sql) throws IOException, InterruptedException {
         JsonNode r = JSON.readTree(http.send(
                         HttpRequest.newBuilder(uri.resolve("/v1/statement"))
                                 .header("X-Trino-User", "test")
-                                .POST(HttpRequest.BodyPublishers.ofString("SELECT 1"))
+                                .POST(HttpRequest.BodyPublishers.ofString(sql))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body());
-        while (r.hasNonNull("nextUri") && !r.has("error")) {
+        List<List<String>> out = new ArrayList<>();
+        while (true) {
+            if (r.has("error")) {
+                throw new IllegalStateException(
+                        sql + ": " + r.path("error").path("message").asText() + causes(r.path("error")));
+            }
+            r.path("data").forEach(row -> {
+                List<String> values = new ArrayList<>();
+                row.forEach(v -> values.add(v.isNull() ? null : v.isTextual() ? v.asText() : v.toString()));
+                out.add(values);
+            });
+            if (!r.hasNonNull("nextUri")) {
+                return out;
+            }
             r = JSON.readTree(http.send(
                             HttpRequest.newBuilder(URI.create(r.path("nextUri").asText()))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body());
         }
-        return !r.has("error");
+    }
+
+    /** The causes of a query's error, each as {@code ; caused by type: message}. */
+    private static String causes(JsonNode error) {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode c = error.path("failureInfo").path("cause"); !c.isMissingNode(); c = c.path("cause")) {
+            out.append("; caused by ")
+                    .append(c.path("type").asText())
+                    .append(": ")
+                    .append(c.path("message").asText());
+        }
+        return out.toString();
+    }
+
+    /** Whether the server runs queries: it answers one, and lists itself as an active node that takes work. */
+    private boolean answers() throws IOException, InterruptedException {
+        return rows("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")
+                .equals(List.of(List.of("1")));
     }
 
     /** The newest JDK of version 24 or later: TRINO_JAVA_HOME, or one under /usr/lib/jvm. */

@@ -106,6 +106,23 @@ public final class ViewProbe {
         return open(partKeys(pointer));
     }
 
+    /** The {@code _key} of every row of a published version, by the part (its key in the lake) that holds it. */
+    public Map<String, List<String>> keysByPart(JsonNode pointer) throws Exception {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (String part : partKeys(pointer)) {
+            List<String> keys = new java.util.ArrayList<>();
+            try (Connection db = open(List.of(part));
+                    Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT _key FROM v")) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            out.put(part, keys);
+        }
+        return out;
+    }
+
     private static List<String> partKeys(JsonNode pointer) {
         List<String> keys = new java.util.ArrayList<>();
         pointer.path("parts").forEach(p -> keys.add(p.path("key").asText()));
