@@ -70,6 +70,7 @@ final class LakeCatalog {
                         v.changesApplied(),
                         v.lastChangeTime(),
                         v.deltasListedAt(),
+                        v.stateKey() == null ? null : lake.uri(v.stateKey()),
                         v.schema(),
                         parts,
                         v.buckets().count(),
@@ -79,6 +80,12 @@ final class LakeCatalog {
             @Override
             public long publishedVersion() {
                 return current.version();
+            }
+
+            @Override
+            public java.util.Optional<String> publishedState() {
+                String inLake = lake.uri("");
+                return current.state().filter(uri -> uri.startsWith(inLake)).map(uri -> uri.substring(inLake.length()));
             }
 
             @Override

@@ -26,6 +26,12 @@ public final class IcebergCurrentTable {
      */
     public static final String DELTAS_LISTED_AT = "dynamo-lake.deltas-listed-at";
 
+    /**
+     * The state of the version a commit published ({@code s3://…/current/<version>/_version.json}): its parts'
+     * buckets, the delta objects it applied, its tombstones; the next run starts from it.
+     */
+    public static final String VIEW_STATE = "dynamo-lake.view-state";
+
     private final IcebergTable table;
 
     public IcebergCurrentTable(IcebergTable table) {
@@ -45,6 +51,7 @@ public final class IcebergCurrentTable {
             long changesApplied,
             String lastChangeTime,
             String deltasListedAt,
+            String stateUri,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
             int buckets,
@@ -59,6 +66,9 @@ public final class IcebergCurrentTable {
         if (deltasListedAt != null) {
             summary.put(DELTAS_LISTED_AT, deltasListedAt);
         }
+        if (stateUri != null) {
+            summary.put(VIEW_STATE, stateUri);
+        }
         return table.replace(schema, parts, buckets, summary, keep, current -> olderThan(current, version));
     }
 
@@ -68,6 +78,11 @@ public final class IcebergCurrentTable {
                 .map(summary -> summary.get(VIEW_VERSION))
                 .map(Long::parseLong)
                 .orElse(0L);
+    }
+
+    /** The state the table's current commit names (a URI), if it names one. */
+    public java.util.Optional<String> state() {
+        return table.currentSummary().map(summary -> summary.get(VIEW_STATE));
     }
 
     /** Whether a commit's summary names a version older than {@code version} (or none). */

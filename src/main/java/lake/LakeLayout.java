@@ -21,7 +21,8 @@ import java.util.Objects;
  * dead-letters/export/&lt;exportId&gt;/&lt;file&gt;.json       the lines of a data file that could not be read, with reasons
  * snapshots/&lt;exportId&gt;/_published.json            a copy of the pointer, written when the snapshot is published
  * current/NNNNNNNN/part-BBBBB.parquet             the current view, version N, one part per bucket of keys
- * current/_current.json                            the pointer to the published current view
+ * current/_state/NNNNNNNN.json                    what version N is; its Iceberg commit names it
+ * current/_current.json                            a copy of the published version's state, written after its commit
  * current/_tombstones/NNNNNNNN/                   the keys version N deleted, with their sequence numbers
  * iceberg/snapshot/metadata/                       the Iceberg table <table>_snapshot (its data files: the parts)
  * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
@@ -128,6 +129,21 @@ public final class LakeLayout {
 
     public String currentFolder(long version) {
         return currentPrefix() + String.format("%08d", version) + "/";
+    }
+
+    /**
+     * What a version of the current view is (the pointer's content when it was published: its parts, schema, the
+     * delta objects it applied, its tombstones), written before its catalog commit, which names it: the next run
+     * starts from the version the catalog holds. Beside the versions' folders, not in them: a reader of a folder sees
+     * the table's rows only.
+     */
+    public String currentVersionState(long version) {
+        return currentStates() + String.format("%08d", version) + ".json";
+    }
+
+    /** Where the states of the current view's versions lie: {@code current/_state/}. */
+    public String currentStates() {
+        return currentPrefix() + "_state/";
     }
 
     /** The part of one bucket of keys in a version of the current view. */

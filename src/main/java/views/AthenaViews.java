@@ -106,7 +106,7 @@ public final class AthenaViews implements Views {
             ViewCatalog catalog,
             DeltaSource deltas) {
         return new AthenaViews(
-                new ViewLake(lake, layout, tableName, clock, deltas),
+                new ViewLake(lake, layout, tableName, clock, deltas, catalog),
                 options,
                 clock,
                 replicas,
@@ -249,10 +249,7 @@ public final class AthenaViews implements Views {
                         "count",
                         deleted.values().stream().mapToLong(Long::longValue).sum());
         lock.confirm();
-        views.lake.putText(views.layout.catalog("current.sql"), views.catalogSql(schema, pointer));
-        views.lake.putText(views.layout.catalog("deltas.sql"), views.deltasSql());
-        catalog.register(ViewCatalog.published(pointer));
-        views.lake.putJson(views.layout.currentViewPointer(), pointer);
+        views.publish(pointer, schema);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
                         + " objects, at {} (Athena ran the merge in {} ms)",

@@ -139,7 +139,7 @@ public final class ViewBuilder implements Views {
         this.options = options;
         this.clock = clock;
         this.gate = new BuildGate(replicas, tableName);
-        this.views = new ViewLake(lake, layout, tableName, clock, deltas);
+        this.views = new ViewLake(lake, layout, tableName, clock, deltas, catalog);
         this.catalog = catalog;
     }
 
@@ -308,10 +308,7 @@ public final class ViewBuilder implements Views {
             pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             pointer.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
-            lake.putText(layout.catalog("current.sql"), views.catalogSql(schema, pointer));
-            lake.putText(layout.catalog("deltas.sql"), views.deltasSql());
-            catalog.register(ViewCatalog.published(pointer));
-            lake.putJson(layout.currentViewPointer(), pointer);
+            views.publish(pointer, schema);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
                             + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"

@@ -23,6 +23,14 @@ public interface ViewCatalog {
         return 0;
     }
 
+    /**
+     * The lake key of the state ({@code _version.json}) of the version the catalog holds, when it names one: a
+     * catalog without tables, or a version committed by an earlier release, names none.
+     */
+    default java.util.Optional<String> publishedState() {
+        return java.util.Optional.empty();
+    }
+
     /** Registers a view as of a time, written and about to be announced by its {@code _view.json}. */
     default void registerAsOf(AsOf view) {}
 
@@ -76,6 +84,8 @@ public interface ViewCatalog {
      * @param deltasListedAt when the run listed the delta objects it applied (ISO-8601): every object last modified
      *     before it less {@code views.late-window}, from the snapshot's floor on, is in the version; null for a
      *     version of an earlier release
+     * @param stateKey the lake key of the version's state ({@code _version.json}); null for a version of an earlier
+     *     release
      */
     record Version(
             long version,
@@ -86,7 +96,8 @@ public interface ViewCatalog {
             String snapshotExportId,
             long changesApplied,
             String lastChangeTime,
-            String deltasListedAt) {
+            String deltasListedAt,
+            String stateKey) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -119,7 +130,8 @@ public interface ViewCatalog {
                         : null,
                 pointer.path("deltas").path("listedAt").isTextual()
                         ? pointer.path("deltas").path("listedAt").asText()
-                        : null);
+                        : null,
+                pointer.path("state").isTextual() ? pointer.path("state").asText() : null);
     }
 
     /** This registration, then {@code next}. */
@@ -141,6 +153,11 @@ public interface ViewCatalog {
             @Override
             public long publishedVersion() {
                 return Math.max(first.publishedVersion(), next.publishedVersion());
+            }
+
+            @Override
+            public java.util.Optional<String> publishedState() {
+                return first.publishedState().or(next::publishedState);
             }
         };
     }

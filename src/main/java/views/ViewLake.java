@@ -1,6 +1,7 @@
 package views;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,17 +42,51 @@ final class ViewLake {
     final String tableName;
     final DeltaSource source;
     private final Clock clock;
+    private final ViewCatalog catalog;
 
-    ViewLake(LakeStore lake, LakeLayout layout, String tableName, Clock clock, DeltaSource source) {
+    ViewLake(
+            LakeStore lake, LakeLayout layout, String tableName, Clock clock, DeltaSource source, ViewCatalog catalog) {
         this.lake = lake;
         this.layout = layout;
         this.tableName = tableName;
         this.clock = clock;
         this.source = source;
+        this.catalog = catalog;
     }
 
+    /**
+     * The published version: the state the catalog's table names, so a run starts from what the table holds even when
+     * the pointer written after its commit is not there (a run that died in between); the pointer where the catalog
+     * names none (no catalog, or a version an earlier release committed).
+     */
     Optional<JsonNode> currentPointer() {
+        Optional<String> state = catalog.publishedState();
+        if (state.isPresent()) {
+            Optional<JsonNode> held = lake.jsonIfPresent(state.get());
+            if (held.isPresent()) {
+                return held;
+            }
+            LOG.warn(
+                    "The catalog's current view of {} names the state {}, which the lake does not hold; the pointer"
+                            + " is read instead",
+                    tableName,
+                    lake.uri(state.get()));
+        }
         return lake.jsonIfPresent(layout.currentViewPointer());
+    }
+
+    /**
+     * Publishes a version: writes its state, its catalog files, commits it to the catalog (the one step that makes it
+     * the published version), then writes the pointer, which folder readers and earlier tools follow.
+     */
+    void publish(ObjectNode pointer, SnapshotSchema schema) {
+        String state = layout.currentVersionState(pointer.path("version").asLong());
+        pointer.put("state", state);
+        lake.putJson(state, pointer);
+        lake.putText(layout.catalog("current.sql"), catalogSql(schema, pointer));
+        lake.putText(layout.catalog("deltas.sql"), deltasSql());
+        catalog.register(ViewCatalog.published(pointer));
+        lake.putJson(layout.currentViewPointer(), pointer);
     }
 
     Optional<JsonNode> snapshotPointer() {
@@ -443,6 +478,12 @@ final class ViewLake {
             if (Long.parseLong(f) < oldestKept) {
                 lake.deleteAll(layout.currentPrefix() + f + "/", named);
                 lake.deleteAll(layout.currentTombstones(Long.parseLong(f)));
+            }
+        }
+        for (S3Object o : lake.list(layout.currentStates())) {
+            String name = o.key().substring(layout.currentStates().length());
+            if (name.matches("\\d{8}\\.json") && Long.parseLong(name.substring(0, 8)) < oldestKept) {
+                lake.deleteAll(o.key());
             }
         }
     }

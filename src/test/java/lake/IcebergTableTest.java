@@ -31,14 +31,14 @@ class IcebergTableTest {
     @Test
     void aVersionIsCommittedOnlyOverAnOlderOne() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("versions_current"));
-        assertThat(current.publish(1, "e1", 10, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
+        assertThat(current.publish(1, "e1", 10, null, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
                 .isTrue();
-        assertThat(current.publish(1, "e1", 10, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
+        assertThat(current.publish(1, "e1", 10, null, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
                 .as("the same version again: a retried run")
                 .isFalse();
-        assertThat(current.publish(3, "e1", 5, null, null, schema("a", ColumnType.INT64), parts("v3", 1), 0, 2))
+        assertThat(current.publish(3, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v3", 1), 0, 2))
                 .isTrue();
-        assertThat(current.publish(2, "e1", 5, null, null, schema("a", ColumnType.INT64), parts("v2", 1), 0, 2))
+        assertThat(current.publish(2, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v2", 1), 0, 2))
                 .as("an outrun builder's older version")
                 .isFalse();
         Table table = IcebergTables.load(aws, "versions_current");
@@ -60,7 +60,7 @@ class IcebergTableTest {
     @Test
     void aWriterOutrunBetweenItsReadAndItsCommitFailsInsteadOfReplacingTheOthersRows() throws Exception {
         new IcebergCurrentTable(table("fenced_current"))
-                .publish(1, "e1", 1, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
+                .publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
         // Two builders both read version 1; the other commits its version 2 while this one is about to commit.
         IcebergCurrentTable other = new IcebergCurrentTable(table("fenced_current"));
         IcebergCurrentTable outrun = new IcebergCurrentTable(new IcebergTable(
@@ -68,9 +68,10 @@ class IcebergTableTest {
                 IcebergTables.NAMESPACE,
                 "fenced_current",
                 "s3://iceberg-test/fenced_current",
-                () -> other.publish(2, "e1", 1, null, null, schema("a", ColumnType.INT64), parts("other", 1), 0, 2)));
-        assertThatThrownBy(() ->
-                        outrun.publish(2, "e1", 1, null, null, schema("a", ColumnType.INT64), parts("outrun", 1), 0, 2))
+                () -> other.publish(
+                        2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("other", 1), 0, 2)));
+        assertThatThrownBy(() -> outrun.publish(
+                        2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("outrun", 1), 0, 2))
                 .isInstanceOf(CommitFailedException.class)
                 .hasMessageContaining("another writer committed");
         Table table = IcebergTables.load(aws, "fenced_current");
@@ -80,7 +81,7 @@ class IcebergTableTest {
     @Test
     void columnsAreAddedWidenedOrReplacedAsTheSchemaChanges() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("evolving_current"));
-        current.publish(1, "e1", 1, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
+        current.publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
         int id = IcebergTables.load(aws, "evolving_current")
                 .schema()
                 .findField("a")
@@ -89,6 +90,7 @@ class IcebergTableTest {
                 2,
                 "e1",
                 1,
+                null,
                 null,
                 null,
                 new SnapshotSchema(List.of(
@@ -108,8 +110,8 @@ class IcebergTableTest {
     @Test
     void aColumnWhoseNameChangesOnlyInCaseIsRenamedNotDoubled() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("case_current"));
-        current.publish(1, "e1", 1, null, null, schema("Status", ColumnType.STRING), parts("v1", 1), 0, 2);
-        current.publish(2, "e2", 1, null, null, schema("status", ColumnType.STRING), parts("v2", 1), 0, 2);
+        current.publish(1, "e1", 1, null, null, null, schema("Status", ColumnType.STRING), parts("v1", 1), 0, 2);
+        current.publish(2, "e2", 1, null, null, null, schema("status", ColumnType.STRING), parts("v2", 1), 0, 2);
         Table table = IcebergTables.load(aws, "case_current");
         assertThat(table.schema().columns())
                 .as("engines that fold case would find two columns named status")
@@ -121,11 +123,11 @@ class IcebergTableTest {
     void aVersionCommitsOnlyTheFilesThatChangedAndAFileWrittenAgainIsReadAnew() throws Exception {
         IcebergCurrentTable current = new IcebergCurrentTable(table("diff_current"));
         List<IcebergTable.Part> v1 = parts("v1", 4);
-        current.publish(1, "e1", 1, null, null, schema("a", ColumnType.INT64), v1, 0, 3);
+        current.publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v1, 0, 3);
         // Version 2 rewrote bucket 3 only: the other three files stay.
         List<IcebergTable.Part> v2 = new java.util.ArrayList<>(v1.subList(0, 3));
         v2.add(new IcebergTable.Part("s3://iceberg-test/v2/part-3.parquet", 120, 8));
-        current.publish(2, "e1", 1, null, null, schema("a", ColumnType.INT64), v2, 0, 3);
+        current.publish(2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v2, 0, 3);
         Table table = IcebergTables.load(aws, "diff_current");
         assertThat(table.currentSnapshot().summary())
                 .containsEntry("added-data-files", "1")
@@ -137,7 +139,7 @@ class IcebergTableTest {
         // table's entry must give the new size, the one a reader opens the file at.
         List<IcebergTable.Part> v3 = new java.util.ArrayList<>(v2);
         v3.set(0, new IcebergTable.Part("s3://iceberg-test/v1/part-0.parquet", 150, 9));
-        current.publish(3, "e1", 1, null, null, schema("a", ColumnType.INT64), v3, 0, 3);
+        current.publish(3, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v3, 0, 3);
         table = IcebergTables.load(aws, "diff_current");
         java.util.Map<String, long[]> files = new java.util.HashMap<>();
         try (var tasks = table.newScan().planFiles()) {
@@ -157,11 +159,11 @@ class IcebergTableTest {
                 new SnapshotColumn(SnapshotSchema.KEY, SnapshotSchema.KEY, ColumnType.STRING, 0, false),
                 new SnapshotColumn("a", "a", ColumnType.INT64, 0, false)));
         String key = "orderId=42";
-        current.publish(1, "e1", 1, null, null, schema, bucketed("v1", 4), 4, 3);
+        current.publish(1, "e1", 1, null, null, null, schema, bucketed("v1", 4), 4, 3);
         assertThat(plannedFor(key)).containsExactly("s3://iceberg-test/v1/part-" + bucket(key, 4) + ".parquet");
 
         // More buckets: the partitioning evolves, every file is named anew under the new spec.
-        current.publish(2, "e1", 1, null, null, schema, bucketed("v2", 8), 8, 3);
+        current.publish(2, "e1", 1, null, null, null, schema, bucketed("v2", 8), 8, 3);
         Table table = IcebergTables.load(aws, "bucketed_current");
         assertThat(table.spec().fields())
                 .singleElement()
@@ -170,12 +172,12 @@ class IcebergTableTest {
         assertThat(plannedFor(key)).containsExactly("s3://iceberg-test/v2/part-" + bucket(key, 8) + ".parquet");
 
         // Parts of no bucket (Athena's): the table is unpartitioned again, a lookup reads every file.
-        current.publish(3, "e1", 1, null, null, schema, parts("v3", 2), 0, 3);
+        current.publish(3, "e1", 1, null, null, null, schema, parts("v3", 2), 0, 3);
         assertThat(IcebergTables.load(aws, "bucketed_current").spec().isUnpartitioned())
                 .isTrue();
         assertThat(plannedFor(key)).hasSize(2);
 
-        assertThatThrownBy(() -> current.publish(4, "e1", 1, null, null, schema, parts("v4", 2), 4, 3))
+        assertThatThrownBy(() -> current.publish(4, "e1", 1, null, null, null, schema, parts("v4", 2), 4, 3))
                 .as("a bucketed table's part without its bucket")
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs its bucket");

@@ -84,17 +84,27 @@ class IcebergTakeoverTest {
                             .hasToString("bucket[" + current.path("buckets").asInt() + "]"));
         }
 
-        // A view of an earlier release bucketed keys by MD5 (its pointer says nothing of the bucketing): the next
-        // run rebuilds every bucket, and the table becomes partitioned by Iceberg's buckets.
+        // A lake an earlier release wrote: its pointer names no state and says nothing of the bucketing (its buckets
+        // were MD5's), and there is no Iceberg table. The table is taken over unpartitioned; the next run rebuilds
+        // every bucket, and the table becomes partitioned by Iceberg's buckets.
         ObjectNode earlier = current.deepCopy();
         earlier.remove("bucketing");
+        earlier.remove("state");
         aws.s3()
                 .putObject(
                         b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/current/_current.json"),
                         RequestBody.fromString(earlier.toString()));
+        IcebergTables.catalog(aws)
+                .dropTable(
+                        org.apache.iceberg.catalog.TableIdentifier.of(
+                                IcebergTables.NAMESPACE, "takeover_orders_current"),
+                        false);
         Main upgraded = Apps.against(aws, TABLE, Map.of());
         upgraded.start();
         try {
+            Table takenOver = IcebergTables.load(aws, "takeover_orders_current");
+            assertThat(takenOver.spec().isUnpartitioned()).isTrue();
+            assertThat(takenOver.currentSnapshot().summary()).doesNotContainKey(IcebergCurrentTable.VIEW_STATE);
             demo.change(10);
             probe.awaitDeltasLanded();
             assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2");

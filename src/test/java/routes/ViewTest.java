@@ -438,6 +438,7 @@ class ViewTest {
                         0,
                         null,
                         null,
+                        null,
                         SnapshotSchema.fromJson(after.path("schema")),
                         List.of(new IcebergTable.Part(
                                         "s3://dynamo-lake/" + orphan,
@@ -458,6 +459,34 @@ class ViewTest {
         assertThat(lake.keys(String.format("current/%08d/", next + 1)))
                 .as("the folder of the version the table took, which the previous commit still reads")
                 .contains(orphan);
+
+        // A run that died after its commit, before its pointer: the commit names the version's state, and the next
+        // run starts from the version the table holds, not from the older pointer.
+        assertThat(IcebergTables.load(aws, "view_orders_current")
+                        .currentSnapshot()
+                        .summary())
+                .containsEntry(
+                        IcebergCurrentTable.VIEW_STATE,
+                        "s3://dynamo-lake/" + last.path("state").asText());
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/current/_current.json"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString(after.toString()));
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 3) + " (incremental)");
+        JsonNode resumed = lake.json("current/_current.json");
+        assertThat(view(resumed)).isEqualTo(table);
+        List<String> built = new ArrayList<>();
+        resumed.path("retained").get(0).forEach(k -> built.add(k.asText()));
+        assertThat(built)
+                .as("the parts of the version it built on: the table's, next + 2")
+                .containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
+        assertIcebergTableIs(resumed);
+        assertThat(lake.keys("current/_state/"))
+                .as("the states of the versions views.keep keeps")
+                .containsExactlyInAnyOrder(
+                        last.path("state").asText(), resumed.path("state").asText());
     }
 
     @Test

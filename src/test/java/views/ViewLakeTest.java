@@ -34,7 +34,8 @@ class ViewLakeTest {
     }
 
     private ViewLake lake(String table, DeltaSource source) {
-        return new ViewLake(store, new LakeLayout("tables/" + table + "/"), table, Clock.systemUTC(), source);
+        return new ViewLake(
+                store, new LakeLayout("tables/" + table + "/"), table, Clock.systemUTC(), source, ViewCatalog.NONE);
     }
 
     private static ViewLake.Snapshot snapshot() {
