@@ -27,7 +27,7 @@ public final class IcebergCurrentTable {
     public static final String DELTAS_LISTED_AT = "dynamo-lake.deltas-listed-at";
 
     /**
-     * The state of the version a commit published ({@code s3://…/current/<version>/_version.json}): its parts'
+     * The state of the version a commit published ({@code s3://…/current/_state/<version>-<attempt>.json}): its parts'
      * buckets, the delta objects it applied, its tombstones; the next run starts from it.
      */
     public static final String VIEW_STATE = "dynamo-lake.view-state";

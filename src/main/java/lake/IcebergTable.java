@@ -67,6 +67,9 @@ public final class IcebergTable {
     /** The column whose hash partitions a bucketed table: the key's canonical text. */
     public static final String BUCKET_SOURCE = SnapshotSchema.KEY;
 
+    /** The partition field of a bucketed table, whatever its bucket count: the name Iceberg gives it first. */
+    public static final String BUCKET_FIELD = BUCKET_SOURCE + "_bucket";
+
     /**
      * A Parquet part: its URI, size and rows, and in a bucketed table the bucket of Iceberg's bucket transform of
      * {@value #BUCKET_SOURCE} every row of it falls in (-1 in a table without buckets).
@@ -281,7 +284,7 @@ public final class IcebergTable {
     static PartitionSpec spec(Schema schema, int buckets) {
         return buckets > 0
                 ? PartitionSpec.builderFor(schema)
-                        .bucket(BUCKET_SOURCE, buckets)
+                        .bucket(BUCKET_SOURCE, buckets, BUCKET_FIELD)
                         .build()
                 : PartitionSpec.unpartitioned();
     }
@@ -294,16 +297,33 @@ public final class IcebergTable {
     private static boolean repartition(Transaction tx, int buckets) {
         PartitionSpec current = tx.table().spec();
         PartitionSpec wanted = spec(tx.table().schema(), buckets);
-        if (current.compatibleWith(wanted)) {
+        if (samePartitions(current, wanted)) {
             return false;
         }
         var update = tx.updateSpec();
         current.fields().forEach(f -> update.removeField(f.name()));
         if (buckets > 0) {
-            update.addField(Expressions.bucket(BUCKET_SOURCE, buckets));
+            // Under the one name, whatever the count: without it Iceberg names a new count's field _key_bucket_<n>.
+            update.addField(BUCKET_FIELD, Expressions.bucket(BUCKET_SOURCE, buckets));
         }
         update.commit();
         LOG.info("The Iceberg table's partitioning is now {}", tx.table().spec());
+        return true;
+    }
+
+    /** Whether two specs partition by the same transforms of the same columns, whatever their fields' names. */
+    private static boolean samePartitions(PartitionSpec a, PartitionSpec b) {
+        if (a.fields().size() != b.fields().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.fields().size(); i++) {
+            var x = a.fields().get(i);
+            var y = b.fields().get(i);
+            if (x.sourceId() != y.sourceId()
+                    || !x.transform().toString().equals(y.transform().toString())) {
+                return false;
+            }
+        }
         return true;
     }
 

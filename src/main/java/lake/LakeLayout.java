@@ -20,10 +20,10 @@ import java.util.Objects;
  * deltas-export/&lt;exportId&gt;/_published.json         written when every file of that export has landed
  * dead-letters/export/&lt;exportId&gt;/&lt;file&gt;.json       the lines of a data file that could not be read, with reasons
  * snapshots/&lt;exportId&gt;/_published.json            a copy of the pointer, written when the snapshot is published
- * current/NNNNNNNN/part-BBBBB.parquet             the current view, version N, one part per bucket of keys
- * current/_state/NNNNNNNN.json                    what version N is; its Iceberg commit names it
+ * current/NNNNNNNN-&lt;attempt&gt;/part-BBBBB.parquet    the current view, version N, one part per bucket of keys
+ * current/_state/NNNNNNNN-&lt;attempt&gt;.json          what version N is; its Iceberg commit names it
  * current/_current.json                            a copy of the published version's state, written after its commit
- * current/_tombstones/NNNNNNNN/                   the keys version N deleted, with their sequence numbers
+ * current/_tombstones/NNNNNNNN-&lt;attempt&gt;/          the keys version N deleted, with their sequence numbers
  * iceberg/snapshot/metadata/                       the Iceberg table <table>_snapshot (its data files: the parts)
  * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
  * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
@@ -127,18 +127,42 @@ public final class LakeLayout {
         return prefix + "current/";
     }
 
-    public String currentFolder(long version) {
-        return currentPrefix() + String.format("%08d", version) + "/";
+    /**
+     * The folder of one build's attempt at a version of the current view: {@code current/00000007-1a2b3c4d/}. Each
+     * attempt writes a folder of its own, so a replica that lost its lease, or a run that died, never writes or clears
+     * the files of the version another replica published under the same number; the catalog's commit (or the pointer)
+     * says which attempt is the version.
+     */
+    public String currentFolder(long version, String attempt) {
+        return currentPrefix() + folderName(version, attempt) + "/";
+    }
+
+    private static String folderName(long version, String attempt) {
+        return String.format("%08d", version) + "-" + attempt;
+    }
+
+    /** A new attempt's name: 8 random hexadecimal digits. */
+    public static String newAttempt() {
+        return java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * The version a folder (or state file) of the current view belongs to: {@code 00000007-1a2b3c4d}, or
+     * {@code 00000007} as earlier releases named it; -1 for another name.
+     */
+    public static long versionOf(String name) {
+        return name.matches("\\d{8}(-[0-9a-f]{8})?(\\.json)?") ? Long.parseLong(name.substring(0, 8)) : -1;
     }
 
     /**
      * What a version of the current view is (the pointer's content when it was published: its parts, schema, the
      * delta objects it applied, its tombstones), written before its catalog commit, which names it: the next run
-     * starts from the version the catalog holds. Beside the versions' folders, not in them: a reader of a folder sees
-     * the table's rows only.
+     * starts from the version the catalog holds. One a build's attempt ({@code attempt}, random): two replicas that
+     * built the same version number never write the same state, and the commit names the winner's. Beside the
+     * versions' folders, not in them: a reader of a folder sees the table's rows only.
      */
-    public String currentVersionState(long version) {
-        return currentStates() + String.format("%08d", version) + ".json";
+    public String currentVersionState(long version, String attempt) {
+        return currentStates() + folderName(version, attempt) + ".json";
     }
 
     /** Where the states of the current view's versions lie: {@code current/_state/}. */
@@ -146,17 +170,12 @@ public final class LakeLayout {
         return currentPrefix() + "_state/";
     }
 
-    /** The part of one bucket of keys in a version of the current view. */
-    public String currentPart(long version, int bucket) {
-        return currentPart(version, bucket, 0);
-    }
-
     /**
      * The {@code n}-th file of a bucket of the current view, when the bucket outgrew {@code lake.target-file-size}:
      * {@code part-00003.parquet}, then {@code part-00003-001.parquet}, …
      */
-    public String currentPart(long version, int bucket, int n) {
-        return currentFolder(version) + partName(bucket, n);
+    public String currentPart(long version, String attempt, int bucket, int n) {
+        return currentFolder(version, attempt) + partName(bucket, n);
     }
 
     /** The name of a bucket's {@code n}-th file in a view's folder: {@code part-00003.parquet}, {@code part-00003-001.parquet}, … */
@@ -169,8 +188,13 @@ public final class LakeLayout {
      * so that an older change delivered late or again cannot bring them back. Beside the version's folder, not in
      * it: a reader of the folder sees the table's rows only.
      */
-    public String currentTombstones(long version) {
-        return currentPrefix() + "_tombstones/" + String.format("%08d", version) + "/";
+    public String currentTombstones(long version, String attempt) {
+        return currentTombstonesPrefix() + folderName(version, attempt) + "/";
+    }
+
+    /** Where the tombstones of the current view's versions lie: {@code current/_tombstones/}. */
+    public String currentTombstonesPrefix() {
+        return currentPrefix() + "_tombstones/";
     }
 
     /** Where an Iceberg table of the lake keeps its metadata: {@code iceberg/snapshot/}, … */

@@ -182,8 +182,9 @@ public final class AthenaViews implements Views {
         Intake intake = intake(deltas, selection);
         String since = time(plan.since());
 
-        String folder = views.layout.currentFolder(version);
-        String tombstoneFolder = views.layout.currentTombstones(version);
+        String attempt = lake.LakeLayout.newAttempt(); // folders of its own: see ViewBuilder
+        String folder = views.layout.currentFolder(version, attempt);
+        String tombstoneFolder = views.layout.currentTombstones(version, attempt);
         String out = views.sqlTable("view_out");
         long t0 = System.nanoTime();
         // The deleted keys first: the statement after it drops the tables both read.
@@ -249,7 +250,7 @@ public final class AthenaViews implements Views {
                         "count",
                         deleted.values().stream().mapToLong(Long::longValue).sum());
         lock.confirm();
-        views.publish(pointer, schema);
+        views.publish(pointer, schema, attempt);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
                         + " objects, at {} (Athena ran the merge in {} ms)",
@@ -479,6 +480,7 @@ public final class AthenaViews implements Views {
         int n = 0;
         for (S3Object o : views.lake.list(folder)) {
             String part = folder + String.format("part-%05d.parquet", n++);
+            lock.confirm();
             views.lake.move(o.key(), part);
             parts.put(part, rows.getOrDefault(views.lake.uri(o.key()), 0L));
         }

@@ -244,13 +244,12 @@ public final class ViewBuilder implements Views {
             long tombstones = writeTombstones(db, work);
 
             long t2 = System.nanoTime();
-            // Upload the rewritten buckets, copy the others, then publish.
-            // A replica that lost the lease stops before it touches the lake: another replica may hold it and build
-            // this same version, so each write first confirms the lease.
+            // Upload the rewritten buckets, copy the others, then publish. Into this attempt's own folders: another
+            // replica may build the same version number, and the catalog's commit decides whose it is. A replica that
+            // lost the lease stops before each write all the same: it would only write files nobody reads.
+            String attempt = LakeLayout.newAttempt();
             lock.confirm();
-            lake.deleteAll(layout.currentFolder(version)); // what a run that died left behind
-            String tombstoneKey = layout.currentTombstones(version) + "tombstones.parquet";
-            lake.deleteAll(layout.currentTombstones(version));
+            String tombstoneKey = layout.currentTombstones(version, attempt) + "tombstones.parquet";
             lake.putFile(tombstoneKey, work.resolve("tombstones.parquet"));
             ArrayNode parts = JSON.createArrayNode();
             long items = 0;
@@ -261,7 +260,7 @@ public final class ViewBuilder implements Views {
                         if (part.rows() == 0) {
                             continue;
                         }
-                        String key = layout.currentPart(version, b, n++);
+                        String key = layout.currentPart(version, attempt, b, n++);
                         lock.confirm();
                         lake.putFile(key, part.file());
                         parts.addObject().put("bucket", b).put("key", key).put("rows", part.rows());
@@ -271,7 +270,8 @@ public final class ViewBuilder implements Views {
                     for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
                         String key = old.path("key").asText(); // unchanged: named where an earlier version wrote it
                         if (options.wholeFolders()) {
-                            key = layout.currentPart(version, b, n++);
+                            key = layout.currentPart(version, attempt, b, n++);
+                            lock.confirm();
                             lake.copy(old.path("key").asText(), key);
                         }
                         parts.addObject()
@@ -283,7 +283,7 @@ public final class ViewBuilder implements Views {
                 }
             }
 
-            String location = lake.uri(layout.currentFolder(version));
+            String location = lake.uri(layout.currentFolder(version, attempt));
             ObjectNode pointer = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("version", version)
@@ -308,7 +308,7 @@ public final class ViewBuilder implements Views {
             pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             pointer.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
-            views.publish(pointer, schema);
+            views.publish(pointer, schema, attempt);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
                             + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"
@@ -377,6 +377,7 @@ public final class ViewBuilder implements Views {
                 int n = 0;
                 for (Part part : e.getValue()) {
                     String key = folder + LakeLayout.partName(e.getKey(), n++);
+                    lock.confirm();
                     lake.putFile(key, part.file());
                     parts.put(key, part.rows());
                     bucketOf.put(key, e.getKey());
@@ -597,6 +598,10 @@ public final class ViewBuilder implements Views {
                         continue;
                     }
                     int b = rs.getInt(1);
+                    if (rs.wasNull()) {
+                        throw new IllegalStateException(
+                                "A row of the merge has no key, so no bucket: " + rs.getString(2));
+                    }
                     boolean full = writer != null && writer.rows() % 64 == 0 && writer.bytes() >= targetBytes;
                     if (b != bucket || full) {
                         if (writer != null) {

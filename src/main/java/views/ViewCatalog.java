@@ -24,7 +24,7 @@ public interface ViewCatalog {
     }
 
     /**
-     * The lake key of the state ({@code _version.json}) of the version the catalog holds, when it names one: a
+     * The lake key of the state ({@code current/_state/<version>-<attempt>.json}) of the version the catalog holds, when it names one: a
      * catalog without tables, or a version committed by an earlier release, names none.
      */
     default java.util.Optional<String> publishedState() {
@@ -84,7 +84,7 @@ public interface ViewCatalog {
      * @param deltasListedAt when the run listed the delta objects it applied (ISO-8601): every object last modified
      *     before it less {@code views.late-window}, from the snapshot's floor on, is in the version; null for a
      *     version of an earlier release
-     * @param stateKey the lake key of the version's state ({@code _version.json}); null for a version of an earlier
+     * @param stateKey the lake key of the version's state ({@code current/_state/…}); null for a version of an earlier
      *     release
      */
     record Version(

@@ -57,35 +57,58 @@ final class ViewLake {
     /**
      * The published version: the state the catalog's table names, so a run starts from what the table holds even when
      * the pointer written after its commit is not there (a run that died in between); the pointer where the catalog
-     * names none (no catalog, or a version an earlier release committed).
+     * names none (no catalog, or a version an earlier release committed), or where the pointer's version is newer
+     * (the table rolled back, or dropped and taken over again): a run never builds a version number the lake already
+     * has under an older one.
      */
     Optional<JsonNode> currentPointer() {
+        Optional<JsonNode> pointer = lake.jsonIfPresent(layout.currentViewPointer());
         Optional<String> state = catalog.publishedState();
-        if (state.isPresent()) {
-            Optional<JsonNode> held = lake.jsonIfPresent(state.get());
-            if (held.isPresent()) {
-                return held;
-            }
+        if (state.isEmpty()) {
+            return pointer;
+        }
+        Optional<JsonNode> held = lake.jsonIfPresent(state.get());
+        if (held.isEmpty()) {
             LOG.warn(
                     "The catalog's current view of {} names the state {}, which the lake does not hold; the pointer"
                             + " is read instead",
                     tableName,
                     lake.uri(state.get()));
+            return pointer;
         }
-        return lake.jsonIfPresent(layout.currentViewPointer());
+        if (pointer.isPresent()
+                && pointer.get().path("version").asLong()
+                        > held.get().path("version").asLong()) {
+            LOG.warn(
+                    "The pointer of the current view of {} names version {}, newer than the catalog's {}: the run"
+                            + " builds on the pointer's",
+                    tableName,
+                    pointer.get().path("version").asLong(),
+                    held.get().path("version").asLong());
+            return pointer;
+        }
+        return held;
     }
 
     /**
      * Publishes a version: writes its state, its catalog files, commits it to the catalog (the one step that makes it
      * the published version), then writes the pointer, which folder readers and earlier tools follow.
      */
-    void publish(ObjectNode pointer, SnapshotSchema schema) {
-        String state = layout.currentVersionState(pointer.path("version").asLong());
+    void publish(ObjectNode pointer, SnapshotSchema schema, String attempt) {
+        long version = pointer.path("version").asLong();
+        String state = layout.currentVersionState(version, attempt);
         pointer.put("state", state);
         lake.putJson(state, pointer);
         lake.putText(layout.catalog("current.sql"), catalogSql(schema, pointer));
         lake.putText(layout.catalog("deltas.sql"), deltasSql());
         catalog.register(ViewCatalog.published(pointer));
+        // The table refuses a version it holds already: another builder (one that planned the same number) was first,
+        // and its state is the table's now. This run writes no pointer and expires nothing.
+        Optional<String> held = catalog.publishedState();
+        if (held.isPresent() && !held.get().equals(state)) {
+            throw new Views.LostLockException("Another builder published version " + version + " of " + tableName
+                    + " first (the table names " + lake.uri(held.get()) + "): this run publishes nothing");
+        }
         lake.putJson(layout.currentViewPointer(), pointer);
     }
 
@@ -450,13 +473,13 @@ final class ViewLake {
         return out;
     }
 
-    /** The version folders ({@code 00000007}) directly under a prefix. */
+    /** The version folders ({@code 00000007-1a2b3c4d}, or an earlier release's {@code 00000007}) under a prefix. */
     private Set<String> versionFolders(String prefix) {
         Set<String> out = new java.util.TreeSet<>();
         for (S3Object o : lake.list(prefix)) {
             String rest = o.key().substring(prefix.length());
             int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(0, slash).matches("\\d{8}")) {
+            if (slash > 0 && LakeLayout.versionOf(rest.substring(0, slash)) >= 0) {
                 out.add(rest.substring(0, slash));
             }
         }
@@ -472,17 +495,22 @@ final class ViewLake {
         Set<String> named = new java.util.HashSet<>();
         pointer.path("parts").forEach(p -> named.add(p.path("key").asText()));
         pointer.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
-        Set<String> folders = versionFolders(layout.currentPrefix());
-        folders.addAll(versionFolders(layout.currentPrefix() + "_tombstones/"));
-        for (String f : folders) {
-            if (Long.parseLong(f) < oldestKept) {
+        // Every attempt's folder of an expired version: the published one's, and any a replica that lost its lease or
+        // a run that died left.
+        for (String f : versionFolders(layout.currentPrefix())) {
+            if (LakeLayout.versionOf(f) < oldestKept) {
                 lake.deleteAll(layout.currentPrefix() + f + "/", named);
-                lake.deleteAll(layout.currentTombstones(Long.parseLong(f)));
+            }
+        }
+        for (String f : versionFolders(layout.currentTombstonesPrefix())) {
+            if (LakeLayout.versionOf(f) < oldestKept) {
+                lake.deleteAll(layout.currentTombstonesPrefix() + f + "/");
             }
         }
         for (S3Object o : lake.list(layout.currentStates())) {
-            String name = o.key().substring(layout.currentStates().length());
-            if (name.matches("\\d{8}\\.json") && Long.parseLong(name.substring(0, 8)) < oldestKept) {
+            long v = LakeLayout.versionOf(
+                    o.key().substring(layout.currentStates().length()));
+            if (v >= 0 && v < oldestKept) {
                 lake.deleteAll(o.key());
             }
         }

@@ -171,13 +171,26 @@ class IcebergTableTest {
         assertThat(IcebergTables.dataFiles(table)).hasSize(8).allMatch(f -> f.contains("/v2/"));
         assertThat(plannedFor(key)).containsExactly("s3://iceberg-test/v2/part-" + bucket(key, 8) + ".parquet");
 
+        // The same count again: the spec stays, and the commit adds and removes only the file that changed.
+        List<IcebergTable.Part> v3 = new java.util.ArrayList<>(bucketed("v2", 8));
+        v3.set(5, new IcebergTable.Part("s3://iceberg-test/v3/part-5.parquet", 100, 7).inBucket(5));
+        current.publish(3, "e1", 1, null, null, null, schema, v3, 8, 3);
+        table = IcebergTables.load(aws, "bucketed_current");
+        assertThat(table.specs()).as("one spec a bucket count").hasSize(2);
+        assertThat(table.spec().fields())
+                .singleElement()
+                .satisfies(f -> assertThat(f.name()).isEqualTo(IcebergTable.BUCKET_FIELD));
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry("added-data-files", "1")
+                .containsEntry("deleted-data-files", "1");
+
         // Parts of no bucket (Athena's): the table is unpartitioned again, a lookup reads every file.
-        current.publish(3, "e1", 1, null, null, null, schema, parts("v3", 2), 0, 3);
+        current.publish(4, "e1", 1, null, null, null, schema, parts("v4", 2), 0, 3);
         assertThat(IcebergTables.load(aws, "bucketed_current").spec().isUnpartitioned())
                 .isTrue();
         assertThat(plannedFor(key)).hasSize(2);
 
-        assertThatThrownBy(() -> current.publish(4, "e1", 1, null, null, null, schema, parts("v4", 2), 4, 3))
+        assertThatThrownBy(() -> current.publish(5, "e1", 1, null, null, null, schema, parts("v5", 2), 4, 3))
                 .as("a bucketed table's part without its bucket")
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs its bucket");

@@ -121,7 +121,9 @@ class AthenaViewTest {
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(probe.view(pointer)).isEqualTo(table);
         String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
-        assertThat(lake.keys("current/00000001/")).allMatch(k -> k.matches(".*/part-\\d{5}\\.parquet"));
+        assertThat(lake.keys(folder.substring(("tables/" + TABLE + "/").length())))
+                .isNotEmpty()
+                .allMatch(k -> k.matches(".*/current/00000001-[0-9a-f]{8}/part-\\d{5}\\.parquet"));
         long compared = probe.assertTypedColumnsAgreeWithItems(folder, pointer.path("schema"));
         assertThat(compared).as("typed values compared").isGreaterThan(table.size() * 5L);
 
@@ -240,9 +242,9 @@ class AthenaViewTest {
                 .hasMessageContaining("HIVE_CANNOT_OPEN_SPLIT: worker lost");
         assertThat(lake.json("current/_current.json")).isEqualTo(published);
 
-        // What a run that died while Athena wrote leaves in the next version's folder: Athena writes only into an
-        // empty folder, so the next run clears it first.
-        String stale = String.format("tables/%s/current/%08d/20261126_000000_00000_dead", TABLE, next);
+        // What a run that died while Athena wrote leaves in its folder for the next version: the next run writes a
+        // folder of its own (Athena writes only into an empty one).
+        String stale = String.format("tables/%s/current/%08d-deadbeef/20261126_000000_00000_dead", TABLE, next);
         aws.s3()
                 .copyObject(b -> b.sourceBucket("dynamo-lake")
                         .sourceKey(published.path("parts").get(0).path("key").asText())
@@ -250,7 +252,10 @@ class AthenaViewTest {
                         .destinationKey(stale));
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view " + next);
         assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
-        assertThat(lake.keys(String.format("current/%08d/", next)))
+        JsonNode rebuilt = lake.json("current/_current.json");
+        assertThat(lake.keys(rebuilt.path("location")
+                        .asText()
+                        .substring(("s3://dynamo-lake/tables/" + TABLE + "/").length())))
                 .isNotEmpty()
                 .allMatch(k -> k.matches(".*/part-\\d{5}\\.parquet"));
     }

@@ -97,7 +97,7 @@ class IcebergRestCatalogTest {
                 assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(current));
                 long rewritten = 0;
                 for (JsonNode part : current.path("parts")) {
-                    if (part.path("key").asText().contains("/current/00000002/")) {
+                    if (part.path("key").asText().contains("/current/00000002-")) {
                         rewritten++;
                     }
                 }

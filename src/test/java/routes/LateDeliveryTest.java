@@ -188,7 +188,43 @@ class LateDeliveryTest {
     @Test
     @Order(6)
     void aBuildThatLostItsLeaseLeavesTheVersionTheNewHolderPublishedAsItWas() throws Exception {
-        deliveries.set(DemoItems.key(43), "status", "PLANNED-BY-BOTH");
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
+        String group = property("checkpoint.group");
+        // A replica that checks its lease finds it lost before it writes anything.
+        assertThat(raceForTheSameVersion(
+                        ViewLock.lease(
+                                store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC()),
+                        "paused",
+                        44))
+                .isInstanceOf(Views.LostLockException.class)
+                .hasMessageContaining("lost the lease");
+
+        // One whose pause falls after its last check writes its own folder, and the table refuses its commit of a
+        // number it holds: it writes no pointer and expires nothing.
+        assertThat(raceForTheSameVersion(ViewLock.NONE, "unchecked", 46))
+                .isInstanceOf(Views.LostLockException.class)
+                .hasMessageContaining("first (the table names");
+        JsonNode winner = lake.json("current/_current.json");
+        String winnersFolder = winner.path("location").asText().substring("s3://dynamo-lake/".length());
+        assertThat(lake.keys("current/"))
+                .as("the unchecked replica's folder of the same version, named by nothing")
+                .anyMatch(k -> k.contains(String.format(
+                                "/current/%08d-", winner.path("version").asLong()))
+                        && !k.startsWith(winnersFolder));
+
+        deliveries.set(DemoItems.key(45), "status", "AFTER-THE-RACE");
+        Map<String, JsonNode> now = probe.awaitDeltasLanded();
+        assertThat(views.compact()).as("the application's replica builds on").isPresent();
+        assertThat(currentView()).isEqualTo(now);
+    }
+
+    /**
+     * Builds with {@code pausedLock} while another replica, once this build planned its version, takes the lease,
+     * builds the same version number with one more change (of item {@code changed}) and publishes it. Checks that the
+     * other's version is the published one, its files as it wrote them; returns what this build threw.
+     */
+    private static Throwable raceForTheSameVersion(ViewLock pausedLock, String work, int changed) throws Exception {
+        deliveries.set(DemoItems.key(changed - 1), "status", "PLANNED-BY-BOTH");
         probe.awaitDeltasLanded();
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
         String group = property("checkpoint.group");
@@ -196,7 +232,9 @@ class LateDeliveryTest {
         // The other replica takes the lease once this one's has run out (its clock is past the lease's end).
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(31));
         ViewBuilder other = builder(
-                later, ViewLock.lease(store, group, TABLE, "other-replica", Duration.ofSeconds(30), later), "other");
+                later,
+                ViewLock.lease(store, group, TABLE, "other-replica", Duration.ofSeconds(30), later),
+                work + "-other");
         long[] published = new long[1];
         // This replica plans its version; then it pauses, its lease runs out, and meanwhile the other replica
         // builds the same version number with one more change, and publishes it.
@@ -210,7 +248,7 @@ class LateDeliveryTest {
             public long publishedVersion() {
                 long before = catalog.publishedVersion();
                 try {
-                    deliveries.set(DemoItems.key(44), "status", "ONLY-IN-THE-OTHERS");
+                    deliveries.set(DemoItems.key(changed), "status", "ONLY-IN-THE-OTHERS");
                     probe.awaitDeltasLanded();
                     published[0] = other.compact().orElseThrow().version();
                 } catch (Exception e) {
@@ -218,23 +256,23 @@ class LateDeliveryTest {
                 }
                 return before;
             }
-        };
-        ViewBuilder paused = builder(
-                Clock.systemUTC(),
-                ViewLock.lease(store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC()),
-                "paused",
-                pausedAfterPlanning);
 
-        assertThatThrownBy(paused::compact)
-                .isInstanceOf(Views.LostLockException.class)
-                .hasMessageContaining("lost the lease");
+            @Override
+            public Optional<String> publishedState() {
+                return catalog.publishedState();
+            }
+        };
+        ViewBuilder paused = builder(Clock.systemUTC(), pausedLock, work, pausedAfterPlanning);
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(paused::compact);
         JsonNode pointer = lake.json("current/_current.json");
         assertThat(pointer.path("version").asLong())
                 .as("the other replica published the version both planned")
                 .isEqualTo(published[0]);
-        // Its files are as it wrote them: the paused replica wrote nothing into the version's folder.
+        // Its files are as it wrote them, and the view is the table.
         assertThat(currentView()).isEqualTo(probe.awaitDeltasLanded());
         var table = IcebergTables.load(aws, "late_orders_current");
+        assertThat(IcebergTables.dataFiles(table)).isEqualTo(IcebergTables.partUris(pointer));
         try (var tasks = table.newScan().planFiles()) {
             for (var t : tasks) {
                 String key = t.file().location().substring("s3://dynamo-lake/".length());
@@ -245,10 +283,7 @@ class LateDeliveryTest {
                         .isEqualTo(t.file().fileSizeInBytes());
             }
         }
-        deliveries.set(DemoItems.key(45), "status", "AFTER-THE-RACE");
-        Map<String, JsonNode> now = probe.awaitDeltasLanded();
-        assertThat(views.compact()).as("the application's replica builds on").isPresent();
-        assertThat(currentView()).isEqualTo(now);
+        return thrown;
     }
 
     @Test

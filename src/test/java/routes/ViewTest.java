@@ -130,7 +130,8 @@ class ViewTest {
             }
             assertThat(rows).isEqualTo(table.size());
         }
-        assertThat(lake.text("_catalog/current.sql")).contains("CREATE EXTERNAL TABLE", "current/00000001/");
+        assertThat(lake.text("_catalog/current.sql"))
+                .contains("CREATE EXTERNAL TABLE", pointer.path("location").asText());
         assertIcebergTableIs(pointer);
     }
 
@@ -151,8 +152,9 @@ class ViewTest {
 
         // Nothing unchanged is copied: version 2's folder holds only the files of the buckets it rewrote, the others
         // are named where version 1 wrote them, and the Iceberg commit removed and added only the rewritten buckets'.
-        List<String> rewritten = partsIn(after, "current/00000002/");
-        List<String> kept = partsIn(after, "current/00000001/");
+        assertThat(folderOf(after)).startsWith("current/00000002-");
+        List<String> rewritten = partsIn(after, folderOf(after));
+        List<String> kept = partsIn(after, folderOf(pointer1));
         java.util.Set<Integer> changed = new java.util.TreeSet<>();
         int replaced = 0;
         for (JsonNode part : after.path("parts")) {
@@ -169,7 +171,7 @@ class ViewTest {
         }
         assertThat(changed).hasSizeBetween(1, 2);
         assertThat(rewritten.size() + kept.size()).isEqualTo(after.path("parts").size());
-        assertThat(lake.keys("current/00000002/")).containsExactlyInAnyOrderElementsOf(rewritten);
+        assertThat(lake.keys(folderOf(after))).containsExactlyInAnyOrderElementsOf(rewritten);
         Map<String, String> commit =
                 IcebergTables.load(aws, "view_orders_current").currentSnapshot().summary();
         assertThat(commit)
@@ -199,7 +201,7 @@ class ViewTest {
                 .isNotNull();
 
         // Version 1 is past views.keep (2): its folder keeps only the parts version 2, still kept, names.
-        assertThat(lake.keys("current/00000001/")).containsExactlyInAnyOrderElementsOf(kept);
+        assertThat(lake.keys(folderOf(pointer1))).containsExactlyInAnyOrderElementsOf(kept);
 
         // With nothing new, a run publishes nothing.
         assertThat(invokeJmx("compactNow")).startsWith("nothing to do");
@@ -275,6 +277,11 @@ class ViewTest {
     }
 
     /** The keys of a version's parts that lie in a folder (below the table's prefix) of the lake. */
+    /** The folder of a version, below the table's prefix: {@code current/00000002-1a2b3c4d/}. */
+    private static String folderOf(JsonNode pointer) {
+        return pointer.path("location").asText().substring(("s3://dynamo-lake/tables/" + TABLE + "/").length());
+    }
+
     private static List<String> partsIn(JsonNode pointer, String folder) {
         List<String> out = new java.util.ArrayList<>();
         pointer.path("parts").forEach(p -> {
@@ -401,7 +408,7 @@ class ViewTest {
         JsonNode published = lake.json("current/_current.json");
         long next = published.path("version").asLong() + 1;
         // What a run killed while writing leaves: parts of the next version, some with rows no view should have.
-        String stale = String.format("tables/%s/current/%08d/", TABLE, next);
+        String stale = String.format("tables/%s/current/%08d-deadbeef/", TABLE, next);
         aws.s3()
                 .copyObject(b -> b.sourceBucket("dynamo-lake")
                         .sourceKey(published.path("parts").get(0).path("key").asText())
@@ -414,8 +421,8 @@ class ViewTest {
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + next);
         JsonNode after = lake.json("current/_current.json");
         assertThat(view(after)).isEqualTo(table);
-        assertThat(lake.keys("current/" + String.format("%08d", next) + "/"))
-                .noneMatch(k -> k.endsWith("part-00099.parquet"));
+        assertThat(folderOf(after)).as("a folder of its own").startsWith(String.format("current/%08d-", next));
+        assertThat(lake.keys(folderOf(after))).noneMatch(k -> k.endsWith("part-00099.parquet"));
 
         // A run that died after its Iceberg commit, before its pointer: the table holds version next + 1, whose
         // folder holds the files it reads. The next run publishes next + 2 and leaves that folder alone.
@@ -483,10 +490,30 @@ class ViewTest {
                 .as("the parts of the version it built on: the table's, next + 2")
                 .containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
         assertIcebergTableIs(resumed);
+
+        // The table rolled back to the version before (an operator's rollback_to_snapshot): the pointer's version is
+        // newer, and the next run builds on it under a new number, never reusing one whose folder the lake holds.
+        Table rolledBack = IcebergTables.load(aws, "view_orders_current");
+        rolledBack
+                .manageSnapshots()
+                .rollbackTo(rolledBack.currentSnapshot().parentId())
+                .commit();
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 4) + " (incremental)");
+        JsonNode onPointer = lake.json("current/_current.json");
+        assertThat(view(onPointer)).isEqualTo(table);
+        List<String> builtOn = new ArrayList<>();
+        onPointer.path("retained").get(0).forEach(k -> builtOn.add(k.asText()));
+        assertThat(builtOn).containsExactlyInAnyOrderElementsOf(partsIn(resumed, ""));
+        assertIcebergTableIs(onPointer);
         assertThat(lake.keys("current/_state/"))
                 .as("the states of the versions views.keep keeps")
                 .containsExactlyInAnyOrder(
-                        last.path("state").asText(), resumed.path("state").asText());
+                        resumed.path("state").asText(), onPointer.path("state").asText());
+        assertThat(lake.keys(stale.substring(("tables/" + TABLE + "/").length())))
+                .as("the folder the killed run left, once its version expired")
+                .isEmpty();
     }
 
     @Test
