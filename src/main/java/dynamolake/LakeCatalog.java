@@ -43,7 +43,18 @@ final class LakeCatalog {
         }
         IcebergTable iceberg = table(catalog, s, table, "snapshot");
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(iceberg);
-        return (id, time, schema, parts) -> snapshot.publish(id, time, schema, parts, keep);
+        return new SnapshotPublisher.SnapshotTable() {
+            @Override
+            public boolean publish(
+                    String id, java.time.Instant time, lake.SnapshotSchema schema, List<IcebergTable.Part> parts) {
+                return snapshot.publish(id, time, schema, parts, keep);
+            }
+
+            @Override
+            public java.util.Optional<String> currentExport() {
+                return snapshot.currentExport();
+            }
+        };
     }
 
     /**
@@ -59,6 +70,7 @@ final class LakeCatalog {
         }
         IcebergTable iceberg = table(catalog, s, table, "current");
         IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
+        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table(catalog, s, table, "snapshot"));
         return new ViewCatalog() {
             @Override
             public void register(Version v) {
@@ -80,6 +92,11 @@ final class LakeCatalog {
             @Override
             public long publishedVersion() {
                 return current.version();
+            }
+
+            @Override
+            public java.util.Optional<String> publishedSnapshot() {
+                return snapshot.currentExport();
             }
 
             @Override

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import lake.IcebergTable;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lake.Published;
 import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,11 @@ public final class SnapshotPublisher {
 
         /** @return false when the table already holds this export or a newer one */
         boolean publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
+
+        /** The export the table's current commit holds, if there is a table and it holds one. */
+        default Optional<String> currentExport() {
+            return Optional.empty();
+        }
     }
 
     private final LakeStore lake;
@@ -79,9 +85,17 @@ public final class SnapshotPublisher {
         this.clock = clock;
     }
 
-    /** The published snapshot's pointer, if there is one. */
+    /**
+     * The published snapshot: the export the snapshot's table holds (its {@code _published.json}, written before the
+     * commit), or the pointer where there is no table or the pointer is newer (see {@link Published}).
+     */
     public Optional<JsonNode> current() {
-        return lake.jsonIfPresent(layout.currentSnapshotPointer());
+        return Published.choose(
+                "the snapshot of " + tableName,
+                lake.jsonIfPresent(layout.currentSnapshotPointer()),
+                snapshotTable.currentExport().map(layout::snapshotPublished),
+                lake::jsonIfPresent,
+                p -> Instant.parse(p.path("exportTime").asText()).toEpochMilli());
     }
 
     /**
@@ -156,7 +170,6 @@ public final class SnapshotPublisher {
         String location = "s3://" + bucket + "/" + layout.snapshotData(id);
         writeCatalog(id, schema, location);
         registration.register(id, schema, location);
-        snapshotTable.publish(id, export.exportTime(), schema, tableParts);
         ObjectNode pointer = JSON.createObjectNode()
                 .put("exportId", id)
                 .put("exportArn", export.exportArn())
@@ -167,7 +180,22 @@ public final class SnapshotPublisher {
                 .put("location", location)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
         pointer.set("parts", parts);
+        // The snapshot's record first, then the commit that publishes it (and names it), then the pointer.
         lake.putJson(layout.snapshotPublished(id), pointer);
+        if (!snapshotTable.publish(id, export.exportTime(), schema, tableParts)
+                && snapshotTable
+                        .currentExport()
+                        .filter(held -> !held.equals(id))
+                        .isPresent()) {
+            LOG.warn(
+                    "Snapshot {} (export time {}) was outrun: the snapshot's table holds the newer export {}; it is not"
+                            + " published",
+                    id,
+                    export.exportTime(),
+                    snapshotTable.currentExport().orElseThrow());
+            progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
+            return;
+        }
         lake.putJson(layout.currentSnapshotPointer(), pointer);
         progress.advance(
                 id,

@@ -31,6 +31,11 @@ public interface ViewCatalog {
         return java.util.Optional.empty();
     }
 
+    /** The export the catalog's snapshot table holds, if it holds one. */
+    default java.util.Optional<String> publishedSnapshot() {
+        return java.util.Optional.empty();
+    }
+
     /** Registers a view as of a time, written and about to be announced by its {@code _view.json}. */
     default void registerAsOf(AsOf view) {}
 
@@ -158,6 +163,11 @@ public interface ViewCatalog {
             @Override
             public java.util.Optional<String> publishedState() {
                 return first.publishedState().or(next::publishedState);
+            }
+
+            @Override
+            public java.util.Optional<String> publishedSnapshot() {
+                return first.publishedSnapshot().or(next::publishedSnapshot);
             }
         };
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lake.Published;
 import lake.SchemaDiscovery;
 import lake.SnapshotSchema;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -62,34 +63,13 @@ final class ViewLake {
      * has under an older one.
      */
     Optional<JsonNode> currentPointer() {
-        Optional<JsonNode> pointer = lake.jsonIfPresent(layout.currentViewPointer());
-        Optional<String> state = catalog.publishedState();
-        if (state.isEmpty()) {
-            return pointer;
-        }
-        Optional<JsonNode> held = lake.jsonIfPresent(state.get());
-        if (held.isEmpty()) {
-            LOG.warn(
-                    "The catalog's current view of {} names the state {}, which the lake does not hold; the pointer"
-                            + " is read instead",
-                    tableName,
-                    lake.uri(state.get()));
-            return pointer;
-        }
-        if (pointer.isPresent()
-                && pointer.get().path("version").asLong()
-                        > held.get().path("version").asLong()) {
-            LOG.warn(
-                    "The pointer of the current view of {} names version {}, newer than the catalog's {}: the run"
-                            + " builds on the pointer's",
-                    tableName,
-                    pointer.get().path("version").asLong(),
-                    held.get().path("version").asLong());
-            return pointer;
-        }
-        return held;
+        return Published.choose(
+                "the current view of " + tableName,
+                lake.jsonIfPresent(layout.currentViewPointer()),
+                catalog.publishedState(),
+                lake::jsonIfPresent,
+                p -> p.path("version").asLong());
     }
-
     /**
      * Publishes a version: writes its state, its catalog files, commits it to the catalog (the one step that makes it
      * the published version), then writes the pointer, which folder readers and earlier tools follow.
@@ -112,8 +92,14 @@ final class ViewLake {
         lake.putJson(layout.currentViewPointer(), pointer);
     }
 
+    /** The published snapshot: the export the catalog's snapshot table holds, or the pointer (see {@link Published}). */
     Optional<JsonNode> snapshotPointer() {
-        return lake.jsonIfPresent(layout.currentSnapshotPointer());
+        return Published.choose(
+                "the snapshot of " + tableName,
+                lake.jsonIfPresent(layout.currentSnapshotPointer()),
+                catalog.publishedSnapshot().map(layout::snapshotPublished),
+                lake::jsonIfPresent,
+                p -> Instant.parse(p.path("exportTime").asText()).toEpochMilli());
     }
 
     /**

@@ -229,8 +229,9 @@ class LocalProfileTest {
         Path pointer = table.resolve("current/_current.json");
         await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(pointer));
         var current = testsupport.Lake.JSON.readTree(pointer.toFile());
-        Path parts = table.resolve(
-                "current/" + String.format("%08d", current.path("version").asLong()));
+        // The first version is a full build: its folder holds every part.
+        Path parts = data.resolve(
+                "dynamo-lake/" + current.path("location").asText().substring("s3://dynamo-lake/".length()));
         try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
                 var st = db.createStatement();
                 var rs = st.executeQuery(

@@ -160,6 +160,29 @@ public final class TrinoServer implements AutoCloseable {
      * @throws IllegalStateException with Trino's message when the query fails
      */
     public List<List<String>> rows(String sql) throws IOException, InterruptedException {
+        // A server just started announces its connectors to itself a while after it answers: until then a query that
+        // reads a catalog's splits finds no node for it. That passes; any other error is the query's.
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return rowsOnce(sql);
+            } catch (NoNodesYet e) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** Trino's error while no node serves a query's catalog yet. */
+    private static final class NoNodesYet extends Exception {
+        NoNodesYet(String message) {
+            super(message);
+        }
+    }
+
+    private List<List<String>> rowsOnce(String sql) throws IOException, InterruptedException, NoNodesYet {
         JsonNode r = JSON.readTree(http.send(
                         HttpRequest.newBuilder(uri.resolve("/v1/statement"))
                                 .header("X-Trino-User", "test")
@@ -169,6 +192,11 @@ public final class TrinoServer implements AutoCloseable {
                 .body());
         List<List<String>> out = new ArrayList<>();
         while (true) {
+            if (r.has("error")
+                    && (r.path("error").path("errorName").asText().equals("NO_NODES_AVAILABLE")
+                            || r.path("error").path("message").asText().startsWith("No nodes available"))) {
+                throw new NoNodesYet(r.path("error").path("message").asText());
+            }
             if (r.has("error")) {
                 throw new IllegalStateException(
                         sql + ": " + r.path("error").path("message").asText() + causes(r.path("error")));
