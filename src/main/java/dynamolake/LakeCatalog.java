@@ -133,7 +133,7 @@ final class LakeCatalog {
             return parts;
         }
         Map<String, Integer> byUri = new HashMap<>();
-        buckets.ofPart().keySet().forEach(key -> byUri.put(lake.uri(key), buckets.of(key)));
+        buckets.ofPart().forEach((key, b) -> byUri.put(lake.uri(key), b));
         return parts.stream()
                 .map(p -> p.inBucket(java.util.Objects.requireNonNull(
                         byUri.get(p.uri()), () -> "no bucket for the part " + p.uri())))

@@ -90,12 +90,7 @@ public final class SnapshotPublisher {
      * commit), or the pointer where there is no table or the pointer is newer (see {@link Published}).
      */
     public Optional<JsonNode> current() {
-        return Published.choose(
-                "the snapshot of " + tableName,
-                lake.jsonIfPresent(layout.currentSnapshotPointer()),
-                snapshotTable.currentExport().map(layout::snapshotPublished),
-                lake::jsonIfPresent,
-                p -> Instant.parse(p.path("exportTime").asText()).toEpochMilli());
+        return Published.snapshot(lake, layout, tableName, snapshotTable.currentExport());
     }
 
     /**
@@ -182,17 +177,16 @@ public final class SnapshotPublisher {
         pointer.set("parts", parts);
         // The snapshot's record first, then the commit that publishes it (and names it), then the pointer.
         lake.putJson(layout.snapshotPublished(id), pointer);
-        if (!snapshotTable.publish(id, export.exportTime(), schema, tableParts)
-                && snapshotTable
-                        .currentExport()
-                        .filter(held -> !held.equals(id))
-                        .isPresent()) {
+        Optional<String> newer = snapshotTable.publish(id, export.exportTime(), schema, tableParts)
+                ? Optional.empty()
+                : snapshotTable.currentExport().filter(held -> !held.equals(id));
+        if (newer.isPresent()) {
             LOG.warn(
                     "Snapshot {} (export time {}) was outrun: the snapshot's table holds the newer export {}; it is not"
                             + " published",
                     id,
                     export.exportTime(),
-                    snapshotTable.currentExport().orElseThrow());
+                    newer.get());
             progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
             return;
         }

@@ -161,12 +161,14 @@ public final class IcebergTable {
             int keep,
             Predicate<Map<String, String>> supersedes) {
         Schema wanted = icebergSchema(schema);
-        if (buckets > 0 && parts.stream().anyMatch(p -> p.bucket() < 0 || p.bucket() >= buckets)) {
-            throw new IllegalArgumentException("Every part of a table of " + buckets + " buckets needs its bucket: "
-                    + parts.stream()
-                            .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
-                            .findFirst()
-                            .orElseThrow());
+        Optional<Part> unbucketed = buckets > 0
+                ? parts.stream()
+                        .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
+                        .findFirst()
+                : Optional.empty();
+        if (unbucketed.isPresent()) {
+            throw new IllegalArgumentException(
+                    "Every part of a table of " + buckets + " buckets needs its bucket: " + unbucketed.get());
         }
         Table existing = load().orElse(null);
         boolean creating = existing == null;

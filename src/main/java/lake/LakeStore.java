@@ -288,14 +288,22 @@ public final class LakeStore {
 
     /** Deletes every object under the prefix but those named in {@code except}; returns how many. */
     public int deleteAll(String prefix, java.util.Set<String> except) {
-        List<ObjectIdentifier> keys = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
                 .contents()
                 .forEach(o -> {
                     if (!except.contains(o.key())) {
-                        keys.add(ObjectIdentifier.builder().key(o.key()).build());
+                        keys.add(o.key());
                     }
                 });
+        return delete(keys);
+    }
+
+    /** Deletes the objects named, a thousand a request; returns how many. */
+    public int delete(List<String> named) {
+        List<ObjectIdentifier> keys = named.stream()
+                .map(k -> ObjectIdentifier.builder().key(k).build())
+                .toList();
         for (int from = 0; from < keys.size(); from += 1000) {
             List<ObjectIdentifier> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
             s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(chunk).quiet(true)));

@@ -19,13 +19,45 @@ public final class Published {
     private Published() {}
 
     /**
+     * The published snapshot: the {@code _published.json} of the export the snapshot's table holds, or the pointer
+     * {@code snapshots/_current.json}, ordered by export time.
+     *
+     * @param heldByTable the export the table's current commit holds, if it holds one
+     */
+    public static Optional<JsonNode> snapshot(
+            LakeStore lake, LakeLayout layout, String table, Optional<String> heldByTable) {
+        return choose(
+                "the snapshot of " + table,
+                lake.jsonIfPresent(layout.currentSnapshotPointer()),
+                heldByTable.map(layout::snapshotPublished),
+                lake::jsonIfPresent,
+                p -> java.time.Instant.parse(p.path("exportTime").asText()).toEpochMilli());
+    }
+
+    /**
+     * The published version of the current view: the state the current table's commit names, or the pointer
+     * {@code current/_current.json}, ordered by version.
+     *
+     * @param namedByTable the lake key of the state the table's current commit names, if it names one
+     */
+    public static Optional<JsonNode> currentView(
+            LakeStore lake, LakeLayout layout, String table, Optional<String> namedByTable) {
+        return choose(
+                "the current view of " + table,
+                lake.jsonIfPresent(layout.currentViewPointer()),
+                namedByTable,
+                lake::jsonIfPresent,
+                p -> p.path("version").asLong());
+    }
+
+    /**
      * @param what what is published, for the log ({@code the current view of orders})
      * @param pointer the pointer's content, if there is one
      * @param namedByTable the lake key of the state the catalog's current commit names, if it names one
      * @param state reads a state by its key
      * @param order orders two records (a version, an export time)
      */
-    public static Optional<JsonNode> choose(
+    private static Optional<JsonNode> choose(
             String what,
             Optional<JsonNode> pointer,
             Optional<String> namedByTable,

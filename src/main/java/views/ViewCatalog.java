@@ -51,11 +51,6 @@ public interface ViewCatalog {
         public Buckets {
             ofPart = Map.copyOf(ofPart);
         }
-
-        /** The bucket of a part, by its key in the lake's bucket; -1 when the parts are not partitioned. */
-        public int of(String key) {
-            return count == 0 ? -1 : Objects.requireNonNull(ofPart.get(key), () -> "no bucket for " + key);
-        }
     }
 
     /**

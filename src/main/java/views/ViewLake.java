@@ -63,13 +63,9 @@ final class ViewLake {
      * has under an older one.
      */
     Optional<JsonNode> currentPointer() {
-        return Published.choose(
-                "the current view of " + tableName,
-                lake.jsonIfPresent(layout.currentViewPointer()),
-                catalog.publishedState(),
-                lake::jsonIfPresent,
-                p -> p.path("version").asLong());
+        return Published.currentView(lake, layout, tableName, catalog.publishedState());
     }
+
     /**
      * Publishes a version: writes its state, its catalog files, commits it to the catalog (the one step that makes it
      * the published version), then writes the pointer, which folder readers and earlier tools follow.
@@ -94,12 +90,7 @@ final class ViewLake {
 
     /** The published snapshot: the export the catalog's snapshot table holds, or the pointer (see {@link Published}). */
     Optional<JsonNode> snapshotPointer() {
-        return Published.choose(
-                "the snapshot of " + tableName,
-                lake.jsonIfPresent(layout.currentSnapshotPointer()),
-                catalog.publishedSnapshot().map(layout::snapshotPublished),
-                lake::jsonIfPresent,
-                p -> Instant.parse(p.path("exportTime").asText()).toEpochMilli());
+        return Published.snapshot(lake, layout, tableName, catalog.publishedSnapshot());
     }
 
     /**
@@ -459,19 +450,6 @@ final class ViewLake {
         return out;
     }
 
-    /** The version folders ({@code 00000007-1a2b3c4d}, or an earlier release's {@code 00000007}) under a prefix. */
-    private Set<String> versionFolders(String prefix) {
-        Set<String> out = new java.util.TreeSet<>();
-        for (S3Object o : lake.list(prefix)) {
-            String rest = o.key().substring(prefix.length());
-            int slash = rest.indexOf('/');
-            if (slash > 0 && LakeLayout.versionOf(rest.substring(0, slash)) >= 0) {
-                out.add(rest.substring(0, slash));
-            }
-        }
-        return out;
-    }
-
     /**
      * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
      * version still names: an incremental version names the unchanged parts where an earlier version wrote them.
@@ -481,24 +459,27 @@ final class ViewLake {
         Set<String> named = new java.util.HashSet<>();
         pointer.path("parts").forEach(p -> named.add(p.path("key").asText()));
         pointer.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
-        // Every attempt's folder of an expired version: the published one's, and any a replica that lost its lease or
-        // a run that died left.
-        for (String f : versionFolders(layout.currentPrefix())) {
-            if (LakeLayout.versionOf(f) < oldestKept) {
-                lake.deleteAll(layout.currentPrefix() + f + "/", named);
+        // Every attempt's folder, tombstones and state of an expired version: the published one's, and any a replica
+        // that lost its lease or a run that died left. One listing of the view's prefix holds them all.
+        String prefix = layout.currentPrefix();
+        String tombstones = layout.currentTombstonesPrefix().substring(prefix.length());
+        String states = layout.currentStates().substring(prefix.length());
+        List<String> expired = new ArrayList<>();
+        for (S3Object o : lake.list(prefix)) {
+            String rest = o.key().substring(prefix.length());
+            String name;
+            if (rest.startsWith(states)) {
+                name = rest.substring(states.length()); // <version>-<attempt>.json
+            } else {
+                String inFolder = rest.startsWith(tombstones) ? rest.substring(tombstones.length()) : rest;
+                int slash = inFolder.indexOf('/');
+                name = slash > 0 ? inFolder.substring(0, slash) : ""; // <version>-<attempt>/…
+            }
+            long v = LakeLayout.versionOf(name);
+            if (v >= 0 && v < oldestKept && !named.contains(o.key())) {
+                expired.add(o.key());
             }
         }
-        for (String f : versionFolders(layout.currentTombstonesPrefix())) {
-            if (LakeLayout.versionOf(f) < oldestKept) {
-                lake.deleteAll(layout.currentTombstonesPrefix() + f + "/");
-            }
-        }
-        for (S3Object o : lake.list(layout.currentStates())) {
-            long v = LakeLayout.versionOf(
-                    o.key().substring(layout.currentStates().length()));
-            if (v >= 0 && v < oldestKept) {
-                lake.deleteAll(o.key());
-            }
-        }
+        lake.delete(expired);
     }
 }

@@ -277,6 +277,13 @@ class ViewTest {
     }
 
     /** The keys of a version's parts that lie in a folder (below the table's prefix) of the lake. */
+    /** The parts of the version a version was built on: the first list it retains. */
+    private static List<String> builtOn(JsonNode pointer) {
+        List<String> out = new ArrayList<>();
+        pointer.path("retained").get(0).forEach(k -> out.add(k.asText()));
+        return out;
+    }
+
     /** The folder of a version, below the table's prefix: {@code current/00000002-1a2b3c4d/}. */
     private static String folderOf(JsonNode pointer) {
         return pointer.path("location").asText().substring(("s3://dynamo-lake/tables/" + TABLE + "/").length());
@@ -484,9 +491,7 @@ class ViewTest {
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 3) + " (incremental)");
         JsonNode resumed = lake.json("current/_current.json");
         assertThat(view(resumed)).isEqualTo(table);
-        List<String> built = new ArrayList<>();
-        resumed.path("retained").get(0).forEach(k -> built.add(k.asText()));
-        assertThat(built)
+        assertThat(builtOn(resumed))
                 .as("the parts of the version it built on: the table's, next + 2")
                 .containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
         assertIcebergTableIs(resumed);
@@ -503,9 +508,7 @@ class ViewTest {
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 4) + " (incremental)");
         JsonNode onPointer = lake.json("current/_current.json");
         assertThat(view(onPointer)).isEqualTo(table);
-        List<String> builtOn = new ArrayList<>();
-        onPointer.path("retained").get(0).forEach(k -> builtOn.add(k.asText()));
-        assertThat(builtOn).containsExactlyInAnyOrderElementsOf(partsIn(resumed, ""));
+        assertThat(builtOn(onPointer)).containsExactlyInAnyOrderElementsOf(partsIn(resumed, ""));
         assertIcebergTableIs(onPointer);
         assertThat(lake.keys("current/_state/"))
                 .as("the states of the versions views.keep keeps")

@@ -162,17 +162,10 @@ public final class TrinoServer implements AutoCloseable {
     public List<List<String>> rows(String sql) throws IOException, InterruptedException {
         // A server just started announces its connectors to itself a while after it answers: until then a query that
         // reads a catalog's splits finds no node for it. That passes; any other error is the query's.
-        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                return rowsOnce(sql);
-            } catch (NoNodesYet e) {
-                if (System.nanoTime() > until) {
-                    throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-                }
-                Thread.sleep(500);
-            }
-        }
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreException(NoNodesYet.class)
+                .until(() -> rowsOnce(sql), rows -> true);
     }
 
     /** Trino's error while no node serves a query's catalog yet. */
