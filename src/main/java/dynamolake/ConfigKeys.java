@@ -153,7 +153,7 @@ public final class ConfigKeys {
                 optional(matching(
                         Pattern.compile("[a-z0-9_]{1,255}"), "a Glue database name (lowercase letters, digits, _)")));
 
-        key("lake.catalog.type", choice("glue", "rest", "none"));
+        key("lake.catalog.type", choice("glue", "rest"));
         key(
                 "lake.catalog.namespace",
                 matching(Pattern.compile("[a-z0-9_]{1,255}"), "a namespace (lowercase letters, digits, _)"));

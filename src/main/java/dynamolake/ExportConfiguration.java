@@ -8,7 +8,6 @@ import export.ExportProgress;
 import export.ExportQueue;
 import export.ExportRequester;
 import export.ExportWatcher;
-import export.GlueCatalog;
 import export.SnapshotPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,7 +23,6 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -77,7 +75,6 @@ public class ExportConfiguration implements CamelConfiguration {
                 metrics,
                 table,
                 keep,
-                catalog(context, s, table, "snapshot"),
                 LakeCatalog.snapshotTable(context, s, table, keep),
                 clock);
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
@@ -145,28 +142,5 @@ public class ExportConfiguration implements CamelConfiguration {
 
     private static String prefix(String p) {
         return p == null ? "" : p.endsWith("/") ? p : p + "/";
-    }
-
-    /**
-     * Glue registration of {@code <table>_<what>} when {@code glue.database} names a database (aws profile); otherwise
-     * the lake's catalog only.
-     */
-    static SnapshotPublisher.CatalogRegistration catalog(CamelContext context, Settings s, String table, String what)
-            throws Exception {
-        String database = s.optional("glue.database");
-        if (database == null) {
-            return (id, schema, location) -> {};
-        }
-        GlueClient glue = context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class);
-        GlueCatalog catalog = new GlueCatalog(glue, database, table, what);
-        if (!what.equals("current")) {
-            return catalog;
-        }
-        // With the current view, the deltas table it is built from.
-        String deltas = "s3://" + s.text("lake.bucket") + "/" + new LakeLayout(s.text("lake.prefix")).deltasPrefix();
-        return (id, schema, location) -> {
-            catalog.register(id, schema, location);
-            catalog.registerDeltas(deltas);
-        };
     }
 }

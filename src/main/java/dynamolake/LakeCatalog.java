@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import lake.IcebergClients;
-import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
 import lake.IcebergTable;
 import lake.LakeLayout;
@@ -19,13 +18,14 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.util.ThreadPools;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import views.IcebergViewCatalog;
 import views.ViewCatalog;
 
 /**
  * The Apache Iceberg catalog the lake's tables are committed to, chosen by {@code lake.catalog.*} as any Iceberg tool
  * chooses one: {@code glue} (the Glue Data Catalog; in the local profile the local stack's, kept beside the buckets),
  * {@code rest} (an Iceberg REST catalog whose tables may name data in the lake bucket, with {@code lake.catalog.uri} and
- * {@code lake.catalog.warehouse}) or {@code none}. Iceberg reaches Glue and S3 through the application's own clients
+ * {@code lake.catalog.warehouse}). A commit there is what publishes a snapshot or a view. Iceberg reaches Glue and S3 through the application's own clients
  * ({@link IcebergClients}); {@code lake.catalog.properties} adds any other Iceberg catalog property. One catalog
  * serves the context's tables: {@code <table>_snapshot} and {@code <table>_current}.
  */
@@ -34,110 +34,23 @@ final class LakeCatalog {
 
     private LakeCatalog() {}
 
-    /** The snapshot's Iceberg table, or none when {@code lake.catalog.type=none}. */
+    /** The snapshot's Iceberg table, {@code <table>_snapshot}. */
     static SnapshotPublisher.SnapshotTable snapshotTable(CamelContext context, Settings s, String table, int keep)
             throws Exception {
-        Catalog catalog = catalog(context, s);
-        if (catalog == null) {
-            return SnapshotPublisher.SnapshotTable.NONE;
-        }
-        IcebergTable iceberg = table(catalog, s, table, "snapshot");
-        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(iceberg);
-        return new SnapshotPublisher.SnapshotTable() {
-            @Override
-            public boolean publish(
-                    String id, java.time.Instant time, lake.SnapshotSchema schema, List<IcebergTable.Part> parts) {
-                return snapshot.publish(id, time, schema, parts, keep);
-            }
-
-            @Override
-            public java.util.Optional<String> currentExport() {
-                return snapshot.currentExport();
-            }
-        };
+        return SnapshotPublisher.SnapshotTable.of(
+                new IcebergSnapshotTable(table(catalog(context, s), s, table, "snapshot")), keep);
     }
 
-    /**
-     * The views' Iceberg tables as a registration: each published version of the current view one commit of
-     * {@code <table>_current}, refused when the table already holds that version or a later one; each view as of a
-     * time the table {@code <table>_asof_<time>}.
-     */
+    /** The views' Iceberg tables: {@code <table>_current}, each view as of a time, and the snapshot's, read. */
     static ViewCatalog viewTables(CamelContext context, Settings s, String table, LakeStore lake, int keep)
             throws Exception {
-        Catalog catalog = catalog(context, s);
-        if (catalog == null) {
-            return ViewCatalog.NONE;
-        }
-        IcebergTable iceberg = table(catalog, s, table, "current");
-        IcebergCurrentTable current = new IcebergCurrentTable(iceberg);
-        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table(catalog, s, table, "snapshot"));
-        return new ViewCatalog() {
-            @Override
-            public void register(Version v) {
-                List<IcebergTable.Part> parts =
-                        bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets(), lake);
-                current.publish(
-                        v.version(),
-                        v.snapshotExportId(),
-                        v.changesApplied(),
-                        v.lastChangeTime(),
-                        v.deltasListedAt(),
-                        v.stateKey() == null ? null : lake.uri(v.stateKey()),
-                        v.schema(),
-                        parts,
-                        v.buckets().count(),
-                        keep);
-            }
-
-            @Override
-            public long publishedVersion() {
-                return current.version();
-            }
-
-            @Override
-            public java.util.Optional<String> publishedSnapshot() {
-                return snapshot.currentExport();
-            }
-
-            @Override
-            public java.util.Optional<String> publishedState() {
-                String inLake = lake.uri("");
-                return current.state().filter(uri -> uri.startsWith(inLake)).map(uri -> uri.substring(inLake.length()));
-            }
-
-            @Override
-            public void registerAsOf(AsOf v) {
-                String stamp = LakeLayout.asOfStamp(v.time());
-                IcebergTable asOf = table(catalog, s, table, "asof_" + stamp);
-                List<IcebergTable.Part> parts =
-                        bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets(), lake);
-                asOf.replace(
-                        v.schema(),
-                        parts,
-                        v.buckets().count(),
-                        Map.of(
-                                IcebergSnapshotTable.EXPORT_ID,
-                                v.snapshotExportId(),
-                                "dynamo-lake.as-of",
-                                v.time().toString()),
-                        1,
-                        summary -> true);
-            }
-        };
-    }
-
-    /** The parts with their buckets, where the view has buckets. */
-    private static List<IcebergTable.Part> bucketed(
-            List<IcebergTable.Part> parts, ViewCatalog.Buckets buckets, LakeStore lake) {
-        if (buckets.count() == 0) {
-            return parts;
-        }
-        Map<String, Integer> byUri = new HashMap<>();
-        buckets.ofPart().forEach((key, b) -> byUri.put(lake.uri(key), b));
-        return parts.stream()
-                .map(p -> p.inBucket(java.util.Objects.requireNonNull(
-                        byUri.get(p.uri()), () -> "no bucket for the part " + p.uri())))
-                .toList();
+        return new IcebergViewCatalog(
+                catalog(context, s),
+                s.text("lake.catalog.namespace"),
+                table,
+                lake,
+                new LakeLayout(s.text("lake.prefix")),
+                keep);
     }
 
     /**
@@ -152,21 +65,12 @@ final class LakeCatalog {
                 "s3://" + s.text("lake.bucket") + "/" + layout.icebergTable(what));
     }
 
-    /** The catalog {@code lake.catalog.*} names (one a context), or null for {@code none}. */
+    /** The catalog {@code lake.catalog.*} names, one a context. */
     static synchronized Catalog catalog(CamelContext context, Settings s) throws Exception {
         String type = s.text("lake.catalog.type").toLowerCase(Locale.ROOT);
-        if (type.equals("none")) {
-            return null;
-        }
         Catalog existing = context.getRegistry().lookupByNameAndType(BEAN, Catalog.class);
         if (existing != null) {
             return existing;
-        }
-        String database = s.optional("glue.database");
-        if (type.equals("glue") && s.text("lake.catalog.namespace").equals(database)) {
-            throw new IllegalArgumentException("lake.catalog.namespace and glue.database are both '" + database
-                    + "': the Iceberg tables and the Glue tables over the lake's folders have the same names, so they"
-                    + " need databases of their own");
         }
         S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
         GlueClient glue =

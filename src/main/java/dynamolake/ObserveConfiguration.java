@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lake.Published;
 import observe.DependencyReadiness;
 import observe.DependencyReadiness.Dependency;
 import observe.JolokiaPlugin;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import views.ViewCatalog;
 
 /**
  * What the management port serves beyond Camel's own: Jolokia with the access policy {@code
@@ -78,11 +80,14 @@ public class ObserveConfiguration implements CamelConfiguration {
 
         MeterRegistry meters = registry.findSingleByType(MeterRegistry.class);
         if (meters != null) {
+            LakeStore lake = new LakeStore(s3, bucket);
+            LakeLayout layout = new LakeLayout(prefix);
+            ViewCatalog tables = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
             context.addService(new LakeFreshness(
                     meters,
                     table,
-                    new LakeStore(s3, bucket),
-                    new LakeLayout(prefix),
+                    () -> Published.snapshot(lake, layout, table, tables.publishedSnapshot()),
+                    () -> Published.currentView(lake, layout, table, tables.publishedState()),
                     s.duration("observe.freshness-refresh"),
                     Clock.systemUTC()));
         }

@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * On start, commits what the lake's pointer files publish to the table that should hold it, when the table does not:
- * how a lake written before its Iceberg tables existed is taken over on first start. Committing what a table already
+ * On start, commits what the pointer files of a release before the Iceberg tables publish to the table that should
+ * hold it, when the table holds nothing yet: how a lake of such a release is taken over on first start. Committing what a table already
  * holds changes nothing, so every start may run it. A failure (the catalog unreachable, a permission missing) is
  * logged and does not stop the application: the next publish commits in any case.
  */

@@ -3,7 +3,6 @@ package dynamolake;
 import ddbstream.checkpoint.CheckpointStore;
 import ddbstream.checkpoint.Lease;
 import export.GlueCatalog;
-import export.SnapshotPublisher;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -50,20 +49,34 @@ public class ViewConfiguration implements CamelConfiguration {
         LakeStore lake = new LakeStore(s3, s.text("lake.bucket"));
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
-        SnapshotPublisher.CatalogRegistration glueTable = ExportConfiguration.catalog(context, s, table, "current");
-        ViewCatalog registration = v -> glueTable.register("version " + v.version(), v.schema(), v.location());
-        ViewCatalog iceberg = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
-        ViewCatalog catalog = registration.andThen(iceberg);
-        // Every builder of this lake registers its versions here, tools and tests that build one too.
+        ViewCatalog catalog = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
+        // Every builder of this lake publishes its versions here, tools and tests that build one too.
         context.getRegistry().bind("viewCatalog", ViewCatalog.class, catalog);
-        context.addService(new TableTakeover(
-                "current view of " + table,
-                () -> lake.jsonIfPresent(layout.currentViewPointer())
-                        .ifPresent(pointer -> iceberg.register(ViewCatalog.published(pointer)))));
+        context.addService(new TableTakeover("current view of " + table, () -> {
+            // A lake of a release before the Iceberg tables: its pointer is what it published.
+            if (catalog.publishedState().isEmpty() && catalog.publishedVersion() == 0) {
+                lake.jsonIfPresent(layout.legacyViewPointer())
+                        .ifPresent(pointer -> catalog.register(ViewCatalog.published(pointer)));
+            }
+        }));
+        String database = s.optional("glue.database");
+        GlueCatalog glue = database == null
+                ? null
+                : new GlueCatalog(
+                        context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class), database, table);
+        if (glue != null) {
+            // The deltas as a plain Glue table, for Athena's queries of a key's history (and its engine's merge).
+            String deltas = lake.uri(layout.deltasPrefix());
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStart() {
+                    glue.registerDeltas(deltas);
+                }
+            });
+        }
         DeltaSource deltas = DeltaSource.valueOf(s.text("views.deltas").toUpperCase(Locale.ROOT));
         Views builder;
         if (s.text("views.engine").equalsIgnoreCase("athena")) {
-            String database = s.optional("glue.database");
             if (database == null) {
                 throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
                         + " tables of glue.database; set glue.database");
@@ -72,8 +85,6 @@ public class ViewConfiguration implements CamelConfiguration {
             if (output == null) {
                 output = lake.uri(layout.prefix() + "_athena-results/");
             }
-            GlueCatalog glue = new GlueCatalog(
-                    context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class), database, table);
             builder = AthenaViews.create(
                     lake,
                     layout,
@@ -126,11 +137,7 @@ public class ViewConfiguration implements CamelConfiguration {
                             (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
                             s.bytes("lake.target-file-size", 16 << 10),
                             s.integer("lake.max-typed-columns", 0, 10_000),
-                            s.duration("views.as-of-lag"),
-                            // Readers of a version's folder: the Glue table over it, or, without an Iceberg
-                            // catalog, anyone; with only the Iceberg table, unchanged parts are not copied.
-                            s.optional("glue.database") != null
-                                    || s.text("lake.catalog.type").equalsIgnoreCase("none")),
+                            s.duration("views.as-of-lag")),
                     Clock.systemUTC(),
                     replicas,
                     catalog,

@@ -12,36 +12,23 @@ import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.glue.model.TableInput;
 
 /**
- * Registers a published part of the lake as a table in the Glue Data Catalog, in the database named by
- * {@code glue.database}: the snapshot as {@code <table>_snapshot}, the current view as {@code <table>_current}, each
- * pointing at its Parquet folder: what a Glue crawler would create, without the crawler. Each publish moves the
- * table's location to the new folder.
+ * Registers parts of the lake as plain tables in the Glue Data Catalog, in the database named by
+ * {@code glue.database}: the deltas as {@code <table>_deltas} (JSON Lines, what Athena reads the changes with) and the
+ * Parquet folders a view built by Athena reads and writes. The snapshot and the current view are Iceberg tables of
+ * the lake's catalog ({@code lake.catalog.*}), not registered here.
  */
-public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration {
+public final class GlueCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(GlueCatalog.class);
 
     private final GlueClient glue;
     private final String database;
     private final String tableName;
 
-    private final String what;
-
-    /** The snapshot's table, {@code <table>_snapshot}. */
+    /** @param sourceTable the DynamoDB table; its tables here are named {@code <table>_…} in SQL's spelling */
     public GlueCatalog(GlueClient glue, String database, String sourceTable) {
-        this(glue, database, sourceTable, "snapshot");
-    }
-
-    /** @param what {@code snapshot} or {@code current}: the table is {@code <table>_<what>} */
-    public GlueCatalog(GlueClient glue, String database, String sourceTable, String what) {
         this.glue = glue;
         this.database = database;
-        this.tableName = lake.IcebergTable.sqlName(sourceTable) + "_" + what;
-        this.what = what;
-    }
-
-    @Override
-    public void register(String id, SnapshotSchema schema, String location) {
-        registerTable(tableName, schema, location, id);
+        this.tableName = lake.IcebergTable.sqlName(sourceTable);
     }
 
     /** Creates or moves the Parquet table {@code name} over {@code location}. */
@@ -59,21 +46,17 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
         }
     }
 
-    TableInput tableInput(SnapshotSchema schema, String location, String id) {
-        return tableInput(tableName, schema, location, id);
-    }
-
-    private TableInput tableInput(String name, SnapshotSchema schema, String location, String id) {
+    TableInput tableInput(String name, SnapshotSchema schema, String location, String id) {
         return TableInput.builder()
                 .name(name)
-                .description("dynamo-lake " + what + " " + id + " (schema " + schema.version() + ")")
+                .description("dynamo-lake " + id + " (schema " + schema.version() + ")")
                 .tableType("EXTERNAL_TABLE")
                 .parameters(Map.of(
                         "classification",
                         "parquet",
                         "parquet.compression",
                         "ZSTD",
-                        "dynamo-lake." + what,
+                        "dynamo-lake.id",
                         id,
                         "dynamo-lake.schema-version",
                         schema.version()))
@@ -90,7 +73,8 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
 
     /**
      * Registers the deltas as {@code <table>_deltas}: one row per change, over the delta objects (JSON Lines) with the
-     * OpenX JSON SerDe, the images as JSON text; the same table as {@code _catalog/deltas.sql}.
+     * OpenX JSON SerDe, the images as JSON text; the same table as {@code _catalog/deltas.sql}. Creating it again
+     * changes nothing.
      */
     public void registerDeltas(String location) {
         registerDeltas(deltasTableName(), location);
@@ -103,7 +87,7 @@ public final class GlueCatalog implements SnapshotPublisher.CatalogRegistration 
 
     /** {@code <table>_deltas}. */
     public String deltasTableName() {
-        return tableName.substring(0, tableName.length() - what.length()) + "deltas";
+        return tableName + "_deltas";
     }
 
     TableInput deltasInput(String location) {

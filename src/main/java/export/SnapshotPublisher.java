@@ -24,30 +24,38 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Makes a finished export visible, and nothing before: writes the catalog (schema and DDL), then the pointer
- * {@code snapshots/_current.json} in one PutObject, which is the moment readers switch to the new snapshot. Then,
- * and only then, deletes snapshots beyond the retained count. An export older than the published one never
- * replaces it.
+ * Makes a finished export visible, and nothing before: writes what the snapshot is ({@code _published.json}), then
+ * commits the export to the Iceberg table {@code <table>_snapshot}, which is the moment readers switch to the new
+ * snapshot, then the catalog files (schema and DDL) over it. Then, and only then, deletes snapshots beyond the
+ * retained count. An
+ * export older than the published one never replaces it.
  */
 public final class SnapshotPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Registers the published snapshot in a data catalog (the Glue Data Catalog in the aws profile). */
-    public interface CatalogRegistration {
-        void register(String exportId, SnapshotSchema schema, String location);
-    }
-
-    /** Commits the published snapshot to its table format's table ({@link lake.IcebergSnapshotTable}). */
+    /** Commits the published snapshot to its Iceberg table ({@link lake.IcebergSnapshotTable}). */
     public interface SnapshotTable {
-        SnapshotTable NONE = (id, time, schema, parts) -> false;
-
         /** @return false when the table already holds this export or a newer one */
         boolean publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
 
         /** The export the table's current commit holds, if there is a table and it holds one. */
-        default Optional<String> currentExport() {
-            return Optional.empty();
+        Optional<String> currentExport();
+
+        /** The table {@code snapshot}, expiring commits beyond the newest {@code keep}. */
+        static SnapshotTable of(lake.IcebergSnapshotTable snapshot, int keep) {
+            return new SnapshotTable() {
+                @Override
+                public boolean publish(
+                        String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts) {
+                    return snapshot.publish(exportId, exportTime, schema, parts, keep);
+                }
+
+                @Override
+                public Optional<String> currentExport() {
+                    return snapshot.currentExport();
+                }
+            };
         }
     }
 
@@ -58,7 +66,6 @@ public final class SnapshotPublisher {
     private final ExportMetrics metrics;
     private final String tableName;
     private final int keep;
-    private final CatalogRegistration registration;
     private final SnapshotTable snapshotTable;
     private final Clock clock;
 
@@ -70,7 +77,6 @@ public final class SnapshotPublisher {
             ExportMetrics metrics,
             String tableName,
             int keep,
-            CatalogRegistration registration,
             SnapshotTable snapshotTable,
             Clock clock) {
         this.lake = new LakeStore(s3, bucket);
@@ -80,28 +86,30 @@ public final class SnapshotPublisher {
         this.metrics = metrics;
         this.tableName = tableName;
         this.keep = keep;
-        this.registration = registration;
         this.snapshotTable = snapshotTable;
         this.clock = clock;
     }
 
     /**
      * The published snapshot: the export the snapshot's table holds (its {@code _published.json}, written before the
-     * commit), or the pointer where there is no table or the pointer is newer (see {@link Published}).
+     * commit), or the pointer of a release before the Iceberg tables (see {@link Published}).
      */
     public Optional<JsonNode> current() {
         return Published.snapshot(lake, layout, tableName, snapshotTable.currentExport());
     }
 
     /**
-     * Commits the published snapshot (its pointer) to the snapshot's table when the table does not hold it: a lake
-     * written before the table existed (pointer files only) is taken over this way on start. A table that holds it, or
-     * a newer export, is left as it is.
+     * Commits the snapshot the pointer of a release before the Iceberg tables publishes to the snapshot's table, when
+     * the table holds no export yet: such a lake is taken over this way on start. A table that holds one is left as it
+     * is.
      *
      * @return the export committed, if one was
      */
     public Optional<String> commitPublished() {
-        Optional<JsonNode> pointer = current();
+        if (snapshotTable.currentExport().isPresent()) {
+            return Optional.empty();
+        }
+        Optional<JsonNode> pointer = lake.jsonIfPresent(layout.legacySnapshotPointer());
         if (pointer.isEmpty()) {
             return Optional.empty();
         }
@@ -163,9 +171,7 @@ public final class SnapshotPublisher {
             return;
         }
         String location = "s3://" + bucket + "/" + layout.snapshotData(id);
-        writeCatalog(id, schema, location);
-        registration.register(id, schema, location);
-        ObjectNode pointer = JSON.createObjectNode()
+        ObjectNode published = JSON.createObjectNode()
                 .put("exportId", id)
                 .put("exportArn", export.exportArn())
                 .put("exportTime", export.exportTime().toString())
@@ -174,9 +180,9 @@ public final class SnapshotPublisher {
                 .put("schema", layout.snapshotSchema(id))
                 .put("location", location)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
-        pointer.set("parts", parts);
-        // The snapshot's record first, then the commit that publishes it (and names it), then the pointer.
-        lake.putJson(layout.snapshotPublished(id), pointer);
+        published.set("parts", parts);
+        // The snapshot's record first, then the commit that publishes it (and names it).
+        lake.putJson(layout.snapshotPublished(id), published);
         Optional<String> newer = snapshotTable.publish(id, export.exportTime(), schema, tableParts)
                 ? Optional.empty()
                 : snapshotTable.currentExport().filter(held -> !held.equals(id));
@@ -190,7 +196,7 @@ public final class SnapshotPublisher {
             progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
             return;
         }
-        lake.putJson(layout.currentSnapshotPointer(), pointer);
+        writeCatalog(id, schema, location); // for tools that read folders: the export the table now holds
         progress.advance(
                 id,
                 ExportProgress.Phase.PUBLISHED,

@@ -80,6 +80,19 @@ public final class IcebergCurrentTable {
                 .orElse(0L);
     }
 
+    /**
+     * The highest version any commit the table keeps holds, current or not, 0 when none: after a rollback the
+     * versions past the current one are still in the table's history, and a new version never reuses their numbers.
+     */
+    public long highestVersion() {
+        return table.summaries().stream()
+                .map(summary -> summary.get(VIEW_VERSION))
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(Long::parseLong)
+                .max()
+                .orElse(0L);
+    }
+
     /** The state the table's current commit names (a URI), if it names one. */
     public java.util.Optional<String> state() {
         return table.currentSummary().map(summary -> summary.get(VIEW_STATE));

@@ -120,6 +120,19 @@ public final class IcebergTable {
         return load().map(Table::currentSnapshot).map(Snapshot::summary);
     }
 
+    /**
+     * The summaries of every commit the table's metadata keeps, current or not (a rollback leaves the later ones in
+     * its history until they expire), oldest first; empty when there is no table.
+     */
+    public synchronized List<Map<String, String>> summaries() {
+        return load().map(t -> {
+                    List<Map<String, String>> out = new java.util.ArrayList<>();
+                    t.snapshots().forEach(snapshot -> out.add(snapshot.summary()));
+                    return out;
+                })
+                .orElse(List.of());
+    }
+
     /** The table as the catalog holds it now, if it exists: one GetTable and one metadata read. */
     private Optional<Table> load() {
         try {

@@ -15,22 +15,25 @@ import java.util.Objects;
  * snapshots/&lt;exportId&gt;/data/part-NNNNN-&lt;file&gt;.parquet  one part per export data file; immutable once published
  * snapshots/&lt;exportId&gt;/_discovery/NNNNN.json       what schema discovery found in each data file
  * snapshots/&lt;exportId&gt;/_schema.json               the snapshot's schema
- * snapshots/_current.json                          the pointer to the published snapshot
  * deltas-export/&lt;exportId&gt;/part-NNNNN.json          an incremental export's changes as delta envelopes
  * deltas-export/&lt;exportId&gt;/_published.json         written when every file of that export has landed
  * dead-letters/export/&lt;exportId&gt;/&lt;file&gt;.json       the lines of a data file that could not be read, with reasons
- * snapshots/&lt;exportId&gt;/_published.json            a copy of the pointer, written when the snapshot is published
+ * snapshots/&lt;exportId&gt;/_published.json            what the snapshot is; its Iceberg commit names the export
  * current/NNNNNNNN-&lt;attempt&gt;/part-BBBBB.parquet    the current view, version N, one part per bucket of keys
  * current/_state/NNNNNNNN-&lt;attempt&gt;.json          what version N is; its Iceberg commit names it
- * current/_current.json                            a copy of the published version's state, written after its commit
  * current/_tombstones/NNNNNNNN-&lt;attempt&gt;/          the keys version N deleted, with their sequence numbers
  * iceberg/snapshot/metadata/                       the Iceberg table <table>_snapshot (its data files: the parts)
+ * iceberg/current/metadata/                        the Iceberg table <table>_current, whose commits publish the view
  * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
  * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
  * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
  * </pre>
  *
- * Names made from shard and sequence number are deterministic: writing the same record again rewrites the same
+ * A snapshot and a version of the current view are published by a commit of their Iceberg table, nothing else. The
+ * releases before the Iceberg tables published by pointer files, {@code snapshots/_current.json} and
+ * {@code current/_current.json}; they are read only to take such a lake over, and never written.
+ *
+ * <p>Names made from shard and sequence number are deterministic: writing the same record again rewrites the same
  * object instead of adding a duplicate.
  */
 public final class LakeLayout {
@@ -107,12 +110,15 @@ public final class LakeLayout {
         return snapshotFolder(exportId) + "_schema.json";
     }
 
-    /** The pointer readers follow to the published snapshot; written last, in one PutObject. */
-    public String currentSnapshotPointer() {
+    /** The pointer by which a release before the Iceberg tables published the snapshot; read to take its lake over. */
+    public String legacySnapshotPointer() {
         return snapshotsPrefix() + "_current.json";
     }
 
-    /** Written with the pointer when a snapshot is published, so views find every published snapshot kept. */
+    /**
+     * What a published snapshot is (its export, time, parts and schema), written before the commit that publishes it,
+     * which names the export; views also find every published snapshot kept by it.
+     */
     public String snapshotPublished(String exportId) {
         return snapshotFolder(exportId) + "_published.json";
     }
@@ -202,8 +208,8 @@ public final class LakeLayout {
         return prefix + "iceberg/" + name;
     }
 
-    /** The pointer readers follow to the published current view; written last, in one PutObject. */
-    public String currentViewPointer() {
+    /** The pointer by which a release before the Iceberg tables published the current view; read to take it over. */
+    public String legacyViewPointer() {
         return currentPrefix() + "_current.json";
     }
 

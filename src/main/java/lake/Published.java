@@ -2,16 +2,13 @@ package lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
-import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which record of what a table of the lake publishes to follow: the state its catalog commit names (written before the
- * commit, which is the publish), or the pointer written after it. The commit's, so a reader sees what the table holds
- * even when the pointer never followed (a writer that died in between); the pointer's where the catalog names none
- * (no catalog, a commit of an earlier release), where the named state is missing, or where the pointer is newer (the
- * table rolled back, or dropped and taken over again), so a writer never goes back to an older one.
+ * What a table of the lake publishes: the record its catalog commit names, written before that commit (the commit is
+ * the publish). A table that names none (no commit yet, or commits of a release before the Iceberg tables) is read
+ * through the pointer file such a release wrote, so a lake of that release is taken over where it stands.
  */
 public final class Published {
     private static final Logger LOG = LoggerFactory.getLogger(Published.class);
@@ -19,64 +16,47 @@ public final class Published {
     private Published() {}
 
     /**
-     * The published snapshot: the {@code _published.json} of the export the snapshot's table holds, or the pointer
-     * {@code snapshots/_current.json}, ordered by export time.
+     * The published snapshot: the {@code _published.json} of the export the snapshot's table holds, or, where it holds
+     * none, the pointer {@code snapshots/_current.json} of an earlier release.
      *
      * @param heldByTable the export the table's current commit holds, if it holds one
      */
     public static Optional<JsonNode> snapshot(
             LakeStore lake, LakeLayout layout, String table, Optional<String> heldByTable) {
-        return choose(
+        return read(
+                lake,
                 "the snapshot of " + table,
-                lake.jsonIfPresent(layout.currentSnapshotPointer()),
                 heldByTable.map(layout::snapshotPublished),
-                lake::jsonIfPresent,
-                p -> java.time.Instant.parse(p.path("exportTime").asText()).toEpochMilli());
+                layout.legacySnapshotPointer());
     }
 
     /**
-     * The published version of the current view: the state the current table's commit names, or the pointer
-     * {@code current/_current.json}, ordered by version.
+     * The published version of the current view: the state the current table's commit names, or, where it names none,
+     * the pointer {@code current/_current.json} of an earlier release.
      *
      * @param namedByTable the lake key of the state the table's current commit names, if it names one
      */
     public static Optional<JsonNode> currentView(
             LakeStore lake, LakeLayout layout, String table, Optional<String> namedByTable) {
-        return choose(
-                "the current view of " + table,
-                lake.jsonIfPresent(layout.currentViewPointer()),
-                namedByTable,
-                lake::jsonIfPresent,
-                p -> p.path("version").asLong());
+        return read(lake, "the current view of " + table, namedByTable, layout.legacyViewPointer());
     }
 
     /**
      * @param what what is published, for the log ({@code the current view of orders})
-     * @param pointer the pointer's content, if there is one
-     * @param namedByTable the lake key of the state the catalog's current commit names, if it names one
-     * @param state reads a state by its key
-     * @param order orders two records (a version, an export time)
+     * @param namedByTable the lake key of the record the catalog's current commit names, if it names one
+     * @param legacy the pointer an earlier release wrote
      */
-    private static Optional<JsonNode> choose(
-            String what,
-            Optional<JsonNode> pointer,
-            Optional<String> namedByTable,
-            java.util.function.Function<String, Optional<JsonNode>> state,
-            ToLongFunction<JsonNode> order) {
+    private static Optional<JsonNode> read(LakeStore lake, String what, Optional<String> namedByTable, String legacy) {
         if (namedByTable.isEmpty()) {
-            return pointer;
+            return lake.jsonIfPresent(legacy);
         }
-        Optional<JsonNode> held = state.apply(namedByTable.get());
+        Optional<JsonNode> held = lake.jsonIfPresent(namedByTable.get());
         if (held.isEmpty()) {
+            // Someone deleted it: what the table holds cannot be continued, and is built again from the start.
             LOG.warn(
-                    "The catalog's table of {} names {}, which the lake does not hold; the pointer is read",
+                    "The catalog's table of {} names {}, which the lake does not hold: it is taken as not published",
                     what,
-                    namedByTable.get());
-            return pointer;
-        }
-        if (pointer.isPresent() && order.applyAsLong(pointer.get()) > order.applyAsLong(held.get())) {
-            LOG.warn("The pointer of {} is newer than what the catalog's table holds: it is read", what);
-            return pointer;
+                    lake.uri(namedByTable.get()));
         }
         return held;
     }

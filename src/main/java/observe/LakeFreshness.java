@@ -9,8 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import lake.LakeLayout;
-import lake.LakeStore;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
@@ -18,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How fresh the published lake is, read from its two pointers (whichever replica published them), every {@code
- * refresh}:
+ * How fresh the published lake is, read from what its two Iceberg tables publish (whichever replica committed it),
+ * every {@code refresh}:
  *
  * <ul>
  *   <li>{@code dynamolake.snapshot.age.seconds}: now less the current snapshot's export time;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class LakeFreshness extends ServiceSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(LakeFreshness.class);
 
-    private final LakeStore lake;
-    private final LakeLayout layout;
+    private final Supplier<Optional<JsonNode>> snapshot;
+    private final Supplier<Optional<JsonNode>> view;
     private final Duration refresh;
     private final Clock clock;
     private volatile Instant snapshotTime;
@@ -43,10 +42,19 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
     private ScheduledExecutorService timer;
     private CamelContext camelContext;
 
+    /**
+     * @param snapshot what the published snapshot is ({@code _published.json}: {@code exportTime})
+     * @param view the published version's state ({@code builtAt}, {@code version})
+     */
     public LakeFreshness(
-            MeterRegistry registry, String table, LakeStore lake, LakeLayout layout, Duration refresh, Clock clock) {
-        this.lake = lake;
-        this.layout = layout;
+            MeterRegistry registry,
+            String table,
+            Supplier<Optional<JsonNode>> snapshot,
+            Supplier<Optional<JsonNode>> view,
+            Duration refresh,
+            Clock clock) {
+        this.snapshot = snapshot;
+        this.view = view;
         this.refresh = refresh;
         this.clock = clock;
         Gauge.builder("dynamolake.snapshot.age.seconds", () -> age(snapshotTime))
@@ -75,20 +83,21 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
         return camelContext;
     }
 
-    /** Reads both pointers now. */
+    /** Reads what both tables publish now. */
     public void refresh() {
         try {
-            snapshotTime = time(lake.jsonIfPresent(layout.currentSnapshotPointer()), "exportTime");
-            Optional<JsonNode> view = lake.jsonIfPresent(layout.currentViewPointer());
-            viewBuiltAt = time(view, "builtAt");
-            viewVersion = view.map(v -> v.path("version").asDouble(Double.NaN)).orElse(Double.NaN);
+            snapshotTime = time(snapshot.get(), "exportTime");
+            Optional<JsonNode> published = view.get();
+            viewBuiltAt = time(published, "builtAt");
+            viewVersion =
+                    published.map(v -> v.path("version").asDouble(Double.NaN)).orElse(Double.NaN);
         } catch (RuntimeException e) {
-            LOG.debug("Could not read the lake's pointers: {}", e.toString());
+            LOG.debug("Could not read what the lake's tables publish: {}", e.toString());
         }
     }
 
-    private static Instant time(Optional<JsonNode> pointer, String field) {
-        return pointer.map(p -> p.path(field).asText(null)).map(Instant::parse).orElse(null);
+    private static Instant time(Optional<JsonNode> record, String field) {
+        return record.map(p -> p.path(field).asText(null)).map(Instant::parse).orElse(null);
     }
 
     private double age(Instant t) {

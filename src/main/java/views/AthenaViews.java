@@ -23,7 +23,7 @@ import views.ViewLake.Snapshot;
  * The views built by Athena ({@code views.engine=athena}), for tables no single machine should hold: the merge of
  * {@link ViewSql} runs as SQL over the Glue catalog's tables and Athena writes the Parquet parts itself (CREATE TABLE
  * AS SELECT into the version's folder). The application only lists the lake, registers the tables the merge reads
- * and publishes the pointer, the same pointer the embedded engine writes.
+ * and publishes the version as a commit of {@code <table>_current}, with the same state the embedded engine writes.
  *
  * <p>The tables it reads: {@code <table>_deltas} and {@code <table>_deltas_overflow} (the delta objects, OpenX JSON
  * SerDe) and {@code <table>_view_base}, moved to the base of each run (the snapshot's parts, or the current view's
@@ -117,7 +117,7 @@ public final class AthenaViews implements Views {
 
     @Override
     public Optional<JsonNode> current() {
-        return views.currentPointer();
+        return views.published();
     }
 
     @Override
@@ -156,8 +156,7 @@ public final class AthenaViews implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        // After the pointer's version, and after any the catalog took whose pointer was never written (a run that
-        // died between its commit and its pointer): that version's folder holds files the table reads.
+        // After the published version, and after any the table took and rolled back: a number is never used twice.
         long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
         SnapshotSchema schema = incremental
                 ? SnapshotSchema.fromJson(previous.get().path("schema"))
@@ -226,7 +225,7 @@ public final class AthenaViews implements Views {
         }
         String location = views.lake.uri(folder);
         String mode = incremental ? "incremental" : "full";
-        ObjectNode pointer = JSON.createObjectNode()
+        ObjectNode state = JSON.createObjectNode()
                 .put("table", views.tableName)
                 .put("version", version)
                 .put("location", location)
@@ -239,18 +238,18 @@ public final class AthenaViews implements Views {
                 .put("changesApplied", intake.changes())
                 .put("lastChangeTime", intake.lastTime())
                 .put("builtAt", now.toString());
-        pointer.set("schema", schema.toJson());
-        pointer.set("discovery", snapshot.discovery().toJson());
-        pointer.set("parts", partList);
-        pointer.set("retained", views.retained(previous, options.keep()));
-        pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
-        pointer.putObject("tombstones")
+        state.set("schema", schema.toJson());
+        state.set("discovery", snapshot.discovery().toJson());
+        state.set("parts", partList);
+        state.set("retained", views.retained(previous, options.keep()));
+        state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
+        state.putObject("tombstones")
                 .put("location", views.lake.uri(tombstoneFolder))
                 .put(
                         "count",
                         deleted.values().stream().mapToLong(Long::longValue).sum());
         lock.confirm();
-        views.publish(pointer, schema, attempt);
+        views.publish(state, schema, attempt);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
                         + " objects, at {} (Athena ran the merge in {} ms)",
@@ -263,7 +262,7 @@ public final class AthenaViews implements Views {
                 objects.size(),
                 location,
                 (t1 - t0) / 1_000_000);
-        views.expireVersions(pointer, options.keep());
+        views.expireVersions(state, options.keep());
         return Optional.of(new Result(location, version, mode, items, parts.size(), intake.changes()));
     }
 

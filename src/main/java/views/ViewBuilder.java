@@ -49,8 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import views.ViewLake.Snapshot;
 
 /**
- * Builds the table's views from the lake: the current view ({@code current/<version>/}, published by the pointer
- * {@code current/_current.json}) from the published snapshot and every delta after it, and the view as of a time
+ * Builds the table's views from the lake: the current view ({@code current/<version>-<attempt>/}, published by a
+ * commit of the Iceberg table {@code <table>_current}) from the published snapshot and every delta after it, and the view as of a time
  * ({@code views/asof=<time>/}) from the latest snapshot at or before that time and the deltas up to it.
  *
  * <p>The deltas are read here, line by line: their keys, sequence numbers and times into an embedded DuckDB database
@@ -59,18 +59,17 @@ import views.ViewLake.Snapshot;
  * the target file size) with the snapshot's columns, widened by what the deltas brought, and {@code _seq}.
  *
  * <p>A current view remembers which delta objects it applied. The next run reads only the objects after it and
- * rewrites only the buckets their keys fall in (the others stay where they are, or are copied into the version's
- * folder for readers of folders), unless the snapshot or the schema changed,
+ * rewrites only the buckets their keys fall in (the others stay where they are: the commit names them there), unless the snapshot or the schema changed,
  * which rebuilds every bucket. Runs are serialised; a run that dies leaves the published view as it was.
  */
 public final class ViewBuilder implements Views {
     private static final Logger LOG = LoggerFactory.getLogger(ViewBuilder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The pointer's {@code engine}: a view Athena built is rebuilt here, not patched (its parts have no buckets). */
+    /** The state's {@code engine}: a view Athena built is rebuilt here, not patched (its parts have no buckets). */
     static final String ENGINE = "duckdb";
 
     /**
-     * The pointer's {@code bucketing}: keys fall in buckets by Iceberg's bucket transform. A version of an earlier
+     * The state's {@code bucketing}: keys fall in buckets by Iceberg's bucket transform. A version of an earlier
      * release (buckets by MD5, no such field) is rebuilt, not patched: its buckets hold other keys.
      */
     static final String BUCKETING = "iceberg-bucket";
@@ -87,9 +86,6 @@ public final class ViewBuilder implements Views {
      * @param asOfLag the view as of a time is built for times up to now less this (deltas still being buffered)
      * @param targetFileBytes a bucket's rows roll to a new file once one reaches this size ({@code
      *     lake.target-file-size})
-     * @param wholeFolders whether every version's folder holds all of its parts, the unchanged ones copied there, for
-     *     readers of the folder (a Glue table over it, or no Iceberg catalog); otherwise a version's folder holds only
-     *     the parts it rewrote and its pointer and Iceberg commit name the unchanged ones where they already lie
      */
     public record Options(
             int buckets,
@@ -103,8 +99,7 @@ public final class ViewBuilder implements Views {
             long rowGroupBytes,
             long targetFileBytes,
             int maxTypedColumns,
-            Duration asOfLag,
-            boolean wholeFolders) {}
+            Duration asOfLag) {}
 
     private final LakeStore lake;
     private final LakeLayout layout;
@@ -115,13 +110,9 @@ public final class ViewBuilder implements Views {
     private final ViewLake views;
     private final ViewCatalog catalog;
 
-    public ViewBuilder(LakeStore lake, LakeLayout layout, String tableName, Options options, Clock clock) {
-        this(lake, layout, tableName, options, clock, ViewLock.NONE, ViewCatalog.NONE, DeltaSource.STREAM);
-    }
-
     /**
      * @param replicas keeps other replicas from building the views of the table at the same time
-     * @param catalog registers each published current view (a Glue table, the Iceberg table {@code <table>_current})
+     * @param catalog where each version of the current view is published: its Iceberg table {@code <table>_current}
      * @param deltas where the changes come from: the stream's deltas or the incremental exports'
      */
     public ViewBuilder(
@@ -145,7 +136,7 @@ public final class ViewBuilder implements Views {
 
     @Override
     public Optional<JsonNode> current() {
-        return views.currentPointer();
+        return views.published();
     }
 
     // ---- the current view ----------------------------------------------------------------------------------------
@@ -181,8 +172,7 @@ public final class ViewBuilder implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        // After the pointer's version, and after any the catalog took whose pointer was never written (a run that
-        // died between its commit and its pointer): that version's folder holds files the table reads.
+        // After the published version, and after any the table took and rolled back: a number is never used twice.
         long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
         Path work = freshWorkDir("view-" + version);
         try (Connection db = open(work);
@@ -269,11 +259,6 @@ public final class ViewBuilder implements Views {
                 } else {
                     for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
                         String key = old.path("key").asText(); // unchanged: named where an earlier version wrote it
-                        if (options.wholeFolders()) {
-                            key = layout.currentPart(version, attempt, b, n++);
-                            lock.confirm();
-                            lake.copy(old.path("key").asText(), key);
-                        }
                         parts.addObject()
                                 .put("bucket", b)
                                 .put("key", key)
@@ -284,7 +269,7 @@ public final class ViewBuilder implements Views {
             }
 
             String location = lake.uri(layout.currentFolder(version, attempt));
-            ObjectNode pointer = JSON.createObjectNode()
+            ObjectNode state = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("version", version)
                     .put("location", location)
@@ -301,21 +286,21 @@ public final class ViewBuilder implements Views {
                             "lastChangeTime",
                             intake.lastTime() == null ? null : intake.lastTime().toString())
                     .put("builtAt", now.toString());
-            pointer.set("schema", schema.toJson());
-            pointer.set("discovery", discovery.toJson());
-            pointer.set("parts", parts);
-            pointer.set("retained", views.retained(previous, options.keep()));
-            pointer.set("deltas", views.appliedAfter(plan, options.lateWindow()));
-            pointer.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
+            state.set("schema", schema.toJson());
+            state.set("discovery", discovery.toJson());
+            state.set("parts", parts);
+            state.set("retained", views.retained(previous, options.keep()));
+            state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
+            state.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
-            views.publish(pointer, schema, attempt);
+            views.publish(state, schema, attempt);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
                             + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"
                             + " published in {} ms)",
                     version,
                     tableName,
-                    pointer.path("mode").asText(),
+                    state.path("mode").asText(),
                     items,
                     parts.size(),
                     rewrite.size(),
@@ -326,9 +311,9 @@ public final class ViewBuilder implements Views {
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
-            views.expireVersions(pointer, options.keep());
+            views.expireVersions(state, options.keep());
             return Optional.of(new Result(
-                    location, version, pointer.path("mode").asText(), items, rewrite.size(), intake.changes()));
+                    location, version, state.path("mode").asText(), items, rewrite.size(), intake.changes()));
         } finally {
             deleteTree(work);
         }

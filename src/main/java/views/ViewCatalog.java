@@ -8,24 +8,25 @@ import java.util.Objects;
 import lake.SnapshotSchema;
 
 /**
- * Where each published version of the current view is registered before its pointer is written: a Glue table over
- * its folder, a commit of the Iceberg table {@code <table>_current}, or both. A registration that fails fails the run,
- * so no pointer names a version the catalog refused (a builder that lost the race commits nothing).
+ * Where the current view is published: each version is one commit of the Iceberg table {@code <table>_current}
+ * ({@link IcebergViewCatalog}), and that commit is the publish. A registration that fails fails the run (a builder
+ * that lost the race commits nothing).
  */
 @FunctionalInterface
 public interface ViewCatalog {
-    ViewCatalog NONE = version -> {};
-
     void register(Version version);
 
-    /** The latest version of the current view the catalog holds, 0 when none. */
+    /**
+     * The highest version of the current view the catalog ever took, 0 when none: the current commit's, or a later
+     * one a rollback left in the table's history. A new version's number is above it.
+     */
     default long publishedVersion() {
         return 0;
     }
 
     /**
-     * The lake key of the state ({@code current/_state/<version>-<attempt>.json}) of the version the catalog holds, when it names one: a
-     * catalog without tables, or a version committed by an earlier release, names none.
+     * The lake key of the state ({@code current/_state/<version>-<attempt>.json}) of the version the catalog holds,
+     * when it names one: no table yet, or a version committed by an earlier release, names none.
      */
     default java.util.Optional<String> publishedState() {
         return java.util.Optional.empty();
@@ -107,31 +108,34 @@ public interface ViewCatalog {
         }
     }
 
-    /** The version a current view pointer ({@code current/_current.json}) publishes. */
-    static Version published(JsonNode pointer) {
+    /**
+     * The version a state publishes: a version's {@code current/_state/…}, or the pointer {@code current/_current.json}
+     * of a release before the Iceberg tables, taken over on start.
+     */
+    static Version published(JsonNode state) {
         Map<String, Long> parts = new LinkedHashMap<>();
         Map<String, Integer> ofPart = new LinkedHashMap<>();
-        pointer.path("parts").forEach(p -> {
+        state.path("parts").forEach(p -> {
             parts.put(p.path("key").asText(), p.path("rows").asLong());
             ofPart.put(p.path("key").asText(), p.path("bucket").asInt());
         });
         // Only the project's engine writes a part per bucket, and only since its buckets are Iceberg's.
-        boolean partitioned = pointer.path("bucketing").asText().equals(ViewBuilder.BUCKETING);
+        boolean partitioned = state.path("bucketing").asText().equals(ViewBuilder.BUCKETING);
         return new Version(
-                pointer.path("version").asLong(),
-                SnapshotSchema.fromJson(pointer.path("schema")),
-                pointer.path("location").asText(),
+                state.path("version").asLong(),
+                SnapshotSchema.fromJson(state.path("schema")),
+                state.path("location").asText(),
                 parts,
-                partitioned ? new Buckets(pointer.path("buckets").asInt(), ofPart) : Buckets.NONE,
-                pointer.path("snapshot").asText(),
-                pointer.path("changesApplied").asLong(),
-                pointer.path("lastChangeTime").isTextual()
-                        ? pointer.path("lastChangeTime").asText()
+                partitioned ? new Buckets(state.path("buckets").asInt(), ofPart) : Buckets.NONE,
+                state.path("snapshot").asText(),
+                state.path("changesApplied").asLong(),
+                state.path("lastChangeTime").isTextual()
+                        ? state.path("lastChangeTime").asText()
                         : null,
-                pointer.path("deltas").path("listedAt").isTextual()
-                        ? pointer.path("deltas").path("listedAt").asText()
+                state.path("deltas").path("listedAt").isTextual()
+                        ? state.path("deltas").path("listedAt").asText()
                         : null,
-                pointer.path("state").isTextual() ? pointer.path("state").asText() : null);
+                state.path("state").isTextual() ? state.path("state").asText() : null);
     }
 
     /** This registration, then {@code next}. */

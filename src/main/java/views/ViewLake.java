@@ -56,40 +56,40 @@ final class ViewLake {
     }
 
     /**
-     * The published version: the state the catalog's table names, so a run starts from what the table holds even when
-     * the pointer written after its commit is not there (a run that died in between); the pointer where the catalog
-     * names none (no catalog, or a version an earlier release committed), or where the pointer's version is newer
-     * (the table rolled back, or dropped and taken over again): a run never builds a version number the lake already
-     * has under an older one.
+     * The published version: the state the commit of the catalog's table names (a lake of a release before the
+     * Iceberg tables: its pointer, until the first commit).
      */
-    Optional<JsonNode> currentPointer() {
+    Optional<JsonNode> published() {
         return Published.currentView(lake, layout, tableName, catalog.publishedState());
     }
 
     /**
-     * Publishes a version: writes its state, its catalog files, commits it to the catalog (the one step that makes it
-     * the published version), then writes the pointer, which folder readers and earlier tools follow.
+     * Publishes a version: writes its state, commits it to the catalog's table (the one step that makes it the
+     * published version), then writes the catalog files over it for tools that read folders.
+     *
+     * @throws Views.LostLockException when another builder committed this version number first
      */
-    void publish(ObjectNode pointer, SnapshotSchema schema, String attempt) {
-        long version = pointer.path("version").asLong();
-        String state = layout.currentVersionState(version, attempt);
-        pointer.put("state", state);
-        lake.putJson(state, pointer);
-        lake.putText(layout.catalog("current.sql"), catalogSql(schema, pointer));
-        lake.putText(layout.catalog("deltas.sql"), deltasSql());
-        catalog.register(ViewCatalog.published(pointer));
+    void publish(ObjectNode state, SnapshotSchema schema, String attempt) {
+        long version = state.path("version").asLong();
+        String key = layout.currentVersionState(version, attempt);
+        state.put("state", key);
+        lake.putJson(key, state);
+        catalog.register(ViewCatalog.published(state));
         // The table refuses a version it holds already: another builder (one that planned the same number) was first,
-        // and its state is the table's now. This run writes no pointer and expires nothing.
+        // and its state is the table's now. This run expires nothing.
         Optional<String> held = catalog.publishedState();
-        if (held.isPresent() && !held.get().equals(state)) {
+        if (held.isEmpty() || !held.get().equals(key)) {
             throw new Views.LostLockException("Another builder published version " + version + " of " + tableName
-                    + " first (the table names " + lake.uri(held.get()) + "): this run publishes nothing");
+                    + " first (the table names " + held.map(lake::uri).orElse("no state") + "): this run publishes"
+                    + " nothing");
         }
-        lake.putJson(layout.currentViewPointer(), pointer);
+        // For tools that read folders, after the commit: the SQL over the version the table now holds.
+        lake.putText(layout.catalog("current.sql"), catalogSql(schema, state));
+        lake.putText(layout.catalog("deltas.sql"), deltasSql());
     }
 
-    /** The published snapshot: the export the catalog's snapshot table holds, or the pointer (see {@link Published}). */
-    Optional<JsonNode> snapshotPointer() {
+    /** The published snapshot: the export the catalog's snapshot table holds (see {@link Published}). */
+    Optional<JsonNode> publishedSnapshot() {
         return Published.snapshot(lake, layout, tableName, catalog.publishedSnapshot());
     }
 
@@ -121,7 +121,7 @@ final class ViewLake {
      * lacks, whatever hour folder it landed in and however late (Firehose's retries for up to 24 hours, an operator
      * copying objects back days later). The objects before the floor hold only changes the snapshot supersedes, so a
      * run lists about one export interval of objects ({@code export.interval}, 24 hours), however old the lake. An
-     * incremental run applies the objects an earlier run has not: those not in the pointer's {@code applied} list,
+     * incremental run applies the objects an earlier run has not: those not in the previous state's {@code applied} list,
      * which holds the objects last modified within {@code late} of the previous listing, and not last modified
      * before it (every earlier listing saw those).
      *
@@ -131,13 +131,13 @@ final class ViewLake {
      */
     Optional<Plan> plan(
             boolean rebuild, java.util.function.Predicate<JsonNode> continuable, Duration margin, Duration late) {
-        Optional<JsonNode> snapshotPointer = snapshotPointer();
-        if (snapshotPointer.isEmpty()) {
+        Optional<JsonNode> published = publishedSnapshot();
+        if (published.isEmpty()) {
             LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
             return Optional.empty();
         }
-        Snapshot snapshot = snapshot(snapshotPointer.get());
-        Optional<JsonNode> previous = currentPointer();
+        Snapshot snapshot = snapshot(published.get());
+        Optional<JsonNode> previous = published();
         boolean incremental = !rebuild
                 && previous.isPresent()
                 && previous.get().path("snapshot").asText().equals(snapshot.exportId())
@@ -150,7 +150,7 @@ final class ViewLake {
         if (incremental) {
             JsonNode deltas = previous.get().path("deltas");
             for (JsonNode a : deltas.path("applied")) {
-                // {key, etag}; a pointer of an earlier release names the key only
+                // {key, etag}; a state of an earlier release names the key only
                 applied.add(
                         a.isTextual()
                                 ? a.asText()
@@ -163,7 +163,7 @@ final class ViewLake {
                 Instant listedAt = Instant.parse(deltas.path("listedAt").asText());
                 seenBefore = (listedAt.isAfter(now) ? now : listedAt).minus(late);
             } else {
-                seenFloor = deltas.path("floor").asText(); // a pointer of an earlier release: all before it applied
+                seenFloor = deltas.path("floor").asText(); // a state of an earlier release: all before it applied
             }
         }
         Map<String, Listed> listed = listDeltas(floor);
@@ -190,7 +190,7 @@ final class ViewLake {
     }
 
     /**
-     * The pointer's {@code deltas} after a run: the floor, the time of the run's listing, and the objects applied so
+     * The state's {@code deltas} after a run: the floor, the time of the run's listing, and the objects applied so
      * far that were last modified within {@code late} of it (with incremental exports, every applied object: an
      * export's files are taken when its marker lands, not by their time).
      */
@@ -216,7 +216,7 @@ final class ViewLake {
     /** A listed delta object: when it was last modified and its ETag (null for incremental exports' files). */
     record Listed(Instant modified, String etag) {}
 
-    /** An object as the pointer remembers it applied: its key and its ETag. */
+    /** An object as a state remembers it applied: its key and its ETag. */
     static String id(String key, String etag) {
         return etag == null ? key + "\n" : key + "\n" + etag;
     }
@@ -317,13 +317,13 @@ final class ViewLake {
         return LakeLayout.hourFolder("", t);
     }
 
-    Snapshot snapshot(JsonNode pointer) {
-        String id = pointer.path("exportId").asText();
+    Snapshot snapshot(JsonNode published) {
+        String id = published.path("exportId").asText();
         JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
         SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
         List<String> parts = new ArrayList<>();
-        pointer.path("parts").forEach(p -> parts.add(p.path("key").asText()));
-        return new Snapshot(id, Instant.parse(pointer.path("exportTime").asText()), parts, schema, schemaJson);
+        published.path("parts").forEach(p -> parts.add(p.path("key").asText()));
+        return new Snapshot(id, Instant.parse(published.path("exportTime").asText()), parts, schema, schemaJson);
     }
 
     /** Published snapshots kept in the lake, oldest first. */
@@ -385,15 +385,15 @@ final class ViewLake {
      * that names unchanged parts where earlier versions wrote them is read by its list of parts (or, better, by name
      * as the Iceberg table {@code <table>_current}).
      */
-    String catalogSql(SnapshotSchema schema, JsonNode pointer) {
+    String catalogSql(SnapshotSchema schema, JsonNode state) {
         String table = sqlTable("current");
-        String location = pointer.path("location").asText();
+        String location = state.path("location").asText();
         List<String> parts = new ArrayList<>();
-        pointer.path("parts").forEach(p -> parts.add(lake.uri(p.path("key").asText())));
+        state.path("parts").forEach(p -> parts.add(lake.uri(p.path("key").asText())));
         boolean whole = parts.stream().allMatch(p -> p.startsWith(location));
         if (!whole) {
             return "-- The current view of " + tableName + " (schema " + schema.version() + ", version "
-                    + pointer.path("version").asText() + "): its parts lie in the folders of the versions that"
+                    + state.path("version").asText() + "): its parts lie in the folders of the versions that"
                     + " last\n-- rewrote them. Every Iceberg reader reads it by name as the table " + table
                     + " of the lake's catalog\n-- (lake.catalog.namespace). DuckDB (with the httpfs extension"
                     + " and S3 credentials):\n"
@@ -431,8 +431,8 @@ final class ViewLake {
 
     /**
      * The parts of the versions a new version keeps beside itself: the previous version's and those it kept, the
-     * newest {@code keep - 1} versions in all, each a list of keys. Readers of those versions (a query that read the
-     * pointer before it moved, time travel to the Iceberg table's kept commits) still find their parts.
+     * newest {@code keep - 1} versions in all, each a list of keys. Readers of those versions (a query that planned
+     * an older commit, time travel to the Iceberg table's kept commits) still find their parts.
      */
     com.fasterxml.jackson.databind.node.ArrayNode retained(Optional<JsonNode> previous, int keep) {
         var out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
@@ -454,11 +454,11 @@ final class ViewLake {
      * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
      * version still names: an incremental version names the unchanged parts where an earlier version wrote them.
      */
-    void expireVersions(JsonNode pointer, int keep) {
-        long oldestKept = pointer.path("version").asLong() - Math.max(1, keep) + 1;
+    void expireVersions(JsonNode state, int keep) {
+        long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
         Set<String> named = new java.util.HashSet<>();
-        pointer.path("parts").forEach(p -> named.add(p.path("key").asText()));
-        pointer.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
+        state.path("parts").forEach(p -> named.add(p.path("key").asText()));
+        state.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
         // Every attempt's folder, tombstones and state of an expired version: the published one's, and any a replica
         // that lost its lease or a run that died left. One listing of the view's prefix holds them all.
         String prefix = layout.currentPrefix();

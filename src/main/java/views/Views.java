@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The table's views, whichever engine builds them ({@code views.engine}): the embedded DuckDB ({@link ViewBuilder})
- * or Athena ({@link AthenaViews}). Both read the same lake, publish the same pointer and answer the same calls.
+ * or Athena ({@link AthenaViews}). Both read the same lake, publish the same way (a commit of {@code <table>_current}) and answer the same calls.
  */
 public interface Views {
     /** What one run did. */
@@ -46,6 +46,6 @@ public interface Views {
     /** The times the lake can answer for: from the oldest published snapshot kept to now less {@code views.as-of-lag}. */
     Optional<Instant[]> availableRange();
 
-    /** The published current view's pointer, if there is one. */
+    /** The state of the published version of the current view, if there is one. */
     Optional<JsonNode> current();
 }

@@ -81,7 +81,7 @@ class AwsEndpointsTest {
                 "AWS_ENDPOINT_URL_SQS", byHostName(aws.stack().sqsEndpoint()),
                 "AWS_ACCESS_KEY_ID", "local",
                 "AWS_SECRET_ACCESS_KEY", "local");
-        Lake lake = new Lake(aws.s3(), LAKE, "tables/" + TABLE + "/");
+        Lake lake = new Lake(aws.s3(), LAKE, "tables/" + TABLE + "/", testsupport.IcebergTables.catalog(aws));
         try (JavaProcess app = JavaProcess.start("dynamolake.DynamoLake", props, List.of(), dir, env)) {
             app.awaitLine("Profile aws: AWS clients for region us-east-1 at http://localhost:", Duration.ofSeconds(60));
             HttpClient http = HttpClient.newHttpClient();
@@ -95,10 +95,7 @@ class AwsEndpointsTest {
             demo.change(10);
             await().atMost(Duration.ofSeconds(60))
                     .ignoreExceptions()
-                    .until(() -> lake.json("snapshots/_current.json")
-                                    .path("itemCount")
-                                    .asLong()
-                            > 0);
+                    .until(() -> lake.snapshot().path("itemCount").asLong() > 0);
             await().atMost(Duration.ofSeconds(60)).until(() -> lake.envelopes().size() >= 110);
             app.stop(Duration.ofSeconds(30));
         }

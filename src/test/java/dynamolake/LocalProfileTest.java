@@ -203,9 +203,9 @@ class LocalProfileTest {
     @Test
     void publishesASnapshotOfTheWholeTableOnItsFirstRun() throws Exception {
         Path table = data.resolve("dynamo-lake/tables/demo-orders");
-        Path pointer = table.resolve("snapshots/_current.json");
-        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(pointer));
-        var current = testsupport.Lake.JSON.readTree(pointer.toFile());
+        var current = await().atMost(Duration.ofSeconds(90))
+                .ignoreExceptions()
+                .until(() -> lake().snapshot(), java.util.Objects::nonNull);
         String exportId = current.path("exportId").asText();
         Path parts = table.resolve("snapshots/" + exportId + "/data");
         try (var db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
@@ -214,7 +214,7 @@ class LocalProfileTest {
                         + parts + "/*.parquet')")) {
             rs.next();
             assertThat(rs.getLong(1))
-                    .as("rows in the folder the pointer names")
+                    .as("rows in the folder of the export the snapshot's table holds")
                     .isEqualTo(current.path("itemCount").asLong())
                     .isEqualTo(rs.getLong(2))
                     .as("the seeded orders, give or take the changes since")
@@ -226,9 +226,9 @@ class LocalProfileTest {
     @Test
     void publishesACurrentViewOnItsOwnSchedule() throws Exception {
         Path table = data.resolve("dynamo-lake/tables/demo-orders");
-        Path pointer = table.resolve("current/_current.json");
-        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(pointer));
-        var current = testsupport.Lake.JSON.readTree(pointer.toFile());
+        var current = await().atMost(Duration.ofSeconds(90))
+                .ignoreExceptions()
+                .until(() -> lake().currentView(), java.util.Objects::nonNull);
         // The first version is a full build: its folder holds every part.
         Path parts = data.resolve(
                 "dynamo-lake/" + current.path("location").asText().substring("s3://dynamo-lake/".length()));
@@ -246,6 +246,20 @@ class LocalProfileTest {
         theSnapshotAndTheCurrentViewAreIcebergTablesOfTheLocalCatalogKeptInTheDataFolder(table);
     }
 
+    /** The demo table's lake, read through the application's own catalog as any Iceberg reader would. */
+    private static testsupport.Lake lake() {
+        var registry = main.getCamelContext().getRegistry();
+        var s3 = registry.findSingleByType(software.amazon.awssdk.services.s3.S3Client.class);
+        return new testsupport.Lake(
+                s3,
+                "dynamo-lake",
+                "tables/demo-orders/",
+                testsupport.IcebergTables.catalog(
+                        s3,
+                        registry.lookupByNameAndType(
+                                "glueClient", software.amazon.awssdk.services.glue.GlueClient.class)));
+    }
+
     /**
      * Part of the test above, which has waited for the first view: a test of its own would run before the seeding
      * test in JUnit's order and keep it waiting until the demo's deletes reached the large item.
@@ -260,11 +274,11 @@ class LocalProfileTest {
             await().atMost(Duration.ofSeconds(90))
                     .ignoreExceptions()
                     .until(() -> catalog.loadTable(id).currentSnapshot() != null);
-            // The table holds what its pointer file publishes (both may move on meanwhile: compare one moment).
-            Path pointerFile = table.resolve((what.equals("snapshot") ? "snapshots" : "current") + "/_current.json");
+            // The record the commit names (the export's _published.json, the version's state) holds what the commit
+            // does (the table may move on between the two reads: retry).
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                var pointer = testsupport.Lake.JSON.readTree(pointerFile.toFile());
                 var summary = catalog.loadTable(id).currentSnapshot().summary();
+                var pointer = what.equals("snapshot") ? lake().snapshot() : lake().currentView();
                 assertThat(summary.get("total-records"))
                         .isEqualTo(pointer.path("itemCount").asText());
                 assertThat(summary.get(lake.IcebergSnapshotTable.EXPORT_ID))

@@ -80,8 +80,7 @@ class ExportLifecycleTest {
                 metrics,
                 TABLE,
                 2,
-                (id, schema, location) -> {},
-                SnapshotPublisher.SnapshotTable.NONE,
+                snapshotTable(TABLE, "tables/" + TABLE + "/"),
                 clock);
         worker = new ExportFileWorker(
                 aws.s3(),
@@ -93,6 +92,17 @@ class ExportLifecycleTest {
                 new ExportFileWorker.Options(LAKE, TABLE, "ZSTD", 1 << 20, 100, work));
         requester = new ExportRequester(aws.dynamoDb(), progress, publisher, options("exports/"), clock);
         watcher = new ExportWatcher(aws.dynamoDb(), aws.s3(), progress, fastWorkers, metrics, worker::landEmpty);
+    }
+
+    /** The snapshot's Iceberg table {@code <name>_snapshot} of the lake under {@code prefix}, in the local Glue. */
+    private static SnapshotPublisher.SnapshotTable snapshotTable(String name, String prefix) {
+        return SnapshotPublisher.SnapshotTable.of(
+                new lake.IcebergSnapshotTable(new lake.IcebergTable(
+                        testsupport.IcebergTables.catalog(aws),
+                        testsupport.IcebergTables.NAMESPACE,
+                        lake.IcebergTable.sqlName(name + "_snapshot"),
+                        "s3://" + LAKE + "/" + new LakeLayout(prefix).icebergTable("snapshot"))),
+                2);
     }
 
     /** The requester's options: full exports of the table into the export bucket under {@code prefix}. */
@@ -179,8 +189,7 @@ class ExportLifecycleTest {
                         metrics,
                         TABLE,
                         2,
-                        (id, schema, location) -> {},
-                        SnapshotPublisher.SnapshotTable.NONE,
+                        snapshotTable("young", "tables/young/"),
                         Clock.systemUTC()),
                 options("young/"),
                 Clock.systemUTC());

@@ -8,7 +8,7 @@ import lake.SnapshotColumn;
 import lake.SnapshotSchema;
 import org.junit.jupiter.api.Test;
 
-/** The Glue table a publish registers: what Athena reads the folder with. (No Glue here: the input it sends.) */
+/** The Glue tables the lake registers: what Athena reads folders with. (No Glue here: the input it sends.) */
 class GlueCatalogTest {
     private static final SnapshotSchema SCHEMA = new SnapshotSchema(List.of(
             new SnapshotColumn("customerId", "customerId", ColumnType.STRING, 0, true),
@@ -17,32 +17,34 @@ class GlueCatalogTest {
             new SnapshotColumn("_export_time", null, ColumnType.TIMESTAMP, 0, false)));
 
     @Test
-    void theCurrentViewIsItsOwnTableOverItsVersionFolder() {
-        var input = new GlueCatalog(null, "lake", "demo-orders", "current")
-                .tableInput(SCHEMA, "s3://dynamo-lake/tables/demo-orders/current/00000007/", "version 7");
-        assertThat(input.name()).isEqualTo("demo_orders_current");
+    void aParquetFolderIsATableOfTheSchemasColumns() {
+        var input = new GlueCatalog(null, "lake", "demo-orders")
+                .tableInput(
+                        "demo_orders_view_base",
+                        SCHEMA,
+                        "s3://dynamo-lake/tables/demo-orders/current/00000007/",
+                        "version 7");
+        assertThat(input.name()).isEqualTo("demo_orders_view_base");
         assertThat(input.storageDescriptor().location())
                 .isEqualTo("s3://dynamo-lake/tables/demo-orders/current/00000007/");
         assertThat(input.storageDescriptor().columns())
                 .extracting(c -> c.name() + " " + c.type())
                 .containsExactly("customerId string", "total decimal(38,2)", "_item string", "_export_time timestamp");
-        assertThat(input.parameters()).containsEntry("dynamo-lake.current", "version 7");
+        assertThat(input.parameters()).containsEntry("dynamo-lake.id", "version 7");
         assertThat(input.storageDescriptor().serdeInfo().serializationLibrary())
                 .isEqualTo("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe");
     }
 
     @Test
-    void theSnapshotKeepsItsName() {
-        assertThat(new GlueCatalog(null, "lake", "Orders.2026")
-                        .tableInput(SCHEMA, "s3://b/x/", "01795-abc")
-                        .name())
-                .isEqualTo("orders_2026_snapshot");
+    void tablesAreNamedInSqlsSpelling() {
+        assertThat(new GlueCatalog(null, "lake", "Orders.2026").deltasTableName())
+                .isEqualTo("orders_2026_deltas");
     }
 
     @Test
-    void theDeltasAreATableOfJsonLinesNextToTheCurrentView() {
-        var input = new GlueCatalog(null, "lake", "demo-orders", "current")
-                .deltasInput("s3://dynamo-lake/tables/demo-orders/deltas/");
+    void theDeltasAreATableOfJsonLines() {
+        var input =
+                new GlueCatalog(null, "lake", "demo-orders").deltasInput("s3://dynamo-lake/tables/demo-orders/deltas/");
         assertThat(input.name()).isEqualTo("demo_orders_deltas");
         assertThat(input.storageDescriptor().location()).isEqualTo("s3://dynamo-lake/tables/demo-orders/deltas/");
         assertThat(input.storageDescriptor().columns())

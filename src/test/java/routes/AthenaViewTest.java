@@ -116,7 +116,7 @@ class AthenaViewTest {
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
 
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 1 (full)");
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         assertThat(pointer.path("engine").asText()).isEqualTo("athena");
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(probe.view(pointer)).isEqualTo(table);
@@ -127,11 +127,13 @@ class AthenaViewTest {
         long compared = probe.assertTypedColumnsAgreeWithItems(folder, pointer.path("schema"));
         assertThat(compared).as("typed values compared").isGreaterThan(table.size() * 5L);
 
-        // The run's own tables are gone from the catalog; the current view's table points at the new version.
+        // The run's own tables are gone from glue.database, which holds the deltas' table; the current view is the
+        // Iceberg table of the lake's catalog, and only that.
         assertThat(athena("SHOW TABLES"))
-                .contains("athena_orders_current", "athena_orders_deltas")
-                .doesNotContain("athena_orders_view_out", "athena_orders_view_base");
-        assertThat(athena("SELECT count(*) FROM athena_orders_current")).containsExactly(Long.toString(table.size()));
+                .contains("athena_orders_deltas")
+                .doesNotContain("athena_orders_view_out", "athena_orders_view_base", "athena_orders_current");
+        assertThat(athena("SELECT count(*) FROM dynamo_lake.athena_orders_current"))
+                .containsExactly(Long.toString(table.size()));
     }
 
     @Test
@@ -140,7 +142,7 @@ class AthenaViewTest {
         update(2, "status", "RETURNED");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (incremental)");
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
 
         // Every delta object again, under a name that sorts first: at-least-once delivery, reordered.
@@ -154,9 +156,9 @@ class AthenaViewTest {
                             .destinationKey(copy));
         }
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 3 (incremental)");
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("rebuildNow")).startsWith("published current view 4 (full)");
-        JsonNode rebuilt = lake.json("current/_current.json");
+        JsonNode rebuilt = lake.currentView();
         assertThat(probe.view(rebuilt)).isEqualTo(table);
         assertThat(lake.keys("current/"))
                 .as("views.keep = 2")
@@ -197,7 +199,7 @@ class AthenaViewTest {
                         software.amazon.awssdk.core.sync.RequestBody.fromString(String.join("\n", lines) + "\n"));
 
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
         List<JsonNode> letters = new ArrayList<>();
         for (String line : lake.text("dead-letters/views/damaged-object.json").split("\n")) {
             letters.add(Lake.JSON.readTree(line));
@@ -212,8 +214,8 @@ class AthenaViewTest {
     @Test
     @Order(5)
     void theCatalogsTablesAnswerTheReadmesQueriesOnAthena() throws Exception {
-        JsonNode pointer = lake.json("current/_current.json");
-        assertThat(athena("SELECT count(*) FROM athena_orders_current"))
+        JsonNode pointer = lake.currentView();
+        assertThat(athena("SELECT count(*) FROM dynamo_lake.athena_orders_current"))
                 .containsExactly(pointer.path("itemCount").asText());
         JsonNode someone = lake.envelopes().get(0).path("keys");
         long history = lake.envelopes().stream()
@@ -231,7 +233,7 @@ class AthenaViewTest {
     @Test
     @Order(6)
     void aRunThatFailsLeavesThePublishedViewAndTheNextRunSucceeds() throws Exception {
-        JsonNode published = lake.json("current/_current.json");
+        JsonNode published = lake.currentView();
         long next = published.path("version").asLong() + 1;
         demo.change(20);
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
@@ -240,7 +242,7 @@ class AthenaViewTest {
         assertThatThrownBy(() -> ViewProbe.invokeJmx("compactNow"))
                 .hasMessageContaining("FAILED")
                 .hasMessageContaining("HIVE_CANNOT_OPEN_SPLIT: worker lost");
-        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+        assertThat(lake.currentView()).isEqualTo(published);
 
         // What a run that died while Athena wrote leaves in its folder for the next version: the next run writes a
         // folder of its own (Athena writes only into an empty one).
@@ -251,8 +253,8 @@ class AthenaViewTest {
                         .destinationBucket("dynamo-lake")
                         .destinationKey(stale));
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view " + next);
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
-        JsonNode rebuilt = lake.json("current/_current.json");
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        JsonNode rebuilt = lake.currentView();
         assertThat(lake.keys(rebuilt.path("location")
                         .asText()
                         .substring(("s3://dynamo-lake/tables/" + TABLE + "/").length())))
@@ -293,7 +295,7 @@ class AthenaViewTest {
             views.Views views =
                     second.getCamelContext().getRegistry().lookupByNameAndType("viewBuilder", views.Views.class);
             assertThat(views.compact().orElseThrow().mode()).isEqualTo("full");
-            JsonNode pointer = secondLake.json("current/_current.json");
+            JsonNode pointer = secondLake.currentView();
             assertThat(pointer.path("engine").asText()).isEqualTo("athena");
             assertThat(secondProbe.view(pointer)).isEqualTo(now);
         } finally {
@@ -304,14 +306,14 @@ class AthenaViewTest {
     @Test
     @Order(8)
     void aStatementThatOutlastsTheQueryTimeoutIsStoppedAndThePublishedViewStays() throws Exception {
-        JsonNode published = lake.json("current/_current.json");
+        JsonNode published = lake.currentView();
         demo.change(10);
         probe.awaitDeltasLanded();
         aws.stack().emulator().faults().hangNextAthenaQuery("CREATE TABLE");
 
         Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> ViewProbe.invokeJmx("compactNow"));
         assertThat(failure).hasMessageContaining("did not end within views.athena.query-timeout; it was stopped");
-        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+        assertThat(lake.currentView()).isEqualTo(published);
         String id = failure.getMessage().replaceAll("(?s).*Athena query (\\S+) did not end.*", "$1");
         try (AthenaClient client = aws.clients().athena()) {
             assertThat(client.getQueryExecution(b -> b.queryExecutionId(id))
@@ -343,12 +345,12 @@ class AthenaViewTest {
         deliveries.set(late, "status", "AFTER-T");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
 
         // The update before the delete, delivered again: the key stays deleted.
         deliveries.redeliver(deliveries.changesOf(deleted, "MODIFY"), LakeLayout.hourFolder("deltas/", Instant.now()));
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.json("current/_current.json")))
+        assertThat(probe.view(lake.currentView()))
                 .doesNotContainKey(DemoOrders.key(Deliveries.plain(deleted)))
                 .isEqualTo(table);
 
@@ -364,7 +366,7 @@ class AthenaViewTest {
     @Test
     @Order(10)
     void theSnapshotIsAnIcebergTableAnIndependentEngineReadsByNameAsTheExportHeldIt() throws Exception {
-        JsonNode pointer = lake.json("snapshots/_current.json");
+        JsonNode pointer = lake.snapshot();
         String exportId = pointer.path("exportId").asText();
         Map<String, JsonNode> parts =
                 probe.items(pointer.path("location").asText().substring("s3://dynamo-lake/".length()));
@@ -401,7 +403,7 @@ class AthenaViewTest {
     @Test
     @Order(11)
     void theCurrentViewIsAnIcebergTableAnIndependentEngineReadsByNameAsPublished() throws Exception {
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         Map<String, JsonNode> published = probe.view(pointer);
 
         Map<String, JsonNode> read = new HashMap<>();

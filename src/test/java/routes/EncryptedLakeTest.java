@@ -90,10 +90,7 @@ class EncryptedLakeTest {
                     .orElseThrow();
             await().atMost(Duration.ofSeconds(60))
                     .ignoreExceptions()
-                    .until(() -> lake.json("snapshots/_current.json")
-                            .path("exportId")
-                            .asText()
-                            .equals(id));
+                    .until(() -> lake.snapshot().path("exportId").asText().equals(id));
             // An envelope over Firehose's record limit goes straight to the lake, and so does a dead letter.
             putBig("big", 0);
             putBig("big", 1);
@@ -104,16 +101,11 @@ class EncryptedLakeTest {
                             && !lake.keys("dead-letters/stream/").isEmpty());
             long first = await().atMost(Duration.ofSeconds(60))
                     .ignoreExceptions()
-                    .until(
-                            () -> lake.json("current/_current.json")
-                                    .path("version")
-                                    .asLong(),
-                            v -> v >= 1);
+                    .until(() -> lake.currentView().path("version").asLong(), v -> v >= 1);
             demo.change(30);
             await().atMost(Duration.ofSeconds(60))
                     .ignoreExceptions()
-                    .until(() ->
-                            lake.json("current/_current.json").path("version").asLong() > first);
+                    .until(() -> lake.currentView().path("version").asLong() > first);
         } finally {
             calls = AwsCallRecorder.stop();
             app.stop();

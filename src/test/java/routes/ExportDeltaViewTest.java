@@ -81,7 +81,7 @@ class ExportDeltaViewTest {
         exportIncrementally();
 
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 1 (full)");
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(probe.view(pointer)).isEqualTo(table);
         assertThat(pointer.path("deltas").path("applied"))
@@ -102,7 +102,7 @@ class ExportDeltaViewTest {
         exportIncrementally();
 
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (incremental)");
-        assertThat(probe.view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(probe.view(lake.currentView())).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
 
         DemoOrders.awaitClockPast(between.plusSeconds(2)); // views.as-of-lag

@@ -1,18 +1,18 @@
 package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dynamolake.demo.DemoTable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import lake.IcebergCurrentTable;
 import lake.IcebergSnapshotTable;
 import org.apache.camel.main.Main;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +24,10 @@ import testsupport.LocalStackExtension;
 import testsupport.ViewProbe;
 
 /**
- * A lake written before its Iceberg tables existed (pointer files only, as the previous version wrote it, here with
- * lake.catalog.type=none) is taken over on the first start with a catalog: the tables are committed from the
- * published snapshot and the published current view, and a second start commits nothing again.
+ * A lake an earlier release wrote (pointer files, buckets by MD5, no Iceberg tables) is taken over on the first start:
+ * the tables are committed from what its pointers publish, a second start commits nothing again, the next run
+ * rebuilds the view into the partitioned table, and from then on the table, not the old pointer, says what is
+ * published.
  */
 class IcebergTakeoverTest {
     @RegisterExtension
@@ -38,12 +39,12 @@ class IcebergTakeoverTest {
     static Path downloads;
 
     @Test
-    void aLakeOfPointerFilesBecomesIcebergTablesOnTheFirstStartWithACatalog() throws Exception {
+    void aLakeOfPointerFilesBecomesIcebergTablesOnTheFirstStart() throws Exception {
         DemoTable demo = new DemoTable(aws.dynamoDb(), TABLE, 13, 1);
         demo.create();
         demo.seed(600, 1);
         ViewProbe probe = new ViewProbe(aws, TABLE, downloads);
-        Main before = Apps.against(aws, TABLE, Map.of("lake.catalog.type", "none"));
+        Main before = Apps.against(aws, TABLE, Map.of());
         before.start();
         try {
             probe.exportSnapshot(before);
@@ -54,10 +55,22 @@ class IcebergTakeoverTest {
             before.stop();
         }
         Lake lake = Apps.lake(aws, TABLE);
-        JsonNode snapshot = lake.json("snapshots/_current.json");
-        JsonNode current = lake.json("current/_current.json");
-        assertThatThrownBy(() -> IcebergTables.load(aws, "takeover_orders_snapshot"))
-                .isInstanceOf(NoSuchTableException.class);
+        JsonNode snapshot = lake.snapshot();
+        JsonNode current = lake.currentView();
+
+        // What the earlier release left: the pointers (the snapshot's is its _published.json; the view's names no
+        // state and says nothing of the bucketing, its buckets were MD5's), no states, no Iceberg tables.
+        ObjectNode earlier = current.deepCopy();
+        earlier.remove("bucketing");
+        earlier.remove("state");
+        put("snapshots/_current.json", snapshot.toString());
+        put("current/_current.json", earlier.toString());
+        for (String key : lake.keys("current/_state/")) {
+            aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(key));
+        }
+        for (String name : List.of("takeover_orders_snapshot", "takeover_orders_current")) {
+            IcebergTables.catalog(aws).dropTable(TableIdentifier.of(IcebergTables.NAMESPACE, name), false);
+        }
 
         for (int start = 0; start < 2; start++) {
             Main after = Apps.against(aws, TABLE, Map.of());
@@ -75,47 +88,44 @@ class IcebergTakeoverTest {
                     .containsEntry(
                             IcebergSnapshotTable.EXPORT_ID,
                             snapshot.path("exportId").asText())
-                    .containsEntry("total-records", current.path("itemCount").asText());
+                    .containsEntry("total-records", current.path("itemCount").asText())
+                    .doesNotContainKey(IcebergCurrentTable.VIEW_STATE);
             assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(current));
-            assertThat(currentTable.spec().fields())
-                    .as("the pointer's buckets are Iceberg's: the table is partitioned by them")
-                    .singleElement()
-                    .satisfies(f -> assertThat(f.transform())
-                            .hasToString("bucket[" + current.path("buckets").asInt() + "]"));
+            assertThat(currentTable.spec().isUnpartitioned())
+                    .as("MD5's buckets are not Iceberg's")
+                    .isTrue();
         }
 
-        // A lake an earlier release wrote: its pointer names no state and says nothing of the bucketing (its buckets
-        // were MD5's), and there is no Iceberg table. The table is taken over unpartitioned; the next run rebuilds
-        // every bucket, and the table becomes partitioned by Iceberg's buckets.
-        ObjectNode earlier = current.deepCopy();
-        earlier.remove("bucketing");
-        earlier.remove("state");
-        aws.s3()
-                .putObject(
-                        b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/current/_current.json"),
-                        RequestBody.fromString(earlier.toString()));
-        IcebergTables.catalog(aws)
-                .dropTable(
-                        org.apache.iceberg.catalog.TableIdentifier.of(
-                                IcebergTables.NAMESPACE, "takeover_orders_current"),
-                        false);
+        // The next run rebuilds every bucket, and the table becomes partitioned by Iceberg's buckets. The run after
+        // it continues the table's version, not the old pointer's (which the lake still holds until its owner
+        // removes it).
         Main upgraded = Apps.against(aws, TABLE, Map.of());
         upgraded.start();
         try {
-            Table takenOver = IcebergTables.load(aws, "takeover_orders_current");
-            assertThat(takenOver.spec().isUnpartitioned()).isTrue();
-            assertThat(takenOver.currentSnapshot().summary()).doesNotContainKey(IcebergCurrentTable.VIEW_STATE);
             demo.change(10);
             probe.awaitDeltasLanded();
-            assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2");
+            assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (full)");
+            demo.change(10);
+            probe.awaitDeltasLanded();
+            assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 3 (incremental)");
         } finally {
             upgraded.stop();
         }
-        JsonNode rebuilt = lake.json("current/_current.json");
-        assertThat(rebuilt.path("mode").asText()).isEqualTo("full");
+        JsonNode rebuilt = lake.currentView();
+        assertThat(rebuilt.path("version").asLong()).isEqualTo(3);
         assertThat(probe.view(rebuilt)).isEqualTo(probe.awaitDeltasLanded());
         Table currentTable = IcebergTables.load(aws, "takeover_orders_current");
         assertThat(IcebergTables.dataFiles(currentTable)).isEqualTo(IcebergTables.partUris(rebuilt));
         assertThat(currentTable.spec().isPartitioned()).isTrue();
+        assertThat(lake.json("current/_current.json").path("version").asLong())
+                .as("the old pointer, left alone")
+                .isEqualTo(1);
+    }
+
+    private static void put(String relative, String content) {
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/" + relative),
+                        RequestBody.fromString(content));
     }
 }

@@ -116,10 +116,7 @@ class LateDeliveryTest {
         assertThat(currentView())
                 .doesNotContainKey(DemoOrders.key(Deliveries.plain(key)))
                 .isEqualTo(table);
-        assertThat(lake.json("current/_current.json")
-                        .path("tombstones")
-                        .path("count")
-                        .asLong())
+        assertThat(lake.currentView().path("tombstones").path("count").asLong())
                 .as("tombstones kept")
                 .isPositive();
 
@@ -204,7 +201,7 @@ class LateDeliveryTest {
         assertThat(raceForTheSameVersion(ViewLock.NONE, "unchecked", 46))
                 .isInstanceOf(Views.LostLockException.class)
                 .hasMessageContaining("first (the table names");
-        JsonNode winner = lake.json("current/_current.json");
+        JsonNode winner = lake.currentView();
         String winnersFolder = winner.path("location").asText().substring("s3://dynamo-lake/".length());
         assertThat(lake.keys("current/"))
                 .as("the unchecked replica's folder of the same version, named by nothing")
@@ -265,7 +262,7 @@ class LateDeliveryTest {
         ViewBuilder paused = builder(Clock.systemUTC(), pausedLock, work, pausedAfterPlanning);
 
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(paused::compact);
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         assertThat(pointer.path("version").asLong())
                 .as("the other replica published the version both planned")
                 .isEqualTo(published[0]);
@@ -418,7 +415,7 @@ class LateDeliveryTest {
     void aBuildThatLostItsLeaseWhileItRanPublishesNothing() throws Exception {
         deliveries.set(DemoItems.key(41), "status", "FENCED");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
-        JsonNode before = lake.json("current/_current.json");
+        JsonNode before = lake.currentView();
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
         String group = property("checkpoint.group");
         ViewLock real =
@@ -442,7 +439,7 @@ class LateDeliveryTest {
                 .hasMessageContaining("lost the lease")
                 .hasMessageContaining("publishes nothing");
         assertThat(thief[0]).as("the other replica took the lease").isPresent();
-        assertThat(lake.json("current/_current.json")).isEqualTo(before);
+        assertThat(lake.currentView()).isEqualTo(before);
 
         store.release(group, "views|" + TABLE, thief[0].get());
         assertThat(views.compact()).isPresent();
@@ -457,7 +454,7 @@ class LateDeliveryTest {
         Path jdk = TrinoServer.javaOrSkip();
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
         assertThat(currentView()).isEqualTo(table);
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         int buckets = pointer.path("buckets").asInt();
         assertThat(IcebergTables.dataFiles(IcebergTables.load(aws, "late_orders_current")))
                 .as("the files the table's current commit reads")
@@ -547,8 +544,7 @@ class LateDeliveryTest {
                         8 << 20,
                         512L << 20,
                         500,
-                        TimeUtils.toDuration(property("views.as-of-lag")),
-                        false),
+                        TimeUtils.toDuration(property("views.as-of-lag"))),
                 clock,
                 lock,
                 catalog,
@@ -560,6 +556,6 @@ class LateDeliveryTest {
     }
 
     private static Map<String, JsonNode> currentView() throws Exception {
-        return probe.view(lake.json("current/_current.json"));
+        return probe.view(lake.currentView());
     }
 }

@@ -92,12 +92,12 @@ class SnapshotCrashTest {
                 "killed during %s: %d of %d files discovered, %d converted%n",
                 atKill.phase(), atKill.discovered(), atKill.files(), atKill.converted());
 
-        Lake lake = Apps.lake(s3, TABLE);
+        Lake lake = Apps.lake(s3, TABLE).withCatalog(testsupport.IcebergTables.catalog(s3, clients.glue()));
         try (JavaProcess second = app()) {
             JsonNode pointer = await().atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions()
-                    .until(() -> lake.json("snapshots/_current.json"), p -> p.has("exportId"));
+                    .until(() -> lake.snapshot(), p -> p.has("exportId"));
             assertThat(pointer.path("exportId").asText()).isEqualTo(atKill.exportId());
             assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS);
 

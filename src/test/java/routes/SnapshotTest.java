@@ -165,13 +165,13 @@ class SnapshotTest {
         long commit =
                 IcebergTables.load(aws, "orders_snapshot").currentSnapshot().snapshotId();
         Map<String, String> etags = etags("snapshots/" + firstSnapshot + "/");
-        String pointer = lake.text("snapshots/_current.json");
+        String pointer = lake.snapshot().toString();
         ExportManifest manifest = manifest(firstSnapshot);
         sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.CONVERT));
         sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.DISCOVER));
         awaitQueueEmpty();
         assertThat(etags("snapshots/" + firstSnapshot + "/")).isEqualTo(etags);
-        assertThat(lake.text("snapshots/_current.json")).isEqualTo(pointer);
+        assertThat(lake.snapshot().toString()).isEqualTo(pointer);
         assertThat(IcebergTables.load(aws, "orders_snapshot").currentSnapshot().snapshotId())
                 .as("a publish repeated by redelivery commits nothing")
                 .isEqualTo(commit);
@@ -214,7 +214,7 @@ class SnapshotTest {
     @Test
     @Order(4)
     void aChecksumMismatchBlocksPublishingAndKeepsThePreviousSnapshot() throws Exception {
-        String before = lake.json("snapshots/_current.json").path("exportId").asText();
+        String before = lake.snapshot().path("exportId").asText();
         aws.stack().emulator().faults().tamperNextExport(0, true);
         String exportId = requestFull();
         ExportProgress progress =
@@ -223,8 +223,7 @@ class SnapshotTest {
                 .until(() -> progress.get(exportId).orElseThrow(), e -> e.phase() == ExportProgress.Phase.FAILED);
         assertThat(failed.failure()).contains("does not match the manifest").contains("MD5");
         awaitQueueEmpty();
-        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
-                .isEqualTo(before);
+        assertThat(lake.snapshot().path("exportId").asText()).isEqualTo(before);
         assertThat(lake.keys("snapshots/" + before + "/data/")).isNotEmpty();
         assertThat(lake.keys("snapshots/" + exportId + "/data/")).isEmpty();
         assertThat(IcebergTables.exports(IcebergTables.load(aws, "orders_snapshot")))
@@ -234,7 +233,7 @@ class SnapshotTest {
     @Test
     @Order(5)
     void anExportThatFailsInDynamoDbIsReportedWithItsCodeAndMessage() {
-        String before = lake.json("snapshots/_current.json").path("exportId").asText();
+        String before = lake.snapshot().path("exportId").asText();
         aws.stack().emulator().faults().failNextExport("S3AccessDenied", "Access Denied");
         String exportId = requestFull();
         ExportProgress progress =
@@ -242,8 +241,7 @@ class SnapshotTest {
         ExportProgress.Entry failed = await().atMost(Duration.ofSeconds(60))
                 .until(() -> progress.get(exportId).orElseThrow(), e -> e.phase() == ExportProgress.Phase.FAILED);
         assertThat(failed.failure()).isEqualTo("DynamoDB export failed: S3AccessDenied: Access Denied");
-        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
-                .isEqualTo(before);
+        assertThat(lake.snapshot().path("exportId").asText()).isEqualTo(before);
     }
 
     @Test
@@ -289,8 +287,7 @@ class SnapshotTest {
             }
         }
         // Deltas do not replace the snapshot.
-        assertThat(lake.json("snapshots/_current.json").path("exportId").asText())
-                .isNotEqualTo(exportId);
+        assertThat(lake.snapshot().path("exportId").asText()).isNotEqualTo(exportId);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
@@ -384,9 +381,7 @@ class SnapshotTest {
         return await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(300))
                 .ignoreExceptions()
-                .until(
-                        () -> lake.json("snapshots/_current.json"),
-                        p -> p.path("exportId").asText().equals(exportId));
+                .until(() -> lake.snapshot(), p -> p.path("exportId").asText().equals(exportId));
     }
 
     /** The URIs of the parts a snapshot pointer names. */

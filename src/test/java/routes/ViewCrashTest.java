@@ -47,6 +47,7 @@ class ViewCrashTest {
     private static StackProcess stack;
     private static DynamoDbClient ddb;
     private static S3Client s3;
+    private static software.amazon.awssdk.services.glue.GlueClient glue;
 
     @BeforeAll
     static void startStack() throws Exception {
@@ -54,6 +55,7 @@ class ViewCrashTest {
         AwsClients clients = AwsClients.local(stack.emulator(), stack.s3(), stack.sqs(), "us-east-1");
         ddb = clients.dynamoDb();
         s3 = clients.s3();
+        glue = clients.glue();
     }
 
     @AfterAll
@@ -86,18 +88,17 @@ class ViewCrashTest {
         DemoTable demo = new DemoTable(ddb, TABLE, 5, 1_000_000_000);
         demo.create();
         demo.seed(ITEMS, 0);
-        Lake lake = Apps.lake(s3, TABLE);
+        Lake lake = Apps.lake(s3, TABLE).withCatalog(testsupport.IcebergTables.catalog(s3, glue));
 
         // First run: the snapshot, the deltas of the seeding, and view 1.
         try (JavaProcess first = app(8, "3s", "2s")) {
             await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(300))
                     .ignoreExceptions()
-                    .until(() ->
-                            lake.json("current/_current.json").path("version").asLong() >= 1);
+                    .until(() -> lake.currentView().path("version").asLong() >= 1);
             first.kill();
         }
-        JsonNode published = lake.json("current/_current.json");
+        JsonNode published = lake.currentView();
         long version = published.path("version").asLong();
 
         // Changes, and a second run told to rebuild (another bucket count): killed while it builds.
@@ -116,7 +117,7 @@ class ViewCrashTest {
                     });
             second.kill();
         }
-        assertThat(lake.json("current/_current.json"))
+        assertThat(lake.currentView())
                 .as("the view published before the killed run")
                 .isEqualTo(published);
 
@@ -129,7 +130,7 @@ class ViewCrashTest {
                         .pollInterval(Duration.ofMillis(500))
                         .ignoreExceptions()
                         .until(
-                                () -> lake.json("current/_current.json"),
+                                () -> lake.currentView(),
                                 p -> p.path("buckets").asInt() == 4
                                         && view(lake, p).equals(table));
             } catch (org.awaitility.core.ConditionTimeoutException e) {

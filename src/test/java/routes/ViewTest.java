@@ -103,7 +103,7 @@ class ViewTest {
         String result = invokeJmx("compactNow");
         assertThat(result).startsWith("published current view 1 (full)");
 
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(view(pointer)).isEqualTo(table);
         assertThat(buckets(pointer.path("parts"))).hasSize(BUCKETS);
@@ -139,14 +139,14 @@ class ViewTest {
     @Order(2)
     void theNextRunRewritesOnlyThePartsWithChangedKeys() throws Exception {
         // Two updates of existing attributes: at most two of the eight buckets hold those keys.
-        JsonNode pointer1 = lake.json("current/_current.json");
+        JsonNode pointer1 = lake.currentView();
         update(2, "status", "RETURNED");
         Map<String, JsonNode> table = awaitDeltasLanded();
         String result = invokeJmx("compactNow");
         assertThat(result)
                 .startsWith("published current view 2 (incremental)")
                 .containsPattern(" [12] buckets rewritten");
-        JsonNode after = lake.json("current/_current.json");
+        JsonNode after = lake.currentView();
         assertThat(view(after)).isEqualTo(table);
         assertThat(buckets(after.path("parts"))).hasSize(BUCKETS);
 
@@ -185,7 +185,7 @@ class ViewTest {
         assertThat(invokeJmx("compactNow"))
                 .startsWith("published current view 3 (incremental, schema widened)")
                 .contains(" " + BUCKETS + " buckets rewritten");
-        JsonNode widened = lake.json("current/_current.json");
+        JsonNode widened = lake.currentView();
         assertThat(view(widened)).isEqualTo(table);
         try (Connection db = open(widened);
                 Statement st = db.createStatement();
@@ -205,7 +205,7 @@ class ViewTest {
 
         // With nothing new, a run publishes nothing.
         assertThat(invokeJmx("compactNow")).startsWith("nothing to do");
-        assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(3);
+        assertThat(lake.currentView().path("version").asLong()).isEqualTo(3);
         assertIcebergTableIs(widened);
     }
 
@@ -330,11 +330,11 @@ class ViewTest {
                             .destinationKey(copy));
         }
         assertThat(invokeJmx("compactNow")).startsWith("published current view 4 (incremental");
-        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(view(lake.currentView())).isEqualTo(table);
 
         // A full rebuild over the originals and the copies gives the same table.
         assertThat(invokeJmx("rebuildNow")).startsWith("published current view 5 (full)");
-        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table);
+        assertThat(view(lake.currentView())).isEqualTo(table);
     }
 
     @Test
@@ -412,7 +412,7 @@ class ViewTest {
     @Test
     @Order(6)
     void aRunThatDiedLeavesThePublishedViewAndTheNextRunSucceeds() throws Exception {
-        JsonNode published = lake.json("current/_current.json");
+        JsonNode published = lake.currentView();
         long next = published.path("version").asLong() + 1;
         // What a run killed while writing leaves: parts of the next version, some with rows no view should have.
         String stale = String.format("tables/%s/current/%08d-deadbeef/", TABLE, next);
@@ -421,18 +421,19 @@ class ViewTest {
                         .sourceKey(published.path("parts").get(0).path("key").asText())
                         .destinationBucket("dynamo-lake")
                         .destinationKey(stale + "part-00099.parquet"));
-        assertThat(lake.json("current/_current.json")).isEqualTo(published);
+        assertThat(lake.currentView()).isEqualTo(published);
 
         demo.change(20);
         Map<String, JsonNode> table = awaitDeltasLanded();
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + next);
-        JsonNode after = lake.json("current/_current.json");
+        JsonNode after = lake.currentView();
         assertThat(view(after)).isEqualTo(table);
         assertThat(folderOf(after)).as("a folder of its own").startsWith(String.format("current/%08d-", next));
         assertThat(lake.keys(folderOf(after))).noneMatch(k -> k.endsWith("part-00099.parquet"));
 
-        // A run that died after its Iceberg commit, before its pointer: the table holds version next + 1, whose
-        // folder holds the files it reads. The next run publishes next + 2 and leaves that folder alone.
+        // A commit of the table that names no state (another tool's, or one of a release before the states): the
+        // table holds version next + 1, whose folder holds the files it reads. The next run cannot continue it, so it
+        // builds every bucket from the snapshot as version next + 2 and leaves that folder alone.
         String orphan = String.format("tables/%s/current/%08d/part-00000.parquet", TABLE, next + 1);
         aws.s3()
                 .copyObject(b -> b.sourceBucket("dynamo-lake")
@@ -466,82 +467,63 @@ class ViewTest {
                         2);
         demo.change(5);
         table = awaitDeltasLanded();
-        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 2));
-        JsonNode last = lake.json("current/_current.json");
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 2) + " (full)");
+        JsonNode last = lake.currentView();
         assertThat(view(last)).isEqualTo(table);
         assertIcebergTableIs(last);
         assertThat(lake.keys(String.format("current/%08d/", next + 1)))
                 .as("the folder of the version the table took, which the previous commit still reads")
                 .contains(orphan);
 
-        // A run that died after its commit, before its pointer: the commit names the version's state, and the next
-        // run starts from the version the table holds, not from the older pointer.
+        // The commit is the publish: it names the version's state, the next run starts from it, and no pointer file
+        // is written beside it.
         assertThat(IcebergTables.load(aws, "view_orders_current")
                         .currentSnapshot()
                         .summary())
                 .containsEntry(
                         IcebergCurrentTable.VIEW_STATE,
                         "s3://dynamo-lake/" + last.path("state").asText());
-        aws.s3()
-                .putObject(
-                        b -> b.bucket("dynamo-lake").key("tables/" + TABLE + "/current/_current.json"),
-                        software.amazon.awssdk.core.sync.RequestBody.fromString(after.toString()));
         demo.change(5);
         table = awaitDeltasLanded();
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 3) + " (incremental)");
-        JsonNode resumed = lake.json("current/_current.json");
+        JsonNode resumed = lake.currentView();
         assertThat(view(resumed)).isEqualTo(table);
         assertThat(builtOn(resumed))
                 .as("the parts of the version it built on: the table's, next + 2")
                 .containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
         assertIcebergTableIs(resumed);
+        assertThat(lake.keys("current/_current.json")).as("no pointer file").isEmpty();
+        assertThat(lake.keys("snapshots/_current.json")).as("no pointer file").isEmpty();
 
-        // The table rolled back to the version before (an operator's rollback_to_snapshot): the pointer's version is
-        // newer, and the next run builds on it under a new number, never reusing one whose folder the lake holds.
+        // The table rolled back to the version before (an operator's rollback_to_snapshot): the next run builds on
+        // the version the table holds now, under a new number: never one the table's history holds already.
         Table rolledBack = IcebergTables.load(aws, "view_orders_current");
         rolledBack
                 .manageSnapshots()
                 .rollbackTo(rolledBack.currentSnapshot().parentId())
                 .commit();
+        assertThat(lake.currentView()).isEqualTo(last);
         demo.change(5);
         table = awaitDeltasLanded();
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 4) + " (incremental)");
-        JsonNode onPointer = lake.json("current/_current.json");
-        assertThat(view(onPointer)).isEqualTo(table);
-        assertThat(builtOn(onPointer)).containsExactlyInAnyOrderElementsOf(partsIn(resumed, ""));
-        assertIcebergTableIs(onPointer);
+        JsonNode onRolledBack = lake.currentView();
+        assertThat(view(onRolledBack)).isEqualTo(table);
+        assertThat(builtOn(onRolledBack)).containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
+        assertIcebergTableIs(onRolledBack);
         assertThat(lake.keys("current/_state/"))
                 .as("the states of the versions views.keep keeps")
                 .containsExactlyInAnyOrder(
-                        resumed.path("state").asText(), onPointer.path("state").asText());
+                        resumed.path("state").asText(),
+                        onRolledBack.path("state").asText());
         assertThat(lake.keys(stale.substring(("tables/" + TABLE + "/").length())))
                 .as("the folder the killed run left, once its version expired")
                 .isEmpty();
-
-        // A snapshot's publish that died after its commit, before its pointer: the views build on the export the
-        // snapshot's table holds (its _published.json, written before the commit).
-        String snapshotPointer = "tables/" + TABLE + "/snapshots/_current.json";
-        byte[] held = aws.s3()
-                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(snapshotPointer))
-                .asByteArray();
-        aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(snapshotPointer));
-        try {
-            demo.change(5);
-            table = awaitDeltasLanded();
-            assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 5) + " (incremental)");
-            assertThat(view(lake.json("current/_current.json"))).isEqualTo(table);
-        } finally {
-            aws.s3()
-                    .putObject(
-                            b -> b.bucket("dynamo-lake").key(snapshotPointer),
-                            software.amazon.awssdk.core.sync.RequestBody.fromBytes(held));
-        }
     }
 
     @Test
     @Order(7)
     void theCatalogNamesTheCurrentViewAndTheDeltasForDuckDb() throws Exception {
-        JsonNode pointer = lake.json("current/_current.json");
+        JsonNode pointer = lake.currentView();
         String localLake = aws.dataDir().resolve("dynamo-lake") + "/";
         JsonNode someone = lake.envelopes().get(0).path("keys");
         long history = lake.envelopes().stream()
@@ -581,11 +563,11 @@ class ViewTest {
         var other = store.acquire(
                         "dynamo-lake", "views|" + TABLE, "other-replica", Duration.ofMinutes(1), Instant.now())
                 .orElseThrow();
-        long version = lake.json("current/_current.json").path("version").asLong();
+        long version = lake.currentView().path("version").asLong();
         demo.change(10);
         awaitDeltasLanded();
         assertThatThrownBy(() -> invokeJmx("compactNow")).hasMessageContaining("Another replica is building");
-        assertThat(lake.json("current/_current.json").path("version").asLong()).isEqualTo(version);
+        assertThat(lake.currentView().path("version").asLong()).isEqualTo(version);
         assertThat(IcebergTables.load(aws, "view_orders_current")
                         .currentSnapshot()
                         .summary())
@@ -616,7 +598,7 @@ class ViewTest {
                         software.amazon.awssdk.core.sync.RequestBody.fromString(String.join("\n", lines) + "\n"));
 
         assertThat(invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(view(lake.json("current/_current.json"))).isEqualTo(table).isNotEqualTo(before);
+        assertThat(view(lake.currentView())).isEqualTo(table).isNotEqualTo(before);
         JsonNode letter = Lake.JSON.readTree(
                 lake.text("dead-letters/views/damaged-object.json").trim());
         assertThat(letter.path("object").asText()).isEqualTo(key);

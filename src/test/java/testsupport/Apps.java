@@ -53,7 +53,7 @@ public final class Apps {
 
     /** The table's part of the lake, as {@link #against} lays it out. */
     public static Lake lake(LocalStackExtension aws, String table) {
-        return lake(aws.s3(), table);
+        return lake(aws.s3(), table).withCatalog(IcebergTables.catalog(aws));
     }
 
     public static Lake lake(S3Client s3, String table) {

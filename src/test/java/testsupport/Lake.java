@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import lake.LakeLayout;
+import lake.LakeStore;
+import lake.Published;
+import org.apache.iceberg.catalog.Catalog;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -25,12 +29,68 @@ public final class Lake {
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
+    private final Catalog catalog;
 
     /** The table's part of the lake: {@code s3://<bucket>/<prefix>}, prefix ending with {@code /}. */
     public Lake(S3Client s3, String bucket, String prefix) {
+        this(s3, bucket, prefix, null);
+    }
+
+    /** With the Iceberg catalog whose tables publish the snapshot and the current view. */
+    public Lake(S3Client s3, String bucket, String prefix, Catalog catalog) {
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
+        this.catalog = catalog;
+    }
+
+    /** The same lake, read with this catalog's tables. */
+    public Lake withCatalog(Catalog catalog) {
+        return new Lake(s3, bucket, prefix, catalog);
+    }
+
+    /** {@code tables/orders/} → {@code orders}. */
+    private String tableName() {
+        String p = prefix.substring(0, prefix.length() - 1);
+        return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    private views.IcebergViewCatalog tables() {
+        if (catalog == null) {
+            throw new IllegalStateException("This Lake has no catalog: open it with Apps.lake(aws, table)");
+        }
+        return new views.IcebergViewCatalog(
+                catalog, IcebergTables.NAMESPACE, tableName(), new LakeStore(s3, bucket), new LakeLayout(prefix), 1);
+    }
+
+    /**
+     * The state of the version of the current view the table {@code <table>_current} publishes: what its current
+     * commit names ({@code dynamo-lake.view-state}), as a run of the application reads it.
+     *
+     * @throws java.util.NoSuchElementException when nothing is published
+     */
+    public JsonNode currentView() {
+        return currentViewIfPublished().orElseThrow();
+    }
+
+    public java.util.Optional<JsonNode> currentViewIfPublished() {
+        return Published.currentView(
+                new LakeStore(s3, bucket), new LakeLayout(prefix), tableName(), tables().publishedState());
+    }
+
+    /**
+     * What the snapshot the table {@code <table>_snapshot} publishes is: the {@code _published.json} of the export its
+     * current commit holds.
+     *
+     * @throws java.util.NoSuchElementException when nothing is published
+     */
+    public JsonNode snapshot() {
+        return snapshotIfPublished().orElseThrow();
+    }
+
+    public java.util.Optional<JsonNode> snapshotIfPublished() {
+        return Published.snapshot(
+                new LakeStore(s3, bucket), new LakeLayout(prefix), tableName(), tables().publishedSnapshot());
     }
 
     /** Every delta envelope under {@code deltas/} and {@code deltas-overflow/}, object by object. */

@@ -315,7 +315,11 @@ public final class ViewProbe {
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
                 .until(
-                        () -> lake.json("snapshots/_current.json")
+                        () -> app.getCamelContext()
+                                .getRegistry()
+                                .lookupByNameAndType("snapshotPublisher", export.SnapshotPublisher.class)
+                                .current()
+                                .orElseThrow()
                                 .path("exportId")
                                 .asText(),
                         exportId::equals);

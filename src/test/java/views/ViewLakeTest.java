@@ -35,7 +35,9 @@ class ViewLakeTest {
 
     private ViewLake lake(String table, DeltaSource source) {
         return new ViewLake(
-                store, new LakeLayout("tables/" + table + "/"), table, Clock.systemUTC(), source, ViewCatalog.NONE);
+                store, new LakeLayout("tables/" + table + "/"), table, Clock.systemUTC(), source, version -> {
+                    throw new UnsupportedOperationException("these tests plan runs; none publishes");
+                });
     }
 
     private static ViewLake.Snapshot snapshot() {

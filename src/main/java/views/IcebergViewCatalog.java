@@ -1,0 +1,113 @@
+package views;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import lake.IcebergCurrentTable;
+import lake.IcebergSnapshotTable;
+import lake.IcebergTable;
+import lake.LakeLayout;
+import lake.LakeStore;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * The views' Iceberg tables in one catalog: each published version of the current view one commit of
+ * {@code <table>_current}, refused when the table already holds that version or a later one; each view as of a time
+ * the table {@code <table>_asof_<time>}; the snapshot's table {@code <table>_snapshot} read for the export it holds.
+ * Each table's metadata lies in the lake, under {@code iceberg/<what>/}.
+ */
+public final class IcebergViewCatalog implements ViewCatalog {
+    private final Catalog catalog;
+    private final String namespace;
+    private final String tableName;
+    private final LakeStore lake;
+    private final LakeLayout layout;
+    private final int keep;
+    private final IcebergCurrentTable current;
+    private final IcebergSnapshotTable snapshot;
+
+    /**
+     * @param tableName the DynamoDB table whose views these are
+     * @param keep how many commits of {@code <table>_current} stay for time travel ({@code views.keep})
+     */
+    public IcebergViewCatalog(
+            Catalog catalog, String namespace, String tableName, LakeStore lake, LakeLayout layout, int keep) {
+        this.catalog = catalog;
+        this.namespace = namespace;
+        this.tableName = tableName;
+        this.lake = lake;
+        this.layout = layout;
+        this.keep = keep;
+        this.current = new IcebergCurrentTable(table("current"));
+        this.snapshot = new IcebergSnapshotTable(table("snapshot"));
+    }
+
+    /** The table {@code <namespace>.<table>_<what>} (in SQL's spelling). */
+    private IcebergTable table(String what) {
+        return new IcebergTable(
+                catalog, namespace, IcebergTable.sqlName(tableName + "_" + what), lake.uri(layout.icebergTable(what)));
+    }
+
+    @Override
+    public void register(Version v) {
+        List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
+        current.publish(
+                v.version(),
+                v.snapshotExportId(),
+                v.changesApplied(),
+                v.lastChangeTime(),
+                v.deltasListedAt(),
+                v.stateKey() == null ? null : lake.uri(v.stateKey()),
+                v.schema(),
+                parts,
+                v.buckets().count(),
+                keep);
+    }
+
+    @Override
+    public long publishedVersion() {
+        return current.highestVersion();
+    }
+
+    @Override
+    public Optional<String> publishedSnapshot() {
+        return snapshot.currentExport();
+    }
+
+    @Override
+    public Optional<String> publishedState() {
+        String inLake = lake.uri("");
+        return current.state().filter(uri -> uri.startsWith(inLake)).map(uri -> uri.substring(inLake.length()));
+    }
+
+    @Override
+    public void registerAsOf(AsOf v) {
+        IcebergTable asOf = table("asof_" + LakeLayout.asOfStamp(v.time()));
+        asOf.replace(
+                v.schema(),
+                bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets()),
+                v.buckets().count(),
+                Map.of(
+                        IcebergSnapshotTable.EXPORT_ID,
+                        v.snapshotExportId(),
+                        "dynamo-lake.as-of",
+                        v.time().toString()),
+                1,
+                summary -> true);
+    }
+
+    /** The parts with their buckets, where the view has buckets. */
+    private List<IcebergTable.Part> bucketed(List<IcebergTable.Part> parts, Buckets buckets) {
+        if (buckets.count() == 0) {
+            return parts;
+        }
+        Map<String, Integer> byUri = new HashMap<>();
+        buckets.ofPart().forEach((key, b) -> byUri.put(lake.uri(key), b));
+        return parts.stream()
+                .map(p -> p.inBucket(
+                        Objects.requireNonNull(byUri.get(p.uri()), () -> "no bucket for the part " + p.uri())))
+                .toList();
+    }
+}
