@@ -72,6 +72,12 @@ final class LakeCatalog {
         if (existing != null) {
             return existing;
         }
+        String database = s.optional("glue.database");
+        if (type.equals("glue") && s.text("lake.catalog.namespace").equals(database)) {
+            throw new IllegalArgumentException("lake.catalog.namespace and glue.database are both '" + database
+                    + "': the Iceberg tables need a database of their own (glue.database holds plain tables, and"
+                    + " earlier releases registered <table>_snapshot and <table>_current there under the same names)");
+        }
         S3Client s3 = context.getRegistry().findSingleByType(S3Client.class);
         GlueClient glue =
                 type.equals("glue") ? context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class) : null;

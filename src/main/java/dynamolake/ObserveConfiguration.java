@@ -87,7 +87,7 @@ public class ObserveConfiguration implements CamelConfiguration {
                     meters,
                     table,
                     () -> Published.snapshot(lake, layout, table, tables.publishedSnapshot()),
-                    () -> Published.currentView(lake, layout, table, tables.publishedState()),
+                    () -> Published.currentView(lake, layout, table, tables.publishedState(), tables.keptStates()),
                     s.duration("observe.freshness-refresh"),
                     Clock.systemUTC()));
         }

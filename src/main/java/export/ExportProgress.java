@@ -153,7 +153,7 @@ public final class ExportProgress {
 
     /**
      * The moment the export was first published: set by the first publisher, returned unchanged to any later one,
-     * so publishing again writes the same pointer.
+     * so publishing again writes the same record ({@code _published.json}).
      */
     public Instant publishedAt(String exportId, Instant now) {
         var out = dynamoDb.updateItem(b -> b.tableName(table)

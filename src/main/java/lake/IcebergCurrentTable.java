@@ -69,7 +69,15 @@ public final class IcebergCurrentTable {
         if (stateUri != null) {
             summary.put(VIEW_STATE, stateUri);
         }
-        return table.replace(schema, parts, buckets, summary, keep, current -> olderThan(current, version));
+        // Over an older version only, and never a number the table's history holds (a rollback keeps later ones).
+        return table.replace(
+                schema,
+                parts,
+                buckets,
+                summary,
+                keep,
+                current -> olderThan(current, version),
+                history -> history.stream().allMatch(held -> olderThan(held, version)));
     }
 
     /** The version the table's current commit holds, 0 when it has none. */
@@ -91,6 +99,14 @@ public final class IcebergCurrentTable {
                 .mapToLong(Long::parseLong)
                 .max()
                 .orElse(0L);
+    }
+
+    /** The states (URIs) every commit the table keeps names, current or not. */
+    public java.util.List<String> keptStates() {
+        return table.summaries().stream()
+                .map(summary -> summary.get(VIEW_STATE))
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     /** The state the table's current commit names (a URI), if it names one. */

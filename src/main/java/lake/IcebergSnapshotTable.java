@@ -24,9 +24,15 @@ public final class IcebergSnapshotTable {
         this.table = table;
     }
 
-    /** The export the table's current commit holds, if the table exists and holds one. */
+    /**
+     * The export the table holds, if it holds one: the one its current commit names, or, when another tool committed
+     * on top (a compaction), the newest its parents name.
+     */
     public Optional<String> currentExport() {
-        return table.currentSummary().map(s -> s.get(EXPORT_ID));
+        return table.lineage().stream()
+                .map(s -> s.get(EXPORT_ID))
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 
     /**

@@ -133,6 +133,23 @@ public final class IcebergTable {
                 .orElse(List.of());
     }
 
+    /**
+     * The summaries of the current commit and of its parents the table keeps, newest first (the line a rollback
+     * returns to; other tools' commits on top of the project's are in it too); empty when there is no table.
+     */
+    public synchronized List<Map<String, String>> lineage() {
+        return load().map(t -> {
+                    List<Map<String, String>> out = new java.util.ArrayList<>();
+                    Snapshot s = t.currentSnapshot();
+                    while (s != null) {
+                        out.add(s.summary());
+                        s = s.parentId() == null ? null : t.snapshot(s.parentId());
+                    }
+                    return out;
+                })
+                .orElse(List.of());
+    }
+
     /** The table as the catalog holds it now, if it exists: one GetTable and one metadata read. */
     private Optional<Table> load() {
         try {
@@ -173,6 +190,21 @@ public final class IcebergTable {
             Map<String, String> summary,
             int keep,
             Predicate<Map<String, String>> supersedes) {
+        return replace(schema, parts, buckets, summary, keep, supersedes, history -> true);
+    }
+
+    /**
+     * The same, refused also when {@code historyAllows} refuses the summaries of every commit the table keeps (current
+     * or not: a rollback leaves later ones in its history), read from the same metadata the commit is made on.
+     */
+    public synchronized boolean replace(
+            SnapshotSchema schema,
+            List<Part> parts,
+            int buckets,
+            Map<String, String> summary,
+            int keep,
+            Predicate<Map<String, String>> supersedes,
+            Predicate<List<Map<String, String>>> historyAllows) {
         Schema wanted = icebergSchema(schema);
         Optional<Part> unbucketed = buckets > 0
                 ? parts.stream()
@@ -199,11 +231,14 @@ public final class IcebergTable {
                                 TableProperties.PARQUET_COMPRESSION, "zstd"))
                         .createTransaction();
             } catch (AlreadyExistsException e) {
-                return replace(schema, parts, buckets, summary, keep, supersedes); // another writer created it
+                // another writer created it
+                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows);
             }
         } else {
             base = existing.currentSnapshot();
-            if (base != null && !supersedes.test(base.summary())) {
+            List<Map<String, String>> history = new java.util.ArrayList<>();
+            existing.snapshots().forEach(snapshot -> history.add(snapshot.summary()));
+            if ((base != null && !supersedes.test(base.summary())) || !historyAllows.test(history)) {
                 LOG.info("The Iceberg table {} already holds {}: {} is not committed", id, base.summary(), summary);
                 return false;
             }
@@ -275,7 +310,8 @@ public final class IcebergTable {
             tx.commitTransaction();
         } catch (CommitFailedException | ValidationException | AlreadyExistsException e) {
             if (creating && catalog.tableExists(id)) {
-                return replace(schema, parts, buckets, summary, keep, supersedes); // another writer created it
+                // another writer created it
+                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows);
             }
             throw new CommitFailedException(
                     e,
@@ -440,9 +476,9 @@ public final class IcebergTable {
             return;
         }
         try {
-            // Metadata only: the data files are the lake's, deleted by its own retention once no pointer names them
-            // (Iceberg's incremental cleanup would delete a path an expired commit removed even when a kept commit
-            // added the same path again, as a view as of the same time materialised twice does).
+            // Metadata only: the data files are the lake's, deleted by its own retention once no kept commit reads
+            // them (Iceberg's incremental cleanup would delete a path an expired commit removed even when a kept
+            // commit added the same path again, as a view as of the same time materialised twice does).
             table.expireSnapshots()
                     .retainLast(keep)
                     .expireOlderThan(System.currentTimeMillis() + 1)

@@ -24,7 +24,8 @@ import java.util.Objects;
  * current/_tombstones/NNNNNNNN-&lt;attempt&gt;/          the keys version N deleted, with their sequence numbers
  * iceberg/snapshot/metadata/                       the Iceberg table <table>_snapshot (its data files: the parts)
  * iceberg/current/metadata/                        the Iceberg table <table>_current, whose commits publish the view
- * views/asof=&lt;time&gt;/part-BBBBB.parquet            the table as it was at that time; _view.json written last
+ * views/asof=&lt;time&gt;/&lt;attempt&gt;/part-BBBBB.parquet  the table as it was at that time, one folder a build; its
+ *                                                  _view.json, named by the commit of <table>_asof_<time>
  * dead-letters/views/&lt;delta object&gt;.json            delta lines compaction could not read, with reasons
  * _catalog/                                        the discovered schema and the DDL for Athena, Glue and DuckDB
  * </pre>
@@ -136,8 +137,8 @@ public final class LakeLayout {
     /**
      * The folder of one build's attempt at a version of the current view: {@code current/00000007-1a2b3c4d/}. Each
      * attempt writes a folder of its own, so a replica that lost its lease, or a run that died, never writes or clears
-     * the files of the version another replica published under the same number; the catalog's commit (or the pointer)
-     * says which attempt is the version.
+     * the files of the version another replica published under the same number; the catalog's commit says which attempt is
+     * the version.
      */
     public String currentFolder(long version, String attempt) {
         return currentPrefix() + folderName(version, attempt) + "/";
@@ -161,7 +162,7 @@ public final class LakeLayout {
     }
 
     /**
-     * What a version of the current view is (the pointer's content when it was published: its parts, schema, the
+     * What a version of the current view is (its parts and their buckets, schema, the
      * delta objects it applied, its tombstones), written before its catalog commit, which names it: the next run
      * starts from the version the catalog holds. One a build's attempt ({@code attempt}, random): two replicas that
      * built the same version number never write the same state, and the commit names the winner's. Beside the
@@ -213,9 +214,14 @@ public final class LakeLayout {
         return currentPrefix() + "_current.json";
     }
 
-    /** The folder of the view as of a time: {@code views/asof=20261126T080000.000Z/}. */
+    /** The folder of the views as of a time: {@code views/asof=20261126T080000.000Z/}, one folder a build in it. */
     public String asOfFolder(Instant time) {
         return prefix + "views/asof=" + asOfStamp(time) + "/";
+    }
+
+    /** The folder of one build of the view as of a time: {@code views/asof=20261126T080000.000Z/5e1c09aa/}. */
+    public String asOfFolder(Instant time, String attempt) {
+        return asOfFolder(time) + attempt + "/";
     }
 
     /** A time as the lake names views as of it: {@code 20261126T080000.000Z}. */

@@ -16,8 +16,9 @@ public final class Published {
     private Published() {}
 
     /**
-     * The published snapshot: the {@code _published.json} of the export the snapshot's table holds, or, where it holds
-     * none, the pointer {@code snapshots/_current.json} of an earlier release.
+     * The published snapshot: the {@code _published.json} of the export the snapshot's table holds, or, where no
+     * commit of its line names one (a lake being taken over), the pointer {@code snapshots/_current.json} of an
+     * earlier release.
      *
      * @param heldByTable the export the table's current commit holds, if it holds one
      */
@@ -31,13 +32,26 @@ public final class Published {
     }
 
     /**
-     * The published version of the current view: the state the current table's commit names, or, where it names none,
-     * the pointer {@code current/_current.json} of an earlier release.
+     * The published version of the current view: the state the current table's commit names. Where it names none,
+     * the pointer {@code current/_current.json} of an earlier release while no commit the table keeps names a state
+     * (a lake being taken over); otherwise nothing (another tool's commit: what the table holds is built again).
      *
      * @param namedByTable the lake key of the state the table's current commit names, if it names one
+     * @param keptStates the states every commit the table keeps names
      */
     public static Optional<JsonNode> currentView(
-            LakeStore lake, LakeLayout layout, String table, Optional<String> namedByTable) {
+            LakeStore lake,
+            LakeLayout layout,
+            String table,
+            Optional<String> namedByTable,
+            java.util.List<String> keptStates) {
+        if (namedByTable.isEmpty() && !keptStates.isEmpty()) {
+            LOG.debug(
+                    "The current commit of the current view of {} names no state (another tool's commit): the view is"
+                            + " built again",
+                    table);
+            return Optional.empty();
+        }
         return read(lake, "the current view of " + table, namedByTable, layout.legacyViewPointer());
     }
 

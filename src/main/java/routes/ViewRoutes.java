@@ -6,7 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
  * Views: the current table built from the published snapshot and the deltas after it.
  * <pre>
  * ddb-view-compaction   every views.compaction-interval: the current view brought up to date (incremental when it
- *                       can be), published by one pointer write
+ *                       can be), published by one commit of the Iceberg table <table>_current
  * </pre>
  * The table as of a time is an operation (JMX {@code materializeAsOf}, or {@code java -jar dynamo-lake.jar as-of T}),
  * not a schedule.

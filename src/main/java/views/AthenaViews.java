@@ -156,8 +156,7 @@ public final class AthenaViews implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        // After the published version, and after any the table took and rolled back: a number is never used twice.
-        long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
+        long version = views.nextVersion(plan);
         SnapshotSchema schema = incremental
                 ? SnapshotSchema.fromJson(previous.get().path("schema"))
                 : snapshot.schema().withSequence();
@@ -281,7 +280,7 @@ public final class AthenaViews implements Views {
         List<String[]> deltas = deltasTables();
         String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
         Intake intake = intake(deltas, selection);
-        String folder = views.layout.asOfFolder(time);
+        String folder = views.layout.asOfFolder(time, lake.LakeLayout.newAttempt());
         SnapshotSchema schema = snapshot.schema().withSequence();
         lock.confirm();
         Map<String, Long> parts = createTableAs(
@@ -300,8 +299,6 @@ public final class AthenaViews implements Views {
                         time(time)));
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
-        catalog.registerAsOf(new ViewCatalog.AsOf(
-                time, schema, views.lake.uri(folder), parts, ViewCatalog.Buckets.NONE, snapshot.exportId()));
         ObjectNode view = JSON.createObjectNode()
                 .put("table", views.tableName)
                 .put("asOf", time.toString())
@@ -313,7 +310,18 @@ public final class AthenaViews implements Views {
                 .put("schemaVersion", schema.version())
                 .put("builtAt", clock.instant().toString());
         view.set("schema", schema.toJson());
-        views.lake.putJson(folder + "_view.json", view);
+        lock.confirm();
+        views.publishAsOf(
+                view,
+                new ViewCatalog.AsOf(
+                        time,
+                        schema,
+                        views.lake.uri(folder),
+                        parts,
+                        ViewCatalog.Buckets.NONE,
+                        snapshot.exportId(),
+                        folder + "_view.json"),
+                folder);
         LOG.info(
                 "Materialised {} as of {} on Athena: {} items from snapshot {}, at {}",
                 views.tableName,

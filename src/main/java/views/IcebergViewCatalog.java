@@ -1,5 +1,6 @@
 package views;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ import org.apache.iceberg.catalog.Catalog;
  * Each table's metadata lies in the lake, under {@code iceberg/<what>/}.
  */
 public final class IcebergViewCatalog implements ViewCatalog {
+    /** The summary property holding the time a view as of a time is of. */
+    public static final String AS_OF = "dynamo-lake.as-of";
+
     private final Catalog catalog;
     private final String namespace;
     private final String tableName;
@@ -51,9 +55,9 @@ public final class IcebergViewCatalog implements ViewCatalog {
     }
 
     @Override
-    public void register(Version v) {
+    public boolean register(Version v) {
         List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
-        current.publish(
+        return current.publish(
                 v.version(),
                 v.snapshotExportId(),
                 v.changesApplied(),
@@ -77,6 +81,15 @@ public final class IcebergViewCatalog implements ViewCatalog {
     }
 
     @Override
+    public List<String> keptStates() {
+        String inLake = lake.uri("");
+        return current.keptStates().stream()
+                .filter(uri -> uri.startsWith(inLake))
+                .map(uri -> uri.substring(inLake.length()))
+                .toList();
+    }
+
+    @Override
     public Optional<String> publishedState() {
         String inLake = lake.uri("");
         return current.state().filter(uri -> uri.startsWith(inLake)).map(uri -> uri.substring(inLake.length()));
@@ -84,18 +97,32 @@ public final class IcebergViewCatalog implements ViewCatalog {
 
     @Override
     public void registerAsOf(AsOf v) {
-        IcebergTable asOf = table("asof_" + LakeLayout.asOfStamp(v.time()));
+        IcebergTable asOf = asOfTable(v.time());
+        Map<String, String> summary = new HashMap<>();
+        summary.put(IcebergSnapshotTable.EXPORT_ID, v.snapshotExportId());
+        summary.put(AS_OF, v.time().toString());
+        summary.put(IcebergCurrentTable.VIEW_STATE, lake.uri(v.stateKey()));
         asOf.replace(
                 v.schema(),
                 bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets()),
                 v.buckets().count(),
-                Map.of(
-                        IcebergSnapshotTable.EXPORT_ID,
-                        v.snapshotExportId(),
-                        "dynamo-lake.as-of",
-                        v.time().toString()),
+                summary,
                 1,
-                summary -> true);
+                held -> true);
+    }
+
+    @Override
+    public Optional<String> publishedAsOfState(Instant time) {
+        String inLake = lake.uri("");
+        return asOfTable(time)
+                .currentSummary()
+                .map(summary -> summary.get(IcebergCurrentTable.VIEW_STATE))
+                .filter(uri -> uri.startsWith(inLake))
+                .map(uri -> uri.substring(inLake.length()));
+    }
+
+    private IcebergTable asOfTable(Instant time) {
+        return table("asof_" + LakeLayout.asOfStamp(time));
     }
 
     /** The parts with their buckets, where the view has buckets. */

@@ -172,8 +172,7 @@ public final class ViewBuilder implements Views {
         boolean incremental = plan.incremental();
         List<String> objects = plan.objects();
         Instant now = plan.now();
-        // After the published version, and after any the table took and rolled back: a number is never used twice.
-        long version = Math.max(plan.version(), catalog.publishedVersion() + 1);
+        long version = views.nextVersion(plan);
         Path work = freshWorkDir("view-" + version);
         try (Connection db = open(work);
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
@@ -333,7 +332,7 @@ public final class ViewBuilder implements Views {
 
     private Result asOfLocked(Instant time, ViewLock.Held lock) throws Exception {
         Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
-        String folder = layout.asOfFolder(time);
+        String folder = layout.asOfFolder(time, LakeLayout.newAttempt());
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
         try (Connection db = open(work);
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
@@ -344,8 +343,6 @@ public final class ViewBuilder implements Views {
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
             List<String> files = downloadAll(snapshot.parts(), work);
-            lock.confirm(); // the lease first: another replica may be writing the same folder
-            lake.deleteAll(folder);
             String changes = ViewSql.inWindow(
                     "changes",
                     ViewSql.duckDbTime(ViewLake.since(snapshot, options.replayMargin())),
@@ -369,13 +366,6 @@ public final class ViewBuilder implements Views {
                     items += part.rows();
                 }
             }
-            catalog.registerAsOf(new ViewCatalog.AsOf(
-                    time,
-                    schema,
-                    lake.uri(folder),
-                    parts,
-                    new ViewCatalog.Buckets(options.buckets(), bucketOf),
-                    snapshot.exportId()));
             ObjectNode view = JSON.createObjectNode()
                     .put("table", tableName)
                     .put("asOf", time.toString())
@@ -386,7 +376,18 @@ public final class ViewBuilder implements Views {
                     .put("schemaVersion", schema.version())
                     .put("builtAt", clock.instant().toString());
             view.set("schema", schema.toJson());
-            lake.putJson(folder + "_view.json", view);
+            lock.confirm();
+            views.publishAsOf(
+                    view,
+                    new ViewCatalog.AsOf(
+                            time,
+                            schema,
+                            lake.uri(folder),
+                            parts,
+                            new ViewCatalog.Buckets(options.buckets(), bucketOf),
+                            snapshot.exportId(),
+                            folder + "_view.json"),
+                    folder);
             LOG.info(
                     "Materialised {} as of {}: {} items from snapshot {} and {} changes, at {}",
                     tableName,

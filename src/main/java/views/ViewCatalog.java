@@ -14,7 +14,13 @@ import lake.SnapshotSchema;
  */
 @FunctionalInterface
 public interface ViewCatalog {
-    void register(Version version);
+    /**
+     * Commits a version.
+     *
+     * @return false when the table refused it: it holds this version number or a later one (another builder was
+     *     first, or the table's history holds the number)
+     */
+    boolean register(Version version);
 
     /**
      * The highest version of the current view the catalog ever took, 0 when none: the current commit's, or a later
@@ -32,13 +38,26 @@ public interface ViewCatalog {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The lake keys of the states every commit of the current view's table names that the table keeps, current or
+     * not (time travel and a rollback read them): expiry leaves them and what they name.
+     */
+    default java.util.List<String> keptStates() {
+        return java.util.List.of();
+    }
+
     /** The export the catalog's snapshot table holds, if it holds one. */
     default java.util.Optional<String> publishedSnapshot() {
         return java.util.Optional.empty();
     }
 
-    /** Registers a view as of a time, written and about to be announced by its {@code _view.json}. */
+    /** Publishes a view as of a time: one commit of its table {@code <table>_asof_<time>}. */
     default void registerAsOf(AsOf view) {}
+
+    /** The lake key of the {@code _view.json} the table of the view as of {@code time} names, if there is one. */
+    default java.util.Optional<String> publishedAsOfState(Instant time) {
+        return java.util.Optional.empty();
+    }
 
     /**
      * How a view's parts partition its keys: each part holds the keys of one bucket of Iceberg's bucket transform
@@ -58,6 +77,7 @@ public interface ViewCatalog {
      * A view as of a time.
      *
      * @param parts its Parquet parts, key (in the lake's bucket) to rows
+     * @param stateKey the lake key of its {@code _view.json}, which the commit names
      */
     record AsOf(
             Instant time,
@@ -65,7 +85,8 @@ public interface ViewCatalog {
             String location,
             Map<String, Long> parts,
             Buckets buckets,
-            String snapshotExportId) {
+            String snapshotExportId,
+            String stateKey) {
         public AsOf {
             Objects.requireNonNull(time, "time == null");
             Objects.requireNonNull(schema, "schema == null");
@@ -136,38 +157,5 @@ public interface ViewCatalog {
                         ? state.path("deltas").path("listedAt").asText()
                         : null,
                 state.path("state").isTextual() ? state.path("state").asText() : null);
-    }
-
-    /** This registration, then {@code next}. */
-    default ViewCatalog andThen(ViewCatalog next) {
-        ViewCatalog first = this;
-        return new ViewCatalog() {
-            @Override
-            public void register(Version version) {
-                first.register(version);
-                next.register(version);
-            }
-
-            @Override
-            public void registerAsOf(AsOf view) {
-                first.registerAsOf(view);
-                next.registerAsOf(view);
-            }
-
-            @Override
-            public long publishedVersion() {
-                return Math.max(first.publishedVersion(), next.publishedVersion());
-            }
-
-            @Override
-            public java.util.Optional<String> publishedState() {
-                return first.publishedState().or(next::publishedState);
-            }
-
-            @Override
-            public java.util.Optional<String> publishedSnapshot() {
-                return first.publishedSnapshot().or(next::publishedSnapshot);
-            }
-        };
     }
 }

@@ -57,10 +57,10 @@ final class ViewLake {
 
     /**
      * The published version: the state the commit of the catalog's table names (a lake of a release before the
-     * Iceberg tables: its pointer, until the first commit).
+     * Iceberg tables: its pointer, until a commit names a state; see {@link Published#currentView}).
      */
     Optional<JsonNode> published() {
-        return Published.currentView(lake, layout, tableName, catalog.publishedState());
+        return Published.currentView(lake, layout, tableName, catalog.publishedState(), catalog.keptStates());
     }
 
     /**
@@ -74,18 +74,42 @@ final class ViewLake {
         String key = layout.currentVersionState(version, attempt);
         state.put("state", key);
         lake.putJson(key, state);
-        catalog.register(ViewCatalog.published(state));
-        // The table refuses a version it holds already: another builder (one that planned the same number) was first,
-        // and its state is the table's now. This run expires nothing.
-        Optional<String> held = catalog.publishedState();
-        if (held.isEmpty() || !held.get().equals(key)) {
-            throw new Views.LostLockException("Another builder published version " + version + " of " + tableName
-                    + " first (the table names " + held.map(lake::uri).orElse("no state") + "): this run publishes"
-                    + " nothing");
+        // The table refuses a version number it holds already: another builder (one that planned the same number)
+        // was first. This run expires nothing.
+        if (!catalog.register(ViewCatalog.published(state))) {
+            throw new Views.LostLockException("The table of " + tableName + " holds version " + version
+                    + " or a later one already (another builder was first): this run publishes nothing");
         }
         // For tools that read folders, after the commit: the SQL over the version the table now holds.
         lake.putText(layout.catalog("current.sql"), catalogSql(schema, state));
         lake.putText(layout.catalog("deltas.sql"), deltasSql());
+    }
+
+    /**
+     * Publishes a view as of a time, built into {@code folder} (a folder of its own build): writes its
+     * {@code _view.json} there, commits the view to its table {@code <table>_asof_<time>} (the publish; the commit
+     * names that file), then deletes what other builds of the same time left, which the table no longer reads (its
+     * earlier commit expired with this one).
+     *
+     * @throws Views.LostLockException when the table holds another build's view after the commit
+     */
+    void publishAsOf(ObjectNode view, ViewCatalog.AsOf asOf, String folder) {
+        lake.putJson(asOf.stateKey(), view);
+        catalog.registerAsOf(asOf);
+        Optional<String> held = catalog.publishedAsOfState(asOf.time());
+        if (held.isEmpty() || !held.get().equals(asOf.stateKey())) {
+            throw new Views.LostLockException("Another build of " + tableName + " as of " + asOf.time()
+                    + " was committed after this one (the table names "
+                    + held.map(lake::uri).orElse("nothing")
+                    + "): its folder is left to it");
+        }
+        List<String> others = new ArrayList<>();
+        for (S3Object o : lake.list(layout.asOfFolder(asOf.time()))) {
+            if (!o.key().startsWith(folder)) {
+                others.add(o.key());
+            }
+        }
+        lake.delete(others);
     }
 
     /** The published snapshot: the export the catalog's snapshot table holds (see {@link Published}). */
@@ -112,6 +136,21 @@ final class ViewLake {
         long version() {
             return previous.map(p -> p.path("version").asLong()).orElse(0L) + 1;
         }
+    }
+
+    /**
+     * The number of the version a planned run builds: after the published version, after every version the table's
+     * history holds (a rollback keeps later ones), and after every state the lake holds (a table dropped, or a catalog
+     * changed, does not make numbers start again): a number is never used twice.
+     */
+    long nextVersion(Plan plan) {
+        long highest = 0;
+        for (S3Object o : lake.list(layout.currentStates())) {
+            String file = o.key().substring(o.key().lastIndexOf('/') + 1);
+            highest = Math.max(highest, LakeLayout.versionOf(file));
+        }
+        highest = Math.max(highest, catalog.publishedVersion());
+        return Math.max(plan.version(), highest + 1);
     }
 
     /**
@@ -452,13 +491,24 @@ final class ViewLake {
 
     /**
      * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
-     * version still names: an incremental version names the unchanged parts where an earlier version wrote them.
+     * version still names (an incremental version names the unchanged parts where an earlier version wrote them) and
+     * for whatever a commit the table keeps reads (its folder, tombstones and state, and the parts its state names).
      */
     void expireVersions(JsonNode state, int keep) {
         long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
         Set<String> named = new java.util.HashSet<>();
         state.path("parts").forEach(p -> named.add(p.path("key").asText()));
         state.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
+        // Whatever a commit the table keeps reads, whatever its number: after a rollback the table's kept commits are
+        // not the newest numbers (time travel and a rollback back to them read their files).
+        Set<String> keptVersions = new java.util.HashSet<>();
+        for (String kept : catalog.keptStates()) {
+            String file = kept.substring(kept.lastIndexOf('/') + 1);
+            keptVersions.add(file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
+            lake.jsonIfPresent(kept)
+                    .ifPresent(k ->
+                            k.path("parts").forEach(p -> named.add(p.path("key").asText())));
+        }
         // Every attempt's folder, tombstones and state of an expired version: the published one's, and any a replica
         // that lost its lease or a run that died left. One listing of the view's prefix holds them all.
         String prefix = layout.currentPrefix();
@@ -476,7 +526,8 @@ final class ViewLake {
                 name = slash > 0 ? inFolder.substring(0, slash) : ""; // <version>-<attempt>/…
             }
             long v = LakeLayout.versionOf(name);
-            if (v >= 0 && v < oldestKept && !named.contains(o.key())) {
+            String attempt = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+            if (v >= 0 && v < oldestKept && !named.contains(o.key()) && !keptVersions.contains(attempt)) {
                 expired.add(o.key());
             }
         }

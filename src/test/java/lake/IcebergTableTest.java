@@ -44,6 +44,32 @@ class IcebergTableTest {
         Table table = IcebergTables.load(aws, "versions_current");
         assertThat(table.currentSnapshot().summary()).containsEntry(IcebergCurrentTable.VIEW_VERSION, "3");
         assertThat(table.snapshots()).hasSize(2);
+
+        // Rolled back to version 1: the table holds version 3 still in its history, so a builder that planned 3
+        // (or anything up to it) before the rollback cannot commit that number again; 4 can.
+        table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+        assertThat(current.version()).isEqualTo(1);
+        assertThat(current.highestVersion()).isEqualTo(3);
+        assertThat(current.publish(3, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v3b", 1), 0, 2))
+                .as("a number the table's history holds")
+                .isFalse();
+        assertThat(current.publish(4, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v4", 1), 0, 2))
+                .isTrue();
+    }
+
+    @Test
+    void theSnapshotTableHoldsTheExportItsLineNamesThoughAnotherToolCommittedOnTop() {
+        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("compacted_snapshot"));
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2))
+                .isTrue();
+        // Another tool's commit on top (a compaction would rewrite files; an empty one names no export either).
+        IcebergTables.load(aws, "compacted_snapshot").newAppend().commit();
+        assertThat(IcebergTables.load(aws, "compacted_snapshot")
+                        .currentSnapshot()
+                        .summary())
+                .doesNotContainKey(IcebergSnapshotTable.EXPORT_ID);
+        assertThat(snapshot.currentExport()).contains("e1");
     }
 
     @Test

@@ -379,12 +379,26 @@ class ViewTest {
                                 .map(k -> "s3://dynamo-lake/" + k)
                                 .toList()));
 
-        // Materialised again (the same part names, rewritten): every file the table reads is still there.
+        // Materialised again: each build writes a folder of its own (the files a reader of the table is reading stay
+        // until the new commit), and once committed the older builds' folders go.
+        String last = folder;
         for (int again = 0; again < 2; again++) {
-            invokeJmx("materializeAsOf", between.toString());
+            String r = invokeJmx("materializeAsOf", between.toString());
+            last = r.substring(r.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
+            assertThat(last).isNotEqualTo(folder);
         }
+        String lastFolder = last;
         Table again = IcebergTables.load(aws, asOfTable);
         assertThat(again.snapshots()).hasSize(1);
+        assertThat(again.currentSnapshot().summary())
+                .containsEntry(IcebergCurrentTable.VIEW_STATE, "s3://dynamo-lake/" + lastFolder + "_view.json");
+        String asOfFolder = folder.substring(0, folder.length() - 1).replaceAll("[^/]+$", "");
+        assertThat(aws.s3()
+                        .listObjectsV2(b -> b.bucket("dynamo-lake").prefix(asOfFolder))
+                        .contents())
+                .as("only the published build's files")
+                .isNotEmpty()
+                .allMatch(o -> o.key().startsWith(lastFolder));
         for (String file : IcebergTables.dataFiles(again)) {
             String key = file.substring("s3://dynamo-lake/".length());
             assertThat(aws.s3()
@@ -393,7 +407,7 @@ class ViewTest {
                     .as("%s, which the table reads", file)
                     .isPositive();
         }
-        assertThat(items(folder)).isEqualTo(tableBetween);
+        assertThat(items(lastFolder)).isEqualTo(tableBetween);
     }
 
     @Test
@@ -511,13 +525,47 @@ class ViewTest {
         assertThat(builtOn(onRolledBack)).containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
         assertIcebergTableIs(onRolledBack);
         assertThat(lake.keys("current/_state/"))
-                .as("the states of the versions views.keep keeps")
+                .as("the states of the versions views.keep keeps, and of the commit the table keeps beside them")
                 .containsExactlyInAnyOrder(
+                        last.path("state").asText(),
                         resumed.path("state").asText(),
                         onRolledBack.path("state").asText());
+        assertEveryKeptCommitReadsFilesThatExist();
         assertThat(lake.keys(stale.substring(("tables/" + TABLE + "/").length())))
                 .as("the folder the killed run left, once its version expired")
                 .isEmpty();
+
+        // Rolled back once more, to the same commit (an operator's undo): it is still whole, and the next run builds
+        // on it again; every commit the table keeps still reads files that exist.
+        Table again = IcebergTables.load(aws, "view_orders_current");
+        again.manageSnapshots().rollbackTo(again.currentSnapshot().parentId()).commit();
+        assertThat(lake.currentView()).isEqualTo(last);
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 5) + " (incremental)");
+        JsonNode afterUndo = lake.currentView();
+        assertThat(view(afterUndo)).isEqualTo(table);
+        assertThat(builtOn(afterUndo)).containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
+        assertEveryKeptCommitReadsFilesThatExist();
+    }
+
+    /** Time travel to any commit the table keeps reads files the lake holds. */
+    private static void assertEveryKeptCommitReadsFilesThatExist() throws Exception {
+        Table t = IcebergTables.load(aws, "view_orders_current");
+        for (var snapshot : t.snapshots()) {
+            try (var tasks = t.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+                for (var task : tasks) {
+                    String key = task.file().location().substring("s3://dynamo-lake/".length());
+                    assertThat(aws.s3()
+                                    .listObjectsV2(b -> b.bucket("dynamo-lake").prefix(key))
+                                    .keyCount())
+                            .as(
+                                    "%s, read by the kept commit %s",
+                                    key, snapshot.summary().get("dynamo-lake.view-version"))
+                            .isEqualTo(1);
+                }
+            }
+        }
     }
 
     @Test

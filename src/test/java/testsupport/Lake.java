@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import lake.LakeLayout;
 import lake.LakeStore;
-import lake.Published;
 import org.apache.iceberg.catalog.Catalog;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -64,33 +63,39 @@ public final class Lake {
     }
 
     /**
-     * The state of the version of the current view the table {@code <table>_current} publishes: what its current
-     * commit names ({@code dynamo-lake.view-state}), as a run of the application reads it.
+     * The state of the version of the current view the table {@code <table>_current} publishes: the file its current
+     * commit names ({@code dynamo-lake.view-state}), read straight from the table (no pointer files, no fallback).
      *
-     * @throws java.util.NoSuchElementException when nothing is published
+     * @throws java.util.NoSuchElementException when the current commit names none
      */
     public JsonNode currentView() {
         return currentViewIfPublished().orElseThrow();
     }
 
     public java.util.Optional<JsonNode> currentViewIfPublished() {
-        return Published.currentView(
-                new LakeStore(s3, bucket), new LakeLayout(prefix), tableName(), tables().publishedState());
+        return tables().publishedState().map(this::jsonAt);
     }
 
     /**
-     * What the snapshot the table {@code <table>_snapshot} publishes is: the {@code _published.json} of the export its
-     * current commit holds.
+     * What the snapshot the table {@code <table>_snapshot} publishes is: the {@code _published.json} of the export it
+     * holds, read straight from the table.
      *
-     * @throws java.util.NoSuchElementException when nothing is published
+     * @throws java.util.NoSuchElementException when it holds none
      */
     public JsonNode snapshot() {
         return snapshotIfPublished().orElseThrow();
     }
 
     public java.util.Optional<JsonNode> snapshotIfPublished() {
-        return Published.snapshot(
-                new LakeStore(s3, bucket), new LakeLayout(prefix), tableName(), tables().publishedSnapshot());
+        return tables().publishedSnapshot().map(id -> jsonAt(new LakeLayout(prefix).snapshotPublished(id)));
+    }
+
+    private JsonNode jsonAt(String key) {
+        try {
+            return JSON.readTree(bytes(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(key + ": " + e.getMessage(), e);
+        }
     }
 
     /** Every delta envelope under {@code deltas/} and {@code deltas-overflow/}, object by object. */
