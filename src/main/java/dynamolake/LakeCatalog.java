@@ -73,7 +73,8 @@ final class LakeCatalog {
             return existing;
         }
         String database = s.optional("glue.database");
-        if (type.equals("glue") && s.text("lake.catalog.namespace").equals(database)) {
+        // Glue keeps database names in lower case.
+        if (type.equals("glue") && s.text("lake.catalog.namespace").equalsIgnoreCase(database)) {
             throw new IllegalArgumentException("lake.catalog.namespace and glue.database are both '" + database
                     + "': the Iceberg tables need a database of their own (glue.database holds plain tables, and"
                     + " earlier releases registered <table>_snapshot and <table>_current there under the same names)");

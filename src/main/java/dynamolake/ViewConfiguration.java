@@ -9,6 +9,7 @@ import java.util.Locale;
 import lake.LakeEncryption;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lake.Published;
 import lake.SnapshotSchema;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -55,7 +56,7 @@ public class ViewConfiguration implements CamelConfiguration {
         context.addService(new TableTakeover("current view of " + table, () -> {
             // A lake of a release before the Iceberg tables: its pointer is what it published.
             if (catalog.publishedState().isEmpty() && catalog.publishedVersion() == 0) {
-                lake.jsonIfPresent(layout.legacyViewPointer())
+                Published.currentView(lake, layout, table, java.util.Optional.empty(), java.util.List.of())
                         .ifPresent(pointer -> catalog.register(ViewCatalog.published(pointer)));
             }
         }));

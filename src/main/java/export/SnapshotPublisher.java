@@ -109,7 +109,7 @@ public final class SnapshotPublisher {
         if (snapshotTable.currentExport().isPresent()) {
             return Optional.empty();
         }
-        Optional<JsonNode> pointer = lake.jsonIfPresent(layout.legacySnapshotPointer());
+        Optional<JsonNode> pointer = Published.snapshot(lake, layout, tableName, Optional.empty());
         if (pointer.isEmpty()) {
             return Optional.empty();
         }

@@ -56,6 +56,63 @@ public final class IcebergCurrentTable {
             List<IcebergTable.Part> parts,
             int buckets,
             int keep) {
+        return publish(
+                version,
+                snapshotExportId,
+                changesApplied,
+                lastChangeTime,
+                deltasListedAt,
+                stateUri,
+                schema,
+                parts,
+                buckets,
+                keep,
+                held -> true);
+    }
+
+    /**
+     * The same, refused also unless the table's current commit names {@code basedOnUri} as its state (null: names
+     * none): a build planned on one version never commits over another (a rollback made while it ran, another
+     * builder's version).
+     */
+    public boolean publish(
+            long version,
+            String snapshotExportId,
+            long changesApplied,
+            String lastChangeTime,
+            String deltasListedAt,
+            String stateUri,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            int buckets,
+            int keep,
+            String basedOnUri) {
+        return publish(
+                version,
+                snapshotExportId,
+                changesApplied,
+                lastChangeTime,
+                deltasListedAt,
+                stateUri,
+                schema,
+                parts,
+                buckets,
+                keep,
+                held -> java.util.Objects.equals(held.get(VIEW_STATE), basedOnUri));
+    }
+
+    private boolean publish(
+            long version,
+            String snapshotExportId,
+            long changesApplied,
+            String lastChangeTime,
+            String deltasListedAt,
+            String stateUri,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            int buckets,
+            int keep,
+            java.util.function.Predicate<Map<String, String>> basedOn) {
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put(VIEW_VERSION, Long.toString(version));
         summary.put(IcebergSnapshotTable.EXPORT_ID, snapshotExportId);
@@ -76,7 +133,7 @@ public final class IcebergCurrentTable {
                 buckets,
                 summary,
                 keep,
-                current -> olderThan(current, version),
+                current -> olderThan(current, version) && basedOn.test(current),
                 history -> history.stream().allMatch(held -> olderThan(held, version)));
     }
 
@@ -99,6 +156,11 @@ public final class IcebergCurrentTable {
                 .mapToLong(Long::parseLong)
                 .max()
                 .orElse(0L);
+    }
+
+    /** The data files (URIs) every commit the table keeps reads, current or not. */
+    public java.util.Set<String> keptDataFiles() {
+        return table.keptDataFiles();
     }
 
     /** The states (URIs) every commit the table keeps names, current or not. */

@@ -42,12 +42,23 @@ public final class IcebergSnapshotTable {
      */
     public boolean publish(
             String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts, int keep) {
+        // Over the export the table holds, and never over one that a commit it keeps holds already or that is newer:
+        // another tool's commit on top (which names no export) hides nothing.
         return table.replace(
                 schema,
                 parts,
+                0,
                 Map.of(EXPORT_ID, exportId, EXPORT_TIME, exportTime.toString()),
                 keep,
-                current -> supersedes(exportId, exportTime, current));
+                current -> supersedes(exportId, exportTime, current),
+                history -> history.stream().noneMatch(held -> holdsItOrNewer(held, exportId, exportTime)));
+    }
+
+    /** Whether a commit's summary names this export (a retried publish) or a newer one. */
+    static boolean holdsItOrNewer(Map<String, String> summary, String exportId, Instant exportTime) {
+        String time = summary.get(EXPORT_TIME);
+        return exportId.equals(summary.get(EXPORT_ID))
+                || time != null && Instant.parse(time).isAfter(exportTime);
     }
 
     /** Whether an export replaces the one a commit's summary names: it is another export, and not an older one. */

@@ -134,6 +134,23 @@ public final class IcebergTable {
     }
 
     /**
+     * The data files (URIs) every commit the table keeps reads, current or not: what time travel and a rollback to
+     * any of them need; empty when there is no table.
+     */
+    public synchronized java.util.Set<String> keptDataFiles() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        load().ifPresent(t -> t.snapshots().forEach(snapshot -> {
+            try (CloseableIterable<FileScanTask> tasks =
+                    t.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+                tasks.forEach(task -> out.add(task.file().location()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        return out;
+    }
+
+    /**
      * The summaries of the current commit and of its parents the table keeps, newest first (the line a rollback
      * returns to; other tools' commits on top of the project's are in it too); empty when there is no table.
      */
@@ -239,7 +256,11 @@ public final class IcebergTable {
             List<Map<String, String>> history = new java.util.ArrayList<>();
             existing.snapshots().forEach(snapshot -> history.add(snapshot.summary()));
             if ((base != null && !supersedes.test(base.summary())) || !historyAllows.test(history)) {
-                LOG.info("The Iceberg table {} already holds {}: {} is not committed", id, base.summary(), summary);
+                LOG.info(
+                        "The Iceberg table {} already holds {}: {} is not committed",
+                        id,
+                        base == null ? history : base.summary(),
+                        summary);
                 return false;
             }
             tx = existing.newTransaction();

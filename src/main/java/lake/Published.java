@@ -1,6 +1,7 @@
 package lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +25,27 @@ public final class Published {
      */
     public static Optional<JsonNode> snapshot(
             LakeStore lake, LakeLayout layout, String table, Optional<String> heldByTable) {
-        return read(
-                lake,
-                "the snapshot of " + table,
-                heldByTable.map(layout::snapshotPublished),
-                layout.legacySnapshotPointer());
+        if (heldByTable.isPresent()) {
+            return read(
+                    lake,
+                    "the snapshot of " + table,
+                    heldByTable.map(layout::snapshotPublished).get());
+        }
+        // Not when this release published a newer one (the table dropped, or its commits expired by another tool).
+        return legacy(lake, layout.legacySnapshotPointer(), p -> {
+            Instant pointer = Instant.parse(p.path("exportTime").asText());
+            for (var o : lake.list(layout.snapshotsPrefix())) {
+                if (o.key().endsWith("/_published.json")) {
+                    Optional<JsonNode> other = lake.jsonIfPresent(o.key());
+                    if (other.isPresent()
+                            && Instant.parse(other.get().path("exportTime").asText())
+                                    .isAfter(pointer)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        });
     }
 
     /**
@@ -52,26 +69,45 @@ public final class Published {
                     table);
             return Optional.empty();
         }
-        return read(lake, "the current view of " + table, namedByTable, layout.legacyViewPointer());
+        if (namedByTable.isPresent()) {
+            return read(lake, "the current view of " + table, namedByTable.get());
+        }
+        // Not when this release published a later version (the table dropped, or its commits expired by another tool).
+        return legacy(lake, layout.legacyViewPointer(), p -> {
+            long pointer = p.path("version").asLong();
+            for (var o : lake.list(layout.currentStates())) {
+                if (LakeLayout.versionOf(o.key().substring(o.key().lastIndexOf('/') + 1)) > pointer) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /**
      * @param what what is published, for the log ({@code the current view of orders})
-     * @param namedByTable the lake key of the record the catalog's current commit names, if it names one
-     * @param legacy the pointer an earlier release wrote
+     * @param namedByTable the lake key of the record the catalog's current commit names
      */
-    private static Optional<JsonNode> read(LakeStore lake, String what, Optional<String> namedByTable, String legacy) {
-        if (namedByTable.isEmpty()) {
-            return lake.jsonIfPresent(legacy);
-        }
-        Optional<JsonNode> held = lake.jsonIfPresent(namedByTable.get());
+    private static Optional<JsonNode> read(LakeStore lake, String what, String namedByTable) {
+        Optional<JsonNode> held = lake.jsonIfPresent(namedByTable);
         if (held.isEmpty()) {
             // Someone deleted it: what the table holds cannot be continued, and is built again from the start.
             LOG.warn(
                     "The catalog's table of {} names {}, which the lake does not hold: it is taken as not published",
                     what,
-                    lake.uri(namedByTable.get()));
+                    lake.uri(namedByTable));
         }
         return held;
+    }
+
+    /** The pointer an earlier release wrote, unless {@code outgrown}: this release published past it. */
+    private static Optional<JsonNode> legacy(
+            LakeStore lake, String key, java.util.function.Predicate<JsonNode> outgrown) {
+        Optional<JsonNode> pointer = lake.jsonIfPresent(key);
+        if (pointer.isPresent() && outgrown.test(pointer.get())) {
+            LOG.debug("{} is older than what this release published: not read", lake.uri(key));
+            return Optional.empty();
+        }
+        return pointer;
     }
 }

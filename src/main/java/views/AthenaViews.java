@@ -248,7 +248,7 @@ public final class AthenaViews implements Views {
                         "count",
                         deleted.values().stream().mapToLong(Long::longValue).sum());
         lock.confirm();
-        views.publish(state, schema, attempt);
+        views.publish(state, schema, attempt, previous);
         LOG.info(
                 "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
                         + " objects, at {} (Athena ran the merge in {} ms)",
@@ -299,29 +299,8 @@ public final class AthenaViews implements Views {
                         time(time)));
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
-        ObjectNode view = JSON.createObjectNode()
-                .put("table", views.tableName)
-                .put("asOf", time.toString())
-                .put("location", views.lake.uri(folder))
-                .put("engine", ENGINE)
-                .put("snapshot", snapshot.exportId())
-                .put("snapshotExportTime", snapshot.exportTime().toString())
-                .put("itemCount", items)
-                .put("schemaVersion", schema.version())
-                .put("builtAt", clock.instant().toString());
-        view.set("schema", schema.toJson());
         lock.confirm();
-        views.publishAsOf(
-                view,
-                new ViewCatalog.AsOf(
-                        time,
-                        schema,
-                        views.lake.uri(folder),
-                        parts,
-                        ViewCatalog.Buckets.NONE,
-                        snapshot.exportId(),
-                        folder + "_view.json"),
-                folder);
+        views.publishAsOf(time, snapshot, schema, folder, parts, ViewCatalog.Buckets.NONE, ENGINE);
         LOG.info(
                 "Materialised {} as of {} on Athena: {} items from snapshot {}, at {}",
                 views.tableName,

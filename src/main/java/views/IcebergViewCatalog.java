@@ -67,7 +67,8 @@ public final class IcebergViewCatalog implements ViewCatalog {
                 v.schema(),
                 parts,
                 v.buckets().count(),
-                keep);
+                keep,
+                v.basedOn() == null ? null : lake.uri(v.basedOn()));
     }
 
     @Override
@@ -78,6 +79,18 @@ public final class IcebergViewCatalog implements ViewCatalog {
     @Override
     public Optional<String> publishedSnapshot() {
         return snapshot.currentExport();
+    }
+
+    @Override
+    public java.util.Set<String> keptFiles() {
+        String inLake = lake.uri("");
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String uri : current.keptDataFiles()) {
+            if (uri.startsWith(inLake)) {
+                out.add(uri.substring(inLake.length()));
+            }
+        }
+        return out;
     }
 
     @Override

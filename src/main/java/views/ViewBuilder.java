@@ -292,7 +292,7 @@ public final class ViewBuilder implements Views {
             state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             state.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
-            views.publish(state, schema, attempt);
+            views.publish(state, schema, attempt, previous);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
                             + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"
@@ -366,28 +366,15 @@ public final class ViewBuilder implements Views {
                     items += part.rows();
                 }
             }
-            ObjectNode view = JSON.createObjectNode()
-                    .put("table", tableName)
-                    .put("asOf", time.toString())
-                    .put("location", lake.uri(folder))
-                    .put("snapshot", snapshot.exportId())
-                    .put("snapshotExportTime", snapshot.exportTime().toString())
-                    .put("itemCount", items)
-                    .put("schemaVersion", schema.version())
-                    .put("builtAt", clock.instant().toString());
-            view.set("schema", schema.toJson());
             lock.confirm();
             views.publishAsOf(
-                    view,
-                    new ViewCatalog.AsOf(
-                            time,
-                            schema,
-                            lake.uri(folder),
-                            parts,
-                            new ViewCatalog.Buckets(options.buckets(), bucketOf),
-                            snapshot.exportId(),
-                            folder + "_view.json"),
-                    folder);
+                    time,
+                    snapshot,
+                    schema,
+                    folder,
+                    parts,
+                    new ViewCatalog.Buckets(options.buckets(), bucketOf),
+                    ENGINE);
             LOG.info(
                     "Materialised {} as of {}: {} items from snapshot {} and {} changes, at {}",
                     tableName,

@@ -46,6 +46,11 @@ public interface ViewCatalog {
         return java.util.List.of();
     }
 
+    /** The lake keys of the data files every commit of the current view's table that the table keeps reads. */
+    default java.util.Set<String> keptFiles() {
+        return java.util.Set.of();
+    }
+
     /** The export the catalog's snapshot table holds, if it holds one. */
     default java.util.Optional<String> publishedSnapshot() {
         return java.util.Optional.empty();
@@ -108,6 +113,8 @@ public interface ViewCatalog {
      *     version of an earlier release
      * @param stateKey the lake key of the version's state ({@code current/_state/…}); null for a version of an earlier
      *     release
+     * @param basedOn the lake key of the state of the version it was built on, which the table's current commit must
+     *     still name; null when it was built on none (from the snapshot, over a commit that names none)
      */
     record Version(
             long version,
@@ -119,7 +126,8 @@ public interface ViewCatalog {
             long changesApplied,
             String lastChangeTime,
             String deltasListedAt,
-            String stateKey) {
+            String stateKey,
+            String basedOn) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -156,6 +164,7 @@ public interface ViewCatalog {
                 state.path("deltas").path("listedAt").isTextual()
                         ? state.path("deltas").path("listedAt").asText()
                         : null,
-                state.path("state").isTextual() ? state.path("state").asText() : null);
+                state.path("state").isTextual() ? state.path("state").asText() : null,
+                state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null);
     }
 }

@@ -69,16 +69,19 @@ final class ViewLake {
      *
      * @throws Views.LostLockException when another builder committed this version number first
      */
-    void publish(ObjectNode state, SnapshotSchema schema, String attempt) {
+    void publish(ObjectNode state, SnapshotSchema schema, String attempt, Optional<JsonNode> basedOn) {
         long version = state.path("version").asLong();
         String key = layout.currentVersionState(version, attempt);
         state.put("state", key);
+        basedOn.map(b -> b.path("state")).filter(JsonNode::isTextual).ifPresent(b -> state.put("basedOn", b.asText()));
         lake.putJson(key, state);
-        // The table refuses a version number it holds already: another builder (one that planned the same number)
-        // was first. This run expires nothing.
+        // The table refuses a version number it holds already (another builder that planned the same number was
+        // first), and a version built on another than the one it holds (a rollback while this run built). This run
+        // expires nothing.
         if (!catalog.register(ViewCatalog.published(state))) {
             throw new Views.LostLockException("The table of " + tableName + " holds version " + version
-                    + " or a later one already (another builder was first): this run publishes nothing");
+                    + " or a later one already, or no longer the version this run built on (another builder was"
+                    + " first, or the table was rolled back): this run publishes nothing");
         }
         // For tools that read folders, after the commit: the SQL over the version the table now holds.
         lake.putText(layout.catalog("current.sql"), catalogSql(schema, state));
@@ -88,28 +91,61 @@ final class ViewLake {
     /**
      * Publishes a view as of a time, built into {@code folder} (a folder of its own build): writes its
      * {@code _view.json} there, commits the view to its table {@code <table>_asof_<time>} (the publish; the commit
-     * names that file), then deletes what other builds of the same time left, which the table no longer reads (its
-     * earlier commit expired with this one).
+     * names that file), then deletes the files of the build that commit replaced (its commit expired with this one).
+     * A build that died leaves its folder (materialising the time again does not clear it).
      *
+     * @param parts the view's Parquet parts, key to rows
+     * @param engine the engine that built it ({@code duckdb}, {@code athena})
      * @throws Views.LostLockException when the table holds another build's view after the commit
      */
-    void publishAsOf(ObjectNode view, ViewCatalog.AsOf asOf, String folder) {
-        lake.putJson(asOf.stateKey(), view);
-        catalog.registerAsOf(asOf);
-        Optional<String> held = catalog.publishedAsOfState(asOf.time());
-        if (held.isEmpty() || !held.get().equals(asOf.stateKey())) {
-            throw new Views.LostLockException("Another build of " + tableName + " as of " + asOf.time()
+    void publishAsOf(
+            Instant time,
+            Snapshot snapshot,
+            SnapshotSchema schema,
+            String folder,
+            Map<String, Long> parts,
+            ViewCatalog.Buckets buckets,
+            String engine) {
+        ObjectNode view = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .objectNode()
+                .put("table", tableName)
+                .put("asOf", time.toString())
+                .put("location", lake.uri(folder))
+                .put("engine", engine)
+                .put("snapshot", snapshot.exportId())
+                .put("snapshotExportTime", snapshot.exportTime().toString())
+                .put(
+                        "itemCount",
+                        parts.values().stream().mapToLong(Long::longValue).sum())
+                .put("schemaVersion", schema.version())
+                .put("builtAt", clock.instant().toString());
+        view.set("schema", schema.toJson());
+        String key = folder + "_view.json";
+        lake.putJson(key, view);
+        Optional<String> replaced = catalog.publishedAsOfState(time);
+        catalog.registerAsOf(
+                new ViewCatalog.AsOf(time, schema, lake.uri(folder), parts, buckets, snapshot.exportId(), key));
+        Optional<String> held = catalog.publishedAsOfState(time);
+        if (held.isEmpty() || !held.get().equals(key)) {
+            throw new Views.LostLockException("Another build of " + tableName + " as of " + time
                     + " was committed after this one (the table names "
                     + held.map(lake::uri).orElse("nothing")
                     + "): its folder is left to it");
         }
-        List<String> others = new ArrayList<>();
-        for (S3Object o : lake.list(layout.asOfFolder(asOf.time()))) {
-            if (!o.key().startsWith(folder)) {
-                others.add(o.key());
+        // The build this commit replaced, and what an earlier release wrote straight into the time's folder: nothing
+        // else, so a build still running, or one another replica just committed, keeps its files.
+        String timeFolder = layout.asOfFolder(time);
+        String replacedFolder = replaced.filter(r -> !r.equals(key))
+                .map(r -> r.substring(0, r.lastIndexOf('/') + 1))
+                .orElse(null);
+        List<String> old = new ArrayList<>();
+        for (S3Object o : lake.list(timeFolder)) {
+            boolean loose = o.key().indexOf('/', timeFolder.length()) < 0;
+            if (loose || (replacedFolder != null && o.key().startsWith(replacedFolder))) {
+                old.add(o.key());
             }
         }
-        lake.delete(others);
+        lake.delete(old);
     }
 
     /** The published snapshot: the export the catalog's snapshot table holds (see {@link Published}). */
@@ -492,7 +528,7 @@ final class ViewLake {
     /**
      * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
      * version still names (an incremental version names the unchanged parts where an earlier version wrote them) and
-     * for whatever a commit the table keeps reads (its folder, tombstones and state, and the parts its state names).
+     * for whatever a commit the table keeps reads (its data files, and its tombstones and state).
      */
     void expireVersions(JsonNode state, int keep) {
         long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
@@ -500,14 +536,13 @@ final class ViewLake {
         state.path("parts").forEach(p -> named.add(p.path("key").asText()));
         state.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
         // Whatever a commit the table keeps reads, whatever its number: after a rollback the table's kept commits are
-        // not the newest numbers (time travel and a rollback back to them read their files).
+        // not the newest numbers (time travel and a rollback back to them read their files), and a commit that names
+        // no state (another tool's, a taken-over one) reads files all the same.
+        named.addAll(catalog.keptFiles());
         Set<String> keptVersions = new java.util.HashSet<>();
         for (String kept : catalog.keptStates()) {
             String file = kept.substring(kept.lastIndexOf('/') + 1);
             keptVersions.add(file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
-            lake.jsonIfPresent(kept)
-                    .ifPresent(k ->
-                            k.path("parts").forEach(p -> named.add(p.path("key").asText())));
         }
         // Every attempt's folder, tombstones and state of an expired version: the published one's, and any a replica
         // that lost its lease or a run that died left. One listing of the view's prefix holds them all.

@@ -58,6 +58,26 @@ class IcebergTableTest {
     }
 
     @Test
+    void aBuildCommitsOnlyOverTheVersionItWasBuiltOnSoARollbackMadeWhileItRanStands() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("based_current"));
+        SnapshotSchema schema = schema("a", ColumnType.INT64);
+        assertThat(current.publish(1, "e1", 1, null, null, "s3://b/s1", schema, parts("b1", 1), 0, 2, null))
+                .isTrue();
+        assertThat(current.publish(2, "e1", 1, null, null, "s3://b/s2", schema, parts("b2", 1), 0, 2, "s3://b/s1"))
+                .isTrue();
+        // A build plans version 3 on version 2; meanwhile the operator rolls the table back to version 1.
+        Table table = IcebergTables.load(aws, "based_current");
+        table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
+        assertThat(current.publish(3, "e1", 1, null, null, "s3://b/s3", schema, parts("b3", 1), 0, 2, "s3://b/s2"))
+                .as("built on version 2, which the table no longer holds")
+                .isFalse();
+        assertThat(current.state()).contains("s3://b/s1");
+        assertThat(current.publish(3, "e1", 1, null, null, "s3://b/s3", schema, parts("b3", 1), 0, 2, "s3://b/s1"))
+                .as("built on the version the table holds")
+                .isTrue();
+    }
+
+    @Test
     void theSnapshotTableHoldsTheExportItsLineNamesThoughAnotherToolCommittedOnTop() {
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("compacted_snapshot"));
         java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
@@ -70,6 +90,15 @@ class IcebergTableTest {
                         .summary())
                 .doesNotContainKey(IcebergSnapshotTable.EXPORT_ID);
         assertThat(snapshot.currentExport()).contains("e1");
+        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2))
+                .as("a retried publish of the export the line holds")
+                .isFalse();
+        assertThat(snapshot.publish("e0", t.minusSeconds(60), schema("a", ColumnType.STRING), parts("e0", 1), 2))
+                .as("an older export")
+                .isFalse();
+        assertThat(snapshot.publish("e2", t.plusSeconds(60), schema("a", ColumnType.STRING), parts("e2", 1), 2))
+                .isTrue();
+        assertThat(snapshot.currentExport()).contains("e2");
     }
 
     @Test

@@ -547,6 +547,47 @@ class ViewTest {
         assertThat(view(afterUndo)).isEqualTo(table);
         assertThat(builtOn(afterUndo)).containsExactlyInAnyOrderElementsOf(partsIn(last, ""));
         assertEveryKeptCommitReadsFilesThatExist();
+
+        // Another tool commits on top (a compaction that kept every file): its commit names no state, so the next run
+        // builds every bucket from the snapshot. Rolled back to that commit, every file it reads is still there,
+        // though its files lie in the folders of versions past views.keep.
+        List<IcebergTable.Part> toolsFiles = new java.util.ArrayList<>();
+        for (JsonNode part : afterUndo.path("parts")) {
+            String key = part.path("key").asText();
+            toolsFiles.add(new IcebergTable.Part(
+                            "s3://dynamo-lake/" + key,
+                            aws.s3()
+                                    .headObject(b -> b.bucket("dynamo-lake").key(key))
+                                    .contentLength(),
+                            part.path("rows").asLong())
+                    .inBucket(part.path("bucket").asInt()));
+        }
+        new IcebergCurrentTable(new IcebergTable(
+                        IcebergTables.catalog(aws),
+                        IcebergTables.NAMESPACE,
+                        "view_orders_current",
+                        "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current"))
+                .publish(
+                        next + 6,
+                        afterUndo.path("snapshot").asText(),
+                        0,
+                        null,
+                        null,
+                        null,
+                        SnapshotSchema.fromJson(afterUndo.path("schema")),
+                        toolsFiles,
+                        afterUndo.path("buckets").asInt(),
+                        2);
+        demo.change(5);
+        awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 7) + " (full)");
+        Table tools = IcebergTables.load(aws, "view_orders_current");
+        tools.manageSnapshots().rollbackTo(tools.currentSnapshot().parentId()).commit();
+        assertEveryKeptCommitReadsFilesThatExist();
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 8) + " (full)");
+        assertThat(view(lake.currentView())).isEqualTo(table);
     }
 
     /** Time travel to any commit the table keeps reads files the lake holds. */
