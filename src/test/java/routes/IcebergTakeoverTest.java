@@ -1,6 +1,7 @@
 package routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -120,6 +121,22 @@ class IcebergTakeoverTest {
         assertThat(lake.json("current/_current.json").path("version").asLong())
                 .as("the old pointer, left alone")
                 .isEqualTo(1);
+    }
+
+    /**
+     * Earlier releases registered plain Glue tables {@code <table>_snapshot} and {@code <table>_current} in
+     * glue.database: the Iceberg tables of the same names cannot share that database.
+     */
+    @Test
+    void aNamespaceThatIsTheGlueDatabaseStopsStartupSayingWhy() {
+        Main app = Apps.against(aws, "guarded-orders", Map.of("glue.database", "dynamo_lake"));
+        try {
+            assertThatThrownBy(app::start)
+                    .hasStackTraceContaining("lake.catalog.namespace and glue.database are both 'dynamo_lake'")
+                    .hasStackTraceContaining("need a database of their own");
+        } finally {
+            app.stop();
+        }
     }
 
     private static void put(String relative, String content) {
