@@ -126,14 +126,15 @@ public final class IcebergCurrentTable {
         if (stateUri != null) {
             summary.put(VIEW_STATE, stateUri);
         }
-        // Over an older version only, and never a number the table's history holds (a rollback keeps later ones).
+        // Over the version it was built on, and only over older versions: the history (the current commit's and every
+        // other the table keeps, as a rollback keeps later ones) holds no number as high.
         return table.replace(
                 schema,
                 parts,
                 buckets,
                 summary,
                 keep,
-                current -> olderThan(current, version) && basedOn.test(current),
+                basedOn,
                 history -> history.stream().allMatch(held -> olderThan(held, version)));
     }
 

@@ -50,7 +50,7 @@ public final class IcebergSnapshotTable {
                 0,
                 Map.of(EXPORT_ID, exportId, EXPORT_TIME, exportTime.toString()),
                 keep,
-                current -> supersedes(exportId, exportTime, current),
+                current -> true, // the history holds the current commit too
                 history -> history.stream().noneMatch(held -> holdsItOrNewer(held, exportId, exportTime)));
     }
 
@@ -59,14 +59,5 @@ public final class IcebergSnapshotTable {
         String time = summary.get(EXPORT_TIME);
         return exportId.equals(summary.get(EXPORT_ID))
                 || time != null && Instant.parse(time).isAfter(exportTime);
-    }
-
-    /** Whether an export replaces the one a commit's summary names: it is another export, and not an older one. */
-    static boolean supersedes(String exportId, Instant exportTime, Map<String, String> summary) {
-        if (exportId.equals(summary.get(EXPORT_ID))) {
-            return false;
-        }
-        String time = summary.get(EXPORT_TIME);
-        return time == null || !Instant.parse(time).isAfter(exportTime);
     }
 }

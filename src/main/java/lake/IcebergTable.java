@@ -125,12 +125,13 @@ public final class IcebergTable {
      * its history until they expire), oldest first; empty when there is no table.
      */
     public synchronized List<Map<String, String>> summaries() {
-        return load().map(t -> {
-                    List<Map<String, String>> out = new java.util.ArrayList<>();
-                    t.snapshots().forEach(snapshot -> out.add(snapshot.summary()));
-                    return out;
-                })
-                .orElse(List.of());
+        return load().map(IcebergTable::summaries).orElse(List.of());
+    }
+
+    private static List<Map<String, String>> summaries(Table table) {
+        List<Map<String, String>> out = new ArrayList<>();
+        table.snapshots().forEach(snapshot -> out.add(snapshot.summary()));
+        return out;
     }
 
     /**
@@ -253,8 +254,7 @@ public final class IcebergTable {
             }
         } else {
             base = existing.currentSnapshot();
-            List<Map<String, String>> history = new java.util.ArrayList<>();
-            existing.snapshots().forEach(snapshot -> history.add(snapshot.summary()));
+            List<Map<String, String>> history = summaries(existing);
             if ((base != null && !supersedes.test(base.summary())) || !historyAllows.test(history)) {
                 LOG.info(
                         "The Iceberg table {} already holds {}: {} is not committed",

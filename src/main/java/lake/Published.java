@@ -26,25 +26,13 @@ public final class Published {
     public static Optional<JsonNode> snapshot(
             LakeStore lake, LakeLayout layout, String table, Optional<String> heldByTable) {
         if (heldByTable.isPresent()) {
-            return read(
-                    lake,
-                    "the snapshot of " + table,
-                    heldByTable.map(layout::snapshotPublished).get());
+            return read(lake, "the snapshot of " + table, layout.snapshotPublished(heldByTable.get()));
         }
         // Not when this release published a newer one (the table dropped, or its commits expired by another tool).
         return legacy(lake, layout.legacySnapshotPointer(), p -> {
             Instant pointer = Instant.parse(p.path("exportTime").asText());
-            for (var o : lake.list(layout.snapshotsPrefix())) {
-                if (o.key().endsWith("/_published.json")) {
-                    Optional<JsonNode> other = lake.jsonIfPresent(o.key());
-                    if (other.isPresent()
-                            && Instant.parse(other.get().path("exportTime").asText())
-                                    .isAfter(pointer)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return snapshotRecords(lake, layout).stream()
+                    .anyMatch(r -> Instant.parse(r.path("exportTime").asText()).isAfter(pointer));
         });
     }
 
@@ -62,26 +50,42 @@ public final class Published {
             String table,
             Optional<String> namedByTable,
             java.util.List<String> keptStates) {
-        if (namedByTable.isEmpty() && !keptStates.isEmpty()) {
+        if (namedByTable.isPresent()) {
+            return read(lake, "the current view of " + table, namedByTable.get());
+        }
+        if (!keptStates.isEmpty()) {
             LOG.debug(
                     "The current commit of the current view of {} names no state (another tool's commit): the view is"
                             + " built again",
                     table);
             return Optional.empty();
         }
-        if (namedByTable.isPresent()) {
-            return read(lake, "the current view of " + table, namedByTable.get());
-        }
         // Not when this release published a later version (the table dropped, or its commits expired by another tool).
-        return legacy(lake, layout.legacyViewPointer(), p -> {
-            long pointer = p.path("version").asLong();
-            for (var o : lake.list(layout.currentStates())) {
-                if (LakeLayout.versionOf(o.key().substring(o.key().lastIndexOf('/') + 1)) > pointer) {
-                    return true;
-                }
+        return legacy(
+                lake,
+                layout.legacyViewPointer(),
+                p -> highestStateVersion(lake, layout) > p.path("version").asLong());
+    }
+
+    /** What every snapshot the lake keeps is: each {@code snapshots/<exportId>/_published.json}, in key order. */
+    public static java.util.List<JsonNode> snapshotRecords(LakeStore lake, LakeLayout layout) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        for (var o : lake.list(layout.snapshotsPrefix())) {
+            if (o.key().endsWith("/_published.json")) {
+                lake.jsonIfPresent(o.key()).ifPresent(out::add);
             }
-            return false;
-        });
+        }
+        return out;
+    }
+
+    /** The highest version whose state ({@code current/_state/<version>-<attempt>.json}) the lake holds, 0 if none. */
+    public static long highestStateVersion(LakeStore lake, LakeLayout layout) {
+        long highest = 0;
+        for (var o : lake.list(layout.currentStates())) {
+            highest = Math.max(
+                    highest, LakeLayout.versionOf(o.key().substring(o.key().lastIndexOf('/') + 1)));
+        }
+        return highest;
     }
 
     /**

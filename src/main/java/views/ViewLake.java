@@ -180,11 +180,8 @@ final class ViewLake {
      * changed, does not make numbers start again): a number is never used twice.
      */
     long nextVersion(Plan plan) {
-        long highest = 0;
-        for (S3Object o : lake.list(layout.currentStates())) {
-            String file = o.key().substring(o.key().lastIndexOf('/') + 1);
-            highest = Math.max(highest, LakeLayout.versionOf(file));
-        }
+        // The lake's states first, the table last: a build that pauses after planning holds the number it read.
+        long highest = Published.highestStateVersion(lake, layout);
         highest = Math.max(highest, catalog.publishedVersion());
         return Math.max(plan.version(), highest + 1);
     }
@@ -404,10 +401,8 @@ final class ViewLake {
     /** Published snapshots kept in the lake, oldest first. */
     List<Snapshot> publishedSnapshots() {
         List<Snapshot> out = new ArrayList<>();
-        for (S3Object o : lake.list(layout.snapshotsPrefix())) {
-            if (o.key().endsWith("/_published.json")) {
-                out.add(snapshot(lake.json(o.key())));
-            }
+        for (JsonNode record : Published.snapshotRecords(lake, layout)) {
+            out.add(snapshot(record));
         }
         out.sort(Comparator.comparing(Snapshot::exportTime));
         return out;

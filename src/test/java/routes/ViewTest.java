@@ -454,31 +454,12 @@ class ViewTest {
                         .sourceKey(after.path("parts").get(0).path("key").asText())
                         .destinationBucket("dynamo-lake")
                         .destinationKey(orphan));
-        long bytes =
-                aws.s3().headObject(b -> b.bucket("dynamo-lake").key(orphan)).contentLength();
-        new IcebergCurrentTable(new IcebergTable(
-                        IcebergTables.catalog(aws),
-                        IcebergTables.NAMESPACE,
-                        "view_orders_current",
-                        "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current"))
-                .publish(
-                        next + 1,
-                        after.path("snapshot").asText(),
-                        0,
-                        null,
-                        null,
-                        null,
-                        SnapshotSchema.fromJson(after.path("schema")),
-                        List.of(new IcebergTable.Part(
-                                        "s3://dynamo-lake/" + orphan,
-                                        bytes,
-                                        after.path("parts").get(0).path("rows").asLong())
-                                .inBucket(after.path("parts")
-                                        .get(0)
-                                        .path("bucket")
-                                        .asInt())),
-                        after.path("buckets").asInt(),
-                        2);
+        commitWithoutState(
+                next + 1,
+                after,
+                List.of(((com.fasterxml.jackson.databind.node.ObjectNode)
+                                after.path("parts").get(0).deepCopy())
+                        .put("key", orphan)));
         demo.change(5);
         table = awaitDeltasLanded();
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 2) + " (full)");
@@ -551,10 +532,30 @@ class ViewTest {
         // Another tool commits on top (a compaction that kept every file): its commit names no state, so the next run
         // builds every bucket from the snapshot. Rolled back to that commit, every file it reads is still there,
         // though its files lie in the folders of versions past views.keep.
-        List<IcebergTable.Part> toolsFiles = new java.util.ArrayList<>();
-        for (JsonNode part : afterUndo.path("parts")) {
+        List<JsonNode> toolsFiles = new java.util.ArrayList<>();
+        afterUndo.path("parts").forEach(toolsFiles::add);
+        commitWithoutState(next + 6, afterUndo, toolsFiles);
+        demo.change(5);
+        awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 7) + " (full)");
+        Table tools = IcebergTables.load(aws, "view_orders_current");
+        tools.manageSnapshots().rollbackTo(tools.currentSnapshot().parentId()).commit();
+        assertEveryKeptCommitReadsFilesThatExist();
+        demo.change(5);
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 8) + " (full)");
+        assertThat(view(lake.currentView())).isEqualTo(table);
+    }
+
+    /**
+     * Commits {@code version} to view_orders_current as another tool would: no state named, reading {@code parts}
+     * ({key, rows, bucket} as a state lists them) with the schema, snapshot and buckets of {@code like}.
+     */
+    private static void commitWithoutState(long version, JsonNode like, List<JsonNode> parts) {
+        List<IcebergTable.Part> files = new java.util.ArrayList<>();
+        for (JsonNode part : parts) {
             String key = part.path("key").asText();
-            toolsFiles.add(new IcebergTable.Part(
+            files.add(new IcebergTable.Part(
                             "s3://dynamo-lake/" + key,
                             aws.s3()
                                     .headObject(b -> b.bucket("dynamo-lake").key(key))
@@ -568,26 +569,16 @@ class ViewTest {
                         "view_orders_current",
                         "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current"))
                 .publish(
-                        next + 6,
-                        afterUndo.path("snapshot").asText(),
+                        version,
+                        like.path("snapshot").asText(),
                         0,
                         null,
                         null,
                         null,
-                        SnapshotSchema.fromJson(afterUndo.path("schema")),
-                        toolsFiles,
-                        afterUndo.path("buckets").asInt(),
+                        SnapshotSchema.fromJson(like.path("schema")),
+                        files,
+                        like.path("buckets").asInt(),
                         2);
-        demo.change(5);
-        awaitDeltasLanded();
-        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 7) + " (full)");
-        Table tools = IcebergTables.load(aws, "view_orders_current");
-        tools.manageSnapshots().rollbackTo(tools.currentSnapshot().parentId()).commit();
-        assertEveryKeptCommitReadsFilesThatExist();
-        demo.change(5);
-        table = awaitDeltasLanded();
-        assertThat(invokeJmx("compactNow")).startsWith("published current view " + (next + 8) + " (full)");
-        assertThat(view(lake.currentView())).isEqualTo(table);
     }
 
     /** Time travel to any commit the table keeps reads files the lake holds. */
