@@ -82,6 +82,10 @@ public class ViewConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
                         + " tables of glue.database; set glue.database");
             }
+            if (!s.text("lake.catalog.type").equalsIgnoreCase("glue")) {
+                throw new IllegalArgumentException("views.engine=athena: Athena merges the changes into the Iceberg"
+                        + " table <table>_current by its name in the Glue Data Catalog; set lake.catalog.type=glue");
+            }
             String output = s.optional("views.athena.output-location");
             if (output == null) {
                 output = lake.uri(layout.prefix() + "_athena-results/");
@@ -95,7 +99,8 @@ public class ViewConfiguration implements CamelConfiguration {
                             s.duration("views.replay-margin"),
                             s.duration("views.late-window"),
                             codec.equals("UNCOMPRESSED") ? "NONE" : codec,
-                            s.duration("views.as-of-lag")),
+                            s.duration("views.as-of-lag"),
+                            s.integer("views.buckets", 1, 4096)),
                     Clock.systemUTC(),
                     replicas,
                     new CamelAthenaQueries(

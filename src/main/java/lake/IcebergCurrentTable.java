@@ -39,35 +39,50 @@ public final class IcebergCurrentTable {
     }
 
     /**
-     * Commits a version's parts as the table's rows, then expires commits beyond the newest {@code keep}.
+     * What a version's commit records in its summary.
+     *
+     * @param number the view version
+     * @param snapshotExportId the snapshot it was built on
+     * @param changesApplied the changes its run applied
+     * @param lastChangeTime the time of the newest change it holds (ISO-8601), or null
+     * @param deltasListedAt when its run listed the delta objects it applied (ISO-8601), or null
+     * @param stateUri its state ({@code s3://…/current/_state/<version>-<attempt>.json}), or null
+     */
+    public record Version(
+            long number,
+            String snapshotExportId,
+            long changesApplied,
+            String lastChangeTime,
+            String deltasListedAt,
+            String stateUri) {
+        Map<String, String> summary() {
+            Map<String, String> summary = new LinkedHashMap<>();
+            summary.put(VIEW_VERSION, Long.toString(number));
+            summary.put(IcebergSnapshotTable.EXPORT_ID, snapshotExportId);
+            summary.put(CHANGES_APPLIED, Long.toString(changesApplied));
+            if (lastChangeTime != null) {
+                summary.put(LAST_CHANGE_TIME, lastChangeTime);
+            }
+            if (deltasListedAt != null) {
+                summary.put(DELTAS_LISTED_AT, deltasListedAt);
+            }
+            if (stateUri != null) {
+                summary.put(VIEW_STATE, stateUri);
+            }
+            return summary;
+        }
+    }
+
+    /**
+     * Commits a version's parts as the table's rows, then expires commits beyond the newest {@code keep} versions.
      *
      * @param buckets the buckets of the key the parts partition the rows into (each part's {@link IcebergTable.Part#bucket}),
      *     0 when they do not
      * @return false when the table already holds this version or a later one
      */
     public boolean publish(
-            long version,
-            String snapshotExportId,
-            long changesApplied,
-            String lastChangeTime,
-            String deltasListedAt,
-            String stateUri,
-            SnapshotSchema schema,
-            List<IcebergTable.Part> parts,
-            int buckets,
-            int keep) {
-        return publish(
-                version,
-                snapshotExportId,
-                changesApplied,
-                lastChangeTime,
-                deltasListedAt,
-                stateUri,
-                schema,
-                parts,
-                buckets,
-                keep,
-                held -> true);
+            Version version, SnapshotSchema schema, List<IcebergTable.Part> parts, int buckets, int keep) {
+        return publish(version, schema, parts, buckets, keep, held -> true);
     }
 
     /**
@@ -76,12 +91,7 @@ public final class IcebergCurrentTable {
      * builder's version).
      */
     public boolean publish(
-            long version,
-            String snapshotExportId,
-            long changesApplied,
-            String lastChangeTime,
-            String deltasListedAt,
-            String stateUri,
+            Version version,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
             int buckets,
@@ -89,11 +99,6 @@ public final class IcebergCurrentTable {
             String basedOnUri) {
         return publish(
                 version,
-                snapshotExportId,
-                changesApplied,
-                lastChangeTime,
-                deltasListedAt,
-                stateUri,
                 schema,
                 parts,
                 buckets,
@@ -102,40 +107,49 @@ public final class IcebergCurrentTable {
     }
 
     private boolean publish(
-            long version,
-            String snapshotExportId,
-            long changesApplied,
-            String lastChangeTime,
-            String deltasListedAt,
-            String stateUri,
+            Version version,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
             int buckets,
             int keep,
             java.util.function.Predicate<Map<String, String>> basedOn) {
-        Map<String, String> summary = new LinkedHashMap<>();
-        summary.put(VIEW_VERSION, Long.toString(version));
-        summary.put(IcebergSnapshotTable.EXPORT_ID, snapshotExportId);
-        summary.put(CHANGES_APPLIED, Long.toString(changesApplied));
-        if (lastChangeTime != null) {
-            summary.put(LAST_CHANGE_TIME, lastChangeTime);
-        }
-        if (deltasListedAt != null) {
-            summary.put(DELTAS_LISTED_AT, deltasListedAt);
-        }
-        if (stateUri != null) {
-            summary.put(VIEW_STATE, stateUri);
-        }
         // Over the version it was built on, and only over older versions: the history (the current commit's and every
         // other the table keeps, as a rollback keeps later ones) holds no number as high.
         return table.replace(
                 schema,
                 parts,
                 buckets,
-                summary,
+                version.summary(),
                 keep,
                 basedOn,
-                history -> history.stream().allMatch(held -> olderThan(held, version)));
+                history -> history.stream().allMatch(held -> olderThan(held, version.number())));
+    }
+
+    /**
+     * Records a version whose rows an engine merged into the table itself (Athena's MERGE INTO, which commits its own
+     * rows): one commit that changes no rows and names the version, made only when the newest commit that names a
+     * state, under the engine's commits, names {@code basedOnUri} (the version the merge was run on; no other builder
+     * and no rollback came between), and the history holds no number as high. Then expires commits beyond the newest
+     * {@code keep} versions.
+     *
+     * @return false when the table refuses it
+     */
+    public boolean record(Version version, String basedOnUri, int keep) {
+        return table.annotate(
+                version.summary(),
+                keep,
+                line -> line.stream()
+                        .map(held -> held.get(VIEW_STATE))
+                        .filter(java.util.Objects::nonNull)
+                        .findFirst()
+                        .filter(basedOnUri::equals)
+                        .isPresent(),
+                history -> history.stream().allMatch(held -> olderThan(held, version.number())));
+    }
+
+    /** The names of the table's columns now, in order (the project's and any another writer added). */
+    public List<String> columns() {
+        return table.columns();
     }
 
     /** The version the table's current commit holds, 0 when it has none. */

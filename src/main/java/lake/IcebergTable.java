@@ -55,14 +55,20 @@ import org.slf4j.LoggerFactory;
  * Iceberg does not apply the publish again on top of another writer's commit; the overwrite's own validation (no
  * files added since the base) holds the same where a catalog retries. A writer outrun between its read and its commit
  * fails instead of replacing the other's rows. {@code keep} is
- * snapshot expiry: the newest {@code keep} commits stay for time travel; expiry removes metadata only, the data files
- * being the lake's, deleted by its own retention.
+ * snapshot expiry: the commits of the newest {@code keep} publishes stay for time travel; expiry removes metadata, the
+ * data files being the lake's, deleted by its own retention, but for the files an engine wrote under the table's own
+ * location (Athena's MERGE INTO, committed by Athena and recorded by {@link #annotate}), which go when the last commit
+ * that reads them expires. A full build by such an engine writes into a table {@link #stage}d with this table's column
+ * ids, whose files a {@link #replace} then commits.
  *
  * <p>Known limit: the parts carry no Parquet field ids, so after a column is dropped and added again with another type,
  * time travel to a commit before the change reads that column as null (its values stay in {@code _item}).
  */
 public final class IcebergTable {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
+
+    /** What the keys of the project's commit summaries start with. */
+    static final String SUMMARY_PREFIX = "dynamo-lake.";
 
     /** The column whose hash partitions a bucketed table: the key's canonical text. */
     public static final String BUCKET_SOURCE = SnapshotSchema.KEY;
@@ -139,16 +145,44 @@ public final class IcebergTable {
      * any of them need; empty when there is no table.
      */
     public synchronized java.util.Set<String> keptDataFiles() {
+        return load().map(IcebergTable::allFiles).orElse(java.util.Set.of());
+    }
+
+    /**
+     * The data and delete files under the table's own location that any commit the table keeps reads: the files an
+     * engine wrote into the table itself (Athena's MERGE INTO writes them under {@code <location>/data/}), which no
+     * retention of the lake's folders deletes.
+     */
+    private static java.util.Set<String> ownFiles(Table table) {
+        String own = table.location().endsWith("/") ? table.location() : table.location() + "/";
+        java.util.Set<String> out = allFiles(table);
+        out.removeIf(uri -> !uri.startsWith(own));
+        return out;
+    }
+
+    /** The data and delete files (URIs) every commit the table keeps reads. */
+    private static java.util.Set<String> allFiles(Table table) {
         java.util.Set<String> out = new java.util.HashSet<>();
-        load().ifPresent(t -> t.snapshots().forEach(snapshot -> {
+        table.snapshots().forEach(snapshot -> {
             try (CloseableIterable<FileScanTask> tasks =
-                    t.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
-                tasks.forEach(task -> out.add(task.file().location()));
+                    table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+                tasks.forEach(task -> {
+                    out.add(task.file().location());
+                    task.deletes().forEach(d -> out.add(d.location()));
+                });
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }));
+        });
         return out;
+    }
+
+    /** The names of the table's columns now, in order; empty when there is no table. */
+    public synchronized List<String> columns() {
+        return load().map(t -> t.schema().columns().stream()
+                        .map(Types.NestedField::name)
+                        .toList())
+                .orElse(List.of());
     }
 
     /**
@@ -156,16 +190,61 @@ public final class IcebergTable {
      * returns to; other tools' commits on top of the project's are in it too); empty when there is no table.
      */
     public synchronized List<Map<String, String>> lineage() {
-        return load().map(t -> {
-                    List<Map<String, String>> out = new java.util.ArrayList<>();
-                    Snapshot s = t.currentSnapshot();
-                    while (s != null) {
-                        out.add(s.summary());
-                        s = s.parentId() == null ? null : t.snapshot(s.parentId());
-                    }
-                    return out;
-                })
-                .orElse(List.of());
+        return load().map(IcebergTable::lineage).orElse(List.of());
+    }
+
+    private static List<Map<String, String>> lineage(Table t) {
+        List<Map<String, String>> out = new java.util.ArrayList<>();
+        Snapshot s = t.currentSnapshot();
+        while (s != null) {
+            out.add(s.summary());
+            s = s.parentId() == null ? null : t.snapshot(s.parentId());
+        }
+        return out;
+    }
+
+    /**
+     * Records {@code summary} in a commit that changes no rows, on top of rows another engine committed to the table
+     * itself (Athena's MERGE INTO commits its own rows, and its commit cannot carry the project's summary); then
+     * expires commits beyond the newest {@code keep}, and deletes the files under the table's location that only the
+     * expired commits read.
+     *
+     * @param lineageAllows whether the summaries of the current commit's line, newest first, allow the commit (the
+     *     engine's commit must sit on the version it was run on)
+     * @param historyAllows whether the summaries of every commit the table keeps allow it
+     * @return false when either refuses, or there is no table: the table is left as it is
+     * @throws CommitFailedException when another writer committed between the check and this commit
+     */
+    public synchronized boolean annotate(
+            Map<String, String> summary,
+            int keep,
+            Predicate<List<Map<String, String>>> lineageAllows,
+            Predicate<List<Map<String, String>>> historyAllows) {
+        Table table = load().orElse(null);
+        if (table == null
+                || table.currentSnapshot() == null
+                || !lineageAllows.test(lineage(table))
+                || !historyAllows.test(summaries(table))) {
+            LOG.info("The Iceberg table {} does not hold the commit {} was made on: it is not recorded", id, summary);
+            return false;
+        }
+        // No files: the rows are the engine's commit's. A writer in between makes the catalog refuse this commit.
+        var append = table.newAppend();
+        summary.forEach(append::set);
+        beforeCommit.run();
+        try {
+            append.commit();
+        } catch (CommitFailedException | ValidationException e) {
+            throw new CommitFailedException(
+                    e,
+                    "The Iceberg table %s changed after this writer read it (another writer committed): %s is not"
+                            + " recorded",
+                    id,
+                    summary);
+        }
+        LOG.info("Recorded {} in the Iceberg table {} over the rows its engine committed", summary, id);
+        expire(keep);
+        return true;
     }
 
     /** The table as the catalog holds it now, if it exists: one GetTable and one metadata read. */
@@ -352,6 +431,81 @@ public final class IcebergTable {
         return true;
     }
 
+    /**
+     * Registers an empty table {@code staging} at {@code location} for an engine to write a version's rows into
+     * (Athena's INSERT INTO): its columns carry the field ids, and its partitioning the buckets, that this table has
+     * once a {@link #replace} with {@code schema} and {@code buckets} evolves it. An engine writes Iceberg's field ids
+     * into its Parquet files and readers match columns by them, so the files read right here once {@link #replace}
+     * commits them. A staging table an earlier attempt left is dropped first (its files are its folder's).
+     */
+    public synchronized void stage(TableIdentifier staging, String location, SnapshotSchema schema, int buckets) {
+        Schema wanted = icebergSchema(schema);
+        Schema target = wanted; // a new table's ids: 1.. in column order, as Iceberg assigns them
+        Table existing = load().orElse(null);
+        if (existing != null) {
+            // The schema the publish's evolution will make, read from a transaction that is never committed.
+            Transaction preview = existing.newTransaction();
+            evolve(preview, existing.schema(), wanted);
+            target = preview.table().schema();
+        }
+        unstage(staging);
+        ensureNamespace(staging.namespace());
+        // Iceberg gives a new table fresh ids; the target's are set on it as its current schema, then its spec.
+        Table created = catalog.buildTable(staging, target)
+                .withLocation(location)
+                .withProperties(Map.of(
+                        TableProperties.FORMAT_VERSION,
+                        "2",
+                        TableProperties.PARQUET_COMPRESSION,
+                        "zstd",
+                        "dynamo-lake.staging-for",
+                        id.toString()))
+                .create();
+        org.apache.iceberg.TableOperations ops = ((org.apache.iceberg.HasTableOperations) created).operations();
+        org.apache.iceberg.TableMetadata base = ops.current();
+        ops.commit(
+                base,
+                org.apache.iceberg.TableMetadata.buildFrom(base)
+                        .setCurrentSchema(target, Math.max(target.highestFieldId(), base.lastColumnId()))
+                        .setDefaultPartitionSpec(spec(target, buckets))
+                        .build());
+        LOG.info("Staged the Iceberg table {} at {} for the rows of {}", staging, location, id);
+    }
+
+    /**
+     * The data files an engine wrote into the staging table, as parts of this table (each with its bucket where the
+     * staging table has buckets); then drops the staging table from the catalog, leaving its files.
+     */
+    public synchronized List<Part> unstageParts(TableIdentifier staging) {
+        Table table = catalog.loadTable(staging);
+        List<Part> out = new ArrayList<>();
+        boolean bucketed = table.spec().isPartitioned();
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            for (FileScanTask task : tasks) {
+                DataFile f = task.file();
+                if (!task.deletes().isEmpty()) {
+                    throw new IllegalStateException("The staging table " + staging + " holds row-level deletes");
+                }
+                out.add(new Part(
+                        f.location(),
+                        f.fileSizeInBytes(),
+                        f.recordCount(),
+                        bucketed ? f.partition().get(0, Integer.class) : -1));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        unstage(staging);
+        return out;
+    }
+
+    /** Drops a staging table from the catalog, if it is there; its files stay. */
+    public void unstage(TableIdentifier staging) {
+        if (catalog.tableExists(staging)) {
+            catalog.dropTable(staging, false);
+        }
+    }
+
     /** The partition spec of a table of {@code buckets} buckets of the key (0: none). */
     static PartitionSpec spec(Schema schema, int buckets) {
         return buckets > 0
@@ -412,10 +566,14 @@ public final class IcebergTable {
     }
 
     private void ensureNamespace() {
-        if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
+        ensureNamespace(id.namespace());
+    }
+
+    private void ensureNamespace(Namespace namespace) {
+        if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(namespace)) {
             try {
-                namespaces.createNamespace(id.namespace());
-                LOG.info("Created the catalog namespace {}", id.namespace());
+                namespaces.createNamespace(namespace);
+                LOG.info("Created the catalog namespace {}", namespace);
             } catch (AlreadyExistsException e) {
                 // another writer created it meanwhile
             }
@@ -489,24 +647,62 @@ public final class IcebergTable {
         };
     }
 
+    /**
+     * Expires every commit but those of the current line down to the {@code keep}-th newest that publishes (whose
+     * summary is the project's) and those a branch or tag names: {@code keep} counts what was published, not the
+     * commits an engine makes between publishes (Athena's MERGE INTO under the commit that records its version, which
+     * reads the same rows). Commits off the line (those a rollback left) expire with the rest.
+     */
     private void expire(int keep) {
         Table table = catalog.loadTable(id);
-        List<Snapshot> all = new ArrayList<>();
-        table.snapshots().forEach(all::add);
-        if (all.size() <= keep) {
+        java.util.Set<Long> kept = new java.util.HashSet<>();
+        int published = 0;
+        for (Snapshot s = table.currentSnapshot();
+                s != null;
+                s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            kept.add(s.snapshotId());
+            if (s.summary().keySet().stream().anyMatch(k -> k.startsWith(SUMMARY_PREFIX)) && ++published == keep) {
+                break;
+            }
+        }
+        table.refs().values().forEach(ref -> kept.add(ref.snapshotId()));
+        List<Long> expired = new ArrayList<>();
+        table.snapshots().forEach(s -> {
+            if (!kept.contains(s.snapshotId())) {
+                expired.add(s.snapshotId());
+            }
+        });
+        if (expired.isEmpty()) {
             return;
         }
         try {
+            java.util.Set<String> own = ownFiles(table);
             // Metadata only: the data files are the lake's, deleted by its own retention once no kept commit reads
             // them (Iceberg's incremental cleanup would delete a path an expired commit removed even when a kept
             // commit added the same path again, as a view as of the same time materialised twice does).
-            table.expireSnapshots()
-                    .retainLast(keep)
-                    .expireOlderThan(System.currentTimeMillis() + 1)
-                    .cleanupLevel(ExpireSnapshots.CleanupLevel.METADATA_ONLY)
+            ExpireSnapshots expiry = table.expireSnapshots();
+            expired.forEach(expiry::expireSnapshotId);
+            expiry.cleanupLevel(ExpireSnapshots.CleanupLevel.METADATA_ONLY)
                     .cleanExpiredMetadata(true)
                     .commit();
-            LOG.info("Expired {} commits of the Iceberg table {}: the newest {} are kept", all.size() - keep, id, keep);
+            LOG.info(
+                    "Expired {} commits of the Iceberg table {}: the newest {} publishes are kept",
+                    expired.size(),
+                    id,
+                    keep);
+            // But for the files an engine wrote under the table's own location (Athena's MERGE INTO): no folder of
+            // the lake holds them, so those only the expired commits read go now. A file no commit has named yet (a
+            // statement still running) was in neither reading, and stays.
+            table.refresh();
+            own.removeAll(ownFiles(table));
+            if (!own.isEmpty()) {
+                if (table.io() instanceof org.apache.iceberg.io.SupportsBulkOperations bulk) {
+                    bulk.deleteFiles(own);
+                } else {
+                    own.forEach(table.io()::deleteFile);
+                }
+                LOG.info("Deleted {} files under {} that only the expired commits read", own.size(), table.location());
+            }
         } catch (RuntimeException e) {
             // The publish has landed; the next one expires these commits too.
             LOG.warn(

@@ -21,19 +21,24 @@ import views.ViewLake.Snapshot;
 
 /**
  * The views built by Athena ({@code views.engine=athena}), for tables no single machine should hold: the merge of
- * {@link ViewSql} runs as SQL over the Glue catalog's tables and Athena writes the Parquet parts itself (CREATE TABLE
- * AS SELECT into the version's folder). The application only lists the lake, registers the tables the merge reads
- * and publishes the version as a commit of {@code <table>_current}, with the same state the embedded engine writes.
+ * {@link ViewSql} runs as SQL over the Glue catalog's tables, and Athena writes the rows itself. A full run (the first
+ * on a snapshot, or {@code rebuildNow}) writes the snapshot's rows and the changes after it by CREATE TABLE AS into a
+ * folder of its own, and the application's commit of {@code <table>_current} makes those parts the table's rows. An
+ * incremental run is Athena's MERGE INTO {@code <table>_current}: Athena rewrites only the files that hold changed
+ * keys and commits the table itself; the application's commit after it, which changes no rows, records the version
+ * (its state). Both runs write the same state the embedded engine writes.
  *
  * <p>The tables it reads: {@code <table>_deltas} and {@code <table>_deltas_overflow} (the delta objects, OpenX JSON
- * SerDe) and {@code <table>_view_base}, moved to the base of each run (the snapshot's parts, or the current view's
- * parts for an incremental run). A run's output table, {@code <table>_view_out}, is dropped once its parts are
- * renamed to {@code part-NNNNN.parquet}; dropping an external table leaves its files.
+ * SerDe), {@code <table>_view_base} over the snapshot's parts for a full run, the previous version's tombstones
+ * ({@code <table>_view_tombstones_base}) and the Iceberg table itself for an incremental one. A run's output tables
+ * ({@code <table>_view_out}, {@code <table>_view_tombstones_out}) are dropped once their parts are renamed to
+ * {@code part-NNNNN.parquet}; dropping an external table leaves its files.
  *
- * <p>Against the embedded engine: an incremental run starts from the current view and the delta objects after it
- * as well, but Athena rewrites every part (it bills the bytes it reads, which are the same either way); the schema
- * is the snapshot's, not widened by the deltas ({@link ViewSql} names the other differences). Delta lines that are
- * not change envelopes go to dead letters with their object; Athena does not give their line numbers.
+ * <p>Against the embedded engine: the schema is the snapshot's, not widened by the deltas ({@link ViewSql} names the
+ * other differences), and a full run's parts are not partitioned by the key's bucket. Delta lines that are not change
+ * envelopes go to dead letters with their object; Athena does not give their line numbers. The files Athena's merges
+ * write lie under the table's location ({@code iceberg/current/data/}); they are deleted when the last commit that
+ * reads them expires.
  */
 public final class AthenaViews implements Views {
     private static final Logger LOG = LoggerFactory.getLogger(AthenaViews.class);
@@ -47,8 +52,10 @@ public final class AthenaViews implements Views {
      *     listing), and how far past T plus the stream's retention the view as of T reads hour folders
      * @param codec the Parquet compression Athena writes with (ZSTD, SNAPPY, GZIP)
      * @param asOfLag the view as of a time is built for times up to now less this
+     * @param buckets the buckets of the key a full run partitions the current view into ({@code views.buckets})
      */
-    public record Options(int keep, Duration replayMargin, Duration lateWindow, String codec, Duration asOfLag) {}
+    public record Options(
+            int keep, Duration replayMargin, Duration lateWindow, String codec, Duration asOfLag, int buckets) {}
 
     /** Runs Athena statements, one at a time, to their end. */
     public interface Queries {
@@ -146,123 +153,219 @@ public final class AthenaViews implements Views {
         // The objects listed now are the ones this run records as applied: Athena reads every one of them, and
         // may read objects that land while it runs, which are applied again (to no effect) by the next run.
         Optional<ViewLake.Plan> planned = views.plan(
-                rebuild, p -> ENGINE.equals(p.path("engine").asText()), options.replayMargin(), options.lateWindow());
+                rebuild,
+                // Merged into the table only while the table has the buckets views.buckets asks for.
+                p -> ENGINE.equals(p.path("engine").asText())
+                        && p.path("bucketing").asText().equals(ViewBuilder.BUCKETING)
+                        && p.path("buckets").asInt() == options.buckets(),
+                options.replayMargin(),
+                options.lateWindow());
         if (planned.isEmpty()) {
             return Optional.empty();
         }
         ViewLake.Plan plan = planned.get();
+        if (plan.incremental()) {
+            return Optional.of(mergeInto(plan, lock));
+        }
+        // A full run: the snapshot's rows and the changes after it, by INSERT INTO a staged table in a folder of its
+        // own, whose files the commit of the application's then makes the table's rows.
         Snapshot snapshot = plan.snapshot();
-        Optional<JsonNode> previous = plan.previous();
-        boolean incremental = plan.incremental();
-        List<String> objects = plan.objects();
-        Instant now = plan.now();
-        long version = views.nextVersion(plan);
-        SnapshotSchema schema = incremental
-                ? SnapshotSchema.fromJson(previous.get().path("schema"))
-                : snapshot.schema().withSequence();
         String base = views.sqlTable("view_base");
         tables.parquet(
                 base,
-                incremental ? schema : snapshot.schema(),
-                incremental
-                        ? previous.get().path("location").asText()
-                        : views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
-                incremental ? "current view " + (version - 1) : "snapshot " + snapshot.exportId());
-        String previousTombstones =
-                incremental ? previous.get().path("tombstones").path("location").asText("") : "";
-        String tombstoneBase = previousTombstones.isEmpty() ? null : views.sqlTable("view_tombstones_base");
-        if (tombstoneBase != null) {
-            tables.parquet(tombstoneBase, ViewSql.TOMBSTONES, previousTombstones, "tombstones of " + (version - 1));
-        }
-        Selection selection = new Selection(plan.floor(), null, plan.incremental(), objects);
-        List<String[]> deltas = deltasTables();
-        String changes = changes(snapshot.schema().keyAttributes(), deltas, selection);
-        Intake intake = intake(deltas, selection);
-        String since = time(plan.since());
-
-        String attempt = lake.LakeLayout.newAttempt(); // folders of its own: see ViewBuilder
-        String folder = views.layout.currentFolder(version, attempt);
-        String tombstoneFolder = views.layout.currentTombstones(version, attempt);
-        String out = views.sqlTable("view_out");
+                snapshot.schema(),
+                views.lake.uri(views.layout.snapshotData(snapshot.exportId())),
+                "snapshot " + snapshot.exportId());
+        Run run = start(plan, snapshot.schema().withSequence());
+        String folder = views.layout.currentFolder(run.version(), run.attempt());
         long t0 = System.nanoTime();
         // The deleted keys first: the statement after it drops the tables both read.
-        Map<String, Long> deleted = createTableAs(
-                lock,
-                views.sqlTable("view_tombstones_out"),
-                tombstoneFolder,
-                ViewSql.athenaTombstones(
-                        schema,
-                        base,
-                        incremental,
-                        tombstoneBase,
-                        changes,
-                        snapshot.exportId(),
-                        snapshot.exportTime(),
-                        since));
-        Map<String, Long> parts = createTableAs(
-                lock,
-                out,
-                folder,
+        Map<String, Long> deleted = tombstones(run, base, false, null, lock);
+        // The rows, by Athena's INSERT INTO an empty Iceberg table in the version's folder that has the current
+        // view's column ids and buckets: Athena partitions them by Iceberg's bucket of the key as the embedded
+        // engine does, and the commit below makes its files the current view's rows.
+        lock.confirm();
+        String staged = catalog.stageCurrent(
+                views.lake.uri(folder.substring(0, folder.length() - 1)), run.schema(), options.buckets());
+        athena.run(ViewSql.athenaInsert(
+                staged,
+                run.schema(),
                 ViewSql.athenaMerge(
-                        schema,
+                        run.schema(),
                         base,
-                        incremental,
-                        tombstoneBase,
-                        changes,
+                        false,
+                        null,
+                        run.changes(),
                         snapshot.exportId(),
                         snapshot.exportTime(),
-                        since,
-                        null));
+                        run.since(),
+                        null,
+                        true)));
+        List<ViewCatalog.StagedPart> parts = catalog.unstageCurrent();
         dropRunTables();
         long t1 = System.nanoTime();
 
-        ArrayNode partList = JSON.createArrayNode();
-        long items = 0;
-        for (var e : parts.entrySet()) {
-            partList.addObject().put("key", e.getKey()).put("rows", e.getValue());
-            items += e.getValue();
-        }
+        long items = parts.stream().mapToLong(ViewCatalog.StagedPart::rows).sum();
         String location = views.lake.uri(folder);
-        String mode = incremental ? "incremental" : "full";
-        ObjectNode state = JSON.createObjectNode()
-                .put("table", views.tableName)
-                .put("version", version)
-                .put("location", location)
-                .put("engine", ENGINE)
-                .put("mode", mode)
-                .put("snapshot", snapshot.exportId())
-                .put("snapshotExportTime", snapshot.exportTime().toString())
-                .put("itemCount", items)
-                .put("schemaVersion", schema.version())
-                .put("changesApplied", intake.changes())
-                .put("lastChangeTime", intake.lastTime())
-                .put("builtAt", now.toString());
-        state.set("schema", schema.toJson());
-        state.set("discovery", snapshot.discovery().toJson());
-        state.set("parts", partList);
-        state.set("retained", views.retained(previous, options.keep()));
-        state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
-        state.putObject("tombstones")
-                .put("location", views.lake.uri(tombstoneFolder))
-                .put(
-                        "count",
-                        deleted.values().stream().mapToLong(Long::longValue).sum());
+        ObjectNode state = state(run, location, "full", options.buckets(), items, deleted);
+        ArrayNode partList = state.putArray("parts");
+        parts.forEach(p -> partList.addObject()
+                .put("bucket", p.bucket())
+                .put("key", p.key())
+                .put("rows", p.rows()));
         lock.confirm();
-        views.publish(state, schema, attempt, previous);
+        views.publish(state, run.schema(), run.attempt(), plan.previous());
         LOG.info(
-                "Published current view {} of {} on Athena ({}): {} items in {} parts, {} changes from {} delta"
+                "Published current view {} of {} on Athena (full): {} items in {} parts, {} changes from {} delta"
                         + " objects, at {} (Athena ran the merge in {} ms)",
-                version,
+                run.version(),
                 views.tableName,
-                mode,
                 items,
                 parts.size(),
-                intake.changes(),
-                objects.size(),
+                run.intake().changes(),
+                plan.objects().size(),
                 location,
                 (t1 - t0) / 1_000_000);
         views.expireVersions(state, options.keep());
-        return Optional.of(new Result(location, version, mode, items, parts.size(), intake.changes()));
+        return Optional.of(new Result(
+                location,
+                run.version(),
+                "full",
+                items,
+                parts.size(),
+                run.intake().changes()));
+    }
+
+    /**
+     * An incremental run: Athena merges the changes into the current view's Iceberg table itself (MERGE INTO, one
+     * commit of Athena's that rewrites only the files holding changed keys), after writing the version's tombstones;
+     * then one commit of the application's records the version over Athena's. A run that dies between the two leaves
+     * the changes in the table without a version naming them: the next run, finding no version on top, builds in full.
+     */
+    private Result mergeInto(ViewLake.Plan plan, ViewLock.Held lock) throws Exception {
+        Snapshot snapshot = plan.snapshot();
+        JsonNode previous = plan.previous().orElseThrow();
+        Run run = start(plan, SnapshotSchema.fromJson(previous.path("schema")));
+        String previousTombstones = previous.path("tombstones").path("location").asText("");
+        String tombstoneBase = previousTombstones.isEmpty() ? null : views.sqlTable("view_tombstones_base");
+        if (tombstoneBase != null) {
+            tables.parquet(
+                    tombstoneBase, ViewSql.TOMBSTONES, previousTombstones, "tombstones of " + (run.version() - 1));
+        }
+        String table = catalog.currentTableSql();
+        long t0 = System.nanoTime();
+        // The deleted keys first, from the table before the merge changes it.
+        Map<String, Long> deleted = tombstones(run, table, true, tombstoneBase, lock);
+        lock.confirm();
+        athena.run(ViewSql.athenaMergeInto(
+                table,
+                catalog.currentColumns(),
+                run.schema(),
+                tombstoneBase,
+                run.changes(),
+                snapshot.exportId(),
+                snapshot.exportTime(),
+                run.since()));
+        dropRunTables();
+        long t1 = System.nanoTime();
+        long items = Long.parseLong(
+                athena.run("SELECT count(*) FROM " + table).get(0).get(0));
+
+        String location = views.lake.uri(views.layout.icebergTable("current"));
+        ObjectNode state = state(
+                        run, location, "incremental", previous.path("buckets").asInt(), items, deleted)
+                .put("inPlace", true);
+        state.putArray("parts"); // the table's own files: Athena's commit names them
+        lock.confirm();
+        views.publish(state, run.schema(), run.attempt(), plan.previous());
+        LOG.info(
+                "Published current view {} of {} on Athena (incremental, merged into {}): {} items, {} changes from {}"
+                        + " delta objects (Athena ran the merge in {} ms)",
+                run.version(),
+                views.tableName,
+                table,
+                items,
+                run.intake().changes(),
+                plan.objects().size(),
+                (t1 - t0) / 1_000_000);
+        views.expireVersions(state, options.keep());
+        return new Result(
+                location, run.version(), "incremental", items, 0, run.intake().changes());
+    }
+
+    /** What a run of the current view has once it has read the deltas' tables: its version, folders' attempt, changes. */
+    private record Run(
+            ViewLake.Plan plan,
+            long version,
+            String attempt,
+            SnapshotSchema schema,
+            String changes,
+            Intake intake,
+            String since) {}
+
+    /** Registers the deltas' tables, counts the plan's changes and dead-letters what is not a change envelope. */
+    private Run start(ViewLake.Plan plan, SnapshotSchema schema) throws Exception {
+        Selection selection = new Selection(plan.floor(), null, plan.incremental(), plan.objects());
+        List<String[]> deltas = deltasTables();
+        String changes = changes(plan.snapshot().schema().keyAttributes(), deltas, selection);
+        return new Run(
+                plan,
+                views.nextVersion(plan),
+                lake.LakeLayout.newAttempt(), // folders of its own: see ViewBuilder
+                schema,
+                changes,
+                intake(deltas, selection),
+                time(plan.since()));
+    }
+
+    /** The version's deleted keys, by CREATE TABLE AS into its tombstones' folder: part key to rows. */
+    private Map<String, Long> tombstones(
+            Run run, String base, boolean baseHasSequence, String tombstoneBase, ViewLock.Held lock) throws Exception {
+        Snapshot snapshot = run.plan().snapshot();
+        return createTableAs(
+                lock,
+                views.sqlTable("view_tombstones_out"),
+                views.layout.currentTombstones(run.version(), run.attempt()),
+                ViewSql.athenaTombstones(
+                        run.schema(),
+                        base,
+                        baseHasSequence,
+                        tombstoneBase,
+                        run.changes(),
+                        snapshot.exportId(),
+                        snapshot.exportTime(),
+                        run.since()));
+    }
+
+    /** The state of a version, the same for both kinds of run, without its parts. */
+    private ObjectNode state(
+            Run run, String location, String mode, int buckets, long items, Map<String, Long> deleted) {
+        Snapshot snapshot = run.plan().snapshot();
+        ObjectNode state = JSON.createObjectNode()
+                .put("table", views.tableName)
+                .put("version", run.version())
+                .put("location", location)
+                .put("engine", ENGINE)
+                .put("mode", mode)
+                .put("buckets", buckets)
+                .put("bucketing", ViewBuilder.BUCKETING)
+                .put("snapshot", snapshot.exportId())
+                .put("snapshotExportTime", snapshot.exportTime().toString())
+                .put("itemCount", items)
+                .put("schemaVersion", run.schema().version())
+                .put("changesApplied", run.intake().changes())
+                .put("lastChangeTime", run.intake().lastTime())
+                .put("builtAt", run.plan().now().toString());
+        state.set("schema", run.schema().toJson());
+        state.set("discovery", snapshot.discovery().toJson());
+        state.set("retained", views.retained(run.plan().previous(), options.keep()));
+        state.set("deltas", views.appliedAfter(run.plan(), options.lateWindow()));
+        state.putObject("tombstones")
+                .put("location", views.lake.uri(views.layout.currentTombstones(run.version(), run.attempt())))
+                .put(
+                        "count",
+                        deleted.values().stream().mapToLong(Long::longValue).sum());
+        return state;
     }
 
     // ---- as of a time --------------------------------------------------------------------------------------------
@@ -296,7 +399,8 @@ public final class AthenaViews implements Views {
                         snapshot.exportId(),
                         snapshot.exportTime(),
                         time(ViewLake.since(snapshot, options.replayMargin())),
-                        time(time)));
+                        time(time),
+                        false));
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
         lock.confirm();

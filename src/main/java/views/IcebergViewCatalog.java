@@ -29,6 +29,7 @@ public final class IcebergViewCatalog implements ViewCatalog {
     private final LakeStore lake;
     private final LakeLayout layout;
     private final int keep;
+    private final IcebergTable currentTable;
     private final IcebergCurrentTable current;
     private final IcebergSnapshotTable snapshot;
 
@@ -44,7 +45,8 @@ public final class IcebergViewCatalog implements ViewCatalog {
         this.lake = lake;
         this.layout = layout;
         this.keep = keep;
-        this.current = new IcebergCurrentTable(table("current"));
+        this.currentTable = table("current");
+        this.current = new IcebergCurrentTable(currentTable);
         this.snapshot = new IcebergSnapshotTable(table("snapshot"));
     }
 
@@ -56,19 +58,58 @@ public final class IcebergViewCatalog implements ViewCatalog {
 
     @Override
     public boolean register(Version v) {
-        List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
-        return current.publish(
+        IcebergCurrentTable.Version version = new IcebergCurrentTable.Version(
                 v.version(),
                 v.snapshotExportId(),
                 v.changesApplied(),
                 v.lastChangeTime(),
                 v.deltasListedAt(),
-                v.stateKey() == null ? null : lake.uri(v.stateKey()),
-                v.schema(),
-                parts,
-                v.buckets().count(),
-                keep,
-                v.basedOn() == null ? null : lake.uri(v.basedOn()));
+                v.stateKey() == null ? null : lake.uri(v.stateKey()));
+        String basedOn = v.basedOn() == null ? null : lake.uri(v.basedOn());
+        if (v.inPlace()) {
+            return current.record(
+                    version, Objects.requireNonNull(basedOn, "a version merged in place is built on one"), keep);
+        }
+        List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
+        return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn);
+    }
+
+    @Override
+    public String currentTableSql() {
+        return sql(currentTable.identifier());
+    }
+
+    @Override
+    public String stageCurrent(String location, lake.SnapshotSchema schema, int buckets) {
+        currentTable.stage(staging(), location, schema, buckets);
+        return sql(staging());
+    }
+
+    @Override
+    public List<StagedPart> unstageCurrent() {
+        String inLake = lake.uri("");
+        return currentTable.unstageParts(staging()).stream()
+                .map(p -> {
+                    if (!p.uri().startsWith(inLake)) {
+                        throw new IllegalStateException("A staged file outside the lake: " + p.uri());
+                    }
+                    return new StagedPart(p.uri().substring(inLake.length()), p.rows(), p.bucket());
+                })
+                .toList();
+    }
+
+    private org.apache.iceberg.catalog.TableIdentifier staging() {
+        return org.apache.iceberg.catalog.TableIdentifier.of(
+                namespace, IcebergTable.sqlName(tableName + "_current_build"));
+    }
+
+    private static String sql(org.apache.iceberg.catalog.TableIdentifier id) {
+        return "\"" + id.namespace() + "\".\"" + id.name() + "\"";
+    }
+
+    @Override
+    public List<String> currentColumns() {
+        return current.columns();
     }
 
     @Override

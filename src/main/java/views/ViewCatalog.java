@@ -51,6 +51,41 @@ public interface ViewCatalog {
         return java.util.Set.of();
     }
 
+    /**
+     * The names of the current view's table's columns now, in order: every column its rows have, the schema's and
+     * those earlier schemas added (an engine that updates rows in place sets the others to null).
+     */
+    default java.util.List<String> currentColumns() {
+        return java.util.List.of();
+    }
+
+    /**
+     * The current view's table as Athena's SQL names it: {@code "namespace"."<table>_current"}.
+     *
+     * @throws UnsupportedOperationException when the catalog has no such name
+     */
+    default String currentTableSql() {
+        throw new UnsupportedOperationException("this catalog gives no SQL name of the current view's table");
+    }
+
+    /**
+     * Registers an empty table {@code <table>_current_build} at {@code location}, with the column ids and buckets the
+     * current view's table will have for {@code schema}, for an engine to write a full version's rows into.
+     *
+     * @return its name as Athena's SQL names it
+     */
+    default String stageCurrent(String location, SnapshotSchema schema, int buckets) {
+        throw new UnsupportedOperationException("this catalog stages no tables");
+    }
+
+    /** The files the engine wrote into the staged table, as parts; the table is dropped, its files stay. */
+    default java.util.List<StagedPart> unstageCurrent() {
+        throw new UnsupportedOperationException("this catalog stages no tables");
+    }
+
+    /** A file an engine wrote into a staged table: its lake key, rows and bucket ({@code -1}: no buckets). */
+    record StagedPart(String key, long rows, int bucket) {}
+
     /** The export the catalog's snapshot table holds, if it holds one. */
     default java.util.Optional<String> publishedSnapshot() {
         return java.util.Optional.empty();
@@ -115,6 +150,8 @@ public interface ViewCatalog {
      *     release
      * @param basedOn the lake key of the state of the version it was built on, which the table's current commit must
      *     still name; null when it was built on none (from the snapshot, over a commit that names none)
+     * @param inPlace whether the engine merged the version's changes into the table itself (Athena's MERGE INTO):
+     *     the commit then only records the version, over the engine's own commit
      */
     record Version(
             long version,
@@ -127,7 +164,8 @@ public interface ViewCatalog {
             String lastChangeTime,
             String deltasListedAt,
             String stateKey,
-            String basedOn) {
+            String basedOn,
+            boolean inPlace) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -165,6 +203,7 @@ public interface ViewCatalog {
                         ? state.path("deltas").path("listedAt").asText()
                         : null,
                 state.path("state").isTextual() ? state.path("state").asText() : null,
-                state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null);
+                state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null,
+                state.path("inPlace").asBoolean(false));
     }
 }

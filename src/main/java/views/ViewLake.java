@@ -458,6 +458,14 @@ final class ViewLake {
     String catalogSql(SnapshotSchema schema, JsonNode state) {
         String table = sqlTable("current");
         String location = state.path("location").asText();
+        if (state.path("inPlace").asBoolean(false)) {
+            return "-- The current view of " + tableName + " (schema " + schema.version() + ", version "
+                    + state.path("version").asText() + ") was merged into its Iceberg table in place: its data"
+                    + " files carry row-level\n-- deletes, so only an Iceberg reader reads it right. Read it by"
+                    + " name as the table " + table + " of the lake's catalog\n-- (lake.catalog.namespace), or"
+                    + " with DuckDB's iceberg extension: SELECT * FROM iceberg_scan('"
+                    + lake.uri(layout.icebergTable("current")) + "');\n";
+        }
         List<String> parts = new ArrayList<>();
         state.path("parts").forEach(p -> parts.add(lake.uri(p.path("key").asText())));
         boolean whole = parts.stream().allMatch(p -> p.startsWith(location));

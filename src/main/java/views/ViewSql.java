@@ -278,6 +278,7 @@ public final class ViewSql {
      * @param changes a relation of {@code _key, _seq, _action, _time, _item}
      * @param since the oldest change time to apply, as an SQL timestamp: older changes are in the snapshot
      * @param until the latest change time to apply, as an SQL timestamp, or null for every change
+     * @param intoIceberg whether the rows go into an Iceberg table (its timestamps have a time zone and microseconds)
      */
     public static String athenaMerge(
             lake.SnapshotSchema schema,
@@ -288,11 +289,75 @@ public final class ViewSql {
             String exportId,
             java.time.Instant exportTime,
             String since,
-            String until) {
+            String until,
+            boolean intoIceberg) {
         List<String> names =
                 schema.columns().stream().map(c -> quoted(c.name())).toList();
-        return athenaRanked(schema, base, baseHasSequence, tombstones, changes, exportId, exportTime, since, until)
+        return athenaRanked(
+                        schema,
+                        base,
+                        baseHasSequence,
+                        tombstones,
+                        changes,
+                        exportId,
+                        exportTime,
+                        since,
+                        until,
+                        intoIceberg)
                 + "SELECT " + String.join(", ", names) + " FROM ranked WHERE _rank = 1 AND _action <> 'REMOVE'";
+    }
+
+    /**
+     * The same merge as Athena's MERGE INTO the current view's Iceberg table, for an incremental run: the latest
+     * change of each key (against the tombstones of the keys deleted before) updates, inserts or deletes the key's row
+     * when it is newer than the row the table holds; a change the row already holds, or an older one, changes
+     * nothing. The table's columns that {@code schema} lacks (an earlier schema's) become null in every row a change
+     * rewrites, as the embedded engine writes them.
+     *
+     * @param table the Iceberg table, as Athena names it ({@code "namespace"."table"})
+     * @param tableColumns the names of every column the table has now
+     */
+    public static String athenaMergeInto(
+            String table,
+            List<String> tableColumns,
+            lake.SnapshotSchema schema,
+            String tombstones,
+            String changes,
+            String exportId,
+            java.time.Instant exportTime,
+            String since) {
+        List<String> names =
+                schema.columns().stream().map(c -> quoted(c.name())).toList();
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        schema.columns().forEach(c -> ours.add(c.name().toLowerCase(java.util.Locale.ROOT)));
+        List<String> set = new java.util.ArrayList<>();
+        names.forEach(n -> set.add(n + " = s." + n));
+        for (String other : tableColumns) {
+            if (!ours.contains(other.toLowerCase(java.util.Locale.ROOT))) {
+                set.add(quoted(other) + " = NULL");
+            }
+        }
+        String key = quoted(lake.SnapshotSchema.KEY);
+        String seq = quoted(lake.SnapshotSchema.SEQUENCE);
+        return "MERGE INTO " + table + " t USING (\n"
+                + athenaRanked(schema, null, true, tombstones, changes, exportId, exportTime, since, null, true)
+                + "SELECT _action, " + String.join(", ", names) + " FROM ranked WHERE _rank = 1 AND _origin = 0\n"
+                + ") s ON t." + key + " = s." + key + "\n"
+                // A snapshot's row has '' and loses to any change; a row holding this change, or a newer one, stays.
+                + "WHEN MATCHED AND s." + seq + " > coalesce(t." + seq + ", '') AND s._action = 'REMOVE' THEN DELETE\n"
+                + "WHEN MATCHED AND s." + seq + " > coalesce(t." + seq + ", '') THEN UPDATE SET "
+                + String.join(", ", set) + "\n"
+                + "WHEN NOT MATCHED AND s._action <> 'REMOVE' THEN INSERT (" + String.join(", ", names) + ") VALUES ("
+                + String.join(", ", names.stream().map(n -> "s." + n).toList()) + ")";
+    }
+
+    /** Athena's INSERT INTO a table of the merge's rows, the schema's columns named (the table's others stay null). */
+    public static String athenaInsert(String table, lake.SnapshotSchema schema, String select) {
+        return "INSERT INTO " + table + " ("
+                + String.join(
+                        ", ",
+                        schema.columns().stream().map(c -> quoted(c.name())).toList())
+                + ")\n" + select;
     }
 
     /** The same merge's deleted keys: {@code _key, _seq, _time} of every key whose winner is a REMOVE. */
@@ -305,7 +370,8 @@ public final class ViewSql {
             String exportId,
             java.time.Instant exportTime,
             String since) {
-        return athenaRanked(schema, base, baseHasSequence, tombstones, changes, exportId, exportTime, since, null)
+        return athenaRanked(
+                        schema, base, baseHasSequence, tombstones, changes, exportId, exportTime, since, null, false)
                 + "SELECT \"_key\", \"_seq\", _time FROM ranked WHERE _rank = 1 AND _action = 'REMOVE'";
     }
 
@@ -318,7 +384,8 @@ public final class ViewSql {
             String exportId,
             java.time.Instant exportTime,
             String since,
-            String until) {
+            String until,
+            boolean intoIceberg) {
         List<String> baseCols = new java.util.ArrayList<>();
         List<String> tombstoneCols = new java.util.ArrayList<>();
         List<String> changeCols = new java.util.ArrayList<>();
@@ -340,6 +407,13 @@ public final class ViewSql {
             };
             String fromBase = c.name().equals(lake.SnapshotSchema.SEQUENCE) && !baseHasSequence ? "''" : name;
             String type = athenaType(c);
+            if (intoIceberg && c.type() == lake.ColumnType.TIMESTAMP) {
+                // into an Iceberg table: Iceberg's timestamp with time zone, to the microsecond
+                type = "timestamp(6) with time zone";
+                if (c.name().equals(lake.SnapshotSchema.EXPORT_TIME)) {
+                    change = "from_iso8601_timestamp(" + literal(exportTime.toString()) + ")";
+                }
+            }
             baseCols.add("CAST(" + fromBase + " AS " + type + ") AS " + name);
             tombstoneCols.add(
                     c.name().equals(lake.SnapshotSchema.KEY) || c.name().equals(lake.SnapshotSchema.SEQUENCE)
@@ -349,14 +423,17 @@ public final class ViewSql {
         }
         String changeFilter =
                 " WHERE _time IS NULL OR (_time >= " + since + (until == null ? "" : " AND _time <= " + until) + ")";
+        List<String> olds = new java.util.ArrayList<>();
+        if (base != null) {
+            olds.add("  SELECT 1 AS _origin, 'BASE' AS _action, CAST(NULL AS timestamp(3)) AS _time, "
+                    + String.join(", ", baseCols) + " FROM " + base);
+        }
+        if (tombstones != null) {
+            olds.add("  SELECT 1 AS _origin, 'REMOVE' AS _action, _time, " + String.join(", ", tombstoneCols) + " FROM "
+                    + tombstones);
+        }
         return "WITH changes AS (\n  " + changes.replace("\n", "\n  ") + "\n), all_rows AS (\n"
-                + "  SELECT 1 AS _origin, 'BASE' AS _action, CAST(NULL AS timestamp(3)) AS _time, "
-                + String.join(", ", baseCols) + " FROM " + base
-                + (tombstones == null
-                        ? ""
-                        : "\n  UNION ALL\n  SELECT 1 AS _origin, 'REMOVE' AS _action, _time, "
-                                + String.join(", ", tombstoneCols) + " FROM " + tombstones)
-                + "\n  UNION ALL\n"
+                + olds.stream().map(o -> o + "\n  UNION ALL\n").collect(Collectors.joining())
                 + "  SELECT 0 AS _origin, _action, CAST(_time AS timestamp(3)) AS _time, "
                 + String.join(", ", changeCols) + " FROM changes" + changeFilter
                 + "\n), ranked AS (\n"

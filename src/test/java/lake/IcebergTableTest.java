@@ -31,14 +31,34 @@ class IcebergTableTest {
     @Test
     void aVersionIsCommittedOnlyOverAnOlderOne() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("versions_current"));
-        assertThat(current.publish(1, "e1", 10, null, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(1, "e1", 10, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v1", 2),
+                        0,
+                        2))
                 .isTrue();
-        assertThat(current.publish(1, "e1", 10, null, null, null, schema("a", ColumnType.INT64), parts("v1", 2), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(1, "e1", 10, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v1", 2),
+                        0,
+                        2))
                 .as("the same version again: a retried run")
                 .isFalse();
-        assertThat(current.publish(3, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v3", 1), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(3, "e1", 5, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v3", 1),
+                        0,
+                        2))
                 .isTrue();
-        assertThat(current.publish(2, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v2", 1), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(2, "e1", 5, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v2", 1),
+                        0,
+                        2))
                 .as("an outrun builder's older version")
                 .isFalse();
         Table table = IcebergTables.load(aws, "versions_current");
@@ -50,10 +70,20 @@ class IcebergTableTest {
         table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
         assertThat(current.version()).isEqualTo(1);
         assertThat(current.highestVersion()).isEqualTo(3);
-        assertThat(current.publish(3, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v3b", 1), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(3, "e1", 5, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v3b", 1),
+                        0,
+                        2))
                 .as("a number the table's history holds")
                 .isFalse();
-        assertThat(current.publish(4, "e1", 5, null, null, null, schema("a", ColumnType.INT64), parts("v4", 1), 0, 2))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(4, "e1", 5, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v4", 1),
+                        0,
+                        2))
                 .isTrue();
     }
 
@@ -61,18 +91,42 @@ class IcebergTableTest {
     void aBuildCommitsOnlyOverTheVersionItWasBuiltOnSoARollbackMadeWhileItRanStands() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("based_current"));
         SnapshotSchema schema = schema("a", ColumnType.INT64);
-        assertThat(current.publish(1, "e1", 1, null, null, "s3://b/s1", schema, parts("b1", 1), 0, 2, null))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(1, "e1", 1, null, null, "s3://b/s1"),
+                        schema,
+                        parts("b1", 1),
+                        0,
+                        2,
+                        null))
                 .isTrue();
-        assertThat(current.publish(2, "e1", 1, null, null, "s3://b/s2", schema, parts("b2", 1), 0, 2, "s3://b/s1"))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2"),
+                        schema,
+                        parts("b2", 1),
+                        0,
+                        2,
+                        "s3://b/s1"))
                 .isTrue();
         // A build plans version 3 on version 2; meanwhile the operator rolls the table back to version 1.
         Table table = IcebergTables.load(aws, "based_current");
         table.manageSnapshots().rollbackTo(table.currentSnapshot().parentId()).commit();
-        assertThat(current.publish(3, "e1", 1, null, null, "s3://b/s3", schema, parts("b3", 1), 0, 2, "s3://b/s2"))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"),
+                        schema,
+                        parts("b3", 1),
+                        0,
+                        2,
+                        "s3://b/s2"))
                 .as("built on version 2, which the table no longer holds")
                 .isFalse();
         assertThat(current.state()).contains("s3://b/s1");
-        assertThat(current.publish(3, "e1", 1, null, null, "s3://b/s3", schema, parts("b3", 1), 0, 2, "s3://b/s1"))
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"),
+                        schema,
+                        parts("b3", 1),
+                        0,
+                        2,
+                        "s3://b/s1"))
                 .as("built on the version the table holds")
                 .isTrue();
     }
@@ -102,6 +156,124 @@ class IcebergTableTest {
     }
 
     @Test
+    void aVersionAnEngineMergedInPlaceIsRecordedOverItsCommitAndTheFilesOnlyExpiredCommitsReadAreDeleted()
+            throws Exception {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("merged_current"));
+        SnapshotSchema schema = schema("a", ColumnType.INT64);
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(1, "e1", 1, null, null, "s3://b/s1"),
+                        schema,
+                        parts("m1", 1),
+                        0,
+                        2,
+                        null))
+                .isTrue();
+        // The engine's MERGE INTO: a file of its own under the table's location, in a commit that names no version.
+        String merged = "s3://iceberg-test/merged_current/data/00000-merge.parquet";
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("iceberg-test").key("merged_current/data/00000-merge.parquet"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString("rows"));
+        Table table = IcebergTables.load(aws, "merged_current");
+        table.newAppend()
+                .appendFile(org.apache.iceberg.DataFiles.builder(table.spec())
+                        .withPath(merged)
+                        .withFormat(org.apache.iceberg.FileFormat.PARQUET)
+                        .withFileSizeInBytes(4)
+                        .withRecordCount(1)
+                        .build())
+                .commit();
+
+        assertThat(current.record(new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2"), "s3://b/s0", 2))
+                .as("merged on a version the table does not hold")
+                .isFalse();
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(2, "e1", 1, "2026-12-01T00:00:00Z", null, "s3://b/s2"),
+                        "s3://b/s1",
+                        2))
+                .isTrue();
+        assertThat(current.version()).isEqualTo(2);
+        assertThat(current.state()).contains("s3://b/s2");
+        assertThat(IcebergTables.dataFiles(IcebergTables.load(aws, "merged_current")))
+                .as("the record changes no rows")
+                .containsExactlyInAnyOrder("s3://iceberg-test/m1/part-0.parquet", merged);
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2b"), "s3://b/s2", 2))
+                .as("a number the table holds")
+                .isFalse();
+
+        // A full version replaces every row; the engine's file is read by the kept commits until they expire, then
+        // deleted, where the lake's own parts are left to the lake's retention.
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"),
+                        schema,
+                        parts("m3", 1),
+                        0,
+                        2,
+                        "s3://b/s2"))
+                .isTrue();
+        assertThat(current.keptDataFiles()).contains(merged);
+        assertThat(aws.s3()
+                        .listObjectsV2(b -> b.bucket("iceberg-test").prefix("merged_current/data/"))
+                        .keyCount())
+                .isEqualTo(1);
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(4, "e1", 1, null, null, "s3://b/s4"),
+                        schema,
+                        parts("m4", 1),
+                        0,
+                        2,
+                        "s3://b/s3"))
+                .isTrue();
+        assertThat(current.keptDataFiles()).doesNotContain(merged);
+        assertThat(aws.s3()
+                        .listObjectsV2(b -> b.bucket("iceberg-test").prefix("merged_current/data/"))
+                        .keyCount())
+                .as("the engine's file, once no kept commit reads it")
+                .isZero();
+    }
+
+    @Test
+    void aStagedTableHasTheColumnIdsAndBucketsTheTableWillHaveSoAnEnginesFilesReadRightOnceCommitted() {
+        IcebergTable table = table("staged_current");
+        new IcebergCurrentTable(table)
+                .publish(
+                        new IcebergCurrentTable.Version(1, "e1", 1, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("s1", 1),
+                        0,
+                        2);
+        // "a" changes type (dropped and added again under a new id) and "b" is new: ids are no longer 1, 2.
+        SnapshotSchema next = new SnapshotSchema(List.of(
+                new SnapshotColumn(SnapshotSchema.KEY, null, ColumnType.STRING, 0, false),
+                new SnapshotColumn("b", "b", ColumnType.INT64, 0, false),
+                new SnapshotColumn("a", "a", ColumnType.STRING, 0, false)));
+        org.apache.iceberg.catalog.TableIdentifier staging =
+                org.apache.iceberg.catalog.TableIdentifier.of(IcebergTables.NAMESPACE, "staged_current_build");
+        table.stage(staging, "s3://iceberg-test/staged/00000002", next, 4);
+        table.stage(staging, "s3://iceberg-test/staged/00000002", next, 4); // a retried run's: replaced
+        Table staged = IcebergTables.load(aws, "staged_current_build");
+        assertThat(staged.location()).isEqualTo("s3://iceberg-test/staged/00000002");
+        assertThat(staged.spec().fields())
+                .singleElement()
+                .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("bucket[4]"));
+        org.apache.iceberg.Schema stagedSchema = staged.schema();
+        assertThat(table.unstageParts(staging)).isEmpty();
+        assertThat(IcebergTables.catalog(aws).tableExists(staging)).isFalse();
+
+        new IcebergCurrentTable(table)
+                .publish(new IcebergCurrentTable.Version(2, "e1", 1, null, null, null), next, List.of(), 4, 2);
+        org.apache.iceberg.Schema published =
+                IcebergTables.load(aws, "staged_current").schema();
+        assertThat(stagedSchema.findField("a").fieldId())
+                .isEqualTo(published.findField("a").fieldId())
+                .isNotEqualTo(1);
+        assertThat(stagedSchema.findField("b").fieldId())
+                .isEqualTo(published.findField("b").fieldId());
+        assertThat(stagedSchema.findField("a").type()).isEqualTo(Types.StringType.get());
+    }
+
+    @Test
     void anOlderExportNeverReplacesANewerOne() {
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("exports_snapshot"));
         java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
@@ -115,7 +287,12 @@ class IcebergTableTest {
     @Test
     void aWriterOutrunBetweenItsReadAndItsCommitFailsInsteadOfReplacingTheOthersRows() throws Exception {
         new IcebergCurrentTable(table("fenced_current"))
-                .publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
+                .publish(
+                        new IcebergCurrentTable.Version(1, "e1", 1, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v1", 1),
+                        0,
+                        2);
         // Two builders both read version 1; the other commits its version 2 while this one is about to commit.
         IcebergCurrentTable other = new IcebergCurrentTable(table("fenced_current"));
         IcebergCurrentTable outrun = new IcebergCurrentTable(new IcebergTable(
@@ -124,9 +301,17 @@ class IcebergTableTest {
                 "fenced_current",
                 "s3://iceberg-test/fenced_current",
                 () -> other.publish(
-                        2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("other", 1), 0, 2)));
+                        new IcebergCurrentTable.Version(2, "e1", 1, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("other", 1),
+                        0,
+                        2)));
         assertThatThrownBy(() -> outrun.publish(
-                        2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("outrun", 1), 0, 2))
+                        new IcebergCurrentTable.Version(2, "e1", 1, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("outrun", 1),
+                        0,
+                        2))
                 .isInstanceOf(CommitFailedException.class)
                 .hasMessageContaining("another writer committed");
         Table table = IcebergTables.load(aws, "fenced_current");
@@ -136,18 +321,18 @@ class IcebergTableTest {
     @Test
     void columnsAreAddedWidenedOrReplacedAsTheSchemaChanges() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("evolving_current"));
-        current.publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), parts("v1", 1), 0, 2);
+        current.publish(
+                new IcebergCurrentTable.Version(1, "e1", 1, null, null, null),
+                schema("a", ColumnType.INT64),
+                parts("v1", 1),
+                0,
+                2);
         int id = IcebergTables.load(aws, "evolving_current")
                 .schema()
                 .findField("a")
                 .fieldId();
         current.publish(
-                2,
-                "e1",
-                1,
-                null,
-                null,
-                null,
+                new IcebergCurrentTable.Version(2, "e1", 1, null, null, null),
                 new SnapshotSchema(List.of(
                         new SnapshotColumn("a", "a", ColumnType.STRING, 0, false),
                         new SnapshotColumn("b", "b", ColumnType.BOOLEAN, 0, false))),
@@ -165,8 +350,18 @@ class IcebergTableTest {
     @Test
     void aColumnWhoseNameChangesOnlyInCaseIsRenamedNotDoubled() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("case_current"));
-        current.publish(1, "e1", 1, null, null, null, schema("Status", ColumnType.STRING), parts("v1", 1), 0, 2);
-        current.publish(2, "e2", 1, null, null, null, schema("status", ColumnType.STRING), parts("v2", 1), 0, 2);
+        current.publish(
+                new IcebergCurrentTable.Version(1, "e1", 1, null, null, null),
+                schema("Status", ColumnType.STRING),
+                parts("v1", 1),
+                0,
+                2);
+        current.publish(
+                new IcebergCurrentTable.Version(2, "e2", 1, null, null, null),
+                schema("status", ColumnType.STRING),
+                parts("v2", 1),
+                0,
+                2);
         Table table = IcebergTables.load(aws, "case_current");
         assertThat(table.schema().columns())
                 .as("engines that fold case would find two columns named status")
@@ -178,11 +373,13 @@ class IcebergTableTest {
     void aVersionCommitsOnlyTheFilesThatChangedAndAFileWrittenAgainIsReadAnew() throws Exception {
         IcebergCurrentTable current = new IcebergCurrentTable(table("diff_current"));
         List<IcebergTable.Part> v1 = parts("v1", 4);
-        current.publish(1, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v1, 0, 3);
+        current.publish(
+                new IcebergCurrentTable.Version(1, "e1", 1, null, null, null), schema("a", ColumnType.INT64), v1, 0, 3);
         // Version 2 rewrote bucket 3 only: the other three files stay.
         List<IcebergTable.Part> v2 = new java.util.ArrayList<>(v1.subList(0, 3));
         v2.add(new IcebergTable.Part("s3://iceberg-test/v2/part-3.parquet", 120, 8));
-        current.publish(2, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v2, 0, 3);
+        current.publish(
+                new IcebergCurrentTable.Version(2, "e1", 1, null, null, null), schema("a", ColumnType.INT64), v2, 0, 3);
         Table table = IcebergTables.load(aws, "diff_current");
         assertThat(table.currentSnapshot().summary())
                 .containsEntry("added-data-files", "1")
@@ -194,7 +391,8 @@ class IcebergTableTest {
         // table's entry must give the new size, the one a reader opens the file at.
         List<IcebergTable.Part> v3 = new java.util.ArrayList<>(v2);
         v3.set(0, new IcebergTable.Part("s3://iceberg-test/v1/part-0.parquet", 150, 9));
-        current.publish(3, "e1", 1, null, null, null, schema("a", ColumnType.INT64), v3, 0, 3);
+        current.publish(
+                new IcebergCurrentTable.Version(3, "e1", 1, null, null, null), schema("a", ColumnType.INT64), v3, 0, 3);
         table = IcebergTables.load(aws, "diff_current");
         java.util.Map<String, long[]> files = new java.util.HashMap<>();
         try (var tasks = table.newScan().planFiles()) {
@@ -214,11 +412,11 @@ class IcebergTableTest {
                 new SnapshotColumn(SnapshotSchema.KEY, SnapshotSchema.KEY, ColumnType.STRING, 0, false),
                 new SnapshotColumn("a", "a", ColumnType.INT64, 0, false)));
         String key = "orderId=42";
-        current.publish(1, "e1", 1, null, null, null, schema, bucketed("v1", 4), 4, 3);
+        current.publish(new IcebergCurrentTable.Version(1, "e1", 1, null, null, null), schema, bucketed("v1", 4), 4, 3);
         assertThat(plannedFor(key)).containsExactly("s3://iceberg-test/v1/part-" + bucket(key, 4) + ".parquet");
 
         // More buckets: the partitioning evolves, every file is named anew under the new spec.
-        current.publish(2, "e1", 1, null, null, null, schema, bucketed("v2", 8), 8, 3);
+        current.publish(new IcebergCurrentTable.Version(2, "e1", 1, null, null, null), schema, bucketed("v2", 8), 8, 3);
         Table table = IcebergTables.load(aws, "bucketed_current");
         assertThat(table.spec().fields())
                 .singleElement()
@@ -229,7 +427,7 @@ class IcebergTableTest {
         // The same count again: the spec stays, and the commit adds and removes only the file that changed.
         List<IcebergTable.Part> v3 = new java.util.ArrayList<>(bucketed("v2", 8));
         v3.set(5, new IcebergTable.Part("s3://iceberg-test/v3/part-5.parquet", 100, 7).inBucket(5));
-        current.publish(3, "e1", 1, null, null, null, schema, v3, 8, 3);
+        current.publish(new IcebergCurrentTable.Version(3, "e1", 1, null, null, null), schema, v3, 8, 3);
         table = IcebergTables.load(aws, "bucketed_current");
         assertThat(table.specs()).as("one spec a bucket count").hasSize(2);
         assertThat(table.spec().fields())
@@ -240,12 +438,13 @@ class IcebergTableTest {
                 .containsEntry("deleted-data-files", "1");
 
         // Parts of no bucket (Athena's): the table is unpartitioned again, a lookup reads every file.
-        current.publish(4, "e1", 1, null, null, null, schema, parts("v4", 2), 0, 3);
+        current.publish(new IcebergCurrentTable.Version(4, "e1", 1, null, null, null), schema, parts("v4", 2), 0, 3);
         assertThat(IcebergTables.load(aws, "bucketed_current").spec().isUnpartitioned())
                 .isTrue();
         assertThat(plannedFor(key)).hasSize(2);
 
-        assertThatThrownBy(() -> current.publish(5, "e1", 1, null, null, null, schema, parts("v5", 2), 4, 3))
+        assertThatThrownBy(() -> current.publish(
+                        new IcebergCurrentTable.Version(5, "e1", 1, null, null, null), schema, parts("v5", 2), 4, 3))
                 .as("a bucketed table's part without its bucket")
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("needs its bucket");

@@ -120,10 +120,19 @@ class AthenaViewTest {
         assertThat(pointer.path("engine").asText()).isEqualTo("athena");
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(probe.view(pointer)).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         String folder = pointer.path("location").asText().substring("s3://dynamo-lake/".length());
-        assertThat(lake.keys(folder.substring(("tables/" + TABLE + "/").length())))
+        // Athena wrote the rows into the version's folder, a file per bucket of Iceberg's bucket transform of the
+        // key, as the embedded engine does; the table is partitioned by it.
+        assertThat(pointer.path("parts"))
                 .isNotEmpty()
-                .allMatch(k -> k.matches(".*/current/00000001-[0-9a-f]{8}/part-\\d{5}\\.parquet"));
+                .allMatch(p -> p.path("key")
+                        .asText()
+                        .matches(".*/current/00000001-[0-9a-f]{8}/data/_key_bucket="
+                                + p.path("bucket").asInt() + "/[^/]+\\.parquet"));
+        assertThat(athena("SELECT count(DISTINCT partition._key_bucket) FROM"
+                        + " dynamo_lake.\"athena_orders_current$partitions\""))
+                .containsExactly("16");
         long compared = probe.assertTypedColumnsAgreeWithItems(folder, pointer.path("schema"));
         assertThat(compared).as("typed values compared").isGreaterThan(table.size() * 5L);
 
@@ -142,8 +151,20 @@ class AthenaViewTest {
         update(2, "status", "RETURNED");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 2 (incremental)");
-        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("nothing to do");
+        // Athena merged the changes into the table itself: its commit wrote files under the table's location and
+        // names no version; the application's commit on top of it records version 2 and changes no rows.
+        JsonNode merged = lake.currentView();
+        assertThat(merged.path("inPlace").asBoolean()).isTrue();
+        assertThat(lake.keys("current/")).noneMatch(k -> k.matches(".*/current/00000002-[0-9a-f]{8}/.*"));
+        List<List<String>> line = athenaRows("SELECT operation, element_at(summary, 'dynamo-lake.view-version'),"
+                + " element_at(summary, 'added-data-files') FROM dynamo_lake.\"athena_orders_current$snapshots\""
+                + " ORDER BY committed_at DESC LIMIT 2");
+        assertThat(line.get(0)).containsExactly("append", "2", null);
+        assertThat(line.get(1).get(1)).as("Athena's own commit").isNull();
+        assertThat(Long.parseLong(line.get(1).get(2))).as("files Athena wrote").isPositive();
+        assertThat(lake.keys("iceberg/current/data/")).isNotEmpty();
 
         // Every delta object again, under a name that sorts first: at-least-once delivery, reordered.
         for (String key : lake.keys("deltas/")) {
@@ -156,10 +177,11 @@ class AthenaViewTest {
                             .destinationKey(copy));
         }
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view 3 (incremental)");
-        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         assertThat(ViewProbe.invokeJmx("rebuildNow")).startsWith("published current view 4 (full)");
         JsonNode rebuilt = lake.currentView();
         assertThat(probe.view(rebuilt)).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         assertThat(lake.keys("current/"))
                 .as("views.keep = 2")
                 .noneMatch(k -> k.contains("/00000001/") || k.contains("/00000002/"));
@@ -199,7 +221,7 @@ class AthenaViewTest {
                         software.amazon.awssdk.core.sync.RequestBody.fromString(String.join("\n", lines) + "\n"));
 
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         List<JsonNode> letters = new ArrayList<>();
         for (String line : lake.text("dead-letters/views/damaged-object.json").split("\n")) {
             letters.add(Lake.JSON.readTree(line));
@@ -249,13 +271,17 @@ class AthenaViewTest {
         String stale = String.format("tables/%s/current/%08d-deadbeef/20261126_000000_00000_dead", TABLE, next);
         aws.s3()
                 .copyObject(b -> b.sourceBucket("dynamo-lake")
-                        .sourceKey(published.path("parts").get(0).path("key").asText())
+                        .sourceKey(lake.keys("current/").stream()
+                                .filter(k -> k.endsWith(".parquet"))
+                                .findFirst()
+                                .orElseThrow())
                         .destinationBucket("dynamo-lake")
                         .destinationKey(stale));
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view " + next);
-        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
         JsonNode rebuilt = lake.currentView();
-        assertThat(lake.keys(rebuilt.path("location")
+        assertThat(lake.keys(rebuilt.path("tombstones")
+                        .path("location")
                         .asText()
                         .substring(("s3://dynamo-lake/tables/" + TABLE + "/").length())))
                 .isNotEmpty()
@@ -345,12 +371,12 @@ class AthenaViewTest {
         deliveries.set(late, "status", "AFTER-T");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.currentView())).isEqualTo(table);
+        assertThat(current()).isEqualTo(table);
 
         // The update before the delete, delivered again: the key stays deleted.
         deliveries.redeliver(deliveries.changesOf(deleted, "MODIFY"), LakeLayout.hourFolder("deltas/", Instant.now()));
         assertThat(ViewProbe.invokeJmx("compactNow")).startsWith("published current view");
-        assertThat(probe.view(lake.currentView()))
+        assertThat(current())
                 .doesNotContainKey(DemoOrders.key(Deliveries.plain(deleted)))
                 .isEqualTo(table);
 
@@ -404,7 +430,7 @@ class AthenaViewTest {
     @Order(11)
     void theCurrentViewIsAnIcebergTableAnIndependentEngineReadsByNameAsPublished() throws Exception {
         JsonNode pointer = lake.currentView();
-        Map<String, JsonNode> published = probe.view(pointer);
+        Map<String, JsonNode> published = DemoOrders.scan(aws.dynamoDb(), TABLE);
 
         Map<String, JsonNode> read = new HashMap<>();
         for (List<String> row :
@@ -420,22 +446,55 @@ class AthenaViewTest {
         assertThat(read).isEqualTo(published);
         assertThat(exportTime("dynamo_lake.athena_orders_current"))
                 .isEqualTo(Instant.parse(pointer.path("snapshotExportTime").asText()));
-        // Time travel, in Athena's and Trino's syntax: the commit before reads as the version it published.
-        List<List<String>> commits = athenaRows("SELECT CAST(snapshot_id AS varchar), summary['total-records'] FROM"
-                + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at");
-        assertThat(commits).as("views.keep commits kept").hasSize(2);
+        // Time travel, in Athena's and Trino's syntax: the version before reads as it was published.
+        List<List<String>> commits = athenaRows("SELECT CAST(snapshot_id AS varchar),"
+                + " summary['dynamo-lake.view-state'] FROM dynamo_lake.\"athena_orders_current$snapshots\""
+                + " WHERE summary['dynamo-lake.view-version'] IS NOT NULL ORDER BY committed_at");
+        assertThat(commits).as("views.keep versions kept").hasSize(2);
+        JsonNode before =
+                lake.json(commits.get(0).get(1).substring(("s3://dynamo-lake/tables/" + TABLE + "/").length()));
         assertThat(athena("SELECT count(*) FROM dynamo_lake.athena_orders_current FOR VERSION AS OF "
                         + commits.get(0).get(0)))
-                .containsExactly(commits.get(0).get(1));
+                .containsExactly(before.path("itemCount").asText());
         // Its newest commit is the published version, built by Athena's merge on the same snapshot.
         assertThat(athenaRows("SELECT summary['dynamo-lake.view-version'], summary['dynamo-lake.export-id'] FROM"
                         + " dynamo_lake.\"athena_orders_current$snapshots\" ORDER BY committed_at DESC LIMIT 1"))
                 .containsExactly(List.of(
                         pointer.path("version").asText(),
                         pointer.path("snapshot").asText()));
+
+        // The files Athena's merges wrote under the table's location: those a kept commit reads, and no others (the
+        // earlier versions' went when their last commit expired).
+        org.apache.iceberg.Table iceberg = testsupport.IcebergTables.load(aws, "athena_orders_current");
+        java.util.Set<String> kept = new java.util.TreeSet<>();
+        for (org.apache.iceberg.Snapshot commit : iceberg.snapshots()) {
+            try (var tasks = iceberg.newScan().useSnapshot(commit.snapshotId()).planFiles()) {
+                tasks.forEach(t -> {
+                    kept.add(t.file().location());
+                    t.deletes().forEach(d -> kept.add(d.location()));
+                });
+            }
+        }
+        String data = "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current/data/";
+        kept.removeIf(uri -> !uri.startsWith(data));
+        assertThat(kept).as("Athena's files the kept commits read").isNotEmpty();
+        assertThat(new java.util.TreeSet<>(lake.keys("iceberg/current/data/").stream()
+                        .map(k -> "s3://dynamo-lake/" + k)
+                        .toList()))
+                .isEqualTo(kept);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** The current view as an independent engine reads it: Trino's Iceberg connector, by the table's name. */
+    private static Map<String, JsonNode> current() throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (String text : athena("SELECT _item FROM dynamo_lake.athena_orders_current")) {
+            JsonNode item = Lake.JSON.readTree(text);
+            assertThat(out.put(DemoOrders.key(item), item)).as("a key twice").isNull();
+        }
+        return out;
+    }
 
     /** The newest {@code _export_time} of a table, read by Trino. */
     private static Instant exportTime(String table) {

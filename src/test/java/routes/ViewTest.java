@@ -569,12 +569,8 @@ class ViewTest {
                         "view_orders_current",
                         "s3://dynamo-lake/tables/" + TABLE + "/iceberg/current"))
                 .publish(
-                        version,
-                        like.path("snapshot").asText(),
-                        0,
-                        null,
-                        null,
-                        null,
+                        new IcebergCurrentTable.Version(
+                                version, like.path("snapshot").asText(), 0, null, null, null),
                         SnapshotSchema.fromJson(like.path("schema")),
                         files,
                         like.path("buckets").asInt(),
