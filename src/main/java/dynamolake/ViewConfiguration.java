@@ -82,6 +82,10 @@ public class ViewConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
                         + " tables of glue.database; set glue.database");
             }
+            if (s.integer("views.buckets", 1, 4096) > 100) {
+                throw new IllegalArgumentException("views.engine=athena: Athena writes at most 100 partitions a"
+                        + " statement, and every bucket of views.buckets is one; set views.buckets to 100 or fewer");
+            }
             if (!s.text("lake.catalog.type").equalsIgnoreCase("glue")) {
                 throw new IllegalArgumentException("views.engine=athena: Athena merges the changes into the Iceberg"
                         + " table <table>_current by its name in the Glue Data Catalog; set lake.catalog.type=glue");

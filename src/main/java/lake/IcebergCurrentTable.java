@@ -127,17 +127,18 @@ public final class IcebergCurrentTable {
 
     /**
      * Records a version whose rows an engine merged into the table itself (Athena's MERGE INTO, which commits its own
-     * rows): one commit that changes no rows and names the version, made only when the newest commit that names a
-     * state, under the engine's commits, names {@code basedOnUri} (the version the merge was run on; no other builder
-     * and no rollback came between), and the history holds no number as high. Then expires commits beyond the newest
-     * {@code keep} versions.
+     * rows): one commit that changes no rows and names the version, made only when the table went on from
+     * {@code over} (where it stood before the merge) by the engine's commits alone, the newest commit that names a state
+     * names {@code basedOnUri} (the version the merge was run on: no other builder and no rollback came between), and
+     * the history holds no number as high. Then expires commits beyond the newest {@code keep} versions.
      *
      * @return false when the table refuses it
      */
-    public boolean record(Version version, String basedOnUri, int keep) {
+    public boolean record(Version version, String basedOnUri, IcebergTable.Mark over, int keep) {
         return table.annotate(
                 version.summary(),
                 keep,
+                over,
                 line -> line.stream()
                         .map(held -> held.get(VIEW_STATE))
                         .filter(java.util.Objects::nonNull)
@@ -145,6 +146,11 @@ public final class IcebergCurrentTable {
                         .filter(basedOnUri::equals)
                         .isPresent(),
                 history -> history.stream().allMatch(held -> olderThan(held, version.number())));
+    }
+
+    /** Where the table stands now, before an engine commits to it itself; empty when it has no commit. */
+    public java.util.Optional<IcebergTable.Mark> mark() {
+        return table.mark();
     }
 
     /** The names of the table's columns now, in order (the project's and any another writer added). */

@@ -160,21 +160,65 @@ public final class IcebergTable {
         return out;
     }
 
-    /** The data and delete files (URIs) every commit the table keeps reads. */
+    /**
+     * The data and delete files (URIs) every commit the table keeps lists as live, read from their manifests: a delete
+     * file that no longer applies to any data file is still listed, and still read by tools that open every file.
+     */
     private static java.util.Set<String> allFiles(Table table) {
         java.util.Set<String> out = new java.util.HashSet<>();
-        table.snapshots().forEach(snapshot -> {
-            try (CloseableIterable<FileScanTask> tasks =
-                    table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
-                tasks.forEach(task -> {
-                    out.add(task.file().location());
-                    task.deletes().forEach(d -> out.add(d.location()));
-                });
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+        java.util.Set<String> manifests = new java.util.HashSet<>();
+        for (Snapshot snapshot : table.snapshots()) {
+            for (org.apache.iceberg.ManifestFile m : snapshot.allManifests(table.io())) {
+                if (!manifests.add(m.path())) {
+                    continue; // commits share most manifests
+                }
+                try {
+                    if (m.content() == org.apache.iceberg.ManifestContent.DATA) {
+                        try (var files = org.apache.iceberg.ManifestFiles.read(m, table.io(), table.specs())) {
+                            files.forEach(f -> out.add(f.location()));
+                        }
+                    } else {
+                        try (var files =
+                                org.apache.iceberg.ManifestFiles.readDeleteManifest(m, table.io(), table.specs())) {
+                            files.forEach(f -> out.add(f.location()));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
-        });
+        }
         return out;
+    }
+
+    /** Whether the table's commits since {@code over} are an engine's alone, on top of the marked commit. */
+    private static boolean wentOnFrom(Table table, Mark over) {
+        Snapshot marked = table.snapshot(over.snapshotId());
+        List<org.apache.iceberg.HistoryEntry> history = table.history();
+        if (marked == null || history.size() < over.historyEntries()) {
+            return false;
+        }
+        for (org.apache.iceberg.HistoryEntry entry : history.subList(over.historyEntries(), history.size())) {
+            Snapshot s = table.snapshot(entry.snapshotId());
+            if (s == null || s.sequenceNumber() <= marked.sequenceNumber() || publishes(s)) {
+                return false;
+            }
+        }
+        for (Snapshot s = table.currentSnapshot(); s != null; s = parent(table, s)) {
+            if (s.snapshotId() == marked.snapshotId()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Snapshot parent(Table table, Snapshot s) {
+        return s.parentId() == null ? null : table.snapshot(s.parentId());
+    }
+
+    /** Whether a commit's summary is the project's: it published something. */
+    private static boolean publishes(Snapshot s) {
+        return s.summary().keySet().stream().anyMatch(k -> k.startsWith(SUMMARY_PREFIX));
     }
 
     /** The names of the table's columns now, in order; empty when there is no table. */
@@ -204,28 +248,59 @@ public final class IcebergTable {
     }
 
     /**
+     * Where the table stood before an engine commits to it itself: its current commit and how many entries its
+     * history (the log of which commit was current when) had. Its text is {@code <snapshot id>:<entries>}.
+     */
+    public record Mark(long snapshotId, int historyEntries) {
+        public static Mark parse(String text) {
+            int colon = text.indexOf(':');
+            return new Mark(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+        }
+
+        @Override
+        public String toString() {
+            return snapshotId + ":" + historyEntries;
+        }
+    }
+
+    /** Where the table stands now (see {@link Mark}); empty when it has no table or no commit. */
+    public synchronized Optional<Mark> mark() {
+        return load().filter(t -> t.currentSnapshot() != null)
+                .map(t -> new Mark(t.currentSnapshot().snapshotId(), t.history().size()));
+    }
+
+    /**
      * Records {@code summary} in a commit that changes no rows, on top of rows another engine committed to the table
      * itself (Athena's MERGE INTO commits its own rows, and its commit cannot carry the project's summary); then
-     * expires commits beyond the newest {@code keep}, and deletes the files under the table's location that only the
-     * expired commits read.
+     * expires commits beyond the newest {@code keep} publishes.
      *
-     * @param lineageAllows whether the summaries of the current commit's line, newest first, allow the commit (the
-     *     engine's commit must sit on the version it was run on)
+     * <p>Made only when the table went on from {@code over} by the engine's commits alone: every commit that became
+     * current since is newer than the marked one (a rollback, even to the marked commit itself, makes an older commit
+     * current again) and names nothing of the project's, and the current commit's line reaches the marked one.
+     *
+     * @param over where the table stood before the engine's statement
+     * @param lineageAllows whether the summaries of the current commit's line, newest first, allow the commit
      * @param historyAllows whether the summaries of every commit the table keeps allow it
-     * @return false when either refuses, or there is no table: the table is left as it is
+     * @return false when the table refuses it, or there is no table: the table is left as it is
      * @throws CommitFailedException when another writer committed between the check and this commit
      */
     public synchronized boolean annotate(
             Map<String, String> summary,
             int keep,
+            Mark over,
             Predicate<List<Map<String, String>>> lineageAllows,
             Predicate<List<Map<String, String>>> historyAllows) {
         Table table = load().orElse(null);
         if (table == null
                 || table.currentSnapshot() == null
+                || !wentOnFrom(table, over)
                 || !lineageAllows.test(lineage(table))
                 || !historyAllows.test(summaries(table))) {
-            LOG.info("The Iceberg table {} does not hold the commit {} was made on: it is not recorded", id, summary);
+            LOG.info(
+                    "The Iceberg table {} did not go on from {} by its engine's commits alone: {} is not recorded",
+                    id,
+                    over,
+                    summary);
             return false;
         }
         // No files: the rows are the engine's commit's. A writer in between makes the catalog refuse this commit.
@@ -343,7 +418,7 @@ public final class IcebergTable {
                 return false;
             }
             tx = existing.newTransaction();
-            evolve(tx, existing.schema(), wanted);
+            evolve(tx, existing.schema(), wanted, true);
         }
         boolean respecified = !creating && repartition(tx, buckets);
         PartitionSpec spec = tx.table().spec();
@@ -439,15 +514,7 @@ public final class IcebergTable {
      * commits them. A staging table an earlier attempt left is dropped first (its files are its folder's).
      */
     public synchronized void stage(TableIdentifier staging, String location, SnapshotSchema schema, int buckets) {
-        Schema wanted = icebergSchema(schema);
-        Schema target = wanted; // a new table's ids: 1.. in column order, as Iceberg assigns them
-        Table existing = load().orElse(null);
-        if (existing != null) {
-            // The schema the publish's evolution will make, read from a transaction that is never committed.
-            Transaction preview = existing.newTransaction();
-            evolve(preview, existing.schema(), wanted);
-            target = preview.table().schema();
-        }
+        Schema target = evolved(schema);
         unstage(staging);
         ensureNamespace(staging.namespace());
         // Iceberg gives a new table fresh ids; the target's are set on it as its current schema, then its spec.
@@ -472,12 +539,38 @@ public final class IcebergTable {
         LOG.info("Staged the Iceberg table {} at {} for the rows of {}", staging, location, id);
     }
 
+    /** The schema a {@link #replace} with {@code schema} gives the table now, its column ids included. */
+    private Schema evolved(SnapshotSchema schema) {
+        Schema wanted = icebergSchema(schema);
+        Table existing = load().orElse(null);
+        if (existing == null) {
+            return wanted; // a new table's ids: 1.. in column order, as Iceberg assigns them
+        }
+        // Read from a transaction that is never committed.
+        Transaction preview = existing.newTransaction();
+        evolve(preview, existing.schema(), wanted, false);
+        return preview.table().schema();
+    }
+
     /**
      * The data files an engine wrote into the staging table, as parts of this table (each with its bucket where the
      * staging table has buckets); then drops the staging table from the catalog, leaving its files.
+     *
+     * @throws IllegalStateException when a {@link #replace} with {@code schema} would now give a column another id
+     *     than the staged table had (this table changed since it was staged): its files would read wrong here
      */
-    public synchronized List<Part> unstageParts(TableIdentifier staging) {
+    public synchronized List<Part> unstageParts(TableIdentifier staging, SnapshotSchema schema) {
         Table table = catalog.loadTable(staging);
+        Schema target = evolved(schema);
+        for (SnapshotColumn c : schema.columns()) {
+            Types.NestedField staged = table.schema().findField(c.name());
+            Types.NestedField here = target.findField(c.name());
+            if (staged == null || here == null || staged.fieldId() != here.fieldId()) {
+                unstage(staging);
+                throw new IllegalStateException("The Iceberg table " + id + " changed after " + staging + " was staged:"
+                        + " the column " + c.name() + " would read another column's values; the next run writes anew");
+            }
+        }
         List<Part> out = new ArrayList<>();
         boolean bucketed = table.spec().isPartitioned();
         try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
@@ -585,7 +678,7 @@ public final class IcebergTable {
      * Trino and Glue fold case, so two such columns would make the table unreadable), new columns are added, promotable
      * types widened, other type changes replaced by a new column.
      */
-    private static void evolve(Transaction tx, Schema current, Schema wanted) {
+    private static void evolve(Transaction tx, Schema current, Schema wanted, boolean log) {
         Map<String, String> renamed = new java.util.TreeMap<>();
         for (Types.NestedField f : wanted.columns()) {
             Types.NestedField old = current.caseInsensitiveFindField(f.name());
@@ -597,7 +690,9 @@ public final class IcebergTable {
             var rename = tx.updateSchema();
             renamed.forEach(rename::renameColumn);
             rename.commit();
-            LOG.info("Columns renamed to the attributes' new spelling: {}", renamed);
+            if (log) {
+                LOG.info("Columns renamed to the attributes' new spelling: {}", renamed);
+            }
             current = tx.table().schema();
         }
         List<String> replaced = new ArrayList<>();
@@ -611,10 +706,12 @@ public final class IcebergTable {
             var drop = tx.updateSchema();
             replaced.forEach(drop::deleteColumn);
             drop.commit();
-            LOG.warn(
-                    "Columns {} changed type; they are replaced by columns of the new type (every value is still in"
-                            + " _item)",
-                    replaced);
+            if (log) {
+                LOG.warn(
+                        "Columns {} changed type; they are replaced by columns of the new type (every value is still"
+                                + " in _item)",
+                        replaced);
+            }
         }
         tx.updateSchema().unionByNameWith(wanted).commit();
     }
@@ -661,7 +758,7 @@ public final class IcebergTable {
                 s != null;
                 s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
             kept.add(s.snapshotId());
-            if (s.summary().keySet().stream().anyMatch(k -> k.startsWith(SUMMARY_PREFIX)) && ++published == keep) {
+            if (publishes(s) && ++published == keep) {
                 break;
             }
         }
@@ -680,7 +777,9 @@ public final class IcebergTable {
             // Metadata only: the data files are the lake's, deleted by its own retention once no kept commit reads
             // them (Iceberg's incremental cleanup would delete a path an expired commit removed even when a kept
             // commit added the same path again, as a view as of the same time materialised twice does).
-            ExpireSnapshots expiry = table.expireSnapshots();
+            // Only these: without an age of 0, Iceberg's own retention (history.expire.max-snapshot-age-ms, 5 days)
+            // would expire older commits of the kept line too.
+            ExpireSnapshots expiry = table.expireSnapshots().expireOlderThan(0);
             expired.forEach(expiry::expireSnapshotId);
             expiry.cleanupLevel(ExpireSnapshots.CleanupLevel.METADATA_ONLY)
                     .cleanExpiredMetadata(true)

@@ -24,8 +24,9 @@ import views.ViewLake.Snapshot;
  * {@link ViewSql} runs as SQL over the Glue catalog's tables, and Athena writes the rows itself. A full run (the first
  * on a snapshot, or {@code rebuildNow}) writes the snapshot's rows and the changes after it by CREATE TABLE AS into a
  * folder of its own, and the application's commit of {@code <table>_current} makes those parts the table's rows. An
- * incremental run is Athena's MERGE INTO {@code <table>_current}: Athena rewrites only the files that hold changed
- * keys and commits the table itself; the application's commit after it, which changes no rows, records the version
+ * incremental run is Athena's MERGE INTO {@code <table>_current}: Athena writes the changed keys' rows into new files
+ * and position deletes for the rows they replace (merge-on-read; the next full run writes the table anew), and
+ * commits the table itself; the application's commit after it, which changes no rows, records the version
  * (its state). Both runs write the same state the embedded engine writes.
  *
  * <p>The tables it reads: {@code <table>_deltas} and {@code <table>_deltas_overflow} (the delta objects, OpenX JSON
@@ -201,7 +202,7 @@ public final class AthenaViews implements Views {
                         run.since(),
                         null,
                         true)));
-        List<ViewCatalog.StagedPart> parts = catalog.unstageCurrent();
+        List<ViewCatalog.StagedPart> parts = catalog.unstageCurrent(run.schema());
         dropRunTables();
         long t1 = System.nanoTime();
 
@@ -257,6 +258,9 @@ public final class AthenaViews implements Views {
         // The deleted keys first, from the table before the merge changes it.
         Map<String, Long> deleted = tombstones(run, table, true, tombstoneBase, lock);
         lock.confirm();
+        // The record after Athena's commit is made only if the table went on from here by Athena's commits alone.
+        String over = catalog.currentMark()
+                .orElseThrow(() -> new IllegalStateException("The table " + table + " has no commit to merge into"));
         athena.run(ViewSql.athenaMergeInto(
                 table,
                 catalog.currentColumns(),
@@ -274,7 +278,8 @@ public final class AthenaViews implements Views {
         String location = views.lake.uri(views.layout.icebergTable("current"));
         ObjectNode state = state(
                         run, location, "incremental", previous.path("buckets").asInt(), items, deleted)
-                .put("inPlace", true);
+                .put("inPlace", true)
+                .put("mergedOver", over);
         state.putArray("parts"); // the table's own files: Athena's commit names them
         lock.confirm();
         views.publish(state, run.schema(), run.attempt(), plan.previous());

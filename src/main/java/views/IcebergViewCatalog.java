@@ -68,10 +68,18 @@ public final class IcebergViewCatalog implements ViewCatalog {
         String basedOn = v.basedOn() == null ? null : lake.uri(v.basedOn());
         if (v.inPlace()) {
             return current.record(
-                    version, Objects.requireNonNull(basedOn, "a version merged in place is built on one"), keep);
+                    version,
+                    Objects.requireNonNull(basedOn, "a version merged in place is built on one"),
+                    IcebergTable.Mark.parse(v.mergedOver()),
+                    keep);
         }
         List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
         return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn);
+    }
+
+    @Override
+    public Optional<String> currentMark() {
+        return current.mark().map(IcebergTable.Mark::toString);
     }
 
     @Override
@@ -86,9 +94,9 @@ public final class IcebergViewCatalog implements ViewCatalog {
     }
 
     @Override
-    public List<StagedPart> unstageCurrent() {
+    public List<StagedPart> unstageCurrent(lake.SnapshotSchema schema) {
         String inLake = lake.uri("");
-        return currentTable.unstageParts(staging()).stream()
+        return currentTable.unstageParts(staging(), schema).stream()
                 .map(p -> {
                     if (!p.uri().startsWith(inLake)) {
                         throw new IllegalStateException("A staged file outside the lake: " + p.uri());

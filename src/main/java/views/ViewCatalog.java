@@ -60,6 +60,14 @@ public interface ViewCatalog {
     }
 
     /**
+     * Where the current view's table stands now ({@code lake.IcebergTable.Mark}'s text), before an engine merges into
+     * it itself; empty when it has no commit.
+     */
+    default java.util.Optional<String> currentMark() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * The current view's table as Athena's SQL names it: {@code "namespace"."<table>_current"}.
      *
      * @throws UnsupportedOperationException when the catalog has no such name
@@ -78,8 +86,12 @@ public interface ViewCatalog {
         throw new UnsupportedOperationException("this catalog stages no tables");
     }
 
-    /** The files the engine wrote into the staged table, as parts; the table is dropped, its files stay. */
-    default java.util.List<StagedPart> unstageCurrent() {
+    /**
+     * The files the engine wrote into the staged table, as parts; the table is dropped, its files stay.
+     *
+     * @throws IllegalStateException when the current view's table changed since it was staged
+     */
+    default java.util.List<StagedPart> unstageCurrent(SnapshotSchema schema) {
         throw new UnsupportedOperationException("this catalog stages no tables");
     }
 
@@ -150,8 +162,9 @@ public interface ViewCatalog {
      *     release
      * @param basedOn the lake key of the state of the version it was built on, which the table's current commit must
      *     still name; null when it was built on none (from the snapshot, over a commit that names none)
-     * @param inPlace whether the engine merged the version's changes into the table itself (Athena's MERGE INTO):
-     *     the commit then only records the version, over the engine's own commit
+     * @param mergedOver where the table stood ({@code lake.IcebergTable.Mark}) before the engine merged the version's
+     *     changes into it itself (Athena's MERGE INTO), null when the commit replaces the rows with the parts: the
+     *     commit then only records the version, over the engine's own commits since that mark
      */
     record Version(
             long version,
@@ -165,13 +178,18 @@ public interface ViewCatalog {
             String deltasListedAt,
             String stateKey,
             String basedOn,
-            boolean inPlace) {
+            String mergedOver) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
             parts = Map.copyOf(parts);
             Objects.requireNonNull(buckets, "buckets == null");
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
+        }
+
+        /** Whether the engine merged the version into the table itself. */
+        public boolean inPlace() {
+            return mergedOver != null;
         }
     }
 
@@ -204,6 +222,6 @@ public interface ViewCatalog {
                         : null,
                 state.path("state").isTextual() ? state.path("state").asText() : null,
                 state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null,
-                state.path("inPlace").asBoolean(false));
+                state.path("mergedOver").isTextual() ? state.path("mergedOver").asText() : null);
     }
 }

@@ -408,7 +408,7 @@ public final class ViewSql {
             String fromBase = c.name().equals(lake.SnapshotSchema.SEQUENCE) && !baseHasSequence ? "''" : name;
             String type = athenaType(c);
             if (intoIceberg && c.type() == lake.ColumnType.TIMESTAMP) {
-                // into an Iceberg table: Iceberg's timestamp with time zone, to the microsecond
+                // into an Iceberg table: Iceberg's timestamp with time zone (the export time has milliseconds)
                 type = "timestamp(6) with time zone";
                 if (c.name().equals(lake.SnapshotSchema.EXPORT_TIME)) {
                     change = "from_iso8601_timestamp(" + literal(exportTime.toString()) + ")";

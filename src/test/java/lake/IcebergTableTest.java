@@ -168,6 +168,12 @@ class IcebergTableTest {
                         2,
                         null))
                 .isTrue();
+        IcebergTable.Mark before = current.mark().orElseThrow();
+        // A merge that changed nothing commits nothing: the version is recorded over the marked commit itself.
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(2, "e1", 0, null, null, "s3://b/s2"), "s3://b/s1", before, 2))
+                .isTrue();
+        before = current.mark().orElseThrow();
         // The engine's MERGE INTO: a file of its own under the table's location, in a commit that names no version.
         String merged = "s3://iceberg-test/merged_current/data/00000-merge.parquet";
         aws.s3()
@@ -184,39 +190,52 @@ class IcebergTableTest {
                         .build())
                 .commit();
 
-        assertThat(current.record(new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2"), "s3://b/s0", 2))
+        long mergeCommit =
+                IcebergTables.load(aws, "merged_current").currentSnapshot().snapshotId();
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"), "s3://b/s0", before, 2))
                 .as("merged on a version the table does not hold")
                 .isFalse();
+
+        // Rolled back to the marked commit between the merge and the record, then forward again: a version recorded
+        // over the marked commit would name changes its rows lack; recorded over the merge, it would hide a rollback.
+        table = IcebergTables.load(aws, "merged_current");
+        table.manageSnapshots().rollbackTo(before.snapshotId()).commit();
         assertThat(current.record(
-                        new IcebergCurrentTable.Version(2, "e1", 1, "2026-12-01T00:00:00Z", null, "s3://b/s2"),
-                        "s3://b/s1",
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"), "s3://b/s2", before, 2))
+                .as("the table rolled back to where the merge started")
+                .isFalse();
+        IcebergTables.load(aws, "merged_current")
+                .manageSnapshots()
+                .setCurrentSnapshot(mergeCommit)
+                .commit();
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"), "s3://b/s2", before, 2))
+                .as("an older commit was made current since the mark")
+                .isFalse();
+        IcebergTable.Mark again = current.mark().orElseThrow();
+        IcebergTables.load(aws, "merged_current").newAppend().commit(); // the merge, run again by the next attempt
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(3, "e1", 1, "2026-12-01T00:00:00Z", null, "s3://b/s3"),
+                        "s3://b/s2",
+                        again,
                         2))
                 .isTrue();
-        assertThat(current.version()).isEqualTo(2);
-        assertThat(current.state()).contains("s3://b/s2");
+        assertThat(current.version()).isEqualTo(3);
+        assertThat(current.state()).contains("s3://b/s3");
         assertThat(IcebergTables.dataFiles(IcebergTables.load(aws, "merged_current")))
                 .as("the record changes no rows")
                 .containsExactlyInAnyOrder("s3://iceberg-test/m1/part-0.parquet", merged);
         assertThat(current.record(
-                        new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2b"), "s3://b/s2", 2))
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3b"),
+                        "s3://b/s3",
+                        current.mark().orElseThrow(),
+                        2))
                 .as("a number the table holds")
                 .isFalse();
 
         // A full version replaces every row; the engine's file is read by the kept commits until they expire, then
         // deleted, where the lake's own parts are left to the lake's retention.
-        assertThat(current.publish(
-                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/s3"),
-                        schema,
-                        parts("m3", 1),
-                        0,
-                        2,
-                        "s3://b/s2"))
-                .isTrue();
-        assertThat(current.keptDataFiles()).contains(merged);
-        assertThat(aws.s3()
-                        .listObjectsV2(b -> b.bucket("iceberg-test").prefix("merged_current/data/"))
-                        .keyCount())
-                .isEqualTo(1);
         assertThat(current.publish(
                         new IcebergCurrentTable.Version(4, "e1", 1, null, null, "s3://b/s4"),
                         schema,
@@ -224,6 +243,19 @@ class IcebergTableTest {
                         0,
                         2,
                         "s3://b/s3"))
+                .isTrue();
+        assertThat(current.keptDataFiles()).contains(merged);
+        assertThat(aws.s3()
+                        .listObjectsV2(b -> b.bucket("iceberg-test").prefix("merged_current/data/"))
+                        .keyCount())
+                .isEqualTo(1);
+        assertThat(current.publish(
+                        new IcebergCurrentTable.Version(5, "e1", 1, null, null, "s3://b/s5"),
+                        schema,
+                        parts("m5", 1),
+                        0,
+                        2,
+                        "s3://b/s4"))
                 .isTrue();
         assertThat(current.keptDataFiles()).doesNotContain(merged);
         assertThat(aws.s3()
@@ -258,7 +290,7 @@ class IcebergTableTest {
                 .singleElement()
                 .satisfies(f -> assertThat(f.transform().toString()).isEqualTo("bucket[4]"));
         org.apache.iceberg.Schema stagedSchema = staged.schema();
-        assertThat(table.unstageParts(staging)).isEmpty();
+        assertThat(table.unstageParts(staging, next)).isEmpty();
         assertThat(IcebergTables.catalog(aws).tableExists(staging)).isFalse();
 
         new IcebergCurrentTable(table)
@@ -271,6 +303,25 @@ class IcebergTableTest {
         assertThat(stagedSchema.findField("b").fieldId())
                 .isEqualTo(published.findField("b").fieldId());
         assertThat(stagedSchema.findField("a").type()).isEqualTo(Types.StringType.get());
+    }
+
+    @Test
+    void expiryKeepsTheNewestVersionsHoweverOldTheirCommitsAre() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("quiet_current"));
+        SnapshotSchema schema = schema("a", ColumnType.INT64);
+        current.publish(new IcebergCurrentTable.Version(1, "e1", 1, null, null, null), schema, parts("q1", 1), 0, 2);
+        // A table quiet for longer than Iceberg's own retention (history.expire.max-snapshot-age-ms, 5 days): here
+        // every commit is older than it at once.
+        IcebergTables.load(aws, "quiet_current")
+                .updateProperties()
+                .set("history.expire.max-snapshot-age-ms", "1")
+                .commit();
+        current.publish(new IcebergCurrentTable.Version(2, "e1", 1, null, null, null), schema, parts("q2", 1), 0, 2);
+        current.publish(new IcebergCurrentTable.Version(3, "e1", 1, null, null, null), schema, parts("q3", 1), 0, 2);
+        assertThat(IcebergTables.load(aws, "quiet_current").snapshots())
+                .as("views.keep = 2 versions for time travel")
+                .extracting(s -> s.summary().get(IcebergCurrentTable.VIEW_VERSION))
+                .containsExactly("2", "3");
     }
 
     @Test
