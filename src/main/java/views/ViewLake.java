@@ -91,8 +91,10 @@ final class ViewLake {
     /**
      * Publishes a view as of a time, built into {@code folder} (a folder of its own build): writes its
      * {@code _view.json} there, commits the view to its table {@code <table>_asof_<time>} (the publish; the commit
-     * names that file), then deletes the files of the build that commit replaced (its commit expired with this one).
-     * A build that died leaves its folder (materialising the time again does not clear it).
+     * names that file), then deletes every other build's folder in the time's folder but the one this commit
+     * replaced, which stays until the next build of the time for the queries still reading it (its commit expired
+     * with this one). A build that died, or one of a replica that lost its lease (which cannot commit), goes then.
+     * Builds run one at a time (the views' lease), so no other build is running.
      *
      * @param parts the view's Parquet parts, key to rows
      * @param engine the engine that built it ({@code duckdb}, {@code athena})
@@ -132,16 +134,17 @@ final class ViewLake {
                     + held.map(lake::uri).orElse("nothing")
                     + "): its folder is left to it");
         }
-        // The build this commit replaced, and what an earlier release wrote straight into the time's folder: nothing
-        // else, so a build still running, or one another replica just committed, keeps its files.
+        // Every other build's folder, and what an earlier release wrote straight into the time's folder, but for this
+        // build's and the one it replaced.
         String timeFolder = layout.asOfFolder(time);
         String replacedFolder = replaced.filter(r -> !r.equals(key))
                 .map(r -> r.substring(0, r.lastIndexOf('/') + 1))
                 .orElse(null);
         List<String> old = new ArrayList<>();
         for (S3Object o : lake.list(timeFolder)) {
-            boolean loose = o.key().indexOf('/', timeFolder.length()) < 0;
-            if (loose || (replacedFolder != null && o.key().startsWith(replacedFolder))) {
+            boolean kept = o.key().startsWith(folder)
+                    || (replacedFolder != null && o.key().startsWith(replacedFolder));
+            if (!kept) {
                 old.add(o.key());
             }
         }

@@ -379,15 +379,24 @@ class ViewTest {
                                 .map(k -> "s3://dynamo-lake/" + k)
                                 .toList()));
 
-        // Materialised again: each build writes a folder of its own (the files a reader of the table is reading stay
-        // until the new commit), and once committed the older builds' folders go.
+        // Materialised again: each build writes a folder of its own, the build the new commit replaced stays for the
+        // queries still reading it until the next build, and a build that died goes then too.
+        String timeFolder = folder.substring(0, folder.length() - 1).replaceAll("[^/]+$", "");
+        aws.s3()
+                .putObject(
+                        b -> b.bucket("dynamo-lake").key(timeFolder + "deadbeef/part-00000.parquet"),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString("a build that died"));
         String last = folder;
+        String previous = folder;
         for (int again = 0; again < 2; again++) {
             String r = invokeJmx("materializeAsOf", between.toString());
+            previous = last;
             last = r.substring(r.indexOf(" at s3://dynamo-lake/") + " at s3://dynamo-lake/".length());
             assertThat(last).isNotEqualTo(folder);
         }
         String lastFolder = last;
+        String replacedFolder = previous;
+        assertThat(replacedFolder).isNotEqualTo(folder);
         Table again = IcebergTables.load(aws, asOfTable);
         assertThat(again.snapshots()).hasSize(1);
         assertThat(again.currentSnapshot().summary())
@@ -396,9 +405,10 @@ class ViewTest {
         assertThat(aws.s3()
                         .listObjectsV2(b -> b.bucket("dynamo-lake").prefix(asOfFolder))
                         .contents())
-                .as("only the published build's files")
+                .as("only the published build's files and the one it replaced")
                 .isNotEmpty()
-                .allMatch(o -> o.key().startsWith(lastFolder));
+                .allMatch(o -> o.key().startsWith(lastFolder) || o.key().startsWith(replacedFolder))
+                .anyMatch(o -> o.key().startsWith(replacedFolder));
         for (String file : IcebergTables.dataFiles(again)) {
             String key = file.substring("s3://dynamo-lake/".length());
             assertThat(aws.s3()
