@@ -148,6 +148,11 @@ public final class IcebergCurrentTable {
                 history -> history.stream().allMatch(held -> olderThan(held, version.number())));
     }
 
+    /** The Iceberg field id each column of {@code schema} has once a version of it is published now. */
+    public Map<String, Integer> fieldIds(SnapshotSchema schema) {
+        return table.fieldIds(schema);
+    }
+
     /** Where the table stands now, before an engine commits to it itself; empty when it has no commit. */
     public java.util.Optional<IcebergTable.Mark> mark() {
         return table.mark();

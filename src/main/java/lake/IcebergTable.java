@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * holds. Both {@code <table>_snapshot} (a commit per export) and {@code <table>_current}
  * (a commit per view version) are such tables.
  *
- * <p>The parts carry no Iceberg field ids; the table's name mapping ({@code schema.name-mapping.default}, the way
- * Iceberg adopts existing Parquet files) maps their columns by name. A new column is added, a type Iceberg can promote
+ * <p>The current view's parts carry each column's Iceberg field id ({@link #fieldIds}, checked again at the commit);
+ * the snapshot's and the as-of views' parts carry none, and the table's name mapping
+ * ({@code schema.name-mapping.default}, the way Iceberg adopts existing Parquet files) maps their columns by name. A new column is added, a type Iceberg can promote
  * (int to long, float to double) is widened; a column whose type changes otherwise is dropped and added again with
  * the new type, so the rows the table now holds read correctly.
  *
@@ -61,8 +62,9 @@ import org.slf4j.LoggerFactory;
  * that reads them expires. A full build by such an engine writes into a table {@link #stage}d with this table's column
  * ids, whose files a {@link #replace} then commits.
  *
- * <p>Known limit: the parts carry no Parquet field ids, so after a column is dropped and added again with another type,
- * time travel to a commit before the change reads that column as null (its values stay in {@code _item}).
+ * <p>Known limit: the snapshot's parts carry no Parquet field ids (they are written before the export's commit decides
+ * the ids), so after a column is dropped and added again with another type, time travel on {@code <table>_snapshot}
+ * to a commit before the change reads that column as null (its values stay in {@code _item}).
  */
 public final class IcebergTable {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
@@ -537,6 +539,19 @@ public final class IcebergTable {
                         .setDefaultPartitionSpec(spec(target, buckets))
                         .build());
         LOG.info("Staged the Iceberg table {} at {} for the rows of {}", staging, location, id);
+    }
+
+    /**
+     * The Iceberg field id each column of {@code schema} has once a {@link #replace} with it evolves the table as it
+     * is now: what a part written for that replace carries in its Parquet schema.
+     */
+    public synchronized Map<String, Integer> fieldIds(SnapshotSchema schema) {
+        Schema target = evolved(schema);
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (SnapshotColumn c : schema.columns()) {
+            out.put(c.name(), target.findField(c.name()).fieldId());
+        }
+        return out;
     }
 
     /** The schema a {@link #replace} with {@code schema} gives the table now, its column ids included. */

@@ -59,7 +59,23 @@ public final class ParquetPartWriter implements Closeable {
     public ParquetPartWriter(
             Path file, SnapshotSchema schema, String codec, String exportId, Instant exportTime, long rowGroupBytes)
             throws IOException {
-        ItemWriteSupport support = new ItemWriteSupport(schema, exportId, exportTime);
+        this(file, schema, Map.of(), codec, exportId, exportTime, rowGroupBytes);
+    }
+
+    /**
+     * @param fieldIds the Iceberg field id of each column of the table the part is for (by column name); a column
+     *     without one is written without, and read through the table's name mapping
+     */
+    public ParquetPartWriter(
+            Path file,
+            SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
+            String codec,
+            String exportId,
+            Instant exportTime,
+            long rowGroupBytes)
+            throws IOException {
+        ItemWriteSupport support = new ItemWriteSupport(schema, fieldIds, exportId, exportTime);
         Builder builder = new Builder(new LocalOutputFile(file), support)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
@@ -142,6 +158,7 @@ public final class ParquetPartWriter implements Closeable {
         private static final JsonFactory JSON = JsonFactory.builder().build();
 
         private final SnapshotSchema schema;
+        private final Map<String, Integer> fieldIds;
         private final List<SnapshotColumn> columns;
         private final Binary exportId;
         private final long exportTime;
@@ -149,8 +166,9 @@ public final class ParquetPartWriter implements Closeable {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
         private RecordConsumer out;
 
-        ItemWriteSupport(SnapshotSchema schema, String exportId, Instant exportTime) {
+        ItemWriteSupport(SnapshotSchema schema, Map<String, Integer> fieldIds, String exportId, Instant exportTime) {
             this.schema = schema;
+            this.fieldIds = Map.copyOf(fieldIds);
             this.columns = schema.columns();
             this.exportId = Binary.fromString(exportId);
             // Microseconds, as Iceberg's timestamptz requires of Parquet (its readers prune row groups by them).
@@ -160,12 +178,12 @@ public final class ParquetPartWriter implements Closeable {
 
         @Override
         public WriteContext init(Configuration configuration) {
-            return new WriteContext(schema.toParquet(), new HashMap<>());
+            return new WriteContext(schema.toParquet(fieldIds), new HashMap<>());
         }
 
         @Override
         public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(schema.toParquet(), new HashMap<>());
+            return new WriteContext(schema.toParquet(fieldIds), new HashMap<>());
         }
 
         @Override

@@ -76,9 +76,19 @@ public record SnapshotSchema(List<SnapshotColumn> columns) {
 
     /** The Parquet message type; every column is optional (a sparse attribute is null where an item lacks it). */
     public MessageType toParquet() {
+        return toParquet(java.util.Map.of());
+    }
+
+    /**
+     * The same, each column with its Iceberg field id where {@code fieldIds} has one: Iceberg readers match a file's
+     * columns by these ids, so a column dropped and added again under the same name reads right in every commit.
+     */
+    public MessageType toParquet(java.util.Map<String, Integer> fieldIds) {
         List<Type> fields = new ArrayList<>();
         for (SnapshotColumn c : columns) {
-            fields.add(field(c));
+            Type field = field(c);
+            Integer id = fieldIds.get(c.name());
+            fields.add(id == null ? field : field.withId(id));
         }
         return new MessageType("item", fields);
     }

@@ -73,8 +73,18 @@ public final class IcebergViewCatalog implements ViewCatalog {
                     IcebergTable.Mark.parse(v.mergedOver()),
                     keep);
         }
+        if (!v.fieldIds().isEmpty() && !v.fieldIds().equals(current.fieldIds(v.schema()))) {
+            throw new IllegalStateException("The Iceberg table of the current view changed while version " + v.version()
+                    + " was written: its parts carry the column ids " + v.fieldIds() + ", the table would now give "
+                    + current.fieldIds(v.schema()) + "; the next run writes anew");
+        }
         List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
         return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn);
+    }
+
+    @Override
+    public Map<String, Integer> currentFieldIds(lake.SnapshotSchema schema) {
+        return current.fieldIds(schema);
     }
 
     @Override

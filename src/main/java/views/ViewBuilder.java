@@ -189,6 +189,9 @@ public final class ViewBuilder implements Views {
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
             boolean widened = !schema.version().equals(before.version());
+            // The column ids the table will have for this schema, written into every part: Iceberg readers match
+            // columns by them (time travel reads a column dropped and added again right); the commit checks them.
+            Map<String, Integer> fieldIds = catalog.currentFieldIds(schema);
 
             // Which buckets to rewrite, and how.
             Set<Integer> rewrite = new LinkedHashSet<>();
@@ -209,7 +212,8 @@ public final class ViewBuilder implements Views {
                     }
                 }
                 LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
-                written = patchBuckets(db, spill, old, rewrite, schema, snapshot, work, changes, previousTombstones);
+                written = patchBuckets(
+                        db, spill, old, rewrite, schema, fieldIds, snapshot, work, changes, previousTombstones);
             } else {
                 // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
                 for (int b = 0; b < options.buckets(); b++) {
@@ -227,8 +231,8 @@ public final class ViewBuilder implements Views {
                         : ViewSql.duckDbBase(downloadAll(snapshot.parts(), work), false);
                 String sql =
                         ViewSql.merge(base, ViewSql.duckDbTombstones(previousTombstones), changes, options.buckets());
-                written =
-                        writeBuckets(db, spill, sql, schema, snapshot, work, "part-", true, options.targetFileBytes());
+                written = writeBuckets(
+                        db, spill, sql, schema, fieldIds, snapshot, work, "part-", true, options.targetFileBytes());
             }
             long tombstones = writeTombstones(db, work);
 
@@ -286,6 +290,7 @@ public final class ViewBuilder implements Views {
                             intake.lastTime() == null ? null : intake.lastTime().toString())
                     .put("builtAt", now.toString());
             state.set("schema", schema.toJson());
+            state.set("fieldIds", JSON.valueToTree(fieldIds));
             state.set("discovery", discovery.toJson());
             state.set("parts", parts);
             state.set("retained", views.retained(previous, options.keep()));
@@ -349,8 +354,8 @@ public final class ViewBuilder implements Views {
                     ViewSql.duckDbTime(time));
             String sql = ViewSql.merge(
                     ViewSql.duckDbBase(files, false), ViewSql.duckDbTombstones(null), changes, options.buckets());
-            Map<Integer, List<Part>> written =
-                    writeBuckets(db, spill, sql, schema, snapshot, work, "part-", false, options.targetFileBytes());
+            Map<Integer, List<Part>> written = writeBuckets(
+                    db, spill, sql, schema, Map.of(), snapshot, work, "part-", false, options.targetFileBytes());
             lock.confirm();
             long items = 0;
             Map<String, Long> parts = new java.util.LinkedHashMap<>();
@@ -535,6 +540,7 @@ public final class ViewBuilder implements Views {
             ItemSpill spill,
             String sql,
             SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
             Snapshot snapshot,
             Path work,
             String prefix,
@@ -587,6 +593,7 @@ public final class ViewBuilder implements Views {
                         writer = new ParquetPartWriter(
                                 file,
                                 schema,
+                                fieldIds,
                                 options.codec(),
                                 snapshot.exportId(),
                                 snapshot.exportTime(),
@@ -634,6 +641,7 @@ public final class ViewBuilder implements Views {
             Map<Integer, List<String>> old,
             Set<Integer> rewrite,
             SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
             Snapshot snapshot,
             Path work,
             String changes,
@@ -659,6 +667,7 @@ public final class ViewBuilder implements Views {
                 "SELECT _bucket, _key, _seq, _action, _time, _item, _row FROM applied WHERE _action <> 'REMOVE'"
                         + " ORDER BY _bucket",
                 schema,
+                fieldIds,
                 snapshot,
                 work,
                 "staged-",
@@ -698,7 +707,7 @@ public final class ViewBuilder implements Views {
                         // a fifth faster than DuckDB's default (3), for parts of about the same size.
                         + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
                         + ", ROW_GROUP_SIZE_BYTES " + rowGroup + ", FILE_SIZE_BYTES " + options.targetFileBytes()
-                        + ")";
+                        + fieldIdsOption(fieldIds) + ")";
                 int bucket = b;
                 copies.add(pool.submit(() -> {
                     try (Connection c = db.unwrap(DuckDBConnection.class).duplicate();
@@ -735,6 +744,20 @@ public final class ViewBuilder implements Views {
                 (k1 - k0) / 1_000_000,
                 (System.nanoTime() - k1) / 1_000_000);
         return out;
+    }
+
+    /** DuckDB's COPY option that writes each column's Iceberg field id, as the project's writer does; or nothing. */
+    private static String fieldIdsOption(Map<String, Integer> fieldIds) {
+        if (fieldIds.isEmpty()) {
+            return "";
+        }
+        return ", FIELD_IDS {"
+                + String.join(
+                        ", ",
+                        fieldIds.entrySet().stream()
+                                .map(e -> "'" + sqlText(e.getKey()) + "': " + e.getValue())
+                                .toList())
+                + "}";
     }
 
     private static String sqlText(String s) {

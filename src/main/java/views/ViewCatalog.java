@@ -60,6 +60,14 @@ public interface ViewCatalog {
     }
 
     /**
+     * The Iceberg field id each column of {@code schema} has in the current view's table once a version of it is
+     * published now (the ids its parts carry), by column name; empty when the catalog gives none.
+     */
+    default Map<String, Integer> currentFieldIds(SnapshotSchema schema) {
+        return Map.of();
+    }
+
+    /**
      * Where the current view's table stands now ({@code lake.IcebergTable.Mark}'s text), before an engine merges into
      * it itself; empty when it has no commit.
      */
@@ -162,6 +170,7 @@ public interface ViewCatalog {
      *     release
      * @param basedOn the lake key of the state of the version it was built on, which the table's current commit must
      *     still name; null when it was built on none (from the snapshot, over a commit that names none)
+     * @param fieldIds the Iceberg field ids the version's parts were written with, by column; empty when none
      * @param mergedOver where the table stood ({@code lake.IcebergTable.Mark}) before the engine merged the version's
      *     changes into it itself (Athena's MERGE INTO), null when the commit replaces the rows with the parts: the
      *     commit then only records the version, over the engine's own commits since that mark
@@ -178,6 +187,7 @@ public interface ViewCatalog {
             String deltasListedAt,
             String stateKey,
             String basedOn,
+            Map<String, Integer> fieldIds,
             String mergedOver) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
@@ -185,6 +195,7 @@ public interface ViewCatalog {
             parts = Map.copyOf(parts);
             Objects.requireNonNull(buckets, "buckets == null");
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
+            fieldIds = Map.copyOf(fieldIds);
         }
 
         /** Whether the engine merged the version into the table itself. */
@@ -222,6 +233,14 @@ public interface ViewCatalog {
                         : null,
                 state.path("state").isTextual() ? state.path("state").asText() : null,
                 state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null,
+                fieldIds(state.path("fieldIds")),
                 state.path("mergedOver").isTextual() ? state.path("mergedOver").asText() : null);
+    }
+
+    /** A state's {@code fieldIds}: column name to Iceberg field id. */
+    static Map<String, Integer> fieldIds(JsonNode ids) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        ids.properties().forEach(e -> out.put(e.getKey(), e.getValue().asInt()));
+        return out;
     }
 }

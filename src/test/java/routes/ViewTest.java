@@ -232,6 +232,47 @@ class ViewTest {
         assertThat(IcebergTables.dataFiles(table)).isEqualTo(IcebergTables.partUris(pointer));
         assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
         assertPartitionedByTheKeysBucket(table, pointer);
+        assertPartsCarryTheTablesColumnIds(table, pointer);
+    }
+
+    /**
+     * The parts this version wrote (by the project's writer or, patched, by DuckDB) carry each column's Iceberg field
+     * id as the table's schema has it, so readers match columns by id, not by name.
+     */
+    private static void assertPartsCarryTheTablesColumnIds(Table table, JsonNode pointer) throws Exception {
+        String own = pointer.path("location").asText();
+        int checked = 0;
+        for (JsonNode part : pointer.path("parts")) {
+            String key = part.path("key").asText();
+            if (!("s3://dynamo-lake/" + key).startsWith(own) || checked >= 3) {
+                continue; // named where an earlier version wrote it
+            }
+            Path file = java.nio.file.Files.createTempFile(downloads, "part", ".parquet");
+            java.nio.file.Files.write(
+                    file,
+                    aws.s3()
+                            .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(key))
+                            .asByteArray());
+            int columns = 0;
+            try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                    Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT name, field_id FROM parquet_schema('" + file + "') WHERE num_children IS NULL")) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    assertThat(rs.getObject(2))
+                            .as("the field id of %s in %s", name, key)
+                            .isNotNull();
+                    assertThat(rs.getInt(2))
+                            .as("the field id of %s in %s", name, key)
+                            .isEqualTo(table.schema().findField(name).fieldId());
+                    columns++;
+                }
+            }
+            assertThat(columns).isEqualTo(pointer.path("schema").path("columns").size());
+            checked++;
+        }
+        assertThat(checked).as("parts this version wrote").isPositive();
     }
 
     /**
