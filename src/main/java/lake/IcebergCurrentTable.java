@@ -82,7 +82,7 @@ public final class IcebergCurrentTable {
      */
     public boolean publish(
             Version version, SnapshotSchema schema, List<IcebergTable.Part> parts, int buckets, int keep) {
-        return publish(version, schema, parts, buckets, keep, held -> true);
+        return publish(version, schema, parts, buckets, keep, held -> true, Map.of());
     }
 
     /**
@@ -97,13 +97,29 @@ public final class IcebergCurrentTable {
             int buckets,
             int keep,
             String basedOnUri) {
+        return publish(version, schema, parts, buckets, keep, basedOnUri, Map.of());
+    }
+
+    /**
+     * The same, for parts written with the Iceberg field ids {@code fieldIds} ({@link #fieldIds}): refused with an
+     * exception when the table, evolved in the commit, gives a column another id.
+     */
+    public boolean publish(
+            Version version,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            int buckets,
+            int keep,
+            String basedOnUri,
+            Map<String, Integer> fieldIds) {
         return publish(
                 version,
                 schema,
                 parts,
                 buckets,
                 keep,
-                held -> java.util.Objects.equals(held.get(VIEW_STATE), basedOnUri));
+                held -> java.util.Objects.equals(held.get(VIEW_STATE), basedOnUri),
+                fieldIds);
     }
 
     private boolean publish(
@@ -112,7 +128,8 @@ public final class IcebergCurrentTable {
             List<IcebergTable.Part> parts,
             int buckets,
             int keep,
-            java.util.function.Predicate<Map<String, String>> basedOn) {
+            java.util.function.Predicate<Map<String, String>> basedOn,
+            Map<String, Integer> fieldIds) {
         // Over the version it was built on, and only over older versions: the history (the current commit's and every
         // other the table keeps, as a rollback keeps later ones) holds no number as high.
         return table.replace(
@@ -122,7 +139,8 @@ public final class IcebergCurrentTable {
                 version.summary(),
                 keep,
                 basedOn,
-                history -> history.stream().allMatch(held -> olderThan(held, version.number())));
+                history -> history.stream().allMatch(held -> olderThan(held, version.number())),
+                fieldIds);
     }
 
     /**

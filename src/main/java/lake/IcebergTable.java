@@ -379,6 +379,23 @@ public final class IcebergTable {
             int keep,
             Predicate<Map<String, String>> supersedes,
             Predicate<List<Map<String, String>>> historyAllows) {
+        return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, Map.of());
+    }
+
+    /**
+     * The same, for parts written with Iceberg field ids ({@link #fieldIds}): refused with an exception when the
+     * table's schema, evolved in this commit, gives any of those columns another id (the table changed since the
+     * parts were written, and they would read another column's values).
+     */
+    public synchronized boolean replace(
+            SnapshotSchema schema,
+            List<Part> parts,
+            int buckets,
+            Map<String, String> summary,
+            int keep,
+            Predicate<Map<String, String>> supersedes,
+            Predicate<List<Map<String, String>>> historyAllows,
+            Map<String, Integer> fieldIds) {
         Schema wanted = icebergSchema(schema);
         Optional<Part> unbucketed = buckets > 0
                 ? parts.stream()
@@ -406,7 +423,7 @@ public final class IcebergTable {
                         .createTransaction();
             } catch (AlreadyExistsException e) {
                 // another writer created it
-                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows);
+                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, fieldIds);
             }
         } else {
             base = existing.currentSnapshot();
@@ -421,6 +438,15 @@ public final class IcebergTable {
             }
             tx = existing.newTransaction();
             evolve(tx, existing.schema(), wanted, true);
+        }
+        for (var e : fieldIds.entrySet()) {
+            Types.NestedField f = tx.table().schema().findField(e.getKey());
+            if (f == null || f.fieldId() != e.getValue()) {
+                throw new IllegalStateException("The Iceberg table " + id + " changed after the parts of " + summary
+                        + " were written: their column " + e.getKey() + " has the field id " + e.getValue()
+                        + ", the table gives it " + (f == null ? "none" : f.fieldId())
+                        + "; nothing is committed, the next run writes its parts anew");
+            }
         }
         boolean respecified = !creating && repartition(tx, buckets);
         PartitionSpec spec = tx.table().spec();
@@ -488,7 +514,7 @@ public final class IcebergTable {
         } catch (CommitFailedException | ValidationException | AlreadyExistsException e) {
             if (creating && catalog.tableExists(id)) {
                 // another writer created it
-                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows);
+                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, fieldIds);
             }
             throw new CommitFailedException(
                     e,

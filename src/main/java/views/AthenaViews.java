@@ -186,6 +186,7 @@ public final class AthenaViews implements Views {
         // view's column ids and buckets: Athena partitions them by Iceberg's bucket of the key as the embedded
         // engine does, and the commit below makes its files the current view's rows.
         lock.confirm();
+        Map<String, Integer> fieldIds = catalog.currentFieldIds(run.schema()); // the staged table's, checked at commit
         String staged = catalog.stageCurrent(
                 views.lake.uri(folder.substring(0, folder.length() - 1)), run.schema(), options.buckets());
         athena.run(ViewSql.athenaInsert(
@@ -209,6 +210,7 @@ public final class AthenaViews implements Views {
         long items = parts.stream().mapToLong(ViewCatalog.StagedPart::rows).sum();
         String location = views.lake.uri(folder);
         ObjectNode state = state(run, location, "full", options.buckets(), items, deleted);
+        state.set("fieldIds", JSON.valueToTree(fieldIds));
         ArrayNode partList = state.putArray("parts");
         parts.forEach(p -> partList.addObject()
                 .put("bucket", p.bucket())
@@ -376,6 +378,7 @@ public final class AthenaViews implements Views {
     // ---- as of a time --------------------------------------------------------------------------------------------
 
     private Result asOfLocked(Instant time, ViewLock.Held lock) throws Exception {
+        Optional<String> replacing = views.publishedAsOf(time);
         Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
         String floor = views.floor(snapshot, options.replayMargin());
         String base = views.sqlTable("view_base");
@@ -409,7 +412,7 @@ public final class AthenaViews implements Views {
         dropRunTables();
         long items = parts.values().stream().mapToLong(Long::longValue).sum();
         lock.confirm();
-        views.publishAsOf(time, snapshot, schema, folder, parts, ViewCatalog.Buckets.NONE, ENGINE);
+        views.publishAsOf(time, snapshot, schema, folder, parts, ViewCatalog.Buckets.NONE, ENGINE, replacing);
         LOG.info(
                 "Materialised {} as of {} on Athena: {} items from snapshot {}, at {}",
                 views.tableName,

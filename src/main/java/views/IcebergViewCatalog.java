@@ -73,13 +73,8 @@ public final class IcebergViewCatalog implements ViewCatalog {
                     IcebergTable.Mark.parse(v.mergedOver()),
                     keep);
         }
-        if (!v.fieldIds().isEmpty() && !v.fieldIds().equals(current.fieldIds(v.schema()))) {
-            throw new IllegalStateException("The Iceberg table of the current view changed while version " + v.version()
-                    + " was written: its parts carry the column ids " + v.fieldIds() + ", the table would now give "
-                    + current.fieldIds(v.schema()) + "; the next run writes anew");
-        }
         List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
-        return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn);
+        return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn, v.fieldIds());
     }
 
     @Override
@@ -174,13 +169,16 @@ public final class IcebergViewCatalog implements ViewCatalog {
         summary.put(IcebergSnapshotTable.EXPORT_ID, v.snapshotExportId());
         summary.put(AS_OF, v.time().toString());
         summary.put(IcebergCurrentTable.VIEW_STATE, lake.uri(v.stateKey()));
+        String replaces = v.replaces() == null ? null : lake.uri(v.replaces());
+        // Only over the build the table held when this one started: a build that paused past its lease while another
+        // committed (and deleted this one's folder) commits nothing.
         asOf.replace(
                 v.schema(),
                 bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets()),
                 v.buckets().count(),
                 summary,
                 1,
-                held -> true);
+                held -> Objects.equals(held.get(IcebergCurrentTable.VIEW_STATE), replaces));
     }
 
     @Override

@@ -192,6 +192,11 @@ public final class ViewBuilder implements Views {
             // The column ids the table will have for this schema, written into every part: Iceberg readers match
             // columns by them (time travel reads a column dropped and added again right); the commit checks them.
             Map<String, Integer> fieldIds = catalog.currentFieldIds(schema);
+            // Parts a patch keeps carry the previous version's ids: if the table gives a column another id now (a
+            // column dropped from the table by hand and added back), every bucket is written anew.
+            Map<String, Integer> previousIds =
+                    previous.map(p -> ViewCatalog.fieldIds(p.path("fieldIds"))).orElse(Map.of());
+            boolean renumbered = incremental && !previousIds.isEmpty() && !previousIds.equals(fieldIds);
 
             // Which buckets to rewrite, and how.
             Set<Integer> rewrite = new LinkedHashSet<>();
@@ -201,7 +206,7 @@ public final class ViewBuilder implements Views {
                             .computeIfAbsent(part.path("bucket").asInt(), b -> new ArrayList<>())
                             .add(part)));
             Map<Integer, List<Part>> written;
-            if (incremental && !widened) {
+            if (incremental && !widened && !renumbered) {
                 // Patch: the changed buckets' rows stay as they are but for the keys whose changes win.
                 rewrite.addAll(changedBuckets(db));
                 Map<Integer, List<String>> old = new TreeMap<>();
@@ -277,7 +282,13 @@ public final class ViewBuilder implements Views {
                     .put("version", version)
                     .put("location", location)
                     .put("engine", ENGINE)
-                    .put("mode", incremental ? (widened ? "incremental, schema widened" : "incremental") : "full")
+                    .put(
+                            "mode",
+                            !incremental
+                                    ? "full"
+                                    : widened
+                                            ? "incremental, schema widened"
+                                            : renumbered ? "incremental, columns renumbered" : "incremental")
                     .put("snapshot", snapshot.exportId())
                     .put("snapshotExportTime", snapshot.exportTime().toString())
                     .put("itemCount", items)
@@ -336,6 +347,7 @@ public final class ViewBuilder implements Views {
     }
 
     private Result asOfLocked(Instant time, ViewLock.Held lock) throws Exception {
+        Optional<String> replacing = views.publishedAsOf(time);
         Snapshot snapshot = views.snapshotFor(time, options.asOfLag());
         String folder = layout.asOfFolder(time, LakeLayout.newAttempt());
         Path work = freshWorkDir("asof-" + time.toEpochMilli());
@@ -379,7 +391,8 @@ public final class ViewBuilder implements Views {
                     folder,
                     parts,
                     new ViewCatalog.Buckets(options.buckets(), bucketOf),
-                    ENGINE);
+                    ENGINE,
+                    replacing);
             LOG.info(
                     "Materialised {} as of {}: {} items from snapshot {} and {} changes, at {}",
                     tableName,

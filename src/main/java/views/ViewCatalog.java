@@ -138,6 +138,8 @@ public interface ViewCatalog {
      *
      * @param parts its Parquet parts, key (in the lake's bucket) to rows
      * @param stateKey the lake key of its {@code _view.json}, which the commit names
+     * @param replaces the lake key of the {@code _view.json} the table must still name for the commit to be made
+     *     (the build the table held when this one started), null when it must have none
      */
     record AsOf(
             Instant time,
@@ -146,7 +148,8 @@ public interface ViewCatalog {
             Map<String, Long> parts,
             Buckets buckets,
             String snapshotExportId,
-            String stateKey) {
+            String stateKey,
+            String replaces) {
         public AsOf {
             Objects.requireNonNull(time, "time == null");
             Objects.requireNonNull(schema, "schema == null");

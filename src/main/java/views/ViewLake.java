@@ -93,9 +93,13 @@ final class ViewLake {
      * {@code _view.json} there, commits the view to its table {@code <table>_asof_<time>} (the publish; the commit
      * names that file), then deletes every other build's folder in the time's folder but the one this commit
      * replaced, which stays until the next build of the time for the queries still reading it (its commit expired
-     * with this one). A build that died, or one of a replica that lost its lease (which cannot commit), goes then.
-     * Builds run one at a time (the views' lease), so no other build is running.
+     * with this one). A build that died, or one of a replica that lost its lease, goes then: builds run one at a
+     * time (the views' lease), and a build commits only over the build the table held when it started
+     * ({@code replacing}), so one that paused past its lease while another build of the time committed cannot
+     * commit its files after they were deleted.
      *
+     * @param replacing the {@code _view.json} the time's table named when this build started (see
+     *     {@link #publishedAsOf}), empty when it had none
      * @param parts the view's Parquet parts, key to rows
      * @param engine the engine that built it ({@code duckdb}, {@code athena})
      * @throws Views.LostLockException when the table holds another build's view after the commit
@@ -107,7 +111,8 @@ final class ViewLake {
             String folder,
             Map<String, Long> parts,
             ViewCatalog.Buckets buckets,
-            String engine) {
+            String engine,
+            Optional<String> replacing) {
         ObjectNode view = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
                 .objectNode()
                 .put("table", tableName)
@@ -124,9 +129,9 @@ final class ViewLake {
         view.set("schema", schema.toJson());
         String key = folder + "_view.json";
         lake.putJson(key, view);
-        Optional<String> replaced = catalog.publishedAsOfState(time);
-        catalog.registerAsOf(
-                new ViewCatalog.AsOf(time, schema, lake.uri(folder), parts, buckets, snapshot.exportId(), key));
+        Optional<String> replaced = replacing;
+        catalog.registerAsOf(new ViewCatalog.AsOf(
+                time, schema, lake.uri(folder), parts, buckets, snapshot.exportId(), key, replacing.orElse(null)));
         Optional<String> held = catalog.publishedAsOfState(time);
         if (held.isEmpty() || !held.get().equals(key)) {
             throw new Views.LostLockException("Another build of " + tableName + " as of " + time
@@ -149,6 +154,11 @@ final class ViewLake {
             }
         }
         lake.delete(old);
+    }
+
+    /** The {@code _view.json} (lake key) the table of the view as of {@code time} names now, if it has one. */
+    Optional<String> publishedAsOf(Instant time) {
+        return catalog.publishedAsOfState(time);
     }
 
     /** The published snapshot: the export the catalog's snapshot table holds (see {@link Published}). */

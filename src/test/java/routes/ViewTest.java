@@ -459,6 +459,25 @@ class ViewTest {
                     .isPositive();
         }
         assertThat(items(lastFolder)).isEqualTo(tableBetween);
+
+        // A build that started when the table named the replaced build (it paused past its lease while the last
+        // build committed and deleted the older folders) commits nothing.
+        views.ViewCatalog catalog =
+                app.getCamelContext().getRegistry().lookupByNameAndType("viewCatalog", views.ViewCatalog.class);
+        String stale = timeFolder + "cafebabe/";
+        catalog.registerAsOf(new views.ViewCatalog.AsOf(
+                between,
+                SnapshotSchema.fromJson(
+                        lake.json(lastFolder.substring(("tables/" + TABLE + "/").length()) + "_view.json")
+                                .path("schema")),
+                "s3://dynamo-lake/" + stale,
+                Map.of(),
+                views.ViewCatalog.Buckets.NONE,
+                lake.snapshot().path("exportId").asText(),
+                stale + "_view.json",
+                replacedFolder + "_view.json"));
+        assertThat(IcebergTables.load(aws, asOfTable).currentSnapshot().summary())
+                .containsEntry(IcebergCurrentTable.VIEW_STATE, "s3://dynamo-lake/" + lastFolder + "_view.json");
     }
 
     @Test
@@ -649,6 +668,29 @@ class ViewTest {
 
     @Test
     @Order(7)
+    void aColumnDroppedFromTheTableByHandIsWrittenAnewInEveryBucket() throws Exception {
+        // Someone drops a column of view_orders_current with their own Iceberg tool: the next version adds it back
+        // under a new id, so the parts a patch would keep (with the old id) would read it as null.
+        Table table = IcebergTables.load(aws, "view_orders_current");
+        int before = table.schema().findField("status").fieldId();
+        table.updateSchema().deleteColumn("status").commit();
+        demo.change(5);
+        Map<String, JsonNode> now = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow"))
+                .startsWith("published current view")
+                .contains(BUCKETS + " buckets rewritten");
+        JsonNode pointer = lake.currentView();
+        assertThat(pointer.path("mode").asText()).isEqualTo("incremental, columns renumbered");
+        assertThat(view(pointer)).isEqualTo(now);
+        Table after = IcebergTables.load(aws, "view_orders_current");
+        assertThat(after.schema().findField("status").fieldId()).isNotEqualTo(before);
+        assertThat(partsIn(pointer, folderOf(pointer)))
+                .hasSize(pointer.path("parts").size());
+        assertIcebergTableIs(pointer);
+    }
+
+    @Test
+    @Order(8)
     void theCatalogNamesTheCurrentViewAndTheDeltasForDuckDb() throws Exception {
         JsonNode pointer = lake.currentView();
         String localLake = aws.dataDir().resolve("dynamo-lake") + "/";
@@ -684,7 +726,7 @@ class ViewTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void oneReplicaBuildsAtATime() throws Exception {
         var store = new ddbstream.checkpoint.CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
         var other = store.acquire(
@@ -710,7 +752,7 @@ class ViewTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
         Map<String, JsonNode> before = scan(aws.dynamoDb(), TABLE);
         // One object with a good change, a line cut off, and another good change, as a damaged object would be.
