@@ -88,21 +88,8 @@ public final class IcebergCurrentTable {
     /**
      * The same, refused also unless the table's current commit names {@code basedOnUri} as its state (null: names
      * none): a build planned on one version never commits over another (a rollback made while it ran, another
-     * builder's version).
-     */
-    public boolean publish(
-            Version version,
-            SnapshotSchema schema,
-            List<IcebergTable.Part> parts,
-            int buckets,
-            int keep,
-            String basedOnUri) {
-        return publish(version, schema, parts, buckets, keep, basedOnUri, Map.of());
-    }
-
-    /**
-     * The same, for parts written with the Iceberg field ids {@code fieldIds} ({@link #fieldIds}): refused with an
-     * exception when the table, evolved in the commit, gives a column another id.
+     * builder's version); and refused with an exception when the table, evolved in the commit, gives a column another
+     * id than {@code fieldIds}, those the parts were written with ({@link #fieldIds}; empty: none).
      */
     public boolean publish(
             Version version,

@@ -51,7 +51,8 @@ public final class IcebergSnapshotTable {
                 Map.of(EXPORT_ID, exportId, EXPORT_TIME, exportTime.toString()),
                 keep,
                 current -> true, // the history holds the current commit too
-                history -> history.stream().noneMatch(held -> holdsItOrNewer(held, exportId, exportTime)));
+                history -> history.stream().noneMatch(held -> holdsItOrNewer(held, exportId, exportTime)),
+                Map.of());
     }
 
     /** Whether a commit's summary names this export (a retried publish) or a newer one. */

@@ -335,57 +335,21 @@ public final class IcebergTable {
 
     /**
      * Replaces the table's rows with {@code parts} in one commit whose summary holds {@code summary} (creating the
-     * table first if needed), then expires commits beyond the newest {@code keep}. One publish runs at a time in this
-     * JVM; a writer that lost the race to create the table publishes again on the table the other created.
+     * table first if needed), then expires commits beyond the newest {@code keep} publishes. One publish runs at a
+     * time in this JVM; a writer that lost the race to create the table publishes again on the table the other
+     * created. With {@code buckets > 0} the table is partitioned by {@code bucket[buckets](_key)}: each part holds the
+     * rows of its {@link Part#bucket}, so a reader looking for a key reads only its bucket's files; the partition spec
+     * follows {@code buckets} (Iceberg's partition evolution), and a publish that changes it names every file anew.
      *
      * @param supersedes whether this publish replaces what the current commit (its summary) holds
-     * @return false when it does not (a retried, late or outrun publish): the table is left as it is
+     * @param historyAllows whether the summaries of every commit the table keeps (current or not: a rollback leaves
+     *     later ones in its history), read from the same metadata the commit is made on, allow it
+     * @param fieldIds the Iceberg field ids the parts were written with ({@link #fieldIds}), empty when none: the
+     *     commit is refused with an exception when the table's schema, evolved in it, gives any of those columns
+     *     another id (the table changed since the parts were written, and they would read another column's values)
+     * @return false when {@code supersedes} or {@code historyAllows} refuses (a retried, late or outrun publish): the
+     *     table is left as it is
      * @throws CommitFailedException when another writer committed between the check and this commit
-     */
-    public synchronized boolean replace(
-            SnapshotSchema schema,
-            List<Part> parts,
-            Map<String, String> summary,
-            int keep,
-            Predicate<Map<String, String>> supersedes) {
-        return replace(schema, parts, 0, summary, keep, supersedes);
-    }
-
-    /**
-     * The same, for a table partitioned by {@code bucket[buckets](_key)} when {@code buckets > 0}: each part holds the
-     * rows of its {@link Part#bucket}, so a reader looking for a key reads only its bucket's files. The table's
-     * partition spec follows {@code buckets} (Iceberg's partition evolution), and a publish that changes it names
-     * every file anew.
-     */
-    public synchronized boolean replace(
-            SnapshotSchema schema,
-            List<Part> parts,
-            int buckets,
-            Map<String, String> summary,
-            int keep,
-            Predicate<Map<String, String>> supersedes) {
-        return replace(schema, parts, buckets, summary, keep, supersedes, history -> true);
-    }
-
-    /**
-     * The same, refused also when {@code historyAllows} refuses the summaries of every commit the table keeps (current
-     * or not: a rollback leaves later ones in its history), read from the same metadata the commit is made on.
-     */
-    public synchronized boolean replace(
-            SnapshotSchema schema,
-            List<Part> parts,
-            int buckets,
-            Map<String, String> summary,
-            int keep,
-            Predicate<Map<String, String>> supersedes,
-            Predicate<List<Map<String, String>>> historyAllows) {
-        return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, Map.of());
-    }
-
-    /**
-     * The same, for parts written with Iceberg field ids ({@link #fieldIds}): refused with an exception when the
-     * table's schema, evolved in this commit, gives any of those columns another id (the table changed since the
-     * parts were written, and they would read another column's values).
      */
     public synchronized boolean replace(
             SnapshotSchema schema,

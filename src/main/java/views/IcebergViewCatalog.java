@@ -178,7 +178,9 @@ public final class IcebergViewCatalog implements ViewCatalog {
                 v.buckets().count(),
                 summary,
                 1,
-                held -> Objects.equals(held.get(IcebergCurrentTable.VIEW_STATE), replaces));
+                held -> Objects.equals(held.get(IcebergCurrentTable.VIEW_STATE), replaces),
+                history -> true,
+                Map.of());
     }
 
     @Override

@@ -97,7 +97,8 @@ class IcebergTableTest {
                         parts("b1", 1),
                         0,
                         2,
-                        null))
+                        null,
+                        java.util.Map.of()))
                 .isTrue();
         assertThat(current.publish(
                         new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/s2"),
@@ -105,7 +106,8 @@ class IcebergTableTest {
                         parts("b2", 1),
                         0,
                         2,
-                        "s3://b/s1"))
+                        "s3://b/s1",
+                        java.util.Map.of()))
                 .isTrue();
         // A build plans version 3 on version 2; meanwhile the operator rolls the table back to version 1.
         Table table = IcebergTables.load(aws, "based_current");
@@ -116,7 +118,8 @@ class IcebergTableTest {
                         parts("b3", 1),
                         0,
                         2,
-                        "s3://b/s2"))
+                        "s3://b/s2",
+                        java.util.Map.of()))
                 .as("built on version 2, which the table no longer holds")
                 .isFalse();
         assertThat(current.state()).contains("s3://b/s1");
@@ -126,7 +129,8 @@ class IcebergTableTest {
                         parts("b3", 1),
                         0,
                         2,
-                        "s3://b/s1"))
+                        "s3://b/s1",
+                        java.util.Map.of()))
                 .as("built on the version the table holds")
                 .isTrue();
     }
@@ -166,7 +170,8 @@ class IcebergTableTest {
                         parts("m1", 1),
                         0,
                         2,
-                        null))
+                        null,
+                        java.util.Map.of()))
                 .isTrue();
         IcebergTable.Mark before = current.mark().orElseThrow();
         // A merge that changed nothing commits nothing: the version is recorded over the marked commit itself.
@@ -242,7 +247,8 @@ class IcebergTableTest {
                         parts("m4", 1),
                         0,
                         2,
-                        "s3://b/s3"))
+                        "s3://b/s3",
+                        java.util.Map.of()))
                 .isTrue();
         assertThat(current.keptDataFiles()).contains(merged);
         assertThat(aws.s3()
@@ -255,7 +261,8 @@ class IcebergTableTest {
                         parts("m5", 1),
                         0,
                         2,
-                        "s3://b/s4"))
+                        "s3://b/s4",
+                        java.util.Map.of()))
                 .isTrue();
         assertThat(current.keptDataFiles()).doesNotContain(merged);
         assertThat(aws.s3()
