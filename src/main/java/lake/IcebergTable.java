@@ -200,6 +200,14 @@ public final class IcebergTable {
         if (marked == null || history.size() < over.historyEntries()) {
             return false;
         }
+        if (over.historyEntries() > 0) {
+            // The marked commit's entry where the mark left it: a history shortened since (another tool expired
+            // commits) could hide a rollback among the entries counted as old.
+            org.apache.iceberg.HistoryEntry last = history.get(over.historyEntries() - 1);
+            if (last.snapshotId() != over.snapshotId() || last.timestampMillis() != over.lastEntryMillis()) {
+                return false;
+            }
+        }
         for (org.apache.iceberg.HistoryEntry entry : history.subList(over.historyEntries(), history.size())) {
             Snapshot s = table.snapshot(entry.snapshotId());
             if (s == null || s.sequenceNumber() <= marked.sequenceNumber() || publishes(s)) {
@@ -250,25 +258,31 @@ public final class IcebergTable {
     }
 
     /**
-     * Where the table stood before an engine commits to it itself: its current commit and how many entries its
-     * history (the log of which commit was current when) had. Its text is {@code <snapshot id>:<entries>}.
+     * Where the table stood before an engine commits to it itself: its current commit, how many entries its history
+     * (the log of which commit was current when) had, and the last of them (its time), so a history another tool's
+     * expiry shortened since is told apart. Its text is {@code <snapshot id>:<entries>:<last entry's time>}.
      */
-    public record Mark(long snapshotId, int historyEntries) {
+    public record Mark(long snapshotId, int historyEntries, long lastEntryMillis) {
         public static Mark parse(String text) {
-            int colon = text.indexOf(':');
-            return new Mark(Long.parseLong(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+            String[] parts = text.split(":");
+            return new Mark(Long.parseLong(parts[0]), Integer.parseInt(parts[1]), Long.parseLong(parts[2]));
         }
 
         @Override
         public String toString() {
-            return snapshotId + ":" + historyEntries;
+            return snapshotId + ":" + historyEntries + ":" + lastEntryMillis;
         }
     }
 
     /** Where the table stands now (see {@link Mark}); empty when it has no table or no commit. */
     public synchronized Optional<Mark> mark() {
-        return load().filter(t -> t.currentSnapshot() != null)
-                .map(t -> new Mark(t.currentSnapshot().snapshotId(), t.history().size()));
+        return load().filter(t -> t.currentSnapshot() != null).map(t -> {
+            List<org.apache.iceberg.HistoryEntry> history = t.history();
+            return new Mark(
+                    t.currentSnapshot().snapshotId(),
+                    history.size(),
+                    history.isEmpty() ? 0 : history.get(history.size() - 1).timestampMillis());
+        });
     }
 
     /**

@@ -313,6 +313,35 @@ class IcebergTableTest {
     }
 
     @Test
+    void aHistoryAnotherToolShortenedAfterTheMarkRefusesTheRecord() {
+        IcebergCurrentTable current = new IcebergCurrentTable(table("shortened_current"));
+        SnapshotSchema schema = schema("a", ColumnType.INT64);
+        current.publish(
+                new IcebergCurrentTable.Version(1, "e1", 1, null, null, "s3://b/h1"), schema, parts("h1", 1), 0, 5);
+        current.publish(
+                new IcebergCurrentTable.Version(2, "e1", 1, null, null, "s3://b/h2"),
+                schema,
+                parts("h2", 1),
+                0,
+                5,
+                "s3://b/h1",
+                java.util.Map.of());
+        IcebergTable.Mark before = current.mark().orElseThrow();
+        // Another tool expires the oldest commit (its history entry goes), then the engine's merge commits: the
+        // history is as long as at the mark, but no longer the same.
+        Table table = IcebergTables.load(aws, "shortened_current");
+        table.expireSnapshots()
+                .expireSnapshotId(table.snapshots().iterator().next().snapshotId())
+                .expireOlderThan(0)
+                .commit();
+        IcebergTables.load(aws, "shortened_current").newAppend().commit();
+        assertThat(current.record(
+                        new IcebergCurrentTable.Version(3, "e1", 1, null, null, "s3://b/h3"), "s3://b/h2", before, 5))
+                .isFalse();
+        assertThat(current.version()).isZero();
+    }
+
+    @Test
     void expiryKeepsTheNewestVersionsHoweverOldTheirCommitsAre() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("quiet_current"));
         SnapshotSchema schema = schema("a", ColumnType.INT64);
