@@ -249,10 +249,8 @@ public final class IcebergTable {
 
     private static List<Map<String, String>> lineage(Table t) {
         List<Map<String, String>> out = new java.util.ArrayList<>();
-        Snapshot s = t.currentSnapshot();
-        while (s != null) {
+        for (Snapshot s = t.currentSnapshot(); s != null; s = parent(t, s)) {
             out.add(s.summary());
-            s = s.parentId() == null ? null : t.snapshot(s.parentId());
         }
         return out;
     }
@@ -773,9 +771,7 @@ public final class IcebergTable {
         Table table = catalog.loadTable(id);
         java.util.Set<Long> kept = new java.util.HashSet<>();
         int published = 0;
-        for (Snapshot s = table.currentSnapshot();
-                s != null;
-                s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        for (Snapshot s = table.currentSnapshot(); s != null; s = parent(table, s)) {
             kept.add(s.snapshotId());
             if (publishes(s) && ++published == keep) {
                 break;
