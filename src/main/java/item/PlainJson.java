@@ -125,7 +125,8 @@ public final class PlainJson {
         return item;
     }
 
-    private static AttributeValue readValue(JsonParser p, String path) throws IOException {
+    /** Reads one plain JSON value whose first token is the current one; {@code path} names it in errors. */
+    public static AttributeValue readValue(JsonParser p, String path) throws IOException {
         JsonToken t = p.currentToken();
         switch (t) {
             case VALUE_STRING:
@@ -148,6 +149,38 @@ public final class PlainJson {
                 return AttributeValue.fromM(readItem(p, path));
             default:
                 throw new ItemFormatException(path, "unexpected " + AttributeValues.describe(p));
+        }
+    }
+
+    /**
+     * Copies one plain JSON value whose first token is the current one, leaving the parser on its last token: the text
+     * {@link #writeValue} writes for the value {@link #readValue} reads, without building it (numbers keep their
+     * exact text).
+     */
+    public static void copyValue(JsonParser p, JsonGenerator g) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case VALUE_STRING -> g.writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(DynamoNumbers.toJsonNumber(p.getText(), ""));
+            case VALUE_TRUE, VALUE_FALSE -> g.writeBoolean(t == JsonToken.VALUE_TRUE);
+            case VALUE_NULL -> g.writeNull();
+            case START_ARRAY -> {
+                g.writeStartArray();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    copyValue(p, g);
+                }
+                g.writeEndArray();
+            }
+            case START_OBJECT -> {
+                g.writeStartObject();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    g.writeFieldName(p.currentName());
+                    p.nextToken();
+                    copyValue(p, g);
+                }
+                g.writeEndObject();
+            }
+            default -> throw new ItemFormatException("", "unexpected " + AttributeValues.describe(p));
         }
     }
 

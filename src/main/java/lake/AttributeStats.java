@@ -20,9 +20,14 @@ final class AttributeStats {
     private int maxScale;
 
     void observe(AttributeValue v) {
-        counts.merge(v.type(), 1L, Long::sum);
-        if (v.type() == AttributeValue.Type.N) {
-            number(new BigDecimal(v.n()).stripTrailingZeros());
+        observe(v.type(), v.n());
+    }
+
+    /** One value of the attribute: its type and, for a number, its text. */
+    void observe(AttributeValue.Type type, String number) {
+        counts.merge(type, 1L, Long::sum);
+        if (type == AttributeValue.Type.N) {
+            number(new BigDecimal(number).stripTrailingZeros());
         }
     }
 

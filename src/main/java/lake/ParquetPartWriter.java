@@ -2,6 +2,8 @@ package lake;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import item.ItemKeys;
 import item.PlainJson;
 import java.io.ByteArrayOutputStream;
@@ -82,6 +84,10 @@ public final class ParquetPartWriter implements Closeable {
                 .withRowGroupSize(rowGroupBytes)
                 .withCompressionCodec(CompressionCodecName.fromConf(codec.toUpperCase()))
                 .withDictionaryEncoding(false)
+                // A column whose distinct values outgrow 64 KiB in a row group falls back to plain encoding there and
+                // then: ids, times and free text stop paying a dictionary lookup per value after the first few
+                // thousand (at the 1 MiB default, the dictionary took a third of a view build's writing time).
+                .withDictionaryPageSize(64 << 10)
                 .withExtraMetaData(
                         Map.of("dynamo-lake.export-id", exportId, "dynamo-lake.schema-version", schema.version()));
         // Dictionaries pay off on repeated values (status fields, the export id), not on ids, sequence numbers or the
@@ -99,16 +105,20 @@ public final class ParquetPartWriter implements Closeable {
     }
 
     public void write(Map<String, AttributeValue> item) throws IOException {
-        writer.write(new Row(item, null, null));
+        writer.write(new Row(item, null, null, null));
         rows++;
     }
 
     /**
-     * Writes a view row: the item parsed from plain JSON ({@link item.PlainJson#parseItem}, so binary attributes
-     * arrive as base64 text), the exact JSON text for the item column, and the sequence number of its change.
+     * Writes a view row from the item's exact plain JSON, which is the item column as it stands: the typed columns
+     * are read from its top-level values (binary attributes are base64 text there) without building the item, so a
+     * build pays one pass over the text per row. The JSON was checked when its delta line or snapshot row was read.
+     *
+     * @param key the item's key as {@link ItemKeys#canonical} gives it
+     * @param sequence the sequence number of the change the row comes from ({@code ""} for a snapshot's row)
      */
-    public void write(Map<String, AttributeValue> item, byte[] itemJson, String sequence) throws IOException {
-        writer.write(new Row(item, itemJson, sequence));
+    public void writePlain(byte[] itemJson, String key, String sequence) throws IOException {
+        writer.write(new Row(null, itemJson, key, sequence));
         rows++;
     }
 
@@ -150,8 +160,8 @@ public final class ParquetPartWriter implements Closeable {
         }
     }
 
-    /** One row: the item, and for views its exact JSON text and its change's sequence number. */
-    private record Row(Map<String, AttributeValue> item, byte[] itemJson, String sequence) {}
+    /** One row: the item, or for views its exact JSON text, key and its change's sequence number. */
+    private record Row(Map<String, AttributeValue> item, byte[] itemJson, String key, String sequence) {}
 
     /** Writes one item straight to Parquet's record consumer, column by column. */
     private static final class ItemWriteSupport extends WriteSupport<Row> {
@@ -164,6 +174,8 @@ public final class ParquetPartWriter implements Closeable {
         private final long exportTime;
         private final List<String> keys;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
+        private final Map<String, Integer> byAttribute = new HashMap<>();
+        private final Object[] values;
         private RecordConsumer out;
 
         ItemWriteSupport(SnapshotSchema schema, Map<String, Integer> fieldIds, String exportId, Instant exportTime) {
@@ -174,6 +186,12 @@ public final class ParquetPartWriter implements Closeable {
             // Microseconds, as Iceberg's timestamptz requires of Parquet (its readers prune row groups by them).
             this.exportTime = java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, exportTime);
             this.keys = schema.keyAttributes();
+            for (int i = 0; i < columns.size(); i++) {
+                if (columns.get(i).attribute() != null) {
+                    byAttribute.put(columns.get(i).attribute(), i);
+                }
+            }
+            this.values = new Object[columns.size()];
         }
 
         @Override
@@ -193,6 +211,10 @@ public final class ParquetPartWriter implements Closeable {
 
         @Override
         public void write(Row row) {
+            if (row.item() == null) {
+                writePlain(row);
+                return;
+            }
             Map<String, AttributeValue> item = row.item();
             out.startMessage();
             for (int i = 0; i < columns.size(); i++) {
@@ -209,6 +231,106 @@ public final class ParquetPartWriter implements Closeable {
             out.endMessage();
         }
 
+        /** A row of plain JSON: each top-level value that has a column is converted once, then the row is written. */
+        private void writePlain(Row row) {
+            java.util.Arrays.fill(values, null);
+            try (JsonParser p = JSON.createParser(row.itemJson())) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException("an item is a JSON object: " + row.key());
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    Integer i = byAttribute.get(p.currentName());
+                    JsonToken t = p.nextToken();
+                    if (i == null) {
+                        p.skipChildren();
+                    } else {
+                        values[i] = plainValue(columns.get(i), p, t);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the item JSON of " + row.key() + " is not JSON", e);
+            }
+            out.startMessage();
+            for (int i = 0; i < columns.size(); i++) {
+                SnapshotColumn c = columns.get(i);
+                if (c.attribute() == null) {
+                    system(c, i, row);
+                } else if (values[i] != null) {
+                    Object v = values[i];
+                    if (v instanceof Binary b) {
+                        field(c, i, b);
+                    } else if (v instanceof Long n) {
+                        field(c, i, () -> out.addLong(n));
+                    } else if (v instanceof Double d) {
+                        field(c, i, () -> out.addDouble(d));
+                    } else {
+                        field(c, i, () -> out.addBoolean((Boolean) v));
+                    }
+                }
+            }
+            out.endMessage();
+        }
+
+        /**
+         * The column value of one top-level plain JSON value (the parser on its first token), as {@link #typed} gives
+         * it for the same value parsed: null where the value does not fit the column.
+         */
+        private Object plainValue(SnapshotColumn c, JsonParser p, JsonToken t) throws IOException {
+            try {
+                switch (c.type()) {
+                    case STRING -> {
+                        return switch (t) {
+                            case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> Binary.fromString(p.getText());
+                            case VALUE_TRUE, VALUE_FALSE ->
+                                Binary.fromString(Boolean.toString(t == JsonToken.VALUE_TRUE));
+                            case VALUE_NULL -> null;
+                            default -> structure(p);
+                        };
+                    }
+                    case JSON -> {
+                        return t == JsonToken.VALUE_NULL ? null : structure(p);
+                    }
+                    case INT64 -> {
+                        return isNumber(t) ? long64(p.getText()) : skip(p);
+                    }
+                    case DECIMAL -> {
+                        return isNumber(t) ? decimal(p.getText(), c.scale()) : skip(p);
+                    }
+                    case DOUBLE -> {
+                        return isNumber(t) ? Double.parseDouble(p.getText()) : skip(p);
+                    }
+                    case BOOLEAN -> {
+                        return t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE
+                                ? t == JsonToken.VALUE_TRUE
+                                : skip(p);
+                    }
+                    case BINARY -> {
+                        return t == JsonToken.VALUE_STRING
+                                ? Binary.fromConstantByteArray(
+                                        Base64.getDecoder().decode(p.getText()))
+                                : skip(p);
+                    }
+                    default -> throw new IllegalStateException("not an attribute column type: " + c.type());
+                }
+            } catch (ArithmeticException | IllegalArgumentException e) {
+                return null; // left null: the item JSON holds the value exactly
+            }
+        }
+
+        private static boolean isNumber(JsonToken t) {
+            return t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT;
+        }
+
+        private static Object skip(JsonParser p) throws IOException {
+            p.skipChildren();
+            return null;
+        }
+
+        /** A value written as JSON text, the way {@link PlainJson#writeValue} writes it parsed. */
+        private Binary structure(JsonParser p) throws IOException {
+            return json(g -> PlainJson.copyValue(p, g));
+        }
+
         private void system(SnapshotColumn c, int i, Row row) {
             Binary text;
             switch (c.name()) {
@@ -216,7 +338,8 @@ public final class ParquetPartWriter implements Closeable {
                     text = row.itemJson() != null
                             ? Binary.fromConstantByteArray(row.itemJson())
                             : json(g -> PlainJson.writeItem(row.item(), g, ""));
-                case SnapshotSchema.KEY -> text = Binary.fromString(ItemKeys.canonical(row.item(), keys));
+                case SnapshotSchema.KEY ->
+                    text = Binary.fromString(row.key() != null ? row.key() : ItemKeys.canonical(row.item(), keys));
                 case SnapshotSchema.SEQUENCE -> text = Binary.fromString(row.sequence() == null ? "" : row.sequence());
                 case SnapshotSchema.EXPORT_ID -> text = exportId;
                 case SnapshotSchema.EXPORT_TIME -> {
@@ -236,7 +359,7 @@ public final class ParquetPartWriter implements Closeable {
                     case JSON -> field(c, i, json(g -> PlainJson.writeValue(v, g, "")));
                     case INT64 -> {
                         if (v.n() != null) {
-                            long n = new BigDecimal(v.n()).longValueExact();
+                            long n = long64(v.n());
                             field(c, i, () -> out.addLong(n));
                         }
                     }
@@ -305,6 +428,16 @@ public final class ParquetPartWriter implements Closeable {
                 throw new java.io.UncheckedIOException(e);
             }
             return Binary.fromConstantByteArray(buffer.toByteArray());
+        }
+
+        /** A number's text as a long, exactly ({@code 1E+2} is 100); ArithmeticException where it is no long. */
+        private static long long64(String n) {
+            boolean plain = !n.isEmpty() && n.length() <= 18;
+            for (int k = 0; plain && k < n.length(); k++) {
+                char ch = n.charAt(k);
+                plain = (ch >= '0' && ch <= '9') || (k == 0 && ch == '-' && n.length() > 1);
+            }
+            return plain ? Long.parseLong(n) : new BigDecimal(n).longValueExact();
         }
 
         /** DECIMAL(38, scale) as 16 bytes, big-endian two's complement, as Parquet stores it. */

@@ -35,10 +35,29 @@ public final class SchemaDiscovery {
         }
     }
 
+    /**
+     * One top-level value of an item as discovery counts it: its DynamoDB type as plain JSON shows it (arrays are
+     * {@code L}, objects {@code M}) and, for a number or a string, its exact text.
+     */
+    public record Value(String attribute, AttributeValue.Type type, String text) {}
+
+    /** Observes one item given as its top-level values, read from its JSON without building the item. */
+    public void observe(List<Value> item) {
+        items++;
+        for (Value v : item) {
+            attributes.computeIfAbsent(v.attribute(), k -> new AttributeStats()).observe(v.type(), v.text());
+        }
+    }
+
     public void merge(SchemaDiscovery other) {
         items += other.items;
         other.attributes.forEach((name, stats) ->
                 attributes.computeIfAbsent(name, k -> new AttributeStats()).merge(stats));
+    }
+
+    /** The top-level attributes seen in any item. */
+    public Set<String> attributes() {
+        return Set.copyOf(attributes.keySet());
     }
 
     public long items() {

@@ -10,9 +10,11 @@ import item.SequenceNumbers;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import lake.SchemaDiscovery;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -35,7 +37,7 @@ public final class DeltaLines {
     /**
      * One change.
      *
-     * @param item the new image parsed from plain JSON (null for REMOVE)
+     * @param attributes the new image's top-level values, as schema discovery counts them (null for REMOVE)
      * @param itemJson the new image's exact JSON text (null for REMOVE)
      */
     public record Change(
@@ -43,7 +45,7 @@ public final class DeltaLines {
             String sequence,
             Action action,
             Instant time,
-            Map<String, AttributeValue> item,
+            List<SchemaDiscovery.Value> attributes,
             byte[] itemJson) {}
 
     private DeltaLines() {}
@@ -73,7 +75,7 @@ public final class DeltaLines {
             String sequence = null;
             String time = null;
             Map<String, AttributeValue> keys = null;
-            Map<String, AttributeValue> object = null;
+            List<SchemaDiscovery.Value> object = null;
             int objectStart = -1;
             int objectEnd = -1;
             boolean keysOnly = false;
@@ -88,7 +90,7 @@ public final class DeltaLines {
                     case "keys" -> keys = object(p, t, "keys");
                     case "object" -> {
                         objectStart = (int) p.currentTokenLocation().getByteOffset();
-                        object = object(p, t, "object");
+                        object = topLevel(p, t);
                         objectEnd = (int) p.currentLocation().getByteOffset();
                     }
                     default -> p.skipChildren();
@@ -127,6 +129,35 @@ public final class DeltaLines {
             int cut = message == null ? -1 : message.indexOf("\n at [");
             throw new ItemFormatException("", "not JSON: " + (cut > 0 ? message.substring(0, cut) : message));
         }
+    }
+
+    /**
+     * The top-level values of the image whose START_OBJECT is the current token, read past its end. Nested values are
+     * only checked to be JSON: the image is kept as its text, and the view's writer reads it once more.
+     */
+    private static List<SchemaDiscovery.Value> topLevel(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            throw new ItemFormatException("object", "expected an object");
+        }
+        List<SchemaDiscovery.Value> values = new ArrayList<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            AttributeValue.Type type = switch (v) {
+                case VALUE_STRING -> AttributeValue.Type.S;
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> AttributeValue.Type.N;
+                case VALUE_TRUE, VALUE_FALSE -> AttributeValue.Type.BOOL;
+                case VALUE_NULL -> AttributeValue.Type.NUL;
+                case START_ARRAY -> AttributeValue.Type.L;
+                case START_OBJECT -> AttributeValue.Type.M;
+                default -> throw new ItemFormatException("object." + name, "unexpected " + v);
+            };
+            // A string's text too: an attribute the table holds as binary is base64 text here.
+            values.add(new SchemaDiscovery.Value(
+                    name, type, type == AttributeValue.Type.N || type == AttributeValue.Type.S ? p.getText() : null));
+            p.skipChildren();
+        }
+        return values;
     }
 
     private static Map<String, AttributeValue> object(JsonParser p, JsonToken t, String field) throws IOException {

@@ -27,7 +27,7 @@ final class ItemSpill implements Closeable {
     private final FileChannel channel;
     private final OutputStream out;
     private long written;
-    private boolean reading;
+    private volatile boolean reading;
 
     ItemSpill(Path file) throws IOException {
         this.channel = FileChannel.open(
@@ -41,8 +41,8 @@ final class ItemSpill implements Closeable {
         written = 1;
     }
 
-    /** Puts the next row's image ({@code null}: none); returns its place, the row's number. */
-    long put(byte[] image) throws IOException {
+    /** Puts the next row's image ({@code null}: none); returns its place, the row's number. Threads may share it. */
+    synchronized long put(byte[] image) throws IOException {
         if (reading) {
             throw new IllegalStateException("the spill is being read");
         }
@@ -64,11 +64,17 @@ final class ItemSpill implements Closeable {
         return (at << LENGTH_BITS) | (image.length + 1L);
     }
 
-    /** The image at a place {@link #put} returned, or null for a delete's. */
-    byte[] get(long place) throws IOException {
+    private synchronized void startReading() throws IOException {
         if (!reading) {
             out.flush();
             reading = true;
+        }
+    }
+
+    /** The image at a place {@link #put} returned, or null for a delete's. Threads may read side by side. */
+    byte[] get(long place) throws IOException {
+        if (!reading) {
+            startReading();
         }
         long at = place >>> LENGTH_BITS;
         int length = (int) (place & ((1 << LENGTH_BITS) - 1)) - 1;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import export.DataFileReader;
 import item.ItemFormatException;
-import item.PlainJson;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,12 +37,11 @@ import lake.LakeLayout;
 import lake.LakeStore;
 import lake.ParquetPartWriter;
 import lake.SchemaDiscovery;
+import lake.SnapshotColumn;
 import lake.SnapshotSchema;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import views.ViewLake.Snapshot;
 
@@ -177,7 +174,7 @@ public final class ViewBuilder implements Views {
         try (Connection db = open(work);
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             long t0 = System.nanoTime();
-            Intake intake = readChanges(db, spill, objects, null, snapshot.schema());
+            Intake intake = readChanges(db, spill, objects, null, snapshot.schema(), work);
             String changes = ViewSql.inWindow("changes", ViewSql.duckDbTime(plan.since()), null);
             String previousTombstones = incremental ? downloadTombstones(previous.get(), work) : null;
             long t1 = System.nanoTime();
@@ -186,6 +183,7 @@ public final class ViewBuilder implements Views {
                     : snapshot.schema().withSequence();
             SchemaDiscovery discovery =
                     incremental ? SchemaDiscovery.fromJson(previous.get().path("discovery")) : snapshot.discovery();
+            Set<String> baseAttributes = discovery.items() > 0 ? discovery.attributes() : null;
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
             boolean widened = !schema.version().equals(before.version());
@@ -224,20 +222,26 @@ public final class ViewBuilder implements Views {
                 for (int b = 0; b < options.buckets(); b++) {
                     rewrite.add(b);
                 }
-                String base = incremental
-                        ? ViewSql.duckDbBase(
-                                downloadAll(
-                                        previousParts.values().stream()
-                                                .flatMap(List::stream)
-                                                .map(part -> part.path("key").asText())
-                                                .toList(),
-                                        work),
-                                true)
-                        : ViewSql.duckDbBase(downloadAll(snapshot.parts(), work), false);
-                String sql =
-                        ViewSql.merge(base, ViewSql.duckDbTombstones(previousTombstones), changes, options.buckets());
-                written = writeBuckets(
-                        db, spill, sql, schema, fieldIds, snapshot, work, "part-", true, options.targetFileBytes());
+                List<String> baseFiles = incremental
+                        ? downloadAll(
+                                previousParts.values().stream()
+                                        .flatMap(List::stream)
+                                        .map(part -> part.path("key").asText())
+                                        .toList(),
+                                work)
+                        : downloadAll(snapshot.parts(), work);
+                LOG.debug("Downloaded {} base parts in {} ms", baseFiles.size(), (System.nanoTime() - t1) / 1_000_000);
+                written = rebuildBuckets(
+                        db,
+                        spill,
+                        new Base(baseFiles, incremental, incremental ? before : snapshot.schema(), baseAttributes),
+                        ViewSql.duckDbTombstones(previousTombstones),
+                        changes,
+                        schema,
+                        fieldIds,
+                        snapshot,
+                        work,
+                        true);
             }
             long tombstones = writeTombstones(db, work);
 
@@ -355,8 +359,9 @@ public final class ViewBuilder implements Views {
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             String floor = views.floor(snapshot, options.replayMargin());
             Intake intake = readChanges(
-                    db, spill, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema());
+                    db, spill, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema(), work);
             SchemaDiscovery discovery = snapshot.discovery();
+            Set<String> baseAttributes = discovery.items() > 0 ? discovery.attributes() : null;
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
             List<String> files = downloadAll(snapshot.parts(), work);
@@ -364,10 +369,17 @@ public final class ViewBuilder implements Views {
                     "changes",
                     ViewSql.duckDbTime(ViewLake.since(snapshot, options.replayMargin())),
                     ViewSql.duckDbTime(time));
-            String sql = ViewSql.merge(
-                    ViewSql.duckDbBase(files, false), ViewSql.duckDbTombstones(null), changes, options.buckets());
-            Map<Integer, List<Part>> written = writeBuckets(
-                    db, spill, sql, schema, Map.of(), snapshot, work, "part-", false, options.targetFileBytes());
+            Map<Integer, List<Part>> written = rebuildBuckets(
+                    db,
+                    spill,
+                    new Base(files, false, snapshot.schema(), baseAttributes),
+                    ViewSql.duckDbTombstones(null),
+                    changes,
+                    schema,
+                    Map.of(),
+                    snapshot,
+                    work,
+                    false);
             lock.confirm();
             long items = 0;
             Map<String, Long> parts = new java.util.LinkedHashMap<>();
@@ -411,78 +423,117 @@ public final class ViewBuilder implements Views {
 
     private record Intake(SchemaDiscovery discovery, long changes, Instant lastTime) {}
 
-    /** Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered. */
+    /**
+     * Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered.
+     * {@code threads} readers share the objects: each parses its lines, puts their images into the spill and writes
+     * their narrow columns to a file of its own, which DuckDB reads into the table in one statement at the end.
+     */
     private Intake readChanges(
-            Connection db, ItemSpill spill, List<String> objects, Instant until, SnapshotSchema schema)
+            Connection db, ItemSpill spill, List<String> objects, Instant until, SnapshotSchema schema, Path work)
             throws Exception {
-        try (Statement st = db.createStatement()) {
-            st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
-                    + " _item VARCHAR, _row BIGINT)");
-        }
-        SchemaDiscovery discovery = new SchemaDiscovery();
         List<String> keyNames = schema.keyAttributes();
         Set<String> binary = new HashSet<>();
         schema.columns().stream()
                 .filter(c -> c.attribute() != null && c.type() == ColumnType.BINARY)
                 .forEach(c -> binary.add(c.attribute()));
-        long[] changes = {0};
-        Instant[] last = {null};
-        try (DuckDBAppender appender =
-                db.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "changes")) {
-            for (String key : objects) {
-                List<String> dead = new ArrayList<>();
-                try (InputStream in = new BufferedInputStream(lake.open(key), 1 << 16)) {
-                    DataFileReader.read(in, isGzip(in), (buf, off, len, line) -> {
-                        DeltaLines.Change c;
-                        try {
-                            c = DeltaLines.parse(buf, off, len, keyNames);
-                        } catch (ItemFormatException e) {
-                            dead.add(deadLetter(
-                                    key, line, e.getMessage(), new String(buf, off, len, StandardCharsets.UTF_8)));
-                            return;
-                        }
-                        if (c == null) {
-                            return; // keys only: nothing to apply
-                        }
-                        try {
-                            appender.beginRow();
-                            appender.append(c.key());
-                            appender.append(c.sequence());
-                            appender.append(c.action().name());
-                            if (c.time() == null) {
-                                appender.appendNull();
-                            } else {
-                                appender.append(java.time.LocalDateTime.ofInstant(c.time(), java.time.ZoneOffset.UTC));
+        int readers = Math.max(1, Math.min(options.threads(), objects.size()));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Intake> read = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> files = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(readers);
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int k = 0; k < readers; k++) {
+                Path rows = work.resolve("changes-" + k + ".jsonl");
+                files.add(rows.toString());
+                running.add(pool.submit(() -> {
+                    SchemaDiscovery discovery = new SchemaDiscovery();
+                    long[] changes = {0};
+                    Instant[] last = {null};
+                    try (com.fasterxml.jackson.core.JsonGenerator out =
+                            JSON.getFactory().createGenerator(Files.newOutputStream(rows))) {
+                        for (int i = next.getAndIncrement(); i < objects.size(); i = next.getAndIncrement()) {
+                            String key = objects.get(i);
+                            List<String> dead = new ArrayList<>();
+                            try (InputStream in = new BufferedInputStream(lake.open(key), 1 << 16)) {
+                                DataFileReader.read(in, isGzip(in), (buf, off, len, line) -> {
+                                    DeltaLines.Change c;
+                                    try {
+                                        c = DeltaLines.parse(buf, off, len, keyNames);
+                                    } catch (ItemFormatException e) {
+                                        dead.add(deadLetter(
+                                                key,
+                                                line,
+                                                e.getMessage(),
+                                                new String(buf, off, len, StandardCharsets.UTF_8)));
+                                        return;
+                                    }
+                                    if (c == null) {
+                                        return; // keys only: nothing to apply
+                                    }
+                                    out.writeStartObject();
+                                    out.writeStringField("k", c.key());
+                                    out.writeStringField("s", c.sequence());
+                                    out.writeStringField("a", c.action().name());
+                                    if (c.time() != null) {
+                                        out.writeNumberField(
+                                                "t",
+                                                java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, c.time()));
+                                    }
+                                    // The image waits in the spill; its place is the row's number, which also tells
+                                    // duplicates apart (0 is a base row's).
+                                    out.writeNumberField("r", spill.put(c.itemJson()));
+                                    out.writeEndObject();
+                                    out.writeRaw('\n');
+                                    if (c.attributes() != null
+                                            && (until == null
+                                                    || c.time() == null
+                                                    || !c.time().isAfter(until))) {
+                                        discovery.observe(asStored(c.attributes(), binary));
+                                    }
+                                    changes[0]++;
+                                    if (c.time() != null
+                                            && (last[0] == null || c.time().isAfter(last[0]))) {
+                                        last[0] = c.time();
+                                    }
+                                });
                             }
-                            appender.appendNull(); // the image waits in the spill, under the row's number
-                            appender.append(spill.put(c.itemJson())); // tells duplicates apart; 0 is a base row
-                            appender.endRow();
-                        } catch (SQLException e) {
-                            throw new IOException(e);
+                            if (!dead.isEmpty()) {
+                                lake.putText(layout.viewDeadLetters(key), String.join("\n", dead) + "\n");
+                                LOG.error(
+                                        "{} lines of {} are not delta envelopes; they are in {} and left out of the view",
+                                        dead.size(),
+                                        lake.uri(key),
+                                        lake.uri(layout.viewDeadLetters(key)));
+                            }
                         }
-                        if (c.item() != null
-                                && (until == null
-                                        || c.time() == null
-                                        || !c.time().isAfter(until))) {
-                            discovery.observe(asStored(c.item(), binary));
-                        }
-                        changes[0]++;
-                        if (c.time() != null && (last[0] == null || c.time().isAfter(last[0]))) {
-                            last[0] = c.time();
-                        }
-                    });
-                }
-                if (!dead.isEmpty()) {
-                    lake.putText(layout.viewDeadLetters(key), String.join("\n", dead) + "\n");
-                    LOG.error(
-                            "{} lines of {} are not delta envelopes; they are in {} and left out of the view",
-                            dead.size(),
-                            lake.uri(key),
-                            lake.uri(layout.viewDeadLetters(key)));
-                }
+                    }
+                    read.add(new Intake(discovery, changes[0], last[0]));
+                    return null;
+                }));
+            }
+            awaitAll(running);
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
+                    + " _item VARCHAR, _row BIGINT)");
+            st.execute("INSERT INTO changes SELECT k, s, a, make_timestamp(t), NULL, r FROM read_json("
+                    + sqlList(files) + ", format = 'newline_delimited', columns = {k: 'VARCHAR', s: 'VARCHAR',"
+                    + " a: 'VARCHAR', t: 'BIGINT', r: 'BIGINT'})");
+        }
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        long changes = 0;
+        Instant last = null;
+        for (Intake i : read) {
+            discovery.merge(i.discovery());
+            changes += i.changes();
+            if (i.lastTime() != null && (last == null || i.lastTime().isAfter(last))) {
+                last = i.lastTime();
             }
         }
-        return new Intake(discovery, changes[0], last[0]);
+        return new Intake(discovery, changes, last);
     }
 
     private static boolean isGzip(InputStream in) throws IOException {
@@ -503,23 +554,21 @@ public final class ViewBuilder implements Views {
     }
 
     /** Plain JSON has no binary type: attributes the snapshot holds as binary are counted as binary. */
-    private static Map<String, AttributeValue> asStored(Map<String, AttributeValue> item, Set<String> binary) {
+    private static List<SchemaDiscovery.Value> asStored(List<SchemaDiscovery.Value> item, Set<String> binary) {
         if (binary.isEmpty()) {
             return item;
         }
-        Map<String, AttributeValue> out = new HashMap<>(item);
-        for (String name : binary) {
-            AttributeValue v = item.get(name);
-            if (v != null && v.s() != null) {
+        List<SchemaDiscovery.Value> out = new ArrayList<>(item.size());
+        for (SchemaDiscovery.Value v : item) {
+            if (v.type() == AttributeValue.Type.S && binary.contains(v.attribute())) {
                 try {
-                    out.put(
-                            name,
-                            AttributeValue.fromB(SdkBytes.fromByteArray(
-                                    java.util.Base64.getDecoder().decode(v.s()))));
+                    java.util.Base64.getDecoder().decode(v.text());
+                    v = new SchemaDiscovery.Value(v.attribute(), AttributeValue.Type.B, null);
                 } catch (IllegalArgumentException notBase64) {
                     // a string after all: the column widens to text
                 }
             }
+            out.add(v);
         }
         return out;
     }
@@ -614,10 +663,7 @@ public final class ViewBuilder implements Views {
                     }
                     String item = rs.getString(6); // a base row's; a change's waits in the spill
                     byte[] image = item != null ? item.getBytes(StandardCharsets.UTF_8) : spill.get(rs.getLong(7));
-                    writer.write(
-                            PlainJson.parseItem(item != null ? item : new String(image, StandardCharsets.UTF_8)),
-                            image,
-                            rs.getString(3));
+                    writer.writePlain(image, rs.getString(2), rs.getString(3));
                 }
                 if (writer != null) {
                     writer.close();
@@ -641,6 +687,195 @@ public final class ViewBuilder implements Views {
             }
         }
         return out;
+    }
+
+    /**
+     * The rows every bucket is rebuilt from: Parquet files (a snapshot's parts, or the current view's when it is
+     * rebuilt with a wider schema) with their schema and the attributes their items hold (null when not known).
+     */
+    private record Base(List<String> files, boolean hasSequence, SnapshotSchema schema, Set<String> attributes) {}
+
+    /**
+     * Rebuilds every bucket from the base and the changes. Each key's winner is found on narrow columns; the changes
+     * that win are typed by the project's writer, and the base rows that win are copied by DuckDB with their typed
+     * columns as they are, when every column of the view's schema is one the base holds exactly (the same type, a
+     * number widened exactly, or an attribute none of its items has). Otherwise every winning row is typed anew from
+     * its JSON. A bucket's parts are then DuckDB's files of its base rows and the writer's files of its changes.
+     *
+     * @param tombstones a relation of {@code _key, _seq, _time}: keys the base no longer holds
+     * @param keepTombstones whether deleted keys go to the {@code new_tombstones} table (a current view) or nowhere
+     */
+    private Map<Integer, List<Part>> rebuildBuckets(
+            Connection db,
+            ItemSpill spill,
+            Base base,
+            String tombstones,
+            String changes,
+            SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
+            Snapshot snapshot,
+            Path work,
+            boolean keepTombstones)
+            throws Exception {
+        String rows = ViewSql.duckDbBase(base.files(), base.hasSequence());
+        Optional<String> columns = base.files().isEmpty()
+                ? Optional.empty()
+                : ViewSql.copiedColumns(
+                        schema,
+                        heldByEveryFile(db, base),
+                        base.attributes(),
+                        base.hasSequence(),
+                        why -> LOG.info("Every row of {} is typed anew from its JSON: {}", tableName, why));
+        if (columns.isEmpty()) {
+            return writeBuckets(
+                    db,
+                    spill,
+                    ViewSql.merge(rows, tombstones, changes, options.buckets()),
+                    schema,
+                    fieldIds,
+                    snapshot,
+                    work,
+                    "part-",
+                    keepTombstones,
+                    options.targetFileBytes());
+        }
+        long k0 = System.nanoTime();
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE picked AS " + ViewSql.picked(rows, tombstones, changes));
+        }
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE winners AS "
+                    + ViewSql.pickedChanges(tombstones, changes, "picked", options.buckets()));
+            st.execute("CREATE OR REPLACE TABLE new_tombstones AS SELECT _key, _seq, _time FROM winners"
+                    + " WHERE _action = 'REMOVE'" + (keepTombstones ? "" : " AND false"));
+        }
+        // DuckDB cannot roll files at a size while it partitions: a bucket whose base rows outgrow the target file
+        // size is split into slices by a hash of the key, each about that size.
+        long baseBytes = 0;
+        for (String f : base.files()) {
+            baseBytes += Files.size(Path.of(f));
+        }
+        long slices = Math.max(1, -Math.floorDiv(-baseBytes, (long) options.buckets() * options.targetFileBytes()));
+        Path dir = work.resolve("base");
+        long rowGroup = Math.min(options.rowGroupBytes(), options.targetFileBytes());
+        String copy = "COPY (SELECT " + ViewSql.bucket("b._key", options.buckets()) + " AS _bucket, "
+                + (slices > 1 ? "hash(b._key) % " + slices + " AS _slice, " : "")
+                + columns.get() + " FROM read_parquet(" + sqlList(base.files()) + ") b SEMI JOIN picked p"
+                + " ON p._key = b._key AND p._pick = " + ViewSql.basePick(base.hasSequence() ? "b._seq" : "''")
+                + ") TO '" + sqlText(dir.toString()) + "' (FORMAT parquet, PARTITION_BY (_bucket"
+                + (slices > 1 ? ", _slice" : "") + "), COMPRESSION "
+                + options.codec().toLowerCase()
+                + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
+                + ", ROW_GROUP_SIZE_BYTES " + rowGroup + fieldIdsOption(fieldIds) + ")";
+        long k1 = System.nanoTime();
+        // One after the other: on two cores, copying the base rows while the changes are typed took longer than both.
+        Map<Integer, List<Part>> changed = typeInParallel(
+                db, spill, "winners", schema, fieldIds, snapshot, work, "changes-", options.targetFileBytes());
+        long copiedRows;
+        try (Statement st = db.createStatement()) {
+            copiedRows = st.executeUpdate(copy);
+        }
+        long k2 = System.nanoTime();
+        Map<Integer, List<Part>> out = new TreeMap<>();
+        java.util.regex.Pattern bucketFolder = java.util.regex.Pattern.compile("_bucket=(\\d+)");
+        List<String> copied = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> copied.add(f.toString()));
+            }
+        }
+        if (!copied.isEmpty()) { // none when no base row won
+            try (Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
+                            + sqlList(copied) + ") ORDER BY file_name")) {
+                while (rs.next()) {
+                    java.util.regex.Matcher m = bucketFolder.matcher(rs.getString(1));
+                    if (!m.find()) {
+                        throw new IllegalStateException(
+                                "DuckDB wrote a part outside a bucket's folder: " + rs.getString(1));
+                    }
+                    out.computeIfAbsent(Integer.parseInt(m.group(1)), b -> new ArrayList<>())
+                            .add(new Part(Path.of(rs.getString(1)), rs.getLong(2)));
+                }
+            }
+        }
+        changed.forEach(
+                (b, parts) -> out.computeIfAbsent(b, x -> new ArrayList<>()).addAll(parts));
+        LOG.debug(
+                "Rebuilt {} buckets: winners picked in {} ms, changes typed and {} base rows copied in {} ms",
+                out.size(),
+                (k1 - k0) / 1_000_000,
+                copiedRows,
+                (k2 - k1) / 1_000_000);
+        return out;
+    }
+
+    /**
+     * The columns of the base's schema that every one of its files holds: a part written by an earlier release may
+     * lack a column its schema names, and its rows are then typed from their JSON.
+     */
+    private static List<SnapshotColumn> heldByEveryFile(Connection db, Base base) throws SQLException {
+        Map<String, Integer> files = new java.util.HashMap<>();
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT name, count(DISTINCT file_name) FROM parquet_schema("
+                        + sqlList(base.files()) + ") GROUP BY name")) {
+            while (rs.next()) {
+                files.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return base.schema().columns().stream()
+                .filter(c -> files.getOrDefault(c.name(), 0) == base.files().size())
+                .toList();
+    }
+
+    /**
+     * Writes the rows of a table of winners ({@code _bucket, _key, _seq, _action, _time, _item, _row}; deletes are no
+     * rows) with the project's writer, as {@link #writeBuckets} does, the buckets shared among {@code threads} writers
+     * side by side, each reading over a connection of its own.
+     */
+    private Map<Integer, List<Part>> typeInParallel(
+            Connection db,
+            ItemSpill spill,
+            String table,
+            SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
+            Snapshot snapshot,
+            Path work,
+            String prefix,
+            long targetBytes)
+            throws Exception {
+        int writers = options.threads();
+        Map<Integer, List<Part>> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int k = 0; k < writers; k++) {
+                String sql = "SELECT _bucket, _key, _seq, _action, _time, _item, _row FROM " + table
+                        + " WHERE _action <> 'REMOVE' AND _bucket % " + writers + " = " + k + " ORDER BY _bucket";
+                running.add(pool.submit(() -> {
+                    try (Connection c = db.unwrap(DuckDBConnection.class).duplicate()) {
+                        out.putAll(writeBuckets(
+                                c, spill, sql, schema, fieldIds, snapshot, work, prefix, false, targetBytes));
+                    }
+                    return null;
+                }));
+            }
+            awaitAll(running);
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
+    }
+
+    /** Waits for every task; the first failure is thrown as it was. */
+    private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) throws Exception {
+        for (var f : tasks) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
     }
 
     /**
@@ -738,13 +973,7 @@ public final class ViewBuilder implements Views {
                     return null;
                 }));
             }
-            for (var f : copies) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof Exception ex ? ex : e;
-                }
-            }
+            awaitAll(copies);
         } finally {
             pool.shutdownNow();
             try (Statement st = db.createStatement()) {

@@ -1,7 +1,15 @@
 package views;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
+import lake.ColumnType;
+import lake.SnapshotColumn;
+import lake.SnapshotSchema;
 
 /**
  * The one merge both engines run: the rows of a base (a snapshot or a current view) and the changes after it, the
@@ -147,6 +155,115 @@ public final class ViewSql {
                 + " r._item, r._row\n"
                 + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
                 + "ORDER BY _bucket";
+    }
+
+    /** The text that orders a base row among its key's rows ({@code seq}: its sequence number as SQL). */
+    static String basePick(String seq) {
+        return seq + " || lpad('0', 19, '0')";
+    }
+
+    /**
+     * Per key, the pick ({@link #pick}) of its winning row among the base's rows, the tombstones and the changes:
+     * {@code _key, _pick}, on narrow columns only.
+     *
+     * @param base a relation of {@code _key, _seq}
+     */
+    public static String picked(String base, String tombstones, String changes) {
+        return "SELECT _key, max(_pick) AS _pick FROM (\n"
+                + "  SELECT _key, " + basePick("_seq") + " AS _pick FROM " + base + " b\n"
+                + "  UNION ALL\n"
+                + "  SELECT _key, " + basePick("_seq") + " FROM " + tombstones + " t\n"
+                + "  UNION ALL\n"
+                + "  SELECT _key, " + pick("") + " FROM " + changes + " c\n"
+                + ") GROUP BY _key";
+    }
+
+    /**
+     * The rows of {@link #merge} that are not the base's: the changes and tombstones that win by {@code picked}
+     * ({@link #picked}), ordered by bucket. The base's winners are copied on their own.
+     */
+    public static String pickedChanges(String tombstones, String changes, String picked, int buckets) {
+        return "WITH r AS (\n"
+                + "  SELECT _key, _seq, 'REMOVE' AS _action, _time, NULL::VARCHAR AS _item, CAST(0 AS BIGINT) AS _row"
+                + " FROM " + tombstones + " t\n"
+                + "  UNION ALL\n"
+                + "  SELECT _key, _seq, _action, _time, _item, _row FROM " + changes + " c\n"
+                + ")\n"
+                + "SELECT " + bucket("r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time, r._item,"
+                + " r._row\n"
+                + "FROM r JOIN " + picked + " p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
+                + "ORDER BY _bucket";
+    }
+
+    /**
+     * DuckDB's select list (over the alias {@code b}) that gives base rows the view's columns exactly as the project's
+     * writer would type them from the rows' JSON, or empty where it cannot: every column is the base's of the same
+     * type, JSON text the view holds as text, a number the base holds in a narrower exact type (a long or a decimal of
+     * a smaller scale), or an attribute none of the base's items holds (null); a snapshot's rows get the empty sequence
+     * number.
+     *
+     * @param base the columns every file of the base holds
+     * @param baseAttributes the attributes the base's items hold, or null when not known
+     * @param refused told why, when the list is empty
+     */
+    public static Optional<String> copiedColumns(
+            SnapshotSchema view,
+            List<SnapshotColumn> base,
+            Set<String> baseAttributes,
+            boolean baseHasSequence,
+            java.util.function.Consumer<String> refused) {
+        Map<String, SnapshotColumn> held = new HashMap<>();
+        base.forEach(c -> held.put(c.name(), c));
+        List<String> select = new ArrayList<>();
+        for (SnapshotColumn c : view.columns()) {
+            String name = "\"" + c.name().replace("\"", "\"\"") + "\"";
+            SnapshotColumn b = held.get(c.name());
+            if (c.name().equals(SnapshotSchema.SEQUENCE) && !baseHasSequence) {
+                select.add("'' AS " + name);
+            } else if (b != null
+                    && b.type() == c.type()
+                    && b.scale() == c.scale()
+                    && java.util.Objects.equals(b.attribute(), c.attribute())) {
+                select.add("b." + name);
+            } else if (b != null
+                    && b.type() == ColumnType.JSON
+                    && c.type() == ColumnType.STRING
+                    && java.util.Objects.equals(b.attribute(), c.attribute())) {
+                // A column of sets, lists or maps only (JSON text) that the deltas' plain JSON made text: its values
+                // are the same JSON text (a set and a list are both arrays in plain JSON).
+                select.add("b." + name);
+            } else if (b != null
+                    && c.type() == ColumnType.DECIMAL
+                    && java.util.Objects.equals(b.attribute(), c.attribute())
+                    && (b.type() == ColumnType.INT64 || (b.type() == ColumnType.DECIMAL && b.scale() <= c.scale()))
+                    && (b.type() == ColumnType.DECIMAL || c.scale() <= 18)) {
+                select.add("CAST(b." + name + " AS " + duckDbType(c) + ") AS " + name);
+            } else if (b == null
+                    && c.attribute() != null
+                    && baseAttributes != null
+                    && !baseAttributes.contains(c.attribute())) {
+                select.add("NULL::" + duckDbType(c) + " AS " + name);
+            } else {
+                refused.accept("column " + c.name() + " is " + c.type() + "(" + c.scale() + ") in the view and "
+                        + (b == null
+                                ? "not in the base" + (baseAttributes == null ? " (its attributes unknown)" : "")
+                                : b.type() + "(" + b.scale() + ") in the base"));
+                return Optional.empty();
+            }
+        }
+        return Optional.of(String.join(", ", select));
+    }
+
+    private static String duckDbType(SnapshotColumn c) {
+        return switch (c.type()) {
+            case STRING, JSON -> "VARCHAR";
+            case INT64 -> "BIGINT";
+            case DECIMAL -> "DECIMAL(38, " + c.scale() + ")";
+            case DOUBLE -> "DOUBLE";
+            case BOOLEAN -> "BOOLEAN";
+            case BINARY -> "BLOB";
+            case TIMESTAMP -> "TIMESTAMPTZ";
+        };
     }
 
     /**

@@ -18,6 +18,23 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class PlainJsonTest {
     @Test
+    void copyingAValueWritesWhatParsingAndWritingItWould() throws Exception {
+        String text = "{\"a\":[1E-130,12.50,-0,\"\\u00e9\\n\\\"\",{\"m\":{},\"l\":[]},true,null],"
+                + "\"n\":9.9999999999999999999999999999999999999E+125}";
+        com.fasterxml.jackson.core.JsonFactory f = new com.fasterxml.jackson.core.JsonFactory();
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (var p = f.createParser(text);
+                var g = f.createGenerator(out)) {
+            p.nextToken();
+            PlainJson.copyValue(p, g);
+            assertThat(p.currentToken()).isEqualTo(com.fasterxml.jackson.core.JsonToken.END_OBJECT);
+        }
+        assertThat(out.toString())
+                .isEqualTo(PlainJson.toJson(PlainJson.parseItem(text)))
+                .contains("1E-130,12.50,-0,");
+    }
+
+    @Test
     void keepsThirtyEightDigitNumbersToTheLastDigit() {
         assertThat(PlainJson.fromDynamoJson("{\"n\":{\"N\":\"12345678901234567890123456789012345678\"}}"))
                 .isEqualTo("{\"n\":12345678901234567890123456789012345678}");

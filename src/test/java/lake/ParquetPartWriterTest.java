@@ -118,6 +118,77 @@ class ParquetPartWriterTest {
     }
 
     @Test
+    void aRowWrittenFromItsJsonTextIsTheRowWrittenFromTheParsedItem(@TempDir Path dir) throws Exception {
+        // The views write rows from the item's JSON text; snapshots from the parsed item. Values that do not fit their
+        // column (text in a number column, a scale too fine, base64 that is not) are left null by both.
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        ITEMS.forEach(discovery::observe);
+        SnapshotSchema schema = discovery.schema(List.of("id"), 100).withSequence();
+        List<Map<String, AttributeValue>> rows = new java.util.ArrayList<>(ITEMS);
+        rows.add(item(
+                "id",
+                s("c"),
+                "qty",
+                s("many"),
+                "price",
+                n("1.25"),
+                "huge",
+                n("1E+2"),
+                "gift",
+                n("1"),
+                "sig",
+                s("not base64!"),
+                "ref",
+                m("k", l(bool(false))),
+                "tiny",
+                s("x"),
+                "tags",
+                s("one"),
+                "addr",
+                n("5")));
+        rows.add(item("id", s("d"), "qty", n("1E+3"), "price", nul(), "gift", bool(false), "sig", s("AAE=")));
+        Path parsed = dir.resolve("parsed.parquet");
+        Path plain = dir.resolve("plain.parquet");
+        Instant at = Instant.parse("2026-11-26T10:00:00Z");
+        try (ParquetPartWriter a = new ParquetPartWriter(parsed, schema, "zstd", "e", at);
+                ParquetPartWriter b = new ParquetPartWriter(plain, schema, "zstd", "e", at)) {
+            for (var i : rows) {
+                a.write(i);
+                String json = item.PlainJson.toJson(i);
+                b.writePlain(
+                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        item.ItemKeys.canonical(i, List.of("id")),
+                        "");
+            }
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement()) {
+            ResultSet r =
+                    st.executeQuery("SELECT count(*) FROM ((SELECT * FROM '" + parsed + "' EXCEPT ALL SELECT * FROM '"
+                            + plain + "') UNION ALL (SELECT * FROM '" + plain + "' EXCEPT ALL SELECT * FROM '" + parsed
+                            + "'))");
+            r.next();
+            assertThat(r.getLong(1)).as("rows that differ").isZero();
+            r = st.executeQuery(
+                    "SELECT qty, price, huge, gift, sig, ref, tags, addr FROM '" + plain + "' WHERE id = 'c'");
+            r.next();
+            assertThat(r.getObject("qty")).isNull();
+            assertThat(r.getObject("price"))
+                    .as("1.25 has a finer scale than the column")
+                    .isNull();
+            assertThat(r.getBigDecimal("huge")).isEqualByComparingTo("100");
+            assertThat(r.getObject("gift")).isNull();
+            assertThat(r.getObject("sig")).isNull();
+            assertThat(r.getString("ref")).isEqualTo("{\"k\":[false]}");
+            assertThat(r.getString("tags")).isEqualTo("\"one\"");
+            r = st.executeQuery("SELECT qty, hex(sig) AS sig FROM '" + plain + "' WHERE id = 'd'");
+            r.next();
+            assertThat(r.getLong("qty")).isEqualTo(1000);
+            assertThat(r.getString("sig")).isEqualTo("0001");
+        }
+    }
+
+    @Test
     void describesItselfForAthena() {
         SchemaDiscovery discovery = new SchemaDiscovery();
         ITEMS.forEach(discovery::observe);

@@ -84,6 +84,9 @@ class ExportDeltaViewTest {
         JsonNode pointer = lake.currentView();
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(table.size());
         assertThat(probe.view(pointer)).isEqualTo(table);
+        // Most rows are the snapshot's, copied with their typed columns (sets as JSON text in a column the changes'
+        // plain arrays made text); the rest were typed from their JSON. Every row's typed values are its item's.
+        assertThat(probe.rowsNotTheirItems(pointer)).isZero();
         assertThat(pointer.path("deltas").path("applied"))
                 .isNotEmpty()
                 .allMatch(k -> k.path("key").asText().contains("/deltas-export/"));

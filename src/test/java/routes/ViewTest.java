@@ -130,6 +130,9 @@ class ViewTest {
             }
             assertThat(rows).isEqualTo(table.size());
         }
+        // The snapshot's rows that won were copied with their typed columns; the changes that won were typed from
+        // their JSON: every row's typed values are what its item gives.
+        assertThat(probe.rowsNotTheirItems(pointer)).isZero();
         assertThat(lake.text("_catalog/current.sql"))
                 .contains("CREATE EXTERNAL TABLE", pointer.path("location").asText());
         assertIcebergTableIs(pointer);
@@ -194,6 +197,8 @@ class ViewTest {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(1);
         }
+        // The kept rows were copied into the wider schema, null in the new column, as their items give.
+        assertThat(probe.rowsNotTheirItems(widened)).isZero();
 
         // The Iceberg table evolved its schema: the new attribute is a column of its own.
         assertIcebergTableIs(widened);

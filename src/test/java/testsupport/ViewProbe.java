@@ -23,6 +23,8 @@ import java.util.Set;
 import javax.management.MBeanException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import lake.ParquetPartWriter;
+import lake.SnapshotSchema;
 
 /**
  * What the view tests read and wait for: the table as the deltas in the lake fold it, the items of a view's Parquet
@@ -121,6 +123,42 @@ public final class ViewProbe {
             out.put(part, keys);
         }
         return out;
+    }
+
+    /**
+     * Rows of a published version whose columns are not those the project's writer gives the row's item JSON, key and
+     * sequence number: typed columns, the export id and time. Zero when every typed value, copied or written, is its
+     * item's.
+     */
+    public long rowsNotTheirItems(JsonNode pointer) throws Exception {
+        SnapshotSchema schema = SnapshotSchema.fromJson(pointer.path("schema"));
+        Path file = Files.createTempFile(downloads, "rewritten", ".parquet");
+        try (Connection db = open(pointer)) {
+            try (ParquetPartWriter w = new ParquetPartWriter(
+                            file,
+                            schema,
+                            "zstd",
+                            pointer.path("snapshot").asText(),
+                            java.time.Instant.parse(
+                                    pointer.path("snapshotExportTime").asText()));
+                    Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT _item, _key, _seq FROM v")) {
+                while (rs.next()) {
+                    w.writePlain(
+                            rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            rs.getString(2),
+                            rs.getString(3));
+                }
+            }
+            String rewritten = "read_parquet('" + file + "')";
+            try (Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT count(*) FROM ((SELECT * FROM v EXCEPT ALL SELECT * FROM " + rewritten
+                                    + ") UNION ALL (SELECT * FROM " + rewritten + " EXCEPT ALL SELECT * FROM v))")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static List<String> partKeys(JsonNode pointer) {
