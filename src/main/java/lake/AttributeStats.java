@@ -44,6 +44,10 @@ final class AttributeStats {
         }
     }
 
+    boolean holds(AttributeValue.Type type) {
+        return counts.containsKey(type);
+    }
+
     void merge(AttributeStats other) {
         other.counts.forEach((t, c) -> counts.merge(t, c, Long::sum));
         allIntegral &= other.allIntegral;

@@ -55,6 +55,12 @@ public final class SchemaDiscovery {
                 attributes.computeIfAbsent(name, k -> new AttributeStats()).merge(stats));
     }
 
+    /** Whether some item held the attribute as a value of this type. */
+    public boolean holds(String attribute, AttributeValue.Type type) {
+        AttributeStats stats = attributes.get(attribute);
+        return stats != null && stats.holds(type);
+    }
+
     /** The top-level attributes seen in any item. */
     public Set<String> attributes() {
         return Set.copyOf(attributes.keySet());

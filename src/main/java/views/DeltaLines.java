@@ -3,6 +3,7 @@ package views;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import item.DynamoNumbers;
 import item.ItemFormatException;
 import item.ItemKeys;
 import item.PlainJson;
@@ -24,6 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class DeltaLines {
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     /** Sequence numbers are 21 to 40 digits; padded to this width they sort as numbers. */
     static final int SEQUENCE_WIDTH = 48;
@@ -118,6 +121,10 @@ public final class DeltaLines {
             } catch (DateTimeParseException e) {
                 throw new ItemFormatException("approximateCreationDateTime", "not an ISO-8601 instant: " + time);
             }
+            if (at != null && (at.isBefore(EARLIEST) || at.isAfter(LATEST))) {
+                throw new ItemFormatException(
+                        "approximateCreationDateTime", "outside the years 1 to 9999 a view's times hold: " + time);
+            }
             String key = ItemKeys.canonical(keys, keyNames);
             if (a == Action.REMOVE) {
                 return new Change(key, padded(sequence), a, at, null, null);
@@ -152,9 +159,12 @@ public final class DeltaLines {
                 case START_OBJECT -> AttributeValue.Type.M;
                 default -> throw new ItemFormatException("object." + name, "unexpected " + v);
             };
+            String text = type == AttributeValue.Type.N || type == AttributeValue.Type.S ? p.getText() : null;
+            if (type == AttributeValue.Type.N) {
+                DynamoNumbers.parse(text, "object." + name); // a number no decimal holds is the line's error
+            }
             // A string's text too: an attribute the table holds as binary is base64 text here.
-            values.add(new SchemaDiscovery.Value(
-                    name, type, type == AttributeValue.Type.N || type == AttributeValue.Type.S ? p.getText() : null));
+            values.add(new SchemaDiscovery.Value(name, type, text));
             p.skipChildren();
         }
         return values;

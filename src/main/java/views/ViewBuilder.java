@@ -183,7 +183,8 @@ public final class ViewBuilder implements Views {
                     : snapshot.schema().withSequence();
             SchemaDiscovery discovery =
                     incremental ? SchemaDiscovery.fromJson(previous.get().path("discovery")) : snapshot.discovery();
-            Set<String> baseAttributes = discovery.items() > 0 ? discovery.attributes() : null;
+            // What the base's items hold, before the changes are added to it.
+            SchemaDiscovery baseDiscovery = discovery.items() > 0 ? SchemaDiscovery.fromJson(discovery.toJson()) : null;
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
             boolean widened = !schema.version().equals(before.version());
@@ -234,7 +235,7 @@ public final class ViewBuilder implements Views {
                 written = rebuildBuckets(
                         db,
                         spill,
-                        new Base(baseFiles, incremental, incremental ? before : snapshot.schema(), baseAttributes),
+                        new Base(baseFiles, incremental, incremental ? before : snapshot.schema(), baseDiscovery),
                         ViewSql.duckDbTombstones(previousTombstones),
                         changes,
                         schema,
@@ -361,7 +362,8 @@ public final class ViewBuilder implements Views {
             Intake intake = readChanges(
                     db, spill, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema(), work);
             SchemaDiscovery discovery = snapshot.discovery();
-            Set<String> baseAttributes = discovery.items() > 0 ? discovery.attributes() : null;
+            // What the base's items hold, before the changes are added to it.
+            SchemaDiscovery baseDiscovery = discovery.items() > 0 ? SchemaDiscovery.fromJson(discovery.toJson()) : null;
             discovery.merge(intake.discovery());
             SnapshotSchema schema = discovery.widen(snapshot.schema().withSequence(), options.maxTypedColumns());
             List<String> files = downloadAll(snapshot.parts(), work);
@@ -372,7 +374,7 @@ public final class ViewBuilder implements Views {
             Map<Integer, List<Part>> written = rebuildBuckets(
                     db,
                     spill,
-                    new Base(files, false, snapshot.schema(), baseAttributes),
+                    new Base(files, false, snapshot.schema(), baseDiscovery),
                     ViewSql.duckDbTombstones(null),
                     changes,
                     schema,
@@ -453,6 +455,9 @@ public final class ViewBuilder implements Views {
                     try (com.fasterxml.jackson.core.JsonGenerator out =
                             JSON.getFactory().createGenerator(Files.newOutputStream(rows))) {
                         for (int i = next.getAndIncrement(); i < objects.size(); i = next.getAndIncrement()) {
+                            if (Thread.currentThread().isInterrupted()) {
+                                throw new InterruptedException("the build stopped reading " + objects.get(i));
+                            }
                             String key = objects.get(i);
                             List<String> dead = new ArrayList<>();
                             try (InputStream in = new BufferedInputStream(lake.open(key), 1 << 16)) {
@@ -514,7 +519,7 @@ public final class ViewBuilder implements Views {
             }
             awaitAll(running);
         } finally {
-            pool.shutdownNow();
+            stopAll(pool);
         }
         try (Statement st = db.createStatement()) {
             st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
@@ -691,9 +696,9 @@ public final class ViewBuilder implements Views {
 
     /**
      * The rows every bucket is rebuilt from: Parquet files (a snapshot's parts, or the current view's when it is
-     * rebuilt with a wider schema) with their schema and the attributes their items hold (null when not known).
+     * rebuilt with a wider schema) with their schema and what their items hold (null when not known).
      */
-    private record Base(List<String> files, boolean hasSequence, SnapshotSchema schema, Set<String> attributes) {}
+    private record Base(List<String> files, boolean hasSequence, SnapshotSchema schema, SchemaDiscovery discovery) {}
 
     /**
      * Rebuilds every bucket from the base and the changes. Each key's winner is found on narrow columns; the changes
@@ -723,7 +728,7 @@ public final class ViewBuilder implements Views {
                 : ViewSql.copiedColumns(
                         schema,
                         heldByEveryFile(db, base),
-                        base.attributes(),
+                        base.discovery(),
                         base.hasSequence(),
                         why -> LOG.info("Every row of {} is typed anew from its JSON: {}", tableName, why));
         if (columns.isEmpty()) {
@@ -862,19 +867,37 @@ public final class ViewBuilder implements Views {
             }
             awaitAll(running);
         } finally {
-            pool.shutdownNow();
+            stopAll(pool);
         }
         return out;
     }
 
-    /** Waits for every task; the first failure is thrown as it was. */
-    private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) throws Exception {
-        for (var f : tasks) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof Exception ex ? ex : e;
+    /**
+     * Waits for every task; on the first failure the others are cancelled (interrupted) and that failure is thrown as
+     * it was.
+     */
+    private static void awaitAll(List<? extends java.util.concurrent.Future<?>> tasks) throws Exception {
+        try {
+            for (var f : tasks) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
             }
+        } finally {
+            tasks.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /**
+     * Stops a pool's tasks and waits for them, so none still reads the lake, holds a connection to the build's
+     * database or writes into its work folder once the build has ended.
+     */
+    private static void stopAll(java.util.concurrent.ExecutorService pool) throws InterruptedException {
+        pool.shutdownNow();
+        if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+            LOG.warn("A view build's worker threads did not stop within 2 minutes of the build's end");
         }
     }
 
@@ -975,7 +998,7 @@ public final class ViewBuilder implements Views {
             }
             awaitAll(copies);
         } finally {
-            pool.shutdownNow();
+            stopAll(pool);
             try (Statement st = db.createStatement()) {
                 st.execute("SET threads = " + options.threads());
             }

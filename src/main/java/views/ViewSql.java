@@ -8,8 +8,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import lake.ColumnType;
+import lake.SchemaDiscovery;
 import lake.SnapshotColumn;
 import lake.SnapshotSchema;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The one merge both engines run: the rows of a base (a snapshot or a current view) and the changes after it, the
@@ -195,59 +197,70 @@ public final class ViewSql {
                 + "ORDER BY _bucket";
     }
 
+    /** The columns DuckDB partitions the copied base rows by: an attribute of one of these names refuses the copy. */
+    static final Set<String> PARTITION_COLUMNS = Set.of("_bucket", "_slice");
+
     /**
      * DuckDB's select list (over the alias {@code b}) that gives base rows the view's columns exactly as the project's
      * writer would type them from the rows' JSON, or empty where it cannot: every column is the base's of the same
      * type, JSON text the view holds as text, a number the base holds in a narrower exact type (a long or a decimal of
      * a smaller scale), or an attribute none of the base's items holds (null); a snapshot's rows get the empty sequence
-     * number.
+     * number. A text column that holds binary values in the base is not copied: the snapshot's writer wrote those as
+     * JSON text (quoted base64), the row's JSON gives them as plain base64 text.
      *
      * @param base the columns every file of the base holds
-     * @param baseAttributes the attributes the base's items hold, or null when not known
+     * @param discovery what the base's items hold, or null when not known
      * @param refused told why, when the list is empty
      */
     public static Optional<String> copiedColumns(
             SnapshotSchema view,
             List<SnapshotColumn> base,
-            Set<String> baseAttributes,
+            SchemaDiscovery discovery,
             boolean baseHasSequence,
             java.util.function.Consumer<String> refused) {
         Map<String, SnapshotColumn> held = new HashMap<>();
         base.forEach(c -> held.put(c.name(), c));
+        Set<String> attributes = discovery == null ? null : discovery.attributes();
         List<String> select = new ArrayList<>();
         for (SnapshotColumn c : view.columns()) {
             String name = "\"" + c.name().replace("\"", "\"\"") + "\"";
             SnapshotColumn b = held.get(c.name());
-            if (c.name().equals(SnapshotSchema.SEQUENCE) && !baseHasSequence) {
+            boolean same = b != null && java.util.Objects.equals(b.attribute(), c.attribute());
+            String why = null;
+            if (PARTITION_COLUMNS.contains(c.name().toLowerCase(java.util.Locale.ROOT))) {
+                why = "the view has a column named " + c.name() + ", as the copy's partitions are";
+            } else if (c.name().equals(SnapshotSchema.SEQUENCE) && !baseHasSequence) {
                 select.add("'' AS " + name);
-            } else if (b != null
-                    && b.type() == c.type()
-                    && b.scale() == c.scale()
-                    && java.util.Objects.equals(b.attribute(), c.attribute())) {
-                select.add("b." + name);
-            } else if (b != null
-                    && b.type() == ColumnType.JSON
-                    && c.type() == ColumnType.STRING
-                    && java.util.Objects.equals(b.attribute(), c.attribute())) {
+            } else if (same && b.type() == c.type() && b.scale() == c.scale()) {
+                if (c.type() == ColumnType.STRING
+                        && c.attribute() != null
+                        && (discovery == null || discovery.holds(c.attribute(), AttributeValue.Type.B))) {
+                    why = "column " + c.name() + " is text that may hold binary values in the base";
+                } else {
+                    select.add("b." + name);
+                }
+            } else if (same && b.type() == ColumnType.JSON && c.type() == ColumnType.STRING) {
                 // A column of sets, lists or maps only (JSON text) that the deltas' plain JSON made text: its values
                 // are the same JSON text (a set and a list are both arrays in plain JSON).
                 select.add("b." + name);
-            } else if (b != null
+            } else if (same
                     && c.type() == ColumnType.DECIMAL
-                    && java.util.Objects.equals(b.attribute(), c.attribute())
                     && (b.type() == ColumnType.INT64 || (b.type() == ColumnType.DECIMAL && b.scale() <= c.scale()))
                     && (b.type() == ColumnType.DECIMAL || c.scale() <= 18)) {
                 select.add("CAST(b." + name + " AS " + duckDbType(c) + ") AS " + name);
             } else if (b == null
                     && c.attribute() != null
-                    && baseAttributes != null
-                    && !baseAttributes.contains(c.attribute())) {
+                    && attributes != null
+                    && !attributes.contains(c.attribute())) {
                 select.add("NULL::" + duckDbType(c) + " AS " + name);
             } else {
-                refused.accept("column " + c.name() + " is " + c.type() + "(" + c.scale() + ") in the view and "
+                why = "column " + c.name() + " is " + c.type() + "(" + c.scale() + ") in the view and "
                         + (b == null
-                                ? "not in the base" + (baseAttributes == null ? " (its attributes unknown)" : "")
-                                : b.type() + "(" + b.scale() + ") in the base"));
+                                ? "not in the base" + (attributes == null ? " (its attributes unknown)" : "")
+                                : b.type() + "(" + b.scale() + ") in the base");
+            }
+            if (why != null) {
+                refused.accept(why);
                 return Optional.empty();
             }
         }

@@ -89,4 +89,18 @@ class DeltaLinesTest {
                         parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"-5\",\"keys\":{\"pk\":\"a\",\"sk\":2}}"))
                 .hasMessageContaining("sequenceNumber");
     }
+
+    @Test
+    void aTimeOrANumberNoViewCanHoldIsTheLinesErrorNotTheBuilds() {
+        // Dead-lettered with the rest of the line's errors; a build that failed on them would never publish again.
+        assertThatThrownBy(() -> parse("{\"action\":\"INSERT\",\"sequenceNumber\":\"5\",\"object\":{\"pk\":\"a\","
+                        + "\"sk\":2},\"keys\":{\"pk\":\"a\",\"sk\":2},"
+                        + "\"approximateCreationDateTime\":\"+300000-01-01T00:00:00Z\"}"))
+                .isInstanceOf(ItemFormatException.class)
+                .hasMessageContaining("approximateCreationDateTime");
+        assertThatThrownBy(() -> parse("{\"action\":\"INSERT\",\"sequenceNumber\":\"5\",\"object\":{\"pk\":\"a\","
+                        + "\"sk\":2,\"n\":1e9999999999},\"keys\":{\"pk\":\"a\",\"sk\":2}}"))
+                .isInstanceOf(ItemFormatException.class)
+                .hasMessageContaining("object.n");
+    }
 }
