@@ -151,7 +151,7 @@ public final class ViewSql {
                 + "  UNION ALL\n"
                 + "  SELECT _key, _seq, _action, _time, _item, _row FROM " + changes + " c\n"
                 + "), picked AS (\n"
-                + "  SELECT _key, max(" + pick("") + ") AS _pick FROM all_rows GROUP BY _key\n"
+                + picked(base, tombstones, changes) + "\n"
                 + ")\n"
                 + "SELECT " + bucket("r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
                 + " r._item, r._row\n"
