@@ -20,14 +20,14 @@ final class AttributeStats {
     private int maxScale;
 
     void observe(AttributeValue v) {
-        observe(v.type(), v.n());
+        observe(v.type(), v.type() == AttributeValue.Type.N ? new BigDecimal(v.n()) : null);
     }
 
-    /** One value of the attribute: its type and, for a number, its text. */
-    void observe(AttributeValue.Type type, String number) {
+    /** One value of the attribute: its type and, for a number, its value. */
+    void observe(AttributeValue.Type type, BigDecimal number) {
         counts.merge(type, 1L, Long::sum);
         if (type == AttributeValue.Type.N) {
-            number(new BigDecimal(number).stripTrailingZeros());
+            number(number.stripTrailingZeros());
         }
     }
 

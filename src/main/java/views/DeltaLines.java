@@ -160,11 +160,13 @@ public final class DeltaLines {
                 default -> throw new ItemFormatException("object." + name, "unexpected " + v);
             };
             String text = type == AttributeValue.Type.N || type == AttributeValue.Type.S ? p.getText() : null;
-            if (type == AttributeValue.Type.N) {
-                DynamoNumbers.parse(text, "object." + name); // a number no decimal holds is the line's error
-            }
-            // A string's text too: an attribute the table holds as binary is base64 text here.
-            values.add(new SchemaDiscovery.Value(name, type, text));
+            // A number no decimal holds is the line's error; a string's text is kept too: an attribute the table holds
+            // as binary is base64 text here.
+            values.add(new SchemaDiscovery.Value(
+                    name,
+                    type,
+                    text,
+                    type == AttributeValue.Type.N ? DynamoNumbers.parse(text, "object." + name) : null));
             p.skipChildren();
         }
         return values;
