@@ -171,6 +171,8 @@ public final class ConfigKeys {
         key("views.as-of-lag", duration(false));
         key("views.memory-limit", matching(SIZE, "a size such as 512MB or 4GB"));
         key("views.threads", integer(1, 1024));
+        key("views.max-patches", integer(0, 1000));
+        key("views.max-deleted-percent", integer(0, 100));
         key("views.work-dir", text());
         key("views.lease-duration", duration(true));
         key("views.engine", choice("duckdb", "athena"));

@@ -82,15 +82,10 @@ public final class IcebergCurrentTable {
      */
     public boolean publish(
             Version version, SnapshotSchema schema, List<IcebergTable.Part> parts, int buckets, int keep) {
-        return publish(version, schema, parts, buckets, keep, held -> true, Map.of());
+        return publish(version, schema, parts, List.of(), buckets, keep, held -> true, Map.of());
     }
 
-    /**
-     * The same, refused also unless the table's current commit names {@code basedOnUri} as its state (null: names
-     * none): a build planned on one version never commits over another (a rollback made while it ran, another
-     * builder's version); and refused with an exception when the table, evolved in the commit, gives a column another
-     * id than {@code fieldIds}, those the parts were written with ({@link #fieldIds}; empty: none).
-     */
+    /** {@link #publish(Version, SnapshotSchema, List, List, int, int, String, Map)} of parts without delete files. */
     public boolean publish(
             Version version,
             SnapshotSchema schema,
@@ -99,10 +94,30 @@ public final class IcebergCurrentTable {
             int keep,
             String basedOnUri,
             Map<String, Integer> fieldIds) {
+        return publish(version, schema, parts, List.of(), buckets, keep, basedOnUri, fieldIds);
+    }
+
+    /**
+     * The same, refused also unless the table's current commit names {@code basedOnUri} as its state (null: names
+     * none): a build planned on one version never commits over another (a rollback made while it ran, another
+     * builder's version); and refused with an exception when the table, evolved in the commit, gives a column another
+     * id than {@code fieldIds}, those the parts were written with ({@link #fieldIds}; empty: none). {@code deletes} are
+     * the version's position delete files: the rows of its parts that later changes replaced (merge-on-read).
+     */
+    public boolean publish(
+            Version version,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            List<IcebergTable.Part> deletes,
+            int buckets,
+            int keep,
+            String basedOnUri,
+            Map<String, Integer> fieldIds) {
         return publish(
                 version,
                 schema,
                 parts,
+                deletes,
                 buckets,
                 keep,
                 held -> java.util.Objects.equals(held.get(VIEW_STATE), basedOnUri),
@@ -113,6 +128,7 @@ public final class IcebergCurrentTable {
             Version version,
             SnapshotSchema schema,
             List<IcebergTable.Part> parts,
+            List<IcebergTable.Part> deletes,
             int buckets,
             int keep,
             java.util.function.Predicate<Map<String, String>> basedOn,
@@ -122,6 +138,7 @@ public final class IcebergCurrentTable {
         return table.replace(
                 schema,
                 parts,
+                deletes,
                 buckets,
                 version.summary(),
                 keep,

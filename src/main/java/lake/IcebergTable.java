@@ -8,13 +8,17 @@ import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileMetadata;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.Transaction;
@@ -82,13 +86,26 @@ public final class IcebergTable {
      * A Parquet part: its URI, size and rows, and in a bucketed table the bucket of Iceberg's bucket transform of
      * {@value #BUCKET_SOURCE} every row of it falls in (-1 in a table without buckets).
      */
-    public record Part(String uri, long bytes, long rows, int bucket) {
+    public record Part(String uri, long bytes, long rows, int bucket, String firstPart, String lastPart) {
         public Part(String uri, long bytes, long rows) {
             this(uri, bytes, rows, -1);
         }
 
+        public Part(String uri, long bytes, long rows, int bucket) {
+            this(uri, bytes, rows, bucket, null, null);
+        }
+
         public Part inBucket(int b) {
-            return new Part(uri, bytes, rows, b);
+            return new Part(uri, bytes, rows, b, firstPart, lastPart);
+        }
+
+        /**
+         * A position delete file that names rows of the parts from {@code first} to {@code last} (URIs, in text
+         * order) only: its commit records them as the bounds of its {@code file_path}, so a reader applies it to
+         * those parts alone.
+         */
+        public Part naming(String first, String last) {
+            return new Part(uri, bytes, rows, bucket, first, last);
         }
     }
 
@@ -229,6 +246,11 @@ public final class IcebergTable {
     /** Whether a commit's summary is the project's: it published something. */
     private static boolean publishes(Snapshot s) {
         return s.summary().keySet().stream().anyMatch(k -> k.startsWith(SUMMARY_PREFIX));
+    }
+
+    /** The table's format version (2 when there is no table yet: it is created with 2). */
+    public synchronized int formatVersion() {
+        return load().map(org.apache.iceberg.TableUtil::formatVersion).orElse(2);
     }
 
     /** The names of the table's columns now, in order; empty when there is no table. */
@@ -372,9 +394,28 @@ public final class IcebergTable {
             Predicate<Map<String, String>> supersedes,
             Predicate<List<Map<String, String>>> historyAllows,
             Map<String, Integer> fieldIds) {
+        return replace(schema, parts, List.of(), buckets, summary, keep, supersedes, historyAllows, fieldIds);
+    }
+
+    /**
+     * The same, with {@code deletes}: Iceberg position delete files (each the rows of the parts it names, by path and
+     * position, that no longer hold) in the buckets of their {@link Part#bucket}. A reader reads the parts without
+     * those rows (merge-on-read); a delete file the table holds and {@code deletes} does not name is removed with the
+     * commit, as a part is.
+     */
+    public synchronized boolean replace(
+            SnapshotSchema schema,
+            List<Part> parts,
+            List<Part> deletes,
+            int buckets,
+            Map<String, String> summary,
+            int keep,
+            Predicate<Map<String, String>> supersedes,
+            Predicate<List<Map<String, String>>> historyAllows,
+            Map<String, Integer> fieldIds) {
         Schema wanted = icebergSchema(schema);
         Optional<Part> unbucketed = buckets > 0
-                ? parts.stream()
+                ? java.util.stream.Stream.concat(parts.stream(), deletes.stream())
                         .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
                         .findFirst()
                 : Optional.empty();
@@ -399,7 +440,7 @@ public final class IcebergTable {
                         .createTransaction();
             } catch (AlreadyExistsException e) {
                 // another writer created it
-                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, fieldIds);
+                return replace(schema, parts, deletes, buckets, summary, keep, supersedes, historyAllows, fieldIds);
             }
         } else {
             base = existing.currentSnapshot();
@@ -437,7 +478,7 @@ public final class IcebergTable {
         // Only what changed: the files the table holds and the publish does not name are removed, the named ones it
         // lacks added; a file both name stays as it is (an incremental view version's unchanged buckets).
         Map<String, DataFile> held = base == null ? Map.of() : dataFiles(existing, base);
-        OverwriteFiles overwrite = tx.newOverwrite();
+        Map<String, DeleteFile> heldDeletes = base == null ? Map.of() : deleteFiles(existing, base);
         // A path the table holds with another size or row count was written again (a view as of the same time
         // materialised twice): the table reads every file anew, as a file is read at the size its entry gives.
         // So is every file when the partitioning changed: each is named under the spec it now belongs to.
@@ -445,52 +486,112 @@ public final class IcebergTable {
                 || parts.stream().anyMatch(p -> {
                     DataFile f = held.get(p.uri());
                     return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
+                })
+                || deletes.stream().anyMatch(p -> {
+                    DeleteFile f = heldDeletes.get(p.uri());
+                    return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
                 });
         Map<String, DataFile> staying = rewritten ? Map.of() : held;
-        if (rewritten) {
-            overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+        Map<String, DeleteFile> stayingDeletes = rewritten ? Map.of() : heldDeletes;
+        java.util.Set<String> named = new java.util.HashSet<>();
+        parts.forEach(p -> named.add(p.uri()));
+        deletes.forEach(p -> named.add(p.uri()));
+        SnapshotUpdate<?> update;
+        int added = 0;
+        if (deletes.isEmpty() && heldDeletes.isEmpty()) {
+            OverwriteFiles overwrite = tx.newOverwrite();
+            if (rewritten) {
+                overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+            } else {
+                held.forEach((path, file) -> {
+                    if (!named.contains(path)) {
+                        overwrite.deleteFile(file);
+                    }
+                });
+            }
+            if (base != null) {
+                // Serializable: fail if another writer changed the table's files after the commit this decision read.
+                overwrite
+                        .validateFromSnapshot(base.snapshotId())
+                        .conflictDetectionFilter(Expressions.alwaysTrue())
+                        .validateNoConflictingData()
+                        .validateNoConflictingDeletes();
+            }
+            for (Part p : parts) {
+                if (!staying.containsKey(p.uri())) {
+                    overwrite.addFile(dataFile(spec, p));
+                    added++;
+                }
+            }
+            update = overwrite;
         } else {
-            java.util.Set<String> named = new java.util.HashSet<>();
-            parts.forEach(p -> named.add(p.uri()));
+            // Delete files named or held: a row delta, which adds and removes both kinds of file by name (an
+            // overwrite cannot add delete files, and would leave those of the data files it removes behind).
+            RowDelta delta = tx.newRowDelta();
             held.forEach((path, file) -> {
-                if (!named.contains(path)) {
-                    overwrite.deleteFile(file);
+                if (rewritten || !named.contains(path)) {
+                    delta.removeRows(file);
                 }
             });
-        }
-        if (base != null) {
-            // Serializable: fail if another writer changed the table's files after the commit this decision read.
-            overwrite
-                    .validateFromSnapshot(base.snapshotId())
-                    .conflictDetectionFilter(Expressions.alwaysTrue())
-                    .validateNoConflictingData()
-                    .validateNoConflictingDeletes();
-        }
-        int added = 0;
-        for (Part p : parts) {
-            if (staying.containsKey(p.uri())) {
-                continue;
+            heldDeletes.forEach((path, file) -> {
+                if (rewritten || !named.contains(path)) {
+                    delta.removeDeletes(file);
+                }
+            });
+            if (base != null) {
+                delta.validateFromSnapshot(base.snapshotId())
+                        .conflictDetectionFilter(Expressions.alwaysTrue())
+                        .validateNoConflictingDataFiles()
+                        .validateNoConflictingDeleteFiles()
+                        .validateDeletedFiles();
             }
-            added++;
-            DataFiles.Builder file = DataFiles.builder(spec);
-            if (spec.isPartitioned()) {
-                file.withPartitionValues(List.of(Integer.toString(p.bucket())));
+            for (Part p : parts) {
+                if (!staying.containsKey(p.uri())) {
+                    delta.addRows(dataFile(spec, p));
+                    added++;
+                }
             }
-            overwrite.addFile(file.withPath(p.uri())
-                    .withFormat(FileFormat.PARQUET)
-                    .withFileSizeInBytes(p.bytes())
-                    .withRecordCount(p.rows())
-                    .build());
+            for (Part p : deletes) {
+                if (!stayingDeletes.containsKey(p.uri())) {
+                    FileMetadata.Builder file =
+                            FileMetadata.deleteFileBuilder(spec).ofPositionDeletes();
+                    if (spec.isPartitioned()) {
+                        file.withPartitionPath(spec.fields().get(0).name() + "=" + p.bucket());
+                    }
+                    if (p.firstPart() != null && p.lastPart() != null) {
+                        Type path = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.type();
+                        int id = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.fieldId();
+                        file.withMetrics(new org.apache.iceberg.Metrics(
+                                p.rows(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.firstPart())),
+                                Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.lastPart()))));
+                        if (p.firstPart().equals(p.lastPart())) {
+                            file.withReferencedDataFile(p.firstPart());
+                        }
+                    }
+                    delta.addDeletes(file.withPath(p.uri())
+                            .withFormat(FileFormat.PARQUET)
+                            .withFileSizeInBytes(p.bytes())
+                            .withRecordCount(p.rows())
+                            .build());
+                    added++;
+                }
+            }
+            update = delta;
         }
-        summary.forEach(overwrite::set);
+        summary.forEach(update::set);
         beforeCommit.run();
         try {
-            overwrite.commit();
+            update.commit();
             tx.commitTransaction();
         } catch (CommitFailedException | ValidationException | AlreadyExistsException e) {
             if (creating && catalog.tableExists(id)) {
                 // another writer created it
-                return replace(schema, parts, buckets, summary, keep, supersedes, historyAllows, fieldIds);
+                return replace(schema, parts, deletes, buckets, summary, keep, supersedes, historyAllows, fieldIds);
             }
             throw new CommitFailedException(
                     e,
@@ -500,12 +601,14 @@ public final class IcebergTable {
                     summary);
         }
         LOG.info(
-                "Committed {} to the Iceberg table {} ({} parts, {} of them new, {} rows)",
+                "Committed {} to the Iceberg table {} ({} parts, {} delete files, {} files new, {} rows)",
                 summary,
                 id,
                 parts.size(),
+                deletes.size(),
                 added,
-                parts.stream().mapToLong(Part::rows).sum());
+                parts.stream().mapToLong(Part::rows).sum()
+                        - deletes.stream().mapToLong(Part::rows).sum());
         expire(keep);
         return true;
     }
@@ -661,6 +764,31 @@ public final class IcebergTable {
             }
         }
         return true;
+    }
+
+    private static DataFile dataFile(PartitionSpec spec, Part p) {
+        DataFiles.Builder file = DataFiles.builder(spec);
+        if (spec.isPartitioned()) {
+            file.withPartitionValues(List.of(Integer.toString(p.bucket())));
+        }
+        return file.withPath(p.uri())
+                .withFormat(FileFormat.PARQUET)
+                .withFileSizeInBytes(p.bytes())
+                .withRecordCount(p.rows())
+                .build();
+    }
+
+    /** The delete files a commit lists as live, by path (whether or not a data file they name is still live). */
+    private static Map<String, DeleteFile> deleteFiles(Table table, Snapshot snapshot) {
+        Map<String, DeleteFile> out = new java.util.HashMap<>();
+        for (org.apache.iceberg.ManifestFile m : snapshot.deleteManifests(table.io())) {
+            try (var files = org.apache.iceberg.ManifestFiles.readDeleteManifest(m, table.io(), table.specs())) {
+                files.forEach(f -> out.put(f.location(), f.copyWithoutStats()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return out;
     }
 
     /** The data files of a commit, by path. */

@@ -191,6 +191,15 @@ public final class LakeLayout {
     }
 
     /**
+     * The position delete file of a bucket of the current view that a version patched: the rows of the bucket's
+     * earlier parts that the version's changes replaced. In the version's folder's {@code _deletes/}, so a reader of
+     * the folder's Parquet files sees rows only.
+     */
+    public String currentDeletes(long version, String attempt, int bucket) {
+        return currentFolder(version, attempt) + String.format("_deletes/deletes-%05d.parquet", bucket);
+    }
+
+    /**
      * The tombstones of a version of the current view: the keys it deleted, with the sequence number of the delete,
      * so that an older change delivered late or again cannot bring them back. Beside the version's folder, not in
      * it: a reader of the folder sees the table's rows only.

@@ -130,6 +130,98 @@ public final class LakeStore {
         return s3.getObject(b -> b.bucket(bucket).key(key));
     }
 
+    /**
+     * A local copy of a Parquet object holding only what a reader of some of its top-level columns reads: the footer,
+     * and each row group's chunks of {@code columns} (with their page indexes and Bloom filters), written at their
+     * offsets into a sparse file of the object's size. DuckDB reads the chunks of the columns a query names and
+     * nothing else, so a query of those columns reads the copy as the whole object; any other column's bytes are
+     * zeros, which no reader decodes as a page. The transfer is those columns' share of the object.
+     */
+    public void getParquetColumns(String key, Path file, java.util.Set<String> columns) throws IOException {
+        int guess = 64 << 10;
+        var tail = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=-" + guess));
+        String range = tail.response().contentRange(); // bytes <first>-<last>/<size>
+        byte[] end = tail.asByteArray();
+        // A store that answers a suffix range with the whole object (200, no Content-Range) sent all of it.
+        long size = range == null ? end.length : Long.parseLong(range.substring(range.lastIndexOf('/') + 1));
+        if (end.length < 8 || !new String(end, end.length - 4, 4, StandardCharsets.US_ASCII).equals("PAR1")) {
+            throw new IOException("Not a Parquet object: " + uri(key));
+        }
+        int footer = java.nio.ByteBuffer.wrap(end, end.length - 8, 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getInt();
+        if (footer + 8 > end.length) {
+            end = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=-" + (footer + 8)))
+                    .asByteArray();
+        }
+        var metadata = new org.apache.parquet.format.converter.ParquetMetadataConverter()
+                .readParquetMetadata(
+                        new java.io.ByteArrayInputStream(end, end.length - 8 - footer, footer),
+                        org.apache.parquet.format.converter.ParquetMetadataConverter.NO_FILTER);
+        java.util.TreeMap<Long, Long> ranges = new java.util.TreeMap<>(); // first byte to the byte after the last
+        for (var block : metadata.getBlocks()) {
+            for (var chunk : block.getColumns()) {
+                if (!columns.contains(chunk.getPath().toDotString())) {
+                    continue;
+                }
+                // From the dictionary page when there is one: DuckDB starts a chunk at its offset whenever it is set
+                // (Parquet's own reader only when it lies before the first data page).
+                long first = chunk.getFirstDataPageOffset();
+                long dictionary = chunk.getDictionaryPageOffset();
+                long other = dictionary >= 4 ? dictionary : first;
+                ranges.merge(Math.min(first, other), Math.max(first, other) + chunk.getTotalSize(), Math::max);
+                for (var index : new org.apache.parquet.internal.hadoop.metadata.IndexReference[] {
+                    chunk.getColumnIndexReference(), chunk.getOffsetIndexReference()
+                }) {
+                    if (index != null) {
+                        ranges.merge(index.getOffset(), index.getOffset() + index.getLength(), Math::max);
+                    }
+                }
+                if (chunk.getBloomFilterOffset() >= 0 && chunk.getBloomFilterLength() > 0) {
+                    ranges.merge(
+                            chunk.getBloomFilterOffset(),
+                            chunk.getBloomFilterOffset() + chunk.getBloomFilterLength(),
+                            Math::max);
+                }
+            }
+        }
+        try (var out = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            out.setLength(0);
+            out.setLength(size);
+            out.seek(size - end.length);
+            out.write(end);
+            long from = -1;
+            long to = -1;
+            // Ranges less than 64 KiB apart in one request.
+            for (var r : ranges.entrySet()) {
+                if (from >= 0 && r.getKey() > to + guess) {
+                    copyRange(key, out, from, to);
+                    from = -1;
+                }
+                if (from < 0) {
+                    from = r.getKey();
+                    to = r.getValue();
+                } else {
+                    to = Math.max(to, r.getValue());
+                }
+            }
+            if (from >= 0) {
+                copyRange(key, out, from, to);
+            }
+        }
+    }
+
+    private void copyRange(String key, java.io.RandomAccessFile out, long from, long to) throws IOException {
+        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + from + "-" + (to - 1)))
+                .asByteArray();
+        if (bytes.length != to - from) {
+            throw new IOException(
+                    "Bytes " + from + "-" + (to - 1) + " of " + uri(key) + " came back as " + bytes.length);
+        }
+        out.seek(from);
+        out.write(bytes);
+    }
+
     public byte[] bytes(String key) {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }

@@ -80,13 +80,15 @@ public final class SchemaDiscovery {
      * The snapshot schema: the key attributes first, then the other attributes in order of how many items hold them
      * (at most {@code maxTypedColumns}; the rest live in the item JSON only), then the item JSON, the export id and
      * the export time. Attribute names that clash with those columns, or with an earlier column when case is
-     * ignored (as Athena and Glue do), get no typed column.
+     * ignored (as Athena and Glue do), or that DuckDB's reader uses ({@link SnapshotSchema#READER_COLUMNS}), get no typed
+     * column.
      */
     public SnapshotSchema schema(List<String> keys, int maxTypedColumns) {
         List<SnapshotColumn> columns = new ArrayList<>();
         // Athena, Glue and Hive compare column names without case: one column per name in any case.
         Set<String> taken = new LinkedHashSet<>();
         SnapshotSchema.SYSTEM_COLUMNS.forEach(n -> taken.add(n.toLowerCase(Locale.ROOT)));
+        taken.addAll(SnapshotSchema.READER_COLUMNS);
         for (String key : keys) {
             AttributeStats stats = attributes.getOrDefault(key, new AttributeStats());
             columns.add(stats.column(key, key, true));
@@ -125,6 +127,7 @@ public final class SchemaDiscovery {
         List<SnapshotColumn> system = new ArrayList<>();
         Set<String> taken = new LinkedHashSet<>();
         SnapshotSchema.SYSTEM_COLUMNS.forEach(n -> taken.add(n.toLowerCase(Locale.ROOT)));
+        taken.addAll(SnapshotSchema.READER_COLUMNS);
         for (SnapshotColumn c : previous.columns()) {
             if (c.attribute() == null) {
                 system.add(c);

@@ -34,6 +34,13 @@ public record SnapshotSchema(List<SnapshotColumn> columns) {
 
     static final Set<String> SYSTEM_COLUMNS = Set.of(ITEM, KEY, SEQUENCE, EXPORT_ID, EXPORT_TIME);
 
+    /**
+     * Names no attribute's typed column gets: DuckDB's virtual columns of {@code read_parquet} (a row's file and its
+     * position there), which a column of the same name, in any case, would hide; the current view's position deletes
+     * are applied with them. Such an attribute stays in {@value #ITEM}.
+     */
+    public static final Set<String> READER_COLUMNS = Set.of("file_index", "file_row_number");
+
     public SnapshotSchema {
         columns = List.copyOf(columns);
     }

@@ -236,6 +236,7 @@ public final class AthenaViews implements Views {
                 "full",
                 items,
                 parts.size(),
+                0,
                 run.intake().changes()));
     }
 
@@ -297,7 +298,13 @@ public final class AthenaViews implements Views {
                 (t1 - t0) / 1_000_000);
         views.expireVersions(state, options.keep());
         return new Result(
-                location, run.version(), "incremental", items, 0, run.intake().changes());
+                location,
+                run.version(),
+                "incremental",
+                items,
+                0,
+                0,
+                run.intake().changes());
     }
 
     /** What a run of the current view has once it has read the deltas' tables: its version, folders' attempt, changes. */
@@ -420,7 +427,7 @@ public final class AthenaViews implements Views {
                 items,
                 snapshot.exportId(),
                 views.lake.uri(folder));
-        return new Result(views.lake.uri(folder), 0, "as of " + time, items, parts.size(), intake.changes());
+        return new Result(views.lake.uri(folder), 0, "as of " + time, items, parts.size(), 0, intake.changes());
     }
 
     // ---- the changes ---------------------------------------------------------------------------------------------

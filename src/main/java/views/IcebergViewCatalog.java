@@ -74,7 +74,23 @@ public final class IcebergViewCatalog implements ViewCatalog {
                     keep);
         }
         List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
-        return current.publish(version, v.schema(), parts, v.buckets().count(), keep, basedOn, v.fieldIds());
+        Map<String, Long> deleteRows = new java.util.LinkedHashMap<>();
+        v.deletes().forEach((key, file) -> deleteRows.put(key, file.rows()));
+        List<IcebergTable.Part> deletes = v.deletes().isEmpty()
+                ? List.of()
+                : bucketed(lake.parts(deleteRows, "Current view " + v.version()), v.buckets()).stream()
+                        .map(p -> {
+                            ViewCatalog.DeleteFile file = v.deletes()
+                                    .get(p.uri().substring(lake.uri("").length()));
+                            return p.naming(file.firstPart(), file.lastPart());
+                        })
+                        .toList();
+        return current.publish(version, v.schema(), parts, deletes, v.buckets().count(), keep, basedOn, v.fieldIds());
+    }
+
+    @Override
+    public boolean takesPositionDeletes() {
+        return currentTable.formatVersion() <= 2;
     }
 
     @Override

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +71,19 @@ public final class ViewBuilder implements Views {
     static final String BUCKETING = "iceberg-bucket";
 
     /**
+     * The state's {@code bucketing} when the version has position delete files: a release before them reads that
+     * state's parts as all live (and would patch them so), so it must not take the state as one it can patch; it
+     * rebuilds instead. This release takes both values.
+     */
+    static final String BUCKETING_PATCHED = BUCKETING + "+position-deletes";
+
+    /** Whether a state's {@code bucketing} is one of Iceberg's buckets: {@link #BUCKETING} or {@link #BUCKETING_PATCHED}. */
+    static boolean icebergBuckets(JsonNode state) {
+        String bucketing = state.path("bucketing").asText();
+        return bucketing.equals(BUCKETING) || bucketing.equals(BUCKETING_PATCHED);
+    }
+
+    /**
      * @param buckets how many parts the current view has; a key's part is a hash of it
      * @param keep how many versions of the current view stay in the lake (at least 1)
      * @param replayMargin deltas are read from this long before the snapshot's export time (clocks differ)
@@ -96,7 +108,9 @@ public final class ViewBuilder implements Views {
             long rowGroupBytes,
             long targetFileBytes,
             int maxTypedColumns,
-            Duration asOfLag) {}
+            Duration asOfLag,
+            int maxPatches,
+            int maxDeletedPercent) {}
 
     private final LakeStore lake;
     private final LakeLayout layout;
@@ -106,6 +120,7 @@ public final class ViewBuilder implements Views {
     private final BuildGate gate;
     private final ViewLake views;
     private final ViewCatalog catalog;
+    private final java.util.concurrent.atomic.AtomicLong downloads = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param replicas keeps other replicas from building the views of the table at the same time
@@ -157,7 +172,7 @@ public final class ViewBuilder implements Views {
                 rebuild,
                 p -> p.path("buckets").asInt() == options.buckets()
                         && p.path("engine").asText(ENGINE).equals(ENGINE)
-                        && p.path("bucketing").asText().equals(BUCKETING),
+                        && icebergBuckets(p),
                 options.replayMargin(),
                 options.lateWindow());
         if (planned.isEmpty()) {
@@ -197,39 +212,49 @@ public final class ViewBuilder implements Views {
                     previous.map(p -> ViewCatalog.fieldIds(p.path("fieldIds"))).orElse(Map.of());
             boolean renumbered = incremental && !previousIds.isEmpty() && !previousIds.equals(fieldIds);
 
-            // Which buckets to rewrite, and how.
-            Set<Integer> rewrite = new LinkedHashSet<>();
-            Map<Integer, List<JsonNode>> previousParts = new TreeMap<>();
-            previous.ifPresent(p -> p.path("parts")
-                    .forEach(part -> previousParts
-                            .computeIfAbsent(part.path("bucket").asInt(), b -> new ArrayList<>())
-                            .add(part)));
-            Map<Integer, List<Part>> written;
+            // The published version's files by bucket: its parts, and the position delete files of those parts.
+            Map<Integer, List<JsonNode>> previousParts = byBucket(previous, "parts");
+            Map<Integer, List<JsonNode>> previousDeletes = byBucket(previous, "deletes");
+            Map<Integer, List<Part>> written; // the buckets written anew, all their parts
+            Map<Integer, Patch> patches = Map.of(); // the buckets patched: files added beside their parts
             if (incremental && !widened && !renumbered) {
-                // Patch: the changed buckets' rows stay as they are but for the keys whose changes win.
-                rewrite.addAll(changedBuckets(db));
-                Map<Integer, List<String>> old = new TreeMap<>();
-                for (int b : rewrite) {
-                    for (JsonNode part : previousParts.getOrDefault(b, List.of())) {
-                        old.computeIfAbsent(b, x -> new ArrayList<>())
-                                .add(download(part.path("key").asText(), work));
+                // The changed buckets' rows stay as they are but for the keys whose changes win: each bucket is
+                // patched (the winning changes in a new file, the rows they replace in a position delete file) or,
+                // once it has gathered enough of those, rewritten.
+                boolean mergeOnRead = mergesOnRead(before) && catalog.takesPositionDeletes();
+                List<Integer> counts = patchCounts(previous.get());
+                Set<Integer> changed = changedBuckets(db);
+                // A bucket that will be rewritten whatever its changes is fetched whole at once.
+                Set<Integer> whole = new java.util.TreeSet<>();
+                for (int b : changed) {
+                    if (!mergeOnRead || (b < counts.size() ? counts.get(b) : 0) >= options.maxPatches()) {
+                        whole.add(b);
                     }
                 }
-                LOG.debug("Downloaded {} parts in {} ms", old.size(), (System.nanoTime() - t1) / 1_000_000);
-                written = patchBuckets(
-                        db, spill, old, rewrite, schema, fieldIds, snapshot, work, changes, previousTombstones);
+                Held held = downloadHeld(previousParts, previousDeletes, changed, work, whole);
+                LOG.debug("Downloaded {} parts in {} ms", held.size(), (System.nanoTime() - t1) / 1_000_000);
+                Patched patched = patchBuckets(
+                        db,
+                        spill,
+                        held,
+                        schema,
+                        fieldIds,
+                        snapshot,
+                        work,
+                        changes,
+                        previousTombstones,
+                        counts,
+                        mergeOnRead);
+                written = patched.rewritten();
+                patches = patched.patches();
             } else {
                 // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
+                Set<Integer> all = new java.util.TreeSet<>();
                 for (int b = 0; b < options.buckets(); b++) {
-                    rewrite.add(b);
+                    all.add(b);
                 }
                 List<String> baseFiles = incremental
-                        ? downloadAll(
-                                previousParts.values().stream()
-                                        .flatMap(List::stream)
-                                        .map(part -> part.path("key").asText())
-                                        .toList(),
-                                work)
+                        ? liveFiles(db, downloadHeld(previousParts, previousDeletes, all, work, all), work)
                         : downloadAll(snapshot.parts(), work);
                 LOG.debug("Downloaded {} base parts in {} ms", baseFiles.size(), (System.nanoTime() - t1) / 1_000_000);
                 written = rebuildBuckets(
@@ -247,40 +272,67 @@ public final class ViewBuilder implements Views {
             long tombstones = writeTombstones(db, work);
 
             long t2 = System.nanoTime();
-            // Upload the rewritten buckets, copy the others, then publish. Into this attempt's own folders: another
-            // replica may build the same version number, and the catalog's commit decides whose it is. A replica that
-            // lost the lease stops before each write all the same: it would only write files nobody reads.
+            // Upload the rewritten buckets and the patches, name the others' files where they are, then publish. Into
+            // this attempt's own folders: another replica may build the same version number, and the catalog's
+            // commit decides whose it is. A replica that lost the lease stops before the writes all the same: it
+            // would only write files nobody reads.
             String attempt = LakeLayout.newAttempt();
-            lock.confirm();
             String tombstoneKey = layout.currentTombstones(version, attempt) + "tombstones.parquet";
-            lake.putFile(tombstoneKey, work.resolve("tombstones.parquet"));
+            List<java.util.concurrent.Callable<Void>> puts = new ArrayList<>();
+            puts.add(() -> {
+                lake.putFile(tombstoneKey, work.resolve("tombstones.parquet"));
+                return null;
+            });
             ArrayNode parts = JSON.createArrayNode();
+            ArrayNode deletes = JSON.createArrayNode();
+            ArrayNode patchCounts = JSON.createArrayNode();
             long items = 0;
+            List<Integer> previousCounts =
+                    previous.map(ViewBuilder::patchCounts).orElse(List.of());
             for (int b = 0; b < options.buckets(); b++) {
                 int n = 0;
-                if (rewrite.contains(b)) {
+                if (written.containsKey(b) || !incremental || widened || renumbered) {
                     for (Part part : written.getOrDefault(b, List.of())) {
                         if (part.rows() == 0) {
                             continue;
                         }
-                        String key = layout.currentPart(version, attempt, b, n++);
-                        lock.confirm();
-                        lake.putFile(key, part.file());
-                        parts.addObject().put("bucket", b).put("key", key).put("rows", part.rows());
-                        items += part.rows();
+                        items += upload(puts, parts, b, layout.currentPart(version, attempt, b, n++), part);
                     }
-                } else {
-                    for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
-                        String key = old.path("key").asText(); // unchanged: named where an earlier version wrote it
-                        parts.addObject()
-                                .put("bucket", b)
-                                .put("key", key)
-                                .put("rows", old.path("rows").asLong());
-                        items += old.path("rows").asLong();
-                    }
+                    patchCounts.add(0);
+                    continue;
                 }
+                // Unchanged, or patched: its files are named where earlier versions wrote them.
+                for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
+                    parts.add(old.deepCopy());
+                    items += old.path("rows").asLong();
+                }
+                for (JsonNode old : previousDeletes.getOrDefault(b, List.of())) {
+                    deletes.add(old.deepCopy());
+                    items -= old.path("rows").asLong();
+                }
+                int count = b < previousCounts.size() ? previousCounts.get(b) : 0;
+                Patch patch = patches.get(b);
+                if (patch != null) {
+                    for (Part part : patch.parts()) {
+                        if (part.rows() > 0) {
+                            items += upload(puts, parts, b, layout.currentPart(version, attempt, b, n++), part);
+                        }
+                    }
+                    if (patch.deletes() != null) {
+                        items -= upload(puts, deletes, b, layout.currentDeletes(version, attempt, b), patch.deletes());
+                        ((ObjectNode) deletes.get(deletes.size() - 1))
+                                .put("firstPart", patch.firstPart())
+                                .put("lastPart", patch.lastPart());
+                    }
+                    count++;
+                }
+                patchCounts.add(count);
             }
+            int rewritten = incremental && !widened && !renumbered ? written.size() : options.buckets();
 
+            // The uploads side by side, after one more check of the lease: each is a round trip to the store.
+            lock.confirm();
+            inParallel(puts);
             String location = lake.uri(layout.currentFolder(version, attempt));
             ObjectNode state = JSON.createObjectNode()
                     .put("table", tableName)
@@ -298,7 +350,7 @@ public final class ViewBuilder implements Views {
                     .put("snapshotExportTime", snapshot.exportTime().toString())
                     .put("itemCount", items)
                     .put("buckets", options.buckets())
-                    .put("bucketing", BUCKETING)
+                    .put("bucketing", deletes.isEmpty() ? BUCKETING : BUCKETING_PATCHED)
                     .put("schemaVersion", schema.version())
                     .put("changesApplied", intake.changes())
                     .put(
@@ -309,22 +361,26 @@ public final class ViewBuilder implements Views {
             state.set("fieldIds", JSON.valueToTree(fieldIds));
             state.set("discovery", discovery.toJson());
             state.set("parts", parts);
+            state.set("deletes", deletes);
+            state.set("patches", patchCounts);
             state.set("retained", views.retained(previous, options.keep()));
             state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             state.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
             views.publish(state, schema, attempt, previous);
             LOG.info(
-                    "Published current view {} of {} ({}): {} items in {} parts, {} of {} buckets rewritten,"
-                            + " {} changes from {} delta objects, at {} (deltas read in {} ms, merged and written in {} ms,"
-                            + " published in {} ms)",
+                    "Published current view {} of {} ({}): {} items in {} parts and {} delete files, {} of {} buckets"
+                            + " rewritten and {} patched, {} changes from {} delta objects, at {} (deltas read in {} ms,"
+                            + " merged and written in {} ms, published in {} ms)",
                     version,
                     tableName,
                     state.path("mode").asText(),
                     items,
                     parts.size(),
-                    rewrite.size(),
+                    deletes.size(),
+                    rewritten,
                     options.buckets(),
+                    patches.size(),
                     intake.changes(),
                     objects.size(),
                     location,
@@ -333,7 +389,13 @@ public final class ViewBuilder implements Views {
                     (System.nanoTime() - t2) / 1_000_000);
             views.expireVersions(state, options.keep());
             return Optional.of(new Result(
-                    location, version, state.path("mode").asText(), items, rewrite.size(), intake.changes()));
+                    location,
+                    version,
+                    state.path("mode").asText(),
+                    items,
+                    rewritten,
+                    patches.size(),
+                    intake.changes()));
         } finally {
             deleteTree(work);
         }
@@ -415,7 +477,7 @@ public final class ViewBuilder implements Views {
                     snapshot.exportId(),
                     intake.changes(),
                     lake.uri(folder));
-            return new Result(lake.uri(folder), 0, "as of " + time, items, written.size(), intake.changes());
+            return new Result(lake.uri(folder), 0, "as of " + time, items, written.size(), 0, intake.changes());
         } finally {
             deleteTree(work);
         }
@@ -901,35 +963,112 @@ public final class ViewBuilder implements Views {
         }
     }
 
+    /** How many objects a run fetches from the lake side by side. */
+    private static final int FETCHERS = 8;
+
+    /** The Iceberg field ids of a position delete file's columns, as Iceberg's specification reserves them. */
+    private static final Map<String, Integer> POSITION_DELETE_IDS = Map.of("file_path", 2147483546, "pos", 2147483545);
+
     /**
-     * The incremental path: for each changed bucket, the rows of its current part whose key has no newer change,
-     * plus the winning changes (typed by the project's writer), copied by DuckDB into the new part. Unchanged rows
-     * are never parsed again.
+     * A bucket's patch: files of its winning changes, and the position delete file of the rows they replace (null:
+     * none replaced) with the first and last part (URI) it names.
      */
-    private Map<Integer, List<Part>> patchBuckets(
+    private record Patch(List<Part> parts, Part deletes, String firstPart, String lastPart) {}
+
+    /** An incremental run's buckets: those rewritten (all their parts) and those patched. */
+    private record Patched(Map<Integer, List<Part>> rewritten, Map<Integer, Patch> patches) {}
+
+    /**
+     * The incremental path. The changed buckets' rows whose key has a newer change are found by their file and
+     * position, less the rows earlier patches removed. A bucket is then patched: the winning changes (typed by the
+     * project's writer) go to a new part, and the rows they replace to a position delete file, so no row it keeps is
+     * read or written again (Iceberg's merge-on-read, as Athena's MERGE writes). A bucket whose patches reached
+     * {@code views.max-patches}, or whose delete files would remove more than {@code views.max-deleted-percent} of its
+     * parts' rows, is rewritten instead: DuckDB copies its live rows without the replaced keys, beside the changes.
+     *
+     * @param counts the patches each bucket took since it was last written anew
+     * @param mergeOnRead false when every changed bucket is rewritten
+     */
+    private Patched patchBuckets(
             Connection db,
             ItemSpill spill,
-            Map<Integer, List<String>> old,
-            Set<Integer> rewrite,
+            Held held,
             SnapshotSchema schema,
             Map<String, Integer> fieldIds,
             Snapshot snapshot,
             Path work,
             String changes,
-            String previousTombstones)
+            String previousTombstones,
+            List<Integer> counts,
+            boolean mergeOnRead)
             throws Exception {
+        long f0 = System.nanoTime();
+        List<String> files = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        held.files().forEach((b, f) -> files.addAll(f));
+        held.uris().forEach((b, u) -> uris.addAll(u));
+        held.deletes().forEach((b, d) -> deletes.addAll(d));
         try (Statement st = db.createStatement()) {
             st.execute("CREATE TABLE old_tombstones AS SELECT * FROM " + ViewSql.duckDbTombstones(previousTombstones)
                     + " t");
-            st.execute("CREATE TABLE current_keys AS SELECT _key, _seq FROM "
-                    + ViewSql.duckDbBase(
-                            old.values().stream().flatMap(List::stream).toList(), true)
-                    + " b UNION ALL SELECT _key, _seq FROM old_tombstones");
+            // The live rows of the changed keys: each with its file (an index into uris) and its position there.
+            // Only the key and sequence columns are read, and only the changed keys' rows kept.
+            st.execute("CREATE TABLE changed_keys AS SELECT DISTINCT _key FROM " + changes + " c");
+            st.execute("CREATE TABLE current_rows AS "
+                    + (files.isEmpty()
+                            ? "SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _seq, NULL::BIGINT AS file_index,"
+                                    + " NULL::BIGINT AS pos WHERE false"
+                            : ViewSql.liveRows(
+                                            files,
+                                            uris,
+                                            deletes,
+                                            "p._key, p._seq, p.file_index, p.file_row_number AS pos")
+                                    + " WHERE p._key IN (SELECT _key FROM changed_keys)"));
+            st.execute("CREATE TABLE current_keys AS SELECT _key, _seq FROM current_rows"
+                    + " UNION ALL SELECT _key, _seq FROM old_tombstones WHERE _key IN (SELECT _key FROM changed_keys)");
             st.execute("CREATE TABLE applied AS " + ViewSql.winningChanges(changes, "current_keys", options.buckets()));
             // The keys deleted now are tombstones; a key written again since its delete is not one any more.
             st.execute("CREATE TABLE new_tombstones AS SELECT _key, _seq, _time FROM old_tombstones"
                     + " WHERE _key NOT IN (SELECT _key FROM applied)"
                     + " UNION ALL SELECT _key, _seq, _time FROM applied WHERE _action = 'REMOVE'");
+            // The rows the winning changes replace (a change of a key without a live row replaces none).
+            st.execute("CREATE TABLE replaced AS SELECT a._bucket, r.file_index, r.pos FROM applied a"
+                    + " JOIN current_rows r ON r._key = a._key");
+            st.execute("CREATE TABLE part_uris (i BIGINT, uri VARCHAR)");
+        }
+        if (!uris.isEmpty()) {
+            try (var insert = db.prepareStatement("INSERT INTO part_uris VALUES (?, ?)")) {
+                for (int i = 0; i < uris.size(); i++) {
+                    insert.setLong(1, i);
+                    insert.setString(2, uris.get(i));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+        Map<Integer, Long> replaced = new TreeMap<>();
+        Set<Integer> changed = new java.util.TreeSet<>();
+        try (Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT a._bucket, count(r._bucket) FROM (SELECT DISTINCT _bucket FROM"
+                        + " applied) a LEFT JOIN replaced r ON r._bucket = a._bucket GROUP BY a._bucket")) {
+            while (rs.next()) {
+                changed.add(rs.getInt(1));
+                replaced.put(rs.getInt(1), rs.getLong(2));
+            }
+        }
+        // Patch or rewrite, bucket by bucket.
+        Set<Integer> rewrite = new java.util.TreeSet<>();
+        for (int b : changed) {
+            long rows = held.rows().getOrDefault(b, 0L);
+            long deleted = held.deleted().getOrDefault(b, 0L) + replaced.getOrDefault(b, 0L);
+            int count = b < counts.size() ? counts.get(b) : 0;
+            boolean patch = mergeOnRead
+                    && count < options.maxPatches()
+                    && deleted * 100 <= (long) options.maxDeletedPercent() * rows;
+            if (!patch) {
+                rewrite.add(b);
+            }
         }
         long k0 = System.nanoTime();
         Map<Integer, List<Part>> staged = writeBuckets(
@@ -945,7 +1084,58 @@ public final class ViewBuilder implements Views {
                 false,
                 Long.MAX_VALUE);
         long k1 = System.nanoTime();
-        // One part per thread: DuckDB writes several small files faster side by side than one after the other.
+        Map<Integer, Patch> patches = new TreeMap<>();
+        try (Statement st = db.createStatement()) {
+            for (int b : changed) {
+                if (rewrite.contains(b)) {
+                    continue;
+                }
+                Part deleteFile = null;
+                String first = null;
+                String last = null;
+                if (replaced.getOrDefault(b, 0L) > 0) {
+                    // Iceberg's position delete file: the replaced rows by their part's URI and position, in order.
+                    Path file = work.resolve("deletes-" + b + ".parquet");
+                    long rows = st.executeUpdate("COPY (SELECT u.uri AS file_path, r.pos FROM replaced r JOIN"
+                            + " part_uris u ON u.i = r.file_index WHERE r._bucket = " + b
+                            + " ORDER BY file_path, pos) TO '" + sqlText(file.toString())
+                            + "' (FORMAT parquet, COMPRESSION "
+                            + options.codec().toLowerCase()
+                            + fieldIdsOption(POSITION_DELETE_IDS) + ")");
+                    deleteFile = new Part(file, rows);
+                    // The first and last part it names: a reader applies it to the parts between them only.
+                    try (ResultSet rs = st.executeQuery("SELECT min(u.uri), max(u.uri) FROM replaced r JOIN part_uris u"
+                            + " ON u.i = r.file_index WHERE r._bucket = " + b)) {
+                        rs.next();
+                        first = rs.getString(1);
+                        last = rs.getString(2);
+                    }
+                }
+                List<Part> added = staged.getOrDefault(b, List.of());
+                if (deleteFile != null || added.stream().anyMatch(p -> p.rows() > 0)) {
+                    patches.put(b, new Patch(added, deleteFile, first, last));
+                }
+            }
+        }
+        long k2 = System.nanoTime();
+        // A rewritten bucket copies every column of its live rows: its parts are fetched whole, if they were not.
+        List<java.util.concurrent.Callable<Void>> whole = new ArrayList<>();
+        for (int b : rewrite) {
+            if (held.whole().contains(b)) {
+                continue;
+            }
+            List<String> local = held.files().getOrDefault(b, List.of());
+            for (int i = 0; i < local.size(); i++) {
+                String key = held.keys().get(b).get(i);
+                Path file = Path.of(local.get(i));
+                whole.add(() -> {
+                    fetch(key, file);
+                    return null;
+                });
+            }
+        }
+        inParallel(whole);
+        // A rewritten bucket: one part per thread, as DuckDB writes several small files faster side by side.
         Map<Integer, List<Part>> out = new java.util.concurrent.ConcurrentSkipListMap<>();
         java.util.concurrent.ExecutorService pool =
                 java.util.concurrent.Executors.newFixedThreadPool(options.threads());
@@ -954,9 +1144,13 @@ public final class ViewBuilder implements Views {
             List<java.util.concurrent.Future<?>> copies = new ArrayList<>();
             for (int b : rewrite) {
                 List<String> sources = new ArrayList<>();
-                if (old.containsKey(b)) {
-                    sources.add("SELECT * FROM read_parquet(" + sqlList(old.get(b)) + ") WHERE _key NOT IN"
-                            + " (SELECT _key FROM applied WHERE _bucket = " + b + ")");
+                if (held.files().containsKey(b)) {
+                    sources.add(ViewSql.liveRows(
+                                    held.files().get(b),
+                                    held.uris().get(b),
+                                    held.deletes().getOrDefault(b, List.of()),
+                                    "p.*")
+                            + " WHERE p._key NOT IN (SELECT _key FROM applied WHERE _bucket = " + b + ")");
                 }
                 if (staged.containsKey(b)) {
                     sources.add("SELECT * FROM read_parquet("
@@ -966,6 +1160,7 @@ public final class ViewBuilder implements Views {
                             + ")");
                 }
                 if (sources.isEmpty()) {
+                    out.put(b, List.of());
                     continue;
                 }
                 // A folder of files of at most about lake.target-file-size each.
@@ -984,14 +1179,14 @@ public final class ViewBuilder implements Views {
                     try (Connection c = db.unwrap(DuckDBConnection.class).duplicate();
                             Statement s = c.createStatement()) {
                         s.executeUpdate(copy);
-                        List<Part> files = new ArrayList<>();
+                        List<Part> written = new ArrayList<>();
                         try (ResultSet rs = s.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata('"
                                 + sqlText(dir.resolve("*.parquet").toString()) + "') ORDER BY file_name")) {
                             while (rs.next()) {
-                                files.add(new Part(Path.of(rs.getString(1)), rs.getLong(2)));
+                                written.add(new Part(Path.of(rs.getString(1)), rs.getLong(2)));
                             }
                         }
-                        out.put(bucket, files);
+                        out.put(bucket, written);
                     }
                     return null;
                 }));
@@ -1004,11 +1199,164 @@ public final class ViewBuilder implements Views {
             }
         }
         LOG.debug(
-                "Patched {} buckets: changes typed in {} ms, parts copied in {} ms",
+                "Patched {} buckets and rewrote {}: replaced rows found in {} ms, changes typed in {} ms, delete files"
+                        + " written in {} ms, parts copied in {} ms",
+                patches.size(),
                 out.size(),
+                (k0 - f0) / 1_000_000,
                 (k1 - k0) / 1_000_000,
-                (System.nanoTime() - k1) / 1_000_000);
+                (k2 - k1) / 1_000_000,
+                (System.nanoTime() - k2) / 1_000_000);
+        return new Patched(out, patches);
+    }
+
+    /**
+     * The published version's files of some buckets, downloaded: its parts (local copy and URI) and their position
+     * delete files, with the rows the parts hold and the rows the delete files remove, all by bucket.
+     */
+    private record Held(
+            Set<Integer> whole,
+            Map<Integer, List<String>> files,
+            Map<Integer, List<String>> keys,
+            Map<Integer, List<String>> uris,
+            Map<Integer, List<String>> deletes,
+            Map<Integer, Long> rows,
+            Map<Integer, Long> deleted) {
+        int size() {
+            return files.values().stream().mapToInt(List::size).sum();
+        }
+    }
+
+    /**
+     * @param whole the buckets whose parts are fetched whole; of the others' parts only the footer and the key and
+     *     sequence columns ({@link LakeStore#getParquetColumns}): what a patch reads of them
+     */
+    private Held downloadHeld(
+            Map<Integer, List<JsonNode>> parts,
+            Map<Integer, List<JsonNode>> deletes,
+            Set<Integer> buckets,
+            Path work,
+            Set<Integer> whole)
+            throws Exception {
+        List<java.util.concurrent.Callable<Void>> fetches = new ArrayList<>();
+        Map<Integer, List<String>> files = new TreeMap<>();
+        Map<Integer, List<String>> keys = new TreeMap<>();
+        Map<Integer, List<String>> uris = new TreeMap<>();
+        Map<Integer, List<String>> deleteFiles = new TreeMap<>();
+        Map<Integer, Long> rows = new TreeMap<>();
+        Map<Integer, Long> deleted = new TreeMap<>();
+        for (int b : buckets) {
+            for (JsonNode part : parts.getOrDefault(b, List.of())) {
+                String key = part.path("key").asText();
+                Path file = localCopy(key, work);
+                boolean all = whole.contains(b);
+                fetches.add(() -> {
+                    if (all) {
+                        fetch(key, file);
+                    } else {
+                        lake.getParquetColumns(key, file, Set.of(SnapshotSchema.KEY, SnapshotSchema.SEQUENCE));
+                    }
+                    return null;
+                });
+                files.computeIfAbsent(b, x -> new ArrayList<>()).add(file.toString());
+                keys.computeIfAbsent(b, x -> new ArrayList<>()).add(key);
+                uris.computeIfAbsent(b, x -> new ArrayList<>()).add(lake.uri(key));
+                rows.merge(b, part.path("rows").asLong(), Long::sum);
+            }
+            for (JsonNode deleteFile : deletes.getOrDefault(b, List.of())) {
+                String key = deleteFile.path("key").asText();
+                Path file = localCopy(key, work);
+                fetches.add(() -> {
+                    fetch(key, file);
+                    return null;
+                });
+                deleteFiles.computeIfAbsent(b, x -> new ArrayList<>()).add(file.toString());
+                deleted.merge(b, deleteFile.path("rows").asLong(), Long::sum);
+            }
+        }
+        inParallel(fetches);
+        return new Held(whole, files, keys, uris, deleteFiles, rows, deleted);
+    }
+
+    /**
+     * Runs transfers with the lake {@value #FETCHERS} at a time: a patch fetches two columns of every part of the
+     * changed buckets, a few small requests each, and uploads a few small files, whose time is the store's round trips
+     * more than their bytes.
+     */
+    private static void inParallel(List<java.util.concurrent.Callable<Void>> fetches) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(FETCHERS);
+        try {
+            awaitAll(fetches.stream().map(pool::submit).toList());
+        } finally {
+            stopAll(pool);
+        }
+    }
+
+    /**
+     * The held parts as files of live rows only: a bucket with delete files is copied without the rows they remove
+     * (a rebuild reads them as its base).
+     */
+    private List<String> liveFiles(Connection db, Held held, Path work) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = db.createStatement()) {
+            for (var e : held.files().entrySet()) {
+                List<String> deletes = held.deletes().getOrDefault(e.getKey(), List.of());
+                if (deletes.isEmpty()) {
+                    out.addAll(e.getValue());
+                    continue;
+                }
+                Path live = work.resolve("live-" + e.getKey() + ".parquet");
+                st.executeUpdate(
+                        "COPY (" + ViewSql.liveRows(e.getValue(), held.uris().get(e.getKey()), deletes, "p.*")
+                                + ") TO '" + sqlText(live.toString()) + "' (FORMAT parquet, COMPRESSION zstd,"
+                                + " COMPRESSION_LEVEL 1)");
+                out.add(live.toString());
+            }
+        }
         return out;
+    }
+
+    /** A state's files of one kind ({@code parts}, {@code deletes}) by bucket; none without a state. */
+    private static Map<Integer, List<JsonNode>> byBucket(Optional<JsonNode> state, String kind) {
+        Map<Integer, List<JsonNode>> out = new TreeMap<>();
+        state.ifPresent(s -> s.path(kind)
+                .forEach(f -> out.computeIfAbsent(f.path("bucket").asInt(), b -> new ArrayList<>())
+                        .add(f)));
+        return out;
+    }
+
+    /** How many patches each bucket of a state took since it was last written anew (none recorded: 0). */
+    private static List<Integer> patchCounts(JsonNode state) {
+        List<Integer> out = new ArrayList<>();
+        state.path("patches").forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    /**
+     * Whether a bucket may be patched: not with {@code views.max-patches} 0, nor over parts with a column that hides
+     * DuckDB's virtual columns of a row's file and position (a view of a release before they were reserved).
+     */
+    private boolean mergesOnRead(SnapshotSchema parts) {
+        Optional<String> hiding = parts.columns().stream()
+                .map(SnapshotColumn::name)
+                .filter(n -> SnapshotSchema.READER_COLUMNS.contains(n.toLowerCase(java.util.Locale.ROOT)))
+                .findFirst();
+        hiding.ifPresent(n -> LOG.info(
+                "The current view of {} has a column {}, which hides DuckDB's column of the same name: every changed"
+                        + " bucket is rewritten",
+                tableName,
+                n));
+        return options.maxPatches() > 0 && hiding.isEmpty();
+    }
+
+    /** Lists a file of bucket {@code b} in {@code files} under {@code key}, its upload in {@code puts}; its rows. */
+    private long upload(List<java.util.concurrent.Callable<Void>> puts, ArrayNode files, int b, String key, Part part) {
+        puts.add(() -> {
+            lake.putFile(key, part.file());
+            return null;
+        });
+        files.addObject().put("bucket", b).put("key", key).put("rows", part.rows());
+        return part.rows();
     }
 
     /** DuckDB's COPY option that writes each column's Iceberg field id, as the project's writer does; or nothing. */
@@ -1066,11 +1414,20 @@ public final class ViewBuilder implements Views {
     }
 
     private String download(String key, Path work) throws IOException {
-        Path file = work.resolve("base-" + key.substring(key.lastIndexOf('/') + 1));
+        Path file = localCopy(key, work);
+        fetch(key, file);
+        return file.toString();
+    }
+
+    private void fetch(String key, Path file) throws IOException {
         try (InputStream in = lake.open(key)) {
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        return file.toString();
+    }
+
+    /** Where a lake object is copied to: numbered, as a bucket's files lie in several versions' folders by one name. */
+    private Path localCopy(String key, Path work) {
+        return work.resolve("base-" + downloads.incrementAndGet() + "-" + key.substring(key.lastIndexOf('/') + 1));
     }
 
     // ---- DuckDB --------------------------------------------------------------------------------------------------

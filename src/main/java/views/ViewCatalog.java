@@ -103,6 +103,17 @@ public interface ViewCatalog {
         throw new UnsupportedOperationException("this catalog stages no tables");
     }
 
+    /**
+     * A position delete file of a version: the rows it removes, and the first and last part (URIs, in text order) it
+     * names, null when not known; a reader applies it only to the parts between them.
+     */
+    record DeleteFile(long rows, String firstPart, String lastPart) {}
+
+    /** Whether the current view's table takes position delete files (Iceberg's format 2; format 3 wants deletion vectors). */
+    default boolean takesPositionDeletes() {
+        return true;
+    }
+
     /** A file an engine wrote into a staged table: its lake key, rows and bucket ({@code -1}: no buckets). */
     record StagedPart(String key, long rows, int bucket) {}
 
@@ -162,7 +173,9 @@ public interface ViewCatalog {
      * A version about to be published.
      *
      * @param parts the version's Parquet parts, key (in the lake's bucket) to rows
-     * @param buckets how the parts partition the keys
+     * @param deletes the version's Iceberg position delete files by key: the rows of its parts that later changes
+     *     replaced (merge-on-read); empty when its parts hold only live rows
+     * @param buckets how the parts and delete files partition the keys
      * @param snapshotExportId the snapshot the version was built on
      * @param changesApplied the changes the run applied
      * @param lastChangeTime the time of the newest change the version holds (ISO-8601), null when it holds none
@@ -183,6 +196,7 @@ public interface ViewCatalog {
             SnapshotSchema schema,
             String location,
             Map<String, Long> parts,
+            Map<String, DeleteFile> deletes,
             Buckets buckets,
             String snapshotExportId,
             long changesApplied,
@@ -196,6 +210,7 @@ public interface ViewCatalog {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
             parts = Map.copyOf(parts);
+            deletes = Map.copyOf(deletes);
             Objects.requireNonNull(buckets, "buckets == null");
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
             fieldIds = Map.copyOf(fieldIds);
@@ -218,13 +233,24 @@ public interface ViewCatalog {
             parts.put(p.path("key").asText(), p.path("rows").asLong());
             ofPart.put(p.path("key").asText(), p.path("bucket").asInt());
         });
+        Map<String, DeleteFile> deletes = new LinkedHashMap<>();
+        state.path("deletes").forEach(p -> {
+            deletes.put(
+                    p.path("key").asText(),
+                    new DeleteFile(
+                            p.path("rows").asLong(),
+                            p.path("firstPart").asText(null),
+                            p.path("lastPart").asText(null)));
+            ofPart.put(p.path("key").asText(), p.path("bucket").asInt());
+        });
         // Only the project's engine writes a part per bucket, and only since its buckets are Iceberg's.
-        boolean partitioned = state.path("bucketing").asText().equals(ViewBuilder.BUCKETING);
+        boolean partitioned = ViewBuilder.icebergBuckets(state);
         return new Version(
                 state.path("version").asLong(),
                 SnapshotSchema.fromJson(state.path("schema")),
                 state.path("location").asText(),
                 parts,
+                deletes,
                 partitioned ? new Buckets(state.path("buckets").asInt(), ofPart) : Buckets.NONE,
                 state.path("snapshot").asText(),
                 state.path("changesApplied").asLong(),

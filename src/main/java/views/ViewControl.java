@@ -32,7 +32,8 @@ public final class ViewControl extends ServiceSupport implements StaticService {
 
     private static String describe(java.util.Optional<Views.Result> result) {
         return result.map(r -> "published current view " + r.version() + " (" + r.mode() + "): " + r.items()
-                        + " items, " + r.bucketsWritten() + " buckets rewritten, " + r.changes() + " changes, new files"
+                        + " items, " + r.bucketsWritten() + " buckets rewritten, " + r.bucketsPatched() + " patched, "
+                        + r.changes() + " changes, new files"
                         + " in " + r.location())
                 .orElse("nothing to do: no published snapshot yet, or no delta since the current view");
     }

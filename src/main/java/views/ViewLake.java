@@ -481,6 +481,19 @@ final class ViewLake {
         }
         List<String> parts = new ArrayList<>();
         state.path("parts").forEach(p -> parts.add(lake.uri(p.path("key").asText())));
+        List<String> deletes = new ArrayList<>();
+        state.path("deletes").forEach(p -> deletes.add(lake.uri(p.path("key").asText())));
+        if (!deletes.isEmpty()) { // a delete file names a part: there are parts
+            return "-- The current view of " + tableName + " (schema " + schema.version() + ", version "
+                    + state.path("version").asText() + "): its parts lie in the folders of the versions that"
+                    + " wrote them,\n-- less the rows its Iceberg position delete files remove (rows later changes"
+                    + " replaced). Every Iceberg reader reads it by name\n-- as the table " + table + " of the"
+                    + " lake's catalog (lake.catalog.namespace). DuckDB 1.5 (with the httpfs extension and S3"
+                    + " credentials;\n-- the delete files name the parts by their last two path segments, so a copy"
+                    + " of the lake elsewhere reads the same):\n"
+                    + "CREATE OR REPLACE VIEW " + table + " AS " + ViewSql.liveRows(parts, parts, deletes, "p.*")
+                    + ";\n";
+        }
         boolean whole = parts.stream().allMatch(p -> p.startsWith(location));
         if (!whole) {
             return "-- The current view of " + tableName + " (schema " + schema.version() + ", version "
@@ -532,6 +545,7 @@ final class ViewLake {
         }
         var keys = out.addArray();
         previous.get().path("parts").forEach(p -> keys.add(p.path("key").asText()));
+        previous.get().path("deletes").forEach(p -> keys.add(p.path("key").asText()));
         for (JsonNode older : previous.get().path("retained")) {
             if (out.size() >= keep - 1) {
                 break;
@@ -550,6 +564,7 @@ final class ViewLake {
         long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
         Set<String> named = new java.util.HashSet<>();
         state.path("parts").forEach(p -> named.add(p.path("key").asText()));
+        state.path("deletes").forEach(p -> named.add(p.path("key").asText()));
         state.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
         // Whatever a commit the table keeps reads, whatever its number: after a rollback the table's kept commits are
         // not the newest numbers (time travel and a rollback back to them read their files), and a commit that names

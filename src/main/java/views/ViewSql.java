@@ -94,6 +94,48 @@ public final class ViewSql {
     }
 
     /**
+     * DuckDB's rows of a version of the current view: its parts less the rows its Iceberg position delete files
+     * remove ({@code file_path}, {@code pos}). A delete names a part by the part's URI; it is matched on the URI's last
+     * two segments ({@code <version>-<attempt>/part-00003.parquet}, one name per part of a table), so the same SQL
+     * reads the parts from a copy of the lake, or from local copies named otherwise.
+     *
+     * @param files where DuckDB reads each part (a URI, or a local copy)
+     * @param uris each part's URI in the lake, as its Iceberg table and its delete files name it
+     * @param deletes where DuckDB reads each delete file
+     * @param columns what to select of the part's rows, aliased {@code p} ({@code p.*}; {@code p.file_index} and
+     *     {@code p.file_row_number} are the row's file, as an index into {@code files}, and its position there: DuckDB's
+     *     virtual columns, {@link SnapshotSchema#READER_COLUMNS}, which no typed column hides)
+     */
+    public static String liveRows(List<String> files, List<String> uris, List<String> deletes, String columns) {
+        if (files.size() != uris.size() || files.isEmpty()) {
+            throw new IllegalArgumentException("a part's file and URI each, at least one: " + files + " " + uris);
+        }
+        String rows = "SELECT " + columns + " FROM read_parquet(" + duckDbList(files) + ") p";
+        if (deletes.isEmpty()) {
+            return rows;
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < uris.size(); i++) {
+            names.add("(" + literal(partName(uris.get(i))) + ", " + i + ")");
+        }
+        return rows + " ANTI JOIN (SELECT f.i, d.pos FROM read_parquet(" + duckDbList(deletes) + ") d JOIN (VALUES "
+                + String.join(", ", names) + ") f(name, i) ON regexp_extract(d.file_path, '[^/]+/[^/]+$') = f.name) x"
+                + " ON x.i = p.file_index AND x.pos = p.file_row_number";
+    }
+
+    /** The last two segments of a part's URI: its name among every part of the view. */
+    static String partName(String uri) {
+        int last = uri.lastIndexOf('/');
+        int folder = last > 0 ? uri.lastIndexOf('/', last - 1) : -1;
+        return uri.substring(folder + 1);
+    }
+
+    /** {@code ['a', 'b']}: files as a DuckDB list. */
+    static String duckDbList(List<String> files) {
+        return files.stream().map(ViewSql::literal).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /**
      * DuckDB's tombstones of a current view: {@code _key, _seq, _time} of the keys it deleted, from a Parquet file
      * of the lake, or none.
      */

@@ -9,8 +9,21 @@ import java.util.Optional;
  * or Athena ({@link AthenaViews}). Both read the same lake, publish the same way (a commit of {@code <table>_current}) and answer the same calls.
  */
 public interface Views {
-    /** What one run did. */
-    record Result(String location, long version, String mode, long items, int bucketsWritten, long changes) {}
+    /**
+     * What one run did.
+     *
+     * @param bucketsWritten the buckets written anew (every one of a full run)
+     * @param bucketsPatched the buckets an incremental run patched: new rows in a file beside their parts, and the
+     *     rows those replace in a position delete file
+     */
+    record Result(
+            String location,
+            long version,
+            String mode,
+            long items,
+            int bucketsWritten,
+            int bucketsPatched,
+            long changes) {}
 
     /** Thrown when a view build is already running, here or on another replica. */
     final class BusyException extends IllegalStateException {

@@ -137,10 +137,11 @@ public final class ViewBenchmark {
         double incrementalSeconds = (System.nanoTime() - i0) / 1e9;
         JsonNode published = builder.current().orElseThrow();
         System.out.printf(
-                "incremental run: %,d changes, %d of 16 parts rewritten, %,d items in %.1f s; peak heap in use %,d"
-                        + " MB%n",
+                "incremental run: %,d changes, %d of 16 buckets rewritten and %d patched, %,d items in %.1f s; peak"
+                        + " heap in use %,d MB%n",
                 incremental.changes(),
                 incremental.bucketsWritten(),
+                incremental.bucketsPatched(),
                 incremental.items(),
                 incrementalSeconds,
                 HeapSampler.peakMb());
@@ -177,7 +178,9 @@ public final class ViewBenchmark {
                         ParquetPartWriter.DEFAULT_ROW_GROUP_BYTES,
                         512L << 20,
                         500,
-                        Duration.ofMinutes(15)),
+                        Duration.ofMinutes(15),
+                        16,
+                        30),
                 Clock.systemUTC(),
                 views.ViewLock.NONE,
                 catalog,
@@ -202,14 +205,24 @@ public final class ViewBenchmark {
         }
     }
 
-    /** DuckDB's {@code read_parquet} of the files of a version's parts, where S3Proxy keeps them. */
+    /**
+     * The rows of a version, in DuckDB's SQL, from the files where S3Proxy keeps them: its parts less the rows its
+     * position delete files remove.
+     */
     private static String partsOf(Path tableDir, LakeLayout layout, JsonNode pointer) {
         List<String> files = new java.util.ArrayList<>();
-        pointer.path("parts")
-                .forEach(p -> files.add("'"
-                        + tableDir.resolve(
-                                p.path("key").asText().substring(layout.prefix().length())) + "'"));
-        return "read_parquet([" + String.join(", ", files) + "])";
+        List<String> uris = new java.util.ArrayList<>();
+        List<String> deletes = new java.util.ArrayList<>();
+        pointer.path("parts").forEach(p -> {
+            String key = p.path("key").asText();
+            files.add(tableDir.resolve(key.substring(layout.prefix().length())).toString());
+            uris.add("s3://dynamo-lake/" + key);
+        });
+        pointer.path("deletes")
+                .forEach(p -> deletes.add(tableDir.resolve(
+                                p.path("key").asText().substring(layout.prefix().length()))
+                        .toString()));
+        return "(" + views.ViewSql.liveRows(files, uris, deletes, "p.*") + ")";
     }
 
     /**

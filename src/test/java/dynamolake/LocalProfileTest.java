@@ -279,8 +279,10 @@ class LocalProfileTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 var summary = catalog.loadTable(id).currentSnapshot().summary();
                 var pointer = what.equals("snapshot") ? lake().snapshot() : lake().currentView();
-                assertThat(summary.get("total-records"))
-                        .isEqualTo(pointer.path("itemCount").asText());
+                // Iceberg counts the parts' rows, and apart the rows a patched version's position deletes remove.
+                assertThat(Long.parseLong(summary.get("total-records"))
+                                - Long.parseLong(summary.getOrDefault("total-position-deletes", "0")))
+                        .isEqualTo(pointer.path("itemCount").asLong());
                 assertThat(summary.get(lake.IcebergSnapshotTable.EXPORT_ID))
                         .isEqualTo(pointer.path(what.equals("snapshot") ? "exportId" : "snapshot")
                                 .asText());

@@ -73,4 +73,23 @@ class SchemaWideningTest {
                 .extracting(SnapshotColumn::name)
                 .containsExactly("id", "a", "b", "_item");
     }
+
+    @Test
+    void anAttributeNamedAsDuckDbsRowPositionColumnsStaysInTheItemJson() {
+        // DuckDB's read_parquet gives every row file_index and file_row_number; the current view's position deletes
+        // are applied with them, and a column of either name, in any case, would hide them.
+        SchemaDiscovery items = new SchemaDiscovery();
+        items.observe(Map.of(
+                "id", AttributeValue.fromS("a"),
+                "File_Row_Number", AttributeValue.fromN("3"),
+                "file_index", AttributeValue.fromS("x"),
+                "filename", AttributeValue.fromS("invoice.pdf")));
+        SnapshotSchema schema = items.schema(List.of("id"), 10);
+        assertThat(schema.columns())
+                .extracting(SnapshotColumn::name)
+                .containsExactly("id", "filename", "_item", "_key", "_export_id", "_export_time");
+        assertThat(items.widen(schema.withSequence(), 10).columns())
+                .extracting(SnapshotColumn::name)
+                .doesNotContain("File_Row_Number", "file_index");
+    }
 }

@@ -504,21 +504,34 @@ class LateDeliveryTest {
                     .isEqualTo(table);
             assertThat(typed).as("typed totals compared").isGreaterThan(table.size() / 2);
 
-            // The table's partitions are Iceberg's buckets of _key, as Trino computes them for the same keys.
+            // Every row lies in the partition of its key's bucket, as Trino computes it for the same key (the
+            // partitions' record counts would count the rows position deletes remove too).
+            Map<String, Integer> partitionOf = new java.util.HashMap<>();
+            for (List<String> row : trino.rows("SELECT file_path, CAST(partition._key_bucket AS varchar) FROM"
+                    + " iceberg.dynamo_lake.\"late_orders_current$files\" WHERE content = 0")) {
+                partitionOf.put(row.get(0), Integer.parseInt(row.get(1)));
+            }
             Map<Integer, Long> partitions = new java.util.TreeMap<>();
-            for (List<String> row : trino.rows("SELECT CAST(partition._key_bucket AS varchar), record_count FROM"
-                    + " iceberg.dynamo_lake.\"late_orders_current$partitions\"")) {
-                partitions.put(Integer.parseInt(row.get(0)), Long.parseLong(row.get(1)));
+            for (List<String> row : trino.rows("SELECT \"$path\", _key FROM " + current)) {
+                partitions.merge(partitionOf.get(row.get(0)), 1L, Long::sum);
+                assertThat(partitionOf.get(row.get(0)))
+                        .as("the partition of the file of %s", row.get(1))
+                        .isEqualTo(bucketOf.apply(row.get(1)));
             }
             assertThat(partitions).isEqualTo(perBucket);
+            assertThat(pointer.path("deletes"))
+                    .as("the table Trino read has position deletes: rows later changes replaced")
+                    .isNotEmpty();
 
             // A key's lookup, and time travel to the commit before in Trino's (and Athena's) syntax.
             String someKey =
                     trino.rows("SELECT min(_key) FROM " + current).get(0).get(0);
             assertThat(trino.rows("SELECT count(*) FROM " + current + " WHERE _key = '" + someKey + "'"))
                     .containsExactly(List.of("1"));
-            List<List<String>> commits = trino.rows("SELECT CAST(snapshot_id AS varchar), summary['total-records']"
-                    + " FROM iceberg.dynamo_lake.\"late_orders_current$snapshots\" ORDER BY committed_at");
+            // Iceberg's summary counts the parts' rows, and apart the rows position deletes remove.
+            List<List<String>> commits = trino.rows("SELECT CAST(snapshot_id AS varchar), CAST(CAST(summary"
+                    + "['total-records'] AS bigint) - CAST(coalesce(summary['total-position-deletes'], '0') AS bigint)"
+                    + " AS varchar) FROM iceberg.dynamo_lake.\"late_orders_current$snapshots\" ORDER BY committed_at");
             assertThat(commits).hasSizeGreaterThan(1);
             assertThat(trino.rows("SELECT count(*) FROM " + current + " FOR VERSION AS OF "
                             + commits.get(0).get(0)))
@@ -554,7 +567,9 @@ class LateDeliveryTest {
                         8 << 20,
                         512L << 20,
                         500,
-                        TimeUtils.toDuration(property("views.as-of-lag"))),
+                        TimeUtils.toDuration(property("views.as-of-lag")),
+                        Integer.parseInt(property("views.max-patches")),
+                        Integer.parseInt(property("views.max-deleted-percent"))),
                 clock,
                 lock,
                 catalog,

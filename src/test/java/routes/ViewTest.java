@@ -44,7 +44,7 @@ import testsupport.ViewProbe;
 /**
  * Views as they run in the application: after a snapshot and a stream of inserts, updates, deletes, time-to-live
  * deletes and re-inserts of the same keys, the current view equals a Scan of the table item for item; the next run
- * rewrites only the parts with changed keys; duplicated and reordered delta objects change nothing; the view as of a
+ * patches only the buckets with changed keys (new rows beside the parts, position deletes for the rows they replace); duplicated and reordered delta objects change nothing; the view as of a
  * time between two changes equals the table as it was then; a run that died leaves the published view, and the next
  * run succeeds. The tests build on each other, in order, on one stack and one application.
  */
@@ -81,7 +81,9 @@ class ViewTest {
                         "views.as-of-lag",
                         "2s",
                         "lake.target-file-size",
-                        "32KB"));
+                        "32KB",
+                        "views.max-patches",
+                        "2"));
         app.start();
         lake = Apps.lake(aws, TABLE);
         probe = new ViewProbe(aws, TABLE, downloads);
@@ -140,7 +142,7 @@ class ViewTest {
 
     @Test
     @Order(2)
-    void theNextRunRewritesOnlyThePartsWithChangedKeys() throws Exception {
+    void theNextRunPatchesOnlyTheBucketsWithChangedKeys() throws Exception {
         // Two updates of existing attributes: at most two of the eight buckets hold those keys.
         JsonNode pointer1 = lake.currentView();
         update(2, "status", "RETURNED");
@@ -148,39 +150,71 @@ class ViewTest {
         String result = invokeJmx("compactNow");
         assertThat(result)
                 .startsWith("published current view 2 (incremental)")
-                .containsPattern(" [12] buckets rewritten");
+                .contains(" 0 buckets rewritten, ")
+                .containsPattern(" [12] patched");
         JsonNode after = lake.currentView();
         assertThat(view(after)).isEqualTo(table);
-        assertThat(buckets(after.path("parts"))).hasSize(BUCKETS);
+        assertThat(after.path("itemCount").asLong()).isEqualTo(table.size());
 
-        // Nothing unchanged is copied: version 2's folder holds only the files of the buckets it rewrote, the others
-        // are named where version 1 wrote them, and the Iceberg commit removed and added only the rewritten buckets'.
+        // Nothing kept is read or copied: every part of version 1 is named where it lies. Version 2's folder holds,
+        // for each patched bucket, a part of the updated rows and a position delete file of the rows they replace.
         assertThat(folderOf(after)).startsWith("current/00000002-");
-        List<String> rewritten = partsIn(after, folderOf(after));
+        List<String> added = partsIn(after, folderOf(after));
         List<String> kept = partsIn(after, folderOf(pointer1));
-        java.util.Set<Integer> changed = new java.util.TreeSet<>();
-        int replaced = 0;
+        assertThat(kept).containsExactlyInAnyOrderElementsOf(partsIn(pointer1, ""));
+        assertThat(added).hasSizeBetween(1, 2);
+        assertThat(added.size() + kept.size()).isEqualTo(after.path("parts").size());
+        List<String> deletes = new ArrayList<>();
+        long deleted = 0;
+        Map<Integer, String> deletesOf = new java.util.TreeMap<>();
+        for (JsonNode file : after.path("deletes")) {
+            deletes.add(file.path("key").asText());
+            deleted += file.path("rows").asLong();
+            assertThat(deletesOf.put(
+                            file.path("bucket").asInt(), file.path("key").asText()))
+                    .as("one delete file a bucket")
+                    .isNull();
+        }
+        java.util.Set<Integer> patched = deletesOf.keySet();
+        assertThat(deleted).as("one row replaced a key").isEqualTo(2);
         for (JsonNode part : after.path("parts")) {
-            if (rewritten.contains(part.path("key").asText())) {
-                changed.add(part.path("bucket").asInt());
+            if (added.contains(part.path("key").asText())) {
+                assertThat(patched).contains(part.path("bucket").asInt());
             }
         }
-        for (JsonNode part : pointer1.path("parts")) {
-            if (changed.contains(part.path("bucket").asInt())) {
-                replaced++;
-            } else {
-                assertThat(kept).contains(part.path("key").asText());
-            }
-        }
-        assertThat(changed).hasSizeBetween(1, 2);
-        assertThat(rewritten.size() + kept.size()).isEqualTo(after.path("parts").size());
-        assertThat(lake.keys(folderOf(after))).containsExactlyInAnyOrderElementsOf(rewritten);
+        assertThat(patched).hasSize(added.size());
+        List<String> written = new ArrayList<>(added);
+        written.addAll(deletes);
+        assertThat(lake.keys(folderOf(after))).containsExactlyInAnyOrderElementsOf(written);
         Map<String, String> commit =
                 IcebergTables.load(aws, "view_orders_current").currentSnapshot().summary();
         assertThat(commit)
-                .containsEntry("added-data-files", Integer.toString(rewritten.size()))
-                .containsEntry("deleted-data-files", Integer.toString(replaced));
+                .containsEntry("added-data-files", Integer.toString(added.size()))
+                .containsEntry("added-position-delete-files", Integer.toString(deletes.size()))
+                .containsEntry("added-position-deletes", "2")
+                .doesNotContainKey("deleted-data-files");
         assertIcebergTableIs(after);
+        // Iceberg's own planning applies each delete file to the part holding the row it removes, and to no other:
+        // its commit records the parts it names (here one, the updated key's row) as the bounds of its file_path.
+        Map<String, String> deleteOf = new java.util.HashMap<>();
+        for (JsonNode file : after.path("deletes")) {
+            assertThat(file.path("firstPart").asText())
+                    .as("one row removed: one part named")
+                    .isEqualTo(file.path("lastPart").asText());
+            assertThat(kept).contains(file.path("firstPart").asText().substring("s3://dynamo-lake/".length()));
+            deleteOf.put(file.path("firstPart").asText(), file.path("key").asText());
+        }
+        Table current = IcebergTables.load(aws, "view_orders_current");
+        try (var tasks = current.newScan().planFiles()) {
+            for (org.apache.iceberg.FileScanTask task : tasks) {
+                String uri = task.file().location();
+                assertThat(task.deletes().stream()
+                                .map(d -> d.location().substring("s3://dynamo-lake/".length()))
+                                .toList())
+                        .as("the delete files of %s", uri)
+                        .isEqualTo(deleteOf.containsKey(uri) ? List.of(deleteOf.get(uri)) : List.of());
+            }
+        }
 
         // A new attribute widens the schema: it gets a typed column, so every part is rewritten once.
         update(1, "returnReason", "changed after the first view");
@@ -190,6 +224,7 @@ class ViewTest {
                 .contains(" " + BUCKETS + " buckets rewritten");
         JsonNode widened = lake.currentView();
         assertThat(view(widened)).isEqualTo(table);
+        assertThat(widened.path("deletes")).as("rewritten: no delete file left").isEmpty();
         try (Connection db = open(widened);
                 Statement st = db.createStatement();
                 ResultSet rs =
@@ -227,7 +262,10 @@ class ViewTest {
                         pointer.path("version").asText())
                 .containsEntry(
                         IcebergSnapshotTable.EXPORT_ID, pointer.path("snapshot").asText())
-                .containsEntry("total-records", pointer.path("itemCount").asText())
+                // Iceberg counts the parts' rows, and apart the rows position delete files remove.
+                .containsEntry(
+                        "total-records", Long.toString(pointer.path("itemCount").asLong() + deleted(pointer)))
+                .containsEntry("total-position-deletes", Long.toString(deleted(pointer)))
                 .containsEntry(
                         IcebergCurrentTable.LAST_CHANGE_TIME,
                         pointer.path("lastChangeTime").asText())
@@ -316,6 +354,25 @@ class ViewTest {
         assertThat(planned).as("the files planned for one key").containsExactly(bucketOf.apply(someKey));
     }
 
+    /** The rows a version's position delete files remove. */
+    private static long deleted(JsonNode pointer) {
+        long out = 0;
+        for (JsonNode file : pointer.path("deletes")) {
+            out += file.path("rows").asLong();
+        }
+        return out;
+    }
+
+    /** The bucket a version names a part of. */
+    private static int bucketOf(JsonNode pointer, String key) {
+        for (JsonNode part : pointer.path("parts")) {
+            if (part.path("key").asText().equals(key)) {
+                return part.path("bucket").asInt();
+            }
+        }
+        throw new AssertionError("no part " + key);
+    }
+
     private static java.util.Set<Integer> buckets(JsonNode parts) {
         java.util.Set<Integer> out = new java.util.TreeSet<>();
         parts.forEach(p -> out.add(p.path("bucket").asInt()));
@@ -347,8 +404,15 @@ class ViewTest {
     }
 
     private static void update(int items, String attribute, String value) {
-        for (Map<String, AttributeValue> item :
-                aws.dynamoDb().scan(b -> b.tableName(TABLE).limit(items)).items()) {
+        update(0, items, attribute, value);
+    }
+
+    /** Sets an attribute of the items a Scan meets after its first {@code skip}. */
+    private static void update(int skip, int items, String attribute, String value) {
+        for (Map<String, AttributeValue> item : aws.dynamoDb()
+                .scan(b -> b.tableName(TABLE).limit(skip + items))
+                .items()
+                .subList(skip, skip + items)) {
             aws.dynamoDb()
                     .updateItem(b -> b.tableName(TABLE)
                             .key(Map.of(
@@ -696,8 +760,87 @@ class ViewTest {
 
     @Test
     @Order(8)
+    void aBucketIsPatchedUntilItTookViewsMaxPatchesOrLostTooManyRowsThenRewritten() throws Exception {
+        // One key (the first a Scan meets) changed run after run: its bucket is patched (views.max-patches is 2
+        // here), then rewritten. A new value each run: an update that changes nothing is no change.
+        int bucket = -1;
+        boolean rewritten = false;
+        for (int run = 0; run < 4 && !rewritten; run++) {
+            JsonNode before = lake.currentView();
+            update(1, "status", "PATCHED-" + run);
+            Map<String, JsonNode> table = awaitDeltasLanded();
+            String result = invokeJmx("compactNow");
+            JsonNode after = lake.currentView();
+            assertThat(view(after)).isEqualTo(table);
+            assertIcebergTableIs(after);
+            if (bucket < 0) {
+                bucket = bucketsWithNewFiles(after).iterator().next();
+            }
+            int taken = before.path("patches").path(bucket).asInt();
+            if (taken < 2) {
+                assertThat(result).contains(" 0 buckets rewritten, 1 patched, ");
+                assertThat(after.path("patches").path(bucket).asInt()).isEqualTo(taken + 1);
+                assertThat(deleteFilesOf(after, bucket))
+                        .hasSize(deleteFilesOf(before, bucket).size() + 1);
+            } else {
+                assertThat(result).contains(" 1 buckets rewritten, 0 patched, ");
+                assertThat(after.path("patches").path(bucket).asInt()).isZero();
+                assertThat(deleteFilesOf(after, bucket))
+                        .as("its delete files gone with it")
+                        .isEmpty();
+                for (JsonNode part : after.path("parts")) {
+                    if (part.path("bucket").asInt() == bucket) {
+                        assertThat(part.path("key").asText()).startsWith("tables/" + TABLE + "/" + folderOf(after));
+                    }
+                }
+                rewritten = true;
+            }
+        }
+        assertThat(rewritten).as("rewritten after two patches").isTrue();
+        // Changes that would leave more than views.max-deleted-percent (30) of a bucket's rows deleted rewrite it.
+        update(1_000, "status", "MOSTLY-CHANGED");
+        Map<String, JsonNode> table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).contains(" " + BUCKETS + " buckets rewritten, 0 patched, ");
+        JsonNode after = lake.currentView();
+        assertThat(after.path("deletes")).isEmpty();
+        assertThat(view(after)).isEqualTo(table);
+        assertIcebergTableIs(after);
+        // And a few changes patch again, for the next test's readers.
+        update(3, "status", "PATCHED-AGAIN");
+        table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).contains(" 0 buckets rewritten, ");
+        assertThat(lake.currentView().path("deletes")).isNotEmpty();
+        assertThat(view(lake.currentView())).isEqualTo(table);
+    }
+
+    /** The buckets a version wrote files of. */
+    private static java.util.Set<Integer> bucketsWithNewFiles(JsonNode pointer) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        pointer.path("parts").forEach(p -> {
+            if (p.path("key").asText().startsWith("tables/" + TABLE + "/" + folderOf(pointer))) {
+                out.add(p.path("bucket").asInt());
+            }
+        });
+        return out;
+    }
+
+    private static List<String> deleteFilesOf(JsonNode pointer, int bucket) {
+        List<String> out = new ArrayList<>();
+        pointer.path("deletes").forEach(d -> {
+            if (d.path("bucket").asInt() == bucket) {
+                out.add(d.path("key").asText());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    @Order(9)
     void theCatalogNamesTheCurrentViewAndTheDeltasForDuckDb() throws Exception {
         JsonNode pointer = lake.currentView();
+        assertThat(pointer.path("deletes"))
+                .as("a patched version: DuckDB's SQL applies its deletes")
+                .isNotEmpty();
         String localLake = aws.dataDir().resolve("dynamo-lake") + "/";
         JsonNode someone = lake.envelopes().get(0).path("keys");
         long history = lake.envelopes().stream()
@@ -731,7 +874,7 @@ class ViewTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void oneReplicaBuildsAtATime() throws Exception {
         var store = new ddbstream.checkpoint.CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
         var other = store.acquire(
@@ -757,7 +900,7 @@ class ViewTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aDeltaLineThatIsNotAnEnvelopeIsDeadLetteredAndTheRestApplied() throws Exception {
         Map<String, JsonNode> before = scan(aws.dynamoDb(), TABLE);
         // One object with a good change, a line cut off, and another good change, as a damaged object would be.
@@ -779,6 +922,37 @@ class ViewTest {
         assertThat(letter.path("line").asInt()).isEqualTo(2);
         assertThat(letter.path("reason").asText()).contains("not JSON");
         assertThat(letter.path("raw").asText()).isEqualTo("{\"action\":\"MODIFY\",\"sequenceNumber\":\"9");
+    }
+
+    @Test
+    @Order(12) // last: the table's format cannot go back
+    void aTableUpgradedToFormatThreeHasItsChangedBucketsRewrittenNotPatched() throws Exception {
+        // Iceberg's format 3 takes deletion vectors, not position delete files: an operator's upgrade of the table
+        // must not make every later run fail at its commit.
+        IcebergTables.load(aws, "view_orders_current")
+                .updateProperties()
+                .set(org.apache.iceberg.TableProperties.FORMAT_VERSION, "3")
+                .commit();
+        for (String damaged : lake.keys("deltas/")) { // the test before's, which the deltas' reader here refuses
+            if (damaged.endsWith("/damaged-object")) {
+                aws.s3().deleteObject(b -> b.bucket("dynamo-lake").key(damaged));
+            }
+        }
+        // Past the items the test before gave repaired changes of the highest sequence numbers.
+        update(10, 2, "status", "AFTER-THE-UPGRADE");
+        Map<String, JsonNode> table = awaitDeltasLanded();
+        assertThat(invokeJmx("compactNow")).containsPattern(" [12] buckets rewritten, 0 patched, ");
+        JsonNode after = lake.currentView();
+        assertThat(view(after)).isEqualTo(table);
+        for (int b : bucketsWithNewFiles(after)) {
+            assertThat(deleteFilesOf(after, b)).as("bucket %s rewritten", b).isEmpty();
+        }
+        Table current = IcebergTables.load(aws, "view_orders_current");
+        assertThat(IcebergTables.dataFiles(current)).isEqualTo(IcebergTables.partUris(after));
+        assertThat(Long.parseLong(current.currentSnapshot().summary().get("total-records"))
+                        - Long.parseLong(
+                                current.currentSnapshot().summary().getOrDefault("total-position-deletes", "0")))
+                .isEqualTo(after.path("itemCount").asLong());
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

@@ -98,14 +98,48 @@ public final class ViewProbe {
         return out;
     }
 
-    /** The items of a published version: its pointer's parts, wherever they lie. */
+    /**
+     * The items of a published version: its pointer's parts, wherever they lie, less the rows its position delete
+     * files remove.
+     */
     public Map<String, JsonNode> view(JsonNode pointer) throws Exception {
-        return items(partKeys(pointer), "version " + pointer.path("version").asText());
+        return items(open(pointer), "version " + pointer.path("version").asText());
     }
 
-    /** DuckDB with a view {@code v} over a published version's parts, fetched through S3. */
+    /**
+     * DuckDB with a view {@code v} over a published version's rows, fetched through S3: its parts less the rows its
+     * position delete files remove (by the SQL the version's {@code _catalog/current.sql} gives DuckDB's users).
+     */
     public Connection open(JsonNode pointer) throws Exception {
-        return open(partKeys(pointer));
+        List<String> deletes = new java.util.ArrayList<>();
+        pointer.path("deletes").forEach(p -> deletes.add(p.path("key").asText()));
+        if (deletes.isEmpty()) {
+            return open(partKeys(pointer));
+        }
+        Path dir = Files.createTempDirectory(downloads, "view");
+        List<String> parts = partKeys(pointer);
+        List<String> files = new java.util.ArrayList<>();
+        List<String> uris = new java.util.ArrayList<>();
+        List<String> deleteFiles = new java.util.ArrayList<>();
+        for (String key : parts) {
+            files.add(fetch(key, dir.resolve(String.format("%05d.parquet", files.size()))));
+            uris.add("s3://dynamo-lake/" + key);
+        }
+        for (String key : deletes) {
+            deleteFiles.add(fetch(key, dir.resolve(String.format("deletes-%05d.parquet", deleteFiles.size()))));
+        }
+        Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement st = db.createStatement()) {
+            st.execute("CREATE VIEW v AS " + views.ViewSql.liveRows(files, uris, deleteFiles, "p.*"));
+        }
+        return db;
+    }
+
+    private String fetch(String key, Path file) throws java.io.IOException {
+        Files.write(
+                file,
+                aws.s3().getObjectAsBytes(b -> b.bucket("dynamo-lake").key(key)).asByteArray());
+        return file.toString();
     }
 
     /** The {@code _key} of every row of a published version, by the part (its key in the lake) that holds it. */

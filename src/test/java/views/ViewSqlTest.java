@@ -120,4 +120,38 @@ class ViewSqlTest {
                 .as("a double is no exact cast of a decimal")
                 .isEmpty();
     }
+
+    @Test
+    void aVersionsRowsAreItsPartsLessTheRowsItsPositionDeletesNameWhereverThePartsAreRead(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Two parts of the same name in two versions' folders, read from local copies named otherwise.
+        String v1 = "s3://lake/tables/t/current/00000001-aa/part-00003.parquet";
+        String v2 = "s3://lake/tables/t/current/00000002-bb/part-00003.parquet";
+        String local1 = dir.resolve("copy-1.parquet").toString();
+        String local2 = dir.resolve("copy-2.parquet").toString();
+        String deletes = dir.resolve("deletes.parquet").toString();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement st = db.createStatement()) {
+            st.execute("COPY (SELECT 'a' || range AS _key FROM range(4)) TO '" + local1 + "'");
+            st.execute("COPY (SELECT 'b' || range AS _key FROM range(3)) TO '" + local2 + "'");
+            // Rows 1 and 3 of version 1's part, row 0 of version 2's; and a row of a part this version does not name.
+            st.execute("COPY (SELECT * FROM (VALUES ('" + v1 + "', 1::BIGINT), ('" + v1 + "', 3::BIGINT), ('" + v2
+                    + "', 0::BIGINT), ('s3://lake/tables/t/current/00000000-cc/part-00003.parquet', 2::BIGINT))"
+                    + " d(file_path, pos)) TO '" + deletes + "'");
+            List<String> keys = new ArrayList<>();
+            try (java.sql.ResultSet rs =
+                    st.executeQuery(ViewSql.liveRows(List.of(local1, local2), List.of(v1, v2), List.of(deletes), "p.*")
+                            + " ORDER BY _key")) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                }
+            }
+            assertThat(keys).containsExactly("a0", "a2", "b1", "b2");
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM ("
+                    + ViewSql.liveRows(List.of(local1), List.of(v1), List.of(), "p.*") + ")")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("no delete file: every row").isEqualTo(4);
+            }
+        }
+    }
 }
