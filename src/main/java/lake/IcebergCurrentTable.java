@@ -85,18 +85,6 @@ public final class IcebergCurrentTable {
         return publish(version, schema, parts, List.of(), buckets, keep, held -> true, Map.of());
     }
 
-    /** {@link #publish(Version, SnapshotSchema, List, List, int, int, String, Map)} of parts without delete files. */
-    public boolean publish(
-            Version version,
-            SnapshotSchema schema,
-            List<IcebergTable.Part> parts,
-            int buckets,
-            int keep,
-            String basedOnUri,
-            Map<String, Integer> fieldIds) {
-        return publish(version, schema, parts, List.of(), buckets, keep, basedOnUri, fieldIds);
-    }
-
     /**
      * The same, refused also unless the table's current commit names {@code basedOnUri} as its state (null: names
      * none): a build planned on one version never commits over another (a rollback made while it ran, another

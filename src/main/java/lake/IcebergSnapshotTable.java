@@ -47,6 +47,7 @@ public final class IcebergSnapshotTable {
         return table.replace(
                 schema,
                 parts,
+                List.of(),
                 0,
                 Map.of(EXPORT_ID, exportId, EXPORT_TIME, exportTime.toString()),
                 keep,

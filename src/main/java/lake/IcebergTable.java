@@ -375,6 +375,10 @@ public final class IcebergTable {
      * rows of its {@link Part#bucket}, so a reader looking for a key reads only its bucket's files; the partition spec
      * follows {@code buckets} (Iceberg's partition evolution), and a publish that changes it names every file anew.
      *
+     * @param deletes Iceberg position delete files (each the rows of the parts it names, by path and position, that no
+     *     longer hold) in the buckets of their {@link Part#bucket}: a reader reads the parts without those rows
+     *     (merge-on-read); a delete file the table holds and {@code deletes} does not name is removed with the commit,
+     *     as a part is
      * @param supersedes whether this publish replaces what the current commit (its summary) holds
      * @param historyAllows whether the summaries of every commit the table keeps (current or not: a rollback leaves
      *     later ones in its history), read from the same metadata the commit is made on, allow it
@@ -384,24 +388,6 @@ public final class IcebergTable {
      * @return false when {@code supersedes} or {@code historyAllows} refuses (a retried, late or outrun publish): the
      *     table is left as it is
      * @throws CommitFailedException when another writer committed between the check and this commit
-     */
-    public synchronized boolean replace(
-            SnapshotSchema schema,
-            List<Part> parts,
-            int buckets,
-            Map<String, String> summary,
-            int keep,
-            Predicate<Map<String, String>> supersedes,
-            Predicate<List<Map<String, String>>> historyAllows,
-            Map<String, Integer> fieldIds) {
-        return replace(schema, parts, List.of(), buckets, summary, keep, supersedes, historyAllows, fieldIds);
-    }
-
-    /**
-     * The same, with {@code deletes}: Iceberg position delete files (each the rows of the parts it names, by path and
-     * position, that no longer hold) in the buckets of their {@link Part#bucket}. A reader reads the parts without
-     * those rows (merge-on-read); a delete file the table holds and {@code deletes} does not name is removed with the
-     * commit, as a part is.
      */
     public synchronized boolean replace(
             SnapshotSchema schema,

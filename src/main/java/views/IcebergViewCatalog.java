@@ -191,6 +191,7 @@ public final class IcebergViewCatalog implements ViewCatalog {
         asOf.replace(
                 v.schema(),
                 bucketed(lake.parts(v.parts(), "The view as of " + v.time()), v.buckets()),
+                List.of(),
                 v.buckets().count(),
                 summary,
                 1,

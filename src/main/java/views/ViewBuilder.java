@@ -587,7 +587,8 @@ public final class ViewBuilder implements Views {
             st.execute("CREATE TABLE changes (_key VARCHAR, _seq VARCHAR, _action VARCHAR, _time TIMESTAMP,"
                     + " _item VARCHAR, _row BIGINT)");
             st.execute("INSERT INTO changes SELECT k, s, a, make_timestamp(t), NULL, r FROM read_json("
-                    + sqlList(files) + ", format = 'newline_delimited', columns = {k: 'VARCHAR', s: 'VARCHAR',"
+                    + ViewSql.duckDbList(files)
+                    + ", format = 'newline_delimited', columns = {k: 'VARCHAR', s: 'VARCHAR',"
                     + " a: 'VARCHAR', t: 'BIGINT', r: 'BIGINT'})");
         }
         SchemaDiscovery discovery = new SchemaDiscovery();
@@ -827,7 +828,7 @@ public final class ViewBuilder implements Views {
         long rowGroup = Math.min(options.rowGroupBytes(), options.targetFileBytes());
         String copy = "COPY (SELECT " + ViewSql.bucket("b._key", options.buckets()) + " AS _bucket, "
                 + (slices > 1 ? "hash(b._key) % " + slices + " AS _slice, " : "")
-                + columns.get() + " FROM read_parquet(" + sqlList(base.files()) + ") b SEMI JOIN picked p"
+                + columns.get() + " FROM read_parquet(" + ViewSql.duckDbList(base.files()) + ") b SEMI JOIN picked p"
                 + " ON p._key = b._key AND p._pick = " + ViewSql.basePick(base.hasSequence() ? "b._seq" : "''")
                 + ") TO '" + sqlText(dir.toString()) + "' (FORMAT parquet, PARTITION_BY (_bucket"
                 + (slices > 1 ? ", _slice" : "") + "), COMPRESSION "
@@ -854,7 +855,7 @@ public final class ViewBuilder implements Views {
         if (!copied.isEmpty()) { // none when no base row won
             try (Statement st = db.createStatement();
                     ResultSet rs = st.executeQuery("SELECT file_name, num_rows FROM parquet_file_metadata("
-                            + sqlList(copied) + ") ORDER BY file_name")) {
+                            + ViewSql.duckDbList(copied) + ") ORDER BY file_name")) {
                 while (rs.next()) {
                     java.util.regex.Matcher m = bucketFolder.matcher(rs.getString(1));
                     if (!m.find()) {
@@ -885,7 +886,7 @@ public final class ViewBuilder implements Views {
         Map<String, Integer> files = new java.util.HashMap<>();
         try (Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT name, count(DISTINCT file_name) FROM parquet_schema("
-                        + sqlList(base.files()) + ") GROUP BY name")) {
+                        + ViewSql.duckDbList(base.files()) + ") GROUP BY name")) {
             while (rs.next()) {
                 files.put(rs.getString(1), rs.getInt(2));
             }
@@ -1154,7 +1155,7 @@ public final class ViewBuilder implements Views {
                 }
                 if (staged.containsKey(b)) {
                     sources.add("SELECT * FROM read_parquet("
-                            + sqlList(staged.get(b).stream()
+                            + ViewSql.duckDbList(staged.get(b).stream()
                                     .map(p -> p.file().toString())
                                     .toList())
                             + ")");
@@ -1375,13 +1376,6 @@ public final class ViewBuilder implements Views {
 
     private static String sqlText(String s) {
         return s.replace("'", "''");
-    }
-
-    /** {@code ['a', 'b']}: files as a DuckDB list. */
-    private static String sqlList(List<String> files) {
-        return "["
-                + String.join(
-                        ", ", files.stream().map(f -> "'" + sqlText(f) + "'").toList()) + "]";
     }
 
     /** Writes the {@code new_tombstones} table to {@code tombstones.parquet} in the work folder; returns its rows. */

@@ -88,9 +88,8 @@ public final class ViewSql {
         if (files.isEmpty()) {
             return "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _seq, NULL::VARCHAR AS _item WHERE false)";
         }
-        String list =
-                files.stream().map(f -> "'" + f.replace("'", "''") + "'").collect(Collectors.joining(", ", "[", "]"));
-        return "(SELECT _key, " + (hasSequence ? "_seq" : "'' AS _seq") + ", _item FROM read_parquet(" + list + "))";
+        return "(SELECT _key, " + (hasSequence ? "_seq" : "'' AS _seq") + ", _item FROM read_parquet("
+                + duckDbList(files) + "))";
     }
 
     /**

@@ -219,11 +219,7 @@ public final class ViewProbe {
         Path dir = Files.createTempDirectory(downloads, "view");
         int n = 0;
         for (String key : keys) {
-            Files.write(
-                    dir.resolve(String.format("%05d-", n++) + key.substring(key.lastIndexOf('/') + 1)),
-                    aws.s3()
-                            .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(key))
-                            .asByteArray());
+            fetch(key, dir.resolve(String.format("%05d-", n++) + key.substring(key.lastIndexOf('/') + 1)));
         }
         Connection db = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = db.createStatement()) {
