@@ -33,7 +33,7 @@ public final class DataFileReader {
      * What was read.
      *
      * @param lines the non-empty lines handed over
-     * @param md5 base64 MD5 of the compressed bytes, as export manifests write it
+     * @param md5 base64 MD5 of the compressed bytes, as export manifests write it (null when not asked for)
      * @param compressedBytes bytes of the gzip object
      * @param uncompressedBytes bytes after gunzip
      */
@@ -42,13 +42,21 @@ public final class DataFileReader {
     private DataFileReader() {}
 
     public static Result read(InputStream gzipObject, LineHandler handler) throws IOException {
-        return read(gzipObject, true, handler);
+        return read(gzipObject, true, md5(), handler);
     }
 
-    /** Reads an object of lines, gzip-compressed or not (delta objects are either, as Firehose is configured). */
+    /**
+     * Reads an object of lines, gzip-compressed or not (delta objects are either, as Firehose is configured), that
+     * has no checksum to check: the result's {@code md5} is null.
+     */
     public static Result read(InputStream object, boolean gzip, LineHandler handler) throws IOException {
-        MessageDigest md5 = md5();
-        CountingInputStream compressed = new CountingInputStream(new DigestInputStream(object, md5));
+        return read(object, gzip, null, handler);
+    }
+
+    private static Result read(InputStream object, boolean gzip, MessageDigest md5, LineHandler handler)
+            throws IOException {
+        CountingInputStream compressed =
+                new CountingInputStream(md5 == null ? object : new DigestInputStream(object, md5));
         long lines = 0;
         long uncompressed = 0;
         try (InputStream in = gzip ? new GZIPInputStream(compressed, 64 * 1024) : compressed) {
@@ -95,7 +103,11 @@ public final class DataFileReader {
             // The gzip trailer may leave bytes unread; the checksum covers the whole object.
             compressed.transferTo(OutputStream.nullOutputStream());
         }
-        return new Result(lines, Base64.getEncoder().encodeToString(md5.digest()), compressed.count, uncompressed);
+        return new Result(
+                lines,
+                md5 == null ? null : Base64.getEncoder().encodeToString(md5.digest()),
+                compressed.count,
+                uncompressed);
     }
 
     private static MessageDigest md5() {

@@ -17,6 +17,68 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class ItemKeys {
     private ItemKeys() {}
 
+    /**
+     * The same text for a key read from plain JSON without building it: each key attribute's value as its JSON text, a
+     * string's or a number's ({@code number[i]}), in the order of {@code keyNames}. Names and strings that need no
+     * escape, and integers already canonical, are joined as they stand; anything else is rendered as {@link
+     * #canonical(Map, List)} renders it.
+     */
+    public static String canonical(List<String> keyNames, String[] values, boolean[] number) {
+        StringBuilder out = new StringBuilder(64).append('{');
+        for (int i = 0; i < keyNames.size(); i++) {
+            String name = keyNames.get(i);
+            String v = values[i];
+            if (v == null) {
+                throw new ItemFormatException(name, "key attribute missing");
+            }
+            if (!unescaped(name) || (!number[i] && !unescaped(v))) {
+                Map<String, AttributeValue> item = new java.util.HashMap<>();
+                for (int k = 0; k < keyNames.size(); k++) {
+                    item.put(
+                            keyNames.get(k),
+                            number[k] ? AttributeValue.fromN(values[k]) : AttributeValue.fromS(values[k]));
+                }
+                return canonical(item, keyNames);
+            }
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append('"').append(name).append("\":");
+            if (number[i]) {
+                out.append(plainInteger(v) ? v : DynamoNumbers.canonical(v, name));
+            } else {
+                out.append('"').append(v).append('"');
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    /** Whether JSON writes the text between quotes as it stands: no quote, backslash or control character. */
+    private static boolean unescaped(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An integer of up to 18 digits, no leading zero, not -0: its own canonical text. */
+    private static boolean plainInteger(String n) {
+        int start = n.startsWith("-") ? 1 : 0;
+        int digits = n.length() - start;
+        if (digits < 1 || digits > 18 || (n.charAt(start) == '0' && (digits > 1 || start == 1))) {
+            return false;
+        }
+        for (int i = start; i < n.length(); i++) {
+            if (n.charAt(i) < '0' || n.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static String canonical(Map<String, AttributeValue> item, List<String> keyNames) {
         return JsonText.render(g -> {
             g.writeStartObject();

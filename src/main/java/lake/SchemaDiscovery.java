@@ -3,7 +3,6 @@ package lake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -38,20 +37,16 @@ public final class SchemaDiscovery {
 
     /**
      * One top-level value of an item as discovery counts it: its DynamoDB type as plain JSON shows it (arrays are
-     * {@code L}, objects {@code M}), for a number or a string its exact text, and for a number its value.
+     * {@code L}, objects {@code M}) and, for a number or a string, its exact text (a number's is one {@link
+     * java.math.BigDecimal} reads).
      */
-    public record Value(String attribute, AttributeValue.Type type, String text, BigDecimal number) {
-        /** A value whose number, if it is one, is parsed from its text. */
-        public Value(String attribute, AttributeValue.Type type, String text) {
-            this(attribute, type, text, type == AttributeValue.Type.N ? new BigDecimal(text) : null);
-        }
-    }
+    public record Value(String attribute, AttributeValue.Type type, String text) {}
 
     /** Observes one item given as its top-level values, read from its JSON without building the item. */
     public void observe(List<Value> item) {
         items++;
         for (Value v : item) {
-            attributes.computeIfAbsent(v.attribute(), k -> new AttributeStats()).observe(v.type(), v.number());
+            attributes.computeIfAbsent(v.attribute(), k -> new AttributeStats()).observe(v.type(), v.text());
         }
     }
 

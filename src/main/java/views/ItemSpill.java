@@ -5,17 +5,21 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The new images of a run's changes in a local file beside the run's DuckDB database: DuckDB finds each key's winner
- * on narrow columns and never holds the images, which are read back only for the winners. Storing them as a column of
- * DuckDB's {@code changes} table cost a full build a third of its time (ViewBenchmark).
+ * The new images of a run's changes in a local file beside the run's DuckDB database, each with its key and sequence
+ * number: DuckDB finds each key's winner on narrow columns and never holds the images, and the winners are written from
+ * here, DuckDB handing over no more than their row numbers. Storing the images as a column of DuckDB's {@code changes}
+ * table cost a full build a third of its time, and handing the winners' keys and sequence numbers over JDBC a fifth of
+ * the time it typed them (ViewBenchmark).
  *
- * <p>{@link #put} returns where the image lies, as one number: its offset in the high bits, its length plus one in
+ * <p>{@link #put} returns where the entry lies, as one number: its offset in the high bits, its length plus one in
  * the low 24 (0: no image, a delete). That number is the change's row number in DuckDB: every put writes at least one
  * byte and the file starts with one, so the numbers are distinct, increasing in the order of the puts and never 0 (a
  * base row's), and nothing in the heap grows with the changes. One run writes, then reads: {@link #get} after the last
@@ -24,12 +28,23 @@ import java.nio.file.StandardOpenOption;
 final class ItemSpill implements Closeable {
     private static final int LENGTH_BITS = 24;
 
+    /** How much of the file one mapping covers when it is read. */
+    private static final long SEGMENT = 1L << 30;
+
     private final FileChannel channel;
     private final OutputStream out;
+    private final long segment;
     private long written;
     private volatile boolean reading;
+    private MappedByteBuffer[] mapped;
 
     ItemSpill(Path file) throws IOException {
+        this(file, SEGMENT);
+    }
+
+    /** A spill read through mappings of {@code segment} bytes each (an image across two is read from the file). */
+    ItemSpill(Path file, long segment) throws IOException {
+        this.segment = segment;
         this.channel = FileChannel.open(
                 file,
                 StandardOpenOption.CREATE,
@@ -41,8 +56,14 @@ final class ItemSpill implements Closeable {
         written = 1;
     }
 
-    /** Puts the next row's image ({@code null}: none); returns its place, the row's number. Threads may share it. */
-    synchronized long put(byte[] image) throws IOException {
+    /** A change as {@link #put} was given it. */
+    record Entry(String key, String sequence, byte[] image) {}
+
+    /**
+     * Puts the next change: its key, sequence number and image ({@code null}: a delete, of which nothing is kept);
+     * returns its place, the row's number. Threads may share it.
+     */
+    synchronized long put(String key, String sequence, byte[] image) throws IOException {
         if (reading) {
             throw new IllegalStateException("the spill is being read");
         }
@@ -55,24 +76,48 @@ final class ItemSpill implements Closeable {
             written++;
             return at << LENGTH_BITS;
         }
-        if (image.length >= (1 << LENGTH_BITS) - 1) {
-            throw new IOException("an image of " + image.length + " bytes does not fit the spill");
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] s = sequence.getBytes(StandardCharsets.UTF_8);
+        int length = 8 + k.length + s.length + image.length;
+        if (length >= (1 << LENGTH_BITS) - 1) {
+            throw new IOException("a change of " + length + " bytes does not fit the spill: " + key);
         }
+        writeInt(k.length);
+        out.write(k);
+        writeInt(s.length);
+        out.write(s);
         out.write(image);
         out.write(0);
-        written += image.length + 1;
-        return (at << LENGTH_BITS) | (image.length + 1L);
+        written += length + 1;
+        return (at << LENGTH_BITS) | (length + 1L);
     }
 
+    private void writeInt(int v) throws IOException {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    /**
+     * Flushes what was put and maps the file: a winner's image is then a copy out of memory the kernel pages in, not a
+     * system call each (those took a tenth of the time a full build typed its changes in, ViewBenchmark).
+     */
     private synchronized void startReading() throws IOException {
         if (!reading) {
             out.flush();
+            MappedByteBuffer[] segments = new MappedByteBuffer[(int) ((written + segment - 1) / segment)];
+            for (int i = 0; i < segments.length; i++) {
+                long from = i * segment;
+                segments[i] = channel.map(FileChannel.MapMode.READ_ONLY, from, Math.min(segment, written - from));
+            }
+            mapped = segments;
             reading = true;
         }
     }
 
-    /** The image at a place {@link #put} returned, or null for a delete's. Threads may read side by side. */
-    byte[] get(long place) throws IOException {
+    /** The change at a place {@link #put} returned, or null for a delete's. Threads may read side by side. */
+    Entry get(long place) throws IOException {
         if (!reading) {
             startReading();
         }
@@ -84,13 +129,29 @@ final class ItemSpill implements Closeable {
         if (length < 0) {
             return null;
         }
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, at + buffer.position()) < 0) {
-                throw new IOException("the spill ends before the row at " + place);
+        byte[] entry = new byte[length];
+        int in = (int) (at / segment);
+        long within = at % segment;
+        if (within + length <= segment) {
+            mapped[in].get((int) within, entry);
+        } else {
+            ByteBuffer buffer = ByteBuffer.wrap(entry);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, at + buffer.position()) < 0) {
+                    throw new IOException("the spill ends before the row at " + place);
+                }
             }
         }
-        return buffer.array();
+        ByteBuffer b = ByteBuffer.wrap(entry);
+        int keyLength = b.getInt();
+        String key = new String(entry, 4, keyLength, StandardCharsets.UTF_8);
+        b.position(4 + keyLength);
+        int sequenceLength = b.getInt();
+        int imageFrom = 8 + keyLength + sequenceLength;
+        return new Entry(
+                key,
+                new String(entry, 8 + keyLength, sequenceLength, StandardCharsets.UTF_8),
+                java.util.Arrays.copyOfRange(entry, imageFrom, length));
     }
 
     @Override

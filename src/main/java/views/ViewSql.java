@@ -165,76 +165,51 @@ public final class ViewSql {
                 + "'";
     }
 
-    /** The text that orders a key's rows: the padded sequence number, then the row number (0 for a base row). */
-    static String pick(String alias) {
-        return alias + "_seq || lpad(CAST(" + alias + "_row AS VARCHAR), 19, '0')";
+    /**
+     * Per key, its winning change among {@code changes} and {@code tombstones}: the latest by sequence number, then by
+     * row number (of two deliveries of one change, the later one): {@code _bucket, _key, _seq, _action, _time, _row}.
+     * A winner whose action is {@code REMOVE} is a deleted key: no row of the view but its tombstone, which keeps a late
+     * or repeated delivery of an older change of the key from bringing it back. Found on narrow columns in one grouping
+     * (which spills to disk); the images wait elsewhere, under {@code _row}.
+     *
+     * @param changes a relation of {@code _bucket, _key, _seq, _action, _time, _row}, already {@link #inWindow}
+     * @param tombstones a relation of {@code _key, _seq, _time}: deleted keys, each a REMOVE at row 0
+     */
+    public static String latest(String changes, String tombstones, int buckets) {
+        return "SELECT w._bucket AS _bucket, _key, w._seq AS _seq, w._action AS _action, w._time AS _time,"
+                + " w._row AS _row FROM (\n"
+                + "  SELECT _key, arg_max({'_bucket': _bucket, '_seq': _seq, '_action': _action, '_time': _time,"
+                + " '_row': _row}, {'s': _seq, 'r': _row}) AS w FROM (\n"
+                + "    SELECT _bucket, _key, _seq, _action, _time, _row FROM " + changes + " c\n"
+                + "    UNION ALL\n"
+                + "    SELECT " + bucket("_key", buckets) + ", _key, _seq, 'REMOVE', _time, CAST(0 AS BIGINT) FROM "
+                + tombstones + " t\n"
+                + "  ) GROUP BY _key\n"
+                + ")";
     }
 
     /**
-     * The winning row of every key: {@code _bucket, _key, _seq, _action, _time, _item, _row}, ordered by bucket. A winner
-     * whose action is {@code REMOVE} is a deleted key: it is no row of the view but its tombstone, which keeps a late
-     * or repeated delivery of an older change of the key from bringing it back.
-     *
-     * <p>The winner of each key is found on narrow columns (key, sequence, row number: a grouping that spills to
-     * disk), then the rows are joined to it; ranking the wide rows with a window would need them all in memory.
+     * When a winner of {@link #latest} (alias {@code w}) replaces a row of the base (alias {@code b}, its sequence
+     * number {@code seq}; a snapshot's rows have the empty one): the same key, and a change at least as new.
+     */
+    public static String replaces(String seq) {
+        return "w._key = b._key AND w._seq >= " + seq;
+    }
+
+    /**
+     * Every row of a view built from a base and its winners ({@code winners}, a table of {@link #latest}), ordered by
+     * bucket: the base's rows that no winner replaces, then the winners that are not deletes. Columns {@code _bucket,
+     * _key, _seq, _item, _row}: a base row's row number is 0; a winner gives only its row number, under which the spill
+     * holds its key, sequence number and image.
      *
      * @param base a relation of {@code _key, _seq, _item}
-     * @param tombstones a relation of {@code _key, _seq, _time}: the base's deleted keys
-     * @param changes a relation of {@code _key, _seq, _action, _time, _item, _row}, already {@link #inWindow}
      */
-    public static String merge(String base, String tombstones, String changes, int buckets) {
-        return "WITH all_rows AS (\n"
-                + "  SELECT _key, _seq, 'BASE' AS _action, NULL::TIMESTAMP AS _time, _item, CAST(0 AS BIGINT) AS _row"
-                + " FROM " + base + " b\n"
-                + "  UNION ALL\n"
-                + "  SELECT _key, _seq, 'REMOVE' AS _action, _time, NULL AS _item, CAST(0 AS BIGINT) AS _row FROM "
-                + tombstones + " t\n"
-                + "  UNION ALL\n"
-                + "  SELECT _key, _seq, _action, _time, _item, _row FROM " + changes + " c\n"
-                + "), picked AS (\n"
-                + picked(base, tombstones, changes) + "\n"
-                + ")\n"
-                + "SELECT " + bucket("r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time,"
-                + " r._item, r._row\n"
-                + "FROM all_rows r JOIN picked p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
-                + "ORDER BY _bucket";
-    }
-
-    /** The text that orders a base row among its key's rows ({@code seq}: its sequence number as SQL). */
-    static String basePick(String seq) {
-        return seq + " || lpad('0', 19, '0')";
-    }
-
-    /**
-     * Per key, the pick ({@link #pick}) of its winning row among the base's rows, the tombstones and the changes:
-     * {@code _key, _pick}, on narrow columns only.
-     *
-     * @param base a relation of {@code _key, _seq}
-     */
-    public static String picked(String base, String tombstones, String changes) {
-        return "SELECT _key, max(_pick) AS _pick FROM (\n"
-                + "  SELECT _key, " + basePick("_seq") + " AS _pick FROM " + base + " b\n"
-                + "  UNION ALL\n"
-                + "  SELECT _key, " + basePick("_seq") + " FROM " + tombstones + " t\n"
-                + "  UNION ALL\n"
-                + "  SELECT _key, " + pick("") + " FROM " + changes + " c\n"
-                + ") GROUP BY _key";
-    }
-
-    /**
-     * The rows of {@link #merge} that are not the base's: the changes and tombstones that win by {@code picked}
-     * ({@link #picked}), ordered by bucket. The base's winners are copied on their own.
-     */
-    public static String pickedChanges(String tombstones, String changes, String picked, int buckets) {
-        return "WITH r AS (\n"
-                + "  SELECT _key, _seq, 'REMOVE' AS _action, _time, NULL::VARCHAR AS _item, CAST(0 AS BIGINT) AS _row"
-                + " FROM " + tombstones + " t\n"
-                + "  UNION ALL\n"
-                + "  SELECT _key, _seq, _action, _time, _item, _row FROM " + changes + " c\n"
-                + ")\n"
-                + "SELECT " + bucket("r._key", buckets) + " AS _bucket, r._key, r._seq, r._action, r._time, r._item,"
-                + " r._row\n"
-                + "FROM r JOIN " + picked + " p ON p._key = r._key AND p._pick = " + pick("r.") + "\n"
+    public static String merge(String base, String winners, int buckets) {
+        return "SELECT " + bucket("b._key", buckets)
+                + " AS _bucket, b._key, b._seq, b._item, CAST(0 AS BIGINT) AS _row\n"
+                + "FROM " + base + " b ANTI JOIN " + winners + " w ON " + replaces("b._seq") + "\n"
+                + "UNION ALL\n"
+                + "SELECT _bucket, NULL, NULL, NULL, _row FROM " + winners + " WHERE _action <> 'REMOVE'\n"
                 + "ORDER BY _bucket";
     }
 
@@ -324,13 +299,11 @@ public final class ViewSql {
      * The incremental merge: per key the latest of the new changes, kept only where it is newer than the row or
      * the tombstone the current view holds ({@code current}: {@code _key, _seq}), so a late duplicate of an applied
      * change, or an older change of a deleted key, changes nothing. Rows: {@code _bucket, _key, _seq, _action,
-     * _time, _item, _row}; a REMOVE among them deletes its key and becomes its tombstone.
+     * _time, _row}; a REMOVE among them deletes its key and becomes its tombstone.
      */
     public static String winningChanges(String changes, String current, int buckets) {
-        return "WITH picked AS (SELECT _key, max(" + pick("") + ") AS _pick FROM " + changes + " GROUP BY _key)\n"
-                + "SELECT " + bucket("w._key", buckets)
-                + " AS _bucket, w._key, w._seq, w._action, w._time, w._item, w._row\n"
-                + "FROM " + changes + " w JOIN picked p ON p._key = w._key AND p._pick = " + pick("w.") + "\n"
+        return "SELECT w._bucket, w._key, w._seq, w._action, w._time, w._row\n"
+                + "FROM (" + latest(changes, duckDbTombstones(null), buckets) + ") w\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"
                 + "WHERE o._key IS NULL OR w._seq > o._seq";
     }

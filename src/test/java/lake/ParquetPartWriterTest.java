@@ -189,6 +189,44 @@ class ParquetPartWriterTest {
     }
 
     @Test
+    void aStructureIsWrittenAsItsParsedValueIsWhateverTheSpacingOfItsText(@TempDir Path dir) throws Exception {
+        // Delta lines written by other tools may space their JSON or escape what needs no escape: the typed columns
+        // hold the value as the item writes it, so the same value is the same text in every row; the item column keeps
+        // the line's own text.
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        discovery.observe(item("id", s("a"), "ref", m("k", l(n("1.50"), s("aA"))), "tags", l(s("x"))));
+        SnapshotSchema schema = discovery.schema(List.of("id"), 100).withSequence();
+        String compact = "{\"id\":\"a\",\"ref\":{\"k\":[1.50,\"aA\"]},\"tags\":[\"x\"]}";
+        String spaced = "{ \"id\" : \"b\", \"ref\" : {\"k\": [ 1.50 , \"a\\u0041\" ] },\n\"tags\":[\"x\"] }";
+        String escaped = "{\"id\":\"c\",\"ref\":{\"k\":[1.50,\"a\\u0041\"]},\"tags\":[\"\\/x\"]}";
+        Path file = dir.resolve("plain.parquet");
+        try (ParquetPartWriter w = new ParquetPartWriter(file, schema, "zstd", "e", Instant.EPOCH)) {
+            for (String json : List.of(compact, spaced, escaped)) {
+                w.writePlain(
+                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "{\"id\":" + json.length() + "}", "");
+            }
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement();
+                ResultSet r = st.executeQuery("SELECT ref, tags, _item FROM '" + file + "' ORDER BY id")) {
+            for (String json : List.of(compact, spaced, escaped)) {
+                r.next();
+                assertThat(r.getString("ref")).isEqualTo("{\"k\":[1.50,\"aA\"]}");
+                assertThat(r.getString("_item")).isEqualTo(json);
+            }
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement();
+                ResultSet r = st.executeQuery("SELECT tags FROM '" + file + "' ORDER BY id")) {
+            List<String> tags = new java.util.ArrayList<>();
+            while (r.next()) {
+                tags.add(r.getString(1));
+            }
+            assertThat(tags).containsExactly("[\"x\"]", "[\"x\"]", "[\"/x\"]");
+        }
+    }
+
+    @Test
     void describesItselfForAthena() {
         SchemaDiscovery discovery = new SchemaDiscovery();
         ITEMS.forEach(discovery::observe);

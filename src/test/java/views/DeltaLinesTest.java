@@ -103,4 +103,85 @@ class DeltaLinesTest {
                 .isInstanceOf(ItemFormatException.class)
                 .hasMessageContaining("object.n");
     }
+
+    @Test
+    void readsEveryInstantAsInstantParseDoes() {
+        java.util.Random random = new java.util.Random(7);
+        List<String> texts = new java.util.ArrayList<>(List.of(
+                "2026-12-07T05:47:33Z",
+                "2024-02-29T23:59:59.999999999Z",
+                "0001-01-01T00:00:00Z",
+                "9999-12-31T23:59:59.999999Z",
+                "1970-01-01T00:00:00.1Z",
+                "2026-12-07T05:47:33+01:00",
+                "2026-12-07T05:47:33.5-03:30",
+                // What ISO-8601 allows beyond the usual form, read as Instant.parse reads it.
+                "2026-12-07T24:00:00Z",
+                "2026-12-07T23:59:60Z",
+                "2026-12-07T05:47:33.Z"));
+        for (int i = 0; i < 2_000; i++) {
+            java.time.Instant t = java.time.Instant.ofEpochSecond(
+                    random.nextLong(-62_135_596_800L, 253_402_300_799L), random.nextInt(1_000_000_000));
+            String text = t.toString();
+            texts.add(text);
+            // Fewer fraction digits than Instant.toString writes, down to none.
+            int dot = text.indexOf('.');
+            if (dot > 0) {
+                texts.add(text.substring(0, dot + 1 + random.nextInt(text.length() - dot - 2)) + "Z");
+            }
+        }
+        for (String text : texts) {
+            assertThat(DeltaLines.instant(text)).as(text).isEqualTo(java.time.Instant.parse(text));
+        }
+        for (String wrong : List.of(
+                "2025-02-29T00:00:00Z",
+                "2026-13-01T00:00:00Z",
+                "2026-12-07T05:60:00Z",
+                "2026-12-07T05:47:33.1234567890Z",
+                "2026-12-07 05:47:33Z",
+                "2026-12-0xT05:47:33Z")) {
+            assertThatThrownBy(() -> DeltaLines.instant(wrong))
+                    .as(wrong)
+                    .isInstanceOf(java.time.format.DateTimeParseException.class);
+        }
+    }
+
+    private static java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> plain(
+            String json) {
+        try (com.fasterxml.jackson.core.JsonParser p =
+                new com.fasterxml.jackson.core.JsonFactory().createParser(json)) {
+            p.nextToken();
+            return item.PlainJson.readItem(p, "");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aKeyReadFromItsTextIsTheKeyOfTheParsedItem() {
+        // Strings and numbers are joined as they stand where they can be; everything else as the item renders it.
+        List<String> keys = List.of(
+                "{\"pk\":\"a\",\"sk\":2}",
+                "{\"sk\":1.50,\"pk\":\"é-\\u0041\",\"other\":{\"x\":[1]}}",
+                "{\"pk\":\"quote \\\" and \\\\ and \\n\",\"sk\":-0}",
+                "{\"pk\":\"a\",\"sk\":1e2}",
+                "{\"pk\":\"a\",\"sk\":123456789012345678901234567890}",
+                "{\"pk\":\"a\",\"sk\":-42,\"pk\":\"last wins\"}",
+                "{\"pk\":\"AAE=\",\"sk\":0.000}");
+        for (String k : keys) {
+            String line = "{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":" + k + "}";
+            assertThat(parse(line).key()).as(k).isEqualTo(item.ItemKeys.canonical(plain(k), KEYS));
+        }
+        assertThat(parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\",\"sk\":1.50}}")
+                        .key())
+                .isEqualTo("{\"pk\":\"a\",\"sk\":1.5}");
+        assertThatThrownBy(() -> parse(
+                        "{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\"," + "\"sk\":true}}"))
+                .hasMessageContaining("a key is a string, number or binary");
+        assertThatThrownBy(() -> parse(
+                        "{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":[\"a\"]," + "\"sk\":1}}"))
+                .hasMessageContaining("a key is a string, number or binary");
+        assertThatThrownBy(() -> parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":\"pk\"}"))
+                .hasMessageContaining("keys");
+    }
 }
