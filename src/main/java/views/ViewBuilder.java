@@ -774,11 +774,11 @@ public final class ViewBuilder implements Views {
         try (Statement st = db.createStatement()) {
             // A base row newer than every change of its key (the current view rebuilt with a wider schema, over
             // changes a later snapshot no longer replays) keeps its key.
-            st.execute("CREATE OR REPLACE TABLE winners AS SELECT w.* FROM ("
-                    + ViewSql.latest(changes, tombstones, options.buckets()) + ") w"
+            String latest = ViewSql.latest(changes, tombstones, options.buckets());
+            st.execute("CREATE OR REPLACE TABLE winners AS "
                     + (base.hasSequence() && files != null
-                            ? " ANTI JOIN read_parquet(" + files + ") b ON b._key = w._key AND b._seq > w._seq"
-                            : ""));
+                            ? ViewSql.notOlderThan(latest, "(SELECT _key, _seq FROM read_parquet(" + files + "))")
+                            : latest));
             st.execute("CREATE OR REPLACE TABLE new_tombstones AS SELECT _key, _seq, _time FROM winners"
                     + " WHERE _action = 'REMOVE'" + (keepTombstones ? "" : " AND false"));
         }

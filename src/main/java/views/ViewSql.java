@@ -189,6 +189,15 @@ public final class ViewSql {
     }
 
     /**
+     * The winners of {@link #latest} less those older than the base's row of their key ({@code base}: a relation of
+     * {@code _key, _seq}): a base that has sequence numbers (the current view rebuilt with a wider schema) may hold a
+     * change newer than every change the run read of its key.
+     */
+    public static String notOlderThan(String latest, String base) {
+        return "SELECT w.* FROM (" + latest + ") w ANTI JOIN " + base + " b ON b._key = w._key AND b._seq > w._seq";
+    }
+
+    /**
      * When a winner of {@link #latest} (alias {@code w}) replaces a row of the base (alias {@code b}, its sequence
      * number {@code seq}; a snapshot's rows have the empty one): the same key, and a change at least as new.
      */

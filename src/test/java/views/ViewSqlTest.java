@@ -13,7 +13,7 @@ import lake.SnapshotSchema;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Which base rows a full build may copy with their typed columns, and how. */
+/** Which rows win a build, and which base rows a full build may copy with their typed columns, and how. */
 class ViewSqlTest {
     private static SnapshotColumn column(String name, ColumnType type, int scale) {
         return new SnapshotColumn(name, name, type, scale, false);
@@ -40,6 +40,51 @@ class ViewSqlTest {
 
     private static Optional<String> copied(SnapshotSchema view, SnapshotSchema base, Set<String> attributes) {
         return ViewSql.copiedColumns(view, base.columns(), holding(attributes), false, why -> {});
+    }
+
+    @Test
+    void theLatestChangeOfAKeyWinsAndReplacesTheBaseRowsOfItsKeyAndNoNewerOne() throws Exception {
+        String changes = "(SELECT iceberg_bucket(_key, 4) AS _bucket, * FROM (VALUES"
+                + " ('k1', '05', 'MODIFY', NULL::TIMESTAMP, 10::BIGINT)," // the same change delivered twice:
+                + " ('k1', '05', 'MODIFY', NULL, 20)," //                      the later delivery wins
+                + " ('k2', '03', 'MODIFY', NULL, 30),"
+                + " ('k2', '07', 'REMOVE', NULL, 40)," // deleted after its update
+                + " ('k3', '04', 'MODIFY', NULL, 50)," // older than the base's row of k3
+                + " ('k4', '06', 'MODIFY', NULL, 60)," // the change the base's row of k4 came from
+                + " ('k5', '02', 'MODIFY', NULL, 70)" //  older than k5's tombstone
+                + ") c(_key, _seq, _action, _time, _row))";
+        String tombstones = "(SELECT * FROM (VALUES ('k5', '08', NULL::TIMESTAMP)) t(_key, _seq, _time))";
+        String base = "(SELECT * FROM (VALUES ('k3', '09', '{\"v\":3}'), ('k4', '06', '{\"v\":4}'),"
+                + " ('k6', '01', '{\"v\":6}')) b(_key, _seq, _item))";
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement st = db.createStatement()) {
+            ViewSql.registerBucketFunction(db);
+            st.execute("CREATE TABLE winners AS "
+                    + ViewSql.notOlderThan(
+                            ViewSql.latest(changes, tombstones, 4), "(SELECT _key, _seq FROM " + base + ")"));
+            List<String> winners = new ArrayList<>();
+            try (java.sql.ResultSet rs =
+                    st.executeQuery("SELECT _key, _seq, _action, _row FROM winners ORDER BY _key")) {
+                while (rs.next()) {
+                    winners.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4));
+                }
+            }
+            assertThat(winners)
+                    .containsExactly("k1 05 MODIFY 20", "k2 07 REMOVE 40", "k4 06 MODIFY 60", "k5 08 REMOVE 0");
+            List<String> rows = new ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT m._bucket, coalesce(m._key, w._key), m._seq, m._item,"
+                    + " m._row FROM (" + ViewSql.merge(base, "winners", 4) + ") m LEFT JOIN winners w"
+                    + " ON m._row > 0 AND w._row = m._row")) {
+                while (rs.next()) {
+                    assertThat(rs.getInt(1)).isEqualTo(ViewSql.icebergBucket(rs.getString(2), 4));
+                    rows.add(rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " " + rs.getLong(5));
+                }
+            }
+            // One row per key: a change by its row number (its key and text wait in the spill), a base row whole.
+            assertThat(rows)
+                    .containsExactlyInAnyOrder(
+                            "k1 null null 20", "k3 09 {\"v\":3} 0", "k4 null null 60", "k6 01 {\"v\":6} 0");
+        }
     }
 
     @Test
