@@ -119,6 +119,9 @@ public final class IcebergTable {
      * @param name the table's name, in the spelling every engine accepts ({@link #sqlName})
      * @param location where the table's metadata lives, for example {@code s3://lake/tables/orders/iceberg/snapshot}
      */
+    /** The table as last loaded or refreshed; null before the first load, or once it was found gone. */
+    private Table loaded;
+
     public IcebergTable(Catalog catalog, String namespace, String name, String location) {
         this(catalog, namespace, name, location, () -> {});
     }
@@ -358,11 +361,21 @@ public final class IcebergTable {
         return true;
     }
 
-    /** The table as the catalog holds it now, if it exists: one GetTable and one metadata read. */
+    /**
+     * The table as the catalog holds it now, if it exists. Loaded once, then refreshed: a refresh asks the catalog for
+     * the table's metadata location (one GetTable in Glue) and reads the metadata again only when another commit moved
+     * it, where every load read and parsed it (a build asks eight to ten times).
+     */
     private Optional<Table> load() {
         try {
-            return Optional.of(catalog.loadTable(id));
+            if (loaded == null) {
+                loaded = catalog.loadTable(id);
+            } else {
+                loaded.refresh();
+            }
+            return Optional.of(loaded);
         } catch (NoSuchTableException e) {
+            loaded = null;
             return Optional.empty();
         }
     }
@@ -882,7 +895,7 @@ public final class IcebergTable {
      * reads the same rows). Commits off the line (those a rollback left) expire with the rest.
      */
     private void expire(int keep) {
-        Table table = catalog.loadTable(id);
+        Table table = load().orElseThrow(() -> new NoSuchTableException("Table does not exist: %s", id));
         java.util.Set<Long> kept = new java.util.HashSet<>();
         int published = 0;
         for (Snapshot s = table.currentSnapshot(); s != null; s = parent(table, s)) {

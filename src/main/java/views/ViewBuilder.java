@@ -168,6 +168,7 @@ public final class ViewBuilder implements Views {
     }
 
     private Optional<Result> compactLocked(boolean rebuild, ViewLock.Held lock) throws Exception {
+        long p0 = System.nanoTime();
         Optional<ViewLake.Plan> planned = views.plan(
                 rebuild,
                 p -> p.path("buckets").asInt() == options.buckets()
@@ -367,11 +368,17 @@ public final class ViewBuilder implements Views {
             state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
             state.putObject("tombstones").put("key", tombstoneKey).put("count", tombstones);
             lock.confirm();
+            long t3 = System.nanoTime();
             views.publish(state, schema, attempt, previous);
+            LOG.debug(
+                    "Uploaded {} files in {} ms, committed in {} ms",
+                    puts.size(),
+                    (t3 - t2) / 1_000_000,
+                    (System.nanoTime() - t3) / 1_000_000);
             LOG.info(
                     "Published current view {} of {} ({}): {} items in {} parts and {} delete files, {} of {} buckets"
-                            + " rewritten and {} patched, {} changes from {} delta objects, at {} (deltas read in {} ms,"
-                            + " merged and written in {} ms, published in {} ms)",
+                            + " rewritten and {} patched, {} changes from {} delta objects, at {} (planned in {} ms,"
+                            + " deltas read in {} ms, merged and written in {} ms, published in {} ms)",
                     version,
                     tableName,
                     state.path("mode").asText(),
@@ -384,6 +391,7 @@ public final class ViewBuilder implements Views {
                     intake.changes(),
                     objects.size(),
                     location,
+                    (t0 - p0) / 1_000_000,
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
