@@ -24,13 +24,15 @@ public final class ItemKeys {
      * #canonical(Map, List)} renders it.
      */
     public static String canonical(List<String> keyNames, String[] values, boolean[] number) {
+        for (int i = 0; i < keyNames.size(); i++) {
+            if (values[i] == null) {
+                throw new ItemFormatException(keyNames.get(i), "key attribute missing");
+            }
+        }
         StringBuilder out = new StringBuilder(64).append('{');
         for (int i = 0; i < keyNames.size(); i++) {
             String name = keyNames.get(i);
             String v = values[i];
-            if (v == null) {
-                throw new ItemFormatException(name, "key attribute missing");
-            }
             if (!unescaped(name) || (!number[i] && !unescaped(v))) {
                 Map<String, AttributeValue> item = new java.util.HashMap<>();
                 for (int k = 0; k < keyNames.size(); k++) {

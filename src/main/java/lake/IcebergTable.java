@@ -368,11 +368,18 @@ public final class IcebergTable {
      */
     private Optional<Table> load() {
         try {
-            if (loaded == null) {
-                loaded = catalog.loadTable(id);
-            } else {
-                loaded.refresh();
+            if (loaded != null) {
+                try {
+                    loaded.refresh();
+                    return Optional.of(loaded);
+                } catch (IllegalStateException | org.apache.iceberg.exceptions.ValidationException replaced) {
+                    // Another table under the same name (dropped and created again: its UUID differs): load it.
+                    LOG.info(
+                            "The Iceberg table {} was created anew since it was loaded: {}", id, replaced.getMessage());
+                    loaded = null;
+                }
             }
+            loaded = catalog.loadTable(id);
             return Optional.of(loaded);
         } catch (NoSuchTableException e) {
             loaded = null;

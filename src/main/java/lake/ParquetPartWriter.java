@@ -143,6 +143,35 @@ public final class ParquetPartWriter implements Closeable {
         writer.close();
     }
 
+    /**
+     * Whether JSON text is as Jackson writes it: no whitespace outside strings, no escape inside one (an escape may
+     * be written otherwise: {@code \\u0041} as {@code A}), and no character Jackson's UTF-8 writer escapes itself or
+     * writes anew: one outside the Basic Multilingual Plane (a four-byte sequence, written as an escaped surrogate
+     * pair) or bytes that are not well-formed UTF-8 (an overlong form, an encoded surrogate). Control characters
+     * cannot stand unescaped in valid JSON.
+     */
+    static boolean compact(byte[] json, int start, int end) {
+        boolean inString = false;
+        for (int i = start; i < end; i++) {
+            int b = json[i] & 0xff;
+            if (b >= 0x80) {
+                if (b >= 0xf0 || b == 0xc0 || b == 0xc1 || (b == 0xed && i + 1 < end && (json[i + 1] & 0xff) >= 0xa0)) {
+                    return false;
+                }
+            } else if (inString) {
+                if (b == '\\') {
+                    return false;
+                }
+                inString = b != '"';
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                return false;
+            }
+        }
+        return !inString;
+    }
+
     private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
         private final WriteSupport<Row> support;
 
@@ -353,29 +382,6 @@ public final class ParquetPartWriter implements Closeable {
                 }
             }
             return json(g -> PlainJson.copyValue(p, g));
-        }
-
-        /**
-         * Whether JSON text is as Jackson writes it: no whitespace outside strings and no escape inside one (an escape
-         * may be written otherwise: {@code \u0041} as {@code A}). Control characters cannot stand unescaped in valid
-         * JSON, and Jackson escapes nothing else.
-         */
-        static boolean compact(byte[] json, int start, int end) {
-            boolean inString = false;
-            for (int i = start; i < end; i++) {
-                byte b = json[i];
-                if (inString) {
-                    if (b == '\\') {
-                        return false;
-                    }
-                    inString = b != '"';
-                } else if (b == '"') {
-                    inString = true;
-                } else if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-                    return false;
-                }
-            }
-            return !inString;
         }
 
         private void system(SnapshotColumn c, int i, Row row) {

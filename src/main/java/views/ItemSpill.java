@@ -61,7 +61,8 @@ final class ItemSpill implements Closeable {
 
     /**
      * Puts the next change: its key, sequence number and image ({@code null}: a delete, of which nothing is kept);
-     * returns its place, the row's number. Threads may share it.
+     * returns its place, the row's number. The three together must stay under 16 MiB (a DynamoDB item is at most
+     * 400 KB). Threads may share it.
      */
     synchronized long put(String key, String sequence, byte[] image) throws IOException {
         if (reading) {

@@ -29,6 +29,33 @@ class IcebergTableTest {
     }
 
     @Test
+    void aTableDroppedAndCreatedAgainUnderItsNameIsReadAnew() {
+        // One replica holds the table loaded; the table is dropped by hand and another replica's publish creates it
+        // again (a new table: another UUID). The first replica reads the new one, not an error nor the old one.
+        IcebergCurrentTable first = new IcebergCurrentTable(table("recreated_current"));
+        assertThat(first.publish(
+                        new IcebergCurrentTable.Version(1, "e1", 10, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v1", 2),
+                        0,
+                        2))
+                .isTrue();
+        assertThat(first.version()).isEqualTo(1);
+        IcebergTables.catalog(aws)
+                .dropTable(org.apache.iceberg.catalog.TableIdentifier.of(IcebergTables.NAMESPACE, "recreated_current"));
+        IcebergCurrentTable second = new IcebergCurrentTable(table("recreated_current"));
+        assertThat(second.publish(
+                        new IcebergCurrentTable.Version(7, "e2", 5, null, null, null),
+                        schema("a", ColumnType.INT64),
+                        parts("v7", 1),
+                        0,
+                        2))
+                .isTrue();
+        assertThat(first.version()).isEqualTo(7);
+        assertThat(first.highestVersion()).isEqualTo(7);
+    }
+
+    @Test
     void aVersionIsCommittedOnlyOverAnOlderOne() {
         IcebergCurrentTable current = new IcebergCurrentTable(table("versions_current"));
         assertThat(current.publish(

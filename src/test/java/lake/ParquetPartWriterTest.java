@@ -227,6 +227,45 @@ class ParquetPartWriterTest {
     }
 
     @Test
+    void aStructureOutsideTheBasicPlaneOrOfIllFormedTextIsWrittenAsJacksonWritesIt(@TempDir Path dir) throws Exception {
+        // Jackson's UTF-8 writer escapes a character outside the Basic Multilingual Plane as a surrogate pair: such a
+        // value is written anew, not taken as its text stands, so it is one text whatever the spacing of its line.
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        discovery.observe(item("id", s("a"), "ref", m("k", l(s("x")))));
+        SnapshotSchema schema = discovery.schema(List.of("id"), 100).withSequence();
+        String value = "{\"k\":[\"\uD83D\uDE00 é\"]}";
+        String compact = "{\"id\":\"a\",\"ref\":" + value + "}";
+        String spaced = "{\"id\":\"b\", \"ref\": { \"k\" : [\"\uD83D\uDE00 é\"] } }";
+        java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+        try (var p = new com.fasterxml.jackson.core.JsonFactory().createParser(value);
+                var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(written)) {
+            p.nextToken();
+            item.PlainJson.copyValue(p, g);
+        }
+        Path file = dir.resolve("plain.parquet");
+        try (ParquetPartWriter w = new ParquetPartWriter(file, schema, "zstd", "e", Instant.EPOCH)) {
+            for (String json : List.of(compact, spaced)) {
+                w.writePlain(
+                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "{\"id\":" + json.length() + "}", "");
+            }
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = db.createStatement();
+                ResultSet r = st.executeQuery("SELECT ref FROM '" + file + "' ORDER BY id")) {
+            for (int row = 0; row < 2; row++) {
+                r.next();
+                assertThat(r.getString(1)).isEqualTo(written.toString(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        byte[] overlong = {'[', '"', (byte) 0xc1, (byte) 0xbf, '"', ']'};
+        byte[] surrogate = {'[', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', ']'};
+        byte[] plain = "[\"é ü\",1.50]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(ParquetPartWriter.compact(overlong, 0, overlong.length)).isFalse();
+        assertThat(ParquetPartWriter.compact(surrogate, 0, surrogate.length)).isFalse();
+        assertThat(ParquetPartWriter.compact(plain, 0, plain.length)).isTrue();
+    }
+
+    @Test
     void describesItselfForAthena() {
         SchemaDiscovery discovery = new SchemaDiscovery();
         ITEMS.forEach(discovery::observe);

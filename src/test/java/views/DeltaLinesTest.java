@@ -181,6 +181,10 @@ class DeltaLinesTest {
         assertThatThrownBy(() -> parse(
                         "{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":[\"a\"]," + "\"sk\":1}}"))
                 .hasMessageContaining("a key is a string, number or binary");
+        assertThatThrownBy(() -> parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":{\"pk\":\"a\\\"b\"}}"))
+                .isInstanceOf(ItemFormatException.class)
+                .hasMessageContaining("sk")
+                .hasMessageContaining("key attribute missing");
         assertThatThrownBy(() -> parse("{\"action\":\"REMOVE\",\"sequenceNumber\":\"5\",\"keys\":\"pk\"}"))
                 .hasMessageContaining("keys");
     }
