@@ -368,7 +368,7 @@ public final class ParquetPartWriter implements Closeable {
          */
         private Binary structure(JsonParser p, byte[] json) throws IOException {
             JsonToken t = p.currentToken();
-            if (json != null && (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY)) {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 int start = (int) p.currentTokenLocation().getByteOffset();
                 p.skipChildren();
                 int end = (int) p.currentLocation().getByteOffset();

@@ -825,16 +825,12 @@ public final class ViewBuilder implements Views {
         }
         long slices = Math.max(1, -Math.floorDiv(-baseBytes, (long) options.buckets() * options.targetFileBytes()));
         Path dir = work.resolve("base");
-        long rowGroup = Math.min(options.rowGroupBytes(), options.targetFileBytes());
         String copy = "COPY (SELECT " + ViewSql.bucket("b._key", options.buckets()) + " AS _bucket, "
                 + (slices > 1 ? "hash(b._key) % " + slices + " AS _slice, " : "")
                 + columns.get() + " FROM read_parquet(" + files + ") b ANTI JOIN winners w ON "
                 + ViewSql.replaces(seq) + ") TO '" + sqlText(dir.toString())
                 + "' (FORMAT parquet, PARTITION_BY (_bucket"
-                + (slices > 1 ? ", _slice" : "") + "), COMPRESSION "
-                + options.codec().toLowerCase()
-                + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
-                + ", ROW_GROUP_SIZE_BYTES " + rowGroup + fieldIdsOption(fieldIds) + ")";
+                + (slices > 1 ? ", _slice" : "") + "), " + partOptions(fieldIds) + ")";
         // One after the other: on two cores, copying the base rows while the changes are typed took longer than both.
         Map<Integer, List<Part>> changed = typeInParallel(
                 db, spill, "winners", schema, fieldIds, snapshot, work, "changes-", options.targetFileBytes());
@@ -978,10 +974,6 @@ public final class ViewBuilder implements Views {
 
     /** How many objects a run fetches from the lake side by side. */
     private static final int FETCHERS = 8;
-
-    static final java.util.concurrent.atomic.AtomicLong SPILL = new java.util.concurrent.atomic.AtomicLong(),
-            JDBC = new java.util.concurrent.atomic.AtomicLong(),
-            WRITE = new java.util.concurrent.atomic.AtomicLong();
 
     /** The Iceberg field ids of a position delete file's columns, as Iceberg's specification reserves them. */
     private static final Map<String, Integer> POSITION_DELETE_IDS = Map.of("file_path", 2147483546, "pos", 2147483545);
@@ -1182,15 +1174,9 @@ public final class ViewBuilder implements Views {
                 }
                 // A folder of files of at most about lake.target-file-size each.
                 Path dir = work.resolve("part-" + b);
-                long rowGroup = Math.min(options.rowGroupBytes(), options.targetFileBytes());
                 String copy = "COPY (" + String.join(" UNION ALL BY NAME ", sources) + ") TO '"
-                        + sqlText(dir.toString())
-                        + "' (FORMAT parquet, COMPRESSION " + options.codec().toLowerCase()
-                        // Parts are rewritten on every run that touches their keys: zstd's fastest level writes
-                        // a fifth faster than DuckDB's default (3), for parts of about the same size.
-                        + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
-                        + ", ROW_GROUP_SIZE_BYTES " + rowGroup + ", FILE_SIZE_BYTES " + options.targetFileBytes()
-                        + fieldIdsOption(fieldIds) + ")";
+                        + sqlText(dir.toString()) + "' (FORMAT parquet, " + partOptions(fieldIds)
+                        + ", FILE_SIZE_BYTES " + options.targetFileBytes() + ")";
                 int bucket = b;
                 copies.add(pool.submit(() -> {
                     try (Connection c = db.unwrap(DuckDBConnection.class).duplicate();
@@ -1377,6 +1363,18 @@ public final class ViewBuilder implements Views {
     }
 
     /** DuckDB's COPY option that writes each column's Iceberg field id, as the project's writer does; or nothing. */
+    /**
+     * DuckDB's COPY options for the view's parts: the codec, the row group size and the table's field ids. Parts are
+     * rewritten on every run that touches their keys: zstd's fastest level writes a fifth faster than DuckDB's default
+     * (3), for parts of about the same size.
+     */
+    private String partOptions(Map<String, Integer> fieldIds) {
+        return "COMPRESSION " + options.codec().toLowerCase()
+                + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
+                + ", ROW_GROUP_SIZE_BYTES " + Math.min(options.rowGroupBytes(), options.targetFileBytes())
+                + fieldIdsOption(fieldIds);
+    }
+
     private static String fieldIdsOption(Map<String, Integer> fieldIds) {
         if (fieldIds.isEmpty()) {
             return "";
