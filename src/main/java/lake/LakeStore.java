@@ -76,9 +76,19 @@ public final class LakeStore {
      * @throws IllegalStateException naming the first part the lake does not hold
      */
     public List<IcebergTable.Part> parts(Map<String, Long> rowsByKey, String whose) {
-        Map<String, Long> sizes = new java.util.HashMap<>();
+        return parts(rowsByKey, Map.of(), whose);
+    }
+
+    /**
+     * As {@link #parts(Map, String)}, with the sizes already known of some parts (key to bytes: parts the caller
+     * uploaded itself, or a committed version's): only the folders of the others are listed.
+     */
+    public List<IcebergTable.Part> parts(Map<String, Long> rowsByKey, Map<String, Long> knownBytes, String whose) {
+        Map<String, Long> sizes = new java.util.HashMap<>(knownBytes);
         java.util.Set<String> folders = new java.util.TreeSet<>();
-        rowsByKey.keySet().forEach(k -> folders.add(k.substring(0, k.lastIndexOf('/') + 1)));
+        rowsByKey.keySet().stream()
+                .filter(k -> !knownBytes.containsKey(k))
+                .forEach(k -> folders.add(k.substring(0, k.lastIndexOf('/') + 1)));
         for (String folder : folders) { // one listing a folder, however many of its parts are named
             for (S3Object o : list(folder)) {
                 sizes.put(o.key(), o.size());
@@ -138,21 +148,62 @@ public final class LakeStore {
      * zeros, which no reader decodes as a page. The transfer is those columns' share of the object.
      */
     public void getParquetColumns(String key, Path file, java.util.Set<String> columns) throws IOException {
+        copyParquetColumns(
+                (first, last) -> {
+                    var got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + first + "-" + last));
+                    String range = got.response().contentRange(); // bytes <first>-<last>/<size>
+                    return new Bytes(
+                            got.asByteArray(),
+                            range == null ? -1 : Long.parseLong(range.substring(range.lastIndexOf('/') + 1)));
+                },
+                uri(key),
+                file,
+                columns);
+    }
+
+    /** The same copy of a Parquet file on the local disk (a part this process wrote). */
+    public static void copyParquetColumns(Path source, Path file, java.util.Set<String> columns) throws IOException {
+        try (var in = java.nio.channels.FileChannel.open(source)) {
+            long size = in.size();
+            copyParquetColumns(
+                    (first, last) -> {
+                        long from = first.isEmpty() ? Math.max(0, size - Long.parseLong(last)) : Long.parseLong(first);
+                        long to = first.isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(last));
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (to - from + 1));
+                        while (buf.hasRemaining() && in.read(buf, from + buf.position()) >= 0) {
+                            // read on
+                        }
+                        return new Bytes(java.util.Arrays.copyOf(buf.array(), buf.position()), size);
+                    },
+                    source.toString(),
+                    file,
+                    columns);
+        }
+    }
+
+    /** Bytes of an object, and the object's size (-1 when the source did not say). */
+    private record Bytes(byte[] bytes, long size) {}
+
+    /** A byte range as HTTP names it: {@code first-last}, or with {@code first} empty the last {@code last} bytes. */
+    private interface Ranges {
+        Bytes get(String first, String last) throws IOException;
+    }
+
+    private static void copyParquetColumns(Ranges source, String name, Path file, java.util.Set<String> columns)
+            throws IOException {
         int guess = 64 << 10;
-        var tail = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=-" + guess));
-        String range = tail.response().contentRange(); // bytes <first>-<last>/<size>
-        byte[] end = tail.asByteArray();
+        Bytes tail = source.get("", Integer.toString(guess));
+        byte[] end = tail.bytes();
         // A store that answers a suffix range with the whole object (200, no Content-Range) sent all of it.
-        long size = range == null ? end.length : Long.parseLong(range.substring(range.lastIndexOf('/') + 1));
+        long size = tail.size() < 0 ? end.length : tail.size();
         if (end.length < 8 || !new String(end, end.length - 4, 4, StandardCharsets.US_ASCII).equals("PAR1")) {
-            throw new IOException("Not a Parquet object: " + uri(key));
+            throw new IOException("Not a Parquet object: " + name);
         }
         int footer = java.nio.ByteBuffer.wrap(end, end.length - 8, 4)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .getInt();
         if (footer + 8 > end.length) {
-            end = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=-" + (footer + 8)))
-                    .asByteArray();
+            end = source.get("", Integer.toString(footer + 8)).bytes();
         }
         var metadata = new org.apache.parquet.format.converter.ParquetMetadataConverter()
                 .readParquetMetadata(
@@ -195,7 +246,7 @@ public final class LakeStore {
             // Ranges less than 64 KiB apart in one request.
             for (var r : ranges.entrySet()) {
                 if (from >= 0 && r.getKey() > to + guess) {
-                    copyRange(key, out, from, to);
+                    copyRange(source, name, out, from, to);
                     from = -1;
                 }
                 if (from < 0) {
@@ -206,17 +257,16 @@ public final class LakeStore {
                 }
             }
             if (from >= 0) {
-                copyRange(key, out, from, to);
+                copyRange(source, name, out, from, to);
             }
         }
     }
 
-    private void copyRange(String key, java.io.RandomAccessFile out, long from, long to) throws IOException {
-        byte[] bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + from + "-" + (to - 1)))
-                .asByteArray();
+    private static void copyRange(Ranges source, String name, java.io.RandomAccessFile out, long from, long to)
+            throws IOException {
+        byte[] bytes = source.get(Long.toString(from), Long.toString(to - 1)).bytes();
         if (bytes.length != to - from) {
-            throw new IOException(
-                    "Bytes " + from + "-" + (to - 1) + " of " + uri(key) + " came back as " + bytes.length);
+            throw new IOException("Bytes " + from + "-" + (to - 1) + " of " + name + " came back as " + bytes.length);
         }
         out.seek(from);
         out.write(bytes);

@@ -73,12 +73,13 @@ public final class IcebergViewCatalog implements ViewCatalog {
                     IcebergTable.Mark.parse(v.mergedOver()),
                     keep);
         }
-        List<IcebergTable.Part> parts = bucketed(lake.parts(v.parts(), "Current view " + v.version()), v.buckets());
+        List<IcebergTable.Part> parts =
+                bucketed(lake.parts(v.parts(), v.bytes(), "Current view " + v.version()), v.buckets());
         Map<String, Long> deleteRows = new java.util.LinkedHashMap<>();
         v.deletes().forEach((key, file) -> deleteRows.put(key, file.rows()));
         List<IcebergTable.Part> deletes = v.deletes().isEmpty()
                 ? List.of()
-                : bucketed(lake.parts(deleteRows, "Current view " + v.version()), v.buckets()).stream()
+                : bucketed(lake.parts(deleteRows, v.bytes(), "Current view " + v.version()), v.buckets()).stream()
                         .map(p -> {
                             ViewCatalog.DeleteFile file = v.deletes()
                                     .get(p.uri().substring(lake.uri("").length()));

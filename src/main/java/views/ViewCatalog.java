@@ -3,6 +3,7 @@ package views;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import lake.SnapshotSchema;
@@ -190,6 +191,8 @@ public interface ViewCatalog {
      * @param mergedOver where the table stood ({@code lake.IcebergTable.Mark}) before the engine merged the version's
      *     changes into it itself (Athena's MERGE INTO), null when the commit replaces the rows with the parts: the
      *     commit then only records the version, over the engine's own commits since that mark
+     * @param bytes the sizes of the parts and delete files the state records them for (key to bytes), which the commit
+     *     then takes instead of listing their folders; a state of an earlier release records none
      */
     record Version(
             long version,
@@ -205,7 +208,8 @@ public interface ViewCatalog {
             String stateKey,
             String basedOn,
             Map<String, Integer> fieldIds,
-            String mergedOver) {
+            String mergedOver,
+            Map<String, Long> bytes) {
         public Version {
             Objects.requireNonNull(schema, "schema == null");
             Objects.requireNonNull(location, "location == null");
@@ -214,6 +218,7 @@ public interface ViewCatalog {
             Objects.requireNonNull(buckets, "buckets == null");
             Objects.requireNonNull(snapshotExportId, "snapshotExportId == null");
             fieldIds = Map.copyOf(fieldIds);
+            bytes = Map.copyOf(bytes);
         }
 
         /** Whether the engine merged the version into the table itself. */
@@ -229,10 +234,18 @@ public interface ViewCatalog {
     static Version published(JsonNode state) {
         Map<String, Long> parts = new LinkedHashMap<>();
         Map<String, Integer> ofPart = new LinkedHashMap<>();
+        Map<String, Long> bytes = new LinkedHashMap<>();
         state.path("parts").forEach(p -> {
             parts.put(p.path("key").asText(), p.path("rows").asLong());
             ofPart.put(p.path("key").asText(), p.path("bucket").asInt());
         });
+        for (String kind : List.of("parts", "deletes")) {
+            state.path(kind).forEach(p -> {
+                if (p.path("bytes").isNumber()) {
+                    bytes.put(p.path("key").asText(), p.path("bytes").asLong());
+                }
+            });
+        }
         Map<String, DeleteFile> deletes = new LinkedHashMap<>();
         state.path("deletes").forEach(p -> {
             deletes.put(
@@ -263,7 +276,8 @@ public interface ViewCatalog {
                 state.path("state").isTextual() ? state.path("state").asText() : null,
                 state.path("basedOn").isTextual() ? state.path("basedOn").asText() : null,
                 fieldIds(state.path("fieldIds")),
-                state.path("mergedOver").isTextual() ? state.path("mergedOver").asText() : null);
+                state.path("mergedOver").isTextual() ? state.path("mergedOver").asText() : null,
+                bytes);
     }
 
     /** A state's {@code fieldIds}: column name to Iceberg field id. */

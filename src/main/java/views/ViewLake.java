@@ -546,6 +546,8 @@ final class ViewLake {
         var keys = out.addArray();
         previous.get().path("parts").forEach(p -> keys.add(p.path("key").asText()));
         previous.get().path("deletes").forEach(p -> keys.add(p.path("key").asText()));
+        ViewBuilder.tombstoneFiles(previous.get())
+                .forEach(p -> keys.add(p.path("key").asText()));
         for (JsonNode older : previous.get().path("retained")) {
             if (out.size() >= keep - 1) {
                 break;
@@ -565,6 +567,7 @@ final class ViewLake {
         Set<String> named = new java.util.HashSet<>();
         state.path("parts").forEach(p -> named.add(p.path("key").asText()));
         state.path("deletes").forEach(p -> named.add(p.path("key").asText()));
+        ViewBuilder.tombstoneFiles(state).forEach(p -> named.add(p.path("key").asText()));
         state.path("retained").forEach(v -> v.forEach(k -> named.add(k.asText())));
         // Whatever a commit the table keeps reads, whatever its number: after a rollback the table's kept commits are
         // not the newest numbers (time travel and a rollback back to them read their files), and a commit that names

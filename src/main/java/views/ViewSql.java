@@ -135,14 +135,15 @@ public final class ViewSql {
     }
 
     /**
-     * DuckDB's tombstones of a current view: {@code _key, _seq, _time} of the keys it deleted, from a Parquet file
-     * of the lake, or none.
+     * DuckDB's tombstones of a current view: {@code _key, _seq, _time} of the keys it deleted, from its Parquet files
+     * (none: no tombstones). A key may be in more than one file (deleted, written again, deleted again): the newest
+     * sequence number is the one that counts.
      */
-    public static String duckDbTombstones(String file) {
-        if (file == null) {
+    public static String duckDbTombstones(List<String> files) {
+        if (files.isEmpty()) {
             return "(SELECT NULL::VARCHAR AS _key, NULL::VARCHAR AS _seq, NULL::TIMESTAMP AS _time WHERE false)";
         }
-        return "(SELECT _key, _seq, _time FROM read_parquet('" + file.replace("'", "''") + "'))";
+        return "(SELECT _key, _seq, _time FROM read_parquet(" + duckDbList(files) + "))";
     }
 
     /**
@@ -312,7 +313,7 @@ public final class ViewSql {
      */
     public static String winningChanges(String changes, String current, int buckets) {
         return "SELECT w._bucket, w._key, w._seq, w._action, w._time, w._row\n"
-                + "FROM (" + latest(changes, duckDbTombstones(null), buckets) + ") w\n"
+                + "FROM (" + latest(changes, duckDbTombstones(List.of()), buckets) + ") w\n"
                 + "LEFT JOIN " + current + " o ON o._key = w._key\n"
                 + "WHERE o._key IS NULL OR w._seq > o._seq";
     }

@@ -100,6 +100,11 @@ class LakeStoreColumnsTest {
             }
         }
         assertThat(zeroed).as("bytes not fetched").isGreaterThan(whole.length / 2);
+
+        // The same copy made from the part on the local disk (a part the application wrote itself) is the same file.
+        Path local = dir.resolve("local-" + part.getFileName());
+        LakeStore.copyParquetColumns(part, local, Set.of(SnapshotSchema.KEY, SnapshotSchema.SEQUENCE));
+        assertThat(Files.readAllBytes(local)).isEqualTo(copy);
     }
 
     private static List<String> rows(String sql) throws Exception {

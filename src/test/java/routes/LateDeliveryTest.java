@@ -160,6 +160,64 @@ class LateDeliveryTest {
 
     @Test
     @Order(3)
+    void aKeyDeletedWrittenAgainAndDeletedAgainOverManyRunsEndsAsTheTableIs() throws Exception {
+        Map<String, AttributeValue> key = DemoItems.key(150);
+        String viewKey = DemoOrders.key(Deliveries.plain(key));
+        Map<String, AttributeValue> item = aws.dynamoDb()
+                .getItem(b -> b.tableName(TABLE).key(key).consistentRead(true))
+                .item();
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(key));
+        assertThat(compactAndRead()).doesNotContainKey(viewKey);
+
+        // Written again: the tombstone of the delete stays in its file, older than the key's row now.
+        aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item));
+        assertThat(compactAndRead()).containsKey(viewKey);
+        // The delete delivered again is older than that row and changes nothing.
+        deliveries.redeliver(deliveries.changesOf(key, "REMOVE"), LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(compactAndRead()).containsKey(viewKey);
+
+        // Deleted again: two tombstone files name the key now. Its insert delivered again is older than the newer.
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(key));
+        assertThat(compactAndRead()).doesNotContainKey(viewKey);
+        deliveries.redeliver(deliveries.changesOf(key, "INSERT"), LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(compactAndRead()).doesNotContainKey(viewKey);
+
+        // Another key deleted in each run: every run adds a tombstone file until there are as many as a version
+        // names, and the next run merges them into one.
+        aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(DemoItems.key(170)));
+        int most = 0;
+        int files = 0;
+        for (int i = 0; i <= ViewBuilder.MAX_TOMBSTONE_FILES; i++) {
+            assertThat(compactAndRead()).doesNotContainKey(viewKey);
+            files = lake.currentView().path("tombstones").path("files").size();
+            most = Math.max(most, files);
+            Map<String, AttributeValue> other = DemoItems.key(151 + i);
+            aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(other));
+        }
+        assertThat(most).as("tombstone files a version named at most").isEqualTo(ViewBuilder.MAX_TOMBSTONE_FILES);
+        assertThat(files).as("tombstone files after they were merged").isLessThan(most);
+
+        // Every change of the key delivered again after the merge: it stays deleted.
+        List<String> again = new ArrayList<>(deliveries.changesOf(key, "INSERT"));
+        again.addAll(deliveries.changesOf(key, "REMOVE"));
+        assertThat(again).as("the insert and both deletes").hasSizeGreaterThanOrEqualTo(3);
+        deliveries.redeliver(again, LakeLayout.hourFolder("deltas/", Instant.now()));
+        assertThat(compactAndRead()).doesNotContainKey(viewKey);
+        assertThat(views.rebuild()).isPresent();
+        assertThat(currentView()).isEqualTo(probe.awaitDeltasLanded());
+    }
+
+    /** Waits for the table's changes to land, runs the view and checks it holds what the table holds. */
+    private static Map<String, JsonNode> compactAndRead() throws Exception {
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        assertThat(views.compact()).isPresent();
+        Map<String, JsonNode> view = currentView();
+        assertThat(view).isEqualTo(table);
+        return view;
+    }
+
+    @Test
+    @Order(4)
     void anObjectLandingHoursLateInItsHourFolderIsApplied() throws Exception {
         // Compaction three hours from now, with the application's settings.
         ViewBuilder later = builder(Clock.offset(Clock.systemUTC(), Duration.ofHours(3)), ViewLock.NONE, "late");
@@ -183,7 +241,7 @@ class LateDeliveryTest {
      * change that was lost: the next run applies it (an object is remembered by its key and its ETag).
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aBuildThatLostItsLeaseLeavesTheVersionTheNewHolderPublishedAsItWas() throws Exception {
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
         String group = property("checkpoint.group");
@@ -294,7 +352,7 @@ class LateDeliveryTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anObjectWrittenAgainUnderItsKeyIsAppliedAgain() throws Exception {
         Map<String, AttributeValue> first = DemoItems.key(27);
         deliveries.set(first, "status", "REPAIRED-OBJECT");
@@ -342,7 +400,7 @@ class LateDeliveryTest {
      * listing.
      */
     @Test
-    @Order(8) // last of the builds: its runs are two days ahead, and their pointer says so
+    @Order(9) // last of the builds: its runs are two days ahead, and their pointer says so
     void anObjectCopiedBackDaysLaterIntoItsOldFolderIsApplied() throws Exception {
         Map<String, AttributeValue> key = DemoItems.key(25);
         deliveries.set(key, "status", "COPIED-BACK");
@@ -398,7 +456,7 @@ class LateDeliveryTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theViewAsOfTHoldsAChangeMadeBeforeTThatLandedHoursAfterT() throws Exception {
         Map<String, AttributeValue> key = DemoItems.key(31);
         deliveries.set(key, "status", "BEFORE-T");
@@ -421,7 +479,7 @@ class LateDeliveryTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aBuildThatLostItsLeaseWhileItRanPublishesNothing() throws Exception {
         deliveries.set(DemoItems.key(41), "status", "FENCED");
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
@@ -459,7 +517,7 @@ class LateDeliveryTest {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     @Test
-    @Order(9) // after every delivery above
+    @Order(10) // after every delivery above
     void anIndependentEngineReadsTheCurrentViewByNameAsTheTableIs() throws Exception {
         Path jdk = TrinoServer.javaOrSkip();
         Map<String, JsonNode> table = probe.awaitDeltasLanded();
