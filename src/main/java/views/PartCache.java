@@ -70,10 +70,19 @@ final class PartCache {
         Files.move(temporary, entry(key), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Keeps {@code local} as it is (a delete file, or the columns {@link LakeStore#getParquetColumns} fetched). */
+    /**
+     * Keeps {@code local} as it is (a delete file, or the columns {@link LakeStore#getParquetColumns} fetched): a link to
+     * it where the disk allows one, which keeps a sparse copy sparse (a copy writes its holes out), else a copy. The
+     * caller never writes to {@code local} again.
+     */
     void putFile(String key, Path local) throws IOException {
         Path temporary = temporary();
-        Files.copy(local, temporary, StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(temporary);
+        try {
+            Files.createLink(temporary, local);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(local, temporary, StandardCopyOption.REPLACE_EXISTING);
+        }
         Files.move(temporary, entry(key), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

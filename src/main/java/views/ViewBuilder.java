@@ -77,9 +77,22 @@ public final class ViewBuilder implements Views {
      */
     static final String BUCKETING_PATCHED = BUCKETING + "+position-deletes";
 
-    /** Whether a state's {@code bucketing} is one of Iceberg's buckets: {@link #BUCKETING} or {@link #BUCKETING_PATCHED}. */
+    /**
+     * Added to the state's {@code bucketing} by the releases that keep a version's tombstones in several files
+     * ({@code tombstones.files}): a release before them reads only {@code tombstones.key}, would find no tombstone and
+     * let a late change bring a deleted key back, so it must not take the state as one it can patch either.
+     */
+    static final String TOMBSTONE_FILES = "+tombstone-files";
+
+    /**
+     * Whether a state's {@code bucketing} is one of Iceberg's buckets: {@link #BUCKETING} or {@link
+     * #BUCKETING_PATCHED}, with {@link #TOMBSTONE_FILES} or without.
+     */
     static boolean icebergBuckets(JsonNode state) {
         String bucketing = state.path("bucketing").asText();
+        if (bucketing.endsWith(TOMBSTONE_FILES)) {
+            bucketing = bucketing.substring(0, bucketing.length() - TOMBSTONE_FILES.length());
+        }
         return bucketing.equals(BUCKETING) || bucketing.equals(BUCKETING_PATCHED);
     }
 
@@ -388,7 +401,7 @@ public final class ViewBuilder implements Views {
                     .put("snapshotExportTime", snapshot.exportTime().toString())
                     .put("itemCount", items)
                     .put("buckets", options.buckets())
-                    .put("bucketing", deletes.isEmpty() ? BUCKETING : BUCKETING_PATCHED)
+                    .put("bucketing", (deletes.isEmpty() ? BUCKETING : BUCKETING_PATCHED) + TOMBSTONE_FILES)
                     .put("schemaVersion", schema.version())
                     .put("changesApplied", intake.changes())
                     .put(
@@ -449,13 +462,19 @@ public final class ViewBuilder implements Views {
                     patches.size(),
                     intake.changes()));
         } finally {
+            // Never in place of the build's own outcome: a fetch that is still running is stopped, the folder goes.
+            if (snapshotParts != null) {
+                snapshotParts.cancel(true);
+            }
             try {
-                if (snapshotParts != null) {
-                    snapshotParts.cancel(true);
-                }
                 stopAll(fetching);
-            } finally {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
                 deleteTree(work);
+            } catch (UncheckedIOException e) {
+                LOG.warn("Could not empty the work folder {}: {}", work, e.toString());
             }
         }
     }
@@ -466,33 +485,25 @@ public final class ViewBuilder implements Views {
      * A failure here costs the next run a fetch, nothing more.
      */
     private void keep(JsonNode state, Map<String, Path> uploaded, Map<String, Path> fetched) {
-        Set<String> named = new HashSet<>();
-        try {
-            for (JsonNode part : state.path("parts")) {
-                String key = part.path("key").asText();
-                named.add(key);
-                if (cache.get(key).isPresent()) {
-                    continue;
-                }
-                if (uploaded.containsKey(key)) {
-                    cache.putColumns(key, uploaded.get(key));
-                } else if (fetched.containsKey(key)) {
-                    cache.putFile(key, fetched.get(key));
-                }
+        Set<String> parts = new HashSet<>();
+        state.path("parts").forEach(p -> parts.add(p.path("key").asText()));
+        Set<String> named = new HashSet<>(parts);
+        state.path("deletes").forEach(d -> named.add(d.path("key").asText()));
+        tombstoneFiles(state).forEach(t -> named.add(t.path("key").asText()));
+        for (String key : named) {
+            Path local = uploaded.getOrDefault(key, fetched.get(key));
+            if (local == null || cache.get(key).isPresent()) {
+                continue;
             }
-            List<JsonNode> others = new ArrayList<>();
-            state.path("deletes").forEach(others::add);
-            others.addAll(tombstoneFiles(state));
-            for (JsonNode deletes : others) {
-                String key = deletes.path("key").asText();
-                named.add(key);
-                Path local = uploaded.getOrDefault(key, fetched.get(key));
-                if (local != null && cache.get(key).isEmpty()) {
-                    cache.putFile(key, local);
+            try {
+                if (parts.contains(key) && uploaded.containsKey(key)) {
+                    cache.putColumns(key, local); // a part this run wrote whole: its key and sequence columns
+                } else {
+                    cache.putFile(key, local); // the columns fetched of a part, a delete or tombstone file
                 }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not keep {} of {}'s current view for the next run: {}", key, tableName, e.toString());
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not keep the files of {}'s current view for the next run: {}", tableName, e.toString());
         }
         cache.retainOnly(named);
     }

@@ -562,6 +562,17 @@ final class ViewLake {
      * version still names (an incremental version names the unchanged parts where an earlier version wrote them) and
      * for whatever a commit the table keeps reads (its data files, and its tombstones and state).
      */
+    /** The tombstone files a state names, by the state's lake key: states are never written twice. */
+    private final Map<String, List<String>> keptTombstones = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private List<String> tombstoneFilesOf(String stateKey) {
+        return lake.jsonIfPresent(stateKey)
+                .map(s -> ViewBuilder.tombstoneFiles(s).stream()
+                        .map(f -> f.path("key").asText())
+                        .toList())
+                .orElse(List.of());
+    }
+
     void expireVersions(JsonNode state, int keep) {
         long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
         Set<String> named = new java.util.HashSet<>();
@@ -575,6 +586,8 @@ final class ViewLake {
         named.addAll(catalog.keptFiles());
         Set<String> keptVersions = new java.util.HashSet<>();
         for (String kept : catalog.keptStates()) {
+            // Its tombstone files, which earlier versions' folders may hold: a rollback to it reads them.
+            named.addAll(keptTombstones.computeIfAbsent(kept, this::tombstoneFilesOf));
             String file = kept.substring(kept.lastIndexOf('/') + 1);
             keptVersions.add(file.endsWith(".json") ? file.substring(0, file.length() - 5) : file);
         }

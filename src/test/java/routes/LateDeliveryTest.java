@@ -195,6 +195,9 @@ class LateDeliveryTest {
             aws.dynamoDb().deleteItem(b -> b.tableName(TABLE).key(other));
         }
         assertThat(most).as("tombstone files a version named at most").isEqualTo(ViewBuilder.MAX_TOMBSTONE_FILES);
+        assertThat(lake.currentView().path("bucketing").asText())
+                .as("a release that reads one tombstone file only does not take the state as one it can patch")
+                .isNotIn("iceberg-bucket", "iceberg-bucket+position-deletes");
         assertThat(files).as("tombstone files after they were merged").isLessThan(most);
 
         // Every change of the key delivered again after the merge: it stays deleted.

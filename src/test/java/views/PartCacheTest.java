@@ -20,6 +20,9 @@ class PartCacheTest {
         cache.putFile("current/1-a/deletes-0.parquet", deletes);
         cache.putFile("current/_tombstones/1-a/tombstones.parquet", tombstones);
 
+        assertThat(Files.isSameFile(cache.get("current/1-a/deletes-0.parquet").orElseThrow(), deletes))
+                .as("kept as a link, which keeps a sparse copy of a part's columns sparse")
+                .isTrue();
         Path placed = dir.resolve("work-deletes.parquet");
         PartCache.place(cache.get("current/1-a/deletes-0.parquet").orElseThrow(), placed);
         assertThat(placed).hasContent("delete file");

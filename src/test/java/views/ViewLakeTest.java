@@ -52,6 +52,58 @@ class ViewLakeTest {
     }
 
     @Test
+    void expiryKeepsTheTombstoneFilesOfEveryCommitTheTableKeepsWhereverTheyLie() {
+        String table = "expiry";
+        LakeLayout layout = new LakeLayout("tables/" + table + "/");
+        // Version 3, which the table keeps (a tag, a longer history): its tombstones are files of versions 1 to 3.
+        String t1 = layout.currentTombstones(1, "aaaaaaaa") + "tombstones.parquet";
+        String t2 = layout.currentTombstones(2, "bbbbbbbb") + "tombstones.parquet";
+        String t3 = layout.currentTombstones(3, "cccccccc") + "tombstones.parquet";
+        String kept = layout.currentVersionState(3, "cccccccc");
+        String keptPart = layout.currentPart(3, "cccccccc", 0, 0);
+        // Version 4: nothing kept names it.
+        String t4 = layout.currentTombstones(4, "dddddddd") + "tombstones.parquet";
+        String part4 = layout.currentPart(4, "dddddddd", 0, 0);
+        // Version 10, published: its own tombstone file.
+        String t10 = layout.currentTombstones(10, "eeeeeeee") + "tombstones.parquet";
+        String part10 = layout.currentPart(10, "eeeeeeee", 0, 0);
+        for (String key : List.of(t1, t2, t3, keptPart, t4, part4, t10, part10)) {
+            store.putText(key, "x");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var keptState = json.createObjectNode().put("version", 3);
+        keptState.putArray("parts").addObject().put("key", keptPart);
+        var keptTombstones = keptState.putObject("tombstones").putArray("files");
+        for (String t : List.of(t1, t2, t3)) {
+            keptTombstones.addObject().put("key", t).put("rows", 1);
+        }
+        store.putJson(kept, keptState);
+        var state = json.createObjectNode().put("version", 10);
+        state.putArray("parts").addObject().put("key", part10);
+        state.putObject("tombstones")
+                .putArray("files")
+                .addObject()
+                .put("key", t10)
+                .put("rows", 1);
+
+        ViewLake views = new ViewLake(store, layout, table, Clock.systemUTC(), DeltaSource.STREAM, new ViewCatalog() {
+            @Override
+            public boolean register(Version version) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<String> keptStates() {
+                return List.of(kept);
+            }
+        });
+        views.expireVersions(state, 1);
+
+        assertThat(store.list(layout.currentPrefix()).stream().map(o -> o.key()))
+                .containsExactlyInAnyOrder(t1, t2, t3, kept, keptPart, t10, part10);
+    }
+
+    @Test
     void incrementalExportsWhoseWindowEndsAtOrBeforeTheSnapshotAreNotApplied() {
         String table = "windows";
         export(table, "a-ends-before", EXPORT_TIME.minusSeconds(3600), EXPORT_TIME.minusSeconds(60));
