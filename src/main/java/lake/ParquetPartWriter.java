@@ -77,9 +77,30 @@ public final class ParquetPartWriter implements Closeable {
             Instant exportTime,
             long rowGroupBytes)
             throws IOException {
+        this(file, schema, fieldIds, codec, 0, exportId, exportTime, rowGroupBytes);
+    }
+
+    /**
+     * @param zstdLevel zstd's level when the codec is zstd (Parquet's default, 3, when 0): parts rewritten often are
+     *     written at the fastest (1), which wrote the demo orders a tenth to a third faster for 0.5% more bytes
+     */
+    public ParquetPartWriter(
+            Path file,
+            SnapshotSchema schema,
+            Map<String, Integer> fieldIds,
+            String codec,
+            int zstdLevel,
+            String exportId,
+            Instant exportTime,
+            long rowGroupBytes)
+            throws IOException {
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        if (zstdLevel != 0) {
+            conf.setInt("parquet.compression.codec.zstd.level", zstdLevel);
+        }
         ItemWriteSupport support = new ItemWriteSupport(schema, fieldIds, exportId, exportTime);
         Builder builder = new Builder(new LocalOutputFile(file), support)
-                .withConf(new PlainParquetConfiguration())
+                .withConf(conf)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withRowGroupSize(rowGroupBytes)
                 .withCompressionCodec(CompressionCodecName.fromConf(codec.toUpperCase()))

@@ -824,6 +824,7 @@ public final class ViewBuilder implements Views {
                                 schema,
                                 fieldIds,
                                 options.codec(),
+                                ZSTD_LEVEL,
                                 snapshot.exportId(),
                                 snapshot.exportTime(),
                                 Math.min(options.rowGroupBytes(), targetBytes));
@@ -1102,6 +1103,12 @@ public final class ViewBuilder implements Views {
 
     /** How many objects a run fetches from the lake side by side. */
     private static final int FETCHERS = 8;
+
+    /**
+     * zstd's level for the view's parts, DuckDB's and the project writer's alike: parts are rewritten on every run that
+     * touches their keys, and the fastest level writes them a fifth faster than the default (3) for about the same size.
+     */
+    private static final int ZSTD_LEVEL = 1;
 
     /** The most tombstone files a version names: a patch that finds as many merges them into one. */
     public static final int MAX_TOMBSTONE_FILES = 8;
@@ -1537,7 +1544,7 @@ public final class ViewBuilder implements Views {
      */
     private String partOptions(Map<String, Integer> fieldIds) {
         return "COMPRESSION " + options.codec().toLowerCase()
-                + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL 1" : "")
+                + (options.codec().equalsIgnoreCase("zstd") ? ", COMPRESSION_LEVEL " + ZSTD_LEVEL : "")
                 + ", ROW_GROUP_SIZE_BYTES " + Math.min(options.rowGroupBytes(), options.targetFileBytes())
                 + fieldIdsOption(fieldIds);
     }
