@@ -133,7 +133,7 @@ public final class ParquetPartWriter implements Closeable {
     }
 
     public void write(Map<String, AttributeValue> item) throws IOException {
-        writer.write(new Row(item, null, null, null));
+        writer.write(new Row(item, null, 0, 0, null, null));
         rows++;
     }
 
@@ -146,7 +146,12 @@ public final class ParquetPartWriter implements Closeable {
      * @param sequence the sequence number of the change the row comes from ({@code ""} for a snapshot's row)
      */
     public void writePlain(byte[] itemJson, String key, String sequence) throws IOException {
-        writer.write(new Row(null, itemJson, key, sequence));
+        writePlain(itemJson, 0, itemJson.length, key, sequence);
+    }
+
+    /** The same, the item's JSON being {@code length} bytes of {@code bytes} from {@code offset}, which stay as they are. */
+    public void writePlain(byte[] bytes, int offset, int length, String key, String sequence) throws IOException {
+        writer.write(new Row(null, bytes, offset, length, key, sequence));
         rows++;
     }
 
@@ -218,7 +223,9 @@ public final class ParquetPartWriter implements Closeable {
     }
 
     /** One row: the item, or for views its exact JSON text, key and its change's sequence number. */
-    private record Row(Map<String, AttributeValue> item, byte[] itemJson, String key, String sequence) {}
+    /** An item, or the bytes of its plain JSON ({@code itemJson} from {@code offset}, {@code length} long). */
+    private record Row(
+            Map<String, AttributeValue> item, byte[] itemJson, int offset, int length, String key, String sequence) {}
 
     /** Writes one item straight to Parquet's record consumer, column by column. */
     private static final class ItemWriteSupport extends WriteSupport<Row> {
@@ -291,7 +298,7 @@ public final class ParquetPartWriter implements Closeable {
         /** A row of plain JSON: each top-level value that has a column is converted once, then the row is written. */
         private void writePlain(Row row) {
             java.util.Arrays.fill(values, null);
-            try (JsonParser p = JSON.createParser(row.itemJson())) {
+            try (JsonParser p = JSON.createParser(row.itemJson(), row.offset(), row.length())) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw new IllegalArgumentException("an item is a JSON object: " + row.key());
                 }
@@ -301,7 +308,7 @@ public final class ParquetPartWriter implements Closeable {
                     if (i == null) {
                         p.skipChildren();
                     } else {
-                        values[i] = plainValue(columns.get(i), p, t, row.itemJson());
+                        values[i] = plainValue(columns.get(i), p, t, row.itemJson(), row.offset());
                     }
                 }
             } catch (IOException e) {
@@ -332,7 +339,8 @@ public final class ParquetPartWriter implements Closeable {
          * The column value of one top-level plain JSON value (the parser on its first token), as {@link #typed} gives
          * it for the same value parsed: null where the value does not fit the column.
          */
-        private Object plainValue(SnapshotColumn c, JsonParser p, JsonToken t, byte[] json) throws IOException {
+        private Object plainValue(SnapshotColumn c, JsonParser p, JsonToken t, byte[] json, int base)
+                throws IOException {
             try {
                 switch (c.type()) {
                     case STRING -> {
@@ -341,11 +349,11 @@ public final class ParquetPartWriter implements Closeable {
                             case VALUE_TRUE, VALUE_FALSE ->
                                 Binary.fromString(Boolean.toString(t == JsonToken.VALUE_TRUE));
                             case VALUE_NULL -> null;
-                            default -> structure(p, json);
+                            default -> structure(p, json, base);
                         };
                     }
                     case JSON -> {
-                        return t == JsonToken.VALUE_NULL ? null : structure(p, json);
+                        return t == JsonToken.VALUE_NULL ? null : structure(p, json, base);
                     }
                     case INT64 -> {
                         return isNumber(t) ? long64(p.getText()) : skip(p);
@@ -385,14 +393,15 @@ public final class ParquetPartWriter implements Closeable {
 
         /**
          * A value written as JSON text, the way {@link PlainJson#writeValue} writes it parsed. Text already in that form
-         * (no whitespace between tokens, no escape in a string; numbers are copied as they stand) is taken as it is.
+         * (no whitespace between tokens, no escape in a string; numbers are copied as they stand) is taken as it is. The
+         * parser reads {@code json} from {@code base}, where its byte offsets start.
          */
-        private Binary structure(JsonParser p, byte[] json) throws IOException {
+        private Binary structure(JsonParser p, byte[] json, int base) throws IOException {
             JsonToken t = p.currentToken();
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                int start = (int) p.currentTokenLocation().getByteOffset();
+                int start = base + (int) p.currentTokenLocation().getByteOffset();
                 p.skipChildren();
-                int end = (int) p.currentLocation().getByteOffset();
+                int end = base + (int) p.currentLocation().getByteOffset();
                 if (compact(json, start, end)) {
                     return Binary.fromConstantByteArray(json, start, end - start);
                 }
@@ -410,7 +419,7 @@ public final class ParquetPartWriter implements Closeable {
             switch (c.name()) {
                 case SnapshotSchema.ITEM ->
                     text = row.itemJson() != null
-                            ? Binary.fromConstantByteArray(row.itemJson())
+                            ? Binary.fromConstantByteArray(row.itemJson(), row.offset(), row.length())
                             : json(g -> PlainJson.writeItem(row.item(), g, ""));
                 case SnapshotSchema.KEY ->
                     text = Binary.fromString(row.key() != null ? row.key() : ItemKeys.canonical(row.item(), keys));

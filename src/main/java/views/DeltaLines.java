@@ -41,7 +41,8 @@ public final class DeltaLines {
      * One change.
      *
      * @param attributes the new image's top-level values, as schema discovery counts them (null for REMOVE)
-     * @param itemJson the new image's exact JSON text (null for REMOVE)
+     * @param line the bytes the line was read from, which hold the new image's exact JSON text at {@code
+     *     imageOffset}, {@code imageLength} bytes long (0 for REMOVE): valid until the reader reads on
      */
     public record Change(
             String key,
@@ -49,7 +50,14 @@ public final class DeltaLines {
             Action action,
             Instant time,
             List<SchemaDiscovery.Value> attributes,
-            byte[] itemJson) {}
+            byte[] line,
+            int imageOffset,
+            int imageLength) {
+        /** The new image's exact JSON text, a copy (null for REMOVE). */
+        public byte[] itemJson() {
+            return imageLength == 0 ? null : Arrays.copyOfRange(line, imageOffset, imageOffset + imageLength);
+        }
+    }
 
     private DeltaLines() {}
 
@@ -127,10 +135,9 @@ public final class DeltaLines {
             }
             String key = keys.get();
             if (a == Action.REMOVE) {
-                return new Change(key, padded(sequence), a, at, null, null);
+                return new Change(key, padded(sequence), a, at, null, buf, 0, 0);
             }
-            byte[] json = Arrays.copyOfRange(buf, off + objectStart, off + objectEnd);
-            return new Change(key, padded(sequence), a, at, object, json);
+            return new Change(key, padded(sequence), a, at, object, buf, off + objectStart, objectEnd - objectStart);
         } catch (IOException e) {
             String message = e.getMessage();
             int cut = message == null ? -1 : message.indexOf("\n at [");

@@ -57,40 +57,56 @@ final class ItemSpill implements Closeable {
     }
 
     /** A change as {@link #put} was given it. */
-    record Entry(String key, String sequence, byte[] image) {}
+    /** A change read back: its image is {@code imageLength} bytes of {@code bytes} from {@code imageOffset}. */
+    record Entry(String key, String sequence, byte[] bytes, int imageOffset, int imageLength) {
+        /** The image, a copy. */
+        byte[] image() {
+            return java.util.Arrays.copyOfRange(bytes, imageOffset, imageOffset + imageLength);
+        }
+    }
 
     /**
      * Puts the next change: its key, sequence number and image ({@code null}: a delete, of which nothing is kept);
      * returns its place, the row's number. The three together must stay under 16 MiB (a DynamoDB item is at most
      * 400 KB). Threads may share it.
      */
-    synchronized long put(String key, String sequence, byte[] image) throws IOException {
-        if (reading) {
-            throw new IllegalStateException("the spill is being read");
+    long put(String key, String sequence, byte[] image) throws IOException {
+        return image == null ? put(key, sequence, null, 0, 0) : put(key, sequence, image, 0, image.length);
+    }
+
+    /**
+     * The same, the image being {@code length} bytes of {@code image} from {@code offset} (null: a REMOVE's). Readers
+     * that share the spill take turns only for the write itself.
+     */
+    long put(String key, String sequence, byte[] image, int offset, int length) throws IOException {
+        byte[] k = image == null ? null : key.getBytes(StandardCharsets.UTF_8);
+        byte[] s = image == null ? null : sequence.getBytes(StandardCharsets.UTF_8);
+        int entry = image == null ? 0 : 8 + k.length + s.length + length;
+        if (entry >= (1 << LENGTH_BITS) - 1) {
+            throw new IOException("a change of " + entry + " bytes does not fit the spill: " + key);
         }
-        if (written >= 1L << (63 - LENGTH_BITS)) {
-            throw new IOException("the spill is full at " + written + " bytes");
+        synchronized (this) {
+            if (reading) {
+                throw new IllegalStateException("the spill is being read");
+            }
+            if (written >= 1L << (63 - LENGTH_BITS)) {
+                throw new IOException("the spill is full at " + written + " bytes");
+            }
+            long at = written;
+            if (image == null) {
+                out.write(0); // a byte of its own, so the next place differs
+                written++;
+                return at << LENGTH_BITS;
+            }
+            writeInt(k.length);
+            out.write(k);
+            writeInt(s.length);
+            out.write(s);
+            out.write(image, offset, length);
+            out.write(0);
+            written += entry + 1;
+            return (at << LENGTH_BITS) | (entry + 1L);
         }
-        long at = written;
-        if (image == null) {
-            out.write(0); // a byte of its own, so the next place differs
-            written++;
-            return at << LENGTH_BITS;
-        }
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] s = sequence.getBytes(StandardCharsets.UTF_8);
-        int length = 8 + k.length + s.length + image.length;
-        if (length >= (1 << LENGTH_BITS) - 1) {
-            throw new IOException("a change of " + length + " bytes does not fit the spill: " + key);
-        }
-        writeInt(k.length);
-        out.write(k);
-        writeInt(s.length);
-        out.write(s);
-        out.write(image);
-        out.write(0);
-        written += length + 1;
-        return (at << LENGTH_BITS) | (length + 1L);
     }
 
     private void writeInt(int v) throws IOException {
@@ -152,7 +168,9 @@ final class ItemSpill implements Closeable {
         return new Entry(
                 key,
                 new String(entry, 8 + keyLength, sequenceLength, StandardCharsets.UTF_8),
-                java.util.Arrays.copyOfRange(entry, imageFrom, length));
+                entry,
+                imageFrom,
+                length - imageFrom);
     }
 
     @Override

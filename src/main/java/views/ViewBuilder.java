@@ -666,7 +666,16 @@ public final class ViewBuilder implements Views {
                                     }
                                     // The image waits in the spill; its place is the row's number, which also tells
                                     // duplicates apart (0 is a base row's).
-                                    out.writeNumberField("r", spill.put(c.key(), c.sequence(), c.itemJson()));
+                                    out.writeNumberField(
+                                            "r",
+                                            c.imageLength() == 0
+                                                    ? spill.put(c.key(), c.sequence(), null, 0, 0)
+                                                    : spill.put(
+                                                            c.key(),
+                                                            c.sequence(),
+                                                            c.line(),
+                                                            c.imageOffset(),
+                                                            c.imageLength()));
                                     out.writeEndObject();
                                     out.writeRaw('\n');
                                     if (c.attributes() != null
@@ -838,7 +847,12 @@ public final class ViewBuilder implements Views {
                         if (change == null) {
                             throw new IllegalStateException("A delete among the rows to write, at row " + row);
                         }
-                        writer.writePlain(change.image(), change.key(), change.sequence());
+                        writer.writePlain(
+                                change.bytes(),
+                                change.imageOffset(),
+                                change.imageLength(),
+                                change.key(),
+                                change.sequence());
                     }
                 }
                 if (writer != null) {

@@ -154,11 +154,12 @@ class ParquetPartWriterTest {
                 ParquetPartWriter b = new ParquetPartWriter(plain, schema, "zstd", "e", at)) {
             for (var i : rows) {
                 a.write(i);
-                String json = item.PlainJson.toJson(i);
-                b.writePlain(
-                        json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        item.ItemKeys.canonical(i, List.of("id")),
-                        "");
+                // The item's JSON amid other bytes, as the views' spill hands it over: offsets start there.
+                byte[] json = item.PlainJson.toJson(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] amid = new byte[json.length + 11];
+                java.util.Arrays.fill(amid, (byte) '{');
+                System.arraycopy(json, 0, amid, 7, json.length);
+                b.writePlain(amid, 7, json.length, item.ItemKeys.canonical(i, List.of("id")), "");
             }
         }
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
