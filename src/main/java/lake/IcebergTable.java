@@ -114,14 +114,14 @@ public final class IcebergTable {
     private final String location;
     private final Runnable beforeCommit;
 
+    /** The table as last loaded or refreshed; null before the first load, or once it was found gone. */
+    private Table loaded;
+
     /**
      * @param namespace the catalog's namespace (the Glue database)
      * @param name the table's name, in the spelling every engine accepts ({@link #sqlName})
      * @param location where the table's metadata lives, for example {@code s3://lake/tables/orders/iceberg/snapshot}
      */
-    /** The table as last loaded or refreshed; null before the first load, or once it was found gone. */
-    private Table loaded;
-
     public IcebergTable(Catalog catalog, String namespace, String name, String location) {
         this(catalog, namespace, name, location, () -> {});
     }

@@ -149,12 +149,12 @@ public final class LakeStore {
      */
     public void getParquetColumns(String key, Path file, java.util.Set<String> columns) throws IOException {
         copyParquetColumns(
-                (first, last) -> {
-                    var got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + first + "-" + last));
-                    String range = got.response().contentRange(); // bytes <first>-<last>/<size>
+                range -> {
+                    var got = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=" + range));
+                    String answered = got.response().contentRange(); // bytes <first>-<last>/<size>
                     return new Bytes(
                             got.asByteArray(),
-                            range == null ? -1 : Long.parseLong(range.substring(range.lastIndexOf('/') + 1)));
+                            answered == null ? -1 : Long.parseLong(answered.substring(answered.lastIndexOf('/') + 1)));
                 },
                 uri(key),
                 file,
@@ -166,9 +166,9 @@ public final class LakeStore {
         try (var in = java.nio.channels.FileChannel.open(source)) {
             long size = in.size();
             copyParquetColumns(
-                    (first, last) -> {
-                        long from = first.isEmpty() ? Math.max(0, size - Long.parseLong(last)) : Long.parseLong(first);
-                        long to = first.isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(last));
+                    range -> {
+                        long from = range.first() < 0 ? Math.max(0, size - range.last()) : range.first();
+                        long to = range.first() < 0 ? size - 1 : Math.min(size - 1, range.last());
                         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (to - from + 1));
                         while (buf.hasRemaining() && in.read(buf, from + buf.position()) >= 0) {
                             // read on
@@ -184,15 +184,26 @@ public final class LakeStore {
     /** Bytes of an object, and the object's size (-1 when the source did not say). */
     private record Bytes(byte[] bytes, long size) {}
 
-    /** A byte range as HTTP names it: {@code first-last}, or with {@code first} empty the last {@code last} bytes. */
+    /**
+     * A byte range as HTTP names it: bytes {@code first} to {@code last}, or with {@code first} -1 the last {@code
+     * last} bytes.
+     */
+    private record Range(long first, long last) {
+        @Override
+        public String toString() {
+            return (first < 0 ? "" : Long.toString(first)) + "-" + last;
+        }
+    }
+
+    /** Where a copy's bytes come from: the lake or a local file. */
     private interface Ranges {
-        Bytes get(String first, String last) throws IOException;
+        Bytes get(Range range) throws IOException;
     }
 
     private static void copyParquetColumns(Ranges source, String name, Path file, java.util.Set<String> columns)
             throws IOException {
         int guess = 64 << 10;
-        Bytes tail = source.get("", Integer.toString(guess));
+        Bytes tail = source.get(new Range(-1, guess));
         byte[] end = tail.bytes();
         // A store that answers a suffix range with the whole object (200, no Content-Range) sent all of it.
         long size = tail.size() < 0 ? end.length : tail.size();
@@ -203,7 +214,7 @@ public final class LakeStore {
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .getInt();
         if (footer + 8 > end.length) {
-            end = source.get("", Integer.toString(footer + 8)).bytes();
+            end = source.get(new Range(-1, footer + 8)).bytes();
         }
         var metadata = new org.apache.parquet.format.converter.ParquetMetadataConverter()
                 .readParquetMetadata(
@@ -264,7 +275,7 @@ public final class LakeStore {
 
     private static void copyRange(Ranges source, String name, java.io.RandomAccessFile out, long from, long to)
             throws IOException {
-        byte[] bytes = source.get(Long.toString(from), Long.toString(to - 1)).bytes();
+        byte[] bytes = source.get(new Range(from, to - 1)).bytes();
         if (bytes.length != to - from) {
             throw new IOException("Bytes " + from + "-" + (to - 1) + " of " + name + " came back as " + bytes.length);
         }

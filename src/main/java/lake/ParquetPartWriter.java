@@ -149,7 +149,7 @@ public final class ParquetPartWriter implements Closeable {
         writePlain(itemJson, 0, itemJson.length, key, sequence);
     }
 
-    /** The same, the item's JSON being {@code length} bytes of {@code bytes} from {@code offset}, which stay as they are. */
+    /** The same, the item's JSON being {@code length} bytes of {@code bytes} from {@code offset}, left as they are. */
     public void writePlain(byte[] bytes, int offset, int length, String key, String sequence) throws IOException {
         writer.write(new Row(null, bytes, offset, length, key, sequence));
         rows++;
@@ -222,8 +222,10 @@ public final class ParquetPartWriter implements Closeable {
         }
     }
 
-    /** One row: the item, or for views its exact JSON text, key and its change's sequence number. */
-    /** An item, or the bytes of its plain JSON ({@code itemJson} from {@code offset}, {@code length} long). */
+    /**
+     * One row: the item, or for views its exact JSON text ({@code length} bytes of {@code itemJson} from {@code
+     * offset}), key and its change's sequence number.
+     */
     private record Row(
             Map<String, AttributeValue> item, byte[] itemJson, int offset, int length, String key, String sequence) {}
 

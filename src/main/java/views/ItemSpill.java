@@ -56,7 +56,6 @@ final class ItemSpill implements Closeable {
         written = 1;
     }
 
-    /** A change as {@link #put} was given it. */
     /** A change read back: its image is {@code imageLength} bytes of {@code bytes} from {@code imageOffset}. */
     record Entry(String key, String sequence, byte[] bytes, int imageOffset, int imageLength) {
         /** The image, a copy. */

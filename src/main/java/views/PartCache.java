@@ -52,14 +52,14 @@ final class PartCache {
     }
 
     /**
-     * Puts {@code cached} (an entry of {@link #get}) at {@code file} in a run's work folder: a link where the disk
-     * allows one, else a copy.
+     * Puts {@code source} (an entry of {@link #get}, or a file to keep) at {@code target}: a link where the disk allows
+     * one, else a copy.
      */
-    static void place(Path cached, Path file) throws IOException {
+    static void place(Path source, Path target) throws IOException {
         try {
-            Files.createLink(file, cached);
+            Files.createLink(target, source);
         } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(cached, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -71,18 +71,14 @@ final class PartCache {
     }
 
     /**
-     * Keeps {@code local} as it is (a delete file, or the columns {@link LakeStore#getParquetColumns} fetched): a link to
-     * it where the disk allows one, which keeps a sparse copy sparse (a copy writes its holes out), else a copy. The
+     * Keeps {@code local} as it is (a delete file, or the columns {@link LakeStore#getParquetColumns} fetched), placed
+     * as {@link #place} places an entry: a link keeps a sparse copy sparse, where a copy writes its holes out. The
      * caller never writes to {@code local} again.
      */
     void putFile(String key, Path local) throws IOException {
         Path temporary = temporary();
         Files.delete(temporary);
-        try {
-            Files.createLink(temporary, local);
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(local, temporary, StandardCopyOption.REPLACE_EXISTING);
-        }
+        place(local, temporary);
         Files.move(temporary, entry(key), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

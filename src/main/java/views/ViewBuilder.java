@@ -286,7 +286,7 @@ public final class ViewBuilder implements Views {
                 }
                 List<String> baseFiles = incremental
                         ? liveFiles(db, downloadHeld(previousParts, previousDeletes, all, work, all), work)
-                        : awaitFetch(snapshotParts);
+                        : await(snapshotParts);
                 LOG.debug("Downloaded {} base parts in {} ms", baseFiles.size(), (System.nanoTime() - t1) / 1_000_000);
                 written = rebuildBuckets(
                         db,
@@ -481,8 +481,8 @@ public final class ViewBuilder implements Views {
 
     /**
      * Keeps in the {@link PartCache} what the next incremental run reads of the committed version: the key and sequence
-     * columns of its parts, its delete files and its tombstone files, from the files this run uploaded or fetched; every other entry goes.
-     * A failure here costs the next run a fetch, nothing more.
+     * columns of its parts, its delete files and its tombstone files, from the files this run uploaded or fetched;
+     * every other entry goes. A failure here costs the next run a fetch, nothing more.
      */
     private void keep(JsonNode state, Map<String, Path> uploaded, Map<String, Path> fetched) {
         Set<String> parts = new HashSet<>();
@@ -506,14 +506,6 @@ public final class ViewBuilder implements Views {
             }
         }
         cache.retainOnly(named);
-    }
-
-    private static List<String> awaitFetch(java.util.concurrent.Future<List<String>> fetch) throws Exception {
-        try {
-            return fetch.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
     }
 
     // ---- as of a time --------------------------------------------------------------------------------------------
@@ -668,14 +660,12 @@ public final class ViewBuilder implements Views {
                                     // duplicates apart (0 is a base row's).
                                     out.writeNumberField(
                                             "r",
-                                            c.imageLength() == 0
-                                                    ? spill.put(c.key(), c.sequence(), null, 0, 0)
-                                                    : spill.put(
-                                                            c.key(),
-                                                            c.sequence(),
-                                                            c.line(),
-                                                            c.imageOffset(),
-                                                            c.imageLength()));
+                                            spill.put(
+                                                    c.key(),
+                                                    c.sequence(),
+                                                    c.imageLength() == 0 ? null : c.line(),
+                                                    c.imageOffset(),
+                                                    c.imageLength()));
                                     out.writeEndObject();
                                     out.writeRaw('\n');
                                     if (c.attributes() != null
@@ -1093,14 +1083,19 @@ public final class ViewBuilder implements Views {
     private static void awaitAll(List<? extends java.util.concurrent.Future<?>> tasks) throws Exception {
         try {
             for (var f : tasks) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof Exception ex ? ex : e;
-                }
+                await(f);
             }
         } finally {
             tasks.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /** The task's result, or the failure it ended with, thrown as it was. */
+    private static <T> T await(java.util.concurrent.Future<T> task) throws Exception {
+        try {
+            return task.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
         }
     }
 
@@ -1415,18 +1410,18 @@ public final class ViewBuilder implements Views {
                 String key = part.path("key").asText();
                 Path file = localCopy(key, work);
                 boolean all = whole.contains(b);
-                Optional<Path> cached = all ? Optional.empty() : cache.get(key);
-                fetches.add(() -> {
-                    if (all) {
-                        fetch(key, file);
-                    } else if (cached.isPresent()) {
-                        PartCache.place(cached.get(), file);
-                    } else {
-                        lake.getParquetColumns(key, file, Set.of(SnapshotSchema.KEY, SnapshotSchema.SEQUENCE));
-                        fetched.put(key, file);
-                    }
-                    return null;
-                });
+                fetches.add(
+                        all
+                                ? () -> {
+                                    fetch(key, file);
+                                    return null;
+                                }
+                                : keptOr(
+                                        key,
+                                        file,
+                                        fetched,
+                                        () -> lake.getParquetColumns(
+                                                key, file, Set.of(SnapshotSchema.KEY, SnapshotSchema.SEQUENCE))));
                 files.computeIfAbsent(b, x -> new ArrayList<>()).add(file.toString());
                 keys.computeIfAbsent(b, x -> new ArrayList<>()).add(key);
                 uris.computeIfAbsent(b, x -> new ArrayList<>()).add(lake.uri(key));
@@ -1435,16 +1430,7 @@ public final class ViewBuilder implements Views {
             for (JsonNode deleteFile : deletes.getOrDefault(b, List.of())) {
                 String key = deleteFile.path("key").asText();
                 Path file = localCopy(key, work);
-                Optional<Path> cached = cache.get(key);
-                fetches.add(() -> {
-                    if (cached.isPresent()) {
-                        PartCache.place(cached.get(), file);
-                    } else {
-                        fetch(key, file);
-                        fetched.put(key, file);
-                    }
-                    return null;
-                });
+                fetches.add(keptOr(key, file, fetched, () -> fetch(key, file)));
                 deleteFiles.computeIfAbsent(b, x -> new ArrayList<>()).add(file.toString());
                 deleted.merge(b, deleteFile.path("rows").asLong(), Long::sum);
             }
@@ -1594,10 +1580,6 @@ public final class ViewBuilder implements Views {
     }
 
     /**
-     * The tombstones of the published view, downloaded; null when it has none recorded (a view written before
-     * tombstones were kept: its deletes are not remembered, as before).
-     */
-    /**
      * The tombstone files a state names ({@code key}, {@code rows}): its {@code tombstones.files}, or the one file a
      * state of an earlier release names.
      */
@@ -1623,24 +1605,37 @@ public final class ViewBuilder implements Views {
             String key = f.path("key").asText();
             Path file = localCopy(key, work);
             out.add(file.toString());
-            Optional<Path> cached = cache.get(key);
-            fetches.add(() -> {
-                if (cached.isPresent()) {
-                    PartCache.place(cached.get(), file);
-                } else {
-                    fetch(key, file);
-                    fetched.put(key, file);
-                }
-                return null;
-            });
+            fetches.add(keptOr(key, file, fetched, () -> fetch(key, file)));
         }
         inParallel(fetches);
         return out;
     }
 
+    /** A transfer into a local file. */
+    private interface Transfer {
+        void run() throws IOException;
+    }
+
+    /**
+     * Puts the {@link PartCache}'s entry of {@code key} at {@code file}, or when it holds none runs {@code fetch}
+     * (which writes {@code file}) and records the file in {@code fetched}, for the cache once the version is committed.
+     */
+    private java.util.concurrent.Callable<Void> keptOr(
+            String key, Path file, Map<String, Path> fetched, Transfer fetch) {
+        Optional<Path> cached = cache.get(key);
+        return () -> {
+            if (cached.isPresent()) {
+                PartCache.place(cached.get(), file);
+            } else {
+                fetch.run();
+                fetched.put(key, file);
+            }
+            return null;
+        };
+    }
+
     // ---- the snapshot, the catalog, retention --------------------------------------------------------------------
 
-    /** The objects' local copies, in the keys' order. */
     /** Downloads the objects into the work folder, {@value #FETCHERS} at a time; their local files in order. */
     private List<String> downloadAll(List<String> keys, Path work) throws Exception {
         List<String> files = new ArrayList<>();
@@ -1655,12 +1650,6 @@ public final class ViewBuilder implements Views {
         }
         inParallel(fetches);
         return files;
-    }
-
-    private String download(String key, Path work) throws IOException {
-        Path file = localCopy(key, work);
-        fetch(key, file);
-        return file.toString();
     }
 
     private void fetch(String key, Path file) throws IOException {

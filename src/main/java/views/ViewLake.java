@@ -557,11 +557,6 @@ final class ViewLake {
         return out;
     }
 
-    /**
-     * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
-     * version still names (an incremental version names the unchanged parts where an earlier version wrote them) and
-     * for whatever a commit the table keeps reads (its data files, and its tombstones and state).
-     */
     /** The tombstone files a state names, by the state's lake key: states are never written twice. */
     private final Map<String, List<String>> keptTombstones = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -573,6 +568,11 @@ final class ViewLake {
                 .orElse(List.of());
     }
 
+    /**
+     * Deletes what the current view's versions older than the {@code keep} newest hold, but for the parts a kept
+     * version still names (an incremental version names the unchanged parts where an earlier version wrote them) and
+     * for whatever a commit the table keeps reads (its data files, and its tombstones and state).
+     */
     void expireVersions(JsonNode state, int keep) {
         long oldestKept = state.path("version").asLong() - Math.max(1, keep) + 1;
         Set<String> named = new java.util.HashSet<>();
