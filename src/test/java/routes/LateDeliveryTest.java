@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import lake.IcebergCurrentTable;
 import lake.LakeLayout;
 import lake.LakeStore;
 import org.apache.camel.main.Main;
@@ -598,6 +600,85 @@ class LateDeliveryTest {
                             + commits.get(0).get(0)))
                     .containsExactly(List.of(commits.get(0).get(1)));
         }
+    }
+
+    @Test
+    @Order(11) // after every delivery above, with the commits they made
+    void sparkReadsBothTablesByNameAndTravelsBackInItsOwnSyntax() throws Exception {
+        Map<String, JsonNode> table = probe.awaitDeltasLanded();
+        org.apache.iceberg.Table current = IcebergTables.load(aws, "late_orders_current");
+        org.apache.iceberg.Table snapshot = IcebergTables.load(aws, "late_orders_snapshot");
+        List<org.apache.iceberg.Snapshot> commits = new ArrayList<>();
+        current.snapshots().forEach(commits::add);
+        assertThat(commits).as("the view's commits (views.keep)").hasSizeGreaterThan(1);
+        // The commit before the newest, as the application's own reader of a version's state reads it.
+        org.apache.iceberg.Snapshot before = commits.get(commits.size() - 2);
+        Map<String, JsonNode> then = probe.view(Lake.JSON.readTree(lake.bytes(
+                before.summary().get(IcebergCurrentTable.VIEW_STATE).substring("s3://dynamo-lake/".length()))));
+        assertThat(then).as("the commit before holds another table").isNotEqualTo(table);
+        String justBeforeTheNewest = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.ofEpochMilli(current.currentSnapshot().timestampMillis() - 1));
+
+        // README's Spark: Iceberg's runtime and AWS bundle, the Glue catalog, both tables by name.
+        String items = "SELECT _item, CAST(total AS STRING) AS total FROM lake.dynamo_lake.";
+        List<List<JsonNode>> answers = testsupport.SparkSql.run(
+                aws.stack().emulatorEndpoint(),
+                aws.stack().s3Endpoint(),
+                downloads.resolve("spark"),
+                items + "late_orders_current",
+                items + "late_orders_current VERSION AS OF " + before.snapshotId(),
+                items + "late_orders_current TIMESTAMP AS OF '" + justBeforeTheNewest + "'",
+                items + "late_orders_snapshot",
+                "SELECT summary['dynamo-lake.export-id'] AS export FROM lake.dynamo_lake.late_orders_snapshot.snapshots"
+                        + " ORDER BY committed_at");
+
+        // The current view: exactly a Scan of the table after every redelivery above, typed totals to the last digit.
+        assertThat(itemsWithTypedTotals(answers.get(0), "late_orders_current"))
+                .as("the current view as Spark reads it")
+                .isEqualTo(table);
+        // Time travel in Spark's syntax, to the commit before by its id and by a time between the two.
+        assertThat(itemsWithTypedTotals(answers.get(1), "late_orders_current VERSION AS OF"))
+                .isEqualTo(then);
+        assertThat(itemsWithTypedTotals(answers.get(2), "late_orders_current TIMESTAMP AS OF"))
+                .isEqualTo(then);
+
+        // The snapshot's parts carry no field ids: Spark finds their columns by the table's name mapping, typed ones
+        // included, and reads what the published parts hold.
+        Map<String, JsonNode> exported = itemsWithTypedTotals(answers.get(3), "late_orders_snapshot");
+        Set<String> folders = new java.util.TreeSet<>();
+        for (String uri : IcebergTables.dataFiles(snapshot)) {
+            String key = uri.substring("s3://dynamo-lake/".length());
+            folders.add(key.substring(0, key.lastIndexOf('/') + 1));
+        }
+        assertThat(folders).as("the snapshot's parts lie in one folder").hasSize(1);
+        assertThat(exported).isEqualTo(probe.items(folders.iterator().next()));
+        assertThat(answers.get(4))
+                .extracting(row -> row.path("export").asText())
+                .isEqualTo(IcebergTables.exports(snapshot));
+    }
+
+    /** The rows' items by key; each row's typed total is its item's total, to the last digit. */
+    private static Map<String, JsonNode> itemsWithTypedTotals(List<JsonNode> rows, String what) throws Exception {
+        Map<String, JsonNode> items = new java.util.HashMap<>();
+        int typed = 0;
+        for (JsonNode row : rows) {
+            JsonNode item = Lake.JSON.readTree(row.path("_item").asText());
+            assertThat(items.put(DemoOrders.key(item), item))
+                    .as("a key twice in " + what)
+                    .isNull();
+            if (item.path("total").isNumber()) {
+                assertThat(row.path("total").isTextual())
+                        .as("the typed total of %s in %s", DemoOrders.key(item), what)
+                        .isTrue();
+                assertThat(new java.math.BigDecimal(row.path("total").asText()))
+                        .as("the typed total of %s in %s, to the last digit", DemoOrders.key(item), what)
+                        .isEqualByComparingTo(item.path("total").decimalValue());
+                typed++;
+            }
+        }
+        assertThat(typed).as("typed totals compared in " + what).isGreaterThan(rows.size() / 2);
+        return items;
     }
 
     /**

@@ -63,8 +63,15 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Starts any command (another Java, say), its output read as this class reads a Java process's. */
     public static JavaProcess run(List<String> command, Path workDir) throws IOException {
+        return run(command, workDir, java.util.Map.of());
+    }
+
+    /** The same, with more environment variables for the process. */
+    public static JavaProcess run(List<String> command, Path workDir, java.util.Map<String, String> environment)
+            throws IOException {
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
+        pb.environment().putAll(environment);
         return new JavaProcess(pb.start());
     }
 
