@@ -112,6 +112,14 @@ public class DdbStreamConfiguration implements Cloneable {
                     + " expired iterator) reads the records created from that much before")
     private long latestClockTolerance = 5_000;
 
+    @UriParam(
+            label = "advanced",
+            defaultValue = "86400000",
+            description = "Milliseconds the stream keeps a record (24 hours on AWS; a local stack's own setting"
+                    + " elsewhere): the checkpoint of a shard read to its end is removed once the stream no longer lists"
+                    + " the shard, its children have started, and its end is older than this")
+    private long streamRetention = 86_400_000;
+
     @UriParam(label = "advanced", description = "The DynamoDB Streams client")
     @Metadata(autowired = true)
     private DynamoDbStreamsClient dynamoDbStreamsClient;
@@ -157,7 +165,13 @@ public class DdbStreamConfiguration implements Cloneable {
                     + " than half of leaseDuration (" + leaseDuration + " ms)");
         }
         for (long v : new long[] {
-            idleDelay, shardDiscoveryInterval, retryDelay, maxRetryDelay, batchFailureTimeout, latestClockTolerance
+            idleDelay,
+            shardDiscoveryInterval,
+            retryDelay,
+            maxRetryDelay,
+            batchFailureTimeout,
+            latestClockTolerance,
+            streamRetention
         }) {
             if (v < 0) {
                 throw new IllegalArgumentException("delays and intervals must not be negative");
@@ -243,6 +257,14 @@ public class DdbStreamConfiguration implements Cloneable {
 
     public void setCheckpointGroup(String checkpointGroup) {
         this.checkpointGroup = checkpointGroup;
+    }
+
+    public long getStreamRetention() {
+        return streamRetention;
+    }
+
+    public void setStreamRetention(long streamRetention) {
+        this.streamRetention = streamRetention;
     }
 
     public long getLeaseDuration() {

@@ -47,12 +47,15 @@ final class ShardGraph {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     /** Finished shards were forgotten once the stream no longer listed them. */
     private boolean forgotFinished;
+    /** The finished shards forgotten since {@link #drainForgotten}, with their end checkpoints. */
+    private final List<Node> forgotten = new ArrayList<>();
 
     /**
      * Adds the shards not seen before and notes which have closed; loaded checkpoints mark finished shards. Shards the
-     * listing no longer holds are gone from the stream (trimmed away): finished ones are forgotten, and the waiting ones
-     * never read to their end are returned once, for the caller to report and then {@link #forget} or mark
-     * {@link #stuck}.
+     * listing no longer holds are gone from the stream (trimmed away): finished ones are forgotten once every child the
+     * listing holds has started (until then a child waits on its parent's end; after, the graph holds nothing of the
+     * shard: a week of rollovers does not grow it), and the waiting ones never read to their end are returned once, for
+     * the caller to report and then {@link #forget} or mark {@link #stuck}.
      */
     List<Node> update(List<Shard> shards, Map<String, Checkpoint> checkpoints) {
         Set<String> listed = new HashSet<>();
@@ -75,8 +78,11 @@ final class ShardGraph {
                 continue;
             }
             if (n.state == State.FINISHED) {
-                nodes.remove(n.id);
-                forgotFinished = true;
+                if (childrenStarted(n.id)) {
+                    nodes.remove(n.id);
+                    forgotten.add(n);
+                    forgotFinished = true;
+                }
             } else {
                 n.vanished = true;
                 if (n.state != State.STUCK) {
@@ -85,6 +91,22 @@ final class ShardGraph {
             }
         }
         return vanished;
+    }
+
+    private boolean childrenStarted(String shardId) {
+        for (Node child : nodes.values()) {
+            if (shardId.equals(child.parentId) && child.state == State.WAITING && child.checkpoint == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The finished shards {@link #update} forgot since the last call, each with its end checkpoint (if known). */
+    List<Node> drainForgotten() {
+        List<Node> out = List.copyOf(forgotten);
+        forgotten.clear();
+        return out;
     }
 
     /**

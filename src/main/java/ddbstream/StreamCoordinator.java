@@ -82,6 +82,11 @@ final class StreamCoordinator implements Runnable {
     private volatile List<String> shardStates = List.of();
     /** The newest checkpoint each reader saved, for the shard states operators see (readers write, JMX reads). */
     private final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
+    /**
+     * Shards of the current stream read to their end that the stream no longer lists, with the time of their end:
+     * their checkpoints are removed once that is older than the stream's retention.
+     */
+    private final Map<String, Instant> endedUnlisted = new HashMap<>();
 
     StreamCoordinator(
             DdbStreamConsumer consumer,
@@ -211,9 +216,11 @@ final class StreamCoordinator implements Runnable {
         lineage.recordReading(now);
         // Published only now: a failure above takes the lease's first steps again, from the stream's state.
         streamArn = arn;
-        loaded = checkpoints;
+        loaded = new HashMap<>(checkpoints);
         saved.clear();
         shardBackoff.clear();
+        endedUnlisted.clear();
+        noteEndedUnlisted(g, checkpoints);
         graph = g;
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
         health.role("owner");
@@ -236,7 +243,9 @@ final class StreamCoordinator implements Runnable {
      */
     private void startFromLatest(ShardGraph g, String arn, Instant now) {
         for (ShardGraph.Node n : g.skipClosed()) {
-            saveCheckpoint(arn, Checkpoint.end(n.id, null, now), keeper.epoch());
+            Checkpoint end = Checkpoint.end(n.id, null, now);
+            saveCheckpoint(arn, end, keeper.epoch());
+            n.checkpoint = end;
         }
         for (ShardGraph.Node n : g.openWaiting()) {
             Checkpoint c = Checkpoint.latestPending(n.id, now);
@@ -368,6 +377,11 @@ final class StreamCoordinator implements Runnable {
             for (ShardGraph.Node n : graph.update(d.shards(), loaded)) {
                 vanished(graph, streamArn, n.id, n.checkpoint, now);
             }
+            for (ShardGraph.Node n : graph.drainForgotten()) {
+                endedUnlisted.put(n.id, n.checkpoint == null ? now : n.checkpoint.updatedAt());
+                saved.remove(n.id);
+            }
+            removeFinishedCheckpoints(now);
             if (lineage.next() != null && graph.allFinished()) {
                 moveToNextStream(now);
             }
@@ -442,9 +456,12 @@ final class StreamCoordinator implements Runnable {
             lineage.advance(now);
             graph = g;
             streamArn = next;
-            loaded = checkpoints;
+            loaded = new HashMap<>(checkpoints);
             saved.clear();
             shardBackoff.clear();
+            endedUnlisted.clear();
+            noteEndedUnlisted(g, checkpoints);
+            removeFinishedStream(old);
             LOG.info(
                     "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its"
                             + " trim horizon",
@@ -495,6 +512,57 @@ final class StreamCoordinator implements Runnable {
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
             g.lostBeforeListed(shardId);
+        }
+    }
+
+    /** The loaded checkpoints of shards read to their end that the graph does not hold: the stream lists them no more. */
+    private void noteEndedUnlisted(ShardGraph g, Map<String, Checkpoint> checkpoints) {
+        for (Checkpoint c : checkpoints.values()) {
+            if (c.shardEnd() && !g.contains(c.shardId())) {
+                endedUnlisted.put(c.shardId(), c.updatedAt());
+            }
+        }
+    }
+
+    /**
+     * Removes the checkpoints of shards read to their end, gone from the stream, whose children have started, once
+     * their end is older than the stream's retention: nothing reads those shards again, and a week of rollovers must
+     * not grow the checkpoint table (nor this consumer's memory). A removal that fails is tried at the next discovery.
+     */
+    private void removeFinishedCheckpoints(Instant now) {
+        Instant before = now.minusMillis(config.getStreamRetention());
+        for (var it = endedUnlisted.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isBefore(before)) {
+                continue;
+            }
+            try {
+                store.deleteFinished(config.getCheckpointGroup(), streamArn, e.getKey());
+            } catch (RuntimeException failed) {
+                LOG.warn(
+                        "Could not remove the checkpoint of the finished shard {} of {}: {}; trying again later",
+                        e.getKey(),
+                        streamArn,
+                        failed.toString());
+                return;
+            }
+            LOG.debug("Removed the checkpoint of the finished shard {} of {}", e.getKey(), streamArn);
+            it.remove();
+            loaded.remove(e.getKey());
+        }
+    }
+
+    /** Removes the checkpoints of a stream the group has finished reading (the lineage records it finished first). */
+    private void removeFinishedStream(String arn) {
+        try {
+            int removed = store.deleteStream(config.getCheckpointGroup(), arn);
+            LOG.debug("Removed the {} checkpoints of the finished stream {}", removed, arn);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Could not remove the checkpoints of the finished stream {} ({}); they are left in the checkpoint"
+                            + " table, read by nothing",
+                    arn,
+                    e.toString());
         }
     }
 

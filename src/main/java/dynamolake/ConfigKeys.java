@@ -113,6 +113,7 @@ public final class ConfigKeys {
         key("stream.resume-from-trim-horizon", bool());
         key("stream.accept-missing-new-image", bool());
         key("stream.batch-failure-timeout", duration(true));
+        key("stream.retention", duration(true));
 
         key("checkpoint.table", matching(TABLE, "a DynamoDB table name (3-255 of letters, digits, _ . -)"));
         key("checkpoint.group", text());

@@ -68,6 +68,7 @@ public class DeltaConfiguration implements CamelConfiguration {
         c.setResumeFromTrimHorizon(s.bool("stream.resume-from-trim-horizon"));
         c.setAcceptMissingNewImage(s.bool("stream.accept-missing-new-image"));
         c.setBatchFailureTimeout(s.duration("stream.batch-failure-timeout").toMillis());
+        c.setStreamRetention(s.duration("stream.retention").toMillis());
         c.setCheckpointTable(s.text("checkpoint.table"));
         c.setCheckpointGroup(s.text("checkpoint.group"));
         c.setCreateCheckpointTable(s.bool("checkpoint.create-table"));

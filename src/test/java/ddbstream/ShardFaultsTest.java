@@ -193,6 +193,109 @@ class ShardFaultsTest {
         }
     }
 
+    private static Set<String> closedShards(String stream) {
+        return aws.streams().describeStream(b -> b.streamArn(stream)).streamDescription().shards().stream()
+                .filter(sh -> sh.sequenceNumberRange().endingSequenceNumber() != null)
+                .map(sh -> sh.shardId())
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void aWeekOfRolloversGrowsNeitherTheCheckpointTableNorTheShardGraph() throws Exception {
+        String table = "rollovers";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        String stream =
+                aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
+        // The stream's retention as the stack's "24 hours later" fault plays it: a finished shard the stream no longer
+        // lists is past it at once.
+        BatchCollector collector = new BatchCollector(uri(table, "g", Map.of("streamRetention", "1")));
+        CamelContext context = Contexts.started(aws, collector);
+        int rollovers = 14; // a week of rollovers every 12 hours, some of them splits
+        try {
+            for (int day = 0; day < rollovers; day++) {
+                int upTo = (day + 1) * 5;
+                write(table, "r", day * 5, upTo);
+                faults().rolloverShards(table, day % 3 == 0);
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> collector.records().size() >= upTo);
+                // The closed shards were read to their end, and their children started: 24 hours later the stream
+                // lists them no more.
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    Set<String> ended = store.load("g", stream).values().stream()
+                            .filter(c -> c.shardEnd())
+                            .map(c -> c.shardId())
+                            .collect(Collectors.toSet());
+                    return ended.containsAll(closedShards(stream));
+                });
+                faults().trimAndForgetShards(table);
+            }
+            write(table, "r", rollovers * 5, rollovers * 5 + 5);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> collector.records().size() >= rollovers * 5 + 5);
+
+            Set<String> listed =
+                    aws.streams().describeStream(b -> b.streamArn(stream)).streamDescription().shards().stream()
+                            .map(sh -> sh.shardId())
+                            .collect(Collectors.toSet());
+            DdbStreamConsumer consumer =
+                    (DdbStreamConsumer) context.getRoutes().get(0).getConsumer();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(store.load("g", stream).keySet())
+                        .as("checkpoints only of the shards the stream still lists")
+                        .isSubsetOf(listed);
+                assertThat(consumer.getShards())
+                        .as("the consumer's shards: only those the stream lists")
+                        .hasSize(listed.size());
+            });
+            assertThat(listed)
+                    .as("a handful of open shards, not a week of them")
+                    .hasSizeLessThanOrEqualTo(4);
+            assertThat(collector.records())
+                    .extracting(r ->
+                            Integer.parseInt(r.dynamodb().newImage().get("v").n()))
+                    .as("every change of the week, once")
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, rollovers * 5 + 5)
+                            .boxed()
+                            .toList());
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void theCheckpointOfAFinishedShardStaysUntilItsEndIsOlderThanTheStreamsRetention() throws Exception {
+        String table = "retained";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        String stream =
+                aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
+        BatchCollector collector = new BatchCollector(uri(table, "g"));
+        CamelContext context = Contexts.started(aws, collector);
+        try {
+            write(table, "k", 0, 5);
+            faults().rolloverShards(table, false);
+            Set<String> closed = closedShards(stream);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> store.load("g", stream).values().stream()
+                            .filter(c -> c.shardEnd())
+                            .map(c -> c.shardId())
+                            .collect(Collectors.toSet())
+                            .containsAll(closed));
+            write(table, "k", 5, 10); // the child has started
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> collector.records().size() >= 10);
+            faults().trimAndForgetShards(table);
+            // Several discoveries later (every 200 ms), the end is seconds old, not the 24 hours the stream keeps
+            // records: the checkpoint stays.
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(4))
+                    .until(() -> store.load("g", stream).keySet().containsAll(closed));
+        } finally {
+            context.stop();
+        }
+    }
+
     @Test
     void throttledDescribeStreamNeverMovesTheLeaseToTheOtherReplica() throws Exception {
         String table = "throttled";

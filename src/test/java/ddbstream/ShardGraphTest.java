@@ -156,4 +156,40 @@ class ShardGraphTest {
         g.finished("c", Checkpoint.end("c", null, NOW));
         assertThat(g.allFinished()).isTrue();
     }
+
+    @Test
+    void aFinishedShardGoneFromTheStreamIsForgottenOnceItsChildrenHaveStarted() {
+        ShardGraph g = new ShardGraph();
+        g.update(List.of(shard("p", null, true), shard("c1", "p", false), shard("c2", "p", false)), Map.of());
+        g.started("p");
+        Checkpoint end = Checkpoint.end("p", "150", NOW);
+        g.finished("p", end);
+        g.started("c1");
+
+        // Trimmed away while c2 has not started: p stays, so c2 still waits on nothing but its turn.
+        g.update(List.of(shard("c1", "p", false), shard("c2", "p", false)), Map.of());
+        assertThat(g.contains("p")).isTrue();
+        assertThat(g.drainForgotten()).isEmpty();
+        assertThat(startable(g)).containsExactly("c2");
+
+        g.started("c2");
+        g.update(List.of(shard("c1", "p", false), shard("c2", "p", false)), Map.of());
+        assertThat(g.contains("p")).isFalse();
+        assertThat(g.drainForgotten()).singleElement().satisfies(n -> {
+            assertThat(n.id).isEqualTo("p");
+            assertThat(n.checkpoint).isEqualTo(end);
+        });
+        assertThat(g.drainForgotten()).as("reported once").isEmpty();
+        assertThat(g.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aChildWithACheckpointCountsAsStarted() {
+        ShardGraph g = new ShardGraph();
+        g.update(
+                List.of(shard("p", null, true), shard("c", "p", false)),
+                Map.of("p", Checkpoint.end("p", "150", NOW), "c", Checkpoint.at("c", "210", NOW)));
+        g.update(List.of(shard("c", "p", false)), Map.of());
+        assertThat(g.drainForgotten()).extracting(n -> n.id).containsExactly("p");
+    }
 }

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *
  * <ul>
  *   <li>a checkpoint per shard under {@code pk = <group>|<streamArn>}, {@code sk = <shardId>}; it never moves
- *       backwards and is never written under an older lease than the one that wrote it last;
+ *       backwards and is never written under an older lease than the one that wrote it last; removed once the shard
+ *       is read to its end and gone from the stream, or its stream finished;
  *   <li>the lease under {@code pk = <group>|lease|<table>}, {@code sk = lease}: owner, epoch and expiry;
  *   <li>the table's streams the group has read, under {@code pk = <group>|streams|<table>}, {@code sk = <streamArn>}:
  *       whether each was read to its end, so a restart finishes an old stream before reading its successor.
@@ -143,6 +144,39 @@ public final class CheckpointStore {
                     + " under lease epoch " + epoch
                     + " refused: the stored checkpoint is further along or was written under a newer lease");
         }
+    }
+
+    /**
+     * Removes the checkpoint of a shard read to its end that the stream no longer holds: nothing reads it again. A
+     * checkpoint short of the end is kept (it is where a loss is reported from).
+     *
+     * @return false when the stored checkpoint is not the shard's end, or is gone already
+     */
+    public boolean deleteFinished(String group, String streamArn, String shardId) {
+        try {
+            dynamoDb.deleteItem(b -> b.tableName(table)
+                    .key(Map.of(
+                            "pk", AttributeValue.fromS(group + "|" + streamArn),
+                            "sk", AttributeValue.fromS(shardId)))
+                    .conditionExpression("shardEnd = :end")
+                    .expressionAttributeValues(Map.of(":end", AttributeValue.fromBool(true))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Removes every checkpoint of a stream the group has finished (recorded by {@link #streamFinished}). */
+    public int deleteStream(String group, String streamArn) {
+        int deleted = 0;
+        for (String shardId : load(group, streamArn).keySet()) {
+            dynamoDb.deleteItem(b -> b.tableName(table)
+                    .key(Map.of(
+                            "pk", AttributeValue.fromS(group + "|" + streamArn),
+                            "sk", AttributeValue.fromS(shardId))));
+            deleted++;
+        }
+        return deleted;
     }
 
     /**
