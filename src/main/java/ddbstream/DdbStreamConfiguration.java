@@ -113,6 +113,15 @@ public class DdbStreamConfiguration implements Cloneable {
     private long latestClockTolerance = 5_000;
 
     @UriParam(
+            defaultValue = "single",
+            enums = "single,shared",
+            description = "How the consumers of one group share the stream: single (one holds the stream's lease and"
+                    + " reads every shard, the others stand by) or shared (a lease per shard in the checkpoint table:"
+                    + " the shards are spread over every consumer, each read by one at a time, a child only after its"
+                    + " parent's end)")
+    private String mode = "single";
+
+    @UriParam(
             label = "advanced",
             defaultValue = "86400000",
             description = "Milliseconds the stream keeps a record (24 hours on AWS; a local stack's own setting"
@@ -154,6 +163,9 @@ public class DdbStreamConfiguration implements Cloneable {
         }
         if (maxRecordsPerRequest < 1 || maxRecordsPerRequest > 1000) {
             throw new IllegalArgumentException("maxRecordsPerRequest: must be 1 to 1000, was " + maxRecordsPerRequest);
+        }
+        if (!"single".equals(mode) && !"shared".equals(mode)) {
+            throw new IllegalArgumentException("mode: single or shared, was " + mode);
         }
         if (maxParallelShards < 1) {
             throw new IllegalArgumentException("maxParallelShards: must be at least 1, was " + maxParallelShards);
@@ -257,6 +269,19 @@ public class DdbStreamConfiguration implements Cloneable {
 
     public void setCheckpointGroup(String checkpointGroup) {
         this.checkpointGroup = checkpointGroup;
+    }
+
+    public String getMode() {
+        return mode;
+    }
+
+    public void setMode(String mode) {
+        this.mode = mode;
+    }
+
+    /** True when the consumers of the group share the stream by shard. */
+    public boolean isShared() {
+        return "shared".equals(mode);
     }
 
     public long getStreamRetention() {

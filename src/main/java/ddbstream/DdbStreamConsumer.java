@@ -66,6 +66,19 @@ public class DdbStreamConsumer extends DefaultConsumer {
         return c == null ? new String[0] : c.shardStates().toArray(String[]::new);
     }
 
+    @ManagedAttribute(
+            description = "With mode=shared, the shards whose leases this replica holds (each read here and nowhere"
+                    + " else); empty with mode=single")
+    public String[] getOwnedShards() {
+        StreamCoordinator c = coordinator;
+        return c == null ? new String[0] : c.ownedShards().toArray(String[]::new);
+    }
+
+    @ManagedAttribute(description = "single (one replica reads every shard) or shared (a lease per shard)")
+    public String getStreamMode() {
+        return getEndpoint().getConfiguration().getMode();
+    }
+
     private MeterRegistry meterRegistry() {
         MeterRegistry found = getEndpoint().getCamelContext().getRegistry().findSingleByType(MeterRegistry.class);
         return found != null ? found : new SimpleMeterRegistry();

@@ -137,6 +137,37 @@ final class ShardGraph {
         return out;
     }
 
+    /**
+     * The shards that may be read now, whoever reads them: waiting (their retry time aside) or being read, and their
+     * parent finished or gone ({@code stream.mode=shared}: what the replicas share out).
+     */
+    Set<String> readable() {
+        Set<String> out = new java.util.TreeSet<>();
+        for (Node n : nodes.values()) {
+            if ((n.state == State.WAITING || n.state == State.READING) && parentDone(n)) {
+                out.add(n.id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What the other replicas of a shared stream saved: a shard not read here whose stored checkpoint is its end is
+     * finished (its children may start), and one further along than this graph knew gets that checkpoint.
+     */
+    void refresh(Map<String, Checkpoint> stored) {
+        for (Node n : nodes.values()) {
+            Checkpoint c = stored.get(n.id);
+            if (c == null || n.state != State.WAITING) {
+                continue;
+            }
+            n.checkpoint = c;
+            if (c.shardEnd()) {
+                n.state = State.FINISHED;
+            }
+        }
+    }
+
     private boolean parentDone(Node n) {
         Node parent = n.parentId == null ? null : nodes.get(n.parentId);
         return parent == null || parent.state == State.FINISHED;

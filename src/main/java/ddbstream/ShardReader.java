@@ -93,8 +93,8 @@ final class ShardReader implements Runnable {
         } catch (Ending e) {
             outcome = e.outcome;
         } catch (CheckpointConflictException e) {
-            LOG.warn("Shard {}: {}; another consumer owns the stream now", shardId, e.getMessage());
-            coordinator.leaseLost();
+            LOG.warn("Shard {}: {}; another consumer reads it now", shardId, e.getMessage());
+            coordinator.checkpointRefused(shardId);
             outcome = Outcome.STOPPED;
         } catch (RuntimeException e) {
             LOG.error(
@@ -110,7 +110,7 @@ final class ShardReader implements Runnable {
 
     private Outcome read() {
         String iterator = start();
-        while (iterator != null && coordinator.isActive(generation)) {
+        while (iterator != null && coordinator.isActive(generation, shardId, epoch)) {
             GetRecordsResponse response;
             try {
                 response = coordinator.getRecords(iterator);
@@ -173,7 +173,7 @@ final class ShardReader implements Runnable {
 
     /** The shard's first read at LATEST: where it begins is saved before any record is read. */
     private String firstLatest() {
-        while (coordinator.isActive(generation)) {
+        while (coordinator.isActive(generation, shardId, epoch)) {
             GetShardIteratorResponse r;
             try {
                 r = coordinator.shardIterator(streamArn, shardId, ShardIteratorType.LATEST, null);
@@ -194,7 +194,7 @@ final class ShardReader implements Runnable {
     }
 
     private String iterator(ShardIteratorType type, String sequenceNumber) {
-        while (coordinator.isActive(generation)) {
+        while (coordinator.isActive(generation, shardId, epoch)) {
             try {
                 return coordinator
                         .shardIterator(streamArn, shardId, type, sequenceNumber)
@@ -277,7 +277,7 @@ final class ShardReader implements Runnable {
         Backoff retries = new Backoff(
                 coordinator.configuration().getRetryDelay(),
                 coordinator.configuration().getMaxRetryDelay());
-        for (int attempt = 0; coordinator.isActive(generation); attempt++) {
+        for (int attempt = 0; coordinator.isActive(generation, shardId, epoch); attempt++) {
             Exception failure = coordinator.deliver(batch, attempt);
             Instant now = Instant.now();
             if (failure == null) {

@@ -2,6 +2,7 @@ package ddbstream;
 
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.ShardLease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,10 @@ final class StreamCoordinator implements Runnable {
     private final ExecutorService readers;
     private final ScheduledExecutorService leaseThread;
     private final LeaseKeeper keeper;
+    /** The shard leases of {@code mode=shared}; null in {@code single}, where {@link #keeper} holds the stream. */
+    private final ShardLeases leases;
+
+    private Instant nextBalance = Instant.EPOCH;
     private final StreamLineage lineage;
     private final Backoff stepBackoff;
     private final Backoff discoveryBackoff;
@@ -104,6 +109,16 @@ final class StreamCoordinator implements Runnable {
         this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), daemon("shard", true));
         this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));
         this.keeper = new LeaseKeeper(store, config, owner, leaseThread, this::onLeaseLost, Clock.systemUTC());
+        this.leases = config.isShared()
+                ? new ShardLeases(store, config, owner, shard -> wake.release(), metrics::takeover, Clock.systemUTC())
+                : null;
+        if (leases != null) {
+            leaseThread.scheduleWithFixedDelay(
+                    leases::renewAll,
+                    config.getLeaseRenewInterval(),
+                    config.getLeaseRenewInterval(),
+                    TimeUnit.MILLISECONDS);
+        }
         this.lineage = new StreamLineage(config, config.getDynamoDbClient(), streams, store);
         this.stepBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
         this.discoveryBackoff = new Backoff(config.getRetryDelay(), config.getMaxRetryDelay());
@@ -163,6 +178,10 @@ final class StreamCoordinator implements Runnable {
             store.createTableIfMissing();
             checkpointTableReady = true;
         }
+        if (leases != null) {
+            stepShared(now);
+            return;
+        }
         if (graph != null && !leaseLost && !keeper.held()) {
             keeper.lost();
         }
@@ -180,6 +199,48 @@ final class StreamCoordinator implements Runnable {
         metrics.reading(activeReaders.get());
     }
 
+    /**
+     * {@code mode=shared}: no stream lease; every replica follows the stream, and each round reads the shards' leases
+     * and checkpoints from the table, takes its share of the readable shards and reads those it holds.
+     */
+    private void stepShared(Instant now) {
+        if (graph == null && !openStream(now)) {
+            return;
+        }
+        drainDone(now);
+        if (!now.isBefore(nextDiscovery)) {
+            discover(now);
+        }
+        if (!now.isBefore(nextBalance)) {
+            balance(now);
+        }
+        startReaders(now);
+        metrics.reading(activeReaders.get());
+    }
+
+    /** One round of {@code mode=shared}: what the others finished, then this replica's share of the readable shards. */
+    private void balance(Instant now) {
+        CheckpointStore.Shards stored = store.loadShards(config.getCheckpointGroup(), streamArn);
+        graph.refresh(stored.checkpoints());
+        for (CheckpointStore.Taken t : leases.balance(graph.readable(), stored.leases(), now)) {
+            ShardGraph.Node n = graph.node(t.lease().shardId());
+            if (n != null && t.checkpoint() != null) {
+                n.checkpoint = t.checkpoint(); // where the last reader left it
+                if (t.checkpoint().shardEnd()) {
+                    graph.finished(n.id, t.checkpoint());
+                    leases.release(n.id);
+                }
+            }
+        }
+        for (String shard : leases.shards()) {
+            if (!graph.contains(shard)) {
+                leases.release(shard); // gone from the stream
+            }
+        }
+        metrics.shardsOwned(leases.shards().size());
+        nextBalance = now.plusMillis(config.getLeaseRenewInterval());
+    }
+
     private boolean takeLease(Instant now) {
         if (!keeper.held()) {
             if (keeper.acquire().isEmpty()) {
@@ -191,6 +252,11 @@ final class StreamCoordinator implements Runnable {
             leaseLost = false;
             generation.incrementAndGet();
         }
+        return openStream(now);
+    }
+
+    /** Follows the lineage to the stream to read, and builds its shards from DescribeStream and the checkpoints. */
+    private boolean openStream(Instant now) {
         String arn = lineage.open(now);
         Description d = null;
         while (d == null) {
@@ -223,13 +289,17 @@ final class StreamCoordinator implements Runnable {
         noteEndedUnlisted(g, checkpoints);
         graph = g;
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
-        health.role("owner");
+        if (leases != null) {
+            leases.stream(arn);
+            nextBalance = Instant.EPOCH;
+        }
+        health.role(leases != null ? "shared" : "owner");
         metrics.leaseOwned(true);
         LOG.info(
-                "Consuming the stream of table {} as {} (lease epoch {}): {} shards, {} with checkpoints, in {}{}",
+                "Consuming the stream of table {} as {} ({}): {} shards, {} with checkpoints, in {}{}",
                 config.getTableName(),
                 owner,
-                keeper.epoch(),
+                leases != null ? "shared by shard with the group's other replicas" : "lease epoch " + keeper.epoch(),
                 d.shards().size(),
                 checkpoints.size(),
                 arn,
@@ -244,12 +314,12 @@ final class StreamCoordinator implements Runnable {
     private void startFromLatest(ShardGraph g, String arn, Instant now) {
         for (ShardGraph.Node n : g.skipClosed()) {
             Checkpoint end = Checkpoint.end(n.id, null, now);
-            saveCheckpoint(arn, end, keeper.epoch());
+            saveUnleased(arn, end);
             n.checkpoint = end;
         }
         for (ShardGraph.Node n : g.openWaiting()) {
             Checkpoint c = Checkpoint.latestPending(n.id, now);
-            saveCheckpoint(arn, c, keeper.epoch());
+            saveUnleased(arn, c);
             n.checkpoint = c;
         }
     }
@@ -309,9 +379,16 @@ final class StreamCoordinator implements Runnable {
         }
     }
 
-    /** Called by a reader whose checkpoint was refused: this consumer no longer owns the stream. */
-    void leaseLost() {
-        keeper.lost();
+    /**
+     * Called by a reader whose checkpoint was refused: this consumer no longer owns the stream ({@code single}), or
+     * another replica took the shard ({@code shared}).
+     */
+    void checkpointRefused(String shardId) {
+        if (leases != null) {
+            leases.lost(shardId);
+        } else {
+            keeper.lost();
+        }
     }
 
     private void onLeaseLost() {
@@ -336,6 +413,9 @@ final class StreamCoordinator implements Runnable {
             switch (d.outcome()) {
                 case FINISHED -> {
                     graph.finished(d.shardId(), d.checkpoint());
+                    if (leases != null) {
+                        leases.release(d.shardId());
+                    }
                     metrics.shardFinished(d.shardId());
                     shardBackoff.remove(d.shardId());
                     nextDiscovery = Instant.EPOCH;
@@ -461,6 +541,10 @@ final class StreamCoordinator implements Runnable {
             shardBackoff.clear();
             endedUnlisted.clear();
             noteEndedUnlisted(g, checkpoints);
+            if (leases != null) {
+                leases.stream(next);
+                nextBalance = Instant.EPOCH;
+            }
             removeFinishedStream(old);
             LOG.info(
                     "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its"
@@ -505,10 +589,7 @@ final class StreamCoordinator implements Runnable {
         if (config.isResumeFromTrimHorizon()) {
             LOG.error("{}; its children are read next, as resumeFromTrimHorizon allows", what);
             g.forget(shardId);
-            saveCheckpoint(
-                    arn,
-                    Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), now),
-                    keeper.epoch());
+            saveUnleased(arn, Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), now));
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
             g.lostBeforeListed(shardId);
@@ -571,10 +652,13 @@ final class StreamCoordinator implements Runnable {
             if (stop.isStopped() || activeReaders.get() >= config.getMaxParallelShards()) {
                 return;
             }
+            if (leases != null && !leases.holds(n.id)) {
+                continue; // another replica's, or nobody's yet
+            }
+            long epoch = leases != null ? leases.lease(n.id).epoch() : keeper.epoch();
             graph.started(n.id);
             activeReaders.incrementAndGet();
-            readers.execute(
-                    new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), keeper.epoch(), n.closed));
+            readers.execute(new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), epoch, n.closed));
         }
     }
 
@@ -631,8 +715,14 @@ final class StreamCoordinator implements Runnable {
         wake.release();
     }
 
-    /** True while a reader of this lease generation may process and checkpoint. */
-    boolean isActive(long readerGeneration) {
+    /**
+     * True while a reader of this lease generation may process and checkpoint: the stream's lease is held ({@code
+     * single}), or the shard's under the reader's epoch ({@code shared}).
+     */
+    boolean isActive(long readerGeneration, String shardId, long epoch) {
+        if (leases != null) {
+            return !stop.isStopped() && readerGeneration == generation.get() && leases.holds(shardId, epoch);
+        }
         return !stop.isStopped() && readerGeneration == generation.get() && !leaseLost && keeper.held();
     }
 
@@ -651,8 +741,29 @@ final class StreamCoordinator implements Runnable {
     }
 
     void saveCheckpoint(String arn, Checkpoint c, long epoch) {
-        store.save(config.getCheckpointGroup(), arn, c, epoch);
+        if (leases != null) {
+            ShardLease held = leases.lease(c.shardId());
+            store.save(
+                    config.getCheckpointGroup(),
+                    arn,
+                    c,
+                    held != null && held.epoch() == epoch
+                            ? held
+                            : new ShardLease(c.shardId(), leases.owner(), epoch, Instant.EPOCH));
+        } else {
+            store.save(config.getCheckpointGroup(), arn, c, epoch);
+        }
         saved.put(c.shardId(), c);
+    }
+
+    /** A checkpoint no reader holds: under the stream's lease ({@code single}), or fenced by its order only. */
+    private void saveUnleased(String arn, Checkpoint c) {
+        if (leases != null) {
+            store.saveUnleased(config.getCheckpointGroup(), arn, c);
+            saved.put(c.shardId(), c);
+        } else {
+            saveCheckpoint(arn, c, keeper.epoch());
+        }
     }
 
     /**
@@ -671,7 +782,16 @@ final class StreamCoordinator implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!leaseLost) {
+        if (leases != null) {
+            // No renewal may follow a release: the lease thread stops first.
+            leaseThread.shutdownNow();
+            try {
+                leaseThread.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            leases.releaseAll();
+        } else if (!leaseLost) {
             keeper.release();
         }
         leaseThread.shutdownNow();
@@ -704,5 +824,10 @@ final class StreamCoordinator implements Runnable {
 
     StreamHealthCheck health() {
         return health;
+    }
+
+    /** The shards whose leases this replica holds ({@code mode=shared}); empty in {@code single}. */
+    java.util.Set<String> ownedShards() {
+        return leases == null ? java.util.Set.of() : leases.shards();
     }
 }

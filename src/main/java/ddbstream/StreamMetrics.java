@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code dynamolake.stream.checkpoint.age.seconds} (gauge per shard): time since the last checkpoint;
  *   <li>{@code dynamolake.stream.batch.failures} and {@code dynamolake.stream.data.loss} (counters);
  *   <li>{@code dynamolake.stream.shards.reading} and {@code dynamolake.stream.lease.owned} (gauges);
+ *   <li>{@code dynamolake.stream.shards.owned} (gauge) and {@code dynamolake.stream.lease.takeovers} (counter): with
+ *       {@code mode=shared}, the shard leases this replica holds, and the ones it took from another replica;
  *   <li>{@code dynamolake.stream.recreations} (counter tagged with {@code old_stream} and {@code new_stream}): the
  *       table got a new stream (LatestStreamArn changed).
  * </ul>
@@ -31,6 +33,8 @@ final class StreamMetrics {
     private final Counter dataLoss;
     private final AtomicLong reading = new AtomicLong();
     private final AtomicLong leaseOwned = new AtomicLong();
+    private final AtomicLong shardsOwned = new AtomicLong();
+    private final Counter takeovers;
     private final AtomicLong perSecond = new AtomicLong();
     private final Map<String, Instant> newestRecord = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastCheckpoint = new ConcurrentHashMap<>();
@@ -45,6 +49,8 @@ final class StreamMetrics {
         this.dataLoss = registry.counter("dynamolake.stream.data.loss", tags);
         registry.gauge("dynamolake.stream.shards.reading", tags, reading);
         registry.gauge("dynamolake.stream.lease.owned", tags, leaseOwned);
+        registry.gauge("dynamolake.stream.shards.owned", tags, shardsOwned);
+        this.takeovers = registry.counter("dynamolake.stream.lease.takeovers", tags);
         registry.gauge("dynamolake.stream.records.per.second", tags, perSecond);
     }
 
@@ -105,6 +111,14 @@ final class StreamMetrics {
 
     void leaseOwned(boolean owned) {
         leaseOwned.set(owned ? 1 : 0);
+    }
+
+    void shardsOwned(int shards) {
+        shardsOwned.set(shards);
+    }
+
+    void takeover() {
+        takeovers.increment();
     }
 
     /** Recomputes records per second over the time since the last tick. */

@@ -35,6 +35,12 @@ public class ClusterConfiguration implements CamelConfiguration {
         Settings s = new Settings(context);
         String table = s.text("table.name");
         String mode = s.text("cluster.leader-election").toLowerCase(Locale.ROOT);
+        if (s.text("stream.mode").equals("shared")) {
+            // Every replica reads its share of the shards: no replica is elected to read them all.
+            context.getRegistry().bind("leaderElection", new LeaderElection("shared", "ddbstream:" + table));
+            LOG.info("Stream mode shared: every replica reads its share of the shards of {}, a lease per shard", table);
+            return;
+        }
         if (mode.equals("auto")) {
             mode = System.getenv("KUBERNETES_SERVICE_HOST") != null ? "kubernetes" : "checkpoint-table";
         }

@@ -103,6 +103,7 @@ public final class ConfigKeys {
         key("lake.sse", choice("none", "AES256", "aws:kms"));
         key("lake.sse-kms-key-id", optional(text()));
 
+        key("stream.mode", choice("single", "shared"));
         key("stream.start-position", choice("TRIM_HORIZON", "LATEST"));
         key("stream.max-records-per-request", integer(1, 1000));
         key("stream.max-parallel-shards", integer(1, 1000));

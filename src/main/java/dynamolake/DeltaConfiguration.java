@@ -57,6 +57,7 @@ public class DeltaConfiguration implements CamelConfiguration {
 
     static DdbStreamConfiguration streamConfiguration(Settings s) {
         DdbStreamConfiguration c = new DdbStreamConfiguration();
+        c.setMode(s.text("stream.mode"));
         c.setStartPosition(s.choice("stream.start-position", StartPosition.class));
         c.setMaxRecordsPerRequest(s.integer("stream.max-records-per-request", 1, 1000));
         c.setMaxParallelShards(s.integer("stream.max-parallel-shards", 1, 1000));

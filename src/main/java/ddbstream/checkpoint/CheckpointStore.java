@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,6 +28,11 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *   <li>a checkpoint per shard under {@code pk = <group>|<streamArn>}, {@code sk = <shardId>}; it never moves
  *       backwards and is never written under an older lease than the one that wrote it last; removed once the shard
  *       is read to its end and gone from the stream, or its stream finished;
+ *   <li>with {@code stream.mode=shared}, each shard's lease on its checkpoint item: {@code owner}, {@code
+ *       shardEpoch} and {@code expiresAt} ({@link ShardLease}); the item exists from the first take on, before any
+ *       checkpoint;
+ *   <li>with {@code stream.mode=shared}, each replica's heartbeat under {@code pk = <group>|workers|<table>}, {@code
+ *       sk = <owner>}: the replicas sharing the stream, which the shards are spread over;
  *   <li>the lease under {@code pk = <group>|lease|<table>}, {@code sk = lease}: owner, epoch and expiry;
  *   <li>the table's streams the group has read, under {@code pk = <group>|streams|<table>}, {@code sk = <streamArn>}:
  *       whether each was read to its end, so a restart finishes an old stream before reading its successor.
@@ -77,10 +84,135 @@ public final class CheckpointStore {
                         .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))))
                 .items()
                 .forEach(item -> {
-                    Checkpoint c = fromItem(item);
-                    out.put(c.shardId(), c);
+                    if (item.containsKey("orderKey")) {
+                        Checkpoint c = fromItem(item);
+                        out.put(c.shardId(), c);
+                    }
                 });
         return out;
+    }
+
+    /** Every checkpoint and every shard lease of the group for the stream ({@code stream.mode=shared}). */
+    public record Shards(Map<String, Checkpoint> checkpoints, Map<String, ShardLease> leases) {}
+
+    /** The stream's checkpoints and shard leases, read at once. */
+    public Shards loadShards(String group, String streamArn) {
+        Map<String, Checkpoint> checkpoints = new HashMap<>();
+        Map<String, ShardLease> leases = new HashMap<>();
+        String pk = group + "|" + streamArn;
+        dynamoDb.queryPaginator(b -> b.tableName(table)
+                        .consistentRead(true)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))))
+                .items()
+                .forEach(item -> {
+                    if (item.containsKey("orderKey")) {
+                        Checkpoint c = fromItem(item);
+                        checkpoints.put(c.shardId(), c);
+                    }
+                    ShardLease l = leaseOf(item);
+                    if (l != null) {
+                        leases.put(l.shardId(), l);
+                    }
+                });
+        return new Shards(checkpoints, leases);
+    }
+
+    private static ShardLease leaseOf(Map<String, AttributeValue> item) {
+        AttributeValue owner = item.get("owner");
+        AttributeValue epoch = item.get("shardEpoch");
+        AttributeValue expires = item.get("expiresAt");
+        if (owner == null || epoch == null || expires == null) {
+            return null;
+        }
+        return new ShardLease(
+                item.get("sk").s(),
+                owner.s(),
+                Long.parseLong(epoch.n()),
+                Instant.ofEpochMilli(Long.parseLong(expires.n())));
+    }
+
+    /** A shard lease taken, and the shard's checkpoint as the take found it (null: none yet). */
+    public record Taken(ShardLease lease, Checkpoint checkpoint) {}
+
+    /**
+     * Takes a shard's lease: when {@code from} is null, only if it is free (never taken, expired or released) or
+     * already ours; otherwise only if {@code from} still holds it (a steal, to balance). The take returns the shard's
+     * checkpoint as it stands, so the new owner reads on exactly from where the last one saved.
+     *
+     * @return empty when someone else holds it (or took it meanwhile)
+     */
+    public Optional<Taken> takeShard(
+            String group,
+            String streamArn,
+            String shardId,
+            String owner,
+            ShardLease from,
+            Duration duration,
+            Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":me", AttributeValue.fromS(owner));
+        values.put(":expires", millis(now.plus(duration)));
+        values.put(":one", AttributeValue.fromN("1"));
+        String condition;
+        if (from == null) {
+            condition = "attribute_not_exists(#owner) OR expiresAt <= :now OR #owner = :me";
+            values.put(":now", millis(now));
+        } else {
+            condition = "#owner = :them AND shardEpoch = :theirs";
+            values.put(":them", AttributeValue.fromS(from.owner()));
+            values.put(":theirs", AttributeValue.fromN(Long.toString(from.epoch())));
+        }
+        try {
+            var out = dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(shardKey(group, streamArn, shardId))
+                    .updateExpression("SET #owner = :me, expiresAt = :expires ADD shardEpoch :one")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW));
+            Map<String, AttributeValue> item = out.attributes();
+            return Optional.of(new Taken(leaseOf(item), item.containsKey("orderKey") ? fromItem(item) : null));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Extends a shard lease we hold; false when it was taken or released meanwhile. */
+    public boolean renewShard(String group, String streamArn, ShardLease lease, Duration duration, Instant now) {
+        // A renewal racing a release must not extend the lease again.
+        return shardLeaseUpdate(group, streamArn, lease, millis(now.plus(duration)), " AND expiresAt > :zero");
+    }
+
+    /** Gives a shard lease up at once (its expiry becomes 0), so another replica takes the shard without waiting. */
+    public boolean releaseShard(String group, String streamArn, ShardLease lease) {
+        return shardLeaseUpdate(group, streamArn, lease, AttributeValue.fromN("0"), "");
+    }
+
+    private boolean shardLeaseUpdate(
+            String group, String streamArn, ShardLease lease, AttributeValue expiresAt, String more) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":expires", expiresAt,
+                ":me", AttributeValue.fromS(lease.owner()),
+                ":epoch", AttributeValue.fromN(Long.toString(lease.epoch()))));
+        if (!more.isEmpty()) {
+            values.put(":zero", AttributeValue.fromN("0"));
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(shardKey(group, streamArn, lease.shardId()))
+                    .updateExpression("SET expiresAt = :expires")
+                    .conditionExpression("#owner = :me AND shardEpoch = :epoch" + more)
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, AttributeValue> shardKey(String group, String streamArn, String shardId) {
+        return Map.of("pk", AttributeValue.fromS(group + "|" + streamArn), "sk", AttributeValue.fromS(shardId));
     }
 
     private static Checkpoint fromItem(Map<String, AttributeValue> item) {
@@ -109,12 +241,50 @@ public final class CheckpointStore {
      *     lease
      */
     public void save(String group, String streamArn, Checkpoint c, long epoch) {
+        save(group, streamArn, c, epoch, null);
+    }
+
+    /**
+     * Writes a checkpoint under a shard lease ({@code stream.mode=shared}): only while the item holds the lease's owner
+     * and epoch.
+     *
+     * @throws CheckpointConflictException when the stored checkpoint is further along or another replica took the
+     *     shard
+     */
+    public void save(String group, String streamArn, Checkpoint c, ShardLease lease) {
+        save(group, streamArn, c, 0, lease);
+    }
+
+    /**
+     * Writes a checkpoint no reader holds, of a stream the replicas share ({@code stream.mode=shared}): a shard gone
+     * before it was read, the first start at LATEST. Only the order fences it.
+     *
+     * @throws CheckpointConflictException when the stored checkpoint is further along
+     */
+    public void saveUnleased(String group, String streamArn, Checkpoint c) {
+        save(group, streamArn, c, -1, null);
+    }
+
+    private void save(String group, String streamArn, Checkpoint c, long epoch, ShardLease lease) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":order", AttributeValue.fromS(c.orderKey()));
         values.put(":end", AttributeValue.fromBool(c.shardEnd()));
         values.put(":at", AttributeValue.fromN(Long.toString(c.updatedAt().toEpochMilli())));
-        values.put(":epoch", AttributeValue.fromN(Long.toString(epoch)));
-        String set = "SET orderKey = :order, shardEnd = :end, updatedAt = :at, leaseEpoch = :epoch";
+        String set = "SET orderKey = :order, shardEnd = :end, updatedAt = :at";
+        String fence;
+        Map<String, String> names = new HashMap<>();
+        if (lease == null && epoch < 0) {
+            fence = null;
+        } else if (lease == null) {
+            values.put(":epoch", AttributeValue.fromN(Long.toString(epoch)));
+            set += ", leaseEpoch = :epoch";
+            fence = "(attribute_not_exists(leaseEpoch) OR leaseEpoch <= :epoch)";
+        } else {
+            values.put(":me", AttributeValue.fromS(lease.owner()));
+            values.put(":shardEpoch", AttributeValue.fromN(Long.toString(lease.epoch())));
+            names.put("#owner", "owner");
+            fence = "#owner = :me AND shardEpoch = :shardEpoch";
+        }
         if (c.sequenceNumber() != null) {
             values.put(":seq", AttributeValue.fromS(c.sequenceNumber()));
             set += ", sequenceNumber = :seq";
@@ -137,12 +307,20 @@ public final class CheckpointStore {
                             "sk", AttributeValue.fromS(c.shardId())))
                     .updateExpression(update)
                     .conditionExpression("(attribute_not_exists(orderKey) OR orderKey <= :order)"
-                            + " AND (attribute_not_exists(leaseEpoch) OR leaseEpoch <= :epoch)")
+                            + (fence == null ? "" : " AND " + fence))
+                    .expressionAttributeNames(names.isEmpty() ? null : names)
                     .expressionAttributeValues(values));
         } catch (ConditionalCheckFailedException e) {
             throw new CheckpointConflictException("checkpoint of shard " + c.shardId() + " at " + c.describe()
-                    + " under lease epoch " + epoch
-                    + " refused: the stored checkpoint is further along or was written under a newer lease");
+                    + (lease == null && epoch < 0
+                            ? " refused: the stored checkpoint is further along"
+                            : lease == null
+                                    ? " under lease epoch " + epoch
+                                            + " refused: the stored checkpoint is further along or was written under a newer"
+                                            + " lease"
+                                    : " under the shard's lease epoch " + lease.epoch() + " of " + lease.owner()
+                                            + " refused: the stored checkpoint is further along or another replica took the"
+                                            + " shard"));
         }
     }
 
@@ -286,6 +464,57 @@ public final class CheckpointStore {
                         "sk", AttributeValue.fromS(streamArn),
                         "state", AttributeValue.fromS("FINISHED"),
                         "updatedAt", millis(now))));
+    }
+
+    /** A replica sharing the table's stream says it is there until {@code expiresAt} ({@code stream.mode=shared}). */
+    public void heartbeat(String group, String tableName, String owner, Instant expiresAt) {
+        dynamoDb.putItem(b -> b.tableName(table)
+                .item(Map.of(
+                        "pk", AttributeValue.fromS(workersKey(group, tableName)),
+                        "sk", AttributeValue.fromS(owner),
+                        "expiresAt", millis(expiresAt))));
+    }
+
+    /** A replica leaves (it stops): the others share the stream without it at once. */
+    public void leave(String group, String tableName, String owner) {
+        dynamoDb.deleteItem(b -> b.tableName(table)
+                .key(Map.of(
+                        "pk", AttributeValue.fromS(workersKey(group, tableName)),
+                        "sk", AttributeValue.fromS(owner))));
+    }
+
+    /**
+     * The replicas sharing the table's stream now: those whose heartbeat has not expired. Heartbeats expired for longer
+     * than {@code forgetAfter} (replicas killed long ago) are removed, so restarts do not grow the table.
+     */
+    public Set<String> workers(String group, String tableName, Instant now, Duration forgetAfter) {
+        Set<String> live = new TreeSet<>();
+        dynamoDb.queryPaginator(b -> b.tableName(table)
+                        .consistentRead(true)
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(workersKey(group, tableName)))))
+                .items()
+                .forEach(item -> {
+                    Instant expires = Instant.ofEpochMilli(
+                            Long.parseLong(item.get("expiresAt").n()));
+                    if (expires.isAfter(now)) {
+                        live.add(item.get("sk").s());
+                    } else if (expires.isBefore(now.minus(forgetAfter))) {
+                        try {
+                            dynamoDb.deleteItem(b -> b.tableName(table)
+                                    .key(Map.of("pk", item.get("pk"), "sk", item.get("sk")))
+                                    .conditionExpression("expiresAt = :seen")
+                                    .expressionAttributeValues(Map.of(":seen", item.get("expiresAt"))));
+                        } catch (ConditionalCheckFailedException e) {
+                            // it came back meanwhile
+                        }
+                    }
+                });
+        return live;
+    }
+
+    private static String workersKey(String group, String tableName) {
+        return group + "|workers|" + tableName;
     }
 
     private static String streamsKey(String group, String tableName) {

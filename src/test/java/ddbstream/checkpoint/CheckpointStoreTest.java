@@ -77,4 +77,60 @@ class CheckpointStoreTest {
         assertThat(store.currentLease("g", "t1"))
                 .hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo("c"));
     }
+
+    @Test
+    void aShardLeaseFencesTheCheckpointOfTheReplicaItWasTakenFrom() {
+        Duration lease = Duration.ofSeconds(10);
+        CheckpointStore.Taken a =
+                store.takeShard("g", "shared", "s", "a", null, lease, NOW).orElseThrow();
+        assertThat(a.checkpoint()).as("nothing saved yet").isNull();
+        assertThat(store.load("g", "shared"))
+                .as("a lease alone is no checkpoint")
+                .isEmpty();
+        store.save("g", "shared", Checkpoint.at("s", "100", NOW), a.lease());
+        assertThat(store.takeShard("g", "shared", "s", "b", null, lease, NOW.plusSeconds(1)))
+                .as("held: not free to take")
+                .isEmpty();
+
+        // b steals it to balance: the take hands b a's checkpoint, and a can neither save nor renew any more.
+        CheckpointStore.Taken b = store.takeShard("g", "shared", "s", "b", a.lease(), lease, NOW.plusSeconds(2))
+                .orElseThrow();
+        assertThat(b.checkpoint().sequenceNumber()).isEqualTo("100");
+        assertThat(b.lease().epoch()).isEqualTo(a.lease().epoch() + 1);
+        assertThatThrownBy(() -> store.save("g", "shared", Checkpoint.at("s", "200", NOW), a.lease()))
+                .isInstanceOf(CheckpointConflictException.class)
+                .hasMessageContaining("another replica took the shard");
+        assertThat(store.renewShard("g", "shared", a.lease(), lease, NOW.plusSeconds(3)))
+                .isFalse();
+        assertThat(store.takeShard("g", "shared", "s", "c", a.lease(), lease, NOW.plusSeconds(3)))
+                .as("a steal of a lease that moved on")
+                .isEmpty();
+        store.save("g", "shared", Checkpoint.at("s", "300", NOW), b.lease());
+
+        // b releases it: free at once, never renewed again, and the next owner reads on from b's checkpoint.
+        assertThat(store.releaseShard("g", "shared", b.lease())).isTrue();
+        assertThat(store.renewShard("g", "shared", b.lease(), lease, NOW.plusSeconds(4)))
+                .isFalse();
+        CheckpointStore.Taken c = store.takeShard("g", "shared", "s", "c", null, lease, NOW.plusSeconds(4))
+                .orElseThrow();
+        assertThat(c.checkpoint().sequenceNumber()).isEqualTo("300");
+        assertThat(store.loadShards("g", "shared").leases().get("s").owner()).isEqualTo("c");
+
+        // An expired lease is free too.
+        assertThat(store.takeShard("g", "shared", "s", "d", null, lease, NOW.plusSeconds(15)))
+                .isPresent();
+    }
+
+    @Test
+    void heartbeatsCountLiveReplicasAndLongDeadOnesAreRemoved() {
+        store.heartbeat("g", "t", "live", NOW.plusSeconds(10));
+        store.heartbeat("g", "t", "expired", NOW.minusSeconds(5));
+        store.heartbeat("g", "t", "dead", NOW.minus(Duration.ofHours(2)));
+        store.heartbeat("g", "t", "gone", NOW.plusSeconds(10));
+        store.leave("g", "t", "gone");
+        assertThat(store.workers("g", "t", NOW, Duration.ofHours(1))).containsExactly("live");
+        assertThat(store.workers("g", "t", NOW.minus(Duration.ofHours(3)), Duration.ofHours(1)))
+                .as("the long-dead heartbeat is gone from the table")
+                .containsExactlyInAnyOrder("live", "expired");
+    }
 }

@@ -1,0 +1,266 @@
+package ddbstream;
+
+import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.ShardLease;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shard leases one replica holds when the replicas share a stream ({@code stream.mode=shared}), after the Kinesis
+ * Client Library's lease per shard: each readable shard is leased to one replica at a time; every replica takes free
+ * shards up to its share (the readable shards over the replicas whose heartbeat is current, rounded up), and a replica
+ * holding two or more fewer than another takes one shard a round from the one holding the most, so the counts end at
+ * most one apart. Taking free shards first keeps steals, each of which may deliver one batch twice, to the moments the
+ * replicas change. A lease (and the replica's heartbeat) is renewed every
+ * {@code leaseRenewInterval} on the lease thread, and is safe to act under until the lease duration less one interval
+ * has passed since its last renewal; a renewal refused (another replica took the shard) or failing past that loses it,
+ * and {@code onLost} is told the shard.
+ *
+ * <p>A reader reads and checkpoints its shard only while {@link #holds} says so, and its checkpoint is written only
+ * under the owner and epoch the shard's item holds: a replica that paused past its lease can never move the checkpoint
+ * of a shard another replica took.
+ */
+final class ShardLeases {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardLeases.class);
+
+    private record Held(ShardLease lease, Instant safeUntil) {}
+
+    private final CheckpointStore store;
+    private final String group;
+    private final String owner;
+    private final Duration duration;
+    private final Duration renewInterval;
+    private final Clock clock;
+    private final Consumer<String> onLost;
+    private final Runnable onTakeover;
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
+    private final String table;
+    private volatile String streamArn;
+    /** Set by {@link #releaseAll}: this replica takes no shard any more. */
+    private volatile boolean closed;
+
+    ShardLeases(
+            CheckpointStore store,
+            DdbStreamConfiguration config,
+            String owner,
+            Consumer<String> onLost,
+            Runnable onTakeover,
+            Clock clock) {
+        this.store = store;
+        this.group = config.getCheckpointGroup();
+        this.table = config.getTableName();
+        this.owner = owner;
+        this.duration = Duration.ofMillis(config.getLeaseDuration());
+        this.renewInterval = Duration.ofMillis(config.getLeaseRenewInterval());
+        this.onLost = onLost;
+        this.onTakeover = onTakeover;
+        this.clock = clock;
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    /** The stream the leases are of; the leases of an earlier one are forgotten (that stream is finished). */
+    void stream(String arn) {
+        if (!arn.equals(streamArn)) {
+            held.clear();
+            streamArn = arn;
+        }
+        // Counted by the others from now on, before this replica's first take.
+        store.heartbeat(group, table, owner, clock.instant().plus(duration));
+    }
+
+    /** True while this replica holds the shard under that epoch, renewed recently enough that nobody took it. */
+    boolean holds(String shardId, long epoch) {
+        Held h = held.get(shardId);
+        return h != null && h.lease.epoch() == epoch && clock.instant().isBefore(h.safeUntil);
+    }
+
+    boolean holds(String shardId) {
+        Held h = held.get(shardId);
+        return h != null && clock.instant().isBefore(h.safeUntil);
+    }
+
+    /** The lease held on the shard, or null. */
+    ShardLease lease(String shardId) {
+        Held h = held.get(shardId);
+        return h == null ? null : h.lease;
+    }
+
+    /** The shards held, in id order. */
+    Set<String> shards() {
+        return new TreeSet<>(held.keySet());
+    }
+
+    /** Renews the heartbeat and every lease held (the lease thread, every {@code leaseRenewInterval}). */
+    void renewAll() {
+        if (closed) {
+            return;
+        }
+        try {
+            store.heartbeat(group, table, owner, clock.instant().plus(duration));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not renew this replica's heartbeat on the stream of {}: {}", table, e.toString());
+        }
+        String arn = streamArn;
+        for (Held h : List.copyOf(held.values())) {
+            Instant now = clock.instant();
+            String shard = h.lease.shardId();
+            try {
+                if (store.renewShard(group, arn, h.lease, duration, now)) {
+                    held.replace(shard, h, new Held(h.lease, now.plus(duration).minus(renewInterval)));
+                    continue;
+                }
+                LOG.info(
+                        "Shard {}: another replica took its lease (epoch {}); its reader here stops",
+                        shard,
+                        h.lease.epoch());
+            } catch (RuntimeException e) {
+                if (now.isBefore(h.safeUntil)) {
+                    LOG.warn(
+                            "Shard {}: could not renew its lease ({}); trying again, it is safe until {}",
+                            shard,
+                            e.toString(),
+                            h.safeUntil);
+                    continue;
+                }
+                LOG.warn(
+                        "Shard {}: its lease could not be renewed before {} ({}); its reader stops",
+                        shard,
+                        h.safeUntil,
+                        e.toString());
+            }
+            if (held.remove(shard, h)) {
+                onLost.accept(shard);
+            }
+        }
+    }
+
+    /** Forgets a shard's lease (a checkpoint under it was refused: another replica took the shard). */
+    void lost(String shardId) {
+        if (held.remove(shardId) != null) {
+            onLost.accept(shardId);
+        }
+    }
+
+    /**
+     * One round of taking: free shards first, up to this replica's share, then at most one shard from the replica
+     * holding the most above the share. Returns what this round took, each with the shard's checkpoint as it stands.
+     *
+     * @param readable the shards that may be read now (their parents are read to their end), held here or not
+     * @param leases the shard leases the table holds, just read
+     */
+    List<CheckpointStore.Taken> balance(Set<String> readable, Map<String, ShardLease> leases, Instant now) {
+        String arn = streamArn;
+        Set<String> workers = new TreeSet<>(store.workers(group, table, now, duration.multipliedBy(100)));
+        workers.add(owner);
+        Map<String, List<ShardLease>> others = new HashMap<>();
+        for (String shard : readable) {
+            ShardLease l = leases.get(shard);
+            if (l != null && !l.freeAt(now) && !l.owner().equals(owner) && !held.containsKey(shard)) {
+                others.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
+            }
+        }
+        int mine = (int) readable.stream().filter(held::containsKey).count();
+        int replicas = Math.max(workers.size(), others.size() + 1);
+        int share = (readable.size() + replicas - 1) / replicas;
+        List<CheckpointStore.Taken> taken = new ArrayList<>();
+        for (String shard : new TreeSet<>(readable)) {
+            if (mine >= share) {
+                break;
+            }
+            ShardLease l = leases.get(shard);
+            if (held.containsKey(shard)
+                    || (l != null && !l.freeAt(now) && !l.owner().equals(owner))) {
+                continue;
+            }
+            var t = take(arn, shard, null, now);
+            if (t != null) {
+                taken.add(t);
+                mine++;
+            }
+        }
+        int before = mine;
+        if (taken.isEmpty()) {
+            others.values().stream()
+                    .filter(ls -> ls.size() >= before + 2)
+                    .max(Comparator.comparingInt(List::size))
+                    .map(ls -> ls.stream()
+                            .max(Comparator.comparing(ShardLease::shardId))
+                            .orElseThrow())
+                    .ifPresent(victim -> {
+                        var t = take(arn, victim.shardId(), victim, now);
+                        if (t != null) {
+                            LOG.info(
+                                    "Shard {}: taken from {} to balance the stream's shards ({} here, {} there)",
+                                    victim.shardId(),
+                                    victim.owner(),
+                                    before + 1,
+                                    others.get(victim.owner()).size() - 1);
+                            taken.add(t);
+                            onTakeover.run();
+                        }
+                    });
+        }
+        return taken;
+    }
+
+    private CheckpointStore.Taken take(String arn, String shard, ShardLease from, Instant now) {
+        if (closed) {
+            return null;
+        }
+        CheckpointStore.Taken t =
+                store.takeShard(group, arn, shard, owner, from, duration, now).orElse(null);
+        if (t != null) {
+            held.put(shard, new Held(t.lease(), now.plus(duration).minus(renewInterval)));
+            if (closed) {
+                release(shard); // stopping meanwhile: handed over at once
+                return null;
+            }
+        }
+        return t;
+    }
+
+    /** Gives a shard's lease up at once (its reader ended: the shard is read to its end, or this replica stops). */
+    void release(String shardId) {
+        Held h = held.remove(shardId);
+        if (h == null) {
+            return;
+        }
+        try {
+            store.releaseShard(group, streamArn, h.lease);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Shard {}: could not release its lease ({}); it expires at {}",
+                    shardId,
+                    e.toString(),
+                    h.lease.expiresAt());
+        }
+    }
+
+    /** Gives every lease up (on stop, after the readers checkpointed), so the other replicas take the shards at once. */
+    void releaseAll() {
+        closed = true;
+        for (String shard : List.copyOf(held.keySet())) {
+            release(shard);
+        }
+        try {
+            store.leave(group, table, owner);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove this replica's heartbeat on the stream of {}: {}", table, e.toString());
+        }
+    }
+}

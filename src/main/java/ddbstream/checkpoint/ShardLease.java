@@ -1,0 +1,25 @@
+package ddbstream.checkpoint;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The right of one replica to read one shard for a while, kept on the shard's checkpoint item ({@code stream.mode
+ * shared}): the owner, an epoch every take increments, and the expiry. A checkpoint is saved only under the owner and
+ * epoch the item holds, so a replica whose lease was taken (it paused, or its renewals failed) can never move the
+ * shard's checkpoint again (after the Kinesis Client Library's lease per shard).
+ *
+ * @param expiresAt 0 (the epoch) when the owner released it
+ */
+public record ShardLease(String shardId, String owner, long epoch, Instant expiresAt) {
+    public ShardLease {
+        Objects.requireNonNull(shardId, "shardId == null");
+        Objects.requireNonNull(owner, "owner == null");
+        Objects.requireNonNull(expiresAt, "expiresAt == null");
+    }
+
+    /** True when another replica may take it without stealing: expired or released. */
+    public boolean freeAt(Instant now) {
+        return !expiresAt.isAfter(now);
+    }
+}

@@ -1,0 +1,239 @@
+package ddbstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static testsupport.Fixtures.createTable;
+
+import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.ShardLease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import localaws.Faults;
+import localaws.streams.StreamSettings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import testsupport.Contexts;
+import testsupport.Fixtures;
+import testsupport.LocalStackExtension;
+
+/**
+ * {@code mode=shared}: the consumers of one group share a stream's shards, a lease per shard in the checkpoint table.
+ * Three consumers (each its own Camel context and worker id, as three replicas) read one stream whose shards split and
+ * roll over while changes arrive; one stops and hands its shards over; it comes back and takes a share again.
+ */
+class ShardSharingTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(s -> s.withStreams(
+            new StreamSettings(0, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));
+
+    private static final String CHECKPOINTS = "dynamo-lake-checkpoints";
+    private static final int KEYS = 60;
+
+    /** One delivered batch and the consumer that delivered it. */
+    private record Delivery(String consumer, StreamBatch batch) {}
+
+    private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+
+    private CamelContext consumer(String table, String name) throws Exception {
+        String uri = "ddbstream:" + table + "?mode=shared&checkpointGroup=g&workerId=" + name
+                + "&idleDelay=50&shardDiscoveryInterval=200&leaseRenewInterval=300&leaseDuration=2000"
+                + "&retryDelay=50&maxRetryDelay=1000&maxRecordsPerRequest=100";
+        return Contexts.started(aws, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri)
+                        .routeId("collect-" + name)
+                        .process(
+                                e -> deliveries.add(new Delivery(name, e.getIn().getBody(StreamBatch.class))));
+            }
+        });
+    }
+
+    private static Faults faults() {
+        return aws.stack().emulator().faults();
+    }
+
+    private static void write(String table, int from, int to) {
+        Fixtures.putVersions(aws.dynamoDb(), table, "k", KEYS, from, to);
+    }
+
+    private List<Record> records() {
+        List<Record> out = new ArrayList<>();
+        deliveries.forEach(d -> out.addAll(d.batch().records()));
+        return out;
+    }
+
+    private Set<Integer> values() {
+        return records().stream()
+                .map(r -> Integer.parseInt(r.dynamodb().newImage().get("v").n()))
+                .collect(Collectors.toSet());
+    }
+
+    /** The owners of the unexpired leases of the stream's open shards. */
+    private static Map<String, String> owners(String stream) {
+        Set<String> open = aws.streams().describeStream(b -> b.streamArn(stream)).streamDescription().shards().stream()
+                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
+                .map(s -> s.shardId())
+                .collect(Collectors.toSet());
+        Map<String, String> owners = new TreeMap<>();
+        Instant now = Instant.now();
+        for (ShardLease l : new CheckpointStore(aws.dynamoDb(), CHECKPOINTS)
+                .loadShards("g", stream)
+                .leases()
+                .values()) {
+            if (open.contains(l.shardId()) && !l.freeAt(now)) {
+                owners.put(l.shardId(), l.owner());
+            }
+        }
+        return owners;
+    }
+
+    @Test
+    void threeConsumersShareTheShardsAndEveryChangeLandsInOrderAcrossSplitsAndAHandover() throws Exception {
+        String table = "shared";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        String stream =
+                aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        write(table, 0, 100);
+        faults().rolloverShards(table, true);
+        faults().rolloverShards(table, true); // four open shards, three closed
+        List<CamelContext> contexts = new ArrayList<>();
+        try {
+            for (String name : List.of("a", "b", "c")) {
+                contexts.add(consumer(table, name));
+            }
+            // Four open shards over three consumers: two, one and one, each shard held by one.
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() ->
+                            assertThat(Set.copyOf(owners(stream).values())).containsExactlyInAnyOrder("a", "b", "c"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> values().size() >= 100);
+            // What each replica shows operators (JMX OwnedShards) is what the table says it holds.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                Map<String, String> owners = owners(stream);
+                for (int i = 0; i < 3; i++) {
+                    String name = List.of("a", "b", "c").get(i);
+                    DdbStreamConsumer consumer = (DdbStreamConsumer)
+                            contexts.get(i).getRoutes().get(0).getConsumer();
+                    assertThat(consumer.getStreamMode()).isEqualTo("shared");
+                    assertThat(Set.of(consumer.getOwnedShards()))
+                            .as("the shards %s shows", name)
+                            .containsAll(owners.entrySet().stream()
+                                    .filter(e -> e.getValue().equals(name))
+                                    .map(Map.Entry::getKey)
+                                    .toList());
+                }
+            });
+
+            // Changes while shards roll over again (each open shard closes and splits, up to four open).
+            for (int round = 0; round < 3; round++) {
+                write(table, 100 + round * 1000, 100 + (round + 1) * 1000);
+                faults().rolloverShards(table, true);
+            }
+            write(table, 3100, 3200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> values().size() >= 3200);
+
+            assertThat(values())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, 3200).boxed().toList());
+            assertPerKeyOrder();
+            assertThat(deliveries.stream().map(Delivery::consumer).collect(Collectors.toSet()))
+                    .as("every consumer read a share")
+                    .containsExactlyInAnyOrder("a", "b", "c");
+            assertOneReaderAtATime();
+
+            // b stops (SIGTERM): it checkpoints, hands its shards over at once, and a and c read on without a
+            // duplicate.
+            int before = records().size();
+            contexts.get(1).stop();
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(Set.copyOf(owners(stream).values()))
+                            .as("b's shards taken well within a lease's expiry")
+                            .containsExactlyInAnyOrder("a", "c"));
+            write(table, 3200, 3500);
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 3500);
+            assertThat(records().subList(before, records().size()))
+                    .extracting(r ->
+                            Integer.parseInt(r.dynamodb().newImage().get("v").n()))
+                    .as("after a handover by stop, nothing twice")
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(3200, 3500).boxed().toList());
+
+            // A replica joining takes its share within two lease periods.
+            contexts.set(1, consumer(table, "d"));
+            await().atMost(Duration.ofSeconds(4))
+                    .untilAsserted(() -> assertThat(owners(stream).values()).contains("d"));
+            write(table, 3500, 3800);
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 3800);
+            assertThat(values())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, 3800).boxed().toList());
+            assertPerKeyOrder();
+            assertOneReaderAtATime();
+        } finally {
+            for (CamelContext c : contexts) {
+                c.stop();
+            }
+        }
+    }
+
+    /** Each key's changes, first deliveries only, arrive in the order they were made, across shards and consumers. */
+    private void assertPerKeyOrder() {
+        Map<String, List<Integer>> byKey = new HashMap<>();
+        Set<Integer> seen = new HashSet<>();
+        for (Record r : records()) {
+            int v = Integer.parseInt(r.dynamodb().newImage().get("v").n());
+            if (seen.add(v)) {
+                byKey.computeIfAbsent(r.dynamodb().keys().get("pk").s(), k -> new ArrayList<>())
+                        .add(v);
+            }
+        }
+        byKey.forEach((key, values) -> assertThat(values)
+                .as("the changes of %s in delivery order", key)
+                .isSorted());
+    }
+
+    /**
+     * A shard's batches follow one another without overlap: a consumer reads on where the one before it checkpointed,
+     * so a batch repeats records only where the shard changed hands while a batch was in flight (at most one batch).
+     */
+    private void assertOneReaderAtATime() {
+        Map<String, List<Delivery>> byShard = new HashMap<>();
+        deliveries.forEach(d -> byShard.computeIfAbsent(d.batch().shardId(), s -> new ArrayList<>())
+                .add(d));
+        byShard.forEach((shard, list) -> {
+            java.math.BigInteger last = java.math.BigInteger.ONE.negate();
+            int repeats = 0;
+            int handovers = 0;
+            for (int i = 0; i < list.size(); i++) {
+                StreamBatch b = list.get(i).batch();
+                if (i > 0 && !list.get(i).consumer().equals(list.get(i - 1).consumer())) {
+                    handovers++;
+                }
+                java.math.BigInteger first =
+                        new java.math.BigInteger(b.records().get(0).dynamodb().sequenceNumber());
+                if (first.compareTo(last) <= 0) {
+                    repeats++;
+                }
+                java.math.BigInteger end = new java.math.BigInteger(b.lastSequenceNumber());
+                last = end.max(last);
+            }
+            assertThat(repeats)
+                    .as("batches of shard %s that repeat records, against its %d handovers", shard, handovers)
+                    .isLessThanOrEqualTo(handovers);
+        });
+    }
+}
