@@ -125,6 +125,26 @@ public final class JavaProcess implements AutoCloseable {
         return all.subList(Math.max(0, all.size() - 40), all.size());
     }
 
+    /** SIGSTOP: the process freezes where it is (a long GC pause, a VM stalled), until {@link #resume}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a paused process runs on from where it froze. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start()
+                .waitFor();
+        if (exit != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     /** SIGKILL: no shutdown hook runs, as when a node dies. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

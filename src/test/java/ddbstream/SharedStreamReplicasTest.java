@@ -1,0 +1,253 @@
+package ddbstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static testsupport.Fixtures.createTable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ddbstream.checkpoint.Checkpoint;
+import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.ShardLease;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import localaws.streams.StreamSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import testsupport.Fixtures;
+import testsupport.JavaProcess;
+import testsupport.Lake;
+import testsupport.LocalStackExtension;
+import testsupport.SharedStreamConsumer;
+
+/**
+ * Replicas of a shared stream ({@code mode=shared}) in processes of their own, as production loses them: one killed
+ * with SIGKILL mid-stream, one frozen with SIGSTOP past its leases and then let go on. The stack runs in the test's
+ * process; each replica appends what it delivered to a file before its checkpoint moves.
+ */
+class SharedStreamReplicasTest {
+    @RegisterExtension
+    static final LocalStackExtension aws = new LocalStackExtension(s -> s.withStreams(
+            new StreamSettings(0, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));
+
+    private static final long LEASE = 3000;
+    private static final long RENEW = 500;
+    private static final int KEYS = 40;
+    private static final int BATCH = 100;
+
+    @TempDir
+    Path dir;
+
+    private JavaProcess replica(String table, String worker) throws IOException {
+        JavaProcess p = JavaProcess.start(
+                SharedStreamConsumer.class.getName(),
+                List.of("-Xmx256m"),
+                List.of(
+                        aws.stack().emulatorEndpoint().toString(),
+                        aws.stack().s3Endpoint().toString(),
+                        aws.stack().sqsEndpoint().toString(),
+                        table,
+                        worker,
+                        dir.resolve(worker + ".jsonl").toString(),
+                        Long.toString(LEASE),
+                        Long.toString(RENEW)),
+                dir);
+        p.awaitLine("CONSUMER READY", Duration.ofSeconds(60));
+        return p;
+    }
+
+    /** A table whose stream has four open shards (two splits), and its stream's ARN. */
+    private static String tableWithFourShards(String table) {
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        write(table, 0, 100);
+        aws.stack().emulator().faults().rolloverShards(table, true);
+        aws.stack().emulator().faults().rolloverShards(table, true);
+        return aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+    }
+
+    private static void write(String table, int from, int to) {
+        Fixtures.putVersions(aws.dynamoDb(), table, "k", KEYS, from, to);
+    }
+
+    /** Every record the replicas delivered, file by file (a line still being written is left out). */
+    private List<JsonNode> delivered() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+                String text = Files.readString(f);
+                int end = text.lastIndexOf('\n');
+                for (String line : text.substring(0, end + 1).split("\n")) {
+                    if (!line.isBlank()) {
+                        out.add(Lake.JSON.readTree(line));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private Set<Integer> values() throws IOException {
+        return delivered().stream().map(l -> l.path("v").asInt()).collect(Collectors.toSet());
+    }
+
+    /** The owners of the unexpired leases of the stream's open shards. */
+    private static Map<String, String> owners(String stream) {
+        Set<String> open = aws.streams().describeStream(b -> b.streamArn(stream)).streamDescription().shards().stream()
+                .filter(s -> s.sequenceNumberRange().endingSequenceNumber() == null)
+                .map(s -> s.shardId())
+                .collect(Collectors.toSet());
+        Map<String, String> owners = new TreeMap<>();
+        Instant now = Instant.now();
+        for (ShardLease l : store().loadShards("g", stream).leases().values()) {
+            if (open.contains(l.shardId()) && !l.freeAt(now)) {
+                owners.put(l.shardId(), l.owner());
+            }
+        }
+        return owners;
+    }
+
+    private static CheckpointStore store() {
+        return new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
+    }
+
+    private static Set<String> shardsOf(Map<String, String> owners, String worker) {
+        return owners.entrySet().stream()
+                .filter(e -> e.getValue().equals(worker))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void aReplicaKilledMidStreamHasItsShardsTakenWithinALeaseAndNothingIsLost() throws Exception {
+        String table = "killed";
+        String stream = tableWithFourShards(table);
+        List<JavaProcess> replicas = new ArrayList<>();
+        try {
+            for (String w : List.of("a", "b", "c")) {
+                replicas.add(replica(table, w));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() ->
+                            assertThat(Set.copyOf(owners(stream).values())).containsExactlyInAnyOrder("a", "b", "c"));
+            write(table, 100, 600);
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 600);
+
+            // Changes keep arriving while b dies with SIGKILL: no shutdown hook, no release.
+            Thread writer = new Thread(() -> {
+                for (int from = 600; from < 2600; from += 100) {
+                    write(table, from, from + 100);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            Thread.sleep(500);
+            Set<String> moved = shardsOf(owners(stream), "b");
+            assertThat(moved).as("b reads a share").isNotEmpty();
+            long killedAt = System.nanoTime();
+            replicas.get(1).kill();
+            await().atMost(Duration.ofMillis(LEASE + 4 * RENEW))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> owners(stream).keySet().containsAll(moved)
+                            && !owners(stream).containsValue("b"));
+            long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
+            assertThat(tookMs)
+                    .as("b's shards taken over within one lease expiry (%d ms) and a renew interval", LEASE)
+                    .isLessThanOrEqualTo(LEASE + 2 * RENEW);
+            writer.join();
+            await().atMost(Duration.ofSeconds(30)).until(() -> values().size() >= 2600);
+
+            assertThat(values())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, 2600).boxed().toList());
+            // Delivered twice: only b's in-flight batch of each shard it held, read again from its last checkpoint.
+            Map<Integer, List<JsonNode>> byValue = new HashMap<>();
+            delivered()
+                    .forEach(l -> byValue.computeIfAbsent(l.path("v").asInt(), v -> new ArrayList<>())
+                            .add(l));
+            Map<String, Long> twicePerShard = byValue.values().stream()
+                    .filter(ls -> ls.size() > 1)
+                    .collect(Collectors.groupingBy(ls -> ls.get(0).path("shard").asText(), Collectors.counting()));
+            assertThat(twicePerShard.keySet())
+                    .as("shards with records delivered twice")
+                    .isSubsetOf(moved);
+            assertThat(twicePerShard.values())
+                    .as("at most one batch twice per moved shard")
+                    .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(BATCH));
+        } finally {
+            for (JavaProcess p : replicas) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
+    void aReplicaPausedPastItsLeasesCannotMoveACheckpointAndTheOthersLoseNothing() throws Exception {
+        String table = "paused";
+        String stream = tableWithFourShards(table);
+        List<JavaProcess> replicas = new ArrayList<>();
+        try {
+            for (String w : List.of("a", "b")) {
+                replicas.add(replica(table, w));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() ->
+                            assertThat(Set.copyOf(owners(stream).values())).containsExactlyInAnyOrder("a", "b"));
+            write(table, 100, 500);
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 500);
+
+            // b freezes (a long GC pause, a stalled VM) while its shards get changes, past its leases' expiry.
+            Set<String> frozen = shardsOf(owners(stream), "b");
+            assertThat(frozen).isNotEmpty();
+            replicas.get(1).pause();
+            write(table, 500, 1000);
+            await().atMost(Duration.ofMillis(LEASE + 4 * RENEW + 10_000))
+                    .until(() -> owners(stream).keySet().containsAll(frozen)
+                            && !owners(stream).containsValue("b"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 1000);
+            Map<String, Checkpoint> before = store().load("g", stream);
+
+            // b runs on: whatever it had in hand, it can neither checkpoint nor take back what a read meanwhile.
+            replicas.get(1).resume();
+            Thread.sleep(4 * RENEW);
+            Map<String, Checkpoint> after = store().load("g", stream);
+            for (String shard : frozen) {
+                assertThat(sequence(after.get(shard)))
+                        .as("the checkpoint of %s after b ran on", shard)
+                        .isGreaterThanOrEqualTo(sequence(before.get(shard)));
+            }
+            write(table, 1000, 1200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 1200);
+            assertThat(values())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, 1200).boxed().toList());
+            assertThat(replicas.get(1).isAlive()).as("b lives on as a replica").isTrue();
+        } finally {
+            for (JavaProcess p : replicas) {
+                p.close();
+            }
+        }
+    }
+
+    private static BigInteger sequence(Checkpoint c) {
+        return c == null || c.sequenceNumber() == null ? BigInteger.ZERO : new BigInteger(c.sequenceNumber());
+    }
+}
