@@ -151,6 +151,13 @@ final class ShardGraph {
         return out;
     }
 
+    /** The shards whose records were lost before they were read: not read again until the consumer restarts. */
+    Set<String> stuckShards() {
+        Set<String> out = new java.util.TreeSet<>();
+        nodes.values().stream().filter(n -> n.state == State.STUCK).forEach(n -> out.add(n.id));
+        return out;
+    }
+
     /**
      * What the other replicas of a shared stream saved: a shard not read here whose stored checkpoint is its end is
      * finished (its children may start), and one further along than this graph knew gets that checkpoint.
@@ -202,8 +209,8 @@ final class ShardGraph {
     /** A reader failed (an error, a shard the stream did not know): the shard waits again, until {@code now + delay}. */
     void retryLater(String shardId, Checkpoint last, Instant now, Duration delay) {
         Node n = nodes.get(shardId);
-        if (n == null) {
-            return;
+        if (n == null || n.state == State.FINISHED) {
+            return; // another reader (a replica's, shared) found its end meanwhile
         }
         n.state = State.WAITING;
         n.notBefore = now.plus(delay);

@@ -47,6 +47,10 @@ final class ShardLeases {
     private final Runnable onTakeover;
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final String table;
+    private final int maxShards;
+    /** When this replica first saw each readable shard free (balancing thread only). */
+    private final Map<String, Instant> freeSince = new HashMap<>();
+
     private volatile String streamArn;
     /** Set by {@link #releaseAll}: this replica takes no shard any more. */
     private volatile boolean closed;
@@ -61,6 +65,7 @@ final class ShardLeases {
         this.store = store;
         this.group = config.getCheckpointGroup();
         this.table = config.getTableName();
+        this.maxShards = config.getMaxParallelShards();
         this.owner = owner;
         this.duration = Duration.ofMillis(config.getLeaseDuration());
         this.renewInterval = Duration.ofMillis(config.getLeaseRenewInterval());
@@ -77,10 +82,18 @@ final class ShardLeases {
     void stream(String arn) {
         if (!arn.equals(streamArn)) {
             held.clear();
+            freeSince.clear();
             streamArn = arn;
         }
-        // Counted by the others from now on, before this replica's first take.
-        store.heartbeat(group, table, owner, clock.instant().plus(duration));
+        if (!closed) {
+            // Counted by the others from now on, before this replica's first take.
+            store.heartbeat(group, table, owner, clock.instant().plus(duration));
+        }
+    }
+
+    /** This replica is stopping: it takes nothing more and sends no heartbeat (its readers drain, then it releases). */
+    void close() {
+        closed = true;
     }
 
     /** True while this replica holds the shard under that epoch, renewed recently enough that nobody took it. */
@@ -107,8 +120,8 @@ final class ShardLeases {
 
     /** Renews the heartbeat and every lease held (the lease thread, every {@code leaseRenewInterval}). */
     void renewAll() {
-        if (closed) {
-            return;
+        if (closed || streamArn == null) {
+            return; // counted by the others only once it follows the stream, and never after it stopped
         }
         try {
             store.heartbeat(group, table, owner, clock.instant().plus(duration));
@@ -149,22 +162,39 @@ final class ShardLeases {
         }
     }
 
-    /** Forgets a shard's lease (a checkpoint under it was refused: another replica took the shard). */
-    void lost(String shardId) {
-        if (held.remove(shardId) != null) {
+    /**
+     * Forgets a shard's lease of that epoch (a checkpoint under it was refused: another replica took the shard); a
+     * newer lease this replica took meanwhile stays.
+     */
+    void lost(String shardId, long epoch) {
+        Held h = held.get(shardId);
+        if (h != null && h.lease.epoch() == epoch && held.remove(shardId, h)) {
             onLost.accept(shardId);
         }
     }
 
     /**
-     * One round of taking: free shards first, up to this replica's share, then at most one shard from the replica
-     * holding the most above the share. Returns what this round took, each with the shard's checkpoint as it stands.
+     * One round of taking: free shards first, up to this replica's share (and never more than it reads at once), then,
+     * when it took none, at most one shard from the replica holding two or more above it. A shard left free for longer
+     * than a lease (its share's replica is counted but takes nothing: it cannot reach the stream) is taken beyond the
+     * share. Returns what this round took, each with the shard's checkpoint as it stands.
      *
      * @param readable the shards that may be read now (their parents are read to their end), held here or not
+     * @param stuck the shards this replica holds but no longer reads (records lost before they were read): its load
      * @param leases the shard leases the table holds, just read
      */
-    List<CheckpointStore.Taken> balance(Set<String> readable, Map<String, ShardLease> leases, Instant now) {
+    List<CheckpointStore.Taken> balance(
+            Set<String> readable, Set<String> stuck, Map<String, ShardLease> leases, Instant now) {
         String arn = streamArn;
+        for (String shard : readable) {
+            ShardLease l = leases.get(shard);
+            if (l == null || l.freeAt(now)) {
+                freeSince.putIfAbsent(shard, now);
+            } else {
+                freeSince.remove(shard);
+            }
+        }
+        freeSince.keySet().retainAll(readable);
         Set<String> workers = new TreeSet<>(store.workers(group, table, now, duration.multipliedBy(100)));
         workers.add(owner);
         Map<String, List<ShardLease>> others = new HashMap<>();
@@ -174,17 +204,28 @@ final class ShardLeases {
                 others.computeIfAbsent(l.owner(), o -> new ArrayList<>()).add(l);
             }
         }
-        int mine = (int) readable.stream().filter(held::containsKey).count();
+        int mine = (int) readable.stream().filter(held::containsKey).count()
+                + (int) stuck.stream().filter(held::containsKey).count();
         int replicas = Math.max(workers.size(), others.size() + 1);
+        int floor = Math.max(readable.size() / replicas, readable.isEmpty() ? 0 : 1);
         int share = (readable.size() + replicas - 1) / replicas;
         List<CheckpointStore.Taken> taken = new ArrayList<>();
         for (String shard : new TreeSet<>(readable)) {
-            if (mine >= share) {
+            if (mine >= maxShards) {
                 break;
             }
             ShardLease l = leases.get(shard);
             if (held.containsKey(shard)
                     || (l != null && !l.freeAt(now) && !l.owner().equals(owner))) {
+                continue;
+            }
+            // Up to the even part of the shards at once; one of the rest only once every replica had a round to take
+            // its
+            // even part (else the first to look takes two and another none, and must steal: a batch twice); more than
+            // the share only after a lease's time (a replica counted but unable to take).
+            Instant seenFree = freeSince.getOrDefault(shard, now);
+            if ((mine >= floor && !seenFree.isBefore(now.minus(renewInterval)))
+                    || (mine >= share && !seenFree.isBefore(now.minus(duration)))) {
                 continue;
             }
             var t = take(arn, shard, null, now);
@@ -194,13 +235,16 @@ final class ShardLeases {
             }
         }
         int before = mine;
-        if (taken.isEmpty()) {
+        if (taken.isEmpty() && mine < maxShards) {
+            // Only a lease held for a lease's time: its holder before has surely stopped reading, so a shard never has
+            // more than two readers (the one stopping and the new one), as DynamoDB Streams allows.
+            Instant settled = now.minus(duration);
             others.values().stream()
                     .filter(ls -> ls.size() >= before + 2)
                     .max(Comparator.comparingInt(List::size))
-                    .map(ls -> ls.stream()
-                            .max(Comparator.comparing(ShardLease::shardId))
-                            .orElseThrow())
+                    .flatMap(ls -> ls.stream()
+                            .filter(l -> l.takenAt().isBefore(settled))
+                            .max(Comparator.comparing(ShardLease::shardId)))
                     .ifPresent(victim -> {
                         var t = take(arn, victim.shardId(), victim, now);
                         if (t != null) {
@@ -218,13 +262,15 @@ final class ShardLeases {
         return taken;
     }
 
-    private CheckpointStore.Taken take(String arn, String shard, ShardLease from, Instant now) {
+    private CheckpointStore.Taken take(String arn, String shard, ShardLease from, Instant planned) {
         if (closed) {
             return null;
         }
+        Instant now = clock.instant(); // the round's own clock may be seconds old by now
         CheckpointStore.Taken t =
                 store.takeShard(group, arn, shard, owner, from, duration, now).orElse(null);
         if (t != null) {
+            freeSince.remove(shard);
             held.put(shard, new Held(t.lease(), now.plus(duration).minus(renewInterval)));
             if (closed) {
                 release(shard); // stopping meanwhile: handed over at once

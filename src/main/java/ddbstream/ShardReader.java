@@ -94,7 +94,7 @@ final class ShardReader implements Runnable {
             outcome = e.outcome;
         } catch (CheckpointConflictException e) {
             LOG.warn("Shard {}: {}; another consumer reads it now", shardId, e.getMessage());
-            coordinator.checkpointRefused(shardId);
+            coordinator.checkpointRefused(shardId, epoch);
             outcome = Outcome.STOPPED;
         } catch (RuntimeException e) {
             LOG.error(
@@ -104,7 +104,7 @@ final class ShardReader implements Runnable {
                     e);
         } finally {
             failures.clear();
-            coordinator.readerDone(generation, shardId, outcome, checkpoint);
+            coordinator.readerDone(generation, shardId, epoch, outcome, checkpoint);
         }
     }
 

@@ -3,6 +3,7 @@ package ddbstream;
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointStore;
 import ddbstream.checkpoint.ShardLease;
+import ddbstream.checkpoint.StreamProgress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,10 +44,9 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 final class StreamCoordinator implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCoordinator.class);
-    /** How long DynamoDB Streams keeps a record. */
-    static final Duration RETENTION = Duration.ofHours(24);
 
-    private record ReaderDone(long generation, String shardId, ShardReader.Outcome outcome, Checkpoint checkpoint) {}
+    private record ReaderDone(
+            long generation, String shardId, long epoch, ShardReader.Outcome outcome, Checkpoint checkpoint) {}
 
     /** What DescribeStream says of one stream: its view type and every shard (all pages). */
     private record Description(String viewType, List<Shard> shards) {}
@@ -70,6 +70,7 @@ final class StreamCoordinator implements Runnable {
     private final ShardLeases leases;
 
     private Instant nextBalance = Instant.EPOCH;
+    private Instant nextStreamCleanup = Instant.EPOCH;
     private final StreamLineage lineage;
     private final Backoff stepBackoff;
     private final Backoff discoveryBackoff;
@@ -204,8 +205,17 @@ final class StreamCoordinator implements Runnable {
      * and checkpoints from the table, takes its share of the readable shards and reads those it holds.
      */
     private void stepShared(Instant now) {
-        if (graph == null && !openStream(now)) {
-            return;
+        if (graph == null) {
+            store.currentLease(config.getCheckpointGroup(), config.getTableName())
+                    .filter(l -> l.expiresAt().isAfter(now))
+                    .ifPresent(l -> {
+                        throw new IllegalStateException("a replica of stream.mode=single (" + l.owner()
+                                + ") holds the stream's lease until " + l.expiresAt() + "; the replicas of group "
+                                + config.getCheckpointGroup() + " must share one mode: stop them all to switch");
+                    });
+            if (!openStream(now)) {
+                return;
+            }
         }
         drainDone(now);
         if (!now.isBefore(nextDiscovery)) {
@@ -222,7 +232,7 @@ final class StreamCoordinator implements Runnable {
     private void balance(Instant now) {
         CheckpointStore.Shards stored = store.loadShards(config.getCheckpointGroup(), streamArn);
         graph.refresh(stored.checkpoints());
-        for (CheckpointStore.Taken t : leases.balance(graph.readable(), stored.leases(), now)) {
+        for (CheckpointStore.Taken t : leases.balance(graph.readable(), graph.stuckShards(), stored.leases(), now)) {
             ShardGraph.Node n = graph.node(t.lease().shardId());
             if (n != null && t.checkpoint() != null) {
                 n.checkpoint = t.checkpoint(); // where the last reader left it
@@ -243,6 +253,16 @@ final class StreamCoordinator implements Runnable {
 
     private boolean takeLease(Instant now) {
         if (!keeper.held()) {
+            java.util.Set<String> sharing = store.workers(
+                    config.getCheckpointGroup(),
+                    config.getTableName(),
+                    now,
+                    Duration.ofMillis(100 * config.getLeaseDuration()));
+            if (!sharing.isEmpty()) {
+                throw new IllegalStateException("replicas of stream.mode=shared (" + String.join(", ", sharing)
+                        + ") read the stream by shard; the replicas of group " + config.getCheckpointGroup()
+                        + " must share one mode: stop them all to switch");
+            }
             if (keeper.acquire().isEmpty()) {
                 health.role("standby");
                 metrics.leaseOwned(false);
@@ -314,13 +334,15 @@ final class StreamCoordinator implements Runnable {
     private void startFromLatest(ShardGraph g, String arn, Instant now) {
         for (ShardGraph.Node n : g.skipClosed()) {
             Checkpoint end = Checkpoint.end(n.id, null, now);
-            saveUnleased(arn, end);
-            n.checkpoint = end;
+            if (saveFirst(arn, end, now)) {
+                n.checkpoint = end;
+            }
         }
         for (ShardGraph.Node n : g.openWaiting()) {
             Checkpoint c = Checkpoint.latestPending(n.id, now);
-            saveUnleased(arn, c);
-            n.checkpoint = c;
+            if (saveFirst(arn, c, now)) {
+                n.checkpoint = c;
+            }
         }
     }
 
@@ -371,7 +393,8 @@ final class StreamCoordinator implements Runnable {
             parents.add(s.parentShardId());
         });
         for (Checkpoint c : checkpoints.values()) {
-            boolean gone = parents.contains(c.shardId()) || c.updatedAt().isBefore(now.minus(RETENTION));
+            boolean gone = parents.contains(c.shardId())
+                    || c.updatedAt().isBefore(now.minusMillis(config.getStreamRetention()));
             if (c.shardEnd() || listed.contains(c.shardId()) || !gone) {
                 continue;
             }
@@ -383,9 +406,9 @@ final class StreamCoordinator implements Runnable {
      * Called by a reader whose checkpoint was refused: this consumer no longer owns the stream ({@code single}), or
      * another replica took the shard ({@code shared}).
      */
-    void checkpointRefused(String shardId) {
+    void checkpointRefused(String shardId, long epoch) {
         if (leases != null) {
-            leases.lost(shardId);
+            leases.lost(shardId, epoch);
         } else {
             keeper.lost();
         }
@@ -409,6 +432,13 @@ final class StreamCoordinator implements Runnable {
         for (ReaderDone d; (d = done.poll()) != null; ) {
             if (d.generation() != generation.get() || !graph.contains(d.shardId())) {
                 continue;
+            }
+            if (leases != null && d.outcome() != ShardReader.Outcome.FINISHED) {
+                ShardLease held = leases.lease(d.shardId());
+                if (held != null && held.epoch() != d.epoch()) {
+                    // A reader of a lease lost and taken again meanwhile: the take's checkpoint is the newer one.
+                    d = new ReaderDone(d.generation(), d.shardId(), held.epoch(), d.outcome(), null);
+                }
             }
             switch (d.outcome()) {
                 case FINISHED -> {
@@ -462,6 +492,7 @@ final class StreamCoordinator implements Runnable {
                 saved.remove(n.id);
             }
             removeFinishedCheckpoints(now);
+            removeFinishedStreams(now);
             if (lineage.next() != null && graph.allFinished()) {
                 moveToNextStream(now);
             }
@@ -545,7 +576,9 @@ final class StreamCoordinator implements Runnable {
                 leases.stream(next);
                 nextBalance = Instant.EPOCH;
             }
-            removeFinishedStream(old);
+            if (leases == null) {
+                removeFinishedStream(old, now); // the only reader: nothing reads the old stream any more
+            }
             LOG.info(
                     "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its"
                             + " trim horizon",
@@ -589,7 +622,8 @@ final class StreamCoordinator implements Runnable {
         if (config.isResumeFromTrimHorizon()) {
             LOG.error("{}; its children are read next, as resumeFromTrimHorizon allows", what);
             g.forget(shardId);
-            saveUnleased(arn, Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), now));
+            saveUnleased(
+                    arn, Checkpoint.end(shardId, checkpoint == null ? null : checkpoint.sequenceNumber(), now), now);
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
             g.lostBeforeListed(shardId);
@@ -633,10 +667,29 @@ final class StreamCoordinator implements Runnable {
         }
     }
 
+    /**
+     * Removes the checkpoints of the streams the group finished reading longer ago than the stream's retention: with
+     * {@code mode=shared}, another replica may read an old stream's last shard a little after this one moved on, and
+     * needs its leases and checkpoints until then.
+     */
+    private void removeFinishedStreams(Instant now) {
+        if (now.isBefore(nextStreamCleanup)) {
+            return;
+        }
+        nextStreamCleanup = now.plusMillis(Math.max(1_000, config.getStreamRetention() / 24));
+        for (StreamProgress p : store.streams(config.getCheckpointGroup(), config.getTableName())) {
+            if (p.finished()
+                    && !p.streamArn().equals(streamArn)
+                    && p.updatedAt().isBefore(now.minusMillis(config.getStreamRetention()))) {
+                removeFinishedStream(p.streamArn(), now);
+            }
+        }
+    }
+
     /** Removes the checkpoints of a stream the group has finished reading (the lineage records it finished first). */
-    private void removeFinishedStream(String arn) {
+    private void removeFinishedStream(String arn, Instant now) {
         try {
-            int removed = store.deleteStream(config.getCheckpointGroup(), arn);
+            int removed = store.deleteStream(config.getCheckpointGroup(), arn, now);
             LOG.debug("Removed the {} checkpoints of the finished stream {}", removed, arn);
         } catch (RuntimeException e) {
             LOG.warn(
@@ -652,10 +705,11 @@ final class StreamCoordinator implements Runnable {
             if (stop.isStopped() || activeReaders.get() >= config.getMaxParallelShards()) {
                 return;
             }
-            if (leases != null && !leases.holds(n.id)) {
+            ShardLease lease = leases == null ? null : leases.lease(n.id);
+            if (leases != null && (lease == null || !leases.holds(n.id, lease.epoch()))) {
                 continue; // another replica's, or nobody's yet
             }
-            long epoch = leases != null ? leases.lease(n.id).epoch() : keeper.epoch();
+            long epoch = lease != null ? lease.epoch() : keeper.epoch();
             graph.started(n.id);
             activeReaders.incrementAndGet();
             readers.execute(new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), epoch, n.closed));
@@ -709,9 +763,10 @@ final class StreamCoordinator implements Runnable {
         StreamRefusedException.check(config.getTableName(), arn, viewType, config.isAcceptMissingNewImage());
     }
 
-    void readerDone(long readerGeneration, String shardId, ShardReader.Outcome outcome, Checkpoint checkpoint) {
+    void readerDone(
+            long readerGeneration, String shardId, long epoch, ShardReader.Outcome outcome, Checkpoint checkpoint) {
         activeReaders.decrementAndGet();
-        done.add(new ReaderDone(readerGeneration, shardId, outcome, checkpoint));
+        done.add(new ReaderDone(readerGeneration, shardId, epoch, outcome, checkpoint));
         wake.release();
     }
 
@@ -749,7 +804,7 @@ final class StreamCoordinator implements Runnable {
                     c,
                     held != null && held.epoch() == epoch
                             ? held
-                            : new ShardLease(c.shardId(), leases.owner(), epoch, Instant.EPOCH));
+                            : new ShardLease(c.shardId(), leases.owner(), epoch, Instant.EPOCH, Instant.EPOCH));
         } else {
             store.save(config.getCheckpointGroup(), arn, c, epoch);
         }
@@ -757,12 +812,34 @@ final class StreamCoordinator implements Runnable {
     }
 
     /** A checkpoint no reader holds: under the stream's lease ({@code single}), or fenced by its order only. */
-    private void saveUnleased(String arn, Checkpoint c) {
+    private void saveUnleased(String arn, Checkpoint c, Instant now) {
         if (leases != null) {
-            store.saveUnleased(config.getCheckpointGroup(), arn, c);
-            saved.put(c.shardId(), c);
+            try {
+                store.saveUnleased(config.getCheckpointGroup(), arn, c, false, now);
+                saved.put(c.shardId(), c);
+            } catch (ddbstream.checkpoint.CheckpointConflictException e) {
+                LOG.info("Shard {}: not marked as ended here: {}", c.shardId(), e.getMessage());
+            }
         } else {
             saveCheckpoint(arn, c, keeper.epoch());
+        }
+    }
+
+    /**
+     * Where a group's first start at LATEST begins on a shard. With {@code mode=shared} several replicas may start at
+     * once: the first to save wins, and the others keep what it saved (false).
+     */
+    private boolean saveFirst(String arn, Checkpoint c, Instant now) {
+        if (leases == null) {
+            saveCheckpoint(arn, c, keeper.epoch());
+            return true;
+        }
+        try {
+            store.saveUnleased(config.getCheckpointGroup(), arn, c, true, now);
+            saved.put(c.shardId(), c);
+            return true;
+        } catch (ddbstream.checkpoint.CheckpointConflictException e) {
+            return false; // another replica started first
         }
     }
 
@@ -772,6 +849,9 @@ final class StreamCoordinator implements Runnable {
      */
     void stop(Duration grace) {
         stop.stop();
+        if (leases != null) {
+            leases.close(); // takes nothing more while the readers drain
+        }
         wake.release();
         readers.shutdown();
         try {

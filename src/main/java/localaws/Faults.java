@@ -117,6 +117,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         return streams.forgetDisabled(table);
     }
 
+    /** The most readers each shard of the table's stream had at once so far, by shard id (AWS allows two). */
+    public Map<String, Integer> mostReadersPerShard(String table) {
+        return streams.mostReaders(stream(table));
+    }
+
     /** Expires every shard iterator issued so far. */
     public void expireIterators() {
         streams.expireIteratorsNow(clock.instant());

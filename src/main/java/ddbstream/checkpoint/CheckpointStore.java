@@ -125,11 +125,13 @@ public final class CheckpointStore {
         if (owner == null || epoch == null || expires == null) {
             return null;
         }
+        AttributeValue taken = item.get("takenAt");
         return new ShardLease(
                 item.get("sk").s(),
                 owner.s(),
                 Long.parseLong(epoch.n()),
-                Instant.ofEpochMilli(Long.parseLong(expires.n())));
+                Instant.ofEpochMilli(Long.parseLong(expires.n())),
+                taken == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(taken.n())));
     }
 
     /** A shard lease taken, and the shard's checkpoint as the take found it (null: none yet). */
@@ -154,10 +156,10 @@ public final class CheckpointStore {
         values.put(":me", AttributeValue.fromS(owner));
         values.put(":expires", millis(now.plus(duration)));
         values.put(":one", AttributeValue.fromN("1"));
+        values.put(":now", millis(now));
         String condition;
         if (from == null) {
             condition = "attribute_not_exists(#owner) OR expiresAt <= :now OR #owner = :me";
-            values.put(":now", millis(now));
         } else {
             condition = "#owner = :them AND shardEpoch = :theirs";
             values.put(":them", AttributeValue.fromS(from.owner()));
@@ -166,7 +168,7 @@ public final class CheckpointStore {
         try {
             var out = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(shardKey(group, streamArn, shardId))
-                    .updateExpression("SET #owner = :me, expiresAt = :expires ADD shardEpoch :one")
+                    .updateExpression("SET #owner = :me, expiresAt = :expires, takenAt = :now ADD shardEpoch :one")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(values)
@@ -257,15 +259,21 @@ public final class CheckpointStore {
 
     /**
      * Writes a checkpoint no reader holds, of a stream the replicas share ({@code stream.mode=shared}): a shard gone
-     * before it was read, the first start at LATEST. Only the order fences it.
+     * before it was read, or (with {@code firstOnly}) where the group's first start at LATEST begins. It is written
+     * only while no replica holds a lease on the shard, and with {@code firstOnly} only where nothing was saved yet.
      *
-     * @throws CheckpointConflictException when the stored checkpoint is further along
+     * @throws CheckpointConflictException when the stored checkpoint is further along, something was saved already
+     *     ({@code firstOnly}), or a replica holds the shard
      */
-    public void saveUnleased(String group, String streamArn, Checkpoint c) {
-        save(group, streamArn, c, -1, null);
+    public void saveUnleased(String group, String streamArn, Checkpoint c, boolean firstOnly, Instant now) {
+        save(group, streamArn, c, firstOnly ? -2 : -1, null, now);
     }
 
     private void save(String group, String streamArn, Checkpoint c, long epoch, ShardLease lease) {
+        save(group, streamArn, c, epoch, lease, null);
+    }
+
+    private void save(String group, String streamArn, Checkpoint c, long epoch, ShardLease lease, Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":order", AttributeValue.fromS(c.orderKey()));
         values.put(":end", AttributeValue.fromBool(c.shardEnd()));
@@ -274,7 +282,10 @@ public final class CheckpointStore {
         String fence;
         Map<String, String> names = new HashMap<>();
         if (lease == null && epoch < 0) {
-            fence = null;
+            values.put(":now", millis(now));
+            names.put("#owner", "owner");
+            fence = "(attribute_not_exists(#owner) OR expiresAt <= :now)"
+                    + (epoch == -2 ? " AND attribute_not_exists(orderKey)" : "");
         } else if (lease == null) {
             values.put(":epoch", AttributeValue.fromN(Long.toString(epoch)));
             set += ", leaseEpoch = :epoch";
@@ -313,7 +324,7 @@ public final class CheckpointStore {
         } catch (ConditionalCheckFailedException e) {
             throw new CheckpointConflictException("checkpoint of shard " + c.shardId() + " at " + c.describe()
                     + (lease == null && epoch < 0
-                            ? " refused: the stored checkpoint is further along"
+                            ? " refused: the stored checkpoint is further along, or a replica holds the shard"
                             : lease == null
                                     ? " under lease epoch " + epoch
                                             + " refused: the stored checkpoint is further along or was written under a newer"
@@ -344,15 +355,26 @@ public final class CheckpointStore {
         }
     }
 
-    /** Removes every checkpoint of a stream the group has finished (recorded by {@link #streamFinished}). */
-    public int deleteStream(String group, String streamArn) {
+    /**
+     * Removes every checkpoint and shard lease of a stream the group has finished (recorded by {@link #streamFinished}),
+     * but an item a replica still holds a lease on.
+     */
+    public int deleteStream(String group, String streamArn, Instant now) {
+        Shards shards = loadShards(group, streamArn);
+        Set<String> items = new TreeSet<>(shards.checkpoints().keySet());
+        items.addAll(shards.leases().keySet());
         int deleted = 0;
-        for (String shardId : load(group, streamArn).keySet()) {
-            dynamoDb.deleteItem(b -> b.tableName(table)
-                    .key(Map.of(
-                            "pk", AttributeValue.fromS(group + "|" + streamArn),
-                            "sk", AttributeValue.fromS(shardId))));
-            deleted++;
+        for (String shardId : items) {
+            try {
+                dynamoDb.deleteItem(b -> b.tableName(table)
+                        .key(shardKey(group, streamArn, shardId))
+                        .conditionExpression("attribute_not_exists(#owner) OR expiresAt <= :now")
+                        .expressionAttributeNames(Map.of("#owner", "owner"))
+                        .expressionAttributeValues(Map.of(":now", millis(now))));
+                deleted++;
+            } catch (ConditionalCheckFailedException e) {
+                // a replica still holds it: removed by a later pass
+            }
         }
         return deleted;
     }

@@ -10,12 +10,14 @@ import java.util.Objects;
  * shard's checkpoint again (after the Kinesis Client Library's lease per shard).
  *
  * @param expiresAt 0 (the epoch) when the owner released it
+ * @param takenAt when the owner took it (the epoch when unknown)
  */
-public record ShardLease(String shardId, String owner, long epoch, Instant expiresAt) {
+public record ShardLease(String shardId, String owner, long epoch, Instant expiresAt, Instant takenAt) {
     public ShardLease {
         Objects.requireNonNull(shardId, "shardId == null");
         Objects.requireNonNull(owner, "owner == null");
         Objects.requireNonNull(expiresAt, "expiresAt == null");
+        Objects.requireNonNull(takenAt, "takenAt == null");
     }
 
     /** True when another replica may take it without stealing: expired or released. */

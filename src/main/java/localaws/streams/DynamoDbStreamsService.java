@@ -122,8 +122,13 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         String type = required(request, "ShardIteratorType");
         Shard shard = shard(stream, shardId);
         BigInteger after = stream.withShard(shard, s -> position(s, type, text(request, "SequenceNumber")));
-        String iterator =
-                store.iterators.encode(new ShardIterators.Position(stream.arn, shardId, after, clock.instant()));
+        String iterator = store.iterators.encode(new ShardIterators.Position(
+                stream.arn,
+                shardId,
+                after,
+                clock.instant(),
+                Long.toHexString(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong())));
         return AwsHttpServer.JSON.createObjectNode().put("ShardIterator", iterator);
     }
 
@@ -177,6 +182,7 @@ public final class DynamoDbStreamsService implements AwsJsonService {
             throw AwsServiceException.notFound("Requested resource not found: Stream: " + p.streamArn() + " not found");
         }
         Shard shard = shard(stream, p.shardId());
+        store.readers.read(p.streamArn(), p.shardId(), p.reader(), now);
         return stream.withShard(shard, s -> read(s, p, limit, now));
     }
 
@@ -198,8 +204,8 @@ public final class DynamoDbStreamsService implements AwsJsonService {
         }
         out.write(']');
         if (!finished) {
-            String iterator =
-                    store.iterators.encode(new ShardIterators.Position(p.streamArn(), p.shardId(), next, now));
+            String iterator = store.iterators.encode(
+                    new ShardIterators.Position(p.streamArn(), p.shardId(), next, now, p.reader()));
             out.writeBytes((",\"NextShardIterator\":\"" + iterator + "\"").getBytes(StandardCharsets.US_ASCII));
         }
         out.write('}');

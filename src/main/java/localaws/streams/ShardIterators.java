@@ -8,10 +8,11 @@ import localaws.http.AwsServiceException;
 
 /**
  * Shard iterators as opaque strings: which stream and shard, the sequence number after which reading continues,
- * when the iterator was issued and by which emulator run (an iterator from an earlier run is expired).
+ * when the iterator was issued, by which emulator run (an iterator from an earlier run is expired), and the reader:
+ * the chain it belongs to, from a GetShardIterator through the NextShardIterators that follow.
  */
 final class ShardIterators {
-    record Position(String streamArn, String shardId, BigInteger after, Instant issued) {}
+    record Position(String streamArn, String shardId, BigInteger after, Instant issued, String reader) {}
 
     private final String run;
 
@@ -26,7 +27,8 @@ final class ShardIterators {
                 p.streamArn(),
                 p.shardId(),
                 p.after().toString(),
-                Long.toString(p.issued().toEpochMilli()));
+                Long.toString(p.issued().toEpochMilli()),
+                p.reader());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -43,7 +45,7 @@ final class ShardIterators {
         } catch (IllegalArgumentException e) {
             throw AwsServiceException.validation("Invalid ShardIterator");
         }
-        if (parts.length != 5) {
+        if (parts.length != 6) {
             throw AwsServiceException.validation("Invalid ShardIterator");
         }
         if (!parts[0].equals(run)) {
@@ -52,6 +54,6 @@ final class ShardIterators {
                     "Iterator expired: it was issued before" + " the local emulator restarted");
         }
         return new Position(
-                parts[1], parts[2], new BigInteger(parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[4])));
+                parts[1], parts[2], new BigInteger(parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[4])), parts[5]);
     }
 }

@@ -31,6 +31,7 @@ public final class StreamStore {
     private final AtomicReference<BigInteger> sequence = new AtomicReference<>(FIRST_SEQUENCE);
     private volatile Instant iteratorsExpiredBefore = Instant.EPOCH;
     final ShardIterators iterators = new ShardIterators(Long.toHexString(System.nanoTime()));
+    final ShardReaders readers = new ShardReaders();
 
     public StreamStore(StreamSettings settings, String region, String account) {
         this.settings = settings;
@@ -40,6 +41,14 @@ public final class StreamStore {
 
     public StreamSettings settings() {
         return settings;
+    }
+
+    /**
+     * The most readers each shard of the stream had at once so far (chains of iterators whose GetRecords were less than
+     * a second apart), by shard id: DynamoDB Streams allows two.
+     */
+    public Map<String, Integer> mostReaders(Stream stream) {
+        return readers.most(stream.arn);
     }
 
     /** Creates a new stream for a table; its label is the creation time, as in AWS. */
