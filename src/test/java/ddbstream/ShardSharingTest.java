@@ -191,6 +191,59 @@ class ShardSharingTest {
         }
     }
 
+    @Test
+    void aSharedReplicaWaitsWhileASingleOneOwnsTheStreamAndTakesOverOnceItStops() throws Exception {
+        String table = "mixed";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        CheckpointStore store = new CheckpointStore(aws.dynamoDb(), CHECKPOINTS);
+        CamelContext single = Contexts.started(aws, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("ddbstream:" + table + "?checkpointGroup=g&workerId=single&idleDelay=50"
+                                + "&shardDiscoveryInterval=200&leaseRenewInterval=300&leaseDuration=2000")
+                        .routeId("collect-single")
+                        .process(e ->
+                                deliveries.add(new Delivery("single", e.getIn().getBody(StreamBatch.class))));
+            }
+        });
+        CamelContext shared = null;
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> store.currentLease("g", table).isPresent());
+            shared = consumer(table, "s");
+            CamelContext sharedContext = shared;
+            write(table, 0, 50);
+            await().atMost(Duration.ofSeconds(10)).until(() -> values().size() >= 50);
+            // Both modes at once would read every shard twice: the shared one refuses, saying why.
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(org.apache.camel.health.HealthCheckRegistry.get(sharedContext)
+                                    .getCheck("ddbstream-" + table)
+                                    .orElseThrow()
+                                    .call()
+                                    .getMessage()
+                                    .orElse(""))
+                            .contains("must share one mode"));
+            assertThat(deliveries).extracting(Delivery::consumer).containsOnly("single");
+
+            single.stop(); // releases the stream's lease
+            write(table, 50, 100);
+            await().atMost(Duration.ofSeconds(15)).until(() -> values().size() >= 100);
+            assertThat(deliveries.stream()
+                            .filter(d -> d.consumer().equals("s"))
+                            .flatMap(d -> d.batch().records().stream())
+                            .map(r -> Integer.parseInt(
+                                    r.dynamodb().newImage().get("v").n())))
+                    .as("the shared replica reads on where the single one checkpointed")
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(50, 100).boxed().toList());
+        } finally {
+            single.stop();
+            if (shared != null) {
+                shared.stop();
+            }
+        }
+    }
+
     /** Each key's changes, first deliveries only, arrive in the order they were made, across shards and consumers. */
     private void assertPerKeyOrder() {
         Map<String, List<Integer>> byKey = new HashMap<>();
