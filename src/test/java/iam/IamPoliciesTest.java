@@ -83,6 +83,8 @@ class IamPoliciesTest {
                         Map.entry("views.keep", "1"),
                         Map.entry("snapshot.keep", "1"),
                         Map.entry("glue.database", "lake"),
+                        // Past the stream's retention at once: a shard gone from the stream loses its checkpoint.
+                        Map.entry("stream.retention", "1ms"),
                         Map.entry("export.visibility-timeout", "30")));
         // A restart: the deltas' Glue table is there from the run before, and this start moves it (UpdateTable).
         try (var glue = aws.clients().glue()) {
@@ -122,6 +124,26 @@ class IamPoliciesTest {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> folders("snapshots/") == 1 && onlyNamedViewFiles());
+            // A shard rolls over and, a day later, is gone from the stream: the checkpoint of its end is removed.
+            var checkpoints = new ddbstream.checkpoint.CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
+            String stream = aws.dynamoDb()
+                    .describeTable(b -> b.tableName(TABLE))
+                    .table()
+                    .latestStreamArn();
+            aws.stack().emulator().faults().rolloverShards(TABLE, false);
+            List<String> closed =
+                    aws.streams().describeStream(b -> b.streamArn(stream)).streamDescription().shards().stream()
+                            .filter(s -> s.sequenceNumberRange().endingSequenceNumber() != null)
+                            .map(s -> s.shardId())
+                            .toList();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> closed.stream().allMatch(id -> {
+                        var c = checkpoints.load("dynamo-lake", stream).get(id);
+                        return c != null && c.shardEnd();
+                    }));
+            aws.stack().emulator().faults().trimAndForgetShards(TABLE);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> closed.stream().noneMatch(checkpoints.load("dynamo-lake", stream)::containsKey));
             HttpResponse<String> ready = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
