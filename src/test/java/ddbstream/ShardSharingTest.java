@@ -244,6 +244,57 @@ class ShardSharingTest {
         }
     }
 
+    @Test
+    void sharedReplicasReadAStreamTurnedOffAndOnOldStreamFirstWithoutAnythingTwice() throws Exception {
+        String table = "recreated-shared";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        String old =
+                aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        write(table, 0, 300);
+        faults().rolloverShards(table, true); // the old stream: one closed shard and two open ones
+        write(table, 300, 600);
+        List<CamelContext> contexts = new ArrayList<>();
+        try {
+            for (String name : List.of("a", "b")) {
+                contexts.add(consumer(table, name));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 600);
+
+            // The stream turned off and on (a StreamViewType change): a new stream, read after the old one's end.
+            aws.dynamoDb().updateTable(b -> b.tableName(table).streamSpecification(s -> s.streamEnabled(false)));
+            aws.dynamoDb()
+                    .updateTable(b -> b.tableName(table)
+                            .streamSpecification(
+                                    s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
+            String recreated = aws.dynamoDb()
+                    .describeTable(b -> b.tableName(table))
+                    .table()
+                    .latestStreamArn();
+            assertThat(recreated).isNotEqualTo(old);
+            write(table, 600, 1200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> values().size() >= 1200);
+            Thread.sleep(2_000); // a few rounds more: a replica that re-read a shard of the old stream would show now
+
+            assertThat(values())
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, 1200).boxed().toList());
+            assertThat(records())
+                    .as("nothing twice: the replica that finished the old stream first left its items to the other")
+                    .hasSize(1200);
+            assertPerKeyOrder();
+            assertThat(new CheckpointStore(aws.dynamoDb(), CHECKPOINTS)
+                            .load("g", old)
+                            .values())
+                    .as("the old stream's checkpoints stay until it finished longer ago than the retention")
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.shardEnd()).isTrue());
+        } finally {
+            for (CamelContext c : contexts) {
+                c.stop();
+            }
+        }
+    }
+
     /** Each key's changes, first deliveries only, arrive in the order they were made, across shards and consumers. */
     private void assertPerKeyOrder() {
         Map<String, List<Integer>> byKey = new HashMap<>();
