@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.Record;
 /**
  * One replica of a stream shared by shard ({@code mode=shared}), in a process of its own, for the tests that kill or
  * pause replicas: it reads the table's stream through the local stack and appends each delivered record to a file as
- * one JSON line ({@code worker}, {@code shard}, {@code seq}, {@code pk}, {@code v}), written out before the batch's
+ * one JSON line ({@code worker}, {@code at} (when it was delivered), {@code shard}, {@code seq}, {@code pk}, {@code v}),
+ * written out before the batch's
  * checkpoint moves. Prints {@code CONSUMER READY} once its route runs; stops cleanly on SIGTERM.
  *
  * <p>Arguments: emulator, S3 and SQS endpoints, table, worker id, output file, lease duration and renew interval (ms).
@@ -47,9 +48,11 @@ public final class SharedStreamConsumer {
                 from(uri).routeId("replica-" + worker).process(e -> {
                     StreamBatch batch = e.getIn().getBody(StreamBatch.class);
                     StringBuilder lines = new StringBuilder();
+                    String at = java.time.Instant.now().toString(); // microseconds, comparable across processes
                     for (Record r : batch.records()) {
                         ObjectNode line = json.createObjectNode();
                         line.put("worker", worker);
+                        line.put("at", at);
                         line.put("shard", batch.shardId());
                         line.put("seq", r.dynamodb().sequenceNumber());
                         line.put("pk", r.dynamodb().keys().get("pk").s());
