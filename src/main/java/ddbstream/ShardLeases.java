@@ -228,7 +228,7 @@ final class ShardLeases {
                     || (mine >= share && !seenFree.isBefore(now.minus(duration)))) {
                 continue;
             }
-            var t = take(arn, shard, null, now);
+            var t = take(arn, shard, null);
             if (t != null) {
                 taken.add(t);
                 mine++;
@@ -246,7 +246,7 @@ final class ShardLeases {
                             .filter(l -> l.takenAt().isBefore(settled))
                             .max(Comparator.comparing(ShardLease::shardId)))
                     .ifPresent(victim -> {
-                        var t = take(arn, victim.shardId(), victim, now);
+                        var t = take(arn, victim.shardId(), victim);
                         if (t != null) {
                             LOG.info(
                                     "Shard {}: taken from {} to balance the stream's shards ({} here, {} there)",
@@ -262,7 +262,7 @@ final class ShardLeases {
         return taken;
     }
 
-    private CheckpointStore.Taken take(String arn, String shard, ShardLease from, Instant planned) {
+    private CheckpointStore.Taken take(String arn, String shard, ShardLease from) {
         if (closed) {
             return null;
         }

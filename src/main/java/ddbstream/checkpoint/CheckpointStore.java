@@ -76,20 +76,7 @@ public final class CheckpointStore {
 
     /** Every checkpoint of the group for the stream, by shard id. */
     public Map<String, Checkpoint> load(String group, String streamArn) {
-        Map<String, Checkpoint> out = new HashMap<>();
-        String pk = group + "|" + streamArn;
-        dynamoDb.queryPaginator(b -> b.tableName(table)
-                        .consistentRead(true)
-                        .keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))))
-                .items()
-                .forEach(item -> {
-                    if (item.containsKey("orderKey")) {
-                        Checkpoint c = fromItem(item);
-                        out.put(c.shardId(), c);
-                    }
-                });
-        return out;
+        return loadShards(group, streamArn).checkpoints();
     }
 
     /** Every checkpoint and every shard lease of the group for the stream ({@code stream.mode=shared}). */
@@ -313,9 +300,7 @@ public final class CheckpointStore {
         String update = c.latest() == null ? set + " REMOVE latestSince, latestFirstSeen" : set;
         try {
             dynamoDb.updateItem(b -> b.tableName(table)
-                    .key(Map.of(
-                            "pk", AttributeValue.fromS(group + "|" + streamArn),
-                            "sk", AttributeValue.fromS(c.shardId())))
+                    .key(shardKey(group, streamArn, c.shardId()))
                     .updateExpression(update)
                     .conditionExpression("(attribute_not_exists(orderKey) OR orderKey <= :order)"
                             + (fence == null ? "" : " AND " + fence))
@@ -344,9 +329,7 @@ public final class CheckpointStore {
     public boolean deleteFinished(String group, String streamArn, String shardId) {
         try {
             dynamoDb.deleteItem(b -> b.tableName(table)
-                    .key(Map.of(
-                            "pk", AttributeValue.fromS(group + "|" + streamArn),
-                            "sk", AttributeValue.fromS(shardId)))
+                    .key(shardKey(group, streamArn, shardId))
                     .conditionExpression("shardEnd = :end")
                     .expressionAttributeValues(Map.of(":end", AttributeValue.fromBool(true))));
             return true;
