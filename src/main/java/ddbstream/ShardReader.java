@@ -8,9 +8,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
-import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
-import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
@@ -111,7 +109,7 @@ final class ShardReader implements Runnable {
     private Outcome read() {
         String iterator = start();
         while (iterator != null && coordinator.isActive(generation, shardId, epoch)) {
-            GetRecordsResponse response;
+            WireGetRecords.Page response;
             try {
                 response = coordinator.getRecords(iterator);
                 backoff.reset();
@@ -129,7 +127,7 @@ final class ShardReader implements Runnable {
                 pause(e);
                 continue;
             }
-            List<Record> records = unseen(response.records());
+            List<RawRecord> records = unseen(response.records());
             if (!records.isEmpty() && !deliver(records)) {
                 return Outcome.STOPPED;
             }
@@ -248,31 +246,29 @@ final class ShardReader implements Runnable {
      * The records to deliver: all of them, except while a LATEST start resumes before its first record, when those
      * created before LATEST was taken are skipped. The first record after a LATEST start is saved before delivery.
      */
-    private List<Record> unseen(List<Record> records) {
+    private List<RawRecord> unseen(List<RawRecord> records) {
         if (records.isEmpty() || checkpoint == null || checkpoint.latest() == null) {
             return records;
         }
         int from = 0;
         if (skipBefore != null) {
             while (from < records.size()
-                    && records.get(from)
-                            .dynamodb()
-                            .approximateCreationDateTime()
-                            .isBefore(skipBefore)) {
+                    && records.get(from).approximateCreationDateTime() != null
+                    && records.get(from).approximateCreationDateTime().isBefore(skipBefore)) {
                 from++;
             }
         }
-        List<Record> rest = records.subList(from, records.size());
+        List<RawRecord> rest = records.subList(from, records.size());
         if (!rest.isEmpty() && checkpoint.latest().firstSeen() == null) {
             save(Checkpoint.latestFirstSeen(
-                    shardId, checkpoint.latest().since(), rest.get(0).dynamodb().sequenceNumber(), Instant.now()));
+                    shardId, checkpoint.latest().since(), rest.get(0).sequenceNumber(), Instant.now()));
             skipBefore = null;
         }
         return rest;
     }
 
     /** Processes a batch until an exchange succeeds (then checkpoints) or the reader must stop. */
-    private boolean deliver(List<Record> records) {
+    private boolean deliver(List<RawRecord> records) {
         StreamBatch batch = new StreamBatch(coordinator.table(), streamArn, shardId, records);
         Backoff retries = new Backoff(
                 coordinator.configuration().getRetryDelay(),
@@ -295,8 +291,8 @@ final class ShardReader implements Runnable {
         return false;
     }
 
-    private static Instant newest(List<Record> records) {
-        return records.get(records.size() - 1).dynamodb().approximateCreationDateTime();
+    private static Instant newest(List<RawRecord> records) {
+        return records.get(records.size() - 1).approximateCreationDateTime();
     }
 
     private void save(Checkpoint c) {

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetShardIteratorResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
@@ -786,8 +785,8 @@ final class StreamCoordinator implements Runnable {
         return consumer.deliver(batch, attempt);
     }
 
-    GetRecordsResponse getRecords(String iterator) {
-        return streams.getRecords(b -> b.shardIterator(iterator).limit(config.getMaxRecordsPerRequest()));
+    WireGetRecords.Page getRecords(String iterator) {
+        return WireGetRecords.getRecords(streams, iterator, config.getMaxRecordsPerRequest());
     }
 
     GetShardIteratorResponse shardIterator(String arn, String shardId, ShardIteratorType type, String sequenceNumber) {

@@ -2,14 +2,15 @@ package deltas;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import ddbstream.RawRecord;
 import ddbstream.StreamBatch;
-import item.DeltaEnvelopes;
 import item.ItemFormatException;
-import item.StreamRecords;
+import item.StreamRecordTranscoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.List;
 import lake.LakeLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 
 /**
@@ -54,65 +54,48 @@ public final class DeltaMapper {
         List<byte[]> lines = new ArrayList<>(batch.size());
         List<LakeObject> objects = new ArrayList<>();
         Instant now = clock.instant();
-        // One generator for the whole batch: each envelope is a slice of one growing buffer.
+        StreamRecordTranscoder envelopes = new StreamRecordTranscoder();
+        // One buffer for the whole batch: each envelope is a slice of it.
         Buffer out = new Buffer(batch.size() * 512);
-        JsonGenerator g = generator(out);
-        try {
-            for (Record r : batch.records()) {
-                int start = out.size();
-                try {
-                    DeltaEnvelopes.fromRecord(r, batch.table(), batch.shardId()).writeJson(g);
-                    g.flush();
-                } catch (ItemFormatException e) {
-                    // The generator is in the middle of an object: drop it and what it wrote.
-                    g.close();
-                    out.truncate(start);
-                    g = generator(out);
-                    objects.add(deadLetter(batch, r, e, now));
-                    continue;
-                }
-                out.write('\n');
-                byte[] line = Arrays.copyOfRange(out.bytes(), start, out.size());
-                if (line.length > MAX_FIREHOSE_RECORD) {
-                    metrics.overflow();
-                    objects.add(new LakeObject(layout.overflowKey(batch.shardId(), sequence(r), now), line));
-                } else {
-                    lines.add(line);
-                }
+        for (RawRecord r : batch.rawRecords()) {
+            int start = out.size();
+            try {
+                envelopes.write(r.json(), batch.table(), batch.shardId(), out);
+            } catch (ItemFormatException e) {
+                out.truncate(start);
+                objects.add(deadLetter(batch, r, e, now));
+                continue;
             }
-        } finally {
-            g.close();
+            out.write('\n');
+            byte[] line = Arrays.copyOfRange(out.bytes(), start, out.size());
+            if (line.length > MAX_FIREHOSE_RECORD) {
+                metrics.overflow();
+                objects.add(new LakeObject(layout.overflowKey(batch.shardId(), sequence(r), now), line));
+            } else {
+                lines.add(line);
+            }
         }
         return new DeltaBatch(lines, objects, firehoseMaxAttempts, pack ? MAX_FIREHOSE_RECORD : 0);
     }
 
-    private static JsonGenerator generator(Buffer out) throws IOException {
-        return JSON.createGenerator(out)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
-                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    }
-
-    private LakeObject deadLetter(StreamBatch batch, Record r, ItemFormatException e, Instant now) {
-        ItemFormatException located = DeltaEnvelopes.locateUntyped(r);
-        String reason = (located != null ? located : e).getMessage();
+    private LakeObject deadLetter(StreamBatch batch, RawRecord r, ItemFormatException e, Instant now) {
         String seq = sequence(r);
         LOG.warn(
                 "Stream record {} of shard {} cannot be converted and goes to the dead letters: {}",
                 seq,
                 batch.shardId(),
-                reason);
+                e.getMessage());
         metrics.deadLetter();
         return LakeObject.of(
-                layout.streamDeadLetterKey(batch.shardId(), seq, now), deadLetterJson(batch, seq, r, reason));
+                layout.streamDeadLetterKey(batch.shardId(), seq, now), deadLetterJson(batch, seq, r, e.getMessage()));
     }
 
-    private static String sequence(Record r) {
-        return r.dynamodb() == null || r.dynamodb().sequenceNumber() == null
-                ? "unknown"
-                : r.dynamodb().sequenceNumber();
+    private static String sequence(RawRecord r) {
+        return r.sequenceNumber() == null ? "unknown" : r.sequenceNumber();
     }
 
-    private static String deadLetterJson(StreamBatch batch, String seq, Record r, String reason) {
+    /** The dead letter: why, where, and the record whole, as the stream sent it. */
+    private static String deadLetterJson(StreamBatch batch, String seq, RawRecord r, String reason) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -122,7 +105,7 @@ public final class DeltaMapper {
             g.writeStringField("shardId", batch.shardId());
             g.writeStringField("sequenceNumber", seq);
             g.writeFieldName("record");
-            StreamRecords.write(r, g);
+            g.writeRawValue(new String(r.json(), StandardCharsets.UTF_8));
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -303,45 +303,6 @@ public final class AttributeValues {
         g.writeEndArray();
     }
 
-    /**
-     * Checks that every value of the item, nested ones too, carries a type the SDK knows.
-     *
-     * @throws ItemFormatException naming the path of the first value without one
-     */
-    public static void checkTyped(Map<String, AttributeValue> item, String path) {
-        try {
-            checkTyped(item);
-        } catch (ItemFormatException e) {
-            throw e.under(path);
-        }
-    }
-
-    private static void checkTyped(Map<String, AttributeValue> item) {
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            try {
-                checkTyped(e.getValue());
-            } catch (ItemFormatException x) {
-                throw x.under(AttributePath.child("", e.getKey()));
-            }
-        }
-    }
-
-    private static void checkTyped(AttributeValue v) {
-        switch (typeOf(v, "")) {
-            case M -> checkTyped(v.m());
-            case L -> {
-                for (int i = 0; i < v.l().size(); i++) {
-                    try {
-                        checkTyped(v.l().get(i));
-                    } catch (ItemFormatException e) {
-                        throw e.under(AttributePath.index("", i));
-                    }
-                }
-            }
-            default -> {}
-        }
-    }
-
     /** The value's type, or an {@link ItemFormatException} when the value carries none. */
     public static AttributeValue.Type typeOf(AttributeValue v, String path) {
         if (v == null) {

@@ -71,26 +71,6 @@ public final class DeltaEnvelopes {
                 ttl);
     }
 
-    /**
-     * Where in the record a value without type is ({@code dynamodb.NewImage.a.b[2]}), as an exception to throw, or
-     * null when every value has one. Converting finds such a value too, but names it by its place in the envelope; a
-     * dead letter should name its place in the record.
-     */
-    public static ItemFormatException locateUntyped(Record record) {
-        StreamRecord change = record.dynamodb();
-        if (change == null) {
-            return null;
-        }
-        try {
-            AttributeValues.checkTyped(change.hasKeys() ? change.keys() : Map.of(), "dynamodb.Keys");
-            AttributeValues.checkTyped(change.hasNewImage() ? change.newImage() : Map.of(), "dynamodb.NewImage");
-            AttributeValues.checkTyped(change.hasOldImage() ? change.oldImage() : Map.of(), "dynamodb.OldImage");
-            return null;
-        } catch (ItemFormatException e) {
-            return e;
-        }
-    }
-
     private static DeltaEnvelope build(
             DeltaEnvelope.Action action,
             String sequenceNumber,

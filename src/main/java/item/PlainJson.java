@@ -100,6 +100,126 @@ public final class PlainJson {
         g.writeEndArray();
     }
 
+    /**
+     * Copies one item of DynamoDB JSON whose START_OBJECT is the parser's current token as plain JSON, leaving the
+     * parser on its END_OBJECT: the text {@link #writeItem} writes for the item {@link AttributeValues#readItem} reads,
+     * without building it, and as strict (an empty value, an unknown or second type tag, a number that is not one or
+     * malformed base64 is an {@link ItemFormatException} naming its path).
+     */
+    public static void copyDynamoItem(JsonParser p, JsonGenerator g) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new ItemFormatException("", "expected an object of attributes, found " + AttributeValues.describe(p));
+        }
+        g.writeStartObject();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            g.writeFieldName(name);
+            p.nextToken();
+            try {
+                copyDynamoValue(p, g);
+            } catch (ItemFormatException e) {
+                throw e.under(AttributePath.child("", name));
+            }
+        }
+        g.writeEndObject();
+    }
+
+    private static void copyDynamoValue(JsonParser p, JsonGenerator g) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new ItemFormatException(
+                    "", "expected a typed value like {\"S\":...}, found " + AttributeValues.describe(p));
+        }
+        if (p.nextToken() != JsonToken.FIELD_NAME) {
+            throw new ItemFormatException(
+                    "", "empty attribute value {}; it needs exactly one of S, N, B, BOOL, NULL, SS, NS, BS, L, M");
+        }
+        String tag = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (tag) {
+            case "S" -> copyString(p, g, tag);
+            case "N" -> copyNumber(p, g);
+            case "B" -> copyBinary(p, g);
+            case "BOOL" -> {
+                if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+                    throw new ItemFormatException(
+                            "", "BOOL must be true or false, found " + AttributeValues.describe(p));
+                }
+                g.writeBoolean(t == JsonToken.VALUE_TRUE);
+            }
+            case "NULL" -> {
+                if (t != JsonToken.VALUE_TRUE) {
+                    throw new ItemFormatException("", "NULL must be true, found " + AttributeValues.describe(p));
+                }
+                g.writeNull();
+            }
+            case "SS" -> copyArray(p, g, tag, () -> copyString(p, g, tag));
+            case "NS" -> copyArray(p, g, tag, () -> copyNumber(p, g));
+            case "BS" -> copyArray(p, g, tag, () -> copyBinary(p, g));
+            case "L" -> copyArray(p, g, tag, () -> copyDynamoValue(p, g));
+            case "M" -> {
+                if (t != JsonToken.START_OBJECT) {
+                    throw new ItemFormatException("", "M must hold an object, found " + AttributeValues.describe(p));
+                }
+                copyDynamoItem(p, g);
+            }
+            default ->
+                throw new ItemFormatException(
+                        "", "unknown type tag '" + tag + "'; expected one of S, N, B, BOOL, NULL, SS, NS, BS, L, M");
+        }
+        if (p.nextToken() != JsonToken.END_OBJECT) {
+            throw new ItemFormatException(
+                    "", "more than one type tag in one value (" + tag + " and " + p.currentName() + ")");
+        }
+    }
+
+    private interface ElementCopier {
+        void copy() throws IOException;
+    }
+
+    private static void copyArray(JsonParser p, JsonGenerator g, String tag, ElementCopier copier) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new ItemFormatException("", tag + " must hold an array, found " + AttributeValues.describe(p));
+        }
+        g.writeStartArray();
+        for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+            try {
+                copier.copy();
+            } catch (ItemFormatException e) {
+                throw e.under(AttributePath.index("", i));
+            }
+        }
+        g.writeEndArray();
+    }
+
+    private static void copyString(JsonParser p, JsonGenerator g, String tag) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new ItemFormatException("", tag + " must be a string, found " + AttributeValues.describe(p));
+        }
+        g.writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    }
+
+    private static void copyNumber(JsonParser p, JsonGenerator g) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new ItemFormatException(
+                    "", "a number must be sent as a string like \"12.5\", found " + AttributeValues.describe(p));
+        }
+        g.writeNumber(DynamoNumbers.toJsonNumber(p.getText(), ""));
+    }
+
+    private static void copyBinary(JsonParser p, JsonGenerator g) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new ItemFormatException("", "B must be a string, found " + AttributeValues.describe(p));
+        }
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getDecoder().decode(p.getText());
+        } catch (IllegalArgumentException e) {
+            throw new ItemFormatException("", "malformed base64 (" + e.getMessage() + ")");
+        }
+        // Written as the lake writes every binary: standard base64 with padding, whatever form it arrived in.
+        g.writeString(java.util.Base64.getEncoder().encodeToString(bytes));
+    }
+
     /** Parses plain JSON text of one item back into attribute values (strings S, numbers N, arrays L, objects M). */
     public static Map<String, AttributeValue> parseItem(String plainJson) {
         try (JsonParser p = JsonText.FACTORY.createParser(plainJson)) {

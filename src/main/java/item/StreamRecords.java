@@ -1,7 +1,11 @@
 package item;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -16,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
  * could not type are written as {@code {}}, exactly as they reached the application.
  */
 public final class StreamRecords {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private StreamRecords() {}
 
     /** The record as one line of JSON. */
@@ -57,6 +63,95 @@ public final class StreamRecords {
             g.writeEndObject();
         }
         g.writeEndObject();
+    }
+
+    /**
+     * Reads a record in the Streams API's JSON form back into the AWS SDK's object, as leniently as the SDK reads a
+     * response: a value without a type it knows becomes a value of no type (see {@link AttributeValues#typeOf}).
+     */
+    public static Record read(byte[] json) {
+        JsonNode r;
+        try {
+            r = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new ItemFormatException("", "not JSON: " + e.getMessage());
+        }
+        Record.Builder record = Record.builder()
+                .eventID(text(r, "eventID"))
+                .eventName(text(r, "eventName"))
+                .eventVersion(text(r, "eventVersion"))
+                .eventSource(text(r, "eventSource"))
+                .awsRegion(text(r, "awsRegion"));
+        JsonNode d = r.get("dynamodb");
+        if (d != null && d.isObject()) {
+            StreamRecord.Builder change = StreamRecord.builder()
+                    .sequenceNumber(text(d, "SequenceNumber"))
+                    .streamViewType(text(d, "StreamViewType"));
+            JsonNode created = d.get("ApproximateCreationDateTime");
+            if (created != null && created.isValueNode() && !created.isNull()) {
+                try (JsonParser p = created.traverse()) {
+                    p.nextToken();
+                    change.approximateCreationDateTime(StreamRecordTranscoder.creationTime(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if (d.path("SizeBytes").canConvertToLong()) {
+                change.sizeBytes(d.get("SizeBytes").asLong());
+            }
+            imageOf(d, "Keys", change::keys);
+            imageOf(d, "NewImage", change::newImage);
+            imageOf(d, "OldImage", change::oldImage);
+            record.dynamodb(change.build());
+        }
+        JsonNode identity = r.get("userIdentity");
+        if (identity != null && identity.isObject()) {
+            record.userIdentity(Identity.builder()
+                    .principalId(text(identity, "PrincipalId"))
+                    .type(text(identity, "Type"))
+                    .build());
+        }
+        return record.build();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || !v.isValueNode() ? null : v.asText();
+    }
+
+    private static void imageOf(
+            JsonNode change, String field, java.util.function.Consumer<Map<String, AttributeValue>> to) {
+        JsonNode image = change.get(field);
+        if (image == null || !image.isObject()) {
+            return;
+        }
+        Map<String, AttributeValue> item = new java.util.LinkedHashMap<>();
+        image.fields().forEachRemaining(e -> item.put(e.getKey(), lenient(e.getValue())));
+        to.accept(item);
+    }
+
+    private static AttributeValue lenient(JsonNode value) {
+        try {
+            return AttributeValues.valueFromTree(value, "");
+        } catch (ItemFormatException e) {
+            if (value.isObject()
+                    && value.size() == 1
+                    && value.has("M")
+                    && value.get("M").isObject()) {
+                Map<String, AttributeValue> m = new java.util.LinkedHashMap<>();
+                value.get("M").fields().forEachRemaining(f -> m.put(f.getKey(), lenient(f.getValue())));
+                return AttributeValue.fromM(m);
+            }
+            if (value.isObject()
+                    && value.size() == 1
+                    && value.has("L")
+                    && value.get("L").isArray()) {
+                java.util.List<AttributeValue> l = new java.util.ArrayList<>();
+                value.get("L").forEach(v -> l.add(lenient(v)));
+                return AttributeValue.fromL(l);
+            }
+            return AttributeValue.builder().build();
+        }
     }
 
     private static void field(JsonGenerator g, String name, String value) throws IOException {
