@@ -444,6 +444,8 @@ final class StreamCoordinator implements Runnable {
                     graph.finished(d.shardId(), d.checkpoint());
                     if (leases != null) {
                         leases.release(d.shardId());
+                        // Its children may be read now: take them this round, not a renew interval later.
+                        nextBalance = Instant.EPOCH;
                     }
                     metrics.shardFinished(d.shardId());
                     shardBackoff.remove(d.shardId());

@@ -3,6 +3,8 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static testsupport.Fixtures.createTable;
+import static testsupport.Fixtures.n;
+import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.CheckpointStore;
 import ddbstream.checkpoint.ShardLease;
@@ -47,8 +49,13 @@ class ShardSharingTest {
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
 
     private CamelContext consumer(String table, String name) throws Exception {
+        return consumer(table, name, 300, 2000);
+    }
+
+    private CamelContext consumer(String table, String name, long renewInterval, long leaseDuration) throws Exception {
         String uri = "ddbstream:" + table + "?mode=shared&checkpointGroup=g&workerId=" + name
-                + "&idleDelay=50&shardDiscoveryInterval=200&leaseRenewInterval=300&leaseDuration=2000"
+                + "&idleDelay=50&shardDiscoveryInterval=200&leaseRenewInterval=" + renewInterval + "&leaseDuration="
+                + leaseDuration
                 + "&retryDelay=50&maxRetryDelay=1000&maxRecordsPerRequest=100";
         return Contexts.started(aws, new RouteBuilder() {
             @Override
@@ -171,6 +178,27 @@ class ShardSharingTest {
             for (CamelContext c : contexts) {
                 c.stop();
             }
+        }
+    }
+
+    /**
+     * A replica that finishes a shard takes its children in the same round, not a renew interval later: with rounds
+     * 20 s apart, three generations of shards behind each other are read in well under one round.
+     */
+    @Test
+    void aReplicaTakesAFinishedShardsChildrenAtOnce() throws Exception {
+        String table = "generations";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        for (int generation = 0; generation < 3; generation++) {
+            write(table, generation * 100, (generation + 1) * 100);
+            faults().rolloverShards(table, true);
+        }
+        write(table, 300, 400);
+        CamelContext context = consumer(table, "a", 20_000, 60_000);
+        try {
+            await().atMost(Duration.ofSeconds(15)).until(() -> values().size() >= 400);
+        } finally {
+            context.stop();
         }
     }
 
