@@ -14,15 +14,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The shard leases one replica holds when the replicas share a stream ({@code stream.mode=shared}), after the Kinesis
  * Client Library's lease per shard: each readable shard is leased to one replica at a time; every replica takes free
- * shards up to its share (the readable shards over the replicas whose heartbeat is current, rounded up), and a replica
+ * shards up to its share (the readable shards over the replicas whose heartbeat is current, rounded up); a replica
  * holding two or more fewer than another takes one shard a round from the one holding the most, so the counts end at
- * most one apart. Taking free shards first keeps steals, each of which may deliver one batch twice, to the moments the
+ * most one apart; and a replica with much less load (records per second, measured by each owner and written on the
+ * lease at each renewal) takes a busy shard from the one with the most. Taking free shards first keeps steals, each of which may deliver one batch twice, to the moments the
  * replicas change. A lease (and the replica's heartbeat) is renewed every
  * {@code leaseRenewInterval} on the lease thread, and is safe to act under until the lease duration less one interval
  * has passed since its last renewal; a renewal refused (another replica took the shard) or failing past that loses it,
@@ -37,6 +39,15 @@ final class ShardLeases {
 
     private record Held(ShardLease lease, Instant safeUntil) {}
 
+    /** A held shard's records processed by a time, and its throughput measured then (NaN before the second look). */
+    private record Rate(long records, Instant at, double perSecond) {}
+
+    /**
+     * A load steal moves a shard only when the two replicas' loads differ by at least this many records per second
+     * (and a quarter of their sum): idle shards' noise moves nothing.
+     */
+    static final double MIN_LOAD_GAP = 10;
+
     private final CheckpointStore store;
     private final String group;
     private final String owner;
@@ -45,6 +56,8 @@ final class ShardLeases {
     private final Clock clock;
     private final Consumer<String> onLost;
     private final Runnable onTakeover;
+    private final ToLongFunction<String> recordsRead;
+    private final Map<String, Rate> rates = new ConcurrentHashMap<>();
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final String table;
     private final int maxShards;
@@ -61,6 +74,7 @@ final class ShardLeases {
             String owner,
             Consumer<String> onLost,
             Runnable onTakeover,
+            ToLongFunction<String> recordsRead,
             Clock clock) {
         this.store = store;
         this.group = config.getCheckpointGroup();
@@ -71,6 +85,7 @@ final class ShardLeases {
         this.renewInterval = Duration.ofMillis(config.getLeaseRenewInterval());
         this.onLost = onLost;
         this.onTakeover = onTakeover;
+        this.recordsRead = recordsRead;
         this.clock = clock;
     }
 
@@ -133,7 +148,7 @@ final class ShardLeases {
             Instant now = clock.instant();
             String shard = h.lease.shardId();
             try {
-                if (store.renewShard(group, arn, h.lease, duration, now)) {
+                if (store.renewShard(group, arn, h.lease, duration, now, measure(shard, now))) {
                     held.replace(shard, h, new Held(h.lease, now.plus(duration).minus(renewInterval)));
                     continue;
                 }
@@ -157,9 +172,27 @@ final class ShardLeases {
                         e.toString());
             }
             if (held.remove(shard, h)) {
+                rates.remove(shard);
                 onLost.accept(shard);
             }
         }
+    }
+
+    /**
+     * The shard's records per second since the last renewal, smoothed over the renewals before (each weighs half as
+     * much as the one after it); -1 (the lease keeps the figure its last owner wrote) until a second look.
+     */
+    private double measure(String shard, Instant now) {
+        long records = recordsRead.applyAsLong(shard);
+        Rate before = rates.get(shard);
+        double perSecond = Double.NaN;
+        if (before != null) {
+            double seconds = Duration.between(before.at, now).toMillis() / 1000.0;
+            double recent = seconds > 0 ? Math.max(0, records - before.records) / seconds : 0;
+            perSecond = Double.isNaN(before.perSecond) ? recent : (before.perSecond + recent) / 2;
+        }
+        rates.put(shard, new Rate(records, now, perSecond));
+        return Double.isNaN(perSecond) ? -1 : perSecond;
     }
 
     /**
@@ -169,6 +202,7 @@ final class ShardLeases {
     void lost(String shardId, long epoch) {
         Held h = held.get(shardId);
         if (h != null && h.lease.epoch() == epoch && held.remove(shardId, h)) {
+            rates.remove(shardId);
             onLost.accept(shardId);
         }
     }
@@ -235,31 +269,81 @@ final class ShardLeases {
             }
         }
         int before = mine;
-        if (taken.isEmpty() && mine < maxShards) {
-            // Only a lease held for a lease's time: its holder before has surely stopped reading, so a shard never has
-            // more than two readers (the one stopping and the new one), as DynamoDB Streams allows.
-            Instant settled = now.minus(duration);
-            others.values().stream()
-                    .filter(ls -> ls.size() >= before + 2)
-                    .max(Comparator.comparingInt(List::size))
-                    .flatMap(ls -> ls.stream()
-                            .filter(l -> l.takenAt().isBefore(settled))
-                            .max(Comparator.comparing(ShardLease::shardId)))
-                    .ifPresent(victim -> {
-                        var t = take(arn, victim.shardId(), victim);
-                        if (t != null) {
-                            LOG.info(
-                                    "Shard {}: taken from {} to balance the stream's shards ({} here, {} there)",
-                                    victim.shardId(),
-                                    victim.owner(),
-                                    before + 1,
-                                    others.get(victim.owner()).size() - 1);
-                            taken.add(t);
-                            onTakeover.run();
+        if (!taken.isEmpty() || mine >= maxShards) {
+            return taken;
+        }
+        // Steals: only a lease held for a lease's time, so its holder before has surely stopped reading and a shard
+        // never has more than two readers (the one stopping and the new one), as DynamoDB Streams allows.
+        Instant settled = now.minus(duration);
+        double myLoad = load(held.keySet(), leases);
+        Map<String, Double> loads = new HashMap<>();
+        others.forEach((o, ls) -> loads.put(
+                o, ls.stream().mapToDouble(ShardLease::recordsPerSecond).sum()));
+        // By count: from the replica holding the most, two or more above this one, the shard that best evens the two
+        // replicas' loads.
+        ShardLease victim = others.values().stream()
+                .filter(ls -> ls.size() >= before + 2)
+                .max(Comparator.comparingInt(List::size))
+                .flatMap(ls -> evening(ls, loads.get(ls.get(0).owner()) - myLoad, settled, Double.MAX_VALUE))
+                .orElse(null);
+        String why = "count";
+        if (victim == null) {
+            // By throughput: from the replica with the most load, holding at least as many shards as this one, a
+            // shard that at least halves the gap between the two, and only a gap worth a batch read twice.
+            victim = others.values().stream()
+                    .filter(ls -> ls.size() >= before)
+                    .max(Comparator.comparingDouble(ls -> loads.get(ls.get(0).owner())))
+                    .flatMap(ls -> {
+                        double theirs = loads.get(ls.get(0).owner());
+                        double gap = theirs - myLoad;
+                        if (gap < MIN_LOAD_GAP || gap < (theirs + myLoad) / 4) {
+                            return java.util.Optional.empty();
                         }
-                    });
+                        return evening(ls, gap, settled, gap / 2);
+                    })
+                    .orElse(null);
+            why = "throughput";
+        }
+        if (victim != null) {
+            var t = take(arn, victim.shardId(), victim);
+            if (t != null) {
+                LOG.info(
+                        "Shard {}: taken from {} to balance the stream's shards by {} ({} shards and {} records/s"
+                                + " here, {} and {} there)",
+                        victim.shardId(),
+                        victim.owner(),
+                        why,
+                        before + 1,
+                        Math.round(myLoad + victim.recordsPerSecond()),
+                        others.get(victim.owner()).size() - 1,
+                        Math.round(loads.get(victim.owner()) - victim.recordsPerSecond()));
+                taken.add(t);
+                onTakeover.run();
+            }
         }
         return taken;
+    }
+
+    /** The load of the shards held here, as their leases in the table say (each renewal writes it). */
+    private static double load(Set<String> shards, Map<String, ShardLease> leases) {
+        return shards.stream()
+                .map(leases::get)
+                .filter(java.util.Objects::nonNull)
+                .mapToDouble(ShardLease::recordsPerSecond)
+                .sum();
+    }
+
+    /**
+     * Of a replica's settled leases, the one whose move here leaves the two replicas' loads closest ({@code gap}: how
+     * much more load it has), if moving it leaves them at most {@code within} apart; ties go to the newest shard.
+     */
+    private static java.util.Optional<ShardLease> evening(
+            List<ShardLease> theirs, double gap, Instant settled, double within) {
+        return theirs.stream()
+                .filter(l -> l.takenAt().isBefore(settled))
+                .filter(l -> Math.abs(gap - 2 * l.recordsPerSecond()) <= within)
+                .min(Comparator.comparingDouble((ShardLease l) -> Math.abs(gap - 2 * l.recordsPerSecond()))
+                        .thenComparing(ShardLease::shardId, Comparator.reverseOrder()));
     }
 
     private CheckpointStore.Taken take(String arn, String shard, ShardLease from) {
@@ -282,6 +366,7 @@ final class ShardLeases {
 
     /** Gives a shard's lease up at once (its reader ended: the shard is read to its end, or this replica stops). */
     void release(String shardId) {
+        rates.remove(shardId);
         Held h = held.remove(shardId);
         if (h == null) {
             return;

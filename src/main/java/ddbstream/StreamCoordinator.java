@@ -110,7 +110,14 @@ final class StreamCoordinator implements Runnable {
         this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));
         this.keeper = new LeaseKeeper(store, config, owner, leaseThread, this::onLeaseLost, Clock.systemUTC());
         this.leases = config.isShared()
-                ? new ShardLeases(store, config, owner, shard -> wake.release(), metrics::takeover, Clock.systemUTC())
+                ? new ShardLeases(
+                        store,
+                        config,
+                        owner,
+                        shard -> wake.release(),
+                        metrics::takeover,
+                        metrics::recordsRead,
+                        Clock.systemUTC())
                 : null;
         if (leases != null) {
             leaseThread.scheduleWithFixedDelay(
@@ -805,7 +812,7 @@ final class StreamCoordinator implements Runnable {
                     c,
                     held != null && held.epoch() == epoch
                             ? held
-                            : new ShardLease(c.shardId(), leases.owner(), epoch, Instant.EPOCH, Instant.EPOCH));
+                            : new ShardLease(c.shardId(), leases.owner(), epoch, Instant.EPOCH, Instant.EPOCH, 0));
         } else {
             store.save(config.getCheckpointGroup(), arn, c, epoch);
         }

@@ -38,6 +38,7 @@ final class StreamMetrics {
     private final AtomicLong perSecond = new AtomicLong();
     private final Map<String, Instant> newestRecord = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastCheckpoint = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> readByShard = new ConcurrentHashMap<>();
     private double countedAtLastTick;
     private Instant lastTick = Instant.now();
 
@@ -56,6 +57,9 @@ final class StreamMetrics {
 
     void batchDone(String shardId, int count, Instant newest, Instant now) {
         records.increment(count);
+        readByShard
+                .computeIfAbsent(shardId, id -> new java.util.concurrent.atomic.LongAdder())
+                .add(count);
         if (newest != null) {
             newestRecord.put(shardId, newest);
         }
@@ -74,9 +78,16 @@ final class StreamMetrics {
         return t == null ? 0 : Math.max(0, Duration.between(t, Instant.now()).toMillis() / 1000.0);
     }
 
+    /** The records of the shard this replica has processed since it started (or since the shard finished). */
+    long recordsRead(String shardId) {
+        var n = readByShard.get(shardId);
+        return n == null ? 0 : n.sum();
+    }
+
     /** A shard read to its end: its per-shard gauges go away. */
     void shardFinished(String shardId) {
         newestRecord.remove(shardId);
+        readByShard.remove(shardId);
         if (lastCheckpoint.remove(shardId) != null) {
             registry.find("dynamolake.stream.lag.seconds")
                     .tag("shard", shardId)

@@ -202,6 +202,82 @@ class ShardSharingTest {
         }
     }
 
+    /**
+     * Shards are balanced by throughput, not only by count: when one replica holds both shards that take all the
+     * writes, the other takes one of them (and gives back an idle one), so each ends with one busy shard, and counts
+     * stay even.
+     */
+    @Test
+    void replicasBalanceTheirShardsByThroughput() throws Exception {
+        String table = "hot";
+        createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
+        String stream =
+                aws.dynamoDb().describeTable(b -> b.tableName(table)).table().latestStreamArn();
+        faults().rolloverShards(table, true);
+        faults().rolloverShards(table, true); // four open shards
+        write(table, 0, 120);
+        List<CamelContext> contexts = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = null;
+        try {
+            for (String name : List.of("a", "b")) {
+                contexts.add(consumer(table, name));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> values().size() >= 120);
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                Map<String, String> owners = SharedStreams.owners(aws, stream);
+                return owners.size() == 4
+                        && owners.values().stream().filter("a"::equals).count() == 2;
+            });
+            // The two shards one replica holds become the busy ones: writes only to keys that land there.
+            Map<String, String> owners = SharedStreams.owners(aws, stream);
+            Set<String> hot = owners.entrySet().stream()
+                    .filter(e -> e.getValue().equals("a"))
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
+            Map<String, String> shardOfKey = new HashMap<>();
+            deliveries.forEach(d -> d.batch()
+                    .records()
+                    .forEach(r -> shardOfKey.put(
+                            r.dynamodb().keys().get("pk").s(), d.batch().shardId())));
+            List<String> hotKeys = shardOfKey.entrySet().stream()
+                    .filter(e -> hot.contains(e.getValue()))
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+            assertThat(hotKeys.stream().map(shardOfKey::get).collect(Collectors.toSet()))
+                    .isEqualTo(hot);
+            writer = new Thread(() -> {
+                for (int v = 1000; writing.get(); v++) {
+                    String key = hotKeys.get(v % hotKeys.size());
+                    int value = v;
+                    aws.dynamoDb()
+                            .putItem(b ->
+                                    b.tableName(table).item(Map.of("pk", s(key), "v", n(Integer.toString(value)))));
+                }
+            });
+            writer.start();
+            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+                Map<String, String> now = SharedStreams.owners(aws, stream);
+                assertThat(hot.stream().map(now::get).collect(Collectors.toSet()))
+                        .as("each replica reads one of the busy shards")
+                        .containsExactlyInAnyOrder("a", "b");
+                assertThat(now.values().stream().filter("a"::equals).count())
+                        .as("and two shards each")
+                        .isEqualTo(2);
+            });
+        } finally {
+            writing.set(false);
+            if (writer != null) {
+                writer.join();
+            }
+            for (CamelContext c : contexts) {
+                c.stop();
+            }
+        }
+        assertOneReaderAtATime(table, stream);
+    }
+
     @Test
     void aSharedReplicaWaitsWhileASingleOneOwnsTheStreamAndTakesOverOnceItStops() throws Exception {
         String table = "mixed";

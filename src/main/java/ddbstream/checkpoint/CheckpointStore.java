@@ -118,7 +118,10 @@ public final class CheckpointStore {
                 owner.s(),
                 Long.parseLong(epoch.n()),
                 Instant.ofEpochMilli(Long.parseLong(expires.n())),
-                taken == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(taken.n())));
+                taken == null ? Instant.EPOCH : Instant.ofEpochMilli(Long.parseLong(taken.n())),
+                item.containsKey("recordsPerSecond")
+                        ? Double.parseDouble(item.get("recordsPerSecond").n())
+                        : 0);
     }
 
     /** A shard lease taken, and the shard's checkpoint as the take found it (null: none yet). */
@@ -169,17 +172,38 @@ public final class CheckpointStore {
 
     /** Extends a shard lease we hold; false when it was taken or released meanwhile. */
     public boolean renewShard(String group, String streamArn, ShardLease lease, Duration duration, Instant now) {
+        return renewShard(group, streamArn, lease, duration, now, -1);
+    }
+
+    /**
+     * Extends a shard lease we hold and records the shard's recent throughput on it, by which the replicas balance
+     * (a negative figure leaves the one there); false when it was taken or released meanwhile.
+     */
+    public boolean renewShard(
+            String group, String streamArn, ShardLease lease, Duration duration, Instant now, double recordsPerSecond) {
         // A renewal racing a release must not extend the lease again.
-        return shardLeaseUpdate(group, streamArn, lease, millis(now.plus(duration)), " AND expiresAt > :zero");
+        return shardLeaseUpdate(
+                group,
+                streamArn,
+                lease,
+                millis(now.plus(duration)),
+                " AND expiresAt > :zero",
+                recordsPerSecond < 0 ? -1 : Math.round(recordsPerSecond * 10) / 10.0);
     }
 
     /** Gives a shard lease up at once (its expiry becomes 0), so another replica takes the shard without waiting. */
     public boolean releaseShard(String group, String streamArn, ShardLease lease) {
-        return shardLeaseUpdate(group, streamArn, lease, AttributeValue.fromN("0"), "");
+        return shardLeaseUpdate(group, streamArn, lease, AttributeValue.fromN("0"), "", -1);
     }
 
+    /** @param recordsPerSecond written when not negative */
     private boolean shardLeaseUpdate(
-            String group, String streamArn, ShardLease lease, AttributeValue expiresAt, String more) {
+            String group,
+            String streamArn,
+            ShardLease lease,
+            AttributeValue expiresAt,
+            String more,
+            double recordsPerSecond) {
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":expires", expiresAt,
                 ":me", AttributeValue.fromS(lease.owner()),
@@ -187,10 +211,16 @@ public final class CheckpointStore {
         if (!more.isEmpty()) {
             values.put(":zero", AttributeValue.fromN("0"));
         }
+        String update = "SET expiresAt = :expires";
+        if (recordsPerSecond >= 0) {
+            values.put(":rate", AttributeValue.fromN(Double.toString(recordsPerSecond)));
+            update += ", recordsPerSecond = :rate";
+        }
+        String expression = update;
         try {
             dynamoDb.updateItem(b -> b.tableName(table)
                     .key(shardKey(group, streamArn, lease.shardId()))
-                    .updateExpression("SET expiresAt = :expires")
+                    .updateExpression(expression)
                     .conditionExpression("#owner = :me AND shardEpoch = :epoch" + more)
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(values));

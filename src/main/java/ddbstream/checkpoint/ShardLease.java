@@ -11,8 +11,11 @@ import java.util.Objects;
  *
  * @param expiresAt 0 (the epoch) when the owner released it
  * @param takenAt when the owner took it (the epoch when unknown)
+ * @param recordsPerSecond the shard's recent throughput as its owner measured it at the last renewal (0 when unknown),
+ *     by which the replicas balance their load
  */
-public record ShardLease(String shardId, String owner, long epoch, Instant expiresAt, Instant takenAt) {
+public record ShardLease(
+        String shardId, String owner, long epoch, Instant expiresAt, Instant takenAt, double recordsPerSecond) {
     public ShardLease {
         Objects.requireNonNull(shardId, "shardId == null");
         Objects.requireNonNull(owner, "owner == null");

@@ -106,6 +106,13 @@ class CheckpointStoreTest {
                 .as("a steal of a lease that moved on")
                 .isEmpty();
         store.save("g", "shared", Checkpoint.at("s", "300", NOW), b.lease());
+        // Each renewal may record the shard's throughput, which the replicas balance by; a take keeps the figure.
+        assertThat(store.renewShard("g", "shared", b.lease(), lease, NOW.plusSeconds(3), 120.25))
+                .isTrue();
+        assertThat(store.renewShard("g", "shared", b.lease(), lease, NOW.plusSeconds(3), -1))
+                .isTrue();
+        assertThat(store.loadShards("g", "shared").leases().get("s").recordsPerSecond())
+                .isEqualTo(120.3);
 
         // b releases it: free at once, never renewed again, and the next owner reads on from b's checkpoint.
         assertThat(store.releaseShard("g", "shared", b.lease())).isTrue();
@@ -114,6 +121,7 @@ class CheckpointStoreTest {
         CheckpointStore.Taken c = store.takeShard("g", "shared", "s", "c", null, lease, NOW.plusSeconds(4))
                 .orElseThrow();
         assertThat(c.checkpoint().sequenceNumber()).isEqualTo("300");
+        assertThat(c.lease().recordsPerSecond()).isEqualTo(120.3);
         assertThat(store.loadShards("g", "shared").leases().get("s").owner()).isEqualTo("c");
 
         // An expired lease is free too.
