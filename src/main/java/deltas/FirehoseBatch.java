@@ -3,6 +3,7 @@ package deltas;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
 import software.amazon.awssdk.services.firehose.model.Record;
@@ -39,6 +40,11 @@ public final class FirehoseBatch {
     /** The records to send now. */
     public List<Record> getRecords() {
         return pending;
+    }
+
+    /** The PutRecordBatch request that sends the records pending now to the delivery stream. */
+    public PutRecordBatchRequest request(String deliveryStream) {
+        return FirehoseRequests.putRecordBatch(deliveryStream, pending);
     }
 
     public int size() {

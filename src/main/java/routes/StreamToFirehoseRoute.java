@@ -35,7 +35,7 @@ public class StreamToFirehoseRoute extends RouteBuilder {
                 .routeDescription("Sends one batch to Firehose and resends the entries it refused until all are in")
                 .setProperty("batch", body())
                 .loopDoWhile(simple("${exchangeProperty.batch.pending}"))
-                .setBody(simple("${exchangeProperty.batch.records}"))
+                .setBody(simple("${exchangeProperty.batch.request('{{firehose.delivery-stream}}')}"))
                 .to("aws2-kinesis-firehose:{{firehose.delivery-stream}}?operation=sendBatchRecord")
                 .id("put-record-batch")
                 .bean("deltaMapper", "accept(${exchangeProperty.batch}, ${body})")
