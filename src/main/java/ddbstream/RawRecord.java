@@ -78,7 +78,10 @@ public final class RawRecord {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String field = p.currentName();
                         JsonToken t = p.nextToken();
-                        if ("SequenceNumber".equals(field) && t == JsonToken.VALUE_STRING) {
+                        if ("SequenceNumber".equals(field)
+                                && t != null
+                                && t.isScalarValue()
+                                && t != JsonToken.VALUE_NULL) {
                             sequenceNumber = p.getText();
                         } else if ("ApproximateCreationDateTime".equals(field)) {
                             approximateCreationDateTime = creationTime(p);

@@ -44,9 +44,10 @@ final class ShardLeases {
 
     /**
      * A load steal moves a shard only when the two replicas' loads differ by at least this many records per second
-     * (and a quarter of their sum): idle shards' noise moves nothing.
+     * (and a quarter of their sum), and a lease's time after this replica's last steal: noise and a shard's catch-up
+     * after it moved move nothing.
      */
-    static final double MIN_LOAD_GAP = 10;
+    static final double MIN_LOAD_GAP = 20;
 
     private final CheckpointStore store;
     private final String group;
@@ -63,6 +64,8 @@ final class ShardLeases {
     private final int maxShards;
     /** When this replica first saw each readable shard free (balancing thread only). */
     private final Map<String, Instant> freeSince = new HashMap<>();
+    /** When this replica last took a shard from another (balancing thread only). */
+    private Instant lastSteal = Instant.EPOCH;
 
     private volatile String streamArn;
     /** Set by {@link #releaseAll}: this replica takes no shard any more. */
@@ -287,7 +290,7 @@ final class ShardLeases {
                 .flatMap(ls -> evening(ls, loads.get(ls.get(0).owner()) - myLoad, settled, Double.MAX_VALUE))
                 .orElse(null);
         String why = "count";
-        if (victim == null) {
+        if (victim == null && !now.isBefore(lastSteal.plus(duration))) {
             // By throughput: from the replica with the most load, holding at least as many shards as this one, a
             // shard that at least halves the gap between the two, and only a gap worth a batch read twice.
             victim = others.values().stream()
@@ -318,6 +321,7 @@ final class ShardLeases {
                         others.get(victim.owner()).size() - 1,
                         Math.round(loads.get(victim.owner()) - victim.recordsPerSecond()));
                 taken.add(t);
+                lastSteal = now;
                 onTakeover.run();
             }
         }

@@ -76,6 +76,11 @@ final class WireGetRecords {
         public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
             Capture capture = attributes.getAttribute(CAPTURE);
             SdkHttpResponse response = context.httpResponse();
+            if (capture != null) {
+                // Each attempt of the call starts afresh: a retry must not return an earlier attempt's records.
+                capture.records = null;
+                capture.replacement = null;
+            }
             if (capture == null
                     || !response.isSuccessful()
                     || context.responseBody().isEmpty()

@@ -104,13 +104,29 @@ public final class DeltaMapper {
             g.writeStringField("streamArn", batch.streamArn());
             g.writeStringField("shardId", batch.shardId());
             g.writeStringField("sequenceNumber", seq);
-            g.writeFieldName("record");
-            g.writeRawValue(new String(r.json(), StandardCharsets.UTF_8));
+            if (isJson(r.json())) {
+                g.writeFieldName("record");
+                g.writeRawValue(new String(r.json(), StandardCharsets.UTF_8));
+            } else {
+                // Not even JSON: kept as the text it is, so the letter itself stays readable.
+                g.writeStringField("recordText", new String(r.json(), StandardCharsets.UTF_8));
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out + "\n";
+    }
+
+    private static boolean isJson(byte[] json) {
+        try (var p = JSON.createParser(json)) {
+            while (p.nextToken() != null) {
+                // read to the end
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Keeps the entries Firehose refused for the next send, counting them. */

@@ -19,7 +19,14 @@ public final class FirehoseBatch {
 
     public static final int MAX_BYTES = 4 * 1024 * 1024;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FirehoseBatch.class);
+
     private List<Record> pending;
+    /** The body of the last request written here, to check it went out; null for the SDK's own request. */
+    private FirehoseRequests.Body sent;
+    /** Send the SDK's own requests: the client did not run the interceptor. */
+    private boolean plain;
+
     private int attempts;
     private final int maxAttempts;
 
@@ -44,7 +51,13 @@ public final class FirehoseBatch {
 
     /** The PutRecordBatch request that sends the records pending now to the delivery stream. */
     public PutRecordBatchRequest request(String deliveryStream) {
-        return FirehoseRequests.putRecordBatch(deliveryStream, pending);
+        if (plain) {
+            sent = null;
+            return FirehoseRequests.plain(deliveryStream, pending);
+        }
+        FirehoseRequests.Prepared prepared = FirehoseRequests.putRecordBatch(deliveryStream, pending);
+        sent = prepared.body();
+        return prepared.request();
     }
 
     public int size() {
@@ -62,6 +75,14 @@ public final class FirehoseBatch {
      *     batch then fails whole and is processed again later
      */
     public int accept(PutRecordBatchResponse response) {
+        if (sent != null && !sent.written()) {
+            // The client did not let the body in: the call sent empty records. All of them go again, as the SDK's
+            // own request.
+            LOG.warn("The Firehose client does not run per-request plugins: this batch goes again, written by the SDK");
+            sent = null;
+            plain = true;
+            return 0;
+        }
         attempts++;
         List<PutRecordBatchResponseEntry> entries = response.requestResponses();
         if (entries.size() != pending.size()) {

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.firehose.model.Record;
  * is signed and sent.
  */
 public final class FirehoseRequests {
-    private static final ExecutionAttribute<byte[]> BODY = new ExecutionAttribute<>("dynamolake.deltas.firehoseBody");
+    private static final ExecutionAttribute<Body> BODY = new ExecutionAttribute<>("dynamolake.deltas.firehoseBody");
     private static final ExecutionInterceptor INTERCEPTOR = new Interceptor();
     private static final SdkPlugin PLUGIN =
             config -> config.overrideConfiguration(config.overrideConfiguration().toBuilder()
@@ -39,17 +39,47 @@ public final class FirehoseRequests {
 
     private FirehoseRequests() {}
 
-    /** The request that sends these records to the delivery stream. */
-    public static PutRecordBatchRequest putRecordBatch(String deliveryStream, List<Record> records) {
-        byte[] body = body(deliveryStream, records);
+    /**
+     * A request's body, and whether the interceptor put it in. When it did not (a client that does not run
+     * per-request plugins, or one that rebuilds requests), the call sent the empty records: nothing of the batch
+     * landed, and it must go again as the SDK's own request ({@link #plain}).
+     */
+    public static final class Body {
+        private final byte[] bytes;
+        private volatile boolean written;
+
+        private Body(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        public boolean written() {
+            return written;
+        }
+    }
+
+    /** A request, and its body to check after the call. */
+    public record Prepared(PutRecordBatchRequest request, Body body) {}
+
+    /** The request that sends these records to the delivery stream, with its body written here. */
+    public static Prepared putRecordBatch(String deliveryStream, List<Record> records) {
+        Body body = new Body(body(deliveryStream, records));
         List<Record> placeholders = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             placeholders.add(PLACEHOLDER);
         }
-        return PutRecordBatchRequest.builder()
+        PutRecordBatchRequest request = PutRecordBatchRequest.builder()
                 .deliveryStreamName(deliveryStream)
                 .records(placeholders)
                 .overrideConfiguration(o -> o.putExecutionAttribute(BODY, body).addPlugin(PLUGIN))
+                .build();
+        return new Prepared(request, body);
+    }
+
+    /** The SDK's own request for the records, its body written by the SDK. */
+    public static PutRecordBatchRequest plain(String deliveryStream, List<Record> records) {
+        return PutRecordBatchRequest.builder()
+                .deliveryStreamName(deliveryStream)
+                .records(records)
                 .build();
     }
 
@@ -80,24 +110,27 @@ public final class FirehoseRequests {
     private static final class Interceptor implements ExecutionInterceptor {
         @Override
         public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            byte[] body = attributes.getAttribute(BODY);
+            Body body = attributes.getAttribute(BODY);
             if (body == null) {
                 return context.httpRequest();
             }
             return context.httpRequest().toBuilder()
-                    .putHeader("Content-Length", Integer.toString(body.length))
+                    .putHeader("Content-Length", Integer.toString(body.bytes.length))
                     .build();
         }
 
         @Override
         public Optional<RequestBody> modifyHttpContent(
                 Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            byte[] body = attributes.getAttribute(BODY);
+            Body body = attributes.getAttribute(BODY);
             if (body == null) {
                 return context.requestBody();
             }
+            body.written = true;
             return Optional.of(RequestBody.fromContentProvider(
-                    ContentStreamProvider.fromByteArrayUnsafe(body), body.length, "application/x-amz-json-1.1"));
+                    ContentStreamProvider.fromByteArrayUnsafe(body.bytes),
+                    body.bytes.length,
+                    "application/x-amz-json-1.1"));
         }
     }
 }

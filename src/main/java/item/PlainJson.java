@@ -147,7 +147,8 @@ public final class PlainJson {
                 g.writeBoolean(t == JsonToken.VALUE_TRUE);
             }
             case "NULL" -> {
-                if (t != JsonToken.VALUE_TRUE) {
+                // As the SDK reads it: true or false, a null either way (DynamoDB only ever sends true).
+                if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
                     throw new ItemFormatException("", "NULL must be true, found " + AttributeValues.describe(p));
                 }
                 g.writeNull();

@@ -169,6 +169,9 @@ public final class StreamRecordTranscoder {
             // The writer is in the middle of an object: the next record gets a new one.
             imageWriter = null;
             throw e.under(path);
+        } catch (IOException | RuntimeException e) {
+            imageWriter = null;
+            throw e;
         }
         range[1] = images.size();
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
@@ -75,7 +76,9 @@ class FirehoseRequestsTest {
             String stream = "deltas \"quoted\" é";
 
             client.putRecordBatch(b -> b.deliveryStreamName(stream).records(records));
-            PutRecordBatchResponse ours = client.putRecordBatch(FirehoseRequests.putRecordBatch(stream, records));
+            FirehoseRequests.Prepared prepared = FirehoseRequests.putRecordBatch(stream, records);
+            PutRecordBatchResponse ours = client.putRecordBatch(prepared.request());
+            assertThat(prepared.body().written()).isTrue();
 
             assertThat(received).hasSize(2);
             JsonNode sdk = JSON.readTree(received.get(0));
@@ -85,6 +88,25 @@ class FirehoseRequestsTest {
             assertThat(lengths.get(1)).isEqualTo(Integer.toString(received.get(1).length));
             assertThat(ours.requestResponses()).hasSize(records.size());
             assertThat(ours.requestResponses().get(1).errorCode()).isEqualTo("ServiceUnavailableException");
+
+            // A client that drops per-request plugins (here: a wrapper that rebuilds the request without them) sent
+            // the empty records: the batch notices and sends them all again as the SDK's own request.
+            FirehoseBatch batch = new FirehoseBatch(
+                    records.stream().map(r -> r.data().asByteArray()).toList(), 10);
+            PutRecordBatchResponse dropped = client.putRecordBatch(batch.request(stream).toBuilder()
+                    .overrideConfiguration((AwsRequestOverrideConfiguration) null)
+                    .build());
+            assertThat(batch.accept(dropped)).isZero();
+            assertThat(batch.size()).as("nothing of it landed").isEqualTo(records.size());
+            assertThat(JSON.readTree(received.get(2))
+                            .path("Records")
+                            .get(5)
+                            .path("Data")
+                            .asText())
+                    .isEmpty();
+            batch.accept(client.putRecordBatch(batch.request(stream)));
+            assertThat(JSON.readTree(received.get(3))).isEqualTo(sdk);
+            assertThat(batch.size()).as("the one the server refused is left").isEqualTo(1);
         } finally {
             server.stop(0);
         }
