@@ -102,16 +102,104 @@ public final class StreamThroughputBenchmark {
             load(ddb, records);
             System.out.printf("loaded %d changes into the stream in %.1f s%n", records, seconds(loadStart));
         }
+        // A pass of each first, unmeasured: the figures below are of code the JIT has compiled, not of its warm-up.
+        bareSdkLoop(records);
+        dynamoLake(records, "single", 1, null, "warm-up");
+        Run bare = bareSdkLoop(records);
+        List<Run> runs = new ArrayList<>();
+        runs.add(dynamoLake(records, "single", 1, null, ""));
+        for (int replicas = 1; replicas <= Integer.getInteger("bench.replicas", 3); replicas++) {
+            runs.add(dynamoLake(records, "shared", replicas, null, ""));
+        }
         HeapWatch heap = new HeapWatch();
-        double ours = dynamoLake(records, heap);
-        double theirs = camelAws2DdbStream(records, Duration.ofSeconds(Math.max(60, (long) (records / ours) * 3)));
-        System.out.printf(
-                "%nstream -> Firehose accepted, records/s:%n  dynamo-lake ddbstream  %,10.0f%n"
-                        + "  camel aws2-ddbstream   %,10.0f%n",
-                ours, theirs);
+        dynamoLake(records, "single", 1, heap, "heap");
+        List<Run> camel = Boolean.parseBoolean(System.getProperty("bench.camel", "true"))
+                ? List.of(camelAws2DdbStream(
+                        records,
+                        Duration.ofSeconds(
+                                Math.max(60, (long) (records / runs.get(0).perSecond()) * 3))))
+                : List.of();
+        System.out.printf("%nstream -> Firehose accepted (%d records; CPU-seconds per 100,000 records):%n", records);
+        System.out.printf("  %-34s %12s %14s %14s%n", "reader", "records/s", "application", "local stack");
+        for (Run r : concat(List.of(bare), runs, camel)) {
+            System.out.printf(
+                    "  %-34s %,12.0f %14.2f %14.2f%n",
+                    r.name(), r.perSecond(), r.cpuPer100k(r.appCpu()), r.cpuPer100k(r.stackCpu()));
+        }
         System.out.printf(
                 "live heap (after full GC, every 2 s) while dynamo-lake read the backlog: min %d MB, max %d MB (of %d MB)%n",
                 heap.min >> 20, heap.max >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    @SafeVarargs
+    private static List<Run> concat(List<Run>... lists) {
+        List<Run> all = new ArrayList<>();
+        for (List<Run> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
+    /** One reader's figures: records read, seconds, and CPU-seconds of this JVM and of the local stack's. */
+    record Run(String name, long records, double seconds, double appCpu, double stackCpu) {
+        double perSecond() {
+            return records / seconds;
+        }
+
+        double cpuPer100k(double cpu) {
+            return records == 0 ? Double.NaN : cpu * 100_000 / records;
+        }
+    }
+
+    /**
+     * The most any consumer can read from this stack: the AWS SDK's GetRecords over every shard at once (eight at a
+     * time, as dynamo-lake reads them), the records discarded, no order kept, nothing checkpointed.
+     */
+    private Run bareSdkLoop(int records) throws Exception {
+        AtomicLong read = new AtomicLong();
+        try (var ddb = clients.dynamoDb();
+                var streams = clients.dynamoDbStreams()) {
+            String arn = ddb.describeTable(b -> b.tableName(TABLE)).table().latestStreamArn();
+            List<software.amazon.awssdk.services.dynamodb.model.Shard> shards = new ArrayList<>();
+            String last = null;
+            do {
+                String from = last;
+                var d = streams.describeStream(b -> b.streamArn(arn).exclusiveStartShardId(from))
+                        .streamDescription();
+                shards.addAll(d.shards());
+                last = d.lastEvaluatedShardId();
+            } while (last != null);
+            Duration stackCpu = stack.cpu();
+            long ownCpu = ownCpuNanos();
+            long start = System.nanoTime();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            for (var shard : shards) {
+                pool.execute(() -> {
+                    String it = streams.getShardIterator(b -> b.streamArn(arn)
+                                    .shardId(shard.shardId())
+                                    .shardIteratorType(
+                                            software.amazon.awssdk.services.dynamodb.model.ShardIteratorType
+                                                    .TRIM_HORIZON))
+                            .shardIterator();
+                    int empty = 0;
+                    while (it != null && empty < 3) {
+                        String current = it;
+                        var r = streams.getRecords(b -> b.shardIterator(current).limit(1000));
+                        read.addAndGet(r.records().size());
+                        empty = r.records().isEmpty() ? empty + 1 : 0;
+                        it = r.nextShardIterator();
+                    }
+                });
+            }
+            pool.shutdown();
+            pool.awaitTermination(1, TimeUnit.HOURS);
+            return new Run(
+                    "bare AWS SDK GetRecords loop",
+                    read.get(),
+                    seconds(start),
+                    (ownCpuNanos() - ownCpu) / 1e9,
+                    stack.cpu().minus(stackCpu).toMillis() / 1e3);
+        }
     }
 
     private static void load(DynamoDbClient ddb, int records) throws InterruptedException {
@@ -145,10 +233,75 @@ public final class StreamThroughputBenchmark {
         pool.awaitTermination(1, TimeUnit.HOURS);
     }
 
-    /** dynamo-lake's route as the application runs it; returns records per second. */
-    private double dynamoLake(int records, HeapWatch heap) throws Exception {
+    /**
+     * dynamo-lake's route as the application runs it, in one or more replicas (Camel contexts of this JVM) of one
+     * checkpoint group of its own, so each run reads the whole backlog from its start. With a heap watch, the run
+     * samples the live heap (full collections, which cost CPU: that run's figures are not printed).
+     */
+    private Run dynamoLake(int records, String mode, int replicas, HeapWatch heap, String pass) throws Exception {
+        String group = "bench-" + mode + "-" + replicas + "-" + pass;
+        List<CamelContext> contexts = new ArrayList<>();
+        List<MeterRegistry> registries = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            MeterRegistry meters = new SimpleMeterRegistry();
+            contexts.add(replica(mode, group, meters));
+            registries.add(meters);
+        }
+        long start = System.nanoTime();
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("bench.jfr") != null && pass.isEmpty() && replicas == 1 && mode.equals("single")) {
+            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+            recording.setDestination(Path.of(System.getProperty("bench.jfr")));
+            recording.start();
+        }
+        Duration stackCpu = stack.cpu();
+        long ownCpu = ownCpuNanos();
+        for (CamelContext c : contexts) {
+            c.start();
+        }
+        Awaitility.await()
+                .atMost(Duration.ofHours(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (heap != null) {
+                        heap.sample();
+                    }
+                    return registries.stream()
+                                    .mapToDouble(m -> m.find("dynamolake.stream.records")
+                                            .counter()
+                                            .count())
+                                    .sum()
+                            >= records;
+                });
+        Run run = new Run(
+                "dynamo-lake, " + mode + ", " + replicas + (replicas == 1 ? " replica" : " replicas"),
+                records,
+                seconds(start),
+                (ownCpuNanos() - ownCpu) / 1e9,
+                stack.cpu().minus(stackCpu).toMillis() / 1e3);
+        if (recording != null) {
+            recording.stop();
+            recording.close();
+        }
+        System.out.printf(
+                "%s: %d records in %.1f s; CPU: application %.1f s, local stack %.1f s%n",
+                run.name(), records, run.seconds(), run.appCpu(), run.stackCpu());
+        if (heap != null) {
+            latency(contexts.get(0));
+        }
+        for (CamelContext c : contexts) {
+            c.stop();
+        }
+        return run;
+    }
+
+    private CamelContext replica(String mode, String group, MeterRegistry meters) throws Exception {
         CamelContext context = context();
         Properties props = new Properties();
+        // The application's defaults first, so a setting added later has its value here too.
+        try (var in = StreamThroughputBenchmark.class.getResourceAsStream("/application.properties")) {
+            props.load(in);
+        }
         props.putAll(Map.of(
                 "table.name",
                 TABLE,
@@ -189,50 +342,21 @@ public final class StreamThroughputBenchmark {
                 "checkpoint.table",
                 "dynamo-lake-checkpoints",
                 "checkpoint.group",
-                "bench",
+                group,
                 "checkpoint.create-table",
                 "true",
                 "checkpoint.lease-duration",
                 "20s",
                 "checkpoint.lease-renew-interval",
-                "5s"));
+                "5s",
+                "stream.mode",
+                mode));
         context.getPropertiesComponent().setInitialProperties(props);
-        MeterRegistry meters = new SimpleMeterRegistry();
         context.getRegistry().bind("meterRegistry", meters);
         new dynamolake.DeltaConfiguration().configure(context);
         context.addRoutes(new routes.ErrorHandling());
         context.addRoutes(new StreamToFirehoseRoute());
-        long start = System.nanoTime();
-        jdk.jfr.Recording recording = null;
-        if (System.getProperty("bench.jfr") != null) {
-            recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
-            recording.setDestination(Path.of(System.getProperty("bench.jfr")));
-            recording.start();
-        }
-        Duration stackCpu = stack.cpu();
-        long ownCpu = ownCpuNanos();
-        context.start();
-        Awaitility.await()
-                .atMost(Duration.ofHours(1))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    heap.sample();
-                    return meters.find("dynamolake.stream.records").counter().count() >= records;
-                });
-        if (recording != null) {
-            recording.stop();
-            recording.close();
-        }
-        double perSecond = records / seconds(start);
-        System.out.printf(
-                "dynamo-lake: %d records in %.1f s; CPU: application %.1f s, local stack %.1f s%n",
-                records,
-                seconds(start),
-                (ownCpuNanos() - ownCpu) / 1e9,
-                stack.cpu().minus(stackCpu).toMillis() / 1e3);
-        latency(context);
-        context.stop();
-        return perSecond;
+        return context;
     }
 
     /** With the consumer caught up: from one write to its envelope in an object of the lake. */
@@ -265,7 +389,7 @@ public final class StreamThroughputBenchmark {
     }
 
     /** Camel's aws2-ddbstream reading the same stream, same mapping, same Firehose, in batches of 500. */
-    private double camelAws2DdbStream(int records, Duration limit) throws Exception {
+    private Run camelAws2DdbStream(int records, Duration limit) throws Exception {
         CamelContext context = context();
         AtomicLong sent = new AtomicLong();
         context.addRoutes(new RouteBuilder() {
@@ -295,6 +419,8 @@ public final class StreamThroughputBenchmark {
                                         .count()));
             }
         });
+        Duration stackCpu = stack.cpu();
+        long ownCpu = ownCpuNanos();
         long start = System.nanoTime();
         context.start();
         try {
@@ -308,9 +434,15 @@ public final class StreamThroughputBenchmark {
                     seconds(start), sent.get(), records);
         }
         double elapsed = seconds(start);
+        Run run = new Run(
+                "camel aws2-ddbstream" + (sent.get() < records ? " (stuck)" : ""),
+                sent.get(),
+                elapsed,
+                (ownCpuNanos() - ownCpu) / 1e9,
+                stack.cpu().minus(stackCpu).toMillis() / 1e3);
         context.stop();
         System.out.printf("camel aws2-ddbstream: %d records in %.1f s%n", sent.get(), elapsed);
-        return sent.get() / elapsed;
+        return run;
     }
 
     private CamelContext context() {
