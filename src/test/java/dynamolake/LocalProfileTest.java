@@ -220,7 +220,11 @@ class LocalProfileTest {
                     .as("the seeded orders, give or take the changes since")
                     .isGreaterThan(200);
         }
-        assertThat(table.resolve("_catalog/snapshot.sql")).content().contains("CREATE EXTERNAL TABLE", exportId);
+        // Written right after the commit that publishes the snapshot, for tools that read folders.
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(table.resolve("_catalog/snapshot.sql"))
+                        .content()
+                        .contains("CREATE EXTERNAL TABLE", exportId));
     }
 
     @Test
