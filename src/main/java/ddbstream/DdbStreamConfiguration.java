@@ -113,13 +113,14 @@ public class DdbStreamConfiguration implements Cloneable {
     private long latestClockTolerance = 5_000;
 
     @UriParam(
-            defaultValue = "single",
+            defaultValue = "shared",
             enums = "single,shared",
-            description = "How the consumers of one group share the stream: single (one holds the stream's lease and"
-                    + " reads every shard, the others stand by) or shared (a lease per shard in the checkpoint table:"
-                    + " the shards are spread over every consumer, each read by one at a time, a child only after its"
-                    + " parent's end)")
-    private String mode = "single";
+            description = "How the consumers of one group share the stream: shared (a lease per shard in the"
+                    + " checkpoint table: the shards are spread over every consumer, each read by one at a time, a"
+                    + " child only after its parent's end; one consumer alone reads them all) or single (one holds the"
+                    + " stream's lease and reads every shard, the others stand by). The modes hand the stream over"
+                    + " to each other: a consumer of one waits while one of the other reads")
+    private String mode = "shared";
 
     @UriParam(
             label = "advanced",

@@ -1,6 +1,7 @@
 package ddbstream;
 
 import ddbstream.checkpoint.CheckpointStore;
+import ddbstream.checkpoint.Lease;
 import ddbstream.checkpoint.ShardLease;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * <p>A reader reads and checkpoints its shard only while {@link #holds} says so, and its checkpoint is written only
  * under the owner and epoch the shard's item holds: a replica that paused past its lease can never move the checkpoint
  * of a shard another replica took.
+ *
+ * <p>The sharing replicas also hold, together, the stream's lease of {@code stream.mode=single} under the owner
+ * {@link #SHARED}: any of them takes or renews it (with its heartbeat), and a replica holds shards only while it does.
+ * That lease keeps the two modes off the stream at the same time whichever the version of a replica: while a replica of
+ * mode single reads, the sharing ones wait (healthy, as standbys); while the sharing ones read, a replica of mode single
+ * stands by. So the replicas of a rolling upgrade from one mode to the other hand the stream over as their processes
+ * stop, and each shard is read by at most one mode at a time.
  */
 final class ShardLeases {
     private static final Logger LOG = LoggerFactory.getLogger(ShardLeases.class);
@@ -48,6 +57,9 @@ final class ShardLeases {
      * after it moved move nothing.
      */
     static final double MIN_LOAD_GAP = 20;
+
+    /** The owner of the stream's lease while the replicas share the stream by shard. */
+    static final String SHARED = "stream.mode=shared";
 
     private final CheckpointStore store;
     private final String group;
@@ -70,6 +82,10 @@ final class ShardLeases {
     private volatile String streamArn;
     /** Set by {@link #releaseAll}: this replica takes no shard any more. */
     private volatile boolean closed;
+    /** The stream's lease as the sharing replicas hold it (null: not held), and until when this replica may act under it. */
+    private volatile Lease stream;
+
+    private volatile Instant streamSafeUntil = Instant.EPOCH;
 
     ShardLeases(
             CheckpointStore store,
@@ -114,15 +130,36 @@ final class ShardLeases {
         closed = true;
     }
 
+    /**
+     * Takes or renews the stream's lease for the sharing replicas ({@link #SHARED}): free, expired or already theirs.
+     *
+     * @return empty when taken; otherwise the lease of the replica of mode single that holds it
+     */
+    Optional<Lease> holdStream(Instant now) {
+        Optional<Lease> got = store.acquire(group, table, SHARED, duration, now);
+        if (got.isPresent()) {
+            stream = got.get();
+            streamSafeUntil = now.plus(duration).minus(renewInterval);
+            return Optional.empty();
+        }
+        stream = null;
+        return store.currentLease(group, table);
+    }
+
+    /** True while the sharing replicas hold the stream's lease, renewed here recently enough that nobody took it. */
+    boolean holdsStream() {
+        return stream != null && clock.instant().isBefore(streamSafeUntil);
+    }
+
     /** True while this replica holds the shard under that epoch, renewed recently enough that nobody took it. */
     boolean holds(String shardId, long epoch) {
         Held h = held.get(shardId);
-        return h != null && h.lease.epoch() == epoch && clock.instant().isBefore(h.safeUntil);
+        return h != null && h.lease.epoch() == epoch && clock.instant().isBefore(h.safeUntil) && holdsStream();
     }
 
     boolean holds(String shardId) {
         Held h = held.get(shardId);
-        return h != null && clock.instant().isBefore(h.safeUntil);
+        return h != null && clock.instant().isBefore(h.safeUntil) && holdsStream();
     }
 
     /** The lease held on the shard, or null. */
@@ -145,6 +182,9 @@ final class ShardLeases {
             store.heartbeat(group, table, owner, clock.instant().plus(duration));
         } catch (RuntimeException e) {
             LOG.warn("Could not renew this replica's heartbeat on the stream of {}: {}", table, e.toString());
+        }
+        if (!renewStream()) {
+            return;
         }
         String arn = streamArn;
         for (Held h : List.copyOf(held.values())) {
@@ -175,6 +215,63 @@ final class ShardLeases {
                         e.toString());
             }
             if (held.remove(shard, h)) {
+                rates.remove(shard);
+                onLost.accept(shard);
+            }
+        }
+    }
+
+    /**
+     * Renews the sharing replicas' lease on the stream. Refused, a replica of mode single took it (it expired: no
+     * sharing replica renewed it for a lease's time): every shard lease here is given up, and the coordinator waits as a
+     * standby.
+     *
+     * @return false when the stream's lease is no longer held here
+     */
+    private boolean renewStream() {
+        if (stream == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        try {
+            Optional<Lease> holder = holdStream(now);
+            if (holder.isEmpty()) {
+                return true;
+            }
+            LOG.warn(
+                    "A replica of stream.mode=single ({}) took the lease on the stream of {}: this replica gives up its"
+                            + " {} shards and waits until it stops",
+                    holder.map(Lease::owner).orElse("?"),
+                    table,
+                    held.size());
+        } catch (RuntimeException e) {
+            if (now.isBefore(streamSafeUntil)) {
+                LOG.warn(
+                        "Could not renew the sharing replicas' lease on the stream of {} ({}); trying again, it is safe"
+                                + " until {}",
+                        table,
+                        e.toString(),
+                        streamSafeUntil);
+                return true;
+            }
+            stream = null;
+            LOG.warn(
+                    "The sharing replicas' lease on the stream of {} could not be renewed before {} ({}); this replica"
+                            + " stops reading its {} shards",
+                    table,
+                    streamSafeUntil,
+                    e.toString(),
+                    held.size());
+        }
+        dropAll();
+        return false;
+    }
+
+    /** Forgets every shard lease held (the stream's lease is no longer held here), telling {@code onLost} of each. */
+    void dropAll() {
+        for (String shard : List.copyOf(held.keySet())) {
+            Held h = held.remove(shard);
+            if (h != null) {
                 rates.remove(shard);
                 onLost.accept(shard);
             }
@@ -355,8 +452,12 @@ final class ShardLeases {
             return null;
         }
         Instant now = clock.instant(); // the round's own clock may be seconds old by now
-        CheckpointStore.Taken t =
-                store.takeShard(group, arn, shard, owner, from, duration, now).orElse(null);
+        Lease fence = stream;
+        if (fence == null || !holdsStream()) {
+            return null;
+        }
+        CheckpointStore.Taken t = store.takeShard(group, arn, shard, owner, from, fence.epoch(), duration, now)
+                .orElse(null);
         if (t != null) {
             freeSince.remove(shard);
             held.put(shard, new Held(t.lease(), now.plus(duration).minus(renewInterval)));
@@ -389,9 +490,11 @@ final class ShardLeases {
     /** Gives every lease up (on stop, after the readers checkpointed), so the other replicas take the shards at once. */
     void releaseAll() {
         closed = true;
-        for (String shard : List.copyOf(held.keySet())) {
+        List<String> shards = List.copyOf(held.keySet());
+        for (String shard : shards) {
             release(shard);
         }
+        LOG.info("Released the leases of {} shards of the stream of table {}", shards.size(), table);
         try {
             store.leave(group, table, owner);
         } catch (RuntimeException e) {

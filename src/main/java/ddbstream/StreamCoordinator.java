@@ -79,6 +79,8 @@ final class StreamCoordinator implements Runnable {
     private ShardGraph graph;
     private String streamArn;
     private Instant nextAcquire = Instant.EPOCH;
+    /** The holder of the stream's lease this replica last said it waits for, so it says so once. */
+    private String waitingFor;
     /** The checkpoints loaded with the lease, for shards the stream lists only later. */
     private Map<String, Checkpoint> loaded = Map.of();
 
@@ -207,18 +209,18 @@ final class StreamCoordinator implements Runnable {
     }
 
     /**
-     * {@code mode=shared}: no stream lease; every replica follows the stream, and each round reads the shards' leases
-     * and checkpoints from the table, takes its share of the readable shards and reads those it holds.
+     * {@code mode=shared}: every replica follows the stream under the stream's lease the sharing replicas hold together,
+     * and each round reads the shards' leases and checkpoints from the table, takes its share of the readable shards and
+     * reads those it holds. While a replica of mode single holds the stream's lease, this one waits as a standby.
      */
     private void stepShared(Instant now) {
+        if (graph != null && !leases.holdsStream()) {
+            leaveSharedStream(); // a replica of mode single took the stream: its shards were given up
+        }
         if (graph == null) {
-            store.currentLease(config.getCheckpointGroup(), config.getTableName())
-                    .filter(l -> l.expiresAt().isAfter(now))
-                    .ifPresent(l -> {
-                        throw new IllegalStateException("a replica of stream.mode=single (" + l.owner()
-                                + ") holds the stream's lease until " + l.expiresAt() + "; the replicas of group "
-                                + config.getCheckpointGroup() + " must share one mode: stop them all to switch");
-                    });
+            if (activeReaders.get() > 0 || now.isBefore(nextAcquire) || !holdSharedStream(now)) {
+                return;
+            }
             if (!openStream(now)) {
                 return;
             }
@@ -257,28 +259,75 @@ final class StreamCoordinator implements Runnable {
         nextBalance = now.plusMillis(config.getLeaseRenewInterval());
     }
 
+    /**
+     * {@code mode=shared}: takes or renews the stream's lease the sharing replicas hold; while a replica of mode single
+     * holds it, waits as a standby and says once for whom.
+     */
+    private boolean holdSharedStream(Instant now) {
+        java.util.Optional<ddbstream.checkpoint.Lease> single = leases.holdStream(now);
+        if (single.isEmpty()) {
+            waitingFor = null;
+            return true;
+        }
+        String holder = single.get().owner();
+        if (!holder.equals(waitingFor)) {
+            waitingFor = holder;
+            LOG.info(
+                    "A replica of stream.mode=single ({}) reads the stream of table {} (its lease runs to {}): this"
+                            + " replica of mode shared stands by and takes its share once that replica stops",
+                    holder,
+                    config.getTableName(),
+                    single.get().expiresAt());
+        }
+        health.role("standby");
+        metrics.leaseOwned(false);
+        nextAcquire = now.plusMillis(config.getLeaseRenewInterval());
+        return false;
+    }
+
+    /**
+     * {@code mode=shared}: the stream's lease is no longer held here (a replica of mode single took it): the readers stop
+     * after their batch, and the stream is followed again only once this replica holds the lease again.
+     */
+    private void leaveSharedStream() {
+        leases.dropAll();
+        generation.incrementAndGet();
+        graph = null;
+        done.clear();
+        health.role("standby");
+        metrics.leaseOwned(false);
+        metrics.shardsOwned(0);
+    }
+
     private boolean takeLease(Instant now) {
         if (!keeper.held()) {
-            java.util.Set<String> sharing = store.workers(
-                    config.getCheckpointGroup(),
-                    config.getTableName(),
-                    now,
-                    Duration.ofMillis(100 * config.getLeaseDuration()));
-            if (!sharing.isEmpty()) {
-                throw new IllegalStateException("replicas of stream.mode=shared (" + String.join(", ", sharing)
-                        + ") read the stream by shard; the replicas of group " + config.getCheckpointGroup()
-                        + " must share one mode: stop them all to switch");
-            }
-            if (keeper.acquire().isEmpty()) {
-                health.role("standby");
-                metrics.leaseOwned(false);
-                nextAcquire = now.plusMillis(config.getLeaseRenewInterval());
+            java.util.Optional<ddbstream.checkpoint.Lease> acquired = keeper.acquire();
+            if (acquired.isEmpty()) {
+                standBy(now);
                 return false;
             }
+            waitingFor = null;
             leaseLost = false;
             generation.incrementAndGet();
         }
         return openStream(now);
+    }
+
+    /** {@code mode=single}: another replica holds the stream's lease; says once who, when the holder changes kind. */
+    private void standBy(Instant now) {
+        health.role("standby");
+        metrics.leaseOwned(false);
+        nextAcquire = now.plusMillis(config.getLeaseRenewInterval());
+        String holder = store.currentLease(config.getCheckpointGroup(), config.getTableName())
+                .map(ddbstream.checkpoint.Lease::owner)
+                .orElse("");
+        if (holder.equals(ShardLeases.SHARED) && !holder.equals(waitingFor)) {
+            LOG.info(
+                    "Replicas of stream.mode=shared read the stream of table {} by shard: this replica of mode single"
+                            + " stands by and reads the stream once they have all stopped",
+                    config.getTableName());
+        }
+        waitingFor = holder;
     }
 
     /** Follows the lineage to the stream to read, and builds its shards from DescribeStream and the checkpoints. */

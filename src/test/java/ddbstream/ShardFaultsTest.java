@@ -300,9 +300,10 @@ class ShardFaultsTest {
     void throttledDescribeStreamNeverMovesTheLeaseToTheOtherReplica() throws Exception {
         String table = "throttled";
         createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
-        // A lease of 1.5 s renewed every 0.3 s, and retries backing off up to 4 s: longer than the lease.
+        // One reader and a standby (mode single); a lease of 1.5 s renewed every 0.3 s, and retries backing off up to
+        // 4 s: longer than the lease.
         Map<String, String> options =
-                Map.of("leaseDuration", "1500", "leaseRenewInterval", "300", "maxRetryDelay", "4000");
+                Map.of("mode", "single", "leaseDuration", "1500", "leaseRenewInterval", "300", "maxRetryDelay", "4000");
         BatchCollector a = new BatchCollector(uri(table, "g", options));
         CamelContext first = Contexts.started(aws, a);
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");

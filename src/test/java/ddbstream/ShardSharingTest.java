@@ -278,22 +278,19 @@ class ShardSharingTest {
         assertOneReaderAtATime(table, stream);
     }
 
+    /**
+     * A rolling switch between the modes, as a Deployment rolls its pods: a replica of the other mode starts beside a
+     * running one, waits as a healthy standby (a readiness probe passes, so the rollout goes on), and reads on from the
+     * checkpoints once the other stops; the two modes never read at once, and nothing is lost or delivered twice.
+     */
     @Test
-    void aSharedReplicaWaitsWhileASingleOneOwnsTheStreamAndTakesOverOnceItStops() throws Exception {
+    void theModesHandTheStreamOverBothWaysAsARollingUpdateStopsTheOldReplicas() throws Exception {
         String table = "mixed";
         createTable(aws.dynamoDb(), table, null, StreamViewType.NEW_IMAGE);
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), CHECKPOINTS);
-        CamelContext single = Contexts.started(aws, new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("ddbstream:" + table + "?checkpointGroup=g&workerId=single&idleDelay=50"
-                                + "&shardDiscoveryInterval=200&leaseRenewInterval=300&leaseDuration=2000")
-                        .routeId("collect-single")
-                        .process(e ->
-                                deliveries.add(new Delivery("single", e.getIn().getBody(StreamBatch.class))));
-            }
-        });
+        CamelContext single = single(table, "single");
         CamelContext shared = null;
+        CamelContext singleAgain = null;
         try {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> store.currentLease("g", table).isPresent());
@@ -301,34 +298,80 @@ class ShardSharingTest {
             CamelContext sharedContext = shared;
             write(table, 0, 50);
             await().atMost(Duration.ofSeconds(10)).until(() -> values().size() >= 50);
-            // Both modes at once would read every shard twice: the shared one refuses, saying why.
             await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(org.apache.camel.health.HealthCheckRegistry.get(sharedContext)
-                                    .getCheck("ddbstream-" + table)
-                                    .orElseThrow()
-                                    .call()
-                                    .getMessage()
-                                    .orElse(""))
-                            .contains("must share one mode"));
+                    .until(() -> role(sharedContext, table).equals("standby"));
+            assertThat(health(shared, table).getState())
+                    .as("waiting for the single-mode replica is no failure")
+                    .isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
+            write(table, 50, 60);
+            await().atMost(Duration.ofSeconds(10)).until(() -> values().size() >= 60);
             assertThat(deliveries).extracting(Delivery::consumer).containsOnly("single");
 
-            single.stop(); // releases the stream's lease
-            write(table, 50, 100);
+            single.stop(); // releases the stream's lease: the shared replica takes it on its next try
+            write(table, 60, 100);
             await().atMost(Duration.ofSeconds(15)).until(() -> values().size() >= 100);
-            assertThat(deliveries.stream()
-                            .filter(d -> d.consumer().equals("s"))
-                            .flatMap(d -> d.batch().records().stream())
-                            .map(r -> Integer.parseInt(
-                                    r.dynamodb().newImage().get("v").n())))
+            assertThat(valuesOf("s"))
                     .as("the shared replica reads on where the single one checkpointed")
                     .containsExactlyInAnyOrderElementsOf(
-                            IntStream.range(50, 100).boxed().toList());
+                            IntStream.range(60, 100).boxed().toList());
+
+            // And back: a replica of mode single waits while the shared one reads, then takes over once it stops.
+            singleAgain = single(table, "single-again");
+            CamelContext again = singleAgain;
+            await().atMost(Duration.ofSeconds(5)).until(() -> role(again, table).equals("standby"));
+            write(table, 100, 120);
+            await().atMost(Duration.ofSeconds(10)).until(() -> values().size() >= 120);
+            assertThat(valuesOf("single-again")).as("standing by").isEmpty();
+            shared.stop();
+            write(table, 120, 160);
+            await().atMost(Duration.ofSeconds(15)).until(() -> values().size() >= 160);
+            assertThat(valuesOf("single-again"))
+                    .as("the single replica reads on where the shared one checkpointed")
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(120, 160).boxed().toList());
+            assertThat(records()).as("every change once").hasSize(160);
         } finally {
             single.stop();
             if (shared != null) {
                 shared.stop();
             }
+            if (singleAgain != null) {
+                singleAgain.stop();
+            }
         }
+        SharedStreams.assertAtMostTwoReadersPerShard(aws, table);
+    }
+
+    private CamelContext single(String table, String name) throws Exception {
+        return Contexts.started(aws, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("ddbstream:" + table + "?mode=single&checkpointGroup=g&workerId=" + name + "&idleDelay=50"
+                                + "&shardDiscoveryInterval=200&leaseRenewInterval=300&leaseDuration=2000")
+                        .routeId("collect-" + name)
+                        .process(
+                                e -> deliveries.add(new Delivery(name, e.getIn().getBody(StreamBatch.class))));
+            }
+        });
+    }
+
+    private static org.apache.camel.health.HealthCheck.Result health(CamelContext c, String table) {
+        return org.apache.camel.health.HealthCheckRegistry.get(c)
+                .getCheck("ddbstream-" + table)
+                .orElseThrow()
+                .call();
+    }
+
+    private static String role(CamelContext c, String table) {
+        return String.valueOf(health(c, table).getDetails().get("role"));
+    }
+
+    private List<Integer> valuesOf(String consumer) {
+        return deliveries.stream()
+                .filter(d -> d.consumer().equals(consumer))
+                .flatMap(d -> d.batch().records().stream())
+                .map(r -> Integer.parseInt(r.dynamodb().newImage().get("v").n()))
+                .toList();
     }
 
     @Test

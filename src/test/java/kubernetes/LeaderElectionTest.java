@@ -97,6 +97,8 @@ class LeaderElectionTest {
                 aws,
                 TABLE,
                 Map.of(
+                        "stream.mode",
+                        "single",
                         "cluster.leader-election",
                         "kubernetes",
                         "cluster.kubernetes.master-url",

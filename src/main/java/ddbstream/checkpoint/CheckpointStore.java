@@ -132,6 +132,10 @@ public final class CheckpointStore {
      * already ours; otherwise only if {@code from} still holds it (a steal, to balance). The take returns the shard's
      * checkpoint as it stands, so the new owner reads on exactly from where the last one saved.
      *
+     * <p>The take also writes {@code streamEpoch}, the epoch of the stream lease the sharing replicas hold, as the
+     * shard's {@code leaseEpoch}: a reader of {@code stream.mode=single} whose lease on the stream ended before (its
+     * epoch is lower) can no longer move the checkpoint.
+     *
      * @return empty when someone else holds it (or took it meanwhile)
      */
     public Optional<Taken> takeShard(
@@ -140,6 +144,7 @@ public final class CheckpointStore {
             String shardId,
             String owner,
             ShardLease from,
+            long streamEpoch,
             Duration duration,
             Instant now) {
         Map<String, AttributeValue> values = new HashMap<>();
@@ -147,6 +152,7 @@ public final class CheckpointStore {
         values.put(":expires", millis(now.plus(duration)));
         values.put(":one", AttributeValue.fromN("1"));
         values.put(":now", millis(now));
+        values.put(":stream", AttributeValue.fromN(Long.toString(streamEpoch)));
         String condition;
         if (from == null) {
             condition = "attribute_not_exists(#owner) OR expiresAt <= :now OR #owner = :me";
@@ -158,7 +164,8 @@ public final class CheckpointStore {
         try {
             var out = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(shardKey(group, streamArn, shardId))
-                    .updateExpression("SET #owner = :me, expiresAt = :expires, takenAt = :now ADD shardEpoch :one")
+                    .updateExpression("SET #owner = :me, expiresAt = :expires, takenAt = :now, leaseEpoch = :stream"
+                            + " ADD shardEpoch :one")
                     .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(values)

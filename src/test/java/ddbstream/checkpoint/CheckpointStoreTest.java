@@ -82,18 +82,18 @@ class CheckpointStoreTest {
     void aShardLeaseFencesTheCheckpointOfTheReplicaItWasTakenFrom() {
         Duration lease = Duration.ofSeconds(10);
         CheckpointStore.Taken a =
-                store.takeShard("g", "shared", "s", "a", null, lease, NOW).orElseThrow();
+                store.takeShard("g", "shared", "s", "a", null, 1, lease, NOW).orElseThrow();
         assertThat(a.checkpoint()).as("nothing saved yet").isNull();
         assertThat(store.load("g", "shared"))
                 .as("a lease alone is no checkpoint")
                 .isEmpty();
         store.save("g", "shared", Checkpoint.at("s", "100", NOW), a.lease());
-        assertThat(store.takeShard("g", "shared", "s", "b", null, lease, NOW.plusSeconds(1)))
+        assertThat(store.takeShard("g", "shared", "s", "b", null, 1, lease, NOW.plusSeconds(1)))
                 .as("held: not free to take")
                 .isEmpty();
 
         // b steals it to balance: the take hands b a's checkpoint, and a can neither save nor renew any more.
-        CheckpointStore.Taken b = store.takeShard("g", "shared", "s", "b", a.lease(), lease, NOW.plusSeconds(2))
+        CheckpointStore.Taken b = store.takeShard("g", "shared", "s", "b", a.lease(), 1, lease, NOW.plusSeconds(2))
                 .orElseThrow();
         assertThat(b.checkpoint().sequenceNumber()).isEqualTo("100");
         assertThat(b.lease().epoch()).isEqualTo(a.lease().epoch() + 1);
@@ -102,7 +102,7 @@ class CheckpointStoreTest {
                 .hasMessageContaining("another replica took the shard");
         assertThat(store.renewShard("g", "shared", a.lease(), lease, NOW.plusSeconds(3)))
                 .isFalse();
-        assertThat(store.takeShard("g", "shared", "s", "c", a.lease(), lease, NOW.plusSeconds(3)))
+        assertThat(store.takeShard("g", "shared", "s", "c", a.lease(), 1, lease, NOW.plusSeconds(3)))
                 .as("a steal of a lease that moved on")
                 .isEmpty();
         store.save("g", "shared", Checkpoint.at("s", "300", NOW), b.lease());
@@ -118,15 +118,39 @@ class CheckpointStoreTest {
         assertThat(store.releaseShard("g", "shared", b.lease())).isTrue();
         assertThat(store.renewShard("g", "shared", b.lease(), lease, NOW.plusSeconds(4)))
                 .isFalse();
-        CheckpointStore.Taken c = store.takeShard("g", "shared", "s", "c", null, lease, NOW.plusSeconds(4))
+        CheckpointStore.Taken c = store.takeShard("g", "shared", "s", "c", null, 1, lease, NOW.plusSeconds(4))
                 .orElseThrow();
         assertThat(c.checkpoint().sequenceNumber()).isEqualTo("300");
         assertThat(c.lease().recordsPerSecond()).isEqualTo(120.3);
         assertThat(store.loadShards("g", "shared").leases().get("s").owner()).isEqualTo("c");
 
         // An expired lease is free too.
-        assertThat(store.takeShard("g", "shared", "s", "d", null, lease, NOW.plusSeconds(15)))
+        assertThat(store.takeShard("g", "shared", "s", "d", null, 1, lease, NOW.plusSeconds(15)))
                 .isPresent();
+    }
+
+    @Test
+    void aSingleModeReaderWhoseStreamLeaseEndedCannotMoveACheckpointTheSharingReplicasTook() {
+        Duration d = Duration.ofSeconds(20);
+        Lease single = store.acquire("g", "handover", "single", d, NOW).orElseThrow();
+        store.save("g", "handover-stream", Checkpoint.at("s", "100", NOW), single.epoch());
+        // Its lease ran out (the process paused); the sharing replicas take the stream's lease, then the shard.
+        Lease shared = store.acquire("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(21))
+                .orElseThrow();
+        CheckpointStore.Taken t = store.takeShard(
+                        "g", "handover-stream", "s", "r1", null, shared.epoch(), d, NOW.plusSeconds(21))
+                .orElseThrow();
+        assertThat(t.checkpoint().sequenceNumber()).isEqualTo("100");
+        assertThatThrownBy(() -> store.save("g", "handover-stream", Checkpoint.at("s", "200", NOW), single.epoch()))
+                .as("the paused single-mode reader wakes up and saves under its old epoch")
+                .isInstanceOf(CheckpointConflictException.class)
+                .hasMessageContaining("newer lease");
+        store.save("g", "handover-stream", Checkpoint.at("s", "300", NOW), t.lease());
+        // Back to single once the sharing replicas are gone: its new epoch is above every take's.
+        Lease again =
+                store.acquire("g", "handover", "single", d, NOW.plusSeconds(50)).orElseThrow();
+        store.save("g", "handover-stream", Checkpoint.at("s", "400", NOW), again.epoch());
+        assertThat(store.load("g", "handover-stream").get("s").sequenceNumber()).isEqualTo("400");
     }
 
     @Test
