@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code ddbstream} consumer: one exchange per GetRecords batch of one shard, body {@link StreamBatch}; the
- * shard's checkpoint moves only after the exchange completed. Reads every shard, parent before child, keeps
- * durable checkpoints in DynamoDB, and lets one consumer per group own the stream at a time (a lease with owner,
- * epoch and expiry). Stopping finishes the batches in hand and gives the lease up.
+ * shard's checkpoint moves only after the exchange completed. Reads every shard, parent before child, and keeps
+ * durable checkpoints in DynamoDB. The consumers of one group share the shards, a lease per shard ({@code
+ * mode=shared}, the default), or one of them owns the stream at a time ({@code mode=single}: a lease with owner, epoch
+ * and expiry). Stopping finishes the batches in hand and gives the leases up.
  */
 @ManagedResource(description = "dynamo-lake stream consumer: its role and the state of every shard")
 public class DdbStreamConsumer extends DefaultConsumer {
@@ -53,7 +54,9 @@ public class DdbStreamConsumer extends DefaultConsumer {
         thread.start();
     }
 
-    @ManagedAttribute(description = "owner (reads the stream), standby (another replica owns it) or starting")
+    @ManagedAttribute(
+            description = "shared (reads its share of the shards), owner (mode single: reads every shard), standby"
+                    + " (another replica owns the stream, or one of the other mode reads it) or starting")
     public String getStreamRole() {
         return health == null ? "stopped" : health.role();
     }

@@ -82,10 +82,16 @@ final class ShardLeases {
     private volatile String streamArn;
     /** Set by {@link #releaseAll}: this replica takes no shard any more. */
     private volatile boolean closed;
-    /** The stream's lease as the sharing replicas hold it (null: not held), and until when this replica may act under it. */
-    private volatile Lease stream;
+    /** The stream's lease as the sharing replicas hold it, and until when this replica may act under it; null: not held. */
+    private volatile StreamHold stream;
 
-    private volatile Instant streamSafeUntil = Instant.EPOCH;
+    private record StreamHold(Lease lease, Instant safeUntil) {}
+
+    /**
+     * What {@link #holdStream} found: held by the sharing replicas (this one among them), or by {@code holder}, a
+     * replica of mode single (null when the table could not say who).
+     */
+    record Hold(boolean held, Lease holder) {}
 
     ShardLeases(
             CheckpointStore store,
@@ -131,24 +137,28 @@ final class ShardLeases {
     }
 
     /**
-     * Takes or renews the stream's lease for the sharing replicas ({@link #SHARED}): free, expired or already theirs.
-     *
-     * @return empty when taken; otherwise the lease of the replica of mode single that holds it
+     * Takes or renews the stream's lease for the sharing replicas ({@link #SHARED}): taken when free or expired, and
+     * extended while theirs. A failure to reach the table leaves what this replica holds as it was.
      */
-    Optional<Lease> holdStream(Instant now) {
-        Optional<Lease> got = store.acquire(group, table, SHARED, duration, now);
+    synchronized Hold holdStream() {
+        Instant now = clock.instant();
+        Optional<Lease> got = store.holdTogether(group, table, SHARED, duration, now);
         if (got.isPresent()) {
-            stream = got.get();
-            streamSafeUntil = now.plus(duration).minus(renewInterval);
-            return Optional.empty();
+            StreamHold before = stream;
+            Instant safeUntil = now.plus(duration).minus(renewInterval);
+            if (before == null || !before.safeUntil.isAfter(safeUntil)) {
+                stream = new StreamHold(got.get(), safeUntil);
+            }
+            return new Hold(true, null);
         }
         stream = null;
-        return store.currentLease(group, table);
+        return new Hold(false, store.currentLease(group, table).orElse(null));
     }
 
     /** True while the sharing replicas hold the stream's lease, renewed here recently enough that nobody took it. */
     boolean holdsStream() {
-        return stream != null && clock.instant().isBefore(streamSafeUntil);
+        StreamHold h = stream;
+        return h != null && clock.instant().isBefore(h.safeUntil);
     }
 
     /** True while this replica holds the shard under that epoch, renewed recently enough that nobody took it. */
@@ -173,18 +183,18 @@ final class ShardLeases {
         return new TreeSet<>(held.keySet());
     }
 
-    /** Renews the heartbeat and every lease held (the lease thread, every {@code leaseRenewInterval}). */
+    /**
+     * Renews the stream's lease, then the heartbeat and every shard lease held (the lease thread, every {@code
+     * leaseRenewInterval}); a replica standing by sends no heartbeat, so the others count it only while it may read.
+     */
     void renewAll() {
-        if (closed || streamArn == null) {
+        if (closed || !renewStream() || streamArn == null) {
             return; // counted by the others only once it follows the stream, and never after it stopped
         }
         try {
             store.heartbeat(group, table, owner, clock.instant().plus(duration));
         } catch (RuntimeException e) {
             LOG.warn("Could not renew this replica's heartbeat on the stream of {}: {}", table, e.toString());
-        }
-        if (!renewStream()) {
-            return;
         }
         String arn = streamArn;
         for (Held h : List.copyOf(held.values())) {
@@ -229,37 +239,41 @@ final class ShardLeases {
      * @return false when the stream's lease is no longer held here
      */
     private boolean renewStream() {
-        if (stream == null) {
+        StreamHold before = stream;
+        if (before == null) {
             return false;
         }
-        Instant now = clock.instant();
         try {
-            Optional<Lease> holder = holdStream(now);
-            if (holder.isEmpty()) {
+            Hold hold = holdStream();
+            if (hold.held()) {
                 return true;
             }
             LOG.warn(
                     "A replica of stream.mode=single ({}) took the lease on the stream of {}: this replica gives up its"
                             + " {} shards and waits until it stops",
-                    holder.map(Lease::owner).orElse("?"),
+                    hold.holder() == null ? "unknown" : hold.holder().owner(),
                     table,
                     held.size());
         } catch (RuntimeException e) {
-            if (now.isBefore(streamSafeUntil)) {
+            if (clock.instant().isBefore(before.safeUntil)) {
                 LOG.warn(
                         "Could not renew the sharing replicas' lease on the stream of {} ({}); trying again, it is safe"
                                 + " until {}",
                         table,
                         e.toString(),
-                        streamSafeUntil);
+                        before.safeUntil);
                 return true;
             }
-            stream = null;
+            synchronized (this) {
+                if (stream == before) {
+                    stream = null;
+                }
+            }
             LOG.warn(
                     "The sharing replicas' lease on the stream of {} could not be renewed before {} ({}); this replica"
                             + " stops reading its {} shards",
                     table,
-                    streamSafeUntil,
+                    before.safeUntil,
                     e.toString(),
                     held.size());
         }
@@ -267,13 +281,22 @@ final class ShardLeases {
         return false;
     }
 
-    /** Forgets every shard lease held (the stream's lease is no longer held here), telling {@code onLost} of each. */
+    /**
+     * Gives up every shard lease held (the stream's lease is no longer held here), telling {@code onLost} of each; each
+     * is released when the table can be reached, so the other sharing replicas need not wait for it to expire.
+     */
     void dropAll() {
         for (String shard : List.copyOf(held.keySet())) {
             Held h = held.remove(shard);
-            if (h != null) {
-                rates.remove(shard);
-                onLost.accept(shard);
+            if (h == null) {
+                continue;
+            }
+            rates.remove(shard);
+            onLost.accept(shard);
+            try {
+                store.releaseShard(group, streamArn, h.lease);
+            } catch (RuntimeException e) {
+                LOG.debug("Shard {}: could not release its lease ({}); it expires", shard, e.toString());
             }
         }
     }
@@ -452,11 +475,12 @@ final class ShardLeases {
             return null;
         }
         Instant now = clock.instant(); // the round's own clock may be seconds old by now
-        Lease fence = stream;
-        if (fence == null || !holdsStream()) {
+        StreamHold fence = stream;
+        if (fence == null || !now.isBefore(fence.safeUntil)) {
             return null;
         }
-        CheckpointStore.Taken t = store.takeShard(group, arn, shard, owner, from, fence.epoch(), duration, now)
+        CheckpointStore.Taken t = store.takeShard(
+                        group, arn, shard, owner, from, fence.lease().epoch(), duration, now)
                 .orElse(null);
         if (t != null) {
             freeSince.remove(shard);

@@ -259,9 +259,13 @@ final class ShardReader implements Runnable {
             }
         }
         List<RawRecord> rest = records.subList(from, records.size());
-        if (!rest.isEmpty() && checkpoint.latest().firstSeen() == null) {
-            save(Checkpoint.latestFirstSeen(
-                    shardId, checkpoint.latest().since(), rest.get(0).sequenceNumber(), Instant.now()));
+        String first = rest.stream()
+                .map(RawRecord::sequenceNumber)
+                .filter(s -> s != null && item.SequenceNumbers.isValid(s))
+                .findFirst()
+                .orElse(null);
+        if (first != null && checkpoint.latest().firstSeen() == null) {
+            save(Checkpoint.latestFirstSeen(shardId, checkpoint.latest().since(), first, Instant.now()));
             skipBefore = null;
         }
         return rest;
@@ -277,7 +281,17 @@ final class ShardReader implements Runnable {
             Exception failure = coordinator.deliver(batch, attempt);
             Instant now = Instant.now();
             if (failure == null) {
-                save(Checkpoint.at(shardId, batch.lastSequenceNumber(), now));
+                String last = batch.checkpointSequenceNumber();
+                if (last != null) {
+                    save(Checkpoint.at(shardId, last, now));
+                } else {
+                    LOG.warn(
+                            "Shard {}: no record of a batch of {} has a sequence number; the checkpoint stays at {}, and"
+                                    + " a restart delivers the batch again",
+                            shardId,
+                            batch.size(),
+                            checkpoint == null ? "the shard's start" : checkpoint.describe());
+                }
                 coordinator.metrics().batchDone(shardId, batch.size(), newest(records), now);
                 failures.clear();
                 return true;

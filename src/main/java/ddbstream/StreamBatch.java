@@ -1,5 +1,6 @@
 package ddbstream;
 
+import item.SequenceNumbers;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -61,6 +62,20 @@ public final class StreamBatch {
 
     public String lastSequenceNumber() {
         return rawRecords.get(rawRecords.size() - 1).sequenceNumber();
+    }
+
+    /**
+     * Where the shard's checkpoint moves once the batch is processed: the last record's sequence number, or, when the
+     * stream sent it without a valid one, the last valid one before it; null when no record of the batch has one.
+     */
+    public String checkpointSequenceNumber() {
+        for (int i = rawRecords.size() - 1; i >= 0; i--) {
+            String seq = rawRecords.get(i).sequenceNumber();
+            if (seq != null && SequenceNumbers.isValid(seq)) {
+                return seq;
+            }
+        }
+        return null;
     }
 
     public int size() {

@@ -264,12 +264,12 @@ final class StreamCoordinator implements Runnable {
      * holds it, waits as a standby and says once for whom.
      */
     private boolean holdSharedStream(Instant now) {
-        java.util.Optional<ddbstream.checkpoint.Lease> single = leases.holdStream(now);
-        if (single.isEmpty()) {
+        ShardLeases.Hold hold = leases.holdStream();
+        if (hold.held()) {
             waitingFor = null;
             return true;
         }
-        String holder = single.get().owner();
+        String holder = hold.holder() == null ? "unknown" : hold.holder().owner();
         if (!holder.equals(waitingFor)) {
             waitingFor = holder;
             LOG.info(
@@ -277,7 +277,7 @@ final class StreamCoordinator implements Runnable {
                             + " replica of mode shared stands by and takes its share once that replica stops",
                     holder,
                     config.getTableName(),
-                    single.get().expiresAt());
+                    hold.holder() == null ? "?" : hold.holder().expiresAt());
         }
         health.role("standby");
         metrics.leaseOwned(false);
@@ -853,6 +853,12 @@ final class StreamCoordinator implements Runnable {
     }
 
     void saveCheckpoint(String arn, Checkpoint c, long epoch) {
+        // The last look before the write: a lease this replica may no longer act under moves nothing (the conditions
+        // of the write fence what this look cannot).
+        if (leases != null ? !leases.holdsStream() : !keeper.held()) {
+            throw new ddbstream.checkpoint.CheckpointConflictException("checkpoint of shard " + c.shardId() + " at "
+                    + c.describe() + " not written: the stream's lease was not renewed here in time");
+        }
         if (leases != null) {
             ShardLease held = leases.lease(c.shardId());
             store.save(

@@ -90,8 +90,21 @@ public final class DeltaMapper {
                 layout.streamDeadLetterKey(batch.shardId(), seq, now), deadLetterJson(batch, seq, r, e.getMessage()));
     }
 
+    /**
+     * The record's sequence number, which names its dead letter; for a record sent without a valid one, {@code unknown-}
+     * and a digest of its bytes, so two such letters never share a name and the same record sent again keeps its own.
+     */
     private static String sequence(RawRecord r) {
-        return r.sequenceNumber() == null ? "unknown" : r.sequenceNumber();
+        String seq = r.sequenceNumber();
+        if (seq != null && item.SequenceNumbers.isValid(seq)) {
+            return seq;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(r.json());
+            return "unknown-" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every Java platform has SHA-256
+        }
     }
 
     /** The dead letter: why, where, and the record whole, as the stream sent it. */

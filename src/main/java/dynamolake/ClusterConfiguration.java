@@ -12,7 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which replica reads the stream ({@code cluster.leader-election}). In Kubernetes, Camel's master component holds a
+ * With {@code stream.mode=shared} (the default) every replica starts the stream route and reads its share of the
+ * shards: nothing is elected. With {@code stream.mode=single}, which replica reads the stream ({@code
+ * cluster.leader-election}). In Kubernetes, Camel's master component holds a
  * coordination.k8s.io Lease named {@code <cluster.kubernetes.resource-name>-stream}: only its holder starts the stream
  * route, and a standby takes over when the holder goes. Elsewhere, every replica starts the route and the stream
  * consumer's own lease in the checkpoint table lets one of them read (it stays in force under Kubernetes too, as a

@@ -99,6 +99,11 @@ public final class Faults implements AwsHttpServer.CallInterceptor {
         stream(table).corruptNext(count);
     }
 
+    /** The next {@code count} records of the table's stream are sent without their {@code SequenceNumber}. */
+    public void unnumberStreamRecords(String table, int count) {
+        stream(table).unnumberNext(count);
+    }
+
     /** Trims every record the table's stream holds now; returns how many. */
     public int trimStream(String table) {
         return streams.trimNow(stream(table), clock.instant());

@@ -61,7 +61,7 @@ class ShardLeasesTest {
         c.setMaxParallelShards(8);
         c.setLeaseDuration(2000);
         c.setLeaseRenewInterval(500);
-        return new ShardLeases(store, c, "r1", lost::add, () -> {}, shard -> 0, clock);
+        return new ShardLeases(store, c, "r-" + System.nanoTime(), lost::add, () -> {}, shard -> 0, clock);
     }
 
     @Test
@@ -69,9 +69,9 @@ class ShardLeasesTest {
         Hands clock = new Hands();
         List<String> lost = new CopyOnWriteArrayList<>();
         ShardLeases leases = leases("taken", clock, lost);
-        assertThat(leases.holdStream(T0))
+        assertThat(leases.holdStream().held())
                 .as("free: taken for the sharing replicas")
-                .isEmpty();
+                .isTrue();
         leases.stream("arn-taken");
         leases.balance(Set.of("a", "b"), Set.of(), Map.of(), T0);
         assertThat(leases.shards()).containsExactly("a", "b");
@@ -89,36 +89,46 @@ class ShardLeasesTest {
         assertThat(lost).containsExactlyInAnyOrder("a", "b");
         assertThat(leases.shards()).isEmpty();
         assertThat(leases.holdsStream()).isFalse();
-        assertThat(leases.holdStream(clock.now))
+        ShardLeases.Hold hold = leases.holdStream();
+        assertThat(hold.held())
                 .as("while the single-mode replica holds it, the sharing ones wait")
-                .hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo("single"));
+                .isFalse();
+        assertThat(hold.holder().owner()).isEqualTo("single");
         assertThat(leases.balance(Set.of("a", "b"), Set.of(), Map.of(), clock.now))
                 .as("and take no shard")
                 .isEmpty();
 
         store.release("g", "taken", single);
-        assertThat(leases.holdStream(clock.now))
+        assertThat(leases.holdStream().held())
                 .as("released: the sharing replicas take it")
-                .isEmpty();
+                .isTrue();
     }
 
     @Test
     void theSharingReplicasRenewTheStreamsLeaseTogetherSoASingleModeReplicaStandsBy() {
         Hands clock = new Hands();
+        Hands behind = new Hands();
         ShardLeases one = leases("together", clock, new CopyOnWriteArrayList<>());
-        ShardLeases two = leases("together", clock, new CopyOnWriteArrayList<>());
-        assertThat(one.holdStream(T0)).isEmpty();
-        assertThat(two.holdStream(T0.plusSeconds(1)))
-                .as("the same owner: both hold it")
-                .isEmpty();
+        ShardLeases two = leases("together", behind, new CopyOnWriteArrayList<>());
+        assertThat(one.holdStream().held()).isTrue();
+        behind.now = T0.minusSeconds(1);
+        assertThat(two.holdStream().held()).isTrue();
+        long epoch = store.currentLease("g", "together").orElseThrow().epoch();
         one.stream("arn-together");
+        two.stream("arn-together");
         for (int s = 1; s <= 5; s++) {
             clock.now = T0.plusSeconds(s);
+            behind.now = clock.now.minusSeconds(1); // its clock runs a second behind
             one.renewAll();
+            two.renewAll();
             assertThat(store.acquire("g", "together", "single", Duration.ofSeconds(20), clock.now))
                     .as("renewed by the sharing replicas: a single-mode replica stands by")
                     .isEmpty();
         }
         assertThat(one.holdsStream()).isTrue();
+        assertThat(store.currentLease("g", "together").orElseThrow())
+                .as("extended by the fastest clock, never shortened by the one behind, under one epoch")
+                .satisfies(l -> assertThat(l.expiresAt()).isEqualTo(T0.plusSeconds(5 + 2)))
+                .satisfies(l -> assertThat(l.epoch()).isEqualTo(epoch));
     }
 }

@@ -205,8 +205,7 @@ class StreamDeltasTest {
         aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item("pk", s("dead-0"), "v", n("0"))));
         aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item("pk", s("dead-1"), "v", n("0"))));
         awaitLanded("dead", 1);
-        List<String> letters = await().atMost(Duration.ofSeconds(30))
-                .until(() -> lake.keys("dead-letters/stream/"), l -> !l.isEmpty());
+        List<String> letters = await().atMost(Duration.ofSeconds(30)).until(() -> letters("dead-0"), l -> !l.isEmpty());
         JsonNode letter = lake.lines(letters.get(0)).get(0);
         assertThat(letter.path("reason").asText())
                 .as("named as the stream sent it: the AWS SDK would have read the value as one of no type")
@@ -239,6 +238,44 @@ class StreamDeltasTest {
                         letter.path("record"), TABLE, letter.path("shardId").asText()))
                 .as("a replay meets the same reason")
                 .isInstanceOf(ItemFormatException.class);
+    }
+
+    /**
+     * Records sent without their sequence number go to the dead letters, each its own, and the shard's checkpoint moves
+     * by the last record that has one: the batch is not processed again and again, and the next change lands.
+     */
+    @Test
+    void recordsSentWithoutSequenceNumbersAreDeadLetteredOnceEachAndTheShardGoesOn() {
+        double before =
+                meters().find("dynamolake.deltas.dead.letters").counter().count();
+        aws.stack().emulator().faults().unnumberStreamRecords(TABLE, 2);
+        write("unnumbered", 2, 1);
+        List<String> letters =
+                await().atMost(Duration.ofSeconds(30)).until(() -> letters("unnumbered-"), l -> l.size() >= 2);
+        assertThat(letters)
+                .as("one letter each, named by a digest of the record")
+                .hasSize(2)
+                .allSatisfy(k -> assertThat(k).contains("-unknown-"));
+        assertThat(letters.stream()
+                        .map(k -> lake.lines(k).get(0).path("reason").asText())
+                        .toList())
+                .allSatisfy(reason -> assertThat(reason).contains("dynamodb.SequenceNumber"));
+        aws.dynamoDb().putItem(b -> b.tableName(TABLE).item(item("pk", s("numbered-0"), "v", n("0"))));
+        awaitLanded("numbered", 1);
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> meters().find("dynamolake.deltas.dead.letters")
+                                .counter()
+                                .count()
+                        == before + 2);
+        assertThat(landed("numbered")).as("once").hasSize(1);
+    }
+
+    /** The stream's dead letters of records whose JSON holds {@code marker} (each test its own keys). */
+    private static List<String> letters(String marker) {
+        return lake.keys("dead-letters/stream/").stream()
+                .filter(k -> lake.lines(k).get(0).path("record").toString().contains(marker))
+                .toList();
     }
 
     @Test

@@ -134,7 +134,8 @@ public final class CheckpointStore {
      *
      * <p>The take also writes {@code streamEpoch}, the epoch of the stream lease the sharing replicas hold, as the
      * shard's {@code leaseEpoch}: a reader of {@code stream.mode=single} whose lease on the stream ended before (its
-     * epoch is lower) can no longer move the checkpoint.
+     * epoch is lower) can no longer move the checkpoint; a take under an older stream epoch than the item holds (a
+     * reader of mode single held the stream since) is refused.
      *
      * @return empty when someone else holds it (or took it meanwhile)
      */
@@ -155,7 +156,7 @@ public final class CheckpointStore {
         values.put(":stream", AttributeValue.fromN(Long.toString(streamEpoch)));
         String condition;
         if (from == null) {
-            condition = "attribute_not_exists(#owner) OR expiresAt <= :now OR #owner = :me";
+            condition = "(attribute_not_exists(#owner) OR expiresAt <= :now OR #owner = :me)";
         } else {
             condition = "#owner = :them AND shardEpoch = :theirs";
             values.put(":them", AttributeValue.fromS(from.owner()));
@@ -166,7 +167,7 @@ public final class CheckpointStore {
                     .key(shardKey(group, streamArn, shardId))
                     .updateExpression("SET #owner = :me, expiresAt = :expires, takenAt = :now, leaseEpoch = :stream"
                             + " ADD shardEpoch :one")
-                    .conditionExpression(condition)
+                    .conditionExpression(condition + " AND (attribute_not_exists(leaseEpoch) OR leaseEpoch <= :stream)")
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW));
@@ -424,6 +425,39 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Takes or extends a lease several processes hold together under one owner name (the replicas sharing a stream):
+     * taken with a new epoch when free or expired; while held under that name, only ever extended, so a holder whose
+     * clock runs behind the others' never shortens it, and its epoch stays.
+     *
+     * @return the lease as held now (its epoch, and the expiry the table holds), or empty when another owner holds it
+     */
+    public Optional<Lease> holdTogether(String group, String scope, String owner, Duration duration, Instant now) {
+        Map<String, AttributeValue> key = leaseKey(group, scope);
+        try {
+            var out = dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(key)
+                    .updateExpression("SET expiresAt = :expires")
+                    .conditionExpression("#owner = :me AND expiresAt >= :now AND expiresAt < :expires")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(
+                            ":me", AttributeValue.fromS(owner),
+                            ":expires", millis(now.plus(duration)),
+                            ":now", millis(now)))
+                    .returnValues(ReturnValue.ALL_NEW));
+            return Optional.of(leaseOf(group, scope, out.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            // Not ours, free, expired, or another holder extended it further already.
+        }
+        Optional<Lease> current = currentLease(group, scope);
+        if (current.isPresent()
+                && current.get().owner().equals(owner)
+                && !current.get().expiresAt().isBefore(now)) {
+            return current;
+        }
+        return acquire(group, scope, owner, duration, now);
+    }
+
     /** Extends a lease we hold; false when it was taken over meanwhile. */
     public boolean renew(String group, String scope, Lease lease, Duration duration, Instant now) {
         return conditionalLeaseUpdate(group, scope, lease, millis(now.plus(duration)));
@@ -442,11 +476,15 @@ public final class CheckpointStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Lease(
+        return Optional.of(leaseOf(group, scope, item));
+    }
+
+    private static Lease leaseOf(String group, String scope, Map<String, AttributeValue> item) {
+        return new Lease(
                 group + "|lease|" + scope,
                 item.get("owner").s(),
                 Long.parseLong(item.get("epoch").n()),
-                Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n()))));
+                Instant.ofEpochMilli(Long.parseLong(item.get("expiresAt").n())));
     }
 
     private boolean conditionalLeaseUpdate(String group, String scope, Lease lease, AttributeValue expiresAt) {

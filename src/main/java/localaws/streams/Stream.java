@@ -38,6 +38,7 @@ public final class Stream {
     private boolean enabled = true;
     private long records;
     private int corruptNext;
+    private int unnumberedNext;
 
     Stream(
             String arn,
@@ -132,7 +133,11 @@ public final class Stream {
                 DynamoJson.writeItem(g, c.oldImage());
                 size += c.oldSize();
             }
-            g.writeStringField("SequenceNumber", seq.toString());
+            if (unnumberedNext > 0) {
+                unnumberedNext--; // sent without its sequence number (the reader still reads on by the iterator)
+            } else {
+                g.writeStringField("SequenceNumber", seq.toString());
+            }
             g.writeNumberField("SizeBytes", size);
             g.writeStringField("StreamViewType", viewType);
             g.writeEndObject();
@@ -152,6 +157,11 @@ public final class Stream {
     /** Fault: the next {@code count} records carry an attribute value of a type that does not exist. */
     public synchronized void corruptNext(int count) {
         corruptNext = count;
+    }
+
+    /** Fault: the next {@code count} records are sent without {@code SequenceNumber}. */
+    public synchronized void unnumberNext(int count) {
+        unnumberedNext = count;
     }
 
     /** Closes every open shard, each getting one child (or two when {@code split}). */
