@@ -144,15 +144,15 @@ final class ShardLeases {
         Instant now = clock.instant();
         Optional<Lease> got = store.holdTogether(group, table, SHARED, duration, now);
         if (got.isPresent()) {
-            StreamHold before = stream;
-            Instant safeUntil = now.plus(duration).minus(renewInterval);
-            if (before == null || !before.safeUntil.isAfter(safeUntil)) {
-                stream = new StreamHold(got.get(), safeUntil);
-            }
+            stream = new StreamHold(got.get(), now.plus(duration).minus(renewInterval));
             return new Hold(true, null);
         }
         stream = null;
-        return new Hold(false, store.currentLease(group, table).orElse(null));
+        try {
+            return new Hold(false, store.currentLease(group, table).orElse(null));
+        } catch (RuntimeException e) {
+            return new Hold(false, null); // refused all the same; who holds it is only for the log
+        }
     }
 
     /** True while the sharing replicas hold the stream's lease, renewed here recently enough that nobody took it. */
@@ -282,21 +282,15 @@ final class ShardLeases {
     }
 
     /**
-     * Gives up every shard lease held (the stream's lease is no longer held here), telling {@code onLost} of each; each
-     * is released when the table can be reached, so the other sharing replicas need not wait for it to expire.
+     * Forgets every shard lease held (the stream's lease is no longer held here), telling {@code onLost} of each. They
+     * are not released: a reader may still be finishing its batch, and a shard is taken by another only once its lease
+     * expired, so it never has two readers but at a handover.
      */
     void dropAll() {
         for (String shard : List.copyOf(held.keySet())) {
-            Held h = held.remove(shard);
-            if (h == null) {
-                continue;
-            }
-            rates.remove(shard);
-            onLost.accept(shard);
-            try {
-                store.releaseShard(group, streamArn, h.lease);
-            } catch (RuntimeException e) {
-                LOG.debug("Shard {}: could not release its lease ({}); it expires", shard, e.toString());
+            if (held.remove(shard) != null) {
+                rates.remove(shard);
+                onLost.accept(shard);
             }
         }
     }

@@ -259,12 +259,12 @@ final class ShardReader implements Runnable {
             }
         }
         List<RawRecord> rest = records.subList(from, records.size());
-        String first = rest.stream()
-                .map(RawRecord::sequenceNumber)
-                .filter(s -> s != null && item.SequenceNumbers.isValid(s))
-                .findFirst()
-                .orElse(null);
-        if (first != null && checkpoint.latest().firstSeen() == null) {
+        // Saved only when the first record to deliver has a valid number: a resume at a later one would skip those
+        // before it. Without one, a resume reads from the time LATEST was taken again.
+        String first = rest.isEmpty() ? null : rest.get(0).sequenceNumber();
+        if (first != null
+                && item.SequenceNumbers.isValid(first)
+                && checkpoint.latest().firstSeen() == null) {
             save(Checkpoint.latestFirstSeen(shardId, checkpoint.latest().since(), first, Instant.now()));
             skipBefore = null;
         }

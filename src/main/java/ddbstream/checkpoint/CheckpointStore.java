@@ -406,11 +406,17 @@ public final class CheckpointStore {
      * @return the lease with its new epoch, or empty when another owner holds it
      */
     public Optional<Lease> acquire(String group, String scope, String owner, Duration duration, Instant now) {
+        return take(
+                group, scope, owner, duration, now, "attribute_not_exists(#owner) OR expiresAt < :now OR #owner = :me");
+    }
+
+    private Optional<Lease> take(
+            String group, String scope, String owner, Duration duration, Instant now, String condition) {
         try {
             var out = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(leaseKey(group, scope))
                     .updateExpression("SET #owner = :me, expiresAt = :expires ADD epoch :one")
-                    .conditionExpression("attribute_not_exists(#owner) OR expiresAt < :now OR #owner = :me")
+                    .conditionExpression(condition)
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(
                             ":me", AttributeValue.fromS(owner),
@@ -455,7 +461,14 @@ public final class CheckpointStore {
                 && !current.get().expiresAt().isBefore(now)) {
             return current;
         }
-        return acquire(group, scope, owner, duration, now);
+        // Free or expired: taken with a new epoch. Not "or ours": another holder may have extended it meanwhile.
+        Optional<Lease> taken =
+                take(group, scope, owner, duration, now, "attribute_not_exists(#owner) OR expiresAt < :now");
+        if (taken.isPresent()) {
+            return taken;
+        }
+        return currentLease(group, scope)
+                .filter(l -> l.owner().equals(owner) && !l.expiresAt().isBefore(now));
     }
 
     /** Extends a lease we hold; false when it was taken over meanwhile. */

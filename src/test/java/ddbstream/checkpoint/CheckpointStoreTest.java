@@ -151,6 +151,24 @@ class CheckpointStoreTest {
                 store.acquire("g", "handover", "single", d, NOW.plusSeconds(50)).orElseThrow();
         store.save("g", "handover-stream", Checkpoint.at("s", "400", NOW), again.epoch());
         assertThat(store.load("g", "handover-stream").get("s").sequenceNumber()).isEqualTo("400");
+
+        // A take under the sharing replicas' old epoch is refused; holding the stream again gives a newer one.
+        assertThat(store.takeShard("g", "handover-stream", "s", "r1", null, shared.epoch(), d, NOW.plusSeconds(51)))
+                .isEmpty();
+        store.release("g", "handover", again);
+        Lease sharedAgain = store.holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(52))
+                .orElseThrow();
+        assertThat(sharedAgain.epoch()).isGreaterThan(again.epoch());
+        assertThat(store.holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(53)))
+                .as("extended under the same epoch")
+                .hasValueSatisfying(l -> assertThat(l.epoch()).isEqualTo(sharedAgain.epoch()));
+        assertThat(store.acquire("g", "handover", "single", d, NOW.plusSeconds(54)))
+                .as("held together: a single-mode replica stands by")
+                .isEmpty();
+        assertThat(store.takeShard(
+                        "g", "handover-stream", "s", "r2", null, sharedAgain.epoch(), d, NOW.plusSeconds(54)))
+                .hasValueSatisfying(
+                        taken -> assertThat(taken.checkpoint().sequenceNumber()).isEqualTo("400"));
     }
 
     @Test
