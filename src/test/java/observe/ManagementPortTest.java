@@ -207,7 +207,9 @@ class ManagementPortTest {
             }
         }
         assertThat(stream).as("the ddbstream consumer in JMX: %s", consumers).isNotNull();
-        assertThat(stream.path("StreamRole").asText()).isEqualTo("owner");
+        assertThat(stream.path("StreamRole").asText())
+                .as("the default mode: this replica reads its share")
+                .isEqualTo("shared");
         List<String> shards = new java.util.ArrayList<>();
         stream.path("Shards").forEach(l -> shards.add(l.asText()));
         // The shard being read shows the checkpoint of the records already landed.
