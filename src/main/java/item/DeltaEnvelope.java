@@ -63,16 +63,58 @@ public record DeltaEnvelope(
 
     /** Writes the envelope as one JSON object. */
     public void writeJson(JsonGenerator g) throws IOException {
+        write(
+                g,
+                action,
+                sequenceNumber,
+                (out, field) -> {
+                    Map<String, AttributeValue> image = switch (field) {
+                        case "object" -> object;
+                        case "keys" -> keys;
+                        default -> oldObject;
+                    };
+                    out.writeFieldName(field);
+                    PlainJson.writeItem(image, out, field);
+                },
+                oldObject != null,
+                approximateCreationDateTime,
+                eventId,
+                table,
+                shardId,
+                ttlExpired,
+                keysOnly);
+    }
+
+    /** Writes one image of the envelope as the field of that name ({@code object}, {@code keys}, {@code oldObject}). */
+    @FunctionalInterface
+    interface ImageWriter {
+        void write(JsonGenerator g, String field) throws IOException;
+    }
+
+    /**
+     * The envelope's one layout, field by field, for every writer of it: the images through {@code images}, whatever
+     * they are read from.
+     */
+    static void write(
+            JsonGenerator g,
+            Action action,
+            String sequenceNumber,
+            ImageWriter images,
+            boolean hasOldObject,
+            Instant approximateCreationDateTime,
+            String eventId,
+            String table,
+            String shardId,
+            boolean ttlExpired,
+            boolean keysOnly)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("action", action.name());
         g.writeStringField("sequenceNumber", sequenceNumber);
-        g.writeFieldName("object");
-        PlainJson.writeItem(object, g, "object");
-        g.writeFieldName("keys");
-        PlainJson.writeItem(keys, g, "keys");
-        if (oldObject != null) {
-            g.writeFieldName("oldObject");
-            PlainJson.writeItem(oldObject, g, "oldObject");
+        images.write(g, "object");
+        images.write(g, "keys");
+        if (hasOldObject) {
+            images.write(g, "oldObject");
         }
         g.writeStringField("approximateCreationDateTime", approximateCreationDateTime.toString());
         g.writeStringField("eventId", eventId);

@@ -74,23 +74,27 @@ public final class StreamRecordTranscoder {
         try (JsonGenerator g = JSON.createGenerator(out)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)) {
-            g.writeStartObject();
-            g.writeStringField("action", action.name());
-            g.writeStringField("sequenceNumber", sequenceNumber);
-            image(g, out, "object", object);
-            image(g, out, "keys", keys);
-            if (oldImage[0] >= 0) {
-                image(g, out, "oldObject", oldImage);
-            }
-            g.writeStringField("approximateCreationDateTime", created.toString());
-            g.writeStringField("eventId", eventId);
-            g.writeStringField("table", table);
-            g.writeStringField("shardId", shardId);
-            g.writeBooleanField("ttlExpired", ttl);
-            if (keysOnly) {
-                g.writeBooleanField("keysOnly", true);
-            }
-            g.writeEndObject();
+            int[] objectRange = object;
+            DeltaEnvelope.write(
+                    g,
+                    action,
+                    sequenceNumber,
+                    (w, field) -> image(
+                            w,
+                            out,
+                            field,
+                            switch (field) {
+                                case "object" -> objectRange;
+                                case "keys" -> keys;
+                                default -> oldImage;
+                            }),
+                    oldImage[0] >= 0,
+                    created,
+                    eventId,
+                    table,
+                    shardId,
+                    ttl,
+                    keysOnly);
         }
     }
 
