@@ -70,7 +70,10 @@ public final class ExportFileWorker {
     private final SnapshotPublisher publisher;
     private final ExportMetrics metrics;
     private final Options options;
-    private final Map<String, SnapshotSchema> schemas = new ConcurrentHashMap<>();
+    /** An export's schema and the Iceberg field ids its parts carry. */
+    private record Schema(SnapshotSchema columns, Map<String, Integer> fieldIds) {}
+
+    private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
 
     public ExportFileWorker(
             S3Client s3,
@@ -171,9 +174,12 @@ public final class ExportFileWorker {
     }
 
     /** The schema, with the discovery it came from: views widen it by what the deltas bring. */
-    private static JsonNode schemaWithDiscovery(SnapshotSchema schema, SchemaDiscovery discovery) {
+    private static JsonNode schemaWithDiscovery(
+            SnapshotSchema schema, SchemaDiscovery discovery, Map<String, Integer> fieldIds) {
         com.fasterxml.jackson.databind.node.ObjectNode o =
                 (com.fasterxml.jackson.databind.node.ObjectNode) schema.toJson();
+        com.fasterxml.jackson.databind.node.ObjectNode ids = o.putObject("fieldIds");
+        fieldIds.forEach(ids::put);
         o.set("discovery", discovery.toJson());
         return o;
     }
@@ -211,10 +217,12 @@ public final class ExportFileWorker {
                     + " discovery results are in the lake; trying again");
         }
         SnapshotSchema schema = merged.schema(entry.keys(), options.maxTypedColumns());
+        // The ids the snapshot's table gives the columns once this export's publish evolves it: its parts carry them.
+        Map<String, Integer> fieldIds = publisher.fieldIds(schema);
         lake.putBytes(
                 layout.snapshotSchema(task.exportId()),
-                schemaWithDiscovery(schema, merged).toPrettyString().getBytes(StandardCharsets.UTF_8));
-        schemas.put(task.exportId(), schema);
+                schemaWithDiscovery(schema, merged, fieldIds).toPrettyString().getBytes(StandardCharsets.UTF_8));
+        schemas.put(task.exportId(), new Schema(schema, fieldIds));
         progress.advance(
                 task.exportId(),
                 ExportProgress.Phase.CONVERTING,
@@ -240,8 +248,10 @@ public final class ExportFileWorker {
             }
             return;
         }
-        SnapshotSchema schema = schemas.computeIfAbsent(
-                task.exportId(), id -> SnapshotSchema.fromJson(lake.json(layout.snapshotSchema(id))));
+        Schema schema = schemas.computeIfAbsent(task.exportId(), id -> {
+            JsonNode file = lake.json(layout.snapshotSchema(id));
+            return new Schema(SnapshotSchema.fromJson(file), SnapshotPublisher.fieldIds(file));
+        });
         Files.createDirectories(options.workDir());
         Path file = Files.createTempFile(options.workDir(), "part-" + task.exportId() + "-", ".parquet");
         try {
@@ -249,7 +259,13 @@ public final class ExportFileWorker {
             long rows;
             DataFileReader.Result read;
             try (ParquetPartWriter writer = new ParquetPartWriter(
-                    file, schema, options.codec(), task.exportId(), entry.exportTime(), options.rowGroupBytes())) {
+                    file,
+                    schema.columns(),
+                    schema.fieldIds(),
+                    options.codec(),
+                    task.exportId(),
+                    entry.exportTime(),
+                    options.rowGroupBytes())) {
                 read = read(task, (buf, off, len, line) -> {
                     Map<String, AttributeValue> item;
                     try {

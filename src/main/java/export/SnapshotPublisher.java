@@ -36,8 +36,20 @@ public final class SnapshotPublisher {
 
     /** Commits the published snapshot to its Iceberg table ({@link lake.IcebergSnapshotTable}). */
     public interface SnapshotTable {
-        /** @return false when the table already holds this export or a newer one */
-        boolean publish(String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts);
+        /**
+         * @param fieldIds the field ids the parts carry ({@link #fieldIds}), empty when they carry none
+         * @return false when the table already holds this export or a newer one
+         * @throws IcebergTable.FieldIdsChangedException when the table changed since the parts were written
+         */
+        boolean publish(
+                String exportId,
+                Instant exportTime,
+                SnapshotSchema schema,
+                List<IcebergTable.Part> parts,
+                Map<String, Integer> fieldIds);
+
+        /** The field ids a publish with {@code schema} gives the columns, as the table is now. */
+        Map<String, Integer> fieldIds(SnapshotSchema schema);
 
         /** The export the table's current commit holds, if there is a table and it holds one. */
         Optional<String> currentExport();
@@ -47,8 +59,17 @@ public final class SnapshotPublisher {
             return new SnapshotTable() {
                 @Override
                 public boolean publish(
-                        String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts) {
-                    return snapshot.publish(exportId, exportTime, schema, parts, keep);
+                        String exportId,
+                        Instant exportTime,
+                        SnapshotSchema schema,
+                        List<IcebergTable.Part> parts,
+                        Map<String, Integer> fieldIds) {
+                    return snapshot.publish(exportId, exportTime, schema, parts, keep, fieldIds);
+                }
+
+                @Override
+                public Map<String, Integer> fieldIds(SnapshotSchema schema) {
+                    return snapshot.fieldIds(schema);
                 }
 
                 @Override
@@ -91,6 +112,24 @@ public final class SnapshotPublisher {
     }
 
     /**
+     * The field ids an export's parts are written with, for its schema as the snapshot's table stands now (the discovery
+     * records them beside the schema, the conversion writes them, the publish checks them).
+     */
+    public Map<String, Integer> fieldIds(SnapshotSchema schema) {
+        return snapshotTable.fieldIds(schema);
+    }
+
+    /** The field ids recorded in an export's schema file; empty for one written before they were. */
+    public static Map<String, Integer> fieldIds(JsonNode schemaFile) {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        schemaFile
+                .path("fieldIds")
+                .fields()
+                .forEachRemaining(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        return ids;
+    }
+
+    /**
      * The published snapshot: the export the snapshot's table holds (its {@code _published.json}, written before the
      * commit), or the pointer of a release before the Iceberg tables (see {@link Published}).
      */
@@ -122,8 +161,8 @@ public final class SnapshotPublisher {
         List<IcebergTable.Part> parts = lake.parts(rowsByKey, "The published snapshot " + id);
         SnapshotSchema schema =
                 SnapshotSchema.fromJson(lake.json(p.path("schema").asText()));
-        boolean committed =
-                snapshotTable.publish(id, Instant.parse(p.path("exportTime").asText()), schema, parts);
+        boolean committed = snapshotTable.publish(
+                id, Instant.parse(p.path("exportTime").asText()), schema, parts, Map.of()); // parts of no ids
         return committed ? Optional.of(id) : Optional.empty();
     }
 
@@ -135,7 +174,9 @@ public final class SnapshotPublisher {
      */
     public void publish(ExportProgress.Entry export, int files) {
         String id = export.exportId();
-        SnapshotSchema schema = SnapshotSchema.fromJson(lake.json(layout.snapshotSchema(id)));
+        JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
+        SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
+        Map<String, Integer> fieldIds = fieldIds(schemaJson);
         TreeMap<Integer, JsonNode> discoveries = new TreeMap<>();
         for (S3Object o : lake.list(layout.snapshotDiscoveryPrefix(id))) {
             if (o.key().endsWith(".json")) {
@@ -183,9 +224,18 @@ public final class SnapshotPublisher {
         published.set("parts", parts);
         // The snapshot's record first, then the commit that publishes it (and names it).
         lake.putJson(layout.snapshotPublished(id), published);
-        Optional<String> newer = snapshotTable.publish(id, export.exportTime(), schema, tableParts)
-                ? Optional.empty()
-                : snapshotTable.currentExport().filter(held -> !held.equals(id));
+        Optional<String> newer;
+        try {
+            newer = snapshotTable.publish(id, export.exportTime(), schema, tableParts, fieldIds)
+                    ? Optional.empty()
+                    : snapshotTable.currentExport().filter(held -> !held.equals(id));
+        } catch (IcebergTable.FieldIdsChangedException e) {
+            // Another publish changed the table's columns after this export's parts were written (one export is in
+            // flight at a time, so only one given up as stale can): its parts would read other columns' values.
+            LOG.error("Snapshot {} is not published: {}; the next export publishes the table", id, e.getMessage());
+            progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
+            return;
+        }
         if (newer.isPresent()) {
             LOG.warn(
                     "Snapshot {} (export time {}) was outrun: the snapshot's table holds the newer export {}; it is not"

@@ -38,10 +38,17 @@ public final class IcebergSnapshotTable {
     /**
      * Commits the export's parts as the table's rows, then expires commits beyond the newest {@code keep}.
      *
+     * @param fieldIds the field ids the parts carry ({@link #fieldIds}), empty when they carry none
      * @return false when the table already holds this export or a later one
+     * @throws IcebergTable.FieldIdsChangedException when the table changed since the parts were written
      */
     public boolean publish(
-            String exportId, Instant exportTime, SnapshotSchema schema, List<IcebergTable.Part> parts, int keep) {
+            String exportId,
+            Instant exportTime,
+            SnapshotSchema schema,
+            List<IcebergTable.Part> parts,
+            int keep,
+            Map<String, Integer> fieldIds) {
         // Over the export the table holds, and never over one that a commit it keeps holds already or that is newer:
         // another tool's commit on top (which names no export) hides nothing.
         return table.replace(
@@ -53,7 +60,16 @@ public final class IcebergSnapshotTable {
                 keep,
                 current -> true, // the history holds the current commit too
                 history -> history.stream().noneMatch(held -> holdsItOrNewer(held, exportId, exportTime)),
-                Map.of());
+                fieldIds);
+    }
+
+    /**
+     * The Iceberg field id each column of {@code schema} has once a publish with it evolves the table as it is now:
+     * what the export's parts carry, so every engine reads them by id (a column dropped and added again with another
+     * type reads right in every commit).
+     */
+    public Map<String, Integer> fieldIds(SnapshotSchema schema) {
+        return table.fieldIds(schema);
     }
 
     /** Whether a commit's summary names this export (a retried publish) or a newer one. */

@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * holds. Both {@code <table>_snapshot} (a commit per export) and {@code <table>_current}
  * (a commit per view version) are such tables.
  *
- * <p>The current view's parts carry each column's Iceberg field id ({@link #fieldIds}, checked again at the commit);
- * the snapshot's and the as-of views' parts carry none, and the table's name mapping
+ * <p>The current view's and the snapshot's parts carry each column's Iceberg field id ({@link #fieldIds}, checked again
+ * at the commit); the as-of views' parts, and those of a lake taken over from an earlier release, carry none, and the
+ * table's name mapping
  * ({@code schema.name-mapping.default}, the way Iceberg adopts existing Parquet files) maps their columns by name. A new column is added, a type Iceberg can promote
  * (int to long, float to double) is widened; a column whose type changes otherwise is dropped and added again with
  * the new type, so the rows the table now holds read correctly.
@@ -66,12 +67,19 @@ import org.slf4j.LoggerFactory;
  * that reads them expires. A full build by such an engine writes into a table {@link #stage}d with this table's column
  * ids, whose files a {@link #replace} then commits.
  *
- * <p>Known limit: the snapshot's parts carry no Parquet field ids (they are written before the export's commit decides
- * the ids), so after a column is dropped and added again with another type, time travel on {@code <table>_snapshot}
- * to a commit before the change reads that column as null (its values stay in {@code _item}).
  */
 public final class IcebergTable {
     private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
+
+    /**
+     * A {@link #replace} refused because the table's schema gives a column another field id than the parts were
+     * written with: they would read another column's values.
+     */
+    public static final class FieldIdsChangedException extends IllegalStateException {
+        FieldIdsChangedException(String message) {
+            super(message);
+        }
+    }
 
     /** What the keys of the project's commit summaries start with. */
     static final String SUMMARY_PREFIX = "dynamo-lake.";
@@ -465,10 +473,10 @@ public final class IcebergTable {
         for (var e : fieldIds.entrySet()) {
             Types.NestedField f = tx.table().schema().findField(e.getKey());
             if (f == null || f.fieldId() != e.getValue()) {
-                throw new IllegalStateException("The Iceberg table " + id + " changed after the parts of " + summary
-                        + " were written: their column " + e.getKey() + " has the field id " + e.getValue()
+                throw new FieldIdsChangedException("The Iceberg table " + id + " changed after the parts of "
+                        + summary + " were written: their column " + e.getKey() + " has the field id " + e.getValue()
                         + ", the table gives it " + (f == null ? "none" : f.fieldId())
-                        + "; nothing is committed, the next run writes its parts anew");
+                        + "; nothing is committed, the parts must be written anew");
             }
         }
         boolean respecified = !creating && repartition(tx, buckets);

@@ -309,7 +309,7 @@ public final class ViewBenchmark {
         lake.putJson(layout.snapshotPublished(exportId), pointer);
         new IcebergSnapshotTable(new IcebergTable(
                         iceberg, "dynamo_lake", TABLE + "_snapshot", lake.uri(layout.icebergTable("snapshot"))))
-                .publish(exportId, exportTime, schema, lake.parts(rowsByKey, "The snapshot"), 2);
+                .publish(exportId, exportTime, schema, lake.parts(rowsByKey, "The snapshot"), 2, Map.of());
         return items;
     }
 

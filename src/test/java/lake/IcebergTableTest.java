@@ -170,7 +170,7 @@ class IcebergTableTest {
     void theSnapshotTableHoldsTheExportItsLineNamesThoughAnotherToolCommittedOnTop() {
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("compacted_snapshot"));
         java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
-        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2))
+        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2, java.util.Map.of()))
                 .isTrue();
         // Another tool's commit on top (a compaction would rewrite files; an empty one names no export either).
         IcebergTables.load(aws, "compacted_snapshot").newAppend().commit();
@@ -179,13 +179,20 @@ class IcebergTableTest {
                         .summary())
                 .doesNotContainKey(IcebergSnapshotTable.EXPORT_ID);
         assertThat(snapshot.currentExport()).contains("e1");
-        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2))
+        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2, java.util.Map.of()))
                 .as("a retried publish of the export the line holds")
                 .isFalse();
-        assertThat(snapshot.publish("e0", t.minusSeconds(60), schema("a", ColumnType.STRING), parts("e0", 1), 2))
+        assertThat(snapshot.publish(
+                        "e0",
+                        t.minusSeconds(60),
+                        schema("a", ColumnType.STRING),
+                        parts("e0", 1),
+                        2,
+                        java.util.Map.of()))
                 .as("an older export")
                 .isFalse();
-        assertThat(snapshot.publish("e2", t.plusSeconds(60), schema("a", ColumnType.STRING), parts("e2", 1), 2))
+        assertThat(snapshot.publish(
+                        "e2", t.plusSeconds(60), schema("a", ColumnType.STRING), parts("e2", 1), 2, java.util.Map.of()))
                 .isTrue();
         assertThat(snapshot.currentExport()).contains("e2");
     }
@@ -396,12 +403,44 @@ class IcebergTableTest {
     }
 
     @Test
+    void aSnapshotWhosePartsCarryIdsTheTableNoLongerGivesIsRefused() {
+        IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("ids_snapshot"));
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
+        java.util.Map<String, Integer> first = snapshot.fieldIds(schema("a", ColumnType.STRING));
+        assertThat(snapshot.publish("e1", t, schema("a", ColumnType.STRING), parts("e1", 1), 2, first))
+                .isTrue();
+        // e3 is discovered now: its column b would get the next id...
+        java.util.Map<String, Integer> stale = snapshot.fieldIds(schema("b", ColumnType.STRING));
+        // ...but e2 publishes first with a column c, which takes that id.
+        assertThat(snapshot.publish(
+                        "e2",
+                        t.plusSeconds(60),
+                        schema("c", ColumnType.STRING),
+                        parts("e2", 1),
+                        2,
+                        snapshot.fieldIds(schema("c", ColumnType.STRING))))
+                .isTrue();
+        assertThat(snapshot.fieldIds(schema("b", ColumnType.STRING))).isNotEqualTo(stale);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> snapshot.publish(
+                        "e3", t.plusSeconds(120), schema("b", ColumnType.STRING), parts("e3", 1), 2, stale))
+                .isInstanceOf(IcebergTable.FieldIdsChangedException.class)
+                .hasMessageContaining("column b");
+        assertThat(snapshot.currentExport()).as("nothing committed").contains("e2");
+    }
+
+    @Test
     void anOlderExportNeverReplacesANewerOne() {
         IcebergSnapshotTable snapshot = new IcebergSnapshotTable(table("exports_snapshot"));
         java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
-        assertThat(snapshot.publish("new", t.plusSeconds(60), schema("a", ColumnType.STRING), parts("new", 1), 2))
+        assertThat(snapshot.publish(
+                        "new",
+                        t.plusSeconds(60),
+                        schema("a", ColumnType.STRING),
+                        parts("new", 1),
+                        2,
+                        java.util.Map.of()))
                 .isTrue();
-        assertThat(snapshot.publish("old", t, schema("a", ColumnType.STRING), parts("old", 1), 2))
+        assertThat(snapshot.publish("old", t, schema("a", ColumnType.STRING), parts("old", 1), 2, java.util.Map.of()))
                 .isFalse();
         assertThat(snapshot.currentExport()).contains("new");
     }

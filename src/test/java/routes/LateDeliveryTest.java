@@ -643,8 +643,8 @@ class LateDeliveryTest {
         assertThat(itemsWithTypedTotals(answers.get(2), "late_orders_current TIMESTAMP AS OF"))
                 .isEqualTo(then);
 
-        // The snapshot's parts carry no field ids: Spark finds their columns by the table's name mapping, typed ones
-        // included, and reads what the published parts hold.
+        // The snapshot's parts carry the table's field ids: Spark finds their columns by id, typed ones included, and
+        // reads what the published parts hold.
         Map<String, JsonNode> exported = itemsWithTypedTotals(answers.get(3), "late_orders_snapshot");
         Set<String> folders = new java.util.TreeSet<>();
         for (String uri : IcebergTables.dataFiles(snapshot)) {

@@ -275,17 +275,48 @@ class ViewTest {
         assertThat(IcebergTables.dataFiles(table)).isEqualTo(IcebergTables.partUris(pointer));
         assertThat(table.snapshots()).hasSizeLessThanOrEqualTo(2);
         assertPartitionedByTheKeysBucket(table, pointer);
-        assertPartsCarryTheTablesColumnIds(table, pointer);
+        assertPartsCarryTheTablesColumnIds(
+                table,
+                pointer.path("location").asText(),
+                pointer.path("parts"),
+                pointer.path("schema").path("columns").size());
+    }
+
+    /**
+     * The published snapshot's parts carry each column's Iceberg field id as the table view_orders_snapshot has it:
+     * every engine reads them by id, so a column dropped and added again with another type reads right in every commit.
+     */
+    @Test
+    void theSnapshotsPartsCarryTheSnapshotTablesColumnIds() throws Exception {
+        JsonNode published = app.getCamelContext()
+                .getRegistry()
+                .lookupByNameAndType("snapshotPublisher", export.SnapshotPublisher.class)
+                .current()
+                .orElseThrow();
+        Table snapshot = IcebergTables.load(aws, "view_orders_snapshot");
+        assertThat(snapshot.currentSnapshot().summary())
+                .containsEntry(
+                        IcebergSnapshotTable.EXPORT_ID,
+                        published.path("exportId").asText());
+        String schemaKey = published.path("schema").asText();
+        JsonNode schema = Lake.JSON.readTree(aws.s3()
+                .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(schemaKey))
+                .asByteArray());
+        assertPartsCarryTheTablesColumnIds(
+                snapshot,
+                published.path("location").asText(),
+                published.path("parts"),
+                schema.path("columns").size());
     }
 
     /**
      * The parts this version wrote (by the project's writer or, patched, by DuckDB) carry each column's Iceberg field
      * id as the table's schema has it, so readers match columns by id, not by name.
      */
-    private static void assertPartsCarryTheTablesColumnIds(Table table, JsonNode pointer) throws Exception {
-        String own = pointer.path("location").asText();
+    private static void assertPartsCarryTheTablesColumnIds(Table table, String own, JsonNode parts, int columnCount)
+            throws Exception {
         int checked = 0;
-        for (JsonNode part : pointer.path("parts")) {
+        for (JsonNode part : parts) {
             String key = part.path("key").asText();
             if (!("s3://dynamo-lake/" + key).startsWith(own) || checked >= 3) {
                 continue; // named where an earlier version wrote it
@@ -312,7 +343,7 @@ class ViewTest {
                     columns++;
                 }
             }
-            assertThat(columns).isEqualTo(pointer.path("schema").path("columns").size());
+            assertThat(columns).isEqualTo(columnCount);
             checked++;
         }
         assertThat(checked).as("parts this version wrote").isPositive();
