@@ -218,7 +218,11 @@ public final class ExportFileWorker {
         }
         SnapshotSchema schema = merged.schema(entry.keys(), options.maxTypedColumns());
         // The ids the snapshot's table gives the columns once this export's publish evolves it: its parts carry them.
-        Map<String, Integer> fieldIds = publisher.fieldIds(schema);
+        // A discovery finished again (its last task redelivered) keeps those it recorded: parts may carry them already.
+        Map<String, Integer> fieldIds = lake.jsonIfPresent(layout.snapshotSchema(task.exportId()))
+                .map(SnapshotPublisher::fieldIds)
+                .filter(ids -> !ids.isEmpty())
+                .orElseGet(() -> publisher.fieldIds(schema));
         lake.putBytes(
                 layout.snapshotSchema(task.exportId()),
                 schemaWithDiscovery(schema, merged, fieldIds).toPrettyString().getBytes(StandardCharsets.UTF_8));

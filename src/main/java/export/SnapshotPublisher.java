@@ -112,6 +112,18 @@ public final class SnapshotPublisher {
     }
 
     /**
+     * Fails an export whose parts carry field ids the snapshot's table no longer gives their columns: its columns changed
+     * after the export's discovery (a schema change made by hand, or a lake taken over meanwhile), and the parts would
+     * read other columns' values. The next export publishes the table.
+     */
+    private void refuse(String id, String why) {
+        if (progress.failed(id, "not published: " + why)) {
+            metrics.failure();
+            LOG.error("Snapshot {} is not published: {}; the next export publishes the table", id, why);
+        }
+    }
+
+    /**
      * The field ids an export's parts are written with, for its schema as the snapshot's table stands now (the discovery
      * records them beside the schema, the conversion writes them, the publish checks them).
      */
@@ -222,6 +234,10 @@ public final class SnapshotPublisher {
                 .put("location", location)
                 .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
         published.set("parts", parts);
+        if (!fieldIds.isEmpty() && !fieldIds.equals(snapshotTable.fieldIds(schema))) {
+            refuse(id, "its parts carry field ids the snapshot's table no longer gives their columns");
+            return;
+        }
         // The snapshot's record first, then the commit that publishes it (and names it).
         lake.putJson(layout.snapshotPublished(id), published);
         Optional<String> newer;
@@ -230,10 +246,8 @@ public final class SnapshotPublisher {
                     ? Optional.empty()
                     : snapshotTable.currentExport().filter(held -> !held.equals(id));
         } catch (IcebergTable.FieldIdsChangedException e) {
-            // Another publish changed the table's columns after this export's parts were written (one export is in
-            // flight at a time, so only one given up as stale can): its parts would read other columns' values.
-            LOG.error("Snapshot {} is not published: {}; the next export publishes the table", id, e.getMessage());
-            progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
+            lake.delete(List.of(layout.snapshotPublished(id))); // never committed: not a published snapshot
+            refuse(id, e.getMessage());
             return;
         }
         if (newer.isPresent()) {

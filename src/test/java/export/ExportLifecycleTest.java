@@ -51,6 +51,8 @@ class ExportLifecycleTest {
     private static ExportFileWorker worker;
     private static ExportWatcher watcher;
     private static final AtomicInteger fast = new AtomicInteger();
+    /** Run once before the first CONVERT task is worked on (then cleared): a change made between discovery and parts. */
+    private static volatile Runnable beforeConvert;
 
     @BeforeAll
     static void wire() {
@@ -132,6 +134,11 @@ class ExportLifecycleTest {
                 return;
             }
             for (Message m : messages) {
+                Runnable hook = beforeConvert;
+                if (hook != null && m.body().contains("CONVERT")) {
+                    beforeConvert = null;
+                    hook.run();
+                }
                 try {
                     worker.process(m.body());
                 } catch (java.io.IOException e) {
@@ -228,6 +235,41 @@ class ExportLifecycleTest {
                         b.bucket(LAKE).key("tables/" + TABLE + "/deltas-export/" + incremental + "/_published.json"))
                 .asUtf8String();
         assertThat(marker).contains("\"files\" : " + landed.files());
+    }
+
+    /**
+     * The snapshot's table changes by hand after an export's discovery recorded the field ids its parts carry (a column
+     * dropped and added again): the parts would read another column's values, so the export fails once, saying why,
+     * and nothing of it is published; the table keeps the export it held.
+     */
+    @Test
+    void anExportWhosePartsCarryFieldIdsTheTableNoLongerGivesFailsAndPublishesNothing() {
+        String first = exported(true);
+        watcher.poll();
+        assertThat(entry(first).phase()).isEqualTo(ExportProgress.Phase.PUBLISHED);
+        double before = metrics.failures();
+        beforeConvert = () -> {
+            org.apache.iceberg.Table t = testsupport.IcebergTables.load(aws, "lifecycle_snapshot");
+            var column = t.schema().findField("_export_id");
+            t.updateSchema().deleteColumn("_export_id").commit();
+            t.updateSchema().addColumn("_export_id", column.type()).commit();
+        };
+        String second = exported(true);
+        watcher.poll();
+        assertThat(beforeConvert).as("the change was made").isNull();
+        assertThat(entry(second).phase()).isEqualTo(ExportProgress.Phase.FAILED);
+        assertThat(entry(second).failure()).contains("field ids");
+        assertThat(metrics.failures()).isEqualTo(before + 1);
+        assertThat(aws.s3()
+                        .listObjectsV2(b ->
+                                b.bucket(LAKE).prefix("tables/" + TABLE + "/snapshots/" + second + "/_published.json"))
+                        .contents())
+                .as("nothing says it is published")
+                .isEmpty();
+        assertThat(testsupport.IcebergTables.load(aws, "lifecycle_snapshot")
+                        .currentSnapshot()
+                        .summary())
+                .doesNotContainEntry(lake.IcebergSnapshotTable.EXPORT_ID, second);
     }
 
     @Test
