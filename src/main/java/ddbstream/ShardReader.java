@@ -262,9 +262,7 @@ final class ShardReader implements Runnable {
         // Saved only when the first record to deliver has a valid number: a resume at a later one would skip those
         // before it. Without one, a resume reads from the time LATEST was taken again.
         String first = rest.isEmpty() ? null : rest.get(0).sequenceNumber();
-        if (first != null
-                && item.SequenceNumbers.isValid(first)
-                && checkpoint.latest().firstSeen() == null) {
+        if (item.SequenceNumbers.isValid(first) && checkpoint.latest().firstSeen() == null) {
             save(Checkpoint.latestFirstSeen(shardId, checkpoint.latest().since(), first, Instant.now()));
             skipBefore = null;
         }

@@ -71,7 +71,7 @@ public final class StreamBatch {
     public String checkpointSequenceNumber() {
         for (int i = rawRecords.size() - 1; i >= 0; i--) {
             String seq = rawRecords.get(i).sequenceNumber();
-            if (seq != null && SequenceNumbers.isValid(seq)) {
+            if (SequenceNumbers.isValid(seq)) {
                 return seq;
             }
         }

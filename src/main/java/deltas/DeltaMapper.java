@@ -96,7 +96,7 @@ public final class DeltaMapper {
      */
     private static String sequence(RawRecord r) {
         String seq = r.sequenceNumber();
-        if (seq != null && item.SequenceNumbers.isValid(seq)) {
+        if (item.SequenceNumbers.isValid(seq)) {
             return seq;
         }
         try {
