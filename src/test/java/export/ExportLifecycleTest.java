@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import ddbstream.checkpoint.CheckpointStore;
+import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import lake.LakeLayout;
 import localaws.export.ExportSettings;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ExportDescription;
 import software.amazon.awssdk.services.dynamodb.model.ExportStatus;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -270,6 +273,107 @@ class ExportLifecycleTest {
                         .currentSnapshot()
                         .summary())
                 .doesNotContainEntry(lake.IcebergSnapshotTable.EXPORT_ID, second);
+    }
+
+    /**
+     * An attribute that held numbers in one export and text in the next: the snapshot's table replaces the column (an
+     * Iceberg long cannot become a string), and each commit's parts carry the id its own schema gives the column. So
+     * an engine travelling back to the first commit reads its numbers, and the current commit reads the text, where
+     * parts read by name would give the first commit's column no values at all.
+     */
+    @Test
+    void aColumnWhoseTypeChangesBetweenExportsReadsRightInEachCommit() throws Exception {
+        setNote(i -> AttributeValue.fromN(Long.toString(1_000_000_000_000L + i)));
+        String numbers = exported(true);
+        watcher.poll();
+        setNote(i -> AttributeValue.fromS("note-" + i));
+        String texts = exported(true);
+        watcher.poll();
+        assertThat(entry(numbers).phase()).isEqualTo(ExportProgress.Phase.PUBLISHED);
+        assertThat(entry(texts).phase()).isEqualTo(ExportProgress.Phase.PUBLISHED);
+
+        org.apache.iceberg.Table table = testsupport.IcebergTables.load(aws, "lifecycle_snapshot");
+        org.apache.iceberg.Snapshot first = commitOf(table, numbers);
+        org.apache.iceberg.Snapshot second = commitOf(table, texts);
+        var then = table.schemas().get(first.schemaId()).findField("note");
+        var now = table.schemas().get(second.schemaId()).findField("note");
+        assertThat(then.type()).isEqualTo(org.apache.iceberg.types.Types.LongType.get());
+        assertThat(now.type()).isEqualTo(org.apache.iceberg.types.Types.StringType.get());
+        assertThat(now.fieldId()).as("a new column, not the old one retyped").isNotEqualTo(then.fieldId());
+
+        assertThat(notesOf(table, first, then.fieldId()))
+                .as("the first commit's notes, read by its column's id")
+                .isNotEmpty()
+                .allSatisfy(v -> assertThat(v).isInstanceOf(Long.class));
+        assertThat(notesOf(table, second, now.fieldId()))
+                .as("the second commit's notes, read by its column's id")
+                .isNotEmpty()
+                .allSatisfy(v -> assertThat(v).asString().startsWith("note-"));
+    }
+
+    /** Gives every item of the table the attribute {@code note}: {@code value} of its position in a Scan. */
+    private static void setNote(java.util.function.IntFunction<AttributeValue> value) {
+        int i = 0;
+        for (var item : aws.dynamoDb().scanPaginator(b -> b.tableName(TABLE)).items()) {
+            Map<String, AttributeValue> key = Map.of(
+                    DemoItems.PARTITION_KEY,
+                    item.get(DemoItems.PARTITION_KEY),
+                    DemoItems.SORT_KEY,
+                    item.get(DemoItems.SORT_KEY));
+            AttributeValue v = value.apply(i++);
+            aws.dynamoDb()
+                    .updateItem(b -> b.tableName(TABLE)
+                            .key(key)
+                            .updateExpression("SET note = :v")
+                            .expressionAttributeValues(Map.of(":v", v)));
+        }
+        assertThat(i).as("items given a note").isPositive();
+    }
+
+    private static org.apache.iceberg.Snapshot commitOf(org.apache.iceberg.Table table, String exportId) {
+        for (org.apache.iceberg.Snapshot s : table.snapshots()) {
+            if (exportId.equals(s.summary().get(lake.IcebergSnapshotTable.EXPORT_ID))) {
+                return s;
+            }
+        }
+        throw new AssertionError("no commit of the snapshot table holds the export " + exportId);
+    }
+
+    /**
+     * The values of the column of Iceberg field id {@code fieldId} in the files the commit reads, each file's column
+     * found by that id as an engine finds it, with DuckDB.
+     */
+    private static List<Object> notesOf(org.apache.iceberg.Table table, org.apache.iceberg.Snapshot commit, int fieldId)
+            throws Exception {
+        List<Object> values = new java.util.ArrayList<>();
+        try (var tasks = table.newScan().useSnapshot(commit.snapshotId()).planFiles();
+                java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement st = db.createStatement()) {
+            for (var task : tasks) {
+                String key = task.file().location().substring(("s3://" + LAKE + "/").length());
+                Path file = java.nio.file.Files.createTempFile(work, "part", ".parquet");
+                java.nio.file.Files.write(
+                        file,
+                        aws.s3().getObjectAsBytes(b -> b.bucket(LAKE).key(key)).asByteArray());
+                String column = null;
+                try (java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT name FROM parquet_schema('" + file + "') WHERE field_id = " + fieldId)) {
+                    if (rs.next()) {
+                        column = rs.getString(1);
+                    }
+                }
+                assertThat(column)
+                        .as("the column of field id %s in %s", fieldId, key)
+                        .isEqualTo("note");
+                try (java.sql.ResultSet rs =
+                        st.executeQuery("SELECT note FROM read_parquet('" + file + "') WHERE note IS NOT NULL")) {
+                    while (rs.next()) {
+                        values.add(rs.getObject(1));
+                    }
+                }
+            }
+        }
+        return values;
     }
 
     @Test
