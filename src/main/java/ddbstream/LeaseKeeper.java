@@ -1,7 +1,6 @@
 package ddbstream;
 
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import lease.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +58,7 @@ final class LeaseKeeper {
     /** Takes the lease when it is free, expired or ours, and starts renewing it; empty when another owner holds it. */
     synchronized Optional<Lease> acquire() {
         Instant now = clock.instant();
-        Optional<Lease> acquired = store.acquire(group, table, owner, duration, now);
+        Optional<Lease> acquired = store.leases().acquire(group, table, owner, duration, now);
         if (acquired.isPresent()) {
             lease = acquired.get();
             safeUntil = now.plus(duration).minus(renewInterval);
@@ -90,7 +90,7 @@ final class LeaseKeeper {
         }
         Instant now = clock.instant();
         try {
-            if (store.renew(group, table, held, duration, now)) {
+            if (store.leases().renew(group, table, held, duration, now)) {
                 if (lease == held) {
                     safeUntil = now.plus(duration).minus(renewInterval);
                 }
@@ -149,7 +149,7 @@ final class LeaseKeeper {
             return;
         }
         try {
-            store.release(group, table, held);
+            store.leases().release(group, table, held);
             LOG.info("Released the lease on the stream of table {}", table);
         } catch (RuntimeException e) {
             LOG.warn("Could not release the lease on the stream of table {}: {}", table, e.toString());

@@ -1,7 +1,6 @@
 package ddbstream;
 
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import ddbstream.checkpoint.ShardLease;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
+import lease.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,14 +142,14 @@ final class ShardLeases {
      */
     synchronized Hold holdStream() {
         Instant now = clock.instant();
-        Optional<Lease> got = store.holdTogether(group, table, SHARED, duration, now);
+        Optional<Lease> got = store.leases().holdTogether(group, table, SHARED, duration, now);
         if (got.isPresent()) {
             stream = new StreamHold(got.get(), now.plus(duration).minus(renewInterval));
             return new Hold(true, null);
         }
         stream = null;
         try {
-            return new Hold(false, store.currentLease(group, table).orElse(null));
+            return new Hold(false, store.leases().currentLease(group, table).orElse(null));
         } catch (RuntimeException e) {
             return new Hold(false, null); // refused all the same; who holds it is only for the log
         }

@@ -301,7 +301,7 @@ final class StreamCoordinator implements Runnable {
 
     private boolean takeLease(Instant now) {
         if (!keeper.held()) {
-            java.util.Optional<ddbstream.checkpoint.Lease> acquired = keeper.acquire();
+            java.util.Optional<lease.Lease> acquired = keeper.acquire();
             if (acquired.isEmpty()) {
                 standBy(now);
                 return false;
@@ -318,8 +318,9 @@ final class StreamCoordinator implements Runnable {
         health.role("standby");
         metrics.leaseOwned(false);
         nextAcquire = now.plusMillis(config.getLeaseRenewInterval());
-        String holder = store.currentLease(config.getCheckpointGroup(), config.getTableName())
-                .map(ddbstream.checkpoint.Lease::owner)
+        String holder = store.leases()
+                .currentLease(config.getCheckpointGroup(), config.getTableName())
+                .map(lease.Lease::owner)
                 .orElse("");
         if (holder.equals(ShardLeases.SHARED) && !holder.equals(waitingFor)) {
             LOG.info(

@@ -1,7 +1,5 @@
 package dynamolake;
 
-import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import export.GlueCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +9,8 @@ import lake.LakeLayout;
 import lake.LakeStore;
 import lake.Published;
 import lake.SnapshotSchema;
+import lease.Lease;
+import lease.LeaseStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -41,7 +41,7 @@ public class ViewConfiguration implements CamelConfiguration {
         DynamoDbClient dynamoDb = ClientBeans.checkpoints(context);
         String table = s.text("table.name");
         ViewLock replicas = ViewLock.lease(
-                new CheckpointStore(dynamoDb, s.text("checkpoint.table")),
+                new LeaseStore(dynamoDb, s.text("checkpoint.table")),
                 s.text("checkpoint.group"),
                 table,
                 Lease.newOwner(),

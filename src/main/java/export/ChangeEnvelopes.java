@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Map;
+import lake.DataFileReader;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import lake.DataFileReader;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.ParquetPartWriter;

@@ -1,13 +1,13 @@
 package views;
 
-import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import lease.Lease;
+import lease.LeaseStore;
 
 /**
  * One view build at a time across replicas: a lease in the checkpoint table ({@code <group>|lease|views|<table>}),
@@ -36,8 +36,7 @@ public interface ViewLock {
     Optional<Held> tryAcquire();
 
     /** The lease of {@code views|<table>} in the checkpoint table, renewed every third of {@code duration}. */
-    static ViewLock lease(
-            CheckpointStore store, String group, String table, String owner, Duration duration, Clock clock) {
+    static ViewLock lease(LeaseStore store, String group, String table, String owner, Duration duration, Clock clock) {
         String scope = "views|" + table;
         return () -> {
             Optional<Lease> lease = store.acquire(group, scope, owner, duration, clock.instant());

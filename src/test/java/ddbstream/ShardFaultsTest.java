@@ -6,13 +6,13 @@ import static testsupport.Fixtures.createTable;
 import static testsupport.Fixtures.s;
 
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import lease.Lease;
 import localaws.Faults;
 import localaws.streams.StreamSettings;
 import org.apache.camel.CamelContext;
@@ -308,8 +308,8 @@ class ShardFaultsTest {
         CamelContext first = Contexts.started(aws, a);
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> store.currentLease("g", table).isPresent());
-        Lease before = store.currentLease("g", table).orElseThrow();
+                .until(() -> store.leases().currentLease("g", table).isPresent());
+        Lease before = store.leases().currentLease("g", table).orElseThrow();
         BatchCollector b = new BatchCollector(uri(table, "g", options));
         CamelContext second = Contexts.started(aws, b);
         try {
@@ -318,7 +318,7 @@ class ShardFaultsTest {
             faults().throttle(DESCRIBE_STREAM, 8, null);
             write(table, "t", 0, 50);
             await().atMost(Duration.ofSeconds(30)).until(() -> calls(DESCRIBE_STREAM) > described + 8);
-            assertThat(store.currentLease("g", table))
+            assertThat(store.leases().currentLease("g", table))
                     .hasValueSatisfying(l -> assertThat(l.epoch())
                             .as("the same lease, never taken over")
                             .isEqualTo(before.epoch()));

@@ -3,7 +3,6 @@ package ddbstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import lease.Lease;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,7 +82,8 @@ class ShardLeasesTest {
         assertThat(leases.holds("a"))
                 .as("past the time it is safe to act under")
                 .isFalse();
-        Lease single = store.acquire("g", "taken", "single", Duration.ofSeconds(20), clock.now)
+        Lease single = store.leases()
+                .acquire("g", "taken", "single", Duration.ofSeconds(20), clock.now)
                 .orElseThrow();
 
         leases.renewAll();
@@ -98,7 +99,7 @@ class ShardLeasesTest {
                 .as("and take no shard")
                 .isEmpty();
 
-        store.release("g", "taken", single);
+        store.leases().release("g", "taken", single);
         assertThat(leases.holdStream().held())
                 .as("released: the sharing replicas take it")
                 .isTrue();
@@ -113,7 +114,7 @@ class ShardLeasesTest {
         assertThat(one.holdStream().held()).isTrue();
         behind.now = T0.minusSeconds(1);
         assertThat(two.holdStream().held()).isTrue();
-        long epoch = store.currentLease("g", "together").orElseThrow().epoch();
+        long epoch = store.leases().currentLease("g", "together").orElseThrow().epoch();
         one.stream("arn-together");
         two.stream("arn-together");
         for (int s = 1; s <= 5; s++) {
@@ -121,12 +122,12 @@ class ShardLeasesTest {
             behind.now = clock.now.minusSeconds(1); // its clock runs a second behind
             one.renewAll();
             two.renewAll();
-            assertThat(store.acquire("g", "together", "single", Duration.ofSeconds(20), clock.now))
+            assertThat(store.leases().acquire("g", "together", "single", Duration.ofSeconds(20), clock.now))
                     .as("renewed by the sharing replicas: a single-mode replica stands by")
                     .isEmpty();
         }
         assertThat(one.holdsStream()).isTrue();
-        assertThat(store.currentLease("g", "together").orElseThrow())
+        assertThat(store.leases().currentLease("g", "together").orElseThrow())
                 .as("extended by the fastest clock, never shortened by the one behind, under one epoch")
                 .satisfies(l -> assertThat(l.expiresAt()).isEqualTo(T0.plusSeconds(5 + 2)))
                 .satisfies(l -> assertThat(l.epoch()).isEqualTo(epoch));

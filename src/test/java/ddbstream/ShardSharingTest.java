@@ -293,7 +293,7 @@ class ShardSharingTest {
         CamelContext singleAgain = null;
         try {
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> store.currentLease("g", table).isPresent());
+                    .until(() -> store.leases().currentLease("g", table).isPresent());
             shared = consumer(table, "s");
             CamelContext sharedContext = shared;
             write(table, 0, 50);

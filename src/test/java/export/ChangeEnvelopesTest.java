@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import lake.DataFileReader;
 import org.junit.jupiter.api.Test;
 
 /** An incremental export's data lines become envelope lines as they stream by, one for one, in the file's order. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ddbstream.checkpoint.CheckpointStore;
-import ddbstream.checkpoint.Lease;
 import dynamolake.demo.DemoItems;
 import dynamolake.demo.DemoTable;
 import java.nio.file.Files;
@@ -25,6 +24,7 @@ import java.util.Set;
 import lake.IcebergCurrentTable;
 import lake.LakeLayout;
 import lake.LakeStore;
+import lease.Lease;
 import org.apache.camel.main.Main;
 import org.apache.camel.util.TimeUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -253,7 +253,12 @@ class LateDeliveryTest {
         // A replica that checks its lease finds it lost before it writes anything.
         assertThat(raceForTheSameVersion(
                         ViewLock.lease(
-                                store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC()),
+                                store.leases(),
+                                group,
+                                TABLE,
+                                "paused-replica",
+                                Duration.ofSeconds(30),
+                                Clock.systemUTC()),
                         "paused",
                         44))
                 .isInstanceOf(Views.LostLockException.class)
@@ -293,7 +298,7 @@ class LateDeliveryTest {
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(31));
         ViewBuilder other = builder(
                 later,
-                ViewLock.lease(store, group, TABLE, "other-replica", Duration.ofSeconds(30), later),
+                ViewLock.lease(store.leases(), group, TABLE, "other-replica", Duration.ofSeconds(30), later),
                 work + "-other");
         long[] published = new long[1];
         // This replica plans its version; then it pauses, its lease runs out, and meanwhile the other replica
@@ -491,18 +496,19 @@ class LateDeliveryTest {
         JsonNode before = lake.currentView();
         CheckpointStore store = new CheckpointStore(aws.dynamoDb(), property("checkpoint.table"));
         String group = property("checkpoint.group");
-        ViewLock real =
-                ViewLock.lease(store, group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC());
+        ViewLock real = ViewLock.lease(
+                store.leases(), group, TABLE, "paused-replica", Duration.ofSeconds(30), Clock.systemUTC());
         Optional<Lease>[] thief = new Optional[1];
         // The build pauses right after taking the lease, longer than the lease lasts: another replica takes it.
         ViewLock pausedAfterAcquiring = () -> {
             Optional<ViewLock.Held> held = real.tryAcquire();
-            thief[0] = store.acquire(
-                    group,
-                    "views|" + TABLE,
-                    "other-replica",
-                    Duration.ofSeconds(30),
-                    Instant.now().plusSeconds(31));
+            thief[0] = store.leases()
+                    .acquire(
+                            group,
+                            "views|" + TABLE,
+                            "other-replica",
+                            Duration.ofSeconds(30),
+                            Instant.now().plusSeconds(31));
             return held;
         };
         ViewBuilder paused = builder(Clock.systemUTC(), pausedAfterAcquiring, "paused");
@@ -514,7 +520,7 @@ class LateDeliveryTest {
         assertThat(thief[0]).as("the other replica took the lease").isPresent();
         assertThat(lake.currentView()).isEqualTo(before);
 
-        store.release(group, "views|" + TABLE, thief[0].get());
+        store.leases().release(group, "views|" + TABLE, thief[0].get());
         assertThat(views.compact()).isPresent();
         assertThat(currentView()).isEqualTo(table);
     }

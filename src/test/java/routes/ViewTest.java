@@ -912,8 +912,8 @@ class ViewTest {
     @Order(10)
     void oneReplicaBuildsAtATime() throws Exception {
         var store = new ddbstream.checkpoint.CheckpointStore(aws.dynamoDb(), "dynamo-lake-checkpoints");
-        var other = store.acquire(
-                        "dynamo-lake", "views|" + TABLE, "other-replica", Duration.ofMinutes(1), Instant.now())
+        var other = store.leases()
+                .acquire("dynamo-lake", "views|" + TABLE, "other-replica", Duration.ofMinutes(1), Instant.now())
                 .orElseThrow();
         long version = lake.currentView().path("version").asLong();
         demo.change(10);
@@ -925,9 +925,10 @@ class ViewTest {
                         .summary())
                 .containsEntry(IcebergCurrentTable.VIEW_VERSION, Long.toString(version));
 
-        store.release("dynamo-lake", "views|" + TABLE, other);
+        store.leases().release("dynamo-lake", "views|" + TABLE, other);
         assertThat(invokeJmx("compactNow")).startsWith("published current view " + (version + 1));
-        assertThat(store.currentLease("dynamo-lake", "views|" + TABLE)
+        assertThat(store.leases()
+                        .currentLease("dynamo-lake", "views|" + TABLE)
                         .orElseThrow()
                         .expiresAt())
                 .as("given up after the run")

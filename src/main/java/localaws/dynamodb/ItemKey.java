@@ -1,6 +1,7 @@
 package localaws.dynamodb;
 
 import java.util.Objects;
+import localaws.dynamodb.attributes.Values;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import localaws.dynamodb.attributes.DynamoJson;
+import localaws.dynamodb.attributes.Values;
 import localaws.dynamodb.expr.Condition;
 import localaws.dynamodb.expr.ExpressionContext;
 import localaws.dynamodb.expr.ExpressionParser;

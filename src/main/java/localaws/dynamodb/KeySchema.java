@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import localaws.dynamodb.attributes.Values;
 import localaws.http.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import localaws.dynamodb.attributes.DynamoJson;
+import localaws.dynamodb.attributes.Values;
 import localaws.dynamodb.expr.Condition;
 import localaws.dynamodb.expr.Documents;
 import localaws.dynamodb.expr.ExpressionContext;

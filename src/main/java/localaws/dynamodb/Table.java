@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import localaws.dynamodb.attributes.Values;
 import localaws.streams.ChangeEvent;
 import localaws.streams.Stream;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
-import localaws.dynamodb.DynamoJson;
+import localaws.dynamodb.attributes.DynamoJson;
 import localaws.http.AwsHttpServer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

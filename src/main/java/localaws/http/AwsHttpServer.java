@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
-import localaws.sts.StsService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +56,7 @@ public final class AwsHttpServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, AwsJsonService> services = new LinkedHashMap<>();
     private final CallInterceptor interceptor;
-    private final StsService sts;
+    private final AwsQueryService query;
 
     /**
      * Binds the port (0 picks a free one) and starts serving.
@@ -70,10 +69,10 @@ public final class AwsHttpServer implements AutoCloseable {
             List<AwsJsonService> services,
             HttpHandler admin,
             CallInterceptor interceptor,
-            StsService sts,
+            AwsQueryService query,
             int threads)
             throws IOException {
-        this.sts = sts;
+        this.query = query;
         for (AwsJsonService s : services) {
             this.services.put(s.targetPrefix(), s);
         }
@@ -165,10 +164,10 @@ public final class AwsHttpServer implements AutoCloseable {
         }
         try {
             interceptor.beforeCall("AWSSecurityTokenServiceV20110615." + params.getOrDefault("Action", ""));
-            byte[] body = sts.handle(params).getBytes(StandardCharsets.UTF_8);
+            byte[] body = query.handle(params).getBytes(StandardCharsets.UTF_8);
             send(exchange, 200, "text/xml", body, requestId);
         } catch (AwsServiceException e) {
-            send(exchange, e.status(), "text/xml", StsService.error(e).getBytes(StandardCharsets.UTF_8), requestId);
+            send(exchange, e.status(), "text/xml", query.error(e).getBytes(StandardCharsets.UTF_8), requestId);
         }
     }
 

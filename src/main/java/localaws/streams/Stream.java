@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import localaws.dynamodb.DynamoJson;
+import localaws.dynamodb.attributes.DynamoJson;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**

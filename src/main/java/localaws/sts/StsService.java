@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import localaws.http.AwsQueryService;
 import localaws.http.AwsServiceException;
 
 /**
@@ -18,7 +19,7 @@ import localaws.http.AwsServiceException;
  * which temporary access key belongs to which role, so that tests can tell which side of the application made a
  * call from the credentials it signed with.
  */
-public final class StsService {
+public final class StsService implements AwsQueryService {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::(\\d{12}):role/([\\w+=,.@/-]+)");
     private static final Pattern SESSION = Pattern.compile("[\\w+=,.@-]{2,64}");
 
@@ -39,6 +40,7 @@ public final class StsService {
     }
 
     /** Answers one Query request ({@code Action=AssumeRole&RoleArn=...}) with its XML body. */
+    @Override
     public String handle(Map<String, String> params) {
         String action = params.getOrDefault("Action", "");
         if (!action.equals("AssumeRole")) {
@@ -83,8 +85,8 @@ public final class StsService {
                 + "</AssumeRoleResponse>";
     }
 
-    /** The Query protocol's error body. */
-    public static String error(AwsServiceException e) {
+    @Override
+    public String error(AwsServiceException e) {
         return "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                 + "<Code>" + e.errorCode() + "</Code><Message>" + escape(e.getMessage()) + "</Message></Error>"
                 + "<RequestId>" + java.util.UUID.randomUUID() + "</RequestId></ErrorResponse>";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import lease.Lease;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,22 +60,23 @@ class CheckpointStoreTest {
     @Test
     void oneOwnerAtATimeUntilTheLeaseExpiresOrIsReleased() {
         Duration d = Duration.ofSeconds(20);
-        Lease a = store.acquire("g", "t1", "a", d, NOW).orElseThrow();
-        assertThat(store.acquire("g", "t1", "b", d, NOW.plusSeconds(5))).isEmpty();
-        assertThat(store.renew("g", "t1", a, d, NOW.plusSeconds(5))).isTrue();
-        assertThat(store.acquire("g", "t1", "b", d, NOW.plusSeconds(20)))
+        Lease a = store.leases().acquire("g", "t1", "a", d, NOW).orElseThrow();
+        assertThat(store.leases().acquire("g", "t1", "b", d, NOW.plusSeconds(5)))
+                .isEmpty();
+        assertThat(store.leases().renew("g", "t1", a, d, NOW.plusSeconds(5))).isTrue();
+        assertThat(store.leases().acquire("g", "t1", "b", d, NOW.plusSeconds(20)))
                 .as("renewed until 25 s")
                 .isEmpty();
-        Lease b = store.acquire("g", "t1", "b", d, NOW.plusSeconds(26)).orElseThrow();
+        Lease b = store.leases().acquire("g", "t1", "b", d, NOW.plusSeconds(26)).orElseThrow();
         assertThat(b.epoch()).isEqualTo(a.epoch() + 1);
-        assertThat(store.renew("g", "t1", a, d, NOW.plusSeconds(27)))
+        assertThat(store.leases().renew("g", "t1", a, d, NOW.plusSeconds(27)))
                 .as("a lost it")
                 .isFalse();
-        store.release("g", "t1", b);
-        assertThat(store.acquire("g", "t1", "c", d, NOW.plusSeconds(28)))
+        store.leases().release("g", "t1", b);
+        assertThat(store.leases().acquire("g", "t1", "c", d, NOW.plusSeconds(28)))
                 .as("released: free at once")
                 .isPresent();
-        assertThat(store.currentLease("g", "t1"))
+        assertThat(store.leases().currentLease("g", "t1"))
                 .hasValueSatisfying(l -> assertThat(l.owner()).isEqualTo("c"));
     }
 
@@ -132,10 +134,11 @@ class CheckpointStoreTest {
     @Test
     void aSingleModeReaderWhoseStreamLeaseEndedCannotMoveACheckpointTheSharingReplicasTook() {
         Duration d = Duration.ofSeconds(20);
-        Lease single = store.acquire("g", "handover", "single", d, NOW).orElseThrow();
+        Lease single = store.leases().acquire("g", "handover", "single", d, NOW).orElseThrow();
         store.save("g", "handover-stream", Checkpoint.at("s", "100", NOW), single.epoch());
         // Its lease ran out (the process paused); the sharing replicas take the stream's lease, then the shard.
-        Lease shared = store.acquire("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(21))
+        Lease shared = store.leases()
+                .acquire("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(21))
                 .orElseThrow();
         CheckpointStore.Taken t = store.takeShard(
                         "g", "handover-stream", "s", "r1", null, shared.epoch(), d, NOW.plusSeconds(21))
@@ -147,22 +150,24 @@ class CheckpointStoreTest {
                 .hasMessageContaining("newer lease");
         store.save("g", "handover-stream", Checkpoint.at("s", "300", NOW), t.lease());
         // Back to single once the sharing replicas are gone: its new epoch is above every take's.
-        Lease again =
-                store.acquire("g", "handover", "single", d, NOW.plusSeconds(50)).orElseThrow();
+        Lease again = store.leases()
+                .acquire("g", "handover", "single", d, NOW.plusSeconds(50))
+                .orElseThrow();
         store.save("g", "handover-stream", Checkpoint.at("s", "400", NOW), again.epoch());
         assertThat(store.load("g", "handover-stream").get("s").sequenceNumber()).isEqualTo("400");
 
         // A take under the sharing replicas' old epoch is refused; holding the stream again gives a newer one.
         assertThat(store.takeShard("g", "handover-stream", "s", "r1", null, shared.epoch(), d, NOW.plusSeconds(51)))
                 .isEmpty();
-        store.release("g", "handover", again);
-        Lease sharedAgain = store.holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(52))
+        store.leases().release("g", "handover", again);
+        Lease sharedAgain = store.leases()
+                .holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(52))
                 .orElseThrow();
         assertThat(sharedAgain.epoch()).isGreaterThan(again.epoch());
-        assertThat(store.holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(53)))
+        assertThat(store.leases().holdTogether("g", "handover", "stream.mode=shared", d, NOW.plusSeconds(53)))
                 .as("extended under the same epoch")
                 .hasValueSatisfying(l -> assertThat(l.epoch()).isEqualTo(sharedAgain.epoch()));
-        assertThat(store.acquire("g", "handover", "single", d, NOW.plusSeconds(54)))
+        assertThat(store.leases().acquire("g", "handover", "single", d, NOW.plusSeconds(54)))
                 .as("held together: a single-mode replica stands by")
                 .isEmpty();
         assertThat(store.takeShard(

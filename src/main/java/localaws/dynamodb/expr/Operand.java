@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import localaws.dynamodb.DynamoNumber;
+import localaws.dynamodb.attributes.DynamoNumber;
 import localaws.http.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 

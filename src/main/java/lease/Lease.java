@@ -1,4 +1,4 @@
-package ddbstream.checkpoint;
+package lease;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;

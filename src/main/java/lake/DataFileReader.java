@@ -1,4 +1,4 @@
-package export;
+package lake;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package localaws.dynamodb;
+package localaws.dynamodb.attributes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

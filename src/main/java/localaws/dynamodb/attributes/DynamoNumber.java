@@ -1,4 +1,4 @@
-package localaws.dynamodb;
+package localaws.dynamodb.attributes;
 
 import java.math.BigDecimal;
 import localaws.http.AwsServiceException;

@@ -1,4 +1,4 @@
-package localaws.dynamodb;
+package localaws.dynamodb.attributes;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,7 @@ public final class Values {
         };
     }
 
-    static BigDecimal number(String text) {
+    public static BigDecimal number(String text) {
         return new BigDecimal(text);
     }
 
@@ -154,7 +154,7 @@ public final class Values {
         return size;
     }
 
-    static int size(AttributeValue v) {
+    public static int size(AttributeValue v) {
         return switch (v.type()) {
             case S -> utf8Length(v.s());
             case N -> numberSize(v.n());
@@ -184,7 +184,7 @@ public final class Values {
         return (digits + 1) / 2 + 1;
     }
 
-    static int utf8Length(String s) {
+    public static int utf8Length(String s) {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package localaws.dynamodb;
+package localaws.dynamodb.attributes;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
