@@ -1,9 +1,9 @@
 package dynamolake;
 
-import export.GlueCatalog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
+import lake.GlueTables;
 import lake.LakeEncryption;
 import lake.LakeLayout;
 import lake.LakeStore;
@@ -61,9 +61,9 @@ public class ViewConfiguration implements CamelConfiguration {
             }
         }));
         String database = s.optional("glue.database");
-        GlueCatalog glue = database == null
+        GlueTables glue = database == null
                 ? null
-                : new GlueCatalog(
+                : new GlueTables(
                         context.getRegistry().lookupByNameAndType("glueClient", GlueClient.class), database, table);
         if (glue != null) {
             // The deltas as a plain Glue table, for Athena's queries of a key's history (and its engine's merge).

@@ -1,15 +1,12 @@
-package export;
+package lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import lake.ColumnType;
-import lake.SnapshotColumn;
-import lake.SnapshotSchema;
 import org.junit.jupiter.api.Test;
 
 /** The Glue tables the lake registers: what Athena reads folders with. (No Glue here: the input it sends.) */
-class GlueCatalogTest {
+class GlueTablesTest {
     private static final SnapshotSchema SCHEMA = new SnapshotSchema(List.of(
             new SnapshotColumn("customerId", "customerId", ColumnType.STRING, 0, true),
             new SnapshotColumn("total", "total", ColumnType.DECIMAL, 2, false),
@@ -18,7 +15,7 @@ class GlueCatalogTest {
 
     @Test
     void aParquetFolderIsATableOfTheSchemasColumns() {
-        var input = new GlueCatalog(null, "lake", "demo-orders")
+        var input = new GlueTables(null, "lake", "demo-orders")
                 .tableInput(
                         "demo_orders_view_base",
                         SCHEMA,
@@ -37,14 +34,14 @@ class GlueCatalogTest {
 
     @Test
     void tablesAreNamedInSqlsSpelling() {
-        assertThat(new GlueCatalog(null, "lake", "Orders.2026").deltasTableName())
+        assertThat(new GlueTables(null, "lake", "Orders.2026").deltasTableName())
                 .isEqualTo("orders_2026_deltas");
     }
 
     @Test
     void theDeltasAreATableOfJsonLines() {
         var input =
-                new GlueCatalog(null, "lake", "demo-orders").deltasInput("s3://dynamo-lake/tables/demo-orders/deltas/");
+                new GlueTables(null, "lake", "demo-orders").deltasInput("s3://dynamo-lake/tables/demo-orders/deltas/");
         assertThat(input.name()).isEqualTo("demo_orders_deltas");
         assertThat(input.storageDescriptor().location()).isEqualTo("s3://dynamo-lake/tables/demo-orders/deltas/");
         assertThat(input.storageDescriptor().columns())

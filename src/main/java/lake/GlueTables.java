@@ -1,9 +1,7 @@
-package export;
+package lake;
 
 import java.util.List;
 import java.util.Map;
-import lake.SnapshotColumn;
-import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -17,15 +15,15 @@ import software.amazon.awssdk.services.glue.model.TableInput;
  * Parquet folders a view built by Athena reads and writes. The snapshot and the current view are Iceberg tables of
  * the lake's catalog ({@code lake.catalog.*}), not registered here.
  */
-public final class GlueCatalog {
-    private static final Logger LOG = LoggerFactory.getLogger(GlueCatalog.class);
+public final class GlueTables {
+    private static final Logger LOG = LoggerFactory.getLogger(GlueTables.class);
 
     private final GlueClient glue;
     private final String database;
     private final String tableName;
 
     /** @param sourceTable the DynamoDB table; its tables here are named {@code <table>_…} in SQL's spelling */
-    public GlueCatalog(GlueClient glue, String database, String sourceTable) {
+    public GlueTables(GlueClient glue, String database, String sourceTable) {
         this.glue = glue;
         this.database = database;
         this.tableName = lake.IcebergTable.sqlName(sourceTable);
@@ -62,7 +60,7 @@ public final class GlueCatalog {
                         schema.version()))
                 .storageDescriptor(sd -> sd.location(location)
                         .columns(schema.columns().stream()
-                                .map(GlueCatalog::column)
+                                .map(GlueTables::column)
                                 .toList())
                         .inputFormat("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat")
                         .outputFormat("org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat")
