@@ -121,6 +121,9 @@ public class ExportConfiguration implements CamelConfiguration {
         registry.bind("exportQueueUrl", queueUrl);
         registry.bind("exportWatcher", new ExportWatcher(dynamoDb, s3, progress, queue, metrics, worker::landEmpty));
         registry.bind("exportFileWorker", worker);
+        registry.bind("exportDiscovery", worker.discovery());
+        registry.bind("exportConversion", worker.conversion());
+        registry.bind("exportDeltas", worker.deltas());
         registry.bind("exportProgress", progress);
         registry.bind("snapshotPublisher", publisher);
         context.addService(new TableTakeover("snapshot of " + table, publisher::commitPublished));

@@ -10,13 +10,18 @@ import org.apache.camel.builder.RouteBuilder;
  *                       export.interval has passed since the last one recorded; or at the times of export.cron
  *                       (Quartz, UTC)
  * ddb-export-watch      every export.check-interval: DescribeExport; a finished export's files onto the queue
- * ddb-export-to-lake    the queue, export.concurrency at a time: one data file → discovery, Parquet or deltas;
- *                       the last file publishes the snapshot
+ * ddb-export-to-lake    the queue, export.concurrency at a time: one data file → discover, convert (Parquet)
+ *                       or land-deltas; the file that completes discovery writes the schema and queues the
+ *                       CONVERT tasks, the one that completes conversion publishes the snapshot, the last
+ *                       deltas publish the incremental export
  * </pre>
  * A failed task leaves its message on the queue, to be taken again after the visibility timeout (by any replica);
  * after five receives the queue moves it to its dead-letter queue.
  */
 public class SnapshotRoutes extends RouteBuilder {
+    /** Set by a step: whether the task's file was the export's last for that step, so the next step runs. */
+    static final String EVERY_FILE_DONE = "DynamoLakeEveryFileDone";
+
     @Override
     public void configure() {
         from("timer:export-on-start?repeatCount=1&delay={{export.on-start-delay}}")
@@ -59,10 +64,42 @@ public class SnapshotRoutes extends RouteBuilder {
                         + "&maxMessagesPerPoll=1&waitTimeSeconds=5&greedy=true"
                         + "&visibilityTimeout={{export.visibility-timeout}}&extendMessageVisibility=true")
                 .routeId("ddb-export-to-lake")
-                .routeDescription("Lands one export data file per message: schema discovery, Parquet part or deltas")
-                // The message is a small task; the data file streams from S3 inside the worker, never through Camel.
+                .routeDescription("Lands one export data file per message: schema discovery, Parquet part or deltas;"
+                        + " the file that completes a step starts the next")
+                // The message is a small task; the data file streams from S3 inside the step, never through Camel.
                 .streamCache("false")
-                .bean("exportFileWorker", "process(${body})")
-                .id("land-data-file");
+                .bean("exportFileWorker", "accept(${body})")
+                .id("read-task")
+                .filter(body().isNotNull())
+                .id("export-in-flight")
+                .choice()
+                .id("step")
+                .when(simple("${body.step} == 'DISCOVER'"))
+                .setHeader(EVERY_FILE_DONE)
+                .method("exportDiscovery", "discover")
+                .id("discover")
+                .filter(header(EVERY_FILE_DONE))
+                .id("every-file-discovered")
+                .bean("exportDiscovery", "finish")
+                .id("schema-and-convert-tasks")
+                .endChoice()
+                .when(simple("${body.step} == 'CONVERT'"))
+                .setHeader(EVERY_FILE_DONE)
+                .method("exportConversion", "convert")
+                .id("convert")
+                .filter(header(EVERY_FILE_DONE))
+                .id("every-part-written")
+                .bean("exportConversion", "publish")
+                .id("publish-snapshot")
+                .endChoice()
+                .when(simple("${body.step} == 'DELTAS'"))
+                .setHeader(EVERY_FILE_DONE)
+                .method("exportDeltas", "land")
+                .id("land-deltas")
+                .filter(header(EVERY_FILE_DONE))
+                .id("every-file-landed")
+                .bean("exportDeltas", "publish")
+                .id("publish-deltas")
+                .end();
     }
 }

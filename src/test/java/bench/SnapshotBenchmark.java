@@ -61,9 +61,9 @@ public final class SnapshotBenchmark {
     private static final int THREADS = 2;
     private static final int ITEMS_PER_FILE = 100_000;
 
-    private record DataFile(Path path, long items, String md5) {}
+    record DataFile(Path path, long items, String md5) {}
 
-    private record Export(String exportId, Instant exportTime, List<DataFile> files, long items) {}
+    record Export(String exportId, Instant exportTime, List<DataFile> files, long items) {}
 
     private static final long SINGLE_FILE_BYTES = 1L << 30;
     private static final Map<Path, Long> uncompressed = new ConcurrentHashMap<>();
@@ -429,7 +429,7 @@ public final class SnapshotBenchmark {
     // ---- the export folder ----
 
     /** Reads an export folder in AWS's layout: manifest-summary.json, manifest-files.json, data/. */
-    private static Export read(Path folder) throws IOException {
+    static Export read(Path folder) throws IOException {
         JsonNode summary = JSON.readTree(folder.resolve("manifest-summary.json").toFile());
         String arn = summary.path("exportArn").asText();
         String filesKey = summary.path("manifestFilesS3Key").asText("manifest-files.json");
@@ -453,7 +453,7 @@ public final class SnapshotBenchmark {
     }
 
     /** Writes {@code items} demo orders as an export in AWS's layout, unless the folder already holds them. */
-    private static Path generate(Path folder, long items) throws Exception {
+    static Path generate(Path folder, long items) throws Exception {
         Path summaryFile = folder.resolve("manifest-summary.json");
         if (Files.exists(summaryFile)
                 && JSON.readTree(summaryFile.toFile()).path("itemCount").asLong() == items) {

@@ -111,6 +111,26 @@ class SnapshotTest {
         JsonNode pointer = awaitPublished(exportId);
         firstSnapshot = exportId;
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS);
+
+        // The route shows the export's steps with their counts, as Hawtio does: every file discovered and converted,
+        // the schema written and the snapshot published by the steps the last file started.
+        var managed = app.getCamelContext()
+                .getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.api.management.ManagedCamelContext.class);
+        int files = manifest.files().size();
+        for (String step : List.of("discover", "convert")) {
+            assertThat(managed.getManagedProcessor(step).getExchangesCompleted())
+                    .as("the files through the step %s", step)
+                    .isGreaterThanOrEqualTo(files);
+        }
+        for (String step : List.of("schema-and-convert-tasks", "publish-snapshot")) {
+            assertThat(managed.getManagedProcessor(step).getExchangesCompleted())
+                    .as("the exports through the step %s", step)
+                    .isPositive();
+        }
+        assertThat(managed.getManagedProcessor("land-deltas").getExchangesTotal())
+                .as("a full export lands no deltas")
+                .isZero();
         assertThat(pointer.path("parts")).hasSize(manifest.files().size());
         assertThat(lake.keys("snapshots/" + exportId + "/data/"))
                 .hasSize(manifest.files().size());
