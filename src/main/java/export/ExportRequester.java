@@ -159,10 +159,7 @@ public final class ExportRequester {
      * too.
      */
     private Optional<Instant> lastRecorded() {
-        Instant last = publisher
-                .current()
-                .map(p -> Instant.parse(p.path("exportTime").asText()))
-                .orElse(refusedAt);
+        Instant last = publisher.current().map(lake.SnapshotRecord::exportTime).orElse(refusedAt);
         if (refusedAt != null && refusedAt.isAfter(last)) {
             last = refusedAt;
         }

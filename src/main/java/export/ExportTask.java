@@ -1,9 +1,8 @@
 package export;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
+import lake.LakeJson;
 
 /**
  * One unit of export work, the body of one message on the export queue: a data file of an export and the step to
@@ -20,9 +19,14 @@ import java.util.Objects;
  * @param md5 the base64 MD5 of the gzip object, from the manifest
  */
 public record ExportTask(
-        String exportId, Step step, String bucket, String key, int index, int files, long itemCount, String md5) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+        @JsonProperty(required = true) String exportId,
+        @JsonProperty(required = true) Step step,
+        @JsonProperty(required = true) String bucket,
+        @JsonProperty(required = true) String key,
+        @JsonProperty(required = true) int index,
+        @JsonProperty(required = true) int files,
+        @JsonProperty(required = true) long itemCount,
+        String md5) {
     /** The steps a data file goes through. */
     public enum Step {
         /** A full export's file: record which attributes and types it holds. */
@@ -44,45 +48,37 @@ public record ExportTask(
         return new ExportTask(exportId, next, bucket, key, index, files, itemCount, md5);
     }
 
+    /** The message body: the task as one JSON object. */
     public String toJson() {
-        ObjectNode o = JSON.createObjectNode()
-                .put("exportId", exportId)
-                .put("step", step.name())
-                .put("bucket", bucket)
-                .put("key", key)
-                .put("index", index)
-                .put("files", files)
-                .put("itemCount", itemCount)
-                .put("md5", md5);
-        return o.toString();
+        return LakeJson.text(this);
     }
 
     /**
      * Reads a message body.
      *
-     * @throws IllegalArgumentException naming what is missing, for a message that is not an export task
+     * @throws IllegalArgumentException naming what is missing or wrong, for a message that is not an export task
      */
     public static ExportTask fromJson(String body) {
-        JsonNode o;
+        com.fasterxml.jackson.databind.JsonNode o;
         try {
-            o = JSON.readTree(body);
-        } catch (Exception e) {
+            o = LakeJson.MAPPER.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not an export task (not JSON): " + abbreviate(body), e);
         }
-        for (String field : new String[] {"exportId", "step", "bucket", "key", "index", "files", "itemCount"}) {
-            if (o == null || !o.hasNonNull(field)) {
-                throw new IllegalArgumentException("not an export task (no " + field + "): " + abbreviate(body));
+        for (var c : ExportTask.class.getRecordComponents()) {
+            JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class); // where Java puts it on a record
+            if (p != null && p.required() && (o == null || !o.hasNonNull(c.getName()))) {
+                throw new IllegalArgumentException("not an export task (no " + c.getName() + "): " + abbreviate(body));
             }
         }
-        return new ExportTask(
-                o.get("exportId").asText(),
-                Step.valueOf(o.get("step").asText()),
-                o.get("bucket").asText(),
-                o.get("key").asText(),
-                o.get("index").asInt(),
-                o.get("files").asInt(),
-                o.get("itemCount").asLong(),
-                o.path("md5").asText(null));
+        try {
+            return LakeJson.read(o, ExportTask.class);
+        } catch (IllegalArgumentException e) {
+            String why = e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new IllegalArgumentException("not an export task (" + why + "): " + abbreviate(body), e);
+        }
     }
 
     private static String abbreviate(String s) {

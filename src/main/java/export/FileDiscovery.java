@@ -3,7 +3,6 @@ package export;
 import static export.DataFiles.DISCOVERED;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import item.ItemFormatException;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class FileDiscovery {
     private static final Logger LOG = LoggerFactory.getLogger(FileDiscovery.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataFiles files;
     private final TaskQueue queue;
@@ -64,17 +62,16 @@ public final class FileDiscovery {
                 return false;
             }
             dead.land();
-            ObjectNode d = JSON.createObjectNode()
-                    .put("file", task.key())
-                    .put("index", task.index())
-                    .put("itemCount", task.itemCount())
-                    .put("md5", task.md5())
-                    .put("rows", discovery.items())
-                    .put("deadLetters", dead.count);
-            d.set("discovery", discovery.toJson());
-            files.lake.putBytes(
+            files.lake.putRecord(
                     files.layout.snapshotDiscovery(task.exportId(), task.index()),
-                    d.toString().getBytes(StandardCharsets.UTF_8));
+                    new DiscoveredFile(
+                            task.key(),
+                            task.index(),
+                            task.itemCount(),
+                            task.md5(),
+                            discovery.items(),
+                            dead.count,
+                            discovery));
         }
         int done = files.progress.fileDone(task.exportId(), DISCOVERED, task.index());
         files.metrics.fileDone(task.exportId(), done, 2L * task.files(), discovery.items());
@@ -97,17 +94,9 @@ public final class FileDiscovery {
             if (!o.key().endsWith(".json")) {
                 continue;
             }
-            JsonNode d = files.lake.json(o.key());
-            merged.merge(SchemaDiscovery.fromJson(d.path("discovery")));
-            converts.add(new ExportTask(
-                    task.exportId(),
-                    ExportTask.Step.CONVERT,
-                    task.bucket(),
-                    d.path("file").asText(),
-                    d.path("index").asInt(),
-                    task.files(),
-                    d.path("itemCount").asLong(),
-                    d.path("md5").asText(null)));
+            DiscoveredFile d = files.lake.record(o.key(), DiscoveredFile.class);
+            merged.merge(d.discovery());
+            converts.add(d.convertTask(task));
         }
         if (converts.size() != task.files()) {
             throw new IllegalStateException("Export " + task.exportId() + ": " + converts.size() + " of " + task.files()

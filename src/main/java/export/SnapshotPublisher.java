@@ -2,7 +2,6 @@ package export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import lake.DeltasExportRecord;
 import lake.IcebergTable;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.Published;
+import lake.SnapshotRecord;
 import lake.SnapshotSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,7 +146,7 @@ public final class SnapshotPublisher {
      * The published snapshot: the export the snapshot's table holds (its {@code _published.json}, written before the
      * commit), or the pointer of a release before the Iceberg tables (see {@link Published}).
      */
-    public Optional<JsonNode> current() {
+    public Optional<SnapshotRecord> current() {
         return Published.snapshot(lake, layout, tableName, snapshotTable.currentExport());
     }
 
@@ -160,21 +161,17 @@ public final class SnapshotPublisher {
         if (snapshotTable.currentExport().isPresent()) {
             return Optional.empty();
         }
-        Optional<JsonNode> pointer = Published.snapshot(lake, layout, tableName, Optional.empty());
+        Optional<SnapshotRecord> pointer = Published.snapshot(lake, layout, tableName, Optional.empty());
         if (pointer.isEmpty()) {
             return Optional.empty();
         }
-        JsonNode p = pointer.get();
-        String id = p.path("exportId").asText();
+        SnapshotRecord p = pointer.get();
+        String id = p.exportId();
         Map<String, Long> rowsByKey = new LinkedHashMap<>();
-        p.path("parts")
-                .forEach(part -> rowsByKey.put(
-                        part.path("key").asText(), part.path("rows").asLong()));
+        p.parts().forEach(part -> rowsByKey.put(part.key(), part.rows()));
         List<IcebergTable.Part> parts = lake.parts(rowsByKey, "The published snapshot " + id);
-        SnapshotSchema schema =
-                SnapshotSchema.fromJson(lake.json(p.path("schema").asText()));
-        boolean committed = snapshotTable.publish(
-                id, Instant.parse(p.path("exportTime").asText()), schema, parts, Map.of()); // parts of no ids
+        SnapshotSchema schema = SnapshotSchema.fromJson(lake.json(p.schema()));
+        boolean committed = snapshotTable.publish(id, p.exportTime(), schema, parts, Map.of()); // parts of no ids
         return committed ? Optional.of(id) : Optional.empty();
     }
 
@@ -189,57 +186,56 @@ public final class SnapshotPublisher {
         JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
         SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
         Map<String, Integer> fieldIds = fieldIds(schemaJson);
-        TreeMap<Integer, JsonNode> discoveries = new TreeMap<>();
+        TreeMap<Integer, DiscoveredFile> discoveries = new TreeMap<>();
         for (S3Object o : lake.list(layout.snapshotDiscoveryPrefix(id))) {
             if (o.key().endsWith(".json")) {
-                JsonNode d = lake.json(o.key());
-                discoveries.put(d.path("index").asInt(), d);
+                DiscoveredFile d = lake.record(o.key(), DiscoveredFile.class);
+                discoveries.put(d.index(), d);
             }
         }
-        ArrayNode parts = JSON.createArrayNode();
+        List<SnapshotRecord.Part> parts = new ArrayList<>();
         Map<String, Long> rowsByKey = new LinkedHashMap<>();
         long items = 0;
-        for (JsonNode d : discoveries.values()) {
-            String part = layout.snapshotPart(
-                    id, d.path("index").asInt(), d.path("file").asText());
-            parts.addObject().put("key", part).put("rows", d.path("rows").asLong());
-            rowsByKey.put(part, d.path("rows").asLong());
-            items += d.path("rows").asLong();
+        for (DiscoveredFile d : discoveries.values()) {
+            String part = layout.snapshotPart(id, d.index(), d.file());
+            parts.add(new SnapshotRecord.Part(part, d.rows()));
+            rowsByKey.put(part, d.rows());
+            items += d.rows();
         }
         List<IcebergTable.Part> tableParts = lake.parts(rowsByKey, "Snapshot " + id + " cannot be published yet");
         if (discoveries.size() != files) {
             throw new IllegalStateException("Snapshot " + id + " cannot be published yet: " + discoveries.size()
                     + " of " + files + " files discovered");
         }
-        Optional<JsonNode> current = current();
+        Optional<SnapshotRecord> current = current();
         if (current.isPresent()
-                && !current.get().path("exportId").asText().equals(id)
-                && Instant.parse(current.get().path("exportTime").asText()).isAfter(export.exportTime())) {
+                && !current.get().exportId().equals(id)
+                && current.get().exportTime().isAfter(export.exportTime())) {
             LOG.warn(
                     "Snapshot {} (export time {}) is older than the published snapshot {}; it is not published",
                     id,
                     export.exportTime(),
-                    current.get().path("exportId").asText());
+                    current.get().exportId());
             progress.advance(id, ExportProgress.Phase.EXPIRED, ExportProgress.Phase.CONVERTING);
             return;
         }
         String location = "s3://" + bucket + "/" + layout.snapshotData(id);
-        ObjectNode published = JSON.createObjectNode()
-                .put("exportId", id)
-                .put("exportArn", export.exportArn())
-                .put("exportTime", export.exportTime().toString())
-                .put("itemCount", items)
-                .put("schemaVersion", schema.version())
-                .put("schema", layout.snapshotSchema(id))
-                .put("location", location)
-                .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
-        published.set("parts", parts);
+        SnapshotRecord published = new SnapshotRecord(
+                id,
+                export.exportArn(),
+                export.exportTime(),
+                items,
+                schema.version(),
+                layout.snapshotSchema(id),
+                location,
+                progress.publishedAt(id, clock.instant()),
+                parts);
         if (!fieldIds.isEmpty() && !fieldIds.equals(snapshotTable.fieldIds(schema))) {
             refuse(id, "its parts carry field ids the snapshot's table no longer gives their columns");
             return;
         }
         // The snapshot's record first, then the commit that publishes it (and names it).
-        lake.putJson(layout.snapshotPublished(id), published);
+        lake.putRecord(layout.snapshotPublished(id), published);
         Optional<String> newer;
         try {
             newer = snapshotTable.publish(id, export.exportTime(), schema, tableParts, fieldIds)
@@ -287,15 +283,16 @@ public final class SnapshotPublisher {
      */
     public void publishDeltas(ExportProgress.Entry export, int files, long changes) {
         String id = export.exportId();
-        ObjectNode marker = JSON.createObjectNode()
-                .put("exportId", id)
-                .put("exportArn", export.exportArn())
-                .put("exportFromTime", String.valueOf(export.fromTime()))
-                .put("exportToTime", export.exportTime().toString())
-                .put("files", files)
-                .put("changes", changes)
-                .put("publishedAt", progress.publishedAt(id, clock.instant()).toString());
-        lake.putJson(layout.exportDeltasFolder(id) + "_published.json", marker);
+        lake.putRecord(
+                layout.exportDeltasFolder(id) + "_published.json",
+                new DeltasExportRecord(
+                        id,
+                        export.exportArn(),
+                        export.fromTime(),
+                        export.exportTime(),
+                        files,
+                        changes,
+                        progress.publishedAt(id, clock.instant())));
         progress.advance(
                 id, ExportProgress.Phase.PUBLISHED, ExportProgress.Phase.CONVERTING, ExportProgress.Phase.EXPORTING);
         LOG.info(

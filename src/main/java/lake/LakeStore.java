@@ -304,6 +304,29 @@ public final class LakeStore {
         }
     }
 
+    /** The record the JSON object at the key holds ({@link LakeJson}). */
+    public <T> T record(String key, Class<T> type) {
+        try {
+            return LakeJson.read(json(key), type);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(uri(key) + " is " + e.getMessage(), e);
+        }
+    }
+
+    /** The record at the key, or empty when there is none. */
+    public <T> Optional<T> recordIfPresent(String key, Class<T> type) {
+        try {
+            return Optional.of(record(key, type));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Writes a record as a JSON object ({@link LakeJson}). */
+    public void putRecord(String key, Object record) {
+        putJson(key, LakeJson.tree(record));
+    }
+
     public void putJson(String key, JsonNode content) {
         s3.putObject(
                 b -> b.bucket(bucket).key(key).contentType("application/json"),

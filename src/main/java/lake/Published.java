@@ -23,17 +23,19 @@ public final class Published {
      *
      * @param heldByTable the export the table's current commit holds, if it holds one
      */
-    public static Optional<JsonNode> snapshot(
+    public static Optional<SnapshotRecord> snapshot(
             LakeStore lake, LakeLayout layout, String table, Optional<String> heldByTable) {
         if (heldByTable.isPresent()) {
-            return read(lake, "the snapshot of " + table, layout.snapshotPublished(heldByTable.get()));
+            return read(lake, "the snapshot of " + table, layout.snapshotPublished(heldByTable.get()))
+                    .map(r -> LakeJson.read(r, SnapshotRecord.class));
         }
         // Not when this release published a newer one (the table dropped, or its commits expired by another tool).
         return legacy(lake, layout.legacySnapshotPointer(), p -> {
-            Instant pointer = Instant.parse(p.path("exportTime").asText());
-            return snapshotRecords(lake, layout).stream()
-                    .anyMatch(r -> Instant.parse(r.path("exportTime").asText()).isAfter(pointer));
-        });
+                    Instant pointer = Instant.parse(p.path("exportTime").asText());
+                    return snapshotRecords(lake, layout).stream()
+                            .anyMatch(r -> r.exportTime().isAfter(pointer));
+                })
+                .map(r -> LakeJson.read(r, SnapshotRecord.class));
     }
 
     /**
@@ -68,11 +70,11 @@ public final class Published {
     }
 
     /** What every snapshot the lake keeps is: each {@code snapshots/<exportId>/_published.json}, in key order. */
-    public static java.util.List<JsonNode> snapshotRecords(LakeStore lake, LakeLayout layout) {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    public static java.util.List<SnapshotRecord> snapshotRecords(LakeStore lake, LakeLayout layout) {
+        java.util.List<SnapshotRecord> out = new java.util.ArrayList<>();
         for (var o : lake.list(layout.snapshotsPrefix())) {
             if (o.key().endsWith("/_published.json")) {
-                lake.jsonIfPresent(o.key()).ifPresent(out::add);
+                lake.recordIfPresent(o.key(), SnapshotRecord.class).ifPresent(out::add);
             }
         }
         return out;

@@ -177,6 +177,7 @@ public final class SchemaDiscovery {
         return t == ColumnType.INT64 || t == ColumnType.DECIMAL || t == ColumnType.DOUBLE;
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public JsonNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("items", items);
@@ -185,6 +186,7 @@ public final class SchemaDiscovery {
         return o;
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
     public static SchemaDiscovery fromJson(JsonNode o) {
         SchemaDiscovery d = new SchemaDiscovery();
         d.items = o.path("items").asLong();

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import lake.SnapshotRecord;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.service.ServiceSupport;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class LakeFreshness extends ServiceSupport implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(LakeFreshness.class);
 
-    private final Supplier<Optional<JsonNode>> snapshot;
+    private final Supplier<Optional<SnapshotRecord>> snapshot;
     private final Supplier<Optional<JsonNode>> view;
     private final Duration refresh;
     private final Clock clock;
@@ -49,7 +50,7 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
     public LakeFreshness(
             MeterRegistry registry,
             String table,
-            Supplier<Optional<JsonNode>> snapshot,
+            Supplier<Optional<SnapshotRecord>> snapshot,
             Supplier<Optional<JsonNode>> view,
             Duration refresh,
             Clock clock) {
@@ -86,7 +87,7 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
     /** Reads what both tables publish now. */
     public void refresh() {
         try {
-            snapshotTime = time(snapshot.get(), "exportTime");
+            snapshotTime = snapshot.get().map(SnapshotRecord::exportTime).orElse(null);
             Optional<JsonNode> published = view.get();
             viewBuiltAt = time(published, "builtAt");
             viewVersion =

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import lake.DeltasExportRecord;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.Published;
 import lake.SchemaDiscovery;
+import lake.SnapshotRecord;
 import lake.SnapshotSchema;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -162,7 +164,7 @@ final class ViewLake {
     }
 
     /** The published snapshot: the export the catalog's snapshot table holds (see {@link Published}). */
-    Optional<JsonNode> publishedSnapshot() {
+    Optional<SnapshotRecord> publishedSnapshot() {
         return Published.snapshot(lake, layout, tableName, catalog.publishedSnapshot());
     }
 
@@ -216,7 +218,7 @@ final class ViewLake {
      */
     Optional<Plan> plan(
             boolean rebuild, java.util.function.Predicate<JsonNode> continuable, Duration margin, Duration late) {
-        Optional<JsonNode> published = publishedSnapshot();
+        Optional<SnapshotRecord> published = publishedSnapshot();
         if (published.isEmpty()) {
             LOG.info("No published snapshot of {} yet: the current view waits for the first one", tableName);
             return Optional.empty();
@@ -362,10 +364,9 @@ final class ViewLake {
                 }
             }
             for (String key : markers) {
-                JsonNode marker = lake.json(key);
-                Instant to = Instant.parse(marker.path("exportToTime").asText());
-                String fromText = marker.path("exportFromTime").asText();
-                Instant from = fromText.isEmpty() || fromText.equals("null") ? to : Instant.parse(fromText);
+                DeltasExportRecord marker = lake.record(key, DeltasExportRecord.class);
+                Instant to = marker.exportToTime();
+                Instant from = marker.from();
                 if (millis(to).compareTo(floor) > 0 && (until == null || !from.isAfter(until))) {
                     out.addAll(files.getOrDefault(key.substring(0, key.lastIndexOf('/') + 1), List.of()));
                 }
@@ -402,19 +403,17 @@ final class ViewLake {
         return LakeLayout.hourFolder("", t);
     }
 
-    Snapshot snapshot(JsonNode published) {
-        String id = published.path("exportId").asText();
+    Snapshot snapshot(SnapshotRecord published) {
+        String id = published.exportId();
         JsonNode schemaJson = lake.json(layout.snapshotSchema(id));
         SnapshotSchema schema = SnapshotSchema.fromJson(schemaJson);
-        List<String> parts = new ArrayList<>();
-        published.path("parts").forEach(p -> parts.add(p.path("key").asText()));
-        return new Snapshot(id, Instant.parse(published.path("exportTime").asText()), parts, schema, schemaJson);
+        return new Snapshot(id, published.exportTime(), published.partKeys(), schema, schemaJson);
     }
 
     /** Published snapshots kept in the lake, oldest first. */
     List<Snapshot> publishedSnapshots() {
         List<Snapshot> out = new ArrayList<>();
-        for (JsonNode record : Published.snapshotRecords(lake, layout)) {
+        for (SnapshotRecord record : Published.snapshotRecords(lake, layout)) {
             out.add(snapshot(record));
         }
         out.sort(Comparator.comparing(Snapshot::exportTime));

@@ -328,6 +328,13 @@ class ExportLifecycleTest {
                             .expressionAttributeValues(Map.of(":v", v)));
         }
         assertThat(i).as("items given a note").isPositive();
+        // An export holds the table as of a millisecond: one that starts now holds the last of these writes.
+        Instant written = Instant.now();
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> Instant.now()
+                        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                        .isAfter(written));
     }
 
     private static org.apache.iceberg.Snapshot commitOf(org.apache.iceberg.Table table, String exportId) {

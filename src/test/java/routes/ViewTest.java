@@ -288,24 +288,22 @@ class ViewTest {
      */
     @Test
     void theSnapshotsPartsCarryTheSnapshotTablesColumnIds() throws Exception {
-        JsonNode published = app.getCamelContext()
+        lake.SnapshotRecord published = app.getCamelContext()
                 .getRegistry()
                 .lookupByNameAndType("snapshotPublisher", export.SnapshotPublisher.class)
                 .current()
                 .orElseThrow();
         Table snapshot = IcebergTables.load(aws, "view_orders_snapshot");
         assertThat(snapshot.currentSnapshot().summary())
-                .containsEntry(
-                        IcebergSnapshotTable.EXPORT_ID,
-                        published.path("exportId").asText());
-        String schemaKey = published.path("schema").asText();
+                .containsEntry(IcebergSnapshotTable.EXPORT_ID, published.exportId());
+        String schemaKey = published.schema();
         JsonNode schema = Lake.JSON.readTree(aws.s3()
                 .getObjectAsBytes(b -> b.bucket("dynamo-lake").key(schemaKey))
                 .asByteArray());
         assertPartsCarryTheTablesColumnIds(
                 snapshot,
-                published.path("location").asText(),
-                published.path("parts"),
+                published.location(),
+                Lake.JSON.valueToTree(published.parts()),
                 schema.path("columns").size());
     }
 

@@ -388,8 +388,7 @@ public final class ViewProbe {
                                 .lookupByNameAndType("snapshotPublisher", export.SnapshotPublisher.class)
                                 .current()
                                 .orElseThrow()
-                                .path("exportId")
-                                .asText(),
+                                .exportId(),
                         exportId::equals);
     }
 
