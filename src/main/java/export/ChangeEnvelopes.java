@@ -3,13 +3,12 @@ package export;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import item.DeltaEnvelope;
+import item.DeltaEnvelopes;
 import item.ItemFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
-import java.util.Map;
 import lake.DataFileReader;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Turns the lines of an incremental export's data file into delta envelopes as they stream by: one line in, one
@@ -52,14 +51,14 @@ public final class ChangeEnvelopes {
 
     /** One line of the data file (a {@link DataFileReader.LineHandler}). */
     public void line(byte[] buf, int off, int len, long line) throws IOException {
-        ExportLines.Change c;
+        DeltaEnvelope envelope;
         try {
-            c = ExportLines.change(buf, off, len);
+            envelope = envelope(ExportLines.change(buf, off, len), line);
         } catch (ItemFormatException e) {
             bad.add(buf, off, len, line, e.getMessage());
             return;
         }
-        envelope(c, line).writeJson(out);
+        envelope.writeJson(out);
         out.writeRaw('\n');
         changes++;
     }
@@ -79,20 +78,17 @@ public final class ChangeEnvelopes {
         DeltaEnvelope.Action action = c.newImage() == null
                 ? DeltaEnvelope.Action.REMOVE
                 : c.oldImage() == null ? DeltaEnvelope.Action.INSERT : DeltaEnvelope.Action.MODIFY;
-        Map<String, AttributeValue> object =
-                action == DeltaEnvelope.Action.REMOVE ? (c.oldImage() != null ? c.oldImage() : c.keys()) : c.newImage();
         long micros = c.writeTimestampMicros();
-        return new DeltaEnvelope(
+        return DeltaEnvelopes.of(
                 action,
                 Long.toString(micros),
-                object,
                 c.keys(),
+                c.newImage(),
                 c.oldImage(),
                 Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000),
                 "export:" + exportId + ":" + fileIndex + ":" + line,
                 table,
                 "export:" + exportId,
-                false,
-                object == c.keys());
+                false);
     }
 }

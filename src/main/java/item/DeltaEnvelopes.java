@@ -31,7 +31,7 @@ public final class DeltaEnvelopes {
         }
         Map<String, AttributeValue> newImage = change.hasNewImage() ? change.newImage() : null;
         Map<String, AttributeValue> oldImage = change.hasOldImage() ? change.oldImage() : null;
-        return build(
+        return of(
                 action(record.eventNameAsString()),
                 change.sequenceNumber(),
                 change.hasKeys() ? change.keys() : Map.of(),
@@ -58,7 +58,7 @@ public final class DeltaEnvelopes {
         Map<String, AttributeValue> keys = image(change, "Keys");
         // The wire form writes Type and PrincipalId; Lambda events write type and principalId.
         boolean ttl = "Service".equals(field(identity, "Type")) && TTL_PRINCIPAL.equals(field(identity, "PrincipalId"));
-        return build(
+        return of(
                 action(record.path("eventName").asText(null)),
                 change.path("SequenceNumber").asText(null),
                 keys == null ? Map.of() : keys,
@@ -71,7 +71,14 @@ public final class DeltaEnvelopes {
                 ttl);
     }
 
-    private static DeltaEnvelope build(
+    /**
+     * The envelope of one change, wherever it comes from (the stream's records, an incremental export's lines): its
+     * {@code object} is the new image, or the old image for REMOVE, or the keys when the change carries no such image.
+     *
+     * @throws ItemFormatException naming the field, when the sequence number is not digits, the keys are empty, or
+     *     the time or the event id is missing
+     */
+    public static DeltaEnvelope of(
             DeltaEnvelope.Action action,
             String sequenceNumber,
             Map<String, AttributeValue> keys,
