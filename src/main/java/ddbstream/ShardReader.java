@@ -48,7 +48,46 @@ final class ShardReader implements Runnable {
         }
     }
 
-    private final StreamCoordinator coordinator;
+    /**
+     * What a reader needs of the consumer that runs it: whether it may still read, the stream, the exchange, and the
+     * checkpoint table under the lease it reads with. The {@link StreamCoordinator} is one.
+     */
+    interface Host {
+        /** Whether the reader of this generation may still process and checkpoint the shard under {@code epoch}. */
+        boolean isActive(long generation, String shardId, long epoch);
+
+        WireGetRecords.Page getRecords(String iterator);
+
+        GetShardIteratorResponse shardIterator(
+                String streamArn, String shardId, ShardIteratorType type, String sequenceNumber);
+
+        /** Processes one batch as one exchange: null when it completed, else why it failed. */
+        Exception deliver(StreamBatch batch, int attempt);
+
+        /**
+         * Saves the shard's checkpoint under the lease of {@code epoch}.
+         *
+         * @throws CheckpointConflictException when that lease is no longer safe to act under
+         */
+        void saveCheckpoint(String streamArn, Checkpoint c, long epoch);
+
+        /** The reader's checkpoint was refused: its lease is lost. */
+        void checkpointRefused(String shardId, long epoch);
+
+        /** The reader ended, with its last checkpoint. */
+        void readerDone(long generation, String shardId, long epoch, Outcome outcome, Checkpoint checkpoint);
+    }
+
+    /** What readers share: the settings they read with, the signal that stops them, where they report. */
+    record Context(
+            String table,
+            DdbStreamConfiguration config,
+            StopSignal stop,
+            StreamHealthCheck health,
+            StreamMetrics metrics) {}
+
+    private final Host coordinator;
+    private final Context context;
     private final String streamArn;
     private final String shardId;
     private final long generation;
@@ -63,7 +102,8 @@ final class ShardReader implements Runnable {
     private Instant skipBefore;
 
     ShardReader(
-            StreamCoordinator coordinator,
+            Host coordinator,
+            Context context,
             String streamArn,
             String shardId,
             Checkpoint checkpoint,
@@ -71,16 +111,17 @@ final class ShardReader implements Runnable {
             long epoch,
             boolean closed) {
         this.coordinator = coordinator;
+        this.context = context;
         this.streamArn = streamArn;
         this.shardId = shardId;
         this.checkpoint = checkpoint;
         this.generation = generation;
         this.epoch = epoch;
         this.closed = closed;
-        DdbStreamConfiguration c = coordinator.configuration();
+        DdbStreamConfiguration c = context.config();
         this.backoff = new Backoff(c.getRetryDelay(), c.getMaxRetryDelay());
-        this.failures = new BatchFailures(
-                coordinator.health(), streamArn, shardId, Duration.ofMillis(c.getBatchFailureTimeout()));
+        this.failures =
+                new BatchFailures(context.health(), streamArn, shardId, Duration.ofMillis(c.getBatchFailureTimeout()));
     }
 
     @Override
@@ -113,7 +154,7 @@ final class ShardReader implements Runnable {
             try {
                 response = coordinator.getRecords(iterator);
                 backoff.reset();
-                coordinator.health().recovered(shardId);
+                context.health().recovered(shardId);
             } catch (ExpiredIteratorException e) {
                 LOG.info("Shard {}: iterator expired; resuming after checkpoint {}", shardId, describe(checkpoint));
                 iterator = start();
@@ -136,7 +177,8 @@ final class ShardReader implements Runnable {
                 return Outcome.FINISHED;
             }
             iterator = response.nextShardIterator();
-            if (response.records().isEmpty() && coordinator.stopSignal().await(coordinator.idleDelay())) {
+            if (response.records().isEmpty()
+                    && context.stop().await(Duration.ofMillis(context.config().getIdleDelay()))) {
                 return Outcome.STOPPED;
             }
         }
@@ -162,8 +204,7 @@ final class ShardReader implements Runnable {
             c = checkpoint;
         }
         if (c.latest().since() != null) {
-            skipBefore =
-                    c.latest().since().minusMillis(coordinator.configuration().getLatestClockTolerance());
+            skipBefore = c.latest().since().minusMillis(context.config().getLatestClockTolerance());
             return iterator(ShardIteratorType.TRIM_HORIZON, null);
         }
         return firstLatest();
@@ -223,9 +264,9 @@ final class ShardReader implements Runnable {
     private void reportLoss(TrimmedDataAccessException e) {
         String what = "Shard " + shardId + " of " + streamArn + ": records after checkpoint " + describe(checkpoint)
                 + " are gone from the stream before they were read (DATA LOSS): " + e.getMessage();
-        coordinator.metrics().dataLost();
-        coordinator.health().dataLost(shardId, "after " + describe(checkpoint) + ": " + e.getMessage());
-        if (coordinator.configuration().isResumeFromTrimHorizon()) {
+        context.metrics().dataLost();
+        context.health().dataLost(shardId, "after " + describe(checkpoint) + ": " + e.getMessage());
+        if (context.config().isResumeFromTrimHorizon()) {
             LOG.error("{}; going on from the trim horizon as resumeFromTrimHorizon allows", what);
             return;
         }
@@ -271,10 +312,9 @@ final class ShardReader implements Runnable {
 
     /** Processes a batch until an exchange succeeds (then checkpoints) or the reader must stop. */
     private boolean deliver(List<RawRecord> records) {
-        StreamBatch batch = new StreamBatch(coordinator.table(), streamArn, shardId, records);
-        Backoff retries = new Backoff(
-                coordinator.configuration().getRetryDelay(),
-                coordinator.configuration().getMaxRetryDelay());
+        StreamBatch batch = new StreamBatch(context.table(), streamArn, shardId, records);
+        Backoff retries =
+                new Backoff(context.config().getRetryDelay(), context.config().getMaxRetryDelay());
         for (int attempt = 0; coordinator.isActive(generation, shardId, epoch); attempt++) {
             Exception failure = coordinator.deliver(batch, attempt);
             Instant now = Instant.now();
@@ -290,13 +330,13 @@ final class ShardReader implements Runnable {
                             batch.size(),
                             checkpoint == null ? "the shard's start" : checkpoint.describe());
                 }
-                coordinator.metrics().batchDone(shardId, batch.size(), newest(records), now);
+                context.metrics().batchDone(shardId, batch.size(), newest(records), now);
                 failures.clear();
                 return true;
             }
-            coordinator.metrics().batchFailed();
+            context.metrics().batchFailed();
             failures.failed(batch, failure, now);
-            if (coordinator.stopSignal().await(retries.next())) {
+            if (context.stop().await(retries.next())) {
                 return false;
             }
         }
@@ -318,9 +358,9 @@ final class ShardReader implements Runnable {
             LOG.warn("Shard {}: {}; retrying", shardId, e.getMessage());
         } else {
             LOG.error("Shard {}: {}; retrying, but this will not pass by itself", shardId, e.getMessage());
-            coordinator.health().failing(shardId, "shard " + shardId + ": " + e.getMessage());
+            context.health().failing(shardId, "shard " + shardId + ": " + e.getMessage());
         }
-        coordinator.stopSignal().await(backoff.next());
+        context.stop().await(backoff.next());
     }
 
     private static String describe(Checkpoint c) {

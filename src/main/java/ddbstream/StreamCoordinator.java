@@ -41,7 +41,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * lease generation it started under. A lost lease ends the generation; the readers stop after their current batch,
  * and only then does the coordinator compete for the lease again.
  */
-final class StreamCoordinator implements Runnable {
+final class StreamCoordinator implements Runnable, ShardReader.Host {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCoordinator.class);
 
     private record ReaderDone(
@@ -58,6 +58,9 @@ final class StreamCoordinator implements Runnable {
     private final StreamHealthCheck health;
     private final String owner;
     private final StopSignal stop = new StopSignal();
+    /** What the shard readers share. */
+    private final ShardReader.Context readerContext;
+
     private final Semaphore wake = new Semaphore(0);
     private final Queue<ReaderDone> done = new ConcurrentLinkedQueue<>();
     private final AtomicLong generation = new AtomicLong();
@@ -107,6 +110,7 @@ final class StreamCoordinator implements Runnable {
         this.store = new CheckpointStore(config.getCheckpointDynamoDbClient(), config.getCheckpointTable());
         this.metrics = metrics;
         this.health = health;
+        this.readerContext = new ShardReader.Context(config.getTableName(), config, stop, health, metrics);
         this.owner = owner;
         this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), daemon("shard", true));
         this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));
@@ -462,7 +466,8 @@ final class StreamCoordinator implements Runnable {
      * Called by a reader whose checkpoint was refused: this consumer no longer owns the stream ({@code single}), or
      * another replica took the shard ({@code shared}).
      */
-    void checkpointRefused(String shardId, long epoch) {
+    @Override
+    public void checkpointRefused(String shardId, long epoch) {
         if (leases != null) {
             leases.lost(shardId, epoch);
         } else {
@@ -770,7 +775,8 @@ final class StreamCoordinator implements Runnable {
             long epoch = lease != null ? lease.epoch() : keeper.epoch();
             graph.started(n.id);
             activeReaders.incrementAndGet();
-            readers.execute(new ShardReader(this, streamArn, n.id, n.checkpoint, generation.get(), epoch, n.closed));
+            readers.execute(new ShardReader(
+                    this, readerContext, streamArn, n.id, n.checkpoint, generation.get(), epoch, n.closed));
         }
     }
 
@@ -821,7 +827,8 @@ final class StreamCoordinator implements Runnable {
         StreamRefusedException.check(config.getTableName(), arn, viewType, config.isAcceptMissingNewImage());
     }
 
-    void readerDone(
+    @Override
+    public void readerDone(
             long readerGeneration, String shardId, long epoch, ShardReader.Outcome outcome, Checkpoint checkpoint) {
         activeReaders.decrementAndGet();
         done.add(new ReaderDone(readerGeneration, shardId, epoch, outcome, checkpoint));
@@ -832,7 +839,8 @@ final class StreamCoordinator implements Runnable {
      * True while a reader of this lease generation may process and checkpoint: the stream's lease is held ({@code
      * single}), or the shard's under the reader's epoch ({@code shared}).
      */
-    boolean isActive(long readerGeneration, String shardId, long epoch) {
+    @Override
+    public boolean isActive(long readerGeneration, String shardId, long epoch) {
         if (leases != null) {
             return !stop.isStopped() && readerGeneration == generation.get() && leases.holds(shardId, epoch);
         }
@@ -840,20 +848,25 @@ final class StreamCoordinator implements Runnable {
     }
 
     /** Processes one batch; null when the exchange completed, else why it failed. */
-    Exception deliver(StreamBatch batch, int attempt) {
+    @Override
+    public Exception deliver(StreamBatch batch, int attempt) {
         return consumer.deliver(batch, attempt);
     }
 
-    WireGetRecords.Page getRecords(String iterator) {
+    @Override
+    public WireGetRecords.Page getRecords(String iterator) {
         return WireGetRecords.getRecords(streams, iterator, config.getMaxRecordsPerRequest());
     }
 
-    GetShardIteratorResponse shardIterator(String arn, String shardId, ShardIteratorType type, String sequenceNumber) {
+    @Override
+    public GetShardIteratorResponse shardIterator(
+            String arn, String shardId, ShardIteratorType type, String sequenceNumber) {
         return streams.getShardIterator(
                 b -> b.streamArn(arn).shardId(shardId).shardIteratorType(type).sequenceNumber(sequenceNumber));
     }
 
-    void saveCheckpoint(String arn, Checkpoint c, long epoch) {
+    @Override
+    public void saveCheckpoint(String arn, Checkpoint c, long epoch) {
         // The last look before the write: a lease this replica may no longer act under moves nothing (the conditions
         // of the write fence what this look cannot).
         if (leases != null ? !leases.holdsStream() : !keeper.held()) {
@@ -941,33 +954,9 @@ final class StreamCoordinator implements Runnable {
         leaseThread.shutdownNow();
     }
 
-    DdbStreamConfiguration configuration() {
-        return config;
-    }
-
-    String table() {
-        return config.getTableName();
-    }
-
-    StopSignal stopSignal() {
-        return stop;
-    }
-
-    Duration idleDelay() {
-        return Duration.ofMillis(config.getIdleDelay());
-    }
-
-    StreamMetrics metrics() {
-        return metrics;
-    }
-
     /** The shards as this consumer last saw them; empty while it does not own the stream. */
     List<String> shardStates() {
         return shardStates;
-    }
-
-    StreamHealthCheck health() {
-        return health;
     }
 
     /** The shards whose leases this replica holds ({@code mode=shared}); empty in {@code single}. */
