@@ -170,7 +170,8 @@ public final class SnapshotPublisher {
         Map<String, Long> rowsByKey = new LinkedHashMap<>();
         p.parts().forEach(part -> rowsByKey.put(part.key(), part.rows()));
         List<IcebergTable.Part> parts = lake.parts(rowsByKey, "The published snapshot " + id);
-        SnapshotSchema schema = SnapshotSchema.fromJson(lake.json(p.schema()));
+        SnapshotSchema schema =
+                SnapshotSchema.fromJson(lake.json(p.schema() != null ? p.schema() : layout.snapshotSchema(id)));
         boolean committed = snapshotTable.publish(id, p.exportTime(), schema, parts, Map.of()); // parts of no ids
         return committed ? Optional.of(id) : Optional.empty();
     }

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param exportTime the time the export holds the table as of
  * @param itemCount the items in every part together
  * @param schemaVersion the version of the snapshot's schema
- * @param schema the lake key of the snapshot's schema
+ * @param schema the lake key of the snapshot's schema; null in a record that names none (the schema is then the
+ *     export's {@link LakeLayout#snapshotSchema})
  * @param location the folder of its parts, as an {@code s3://} URI
  * @param publishedAt when it was first published (a publish repeated by a redelivery keeps it)
  * @param parts its Parquet parts, in the order of the export's data files
@@ -35,7 +36,6 @@ public record SnapshotRecord(
     public SnapshotRecord {
         Objects.requireNonNull(exportId, "exportId");
         Objects.requireNonNull(exportTime, "exportTime");
-        Objects.requireNonNull(schema, "schema");
         parts = parts == null ? List.of() : List.copyOf(parts);
     }
 

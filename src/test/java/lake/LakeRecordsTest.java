@@ -56,6 +56,20 @@ class LakeRecordsTest {
         assertThat(LakeJson.read(earlier, SnapshotRecord.class)).isEqualTo(RECORD);
     }
 
+    /** The views read only the export, its time and its parts: a record of no more than those reads. */
+    @Test
+    void aRecordOfTheExportItsTimeAndItsPartsAloneReads() {
+        ObjectNode minimal = new ObjectMapper()
+                .createObjectNode()
+                .put("exportId", RECORD.exportId())
+                .put("exportTime", RECORD.exportTime().toString());
+        minimal.putArray("parts").addObject().put("key", "p.parquet").put("rows", 3);
+        SnapshotRecord read = LakeJson.read(minimal, SnapshotRecord.class);
+        assertThat(read.exportTime()).isEqualTo(RECORD.exportTime());
+        assertThat(read.partKeys()).containsExactly("p.parquet");
+        assertThat(read.schema()).isNull();
+    }
+
     @Test
     void aRecordWithoutItsExportIsRefusedNamingWhatIsMissing() {
         ObjectNode json = (ObjectNode) LakeJson.tree(RECORD);
