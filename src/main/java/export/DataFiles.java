@@ -115,6 +115,13 @@ final class DataFiles {
         }
     }
 
+    /** The progress of the task's export, which its steps read before anything else. */
+    ExportProgress.Entry entry(ExportTask task) {
+        return progress.get(task.exportId())
+                .orElseThrow(() -> new IllegalStateException("Export " + task.exportId() + " has no progress record"
+                        + " (its task for " + task.key() + " came before it was recorded, or after it was removed)"));
+    }
+
     boolean stillInFlight(ExportTask task) {
         return progress.get(task.exportId()).map(ExportProgress.Entry::inFlight).orElse(false);
     }

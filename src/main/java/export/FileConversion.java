@@ -37,7 +37,10 @@ public final class FileConversion {
      * @return whether every part of the export is in the lake now: the step after the last one is {@link #publish}
      */
     public boolean convert(ExportTask task) throws IOException {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
+        if (!entry.inFlight()) {
+            return false; // failed or published meanwhile (a step retried after an error): nothing left to do
+        }
         if (entry.convertedFiles().contains(task.index())) {
             // A redelivery: the part is written; publishing may not be (a crash in between).
             return files.progress.fileDone(task.exportId(), CONVERTED, task.index()) >= task.files();
@@ -85,7 +88,7 @@ public final class FileConversion {
 
     /** Every part is in the lake: publishes the snapshot, unless a delivery before did. */
     public void publish(ExportTask task) {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
         if (entry.phase() == ExportProgress.Phase.CONVERTING) {
             publisher.publish(entry, task.files());
         }

@@ -33,7 +33,10 @@ public final class FileDeltas {
      * @return whether every file's deltas are in the lake now: the step after the last one is {@link #publish}
      */
     public boolean land(ExportTask task) throws IOException {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
+        if (!entry.inFlight()) {
+            return false; // failed or published meanwhile (a step retried after an error): nothing left to do
+        }
         if (entry.convertedFiles().contains(task.index())) {
             return files.progress.fileDone(task.exportId(), CONVERTED, task.index()) >= task.files();
         }
@@ -70,7 +73,7 @@ public final class FileDeltas {
      * the export's files (it was that fast), so EXPORTING counts as well as CONVERTING.
      */
     public void publish(ExportTask task) {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
         if (entry.phase() != ExportProgress.Phase.CONVERTING && entry.phase() != ExportProgress.Phase.EXPORTING) {
             return;
         }

@@ -44,7 +44,10 @@ public final class FileDiscovery {
      * @return whether every file of the export is discovered now: the step after the last one is {@link #finish}
      */
     public boolean discover(ExportTask task) throws IOException {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
+        if (!entry.inFlight()) {
+            return false; // failed or published meanwhile (a step retried after an error): nothing left to do
+        }
         if (entry.discoveredFiles().contains(task.index())) {
             // A redelivery: the file is done; the step after the last file may not be (a crash in between).
             return files.progress.fileDone(task.exportId(), DISCOVERED, task.index()) >= task.files();
@@ -84,7 +87,7 @@ public final class FileDiscovery {
      * redelivered last DISCOVER task (the sender crashed after the move) sends them again.
      */
     public void finish(ExportTask task) {
-        ExportProgress.Entry entry = files.progress.get(task.exportId()).orElseThrow();
+        ExportProgress.Entry entry = files.entry(task);
         if (!entry.inFlight() || entry.converted() >= task.files()) {
             return;
         }

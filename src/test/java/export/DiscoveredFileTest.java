@@ -30,4 +30,29 @@ class DiscoveredFileTest {
         assertThat(read.discovery().schema(java.util.List.of(DemoItems.PARTITION_KEY, DemoItems.SORT_KEY), 100))
                 .isEqualTo(discovery.schema(java.util.List.of(DemoItems.PARTITION_KEY, DemoItems.SORT_KEY), 100));
     }
+
+    /** The file as releases before the record wrote it, field by field: it reads as the same discovery. */
+    @Test
+    void aDiscoveredFileAsEarlierReleasesWroteItReads() {
+        SchemaDiscovery discovery = new SchemaDiscovery();
+        discovery.observe(new DemoItems(5).order(1));
+        com.fasterxml.jackson.databind.node.ObjectNode earlier = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode()
+                .put("file", "exports/data/abc.json.gz")
+                .put("index", 3)
+                .put("itemCount", 1L)
+                .put("md5", "bWQ1")
+                .put("rows", 1L)
+                .put("deadLetters", 0L);
+        earlier.set("discovery", discovery.toJson());
+
+        DiscoveredFile read = LakeJson.read(earlier, DiscoveredFile.class);
+
+        assertThat(read.file()).isEqualTo("exports/data/abc.json.gz");
+        assertThat(read.index()).isEqualTo(3);
+        assertThat(read.md5()).isEqualTo("bWQ1");
+        assertThat(read.rows()).isEqualTo(1);
+        assertThat(read.discovery().toJson()).isEqualTo(discovery.toJson());
+        assertThat(LakeJson.tree(read)).isEqualTo(earlier);
+    }
 }

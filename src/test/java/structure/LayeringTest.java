@@ -98,6 +98,17 @@ class LayeringTest {
     }
 
     @Test
+    void theItemKnowsNothingOfCamel() {
+        noClasses()
+                .that()
+                .resideInAPackage("item..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.apache.camel..")
+                .check(application);
+    }
+
+    @Test
     void theLakeAndTheLeaseKnowNothingOfTheStream() {
         noClasses()
                 .that()
