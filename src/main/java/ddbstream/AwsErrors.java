@@ -8,6 +8,13 @@ public final class AwsErrors {
     private AwsErrors() {}
 
     /** True for throttling, server errors and network failures: worth another attempt after a pause. */
+    /** DynamoDB Streams' throttling, which the SDK does not count as throttling. */
+    public static boolean isLimitExceeded(Throwable e) {
+        return e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException a
+                && a.awsErrorDetails() != null
+                && "LimitExceededException".equals(a.awsErrorDetails().errorCode());
+    }
+
     public static boolean isRetriable(Throwable e) {
         if (e instanceof SdkClientException) {
             return true;

@@ -1,6 +1,7 @@
 package dynamolake;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import lake.LakeEncryption;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -64,6 +65,37 @@ public final class AwsClients {
     }
 
     /**
+     * How every client retries a call: the AWS SDK's standard strategy (throttling, 5xx, clock skew and network
+     * failures, and DynamoDB Streams' LimitExceededException), at most {@code maxAttempts} calls, waiting a full-jitter
+     * exponential backoff from {@code baseDelay} up to {@code maxDelay}, without the SDK's circuit breaker (the
+     * application's own loops outlast an outage: it must not stop retrying after a burst of failures). This is the
+     * only retry of an AWS call's throttling and server errors; the application's loops retry only what the SDK does
+     * not (entries a batch call refused, a stream batch after the SDK gave up, the next timer tick).
+     */
+    public record Retries(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+        /** {@code aws.retry.*}'s defaults. */
+        public static final Retries DEFAULT = new Retries(9, Duration.ofMillis(200), Duration.ofSeconds(10));
+
+        public Retries {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts < 1: " + maxAttempts);
+            }
+        }
+
+        software.amazon.awssdk.retries.api.RetryStrategy strategy() {
+            var backoff = software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(baseDelay, maxDelay);
+            return software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                    .maxAttempts(maxAttempts)
+                    .backoffStrategy(backoff)
+                    .throttlingBackoffStrategy(backoff)
+                    .circuitBreakerEnabled(false)
+                    .retryOnException(ddbstream.AwsErrors::isLimitExceeded)
+                    .treatAsThrottling(ddbstream.AwsErrors::isLimitExceeded)
+                    .build();
+        }
+    }
+
+    /**
      * The services the application calls, with the names the AWS SDK gives their own endpoint settings
      * ({@code AWS_ENDPOINT_URL_<env>} and {@code aws.endpointUrl<property>}); a service with one set keeps it.
      */
@@ -102,6 +134,7 @@ public final class AwsClients {
     private final boolean s3PathStyle;
     private final boolean local;
     private final LakeEncryption encryption;
+    private final Retries retries;
 
     private AwsClients(
             Region region,
@@ -113,7 +146,8 @@ public final class AwsClients {
             URI sqsEndpoint,
             boolean s3PathStyle,
             boolean local,
-            LakeEncryption encryption) {
+            LakeEncryption encryption,
+            Retries retries) {
         this.region = Objects.requireNonNull(region, "region == null");
         this.base = Objects.requireNonNull(base, "credentials == null");
         this.source = source;
@@ -124,6 +158,7 @@ public final class AwsClients {
         this.s3PathStyle = s3PathStyle;
         this.local = local;
         this.encryption = Objects.requireNonNull(encryption, "encryption == null");
+        this.retries = Objects.requireNonNull(retries, "retries == null");
     }
 
     /** Clients for AWS in the region, with credentials from the default provider chain. */
@@ -144,7 +179,8 @@ public final class AwsClients {
                 endpoints.all(),
                 endpoints.s3PathStyle(),
                 false,
-                LakeEncryption.NONE);
+                LakeEncryption.NONE,
+                Retries.DEFAULT);
     }
 
     /**
@@ -163,7 +199,8 @@ public final class AwsClients {
                 Objects.requireNonNull(sqs, "sqs == null"),
                 true,
                 true,
-                LakeEncryption.NONE);
+                LakeEncryption.NONE,
+                Retries.DEFAULT);
     }
 
     /**
@@ -185,7 +222,8 @@ public final class AwsClients {
                 sqsEndpoint,
                 s3PathStyle,
                 local,
-                encryption);
+                encryption,
+                retries);
     }
 
     /** The same clients, the S3 client writing every object with this server-side encryption (lake.sse). */
@@ -200,7 +238,24 @@ public final class AwsClients {
                 sqsEndpoint,
                 s3PathStyle,
                 local,
-                lakeEncryption);
+                lakeEncryption,
+                retries);
+    }
+
+    /** The same clients, each retrying its calls as {@code retries} says ({@code aws.retry.*}). */
+    public AwsClients withRetries(Retries retries) {
+        return new AwsClients(
+                region,
+                base,
+                source,
+                lake,
+                dynamoDbEndpoint,
+                s3Endpoint,
+                sqsEndpoint,
+                s3PathStyle,
+                local,
+                encryption,
+                retries);
     }
 
     /** STS with the base credentials (at the emulator in the local stack). */
@@ -274,7 +329,9 @@ public final class AwsClients {
         var builder = configure(S3Client.builder(), Service.S3, s3Endpoint, lake);
         builder.forcePathStyle(s3PathStyle);
         if (encryption.enabled()) {
-            builder.overrideConfiguration(c -> c.addExecutionInterceptor(encryption));
+            builder.overrideConfiguration(builder.overrideConfiguration().toBuilder()
+                    .addExecutionInterceptor(encryption)
+                    .build());
         }
         boolean elsewhere = s3Endpoint != null
                 || Service.S3.hasSdkEndpoint()
@@ -300,7 +357,9 @@ public final class AwsClients {
      */
     private <B extends AwsClientBuilder<B, ?>> B configure(
             B builder, Service service, URI endpoint, AwsCredentialsProvider credentials) {
-        builder.region(region).credentialsProvider(credentials);
+        builder.region(region)
+                .credentialsProvider(credentials)
+                .overrideConfiguration(c -> c.retryStrategy(retries.strategy()));
         if (endpoint != null && (local || !service.hasSdkEndpoint())) {
             builder.endpointOverride(endpoint);
         }

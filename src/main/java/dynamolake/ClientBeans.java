@@ -61,8 +61,10 @@ final class ClientBeans {
      * The clients with each side on its role (aws.source.role-arn, aws.lake.role-arn) when one is set, the STS client
      * that renews the sessions added to {@code opened}; the same clients when no role is set.
      */
-    static AwsClients withRoles(CamelContext context, AwsClients clients, List<AutoCloseable> opened) {
-        AwsClients.Roles roles = roles(new Settings(context));
+    static AwsClients withRoles(CamelContext context, AwsClients unconfigured, List<AutoCloseable> opened) {
+        Settings s = new Settings(context);
+        AwsClients clients = unconfigured.withRetries(retries(s));
+        AwsClients.Roles roles = roles(s);
         if (!roles.any()) {
             return clients;
         }
@@ -75,6 +77,14 @@ final class ClientBeans {
                 roles.sourceRoleArn() == null ? "base credentials" : roles.sourceRoleArn(),
                 roles.lakeRoleArn() == null ? "base credentials" : roles.lakeRoleArn());
         return clients.withRoles(roles, sts);
+    }
+
+    /** How every client retries its calls: the aws.retry.* keys. */
+    static AwsClients.Retries retries(Settings s) {
+        return new AwsClients.Retries(
+                s.integer("aws.retry.max-attempts", 1, 100),
+                java.time.Duration.ofMillis(s.integer("aws.retry.delay", 1, 3_600_000)),
+                java.time.Duration.ofMillis(s.integer("aws.retry.max-delay", 1, 3_600_000)));
     }
 
     /** The roles of the aws.source.* and aws.lake.* keys. */

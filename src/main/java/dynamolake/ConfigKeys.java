@@ -76,7 +76,7 @@ public final class ConfigKeys {
                 "aws.s3.endpoint-url",
                 optional(matching(HTTP_URL, "an http:// or https:// address, such as http://minio:9000")));
         key("aws.s3.path-style", bool());
-        key("aws.retry.max-redeliveries", integer(0, 1000));
+        key("aws.retry.max-attempts", integer(1, 100));
         key("aws.retry.delay", integer(1, 3_600_000));
         key("aws.retry.max-delay", integer(1, 3_600_000));
 

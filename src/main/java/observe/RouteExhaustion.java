@@ -13,8 +13,8 @@ import org.apache.camel.support.EventNotifierSupport;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
- * Readiness DOWN while a route's last exchange failed, after its redeliveries were exhausted or at once when the
- * failure cannot be retried (access denied, say): the route's source
+ * Readiness DOWN while a route's last exchange failed, after the AWS SDK's attempts were exhausted or at once when
+ * the failure cannot be retried (access denied, say): the route's source
  * keeps the data (the stream consumer does not move its checkpoint, the export task goes back to the queue), but
  * nothing moves until the cause is fixed. UP again as soon as an exchange of that route completes.
  */

@@ -354,7 +354,7 @@ public final class StreamThroughputBenchmark {
         context.getPropertiesComponent().setInitialProperties(props);
         context.getRegistry().bind("meterRegistry", meters);
         new dynamolake.DeltaConfiguration().configure(context);
-        context.addRoutes(new routes.ErrorHandling());
+
         context.addRoutes(new StreamToFirehoseRoute());
         return context;
     }
