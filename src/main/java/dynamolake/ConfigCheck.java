@@ -153,6 +153,10 @@ public class ConfigCheck implements CamelConfiguration {
     }
 
     private static String suggestion(String key) {
+        String replaced = ConfigKeys.REPLACED.get(key);
+        if (replaced != null) {
+            return " (replaced by " + replaced + ")";
+        }
         LevenshteinDistance distance = LevenshteinDistance.getDefaultInstance();
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

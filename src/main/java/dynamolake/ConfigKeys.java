@@ -38,6 +38,12 @@ public final class ConfigKeys {
             "cluster.",
             "local.");
 
+    /** Keys of earlier releases that others replaced, with what to set instead: startup names them. */
+    public static final Map<String, String> REPLACED = Map.of(
+            "aws.retry.max-redeliveries",
+            "aws.retry.max-attempts, the calls of one AWS request in all (redeliveries + 1): the AWS SDK retries them"
+                    + " now, not Camel");
+
     /** What a value must be: {@code check} returns null when it fits, else what was expected. */
     public record Rule(String expected, Function<String, String> check) {
         String problem(String value) {

@@ -34,6 +34,14 @@ class ConfigCheckTest {
     }
 
     @Test
+    void aKeyAnEarlierReleaseHadIsNamedWithTheKeyThatReplacedIt() {
+        assertThat(problems("local", Map.of("aws.retry.max-redeliveries", "8"), Map.of()))
+                .singleElement()
+                .asString()
+                .startsWith("aws.retry.max-redeliveries: unknown key (replaced by aws.retry.max-attempts");
+    }
+
+    @Test
     void badValuesNameTheKeyWhatItExpectsAndWhatItWas() {
         assertThat(problems(
                         "local",
