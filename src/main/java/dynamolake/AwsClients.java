@@ -158,7 +158,7 @@ public final class AwsClients {
         this.s3PathStyle = s3PathStyle;
         this.local = local;
         this.encryption = Objects.requireNonNull(encryption, "encryption == null");
-        this.retries = Objects.requireNonNull(retries, "retries == null");
+        this.retries = retries;
     }
 
     /** Clients for AWS in the region, with credentials from the default provider chain. */
@@ -180,7 +180,7 @@ public final class AwsClients {
                 endpoints.s3PathStyle(),
                 false,
                 LakeEncryption.NONE,
-                Retries.DEFAULT);
+                null);
     }
 
     /**
@@ -200,7 +200,7 @@ public final class AwsClients {
                 true,
                 true,
                 LakeEncryption.NONE,
-                Retries.DEFAULT);
+                null);
     }
 
     /**
@@ -242,8 +242,12 @@ public final class AwsClients {
                 retries);
     }
 
-    /** The same clients, each retrying its calls as {@code retries} says ({@code aws.retry.*}). */
+    /**
+     * The same clients, each retrying its calls as {@code retries} says ({@code aws.retry.*}); without this, the AWS
+     * SDK's own defaults (tools and tests that talk to AWS as the SDK does).
+     */
     public AwsClients withRetries(Retries retries) {
+        Objects.requireNonNull(retries, "retries == null");
         return new AwsClients(
                 region,
                 base,
@@ -357,9 +361,10 @@ public final class AwsClients {
      */
     private <B extends AwsClientBuilder<B, ?>> B configure(
             B builder, Service service, URI endpoint, AwsCredentialsProvider credentials) {
-        builder.region(region)
-                .credentialsProvider(credentials)
-                .overrideConfiguration(c -> c.retryStrategy(retries.strategy()));
+        builder.region(region).credentialsProvider(credentials);
+        if (retries != null) {
+            builder.overrideConfiguration(c -> c.retryStrategy(retries.strategy()));
+        }
         if (endpoint != null && (local || !service.hasSdkEndpoint())) {
             builder.endpointOverride(endpoint);
         }
