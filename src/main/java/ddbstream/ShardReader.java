@@ -79,12 +79,7 @@ final class ShardReader implements Runnable {
     }
 
     /** What readers share: the settings they read with, the signal that stops them, where they report. */
-    record Context(
-            String table,
-            DdbStreamConfiguration config,
-            StopSignal stop,
-            StreamHealthCheck health,
-            StreamMetrics metrics) {}
+    record Context(DdbStreamConfiguration config, StopSignal stop, StreamHealthCheck health, StreamMetrics metrics) {}
 
     private final Host coordinator;
     private final Context context;
@@ -312,7 +307,7 @@ final class ShardReader implements Runnable {
 
     /** Processes a batch until an exchange succeeds (then checkpoints) or the reader must stop. */
     private boolean deliver(List<RawRecord> records) {
-        StreamBatch batch = new StreamBatch(context.table(), streamArn, shardId, records);
+        StreamBatch batch = new StreamBatch(context.config().getTableName(), streamArn, shardId, records);
         Backoff retries =
                 new Backoff(context.config().getRetryDelay(), context.config().getMaxRetryDelay());
         for (int attempt = 0; coordinator.isActive(generation, shardId, epoch); attempt++) {

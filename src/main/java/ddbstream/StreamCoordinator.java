@@ -110,7 +110,7 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
         this.store = new CheckpointStore(config.getCheckpointDynamoDbClient(), config.getCheckpointTable());
         this.metrics = metrics;
         this.health = health;
-        this.readerContext = new ShardReader.Context(config.getTableName(), config, stop, health, metrics);
+        this.readerContext = new ShardReader.Context(config, stop, health, metrics);
         this.owner = owner;
         this.readers = Executors.newFixedThreadPool(config.getMaxParallelShards(), daemon("shard", true));
         this.leaseThread = Executors.newSingleThreadScheduledExecutor(daemon("lease", false));

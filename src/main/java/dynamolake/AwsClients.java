@@ -208,38 +208,20 @@ public final class AwsClients {
      * returned STS client is the caller's to close.
      */
     public AwsClients withRoles(Roles roles, StsClient sts) {
-        return new AwsClients(
-                region,
-                base,
+        return copy(
                 roles.sourceRoleArn() == null
                         ? base
                         : assume(sts, roles.sourceRoleArn(), roles.sourceExternalId(), roles.sessionName() + "-source"),
                 roles.lakeRoleArn() == null
                         ? base
                         : assume(sts, roles.lakeRoleArn(), roles.lakeExternalId(), roles.sessionName() + "-lake"),
-                dynamoDbEndpoint,
-                s3Endpoint,
-                sqsEndpoint,
-                s3PathStyle,
-                local,
                 encryption,
                 retries);
     }
 
     /** The same clients, the S3 client writing every object with this server-side encryption (lake.sse). */
     public AwsClients withLakeEncryption(LakeEncryption lakeEncryption) {
-        return new AwsClients(
-                region,
-                base,
-                source,
-                lake,
-                dynamoDbEndpoint,
-                s3Endpoint,
-                sqsEndpoint,
-                s3PathStyle,
-                local,
-                lakeEncryption,
-                retries);
+        return copy(source, lake, lakeEncryption, retries);
     }
 
     /**
@@ -247,7 +229,12 @@ public final class AwsClients {
      * SDK's own defaults (tools and tests that talk to AWS as the SDK does).
      */
     public AwsClients withRetries(Retries retries) {
-        Objects.requireNonNull(retries, "retries == null");
+        return copy(source, lake, encryption, Objects.requireNonNull(retries, "retries == null"));
+    }
+
+    /** These clients with what the withers change; region, base credentials and endpoints stay. */
+    private AwsClients copy(
+            AwsCredentialsProvider source, AwsCredentialsProvider lake, LakeEncryption encryption, Retries retries) {
         return new AwsClients(
                 region,
                 base,

@@ -25,7 +25,7 @@ public class AwsConfiguration implements CamelConfiguration {
         AwsClients.Endpoints endpoints = endpoints(s);
         AwsClients clients = AwsClients.aws(region, endpoints);
         List<AutoCloseable> opened = new ArrayList<>();
-        clients = ClientBeans.withRoles(context, clients, opened);
+        clients = ClientBeans.configured(context, clients, opened);
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
         LOG.info(

@@ -58,10 +58,10 @@ final class ClientBeans {
     }
 
     /**
-     * The clients with each side on its role (aws.source.role-arn, aws.lake.role-arn) when one is set, the STS client
-     * that renews the sessions added to {@code opened}; the same clients when no role is set.
+     * The clients retrying as aws.retry.* says, with each side on its role (aws.source.role-arn, aws.lake.role-arn)
+     * when one is set, the STS client that renews the sessions added to {@code opened}.
      */
-    static AwsClients withRoles(CamelContext context, AwsClients unconfigured, List<AutoCloseable> opened) {
+    static AwsClients configured(CamelContext context, AwsClients unconfigured, List<AutoCloseable> opened) {
         Settings s = new Settings(context);
         AwsClients clients = unconfigured.withRetries(retries(s));
         AwsClients.Roles roles = roles(s);

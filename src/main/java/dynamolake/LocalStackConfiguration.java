@@ -60,7 +60,7 @@ public class LocalStackConfiguration implements CamelConfiguration {
         }
         var admin = clients.adminDynamoDb();
         opened.add(admin);
-        clients = ClientBeans.withRoles(context, clients, opened);
+        clients = ClientBeans.configured(context, clients, opened);
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
         DemoTable demo = demoTable(context, admin);

@@ -112,7 +112,6 @@ class ShardReaderTest {
         config.setIdleDelay(1);
         config.setResumeFromTrimHorizon(resumeFromTrimHorizon);
         ShardReader.Context context = new ShardReader.Context(
-                "t",
                 config,
                 new StopSignal(),
                 new StreamHealthCheck("t"),
