@@ -1,10 +1,13 @@
 package ddbstream;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.spi.UriPath;
+import org.apache.camel.util.StringHelper;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -23,111 +26,132 @@ public class DdbStreamConfiguration implements Cloneable {
 
     @UriParam(
             defaultValue = "TRIM_HORIZON",
-            description = "Where a consumer group without checkpoints starts:"
-                    + " TRIM_HORIZON (everything the stream holds) or LATEST (only new records)")
+            description = "Where a consumer group that never read the table's stream starts: TRIM_HORIZON (all the"
+                    + " stream holds, 24 hours) or LATEST (only new changes; closed shards are skipped). A shard's"
+                    + " LATEST position is fixed the first time it is read: a restart, an expired iterator or a failed"
+                    + " first batch resume from there. A new stream of the table (after it was turned off and on) is"
+                    + " always read from its trim horizon.")
     private StartPosition startPosition = StartPosition.TRIM_HORIZON;
 
     @UriParam(
             defaultValue = "1000",
-            description = "Records asked for per GetRecords call (1 to 1000): one exchange" + " per call")
+            description = "Records per GetRecords call (1 to 1000); one exchange, one checkpoint per call.")
     private int maxRecordsPerRequest = 1000;
 
-    @UriParam(defaultValue = "8", description = "Shards read at the same time; open shards beyond this wait")
+    @UriParam(defaultValue = "8", description = "Shards read at once; open shards beyond this wait.")
     private int maxParallelShards = 8;
 
     @UriParam(
-            defaultValue = "1000",
-            description = "Milliseconds to wait after a GetRecords call found an open shard" + " empty")
+            defaultValue = "1s",
+            javaType = "java.time.Duration",
+            description = "Pause after a GetRecords call found an open shard empty.")
     private long idleDelay = 1000;
 
-    @UriParam(defaultValue = "5000", description = "Milliseconds between DescribeStream calls that find new shards")
+    @UriParam(
+            defaultValue = "5s",
+            javaType = "java.time.Duration",
+            description = "How often DescribeStream looks for new shards (a finished shard triggers a look at once).")
     private long shardDiscoveryInterval = 5000;
 
     @UriParam(
             defaultValue = "dynamo-lake-checkpoints",
-            description = "The DynamoDB table holding checkpoints and" + " the lease")
+            description = "The DynamoDB table of checkpoints and leases (pk, sk, on demand). dynamo-lake sets it from"
+                    + " checkpoint.table, which the views and the exports share.")
     private String checkpointTable = "dynamo-lake-checkpoints";
 
-    @UriParam(defaultValue = "true", description = "Create the checkpoint table when it does not exist")
+    @UriParam(
+            defaultValue = "true",
+            description = "Create the checkpoint table when it is missing. dynamo-lake sets it from"
+                    + " checkpoint.create-table.")
     private boolean createCheckpointTable = true;
 
     @UriParam(
             defaultValue = "dynamo-lake",
-            description = "The consumer group: consumers of one group share"
-                    + " checkpoints and one lease; another group reads the same stream independently")
+            description = "Consumers of one group share checkpoints and leases; another group reads the same stream"
+                    + " independently. dynamo-lake sets it from checkpoint.group.")
     private String checkpointGroup = "dynamo-lake";
 
     @UriParam(
-            defaultValue = "20000",
-            description = "Milliseconds a lease lasts without renewal: how long a standby"
-                    + " waits before taking over from a consumer that died")
+            defaultValue = "20s",
+            javaType = "java.time.Duration",
+            description =
+                    "How long a lease lasts without renewal: a standby takes over this long after the owner" + " dies.")
     private long leaseDuration = 20_000;
 
     @UriParam(
-            defaultValue = "5000",
-            description =
-                    "Milliseconds between lease renewals, and between a standby's" + " attempts to take the lease")
+            defaultValue = "5s",
+            javaType = "java.time.Duration",
+            description = "How often the owner renews its leases, and a standby tries to take one over. Less than half"
+                    + " of the lease duration: the owner acts under a lease only until the duration less one interval has"
+                    + " passed since its last renewal.")
     private long leaseRenewInterval = 5_000;
 
     @UriParam(
-            description = "The name this consumer holds the lease under; by default host name, process id and a"
-                    + " random suffix")
+            description = "The name this consumer holds its leases under; by default host name, process id and a"
+                    + " random suffix.")
     private String workerId;
 
     @UriParam(
-            defaultValue = "500",
-            description = "Milliseconds before the first retry of a failed batch or a"
-                    + " throttled call; doubles up to maxRetryDelay")
+            defaultValue = "500ms",
+            javaType = "java.time.Duration",
+            description = "First wait before processing a failed batch again or calling a shard that refused a"
+                    + " call again; doubles each time.")
     private long retryDelay = 500;
 
-    @UriParam(defaultValue = "30000", description = "The longest wait between retries, in milliseconds")
+    @UriParam(defaultValue = "30s", javaType = "java.time.Duration", description = "The longest such wait.")
     private long maxRetryDelay = 30_000;
 
     @UriParam(
             defaultValue = "false",
-            description = "After records were trimmed before they were read (data loss),"
-                    + " go on from the trim horizon. Off by default: the shard stops and the health check stays DOWN until"
-                    + " someone decides")
+            description = "After records were trimmed before they were read, or a shard vanished before it was read to"
+                    + " its end (data loss), go on from the trim horizon (or with the shard's children). Off: the shard"
+                    + " stops there, its children wait, and health stays DOWN.")
     private boolean resumeFromTrimHorizon;
 
     @UriParam(
             defaultValue = "false",
-            description = "Read a stream whose StreamViewType carries no new image (KEYS_ONLY, OLD_IMAGE). Off by"
-                    + " default: such a stream is refused, as the lake cannot hold the items' values from it. On:"
-                    + " envelopes of such records say keysOnly, and views apply their deletes only")
+            description = "A stream whose StreamViewType has no new image (KEYS_ONLY, OLD_IMAGE) is refused at start"
+                    + " with one line. true: it is read; envelopes of its inserts and updates hold only the keys and"
+                    + " carry keysOnly set to true, and the views apply its deletes only, never replacing an item by its"
+                    + " keys.")
     private boolean acceptMissingNewImage;
 
     @UriParam(
-            defaultValue = "300000",
-            description = "Milliseconds one shard's batch may keep failing before the health check turns DOWN naming"
-                    + " the shard and the batch's sequence numbers (the batch is still processed again until it"
-                    + " succeeds)")
+            defaultValue = "5m",
+            javaType = "java.time.Duration",
+            description = "A shard whose batch has kept failing this long turns readiness DOWN, naming the shard, the"
+                    + " stream and the batch's sequence numbers, even while other shards go on; the batch is still"
+                    + " processed again until it succeeds.")
     private long batchFailureTimeout = 300_000;
 
     @UriParam(
             label = "advanced",
-            defaultValue = "5000",
-            description = "Milliseconds of clock difference allowed between the stream's record times and the time its"
-                    + " first LATEST iterator was taken: a LATEST start resumed before its first record (a restart, an"
-                    + " expired iterator) reads the records created from that much before")
+            defaultValue = "5s",
+            javaType = "java.time.Duration",
+            description = "Clock difference allowed between the stream's record times and the time a shard's first"
+                    + " LATEST iterator was taken: a LATEST start resumed before its first record (a restart, an"
+                    + " expired iterator) reads the records created from that much before.")
     private long latestClockTolerance = 5_000;
 
     @UriParam(
             defaultValue = "shared",
             enums = "single,shared",
-            description = "How the consumers of one group share the stream: shared (a lease per shard in the"
-                    + " checkpoint table: the shards are spread over every consumer, each read by one at a time, a"
-                    + " child only after its parent's end; one consumer alone reads them all) or single (one holds the"
-                    + " stream's lease and reads every shard, the others stand by). The modes hand the stream over"
-                    + " to each other: a consumer of one waits while one of the other reads")
+            description = "shared: a lease per shard in the checkpoint table spreads the shards over every replica"
+                    + " (one alone reads them all), each shard read by one at a time and a child only after its"
+                    + " parent's end. single: one replica (picked by cluster.leader-election) reads every shard, the"
+                    + " others stand by. A replica of one mode waits as a healthy standby while one of the other reads,"
+                    + " so a rolling update switches the mode.")
     private String mode = "shared";
 
     @UriParam(
             label = "advanced",
-            defaultValue = "86400000",
-            description = "Milliseconds the stream keeps a record (24 hours on AWS; a local stack's own setting"
-                    + " elsewhere): the checkpoint of a shard read to its end is removed once the stream no longer lists"
-                    + " the shard, its children have started, and its end is older than this")
+            defaultValue = "24h",
+            javaType = "java.time.Duration",
+            description = "How long the stream keeps a record (24 hours on DynamoDB Streams; set it to a local stack's"
+                    + " own retention). The checkpoint of a shard read to its end is removed once the stream no longer"
+                    + " lists the shard, its children have started and its end is older than this; a finished"
+                    + " stream's checkpoints are removed when the next stream is taken up. So a week of shard rollovers"
+                    + " grows neither the checkpoint table nor the application's memory.")
     private long streamRetention = 86_400_000;
 
     @UriParam(label = "advanced", description = "The DynamoDB Streams client")
@@ -163,33 +187,45 @@ public class DdbStreamConfiguration implements Cloneable {
             throw new IllegalArgumentException("tableName: the ddbstream endpoint needs a table, ddbstream:<table>");
         }
         if (maxRecordsPerRequest < 1 || maxRecordsPerRequest > 1000) {
-            throw new IllegalArgumentException("maxRecordsPerRequest: must be 1 to 1000, was " + maxRecordsPerRequest);
+            throw invalid("maxRecordsPerRequest", "a whole number from 1 to 1000", maxRecordsPerRequest);
         }
         if (!"single".equals(mode) && !"shared".equals(mode)) {
-            throw new IllegalArgumentException("mode: single or shared, was " + mode);
+            throw invalid("mode", "single or shared", mode);
         }
         if (maxParallelShards < 1) {
-            throw new IllegalArgumentException("maxParallelShards: must be at least 1, was " + maxParallelShards);
+            throw invalid("maxParallelShards", "at least 1", maxParallelShards);
         }
         if (2 * leaseRenewInterval >= leaseDuration) {
             // The lease is safe to act under until its duration less one interval has passed since the last
             // renewal; the next renewal comes one interval (and its own latency) after the last.
-            throw new IllegalArgumentException("leaseRenewInterval (" + leaseRenewInterval + " ms) must be shorter"
-                    + " than half of leaseDuration (" + leaseDuration + " ms)");
+            throw invalid(
+                    "leaseRenewInterval",
+                    "less than half of leaseDuration (" + leaseDuration + " ms)",
+                    leaseRenewInterval + " ms");
         }
-        for (long v : new long[] {
-            idleDelay,
-            shardDiscoveryInterval,
-            retryDelay,
-            maxRetryDelay,
-            batchFailureTimeout,
-            latestClockTolerance,
-            streamRetention
-        }) {
-            if (v < 0) {
-                throw new IllegalArgumentException("delays and intervals must not be negative");
+        Map<String, Long> durations = new LinkedHashMap<>();
+        durations.put("idleDelay", idleDelay);
+        durations.put("shardDiscoveryInterval", shardDiscoveryInterval);
+        durations.put("retryDelay", retryDelay);
+        durations.put("maxRetryDelay", maxRetryDelay);
+        durations.put("batchFailureTimeout", batchFailureTimeout);
+        durations.put("latestClockTolerance", latestClockTolerance);
+        durations.put("streamRetention", streamRetention);
+        durations.forEach((option, millis) -> {
+            if (millis < 0) {
+                throw invalid(option, "a duration of zero or more", millis + " ms");
             }
-        }
+        });
+    }
+
+    /**
+     * A value that does not fit, named as an endpoint option and as the component's property, for example {@code
+     * maxRecordsPerRequest (camel.component.ddbstream.max-records-per-request): expected a whole number from 1 to
+     * 1000, was 0}.
+     */
+    private static InvalidOptionException invalid(String option, String expected, Object was) {
+        String property = "camel.component.ddbstream." + StringHelper.camelCaseToDash(option);
+        return new InvalidOptionException(option + " (" + property + "): expected " + expected + ", was '" + was + "'");
     }
 
     public String getTableName() {

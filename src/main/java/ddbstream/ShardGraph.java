@@ -139,7 +139,7 @@ final class ShardGraph {
 
     /**
      * The shards that may be read now, whoever reads them: waiting (their retry time aside) or being read, and their
-     * parent finished or gone ({@code stream.mode=shared}: what the replicas share out).
+     * parent finished or gone ({@code mode=shared}: what the replicas share out).
      */
     Set<String> readable() {
         Set<String> out = new java.util.TreeSet<>();

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shard leases one replica holds when the replicas share a stream ({@code stream.mode=shared}), after the Kinesis
+ * The shard leases one replica holds when the replicas share a stream ({@code mode=shared}), after the Kinesis
  * Client Library's lease per shard: each readable shard is leased to one replica at a time; every replica takes free
  * shards up to its share (the readable shards over the replicas whose heartbeat is current, rounded up); a replica
  * holding two or more fewer than another takes one shard a round from the one holding the most, so the counts end at
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * under the owner and epoch the shard's item holds: a replica that paused past its lease can never move the checkpoint
  * of a shard another replica took.
  *
- * <p>The sharing replicas also hold, together, the stream's lease of {@code stream.mode=single} under the owner
+ * <p>The sharing replicas also hold, together, the stream's lease of {@code mode=single} under the owner
  * {@link #SHARED}: any of them takes or renews it (with its heartbeat), and a replica holds shards only while it does.
  * That lease keeps the two modes off the stream at the same time whichever the version of a replica: while a replica of
  * mode single reads, the sharing ones wait (healthy, as standbys); while the sharing ones read, a replica of mode single
@@ -249,7 +249,7 @@ final class ShardLeases {
                 return true;
             }
             LOG.warn(
-                    "A replica of stream.mode=single ({}) took the lease on the stream of {}: this replica gives up its"
+                    "A replica of mode single ({}) took the lease on the stream of {}: this replica gives up its"
                             + " {} shards and waits until it stops",
                     hold.holder() == null ? "unknown" : hold.holder().owner(),
                     table,

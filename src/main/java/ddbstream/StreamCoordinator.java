@@ -277,7 +277,7 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
         if (!holder.equals(waitingFor)) {
             waitingFor = holder;
             LOG.info(
-                    "A replica of stream.mode=single ({}) reads the stream of table {} (its lease runs to {}): this"
+                    "A replica of mode single ({}) reads the stream of table {} (its lease runs to {}): this"
                             + " replica of mode shared stands by and takes its share once that replica stops",
                     holder,
                     config.getTableName(),
@@ -328,7 +328,7 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
                 .orElse("");
         if (holder.equals(ShardLeases.SHARED) && !holder.equals(waitingFor)) {
             LOG.info(
-                    "Replicas of stream.mode=shared read the stream of table {} by shard: this replica of mode single"
+                    "Replicas of mode shared read the stream of table {} by shard: this replica of mode single"
                             + " stands by and reads the stream once they have all stopped",
                     config.getTableName());
         }

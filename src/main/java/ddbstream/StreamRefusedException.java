@@ -19,7 +19,7 @@ public final class StreamRefusedException extends IllegalStateException {
         }
         throw new StreamRefusedException("the stream of table " + table + " (" + streamArn + ") has StreamViewType "
                 + viewType + ", which carries no new image, so the lake cannot hold the items' values: turn the"
-                + " stream off and on with StreamViewType NEW_AND_OLD_IMAGES, or set stream.accept-missing-new-image"
+                + " stream off and on with StreamViewType NEW_AND_OLD_IMAGES, or set camel.component.ddbstream.accept-missing-new-image"
                 + "=true (ddbstream option acceptMissingNewImage) to land the keys and deletes only");
     }
 

@@ -82,9 +82,9 @@ final class ClientBeans {
     /** How every client retries its calls: the aws.retry.* keys. */
     static AwsClients.Retries retries(Settings s) {
         return new AwsClients.Retries(
-                s.integer("aws.retry.max-attempts", 1, 100),
-                java.time.Duration.ofMillis(s.integer("aws.retry.delay", 1, 3_600_000)),
-                java.time.Duration.ofMillis(s.integer("aws.retry.max-delay", 1, 3_600_000)));
+                s.integer("aws.retry.max-attempts"),
+                java.time.Duration.ofMillis(s.integer("aws.retry.delay")),
+                java.time.Duration.ofMillis(s.integer("aws.retry.max-delay")));
     }
 
     /** The roles of the aws.source.* and aws.lake.* keys. */

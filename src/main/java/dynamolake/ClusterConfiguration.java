@@ -1,5 +1,6 @@
 package dynamolake;
 
+import ddbstream.DdbStreamConfiguration;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.CamelConfiguration;
@@ -12,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * With {@code stream.mode=shared} (the default) every replica starts the stream route and reads its share of the
- * shards: nothing is elected. With {@code stream.mode=single}, which replica reads the stream ({@code
- * cluster.leader-election}). In Kubernetes, Camel's master component holds a
+ * With the stream component's {@code mode} shared (the default, {@code camel.component.ddbstream.mode}) every replica
+ * starts the stream route and reads its share of the shards: nothing is elected. With {@code single}, which replica
+ * reads the stream ({@code cluster.leader-election}). In Kubernetes, Camel's master component holds a
  * coordination.k8s.io Lease named {@code <cluster.kubernetes.resource-name>-stream}: only its holder starts the stream
  * route, and a standby takes over when the holder goes. Elsewhere, every replica starts the route and the stream
  * consumer's own lease in the checkpoint table lets one of them read (it stays in force under Kubernetes too, as a
@@ -37,7 +38,7 @@ public class ClusterConfiguration implements CamelConfiguration {
         Settings s = new Settings(context);
         String table = s.text("table.name");
         String mode = s.text("cluster.leader-election").toLowerCase(Locale.ROOT);
-        if (s.text("stream.mode").equals("shared")) {
+        if (streamMode(context).equals("shared")) {
             // Every replica reads its share of the shards: no replica is elected to read them all.
             context.getRegistry().bind("leaderElection", new LeaderElection("shared", "ddbstream:" + table));
             LOG.info("Stream mode shared: every replica reads its share of the shards of {}, a lease per shard", table);
@@ -98,5 +99,17 @@ public class ClusterConfiguration implements CamelConfiguration {
             out.put(kv[0].trim(), kv[1].trim());
         }
         return out;
+    }
+
+    /**
+     * The stream component's {@code mode}, read before the component is configured: the election decides whether its
+     * route starts at all.
+     */
+    private static String streamMode(CamelContext context) {
+        return context.getPropertiesComponent()
+                .resolveProperty("camel.component.ddbstream.mode")
+                .filter(mode -> !mode.isBlank())
+                .map(String::trim)
+                .orElse(new DdbStreamConfiguration().getMode());
     }
 }

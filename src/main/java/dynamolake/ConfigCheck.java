@@ -15,7 +15,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
- * Holds the configuration against {@link ConfigKeys} before anything starts (it is the first configuration class):
+ * Holds the configuration against {@link ConfigKeys} before anything starts (it is the first configuration class),
+ * after putting the declared defaults under it:
  * an unknown key under the project's prefixes (a typo: {@code views.bukets}), a value that does not fit its key (a
  * cron expression, a bucket name, a negative interval), a required key left empty (the {@code aws} profile leaves
  * the table, the buckets, the delivery stream and the queue empty, to be set) or Jolokia's control without
@@ -37,9 +38,23 @@ public class ConfigCheck implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
+        withDefaults(context.getPropertiesComponent());
         List<String> problems = problems(context.getPropertiesComponent(), System.getProperties(), System.getenv());
         if (!problems.isEmpty()) {
             throw new ConfigurationException("configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * The declared defaults ({@link ConfigKeys}) under everything else: a properties file, an override, a system
+     * property or an environment variable that sets a key comes first. Routes' placeholders ({@code
+     * {{views.compaction-interval}}}) and {@link Settings} read them alike.
+     */
+    static void withDefaults(PropertiesComponent properties) {
+        for (ConfigKeys.Setting setting : ConfigKeys.settings()) {
+            if (properties.resolveProperty(setting.key()).isEmpty()) {
+                properties.addInitialProperty(setting.key(), setting.defaultValue());
+            }
         }
     }
 
@@ -56,7 +71,11 @@ public class ConfigCheck implements CamelConfiguration {
         }
         for (String name : new TreeSet<>(env.keySet())) {
             if (isProjectsVariable(name) && known(name).isEmpty()) {
-                problems.add("environment variable " + name + ": unknown key" + suggestion(asKey(name)));
+                String replaced = ConfigKeys.REPLACED.keySet().stream()
+                        .filter(k -> asVariable(k).equals(name))
+                        .findFirst()
+                        .orElse(asKey(name));
+                problems.add("environment variable " + name + ": unknown key" + suggestion(replaced));
             }
         }
         for (String key : ConfigKeys.keys()) {

@@ -2,7 +2,6 @@ package dynamolake;
 
 import ddbstream.DdbStreamComponent;
 import ddbstream.DdbStreamConfiguration;
-import ddbstream.StartPosition;
 import deltas.DeltaMapper;
 import deltas.DeltaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,9 +15,9 @@ import org.apache.camel.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The stream-deltas flow's beans, in every profile: the {@code ddbstream} component configured from the
- * {@code stream.*} and {@code checkpoint.*} properties, the lake layout, the envelope mapper, and the meter registry
- * they report to.
+ * The stream-deltas flow's beans, in every profile: the {@code ddbstream} component (its options from {@code
+ * camel.component.ddbstream.*}, the checkpoint table from {@code checkpoint.*}), the lake layout, the envelope mapper,
+ * and the meter registry they report to.
  */
 @Configuration
 public class DeltaConfiguration implements CamelConfiguration {
@@ -44,37 +43,18 @@ public class DeltaConfiguration implements CamelConfiguration {
                         new DeltaMapper(
                                 layout,
                                 new DeltaMetrics(meters, settings.text("table.name")),
-                                settings.integer("firehose.max-attempts", 1, 10_000),
+                                settings.integer("firehose.max-attempts"),
                                 settings.bool("firehose.pack-records"),
                                 Clock.systemUTC()));
-        DdbStreamComponent component = new DdbStreamComponent();
-        DdbStreamConfiguration stream = streamConfiguration(settings);
+        // The component's own options bind from camel.component.ddbstream.* through its generated configurer; what
+        // other flows share with it is set here: the checkpoint table (the views' lease and the exports' records lie
+        // in it too) and the account's clients.
+        DdbStreamComponent component = context.getComponent("ddbstream", DdbStreamComponent.class);
+        DdbStreamConfiguration stream = component.getConfiguration();
+        stream.setCheckpointTable(settings.text("checkpoint.table"));
+        stream.setCheckpointGroup(settings.text("checkpoint.group"));
+        stream.setCreateCheckpointTable(settings.bool("checkpoint.create-table"));
         stream.setDynamoDbClient(ClientBeans.table(context));
         stream.setCheckpointDynamoDbClient(ClientBeans.checkpoints(context));
-        component.setConfiguration(stream);
-        context.addComponent("ddbstream", component);
-    }
-
-    static DdbStreamConfiguration streamConfiguration(Settings s) {
-        DdbStreamConfiguration c = new DdbStreamConfiguration();
-        c.setMode(s.text("stream.mode"));
-        c.setStartPosition(s.choice("stream.start-position", StartPosition.class));
-        c.setMaxRecordsPerRequest(s.integer("stream.max-records-per-request", 1, 1000));
-        c.setMaxParallelShards(s.integer("stream.max-parallel-shards", 1, 1000));
-        c.setIdleDelay(s.duration("stream.idle-delay").toMillis());
-        c.setShardDiscoveryInterval(
-                s.duration("stream.shard-discovery-interval").toMillis());
-        c.setRetryDelay(s.duration("stream.retry-delay").toMillis());
-        c.setMaxRetryDelay(s.duration("stream.max-retry-delay").toMillis());
-        c.setResumeFromTrimHorizon(s.bool("stream.resume-from-trim-horizon"));
-        c.setAcceptMissingNewImage(s.bool("stream.accept-missing-new-image"));
-        c.setBatchFailureTimeout(s.duration("stream.batch-failure-timeout").toMillis());
-        c.setStreamRetention(s.duration("stream.retention").toMillis());
-        c.setCheckpointTable(s.text("checkpoint.table"));
-        c.setCheckpointGroup(s.text("checkpoint.group"));
-        c.setCreateCheckpointTable(s.bool("checkpoint.create-table"));
-        c.setLeaseDuration(s.duration("checkpoint.lease-duration").toMillis());
-        c.setLeaseRenewInterval(s.duration("checkpoint.lease-renew-interval").toMillis());
-        return c;
     }
 }

@@ -2,6 +2,7 @@ package dynamolake;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.apache.camel.PropertyBindingException;
 import org.apache.camel.main.Main;
 import views.Views;
 
@@ -30,13 +31,17 @@ public final class DynamoLake {
     }
 
     /**
-     * Startup failed: a configuration that does not fit gets its one line (every key and what it expects) and
+     * Startup failed: a configuration that does not fit gets its one line (every key and what it expects; a stream
+     * component's option that Camel could not bind or the component refused, named) and
      * status 2, as does a table whose stream cannot feed the lake as configured; anything else its message and
      * status 1. Exits, so no thread started before the failure keeps the process alive.
      */
     static int failedToStart(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigCheck.ConfigurationException || t instanceof ddbstream.StreamRefusedException) {
+            if (t instanceof ConfigCheck.ConfigurationException
+                    || t instanceof ddbstream.StreamRefusedException
+                    || t instanceof ddbstream.InvalidOptionException
+                    || t instanceof PropertyBindingException) {
                 System.err.println("dynamo-lake: " + t.getMessage());
                 return 2;
             }

@@ -65,8 +65,8 @@ public class ExportConfiguration implements CamelConfiguration {
                 return url;
             }
         };
-        ExportQueue queue = new ExportQueue(sqs, queueUrl, s.integer("export.queue-max-attempts", 1, 1000), 200);
-        int keep = s.integer("snapshot.keep", 1, 1000);
+        ExportQueue queue = new ExportQueue(sqs, queueUrl, s.integer("export.queue-max-attempts"), 200);
+        int keep = s.integer("snapshot.keep");
         SnapshotPublisher publisher = new SnapshotPublisher(
                 s3,
                 lakeBucket,
@@ -95,8 +95,8 @@ public class ExportConfiguration implements CamelConfiguration {
                         lakeBucket,
                         table,
                         codec,
-                        (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
-                        s.integer("lake.max-typed-columns", 0, 10_000),
+                        (long) s.integer("lake.parquet-row-group-mb") << 20,
+                        s.integer("lake.max-typed-columns"),
                         Path.of(s.text("export.work-dir"))));
         ExportRequester requester = new ExportRequester(
                 dynamoDb,

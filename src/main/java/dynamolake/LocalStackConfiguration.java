@@ -28,11 +28,11 @@ public class LocalStackConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        LocalStackSettings settings = LocalStackProperties.settings(
-                key -> context.getPropertiesComponent().resolveProperty(key).orElse(null));
+        Settings s = new Settings(context);
+        LocalStackSettings settings = LocalStackProperties.settings(s::optional);
         List<AutoCloseable> opened = new ArrayList<>();
         AwsClients clients;
-        if (Boolean.parseBoolean(property(context, "local.stack.embedded"))) {
+        if (s.bool("local.stack.embedded")) {
             LocalStack stack = start(settings);
             opened.add(stack);
             clients = AwsClients.local(
@@ -52,10 +52,10 @@ public class LocalStackConfiguration implements CamelConfiguration {
                 var firehose = clients.firehose();
                 var sqs = clients.sqs();
                 var glue = clients.glue()) {
-            provision(context, s3, firehose, sqs);
-            String database = property(context, "glue.database");
-            if (!database.isBlank()) {
-                LocalProvisioning.glueDatabase(glue, database.trim());
+            provision(s, s3, firehose, sqs);
+            String database = s.optional("glue.database");
+            if (database != null) {
+                LocalProvisioning.glueDatabase(glue, database);
             }
         }
         var admin = clients.adminDynamoDb();
@@ -63,16 +63,16 @@ public class LocalStackConfiguration implements CamelConfiguration {
         clients = ClientBeans.configured(context, clients, opened);
         opened.addAll(ClientBeans.bind(context, clients));
         context.addService(new ClosingService(opened), true, true);
-        DemoTable demo = demoTable(context, admin);
+        DemoTable demo = demoTable(s, admin);
         context.getRegistry().bind("demoTable", demo);
         LOG.info(
                 "Profile local: table {} on the local emulator; the lake is s3://{}/{} = folder {}",
                 demo.table(),
-                property(context, "lake.bucket"),
-                property(context, "lake.prefix"),
+                s.text("lake.bucket"),
+                s.text("lake.prefix"),
                 settings.dataDir()
-                        .resolve(property(context, "lake.bucket"))
-                        .resolve(property(context, "lake.prefix"))
+                        .resolve(s.text("lake.bucket"))
+                        .resolve(s.text("lake.prefix"))
                         .toAbsolutePath()
                         .normalize());
     }
@@ -93,36 +93,27 @@ public class LocalStackConfiguration implements CamelConfiguration {
         }
     }
 
-    private static void provision(CamelContext context, S3Client s3, FirehoseClient firehose, SqsClient sqs) {
+    private static void provision(Settings s, S3Client s3, FirehoseClient firehose, SqsClient sqs) {
         LocalProvisioning.provision(
                 s3,
                 firehose,
                 sqs,
                 new LocalProvisioning.Names(
-                        property(context, "lake.bucket"),
-                        property(context, "lake.prefix"),
-                        property(context, "export.bucket"),
-                        property(context, "firehose.delivery-stream"),
-                        Integer.parseInt(property(context, "local.firehose.buffer-seconds")),
-                        Integer.parseInt(property(context, "local.firehose.buffer-mb")),
-                        property(context, "export.queue")));
+                        s.text("lake.bucket"),
+                        s.text("lake.prefix"),
+                        s.text("export.bucket"),
+                        s.text("firehose.delivery-stream"),
+                        s.integer("local.firehose.buffer-seconds"),
+                        s.integer("local.firehose.buffer-mb"),
+                        s.text("export.queue")));
     }
 
-    private static DemoTable demoTable(CamelContext context, DynamoDbClient dynamoDb) {
+    private static DemoTable demoTable(Settings s, DynamoDbClient dynamoDb) {
         DemoTable demo = new DemoTable(
-                dynamoDb,
-                property(context, "table.name"),
-                Long.parseLong(property(context, "local.demo.seed")),
-                Integer.parseInt(property(context, "local.demo.ttl-seconds")));
-        if (Boolean.parseBoolean(property(context, "local.demo.enabled")) && demo.create()) {
-            demo.seed(
-                    Integer.parseInt(property(context, "local.demo.items")),
-                    Integer.parseInt(property(context, "local.demo.large-items")));
+                dynamoDb, s.text("table.name"), s.integer("local.demo.seed"), s.integer("local.demo.ttl-seconds"));
+        if (s.bool("local.demo.enabled") && demo.create()) {
+            demo.seed(s.integer("local.demo.items"), s.integer("local.demo.large-items"));
         }
         return demo;
-    }
-
-    private static String property(CamelContext context, String key) {
-        return context.resolvePropertyPlaceholders("{{" + key + "}}");
     }
 }

@@ -82,7 +82,7 @@ public class ObserveConfiguration implements CamelConfiguration {
         if (meters != null) {
             LakeStore lake = new LakeStore(s3, bucket);
             LakeLayout layout = new LakeLayout(prefix);
-            ViewCatalog tables = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
+            ViewCatalog tables = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep"));
             context.addService(new LakeFreshness(
                     meters,
                     table,

@@ -5,9 +5,9 @@ import java.util.Locale;
 import org.apache.camel.CamelContext;
 
 /**
- * Typed reads of the application's properties. A missing or bad value stops startup with one line naming the key
- * and what it expects, for example {@code stream.idle-delay: expected a duration such as 500ms, 30s, 15m or PT15M,
- * was 'soon'}.
+ * Typed reads of the application's settings, each held against its declaration in {@link ConfigKeys}: no reader
+ * repeats a range or a default. A missing or bad value stops startup with one line naming the key and what it
+ * expects, for example {@code views.threads: expected a whole number from 1 to 1024, was '0'}.
  */
 final class Settings {
     private final CamelContext context;
@@ -16,69 +16,36 @@ final class Settings {
         this.context = context;
     }
 
+    /** The value, checked against the key's rule. */
     String text(String key) {
-        String v = context.getPropertiesComponent().resolveProperty(key).orElse(null);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(key + ": missing; it has no default and must be set");
+        String v = raw(key);
+        if (v == null) {
+            throw new IllegalArgumentException(
+                    key + ": missing; expected " + declared(key).expected());
         }
-        return context.resolvePropertyPlaceholders(v.trim());
+        return v;
     }
 
-    /** The value, or null when the key is missing or blank (an optional setting). */
+    /** The value, or null when the key is empty (an optional setting); checked against the key's rule. */
     String optional(String key) {
-        String v = context.getPropertiesComponent().resolveProperty(key).orElse(null);
-        return v == null || v.isBlank() ? null : context.resolvePropertyPlaceholders(v.trim());
+        return raw(key);
     }
 
-    int integer(String key, int min, int max) {
-        String v = text(key);
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(
-                key + ": expected a whole number from " + min + " to " + max + ", was '" + v + "'");
+    int integer(String key) {
+        return Integer.parseInt(text(key));
     }
 
-    /** A size ({@code 512MB}) in bytes, at least {@code min}. */
-    long bytes(String key, long min) {
-        String v = text(key);
-        long n;
-        try {
-            n = ConfigKeys.parseSize(v);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": expected a size such as 512MB or 4GB, was '" + v + "'");
-        }
-        if (n < min) {
-            throw new IllegalArgumentException(key + ": expected at least " + min + " bytes, was '" + v + "'");
-        }
-        return n;
+    /** A size ({@code 512MB}) in bytes. */
+    long bytes(String key) {
+        return ConfigKeys.parseSize(text(key));
     }
 
     boolean bool(String key) {
-        String v = text(key).toLowerCase(Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + ": expected true or false, was '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
+        return Boolean.parseBoolean(text(key).toLowerCase(Locale.ROOT));
     }
 
     Duration duration(String key) {
-        String v = text(key);
-        try {
-            Duration d = ConfigKeys.parseDuration(v);
-            if (!d.isNegative()) {
-                return d;
-            }
-        } catch (RuntimeException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(
-                key + ": expected a duration such as 500ms, 30s, 15m or PT15M, was '" + v + "'");
+        return ConfigKeys.parseDuration(text(key));
     }
 
     <E extends Enum<E>> E choice(String key, Class<E> type) {
@@ -88,7 +55,26 @@ final class Settings {
                 return e;
             }
         }
-        throw new IllegalArgumentException(
-                key + ": expected one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", was '" + v + "'");
+        throw new IllegalArgumentException(key + ": expected " + declared(key).expected() + ", was '" + v + "'");
+    }
+
+    /** The resolved, trimmed value, or null when empty; a value its rule refuses is an error naming the key. */
+    private String raw(String key) {
+        ConfigKeys.Rule rule = declared(key);
+        String v = context.getPropertiesComponent().resolveProperty(key).orElse(null);
+        v = v == null || v.isBlank() ? null : context.resolvePropertyPlaceholders(v.trim());
+        String problem = rule.problem(v == null ? "" : v);
+        if (problem != null && v != null) {
+            throw new IllegalArgumentException(key + ": expected " + problem + ", was '" + v + "'");
+        }
+        return v;
+    }
+
+    private static ConfigKeys.Rule declared(String key) {
+        ConfigKeys.Rule rule = ConfigKeys.rule(key);
+        if (rule == null) {
+            throw new IllegalStateException(key + " is not declared in ConfigKeys");
+        }
+        return rule;
     }
 }

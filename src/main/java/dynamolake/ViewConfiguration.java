@@ -50,7 +50,7 @@ public class ViewConfiguration implements CamelConfiguration {
         LakeStore lake = new LakeStore(s3, s.text("lake.bucket"));
         LakeLayout layout = new LakeLayout(s.text("lake.prefix"));
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
-        ViewCatalog catalog = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep", 1, 1000));
+        ViewCatalog catalog = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep"));
         // Every builder of this lake publishes its versions here, tools and tests that build one too.
         context.getRegistry().bind("viewCatalog", ViewCatalog.class, catalog);
         context.addService(new TableTakeover("current view of " + table, () -> {
@@ -82,7 +82,7 @@ public class ViewConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
                         + " tables of glue.database; set glue.database");
             }
-            if (s.integer("views.buckets", 1, 4096) > 100) {
+            if (s.integer("views.buckets") > 100) {
                 throw new IllegalArgumentException("views.engine=athena: Athena writes at most 100 partitions a"
                         + " statement, and every bucket of views.buckets is one; set views.buckets to 100 or fewer");
             }
@@ -99,12 +99,12 @@ public class ViewConfiguration implements CamelConfiguration {
                     layout,
                     table,
                     new AthenaViews.Options(
-                            s.integer("views.keep", 1, 1000),
+                            s.integer("views.keep"),
                             s.duration("views.replay-margin"),
                             s.duration("views.late-window"),
                             codec.equals("UNCOMPRESSED") ? "NONE" : codec,
                             s.duration("views.as-of-lag"),
-                            s.integer("views.buckets", 1, 4096)),
+                            s.integer("views.buckets")),
                     Clock.systemUTC(),
                     replicas,
                     new CamelAthenaQueries(
@@ -136,20 +136,20 @@ public class ViewConfiguration implements CamelConfiguration {
                     layout,
                     table,
                     new ViewBuilder.Options(
-                            s.integer("views.buckets", 1, 4096),
-                            s.integer("views.keep", 1, 1000),
+                            s.integer("views.buckets"),
+                            s.integer("views.keep"),
                             s.duration("views.replay-margin"),
                             s.duration("views.late-window"),
                             s.text("views.memory-limit"),
-                            s.integer("views.threads", 1, 1024),
+                            s.integer("views.threads"),
                             Path.of(s.text("views.work-dir")),
                             codec,
-                            (long) s.integer("lake.parquet-row-group-mb", 1, 1024) << 20,
-                            s.bytes("lake.target-file-size", 16 << 10),
-                            s.integer("lake.max-typed-columns", 0, 10_000),
+                            (long) s.integer("lake.parquet-row-group-mb") << 20,
+                            s.bytes("lake.target-file-size"),
+                            s.integer("lake.max-typed-columns"),
                             s.duration("views.as-of-lag"),
-                            s.integer("views.max-patches", 0, 1000),
-                            s.integer("views.max-deleted-percent", 0, 100)),
+                            s.integer("views.max-patches"),
+                            s.integer("views.max-deleted-percent")),
                     Clock.systemUTC(),
                     replicas,
                     catalog,

@@ -13,6 +13,15 @@ import localaws.streams.StreamSettings;
  * value is an error naming the key.
  */
 public final class LocalStackProperties {
+    /** Where the stack listens and keeps its buckets when nothing says otherwise; the application declares these too. */
+    public static final String HOST = "127.0.0.1";
+
+    public static final int EMULATOR_PORT = 4566;
+    public static final int S3_PORT = 4567;
+    public static final int SQS_PORT = 9324;
+    public static final String DATA_DIR = "data";
+    public static final String REGION = "us-east-1";
+
     private final Function<String, String> lookup;
 
     private LocalStackProperties(Function<String, String> lookup) {
@@ -43,12 +52,12 @@ public final class LocalStackProperties {
         String trinoUrl = text("local.athena.trino-url", null);
         java.net.URI trino = trinoUrl == null ? null : java.net.URI.create(trinoUrl);
         return new LocalStackSettings(
-                text("local.host", "127.0.0.1"),
-                integer("local.emulator.port", 4566),
-                integer("local.s3.port", 4567),
-                integer("local.sqs.port", 9324),
-                Path.of(text("local.data-dir", "data")),
-                text("local.region", "us-east-1"),
+                text("local.host", HOST),
+                integer("local.emulator.port", EMULATOR_PORT),
+                integer("local.s3.port", S3_PORT),
+                integer("local.sqs.port", SQS_PORT),
+                Path.of(text("local.data-dir", DATA_DIR)),
+                text("local.region", REGION),
                 s -> new LocalAwsSettings(
                         s.host(),
                         s.port(),

@@ -315,28 +315,28 @@ public final class StreamThroughputBenchmark {
                 "50",
                 "firehose.pack-records",
                 System.getProperty("bench.pack", "true"),
-                "aws.retry.max-redeliveries",
-                "8",
+                "aws.retry.max-attempts",
+                "9",
                 "aws.retry.delay",
                 "100",
                 "aws.retry.max-delay",
                 "2000"));
         props.putAll(Map.of(
-                "stream.start-position",
+                "camel.component.ddbstream.start-position",
                 "TRIM_HORIZON",
-                "stream.max-records-per-request",
+                "camel.component.ddbstream.max-records-per-request",
                 "1000",
-                "stream.max-parallel-shards",
+                "camel.component.ddbstream.max-parallel-shards",
                 "8",
-                "stream.idle-delay",
+                "camel.component.ddbstream.idle-delay",
                 "200ms",
-                "stream.shard-discovery-interval",
+                "camel.component.ddbstream.shard-discovery-interval",
                 "1s",
-                "stream.retry-delay",
+                "camel.component.ddbstream.retry-delay",
                 "200ms",
-                "stream.max-retry-delay",
+                "camel.component.ddbstream.max-retry-delay",
                 "5s",
-                "stream.resume-from-trim-horizon",
+                "camel.component.ddbstream.resume-from-trim-horizon",
                 "false"));
         props.putAll(Map.of(
                 "checkpoint.table",
@@ -345,15 +345,27 @@ public final class StreamThroughputBenchmark {
                 group,
                 "checkpoint.create-table",
                 "true",
-                "checkpoint.lease-duration",
+                "camel.component.ddbstream.lease-duration",
                 "20s",
-                "checkpoint.lease-renew-interval",
+                "camel.component.ddbstream.lease-renew-interval",
                 "5s",
-                "stream.mode",
+                "camel.component.ddbstream.mode",
                 mode));
         context.getPropertiesComponent().setInitialProperties(props);
         context.getRegistry().bind("meterRegistry", meters);
         new dynamolake.DeltaConfiguration().configure(context);
+        // What Camel Main does for camel.component.ddbstream.*, with the component's generated configurer.
+        var component = context.getComponent("ddbstream", ddbstream.DdbStreamComponent.class);
+        String prefix = "camel.component.ddbstream.";
+        for (String key : props.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                org.apache.camel.support.PropertyBindingSupport.build()
+                        .withConfigurer(component.getComponentPropertyConfigurer())
+                        .withIgnoreCase(true)
+                        .withMandatory(true)
+                        .bind(context, component, key.substring(prefix.length()).replace("-", ""), props.get(key));
+            }
+        }
 
         context.addRoutes(new StreamToFirehoseRoute());
         return context;

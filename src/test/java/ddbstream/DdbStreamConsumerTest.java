@@ -113,7 +113,8 @@ class DdbStreamConsumerTest {
     void badOptionsAreRefusedWithTheirName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> Contexts.started(aws, new BatchCollector("ddbstream:t?maxRecordsPerRequest=5000")))
-                .hasStackTraceContaining("maxRecordsPerRequest: must be 1 to 1000, was 5000");
+                .hasStackTraceContaining("maxRecordsPerRequest (camel.component.ddbstream.max-records-per-request):"
+                        + " expected a whole number from 1 to 1000, was '5000'");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> Contexts.started(aws, new BatchCollector("ddbstream:t?noSuchOption=1")))
                 .hasStackTraceContaining("noSuchOption");

@@ -216,7 +216,7 @@ class StreamRecreationTest {
         createTable(aws.dynamoDb(), table, null, StreamViewType.KEYS_ONLY);
         assertThatThrownBy(() -> Contexts.started(aws, new BatchCollector(uri(table, "g-keys"))))
                 .hasStackTraceContaining("has StreamViewType KEYS_ONLY, which carries no new image")
-                .hasStackTraceContaining("stream.accept-missing-new-image=true")
+                .hasStackTraceContaining("camel.component.ddbstream.accept-missing-new-image=true")
                 .satisfies(e -> assertThat(rootOf(e)).isInstanceOf(StreamRefusedException.class));
     }
 

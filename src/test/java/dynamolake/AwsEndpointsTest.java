@@ -72,7 +72,7 @@ class AwsEndpointsTest {
                 "-Dexport.queue=" + TABLE + "-files",
                 "-Dexport.check-interval=500ms",
                 "-Dexport.work-dir=" + dir.resolve("work"),
-                "-Dstream.idle-delay=100ms",
+                "-Dcamel.component.ddbstream.idle-delay=100ms",
                 "-Dviews.compaction-enabled=false",
                 "-Dcluster.leader-election=checkpoint-table",
                 "-Dcamel.management.host=127.0.0.1",

@@ -3,17 +3,11 @@ package dynamolake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import testsupport.JavaProcess;
 
@@ -39,6 +33,14 @@ class ConfigCheckTest {
                 .singleElement()
                 .asString()
                 .startsWith("aws.retry.max-redeliveries: unknown key (replaced by aws.retry.max-attempts");
+        // The stream consumer's settings are the ddbstream component's options now.
+        assertThat(problems("local", Map.of("stream.mode", "single"), Map.of("STREAM_IDLE_DELAY", "2s")))
+                .containsExactly(
+                        "stream.mode: unknown key (replaced by camel.component.ddbstream.mode, the stream component's"
+                                + " option, which the component declares with its default)",
+                        "environment variable STREAM_IDLE_DELAY: unknown key (replaced by"
+                                + " camel.component.ddbstream.idle-delay, the stream component's option, which the"
+                                + " component declares with its default)");
     }
 
     @Test
@@ -49,7 +51,7 @@ class ConfigCheckTest {
                                 "export.cron", "0 0 2 * *",
                                 "lake.bucket", "My_Lake",
                                 "views.compaction-interval", "-5m",
-                                "stream.max-records-per-request", "5000",
+                                "views.buckets", "5000",
                                 "lake.prefix", "/tables/orders"),
                         Map.of()))
                 .containsExactlyInAnyOrder(
@@ -60,7 +62,7 @@ class ConfigCheckTest {
                                 + " hyphens), was 'My_Lake'",
                         "views.compaction-interval: expected a positive duration such as 500ms, 30s, 15m or PT15M,"
                                 + " was '-5m'",
-                        "stream.max-records-per-request: expected a whole number from 1 to 1000, was '5000'",
+                        "views.buckets: expected a whole number from 1 to 4096, was '5000'",
                         "lake.prefix: expected a key prefix ending with / and not starting with /, such as"
                                 + " tables/orders/, was '/tables/orders'");
         assertThat(problems("local", Map.of("export.cron", "0 0 2 * * ?"), Map.of()))
@@ -181,25 +183,26 @@ class ConfigCheckTest {
     }
 
     @Test
-    void theCatalogThePropertiesFilesAndReadmeNameTheSameKeys() throws IOException {
-        Set<String> inFiles = new TreeSet<>();
-        for (String file :
-                List.of("application.properties", "application-local.properties", "application-aws.properties")) {
-            Properties p = new Properties();
-            try (InputStream in = getClass().getResourceAsStream("/" + file)) {
-                p.load(in);
-            }
-            p.stringPropertyNames().stream().filter(ConfigKeys::isProjects).forEach(inFiles::add);
+    void aStreamComponentOptionThatDoesNotFitStopsItWithOneLineAndStatus2() throws Exception {
+        try (JavaProcess app = JavaProcess.start(
+                "dynamolake.DynamoLake",
+                List.of(
+                        "-Dcamel.component.ddbstream.lease-renew-interval=15s",
+                        "-Dlocal.demo.enabled=false",
+                        "-Dlocal.emulator.port=0",
+                        "-Dlocal.s3.port=0",
+                        "-Dlocal.sqs.port=0",
+                        "-Dcamel.management.port=0",
+                        "-Dlocal.data-dir=" + Files.createTempDirectory("cfg")),
+                List.of(),
+                Files.createTempDirectory("cfg-run"))) {
+            int status = app.awaitExit(Duration.ofSeconds(90));
+            assertThat(status).isEqualTo(2);
+            assertThat(app.lines())
+                    .contains("dynamo-lake: leaseRenewInterval (camel.component.ddbstream.lease-renew-interval):"
+                            + " expected less than half of leaseDuration (20000 ms), was '15000 ms'")
+                    .noneMatch(l -> l.startsWith("\tat "));
         }
-        assertThat(inFiles).isEqualTo(new TreeSet<>(ConfigKeys.keys()));
-
-        Set<String> documented = new TreeSet<>();
-        Matcher m = Pattern.compile("^\\| `([a-z][a-z0-9.-]+)`", Pattern.MULTILINE)
-                .matcher(Files.readString(Path.of("README.md")));
-        while (m.find()) {
-            documented.add(m.group(1));
-        }
-        assertThat(documented).containsAll(ConfigKeys.keys());
     }
 
     /**

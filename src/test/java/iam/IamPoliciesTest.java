@@ -84,7 +84,7 @@ class IamPoliciesTest {
                         Map.entry("snapshot.keep", "1"),
                         Map.entry("glue.database", "lake"),
                         // Past the stream's retention at once: a shard gone from the stream loses its checkpoint.
-                        Map.entry("stream.retention", "1ms"),
+                        Map.entry("camel.component.ddbstream.stream-retention", "1ms"),
                         Map.entry("export.visibility-timeout", "30")));
         // A restart: the deltas' Glue table is there from the run before, and this start moves it (UpdateTable).
         try (var glue = aws.clients().glue()) {

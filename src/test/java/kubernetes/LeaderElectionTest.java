@@ -97,7 +97,7 @@ class LeaderElectionTest {
                 aws,
                 TABLE,
                 Map.of(
-                        "stream.mode",
+                        "camel.component.ddbstream.mode",
                         "single",
                         "cluster.leader-election",
                         "kubernetes",
@@ -107,9 +107,9 @@ class LeaderElectionTest {
                         NAMESPACE,
                         "cluster.kubernetes.pod-name",
                         pod,
-                        "checkpoint.lease-duration",
+                        "camel.component.ddbstream.lease-duration",
                         "5s",
-                        "checkpoint.lease-renew-interval",
+                        "camel.component.ddbstream.lease-renew-interval",
                         "1s"));
     }
 

@@ -322,6 +322,14 @@ class ManifestsTest {
                     .path("properties")
                     .forEach(p -> names.add(p.path("name").asText()));
         }
+        // The stream component's options, from the catalogue Camel's component plugin generates from its annotations.
+        try (InputStream in = ManifestsTest.class.getResourceAsStream("/META-INF/ddbstream/ddbstream.json")) {
+            new ObjectMapper()
+                    .readTree(in)
+                    .path("componentProperties")
+                    .fieldNames()
+                    .forEachRemaining(option -> names.add("camel.component.ddbstream." + option));
+        }
         return names;
     }
 

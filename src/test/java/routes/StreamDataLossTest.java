@@ -23,7 +23,7 @@ import testsupport.LocalStackExtension;
 /**
  * Records trimmed from the stream before the application read them (it was down longer than the retention): data
  * loss. It must be logged, counted and shown DOWN in health, and never skipped silently: by default the shard stops
- * there; only stream.resume-from-trim-horizon=true lets it go on.
+ * there; only camel.component.ddbstream.resume-from-trim-horizon=true lets it go on.
  */
 class StreamDataLossTest {
     @RegisterExtension
@@ -107,7 +107,7 @@ class StreamDataLossTest {
         String table = "loss-resume";
         loseRecords(table);
 
-        Main app = Apps.against(aws, table, Map.of("stream.resume-from-trim-horizon", "true"));
+        Main app = Apps.against(aws, table, Map.of("camel.component.ddbstream.resume-from-trim-horizon", "true"));
         app.start();
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> landed(Apps.lake(aws, table), "after-the-loss"));

@@ -54,9 +54,20 @@ class StreamDeltasTest {
     @BeforeAll
     static void start() {
         Fixtures.createTable(aws.dynamoDb(), TABLE, null, StreamViewType.NEW_AND_OLD_IMAGES);
-        app = Apps.against(aws, TABLE, Map.of("stream.max-records-per-request", "500"));
+        app = Apps.against(aws, TABLE, Map.of("camel.component.ddbstream.max-records-per-request", "500"));
         app.start();
         lake = Apps.lake(aws, TABLE);
+    }
+
+    @Test
+    void theConsumersOptionsBindFromTheComponentsProperties() {
+        // camel.component.ddbstream.* through the component's generated configurer, onto the endpoint of the route;
+        // a duration written as Camel writes them (the test profile's 100ms) in milliseconds.
+        var endpoint = (ddbstream.DdbStreamEndpoint)
+                app.getCamelContext().getRoute("ddb-stream-to-firehose").getEndpoint();
+        assertThat(endpoint.getConfiguration().getMaxRecordsPerRequest()).isEqualTo(500);
+        assertThat(endpoint.getConfiguration().getIdleDelay()).isEqualTo(100);
+        assertThat(endpoint.getConfiguration().getCheckpointTable()).isEqualTo("dynamo-lake-checkpoints");
     }
 
     @AfterAll

@@ -69,8 +69,8 @@ class StreamFailoverTest {
                 "-Dexport.on-start=false",
                 "-Dexport.schedule-enabled=false",
                 "-Dlocal.firehose.buffer-seconds=1",
-                "-Dstream.idle-delay=100ms",
-                "-Dstream.max-records-per-request=100"));
+                "-Dcamel.component.ddbstream.idle-delay=100ms",
+                "-Dcamel.component.ddbstream.max-records-per-request=100"));
         props.addAll(List.of(more));
         return JavaProcess.start("dynamolake.DynamoLake", props, List.of(), dir);
     }
@@ -103,7 +103,8 @@ class StreamFailoverTest {
     void aKilledApplicationLosesNothingAndRepeatsAtMostOneBatchPerShard() throws Exception {
         String table = "killed";
         Fixtures.createTable(ddb, table, null, StreamViewType.NEW_AND_OLD_IMAGES);
-        List<String> lease = List.of("-Dcheckpoint.lease-duration=6s", "-Dcheckpoint.lease-renew-interval=2s");
+        List<String> lease = List.of(
+                "-Dcamel.component.ddbstream.lease-duration=6s", "-Dcamel.component.ddbstream.lease-renew-interval=2s");
         try (JavaProcess first = app(table, lease.toArray(String[]::new))) {
             first.awaitLine("Consuming the stream of table killed", Duration.ofSeconds(60));
             write(table, "k", 0, 1500);
@@ -167,8 +168,8 @@ class StreamFailoverTest {
     void ofTwoReplicasOnlyTheLeaseOwnerConsumesAndTheOtherTakesOverWhenItDies() throws Exception {
         String table = "replicas";
         Fixtures.createTable(ddb, table, null, StreamViewType.NEW_AND_OLD_IMAGES);
-        try (JavaProcess a = app(table, "-Dstream.mode=single");
-                JavaProcess b = app(table, "-Dstream.mode=single")) {
+        try (JavaProcess a = app(table, "-Dcamel.component.ddbstream.mode=single");
+                JavaProcess b = app(table, "-Dcamel.component.ddbstream.mode=single")) {
             a.awaitLine("Apache Camel .* started in", Duration.ofSeconds(60));
             b.awaitLine("Apache Camel .* started in", Duration.ofSeconds(60));
             String consuming = "Consuming the stream of table replicas";
@@ -206,7 +207,7 @@ class StreamFailoverTest {
                     .singleElement()
                     .satisfies(l -> assertThat(l)
                             .contains("has StreamViewType KEYS_ONLY, which carries no new image")
-                            .contains("stream.accept-missing-new-image=true"));
+                            .contains("camel.component.ddbstream.accept-missing-new-image=true"));
         }
     }
 

@@ -30,10 +30,10 @@ public final class Apps {
         props.put("table.name", table);
         props.put("lake.prefix", "tables/" + table + "/");
         props.put("firehose.delivery-stream", table + "-deltas");
-        props.put("stream.idle-delay", "100ms");
-        props.put("stream.shard-discovery-interval", "500ms");
-        props.put("stream.retry-delay", "100ms");
-        props.put("stream.max-retry-delay", "2s");
+        props.put("camel.component.ddbstream.idle-delay", "100ms");
+        props.put("camel.component.ddbstream.shard-discovery-interval", "500ms");
+        props.put("camel.component.ddbstream.retry-delay", "100ms");
+        props.put("camel.component.ddbstream.max-retry-delay", "2s");
         props.put("aws.retry.delay", "50");
         props.put("aws.retry.max-delay", "1000");
         // Exports only where a test asks for them; a table without point-in-time recovery cannot be exported.

@@ -29,10 +29,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *   <li>a checkpoint per shard under {@code pk = <group>|<streamArn>}, {@code sk = <shardId>}; it never moves
  *       backwards and is never written under an older lease than the one that wrote it last; removed once the shard
  *       is read to its end and gone from the stream, or its stream finished;
- *   <li>with {@code stream.mode=shared}, each shard's lease on its checkpoint item: {@code owner}, {@code
+ *   <li>with {@code mode=shared}, each shard's lease on its checkpoint item: {@code owner}, {@code
  *       shardEpoch} and {@code expiresAt} ({@link ShardLease}); the item exists from the first take on, before any
  *       checkpoint;
- *   <li>with {@code stream.mode=shared}, each replica's heartbeat under {@code pk = <group>|workers|<table>}, {@code
+ *   <li>with {@code mode=shared}, each replica's heartbeat under {@code pk = <group>|workers|<table>}, {@code
  *       sk = <owner>}: the replicas sharing the stream, which the shards are spread over;
  *   <li>the lease under {@code pk = <group>|lease|<table>}, {@code sk = lease}: owner, epoch and expiry;
  *   <li>the table's streams the group has read, under {@code pk = <group>|streams|<table>}, {@code sk = <streamArn>}:
@@ -87,7 +87,7 @@ public final class CheckpointStore {
         return loadShards(group, streamArn).checkpoints();
     }
 
-    /** Every checkpoint and every shard lease of the group for the stream ({@code stream.mode=shared}). */
+    /** Every checkpoint and every shard lease of the group for the stream ({@code mode=shared}). */
     public record Shards(Map<String, Checkpoint> checkpoints, Map<String, ShardLease> leases) {}
 
     /** The stream's checkpoints and shard leases, read at once. */
@@ -141,7 +141,7 @@ public final class CheckpointStore {
      * checkpoint as it stands, so the new owner reads on exactly from where the last one saved.
      *
      * <p>The take also writes {@code streamEpoch}, the epoch of the stream lease the sharing replicas hold, as the
-     * shard's {@code leaseEpoch}: a reader of {@code stream.mode=single} whose lease on the stream ended before (its
+     * shard's {@code leaseEpoch}: a reader of {@code mode=single} whose lease on the stream ended before (its
      * epoch is lower) can no longer move the checkpoint; a take under an older stream epoch than the item holds (a
      * reader of mode single held the stream since) is refused.
      *
@@ -280,7 +280,7 @@ public final class CheckpointStore {
     }
 
     /**
-     * Writes a checkpoint under a shard lease ({@code stream.mode=shared}): only while the item holds the lease's owner
+     * Writes a checkpoint under a shard lease ({@code mode=shared}): only while the item holds the lease's owner
      * and epoch.
      *
      * @throws CheckpointConflictException when the stored checkpoint is further along or another replica took the
@@ -291,7 +291,7 @@ public final class CheckpointStore {
     }
 
     /**
-     * Writes a checkpoint no reader holds, of a stream the replicas share ({@code stream.mode=shared}): a shard gone
+     * Writes a checkpoint no reader holds, of a stream the replicas share ({@code mode=shared}): a shard gone
      * before it was read, or (with {@code firstOnly}) where the group's first start at LATEST begins. It is written
      * only while no replica holds a lease on the shard, and with {@code firstOnly} only where nothing was saved yet.
      *
@@ -450,7 +450,7 @@ public final class CheckpointStore {
                         "updatedAt", millis(now))));
     }
 
-    /** A replica sharing the table's stream says it is there until {@code expiresAt} ({@code stream.mode=shared}). */
+    /** A replica sharing the table's stream says it is there until {@code expiresAt} ({@code mode=shared}). */
     public void heartbeat(String group, String tableName, String owner, Instant expiresAt) {
         dynamoDb.putItem(b -> b.tableName(table)
                 .item(Map.of(

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The right of one replica to read one shard for a while, kept on the shard's checkpoint item ({@code stream.mode
+ * The right of one replica to read one shard for a while, kept on the shard's checkpoint item ({@code mode
  * shared}): the owner, an epoch every take increments, and the expiry. A checkpoint is saved only under the owner and
  * epoch the item holds, so a replica whose lease was taken (it paused, or its renewals failed) can never move the
  * shard's checkpoint again (after the Kinesis Client Library's lease per shard).
