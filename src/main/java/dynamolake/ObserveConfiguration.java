@@ -84,6 +84,7 @@ public class ObserveConfiguration implements CamelConfiguration {
             LakeLayout layout = new LakeLayout(prefix);
             ViewCatalog tables = LakeCatalog.viewTables(context, s, table, lake, s.integer("views.keep"));
             context.addService(new LakeFreshness(
+                    context.getExecutorServiceManager(),
                     meters,
                     table,
                     () -> Published.snapshot(lake, layout, table, tables.publishedSnapshot()),

@@ -27,6 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class AttributeValues {
 
+    private static final ValueWriter DYNAMO_JSON = AttributeValues::writeValue;
+
     private AttributeValues() {}
 
     /** Parses one item: a JSON object of attribute name to DynamoDB JSON value. */
@@ -226,35 +228,14 @@ public final class AttributeValues {
         return JsonText.render(g -> writeItem(item, g, ""));
     }
 
-    /** Writes an item as a DynamoDB JSON object. */
+    /** Writes an item as a DynamoDB JSON object; errors name their place under {@code path}. */
     public static void writeItem(Map<String, AttributeValue> item, JsonGenerator g, String path) throws IOException {
-        try {
-            writeItem(item, g);
-        } catch (ItemFormatException e) {
-            throw e.under(path);
-        }
+        DYNAMO_JSON.writeItem(item, g, path);
     }
 
-    private static void writeItem(Map<String, AttributeValue> item, JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            g.writeFieldName(e.getKey());
-            try {
-                writeValue(e.getValue(), g);
-            } catch (ItemFormatException x) {
-                throw x.under(AttributePath.child("", e.getKey()));
-            }
-        }
-        g.writeEndObject();
-    }
-
-    /** Writes one value as DynamoDB JSON. */
+    /** Writes one value as DynamoDB JSON; errors name their place under {@code path}. */
     public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
-        try {
-            writeValue(v, g);
-        } catch (ItemFormatException e) {
-            throw e.under(path);
-        }
+        DYNAMO_JSON.write(v, g, path);
     }
 
     private static void writeValue(AttributeValue v, JsonGenerator g) throws IOException {
@@ -288,7 +269,7 @@ public final class AttributeValues {
             }
             case M -> {
                 g.writeFieldName("M");
-                writeItem(v.m(), g);
+                DYNAMO_JSON.writeItem(v.m(), g);
             }
             default -> throw new IllegalStateException("unreachable");
         }

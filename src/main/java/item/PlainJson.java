@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * }</pre>
  */
 public final class PlainJson {
+    private static final ValueWriter PLAIN_JSON = PlainJson::writeValue;
+
     private PlainJson() {}
 
     /** Converts one item of DynamoDB JSON text to plain JSON text. */
@@ -38,34 +40,12 @@ public final class PlainJson {
 
     /** Writes an item as a plain JSON object; errors name their place under {@code path}. */
     public static void writeItem(Map<String, AttributeValue> item, JsonGenerator g, String path) throws IOException {
-        try {
-            writeItem(item, g);
-        } catch (ItemFormatException e) {
-            throw e.under(path);
-        }
+        PLAIN_JSON.writeItem(item, g, path);
     }
 
     /** Writes one value as plain JSON; errors name their place under {@code path}. */
     public static void writeValue(AttributeValue v, JsonGenerator g, String path) throws IOException {
-        try {
-            writeValue(v, g);
-        } catch (ItemFormatException e) {
-            throw e.under(path);
-        }
-    }
-
-    // Paths are built only while an error travels up (ItemFormatException.under): valid items pay nothing for them.
-    private static void writeItem(Map<String, AttributeValue> item, JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
-            g.writeFieldName(e.getKey());
-            try {
-                writeValue(e.getValue(), g);
-            } catch (ItemFormatException x) {
-                throw x.under(AttributePath.child("", e.getKey()));
-            }
-        }
-        g.writeEndObject();
+        PLAIN_JSON.write(v, g, path);
     }
 
     private static void writeValue(AttributeValue v, JsonGenerator g) throws IOException {
@@ -79,7 +59,7 @@ public final class PlainJson {
             case NS -> writeArray(g, v.ns(), n -> g.writeNumber(DynamoNumbers.toJsonNumber(n, "")));
             case BS -> writeArray(g, v.bs(), b -> g.writeString(AttributeValues.base64(b)));
             case L -> writeArray(g, v.l(), e -> writeValue(e, g));
-            case M -> writeItem(v.m(), g);
+            case M -> PLAIN_JSON.writeItem(v.m(), g);
             default -> throw new IllegalStateException("unreachable");
         }
     }

@@ -11,8 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import lake.SnapshotRecord;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
+import org.apache.camel.spi.ExecutorServiceManager;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Each is NaN while nothing is published. Alert on the ages: a snapshot older than {@code export.interval} plus the
  * export's own time, or a view older than {@code views.compaction-interval} plus a run, means a step is stuck.
  */
-public final class LakeFreshness extends ServiceSupport implements CamelContextAware {
+public final class LakeFreshness extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(LakeFreshness.class);
 
     private final Supplier<Optional<SnapshotRecord>> snapshot;
@@ -41,19 +40,21 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
     private volatile Instant viewBuiltAt;
     private volatile double viewVersion = Double.NaN;
     private ScheduledExecutorService timer;
-    private CamelContext camelContext;
+    private final ExecutorServiceManager executors;
 
     /**
      * @param snapshot what the published snapshot is ({@code _published.json}: {@code exportTime})
      * @param view the published version's state ({@code builtAt}, {@code version})
      */
     public LakeFreshness(
+            ExecutorServiceManager executors,
             MeterRegistry registry,
             String table,
             Supplier<Optional<SnapshotRecord>> snapshot,
             Supplier<Optional<JsonNode>> view,
             Duration refresh,
             Clock clock) {
+        this.executors = executors;
         this.snapshot = snapshot;
         this.view = view;
         this.refresh = refresh;
@@ -72,16 +73,6 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
                 .tag("table", table)
                 .description("The current view's version")
                 .register(registry);
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
     }
 
     /** Reads what both tables publish now. */
@@ -108,14 +99,14 @@ public final class LakeFreshness extends ServiceSupport implements CamelContextA
     @Override
     protected void doStart() {
         // Camel's thread pool: named by its pattern, listed with the context's, shut down with it.
-        timer = camelContext.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "LakeFreshness");
+        timer = executors.newSingleThreadScheduledExecutor(this, "LakeFreshness");
         timer.scheduleWithFixedDelay(this::refresh, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     protected void doStop() {
         if (timer != null) {
-            camelContext.getExecutorServiceManager().shutdownNow(timer);
+            executors.shutdownNow(timer);
         }
     }
 }

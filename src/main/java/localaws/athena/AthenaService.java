@@ -74,16 +74,6 @@ public final class AthenaService implements AwsJsonService {
     }
 
     @Override
-    public String contentType() {
-        return "application/x-amz-json-1.1";
-    }
-
-    @Override
-    public String errorTypePrefix() {
-        return "";
-    }
-
-    @Override
     public Object handle(String operation, JsonNode request) {
         return switch (operation) {
             case "StartQueryExecution" -> start(request);

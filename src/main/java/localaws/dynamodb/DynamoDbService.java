@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * DynamoDB over AWS JSON 1.0: tables, items, scans and queries, time to live and point-in-time recovery; other
  * parts of the emulator (exports) add their operations with {@link #register}.
  */
-public final class DynamoDbService implements AwsJsonService {
+public final class DynamoDbService implements AwsJsonService.DynamoDbDialect {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbService.class);
 
     private final Tables tables;
@@ -63,16 +63,6 @@ public final class DynamoDbService implements AwsJsonService {
     @Override
     public String targetPrefix() {
         return "DynamoDB_20120810";
-    }
-
-    @Override
-    public String contentType() {
-        return "application/x-amz-json-1.0";
-    }
-
-    @Override
-    public String errorTypePrefix() {
-        return "com.amazonaws.dynamodb.v20120810#";
     }
 
     @Override

@@ -67,16 +67,6 @@ public final class FirehoseService implements AwsJsonService, AutoCloseable {
     }
 
     @Override
-    public String contentType() {
-        return "application/x-amz-json-1.1";
-    }
-
-    @Override
-    public String errorTypePrefix() {
-        return "";
-    }
-
-    @Override
     public Object handle(String operation, JsonNode request) {
         return switch (operation) {
             case "CreateDeliveryStream" -> create(request);

@@ -47,16 +47,6 @@ public final class GlueService implements AwsJsonService {
         return "AWSGlue";
     }
 
-    @Override
-    public String contentType() {
-        return "application/x-amz-json-1.1";
-    }
-
-    @Override
-    public String errorTypePrefix() {
-        return "";
-    }
-
     /**
      * Keeps the catalog in {@code file}: what it holds is read now (when it exists), and it is rewritten after every
      * change (written beside, then moved over it, so a crash leaves the old or the new catalog).

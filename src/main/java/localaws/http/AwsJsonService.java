@@ -10,11 +10,15 @@ public interface AwsJsonService {
     /** The part of X-Amz-Target before the dot, for example {@code DynamoDB_20120810}. */
     String targetPrefix();
 
-    /** {@code application/x-amz-json-1.0} or {@code 1.1}. */
-    String contentType();
+    /** {@code application/x-amz-json-1.0} or {@code 1.1} (the newer services', the default). */
+    default String contentType() {
+        return "application/x-amz-json-1.1";
+    }
 
-    /** The namespace AWS puts before error codes in {@code __type}, or empty when it puts none. */
-    String errorTypePrefix();
+    /** The namespace AWS puts before error codes in {@code __type}, or empty when it puts none (the default). */
+    default String errorTypePrefix() {
+        return "";
+    }
 
     /**
      * Runs one operation.
@@ -23,4 +27,17 @@ public interface AwsJsonService {
      * @throws AwsServiceException for every error the client should see as an AWS error
      */
     Object handle(String operation, JsonNode request);
+
+    /** DynamoDB's dialect, which DynamoDB Streams speaks too: JSON 1.0, error codes in DynamoDB's namespace. */
+    interface DynamoDbDialect extends AwsJsonService {
+        @Override
+        default String contentType() {
+            return "application/x-amz-json-1.0";
+        }
+
+        @Override
+        default String errorTypePrefix() {
+            return "com.amazonaws.dynamodb.v20120810#";
+        }
+    }
 }

@@ -22,7 +22,7 @@ import localaws.http.Requests;
  * DynamoDB Streams over AWS JSON 1.0: ListStreams, DescribeStream (paginated), GetShardIterator and GetRecords
  * (at most 1,000 records and 1 MB, no NextShardIterator once a closed shard is read to its end).
  */
-public final class DynamoDbStreamsService implements AwsJsonService {
+public final class DynamoDbStreamsService implements AwsJsonService.DynamoDbDialect {
     private static final int MAX_RECORDS = 1000;
     private static final int MAX_BYTES = 1024 * 1024;
 
@@ -37,16 +37,6 @@ public final class DynamoDbStreamsService implements AwsJsonService {
     @Override
     public String targetPrefix() {
         return "DynamoDBStreams_20120810";
-    }
-
-    @Override
-    public String contentType() {
-        return "application/x-amz-json-1.0";
-    }
-
-    @Override
-    public String errorTypePrefix() {
-        return "com.amazonaws.dynamodb.v20120810#";
     }
 
     @Override
