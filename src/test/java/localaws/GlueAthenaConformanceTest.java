@@ -18,7 +18,7 @@ import testsupport.LocalStackExtension;
 
 /**
  * The emulator's Glue catalog and, without a Trino server, its Athena, through the AWS SDK: what the application and
- * a query engine call, with AWS's errors. Athena's queries on Trino are held by routes.AthenaViewTest.
+ * a query engine call, with AWS's errors. Athena's queries on Trino are held by routes.AthenaViewIT.
  */
 class GlueAthenaConformanceTest {
     @RegisterExtension

@@ -37,7 +37,7 @@ import testsupport.StackProcess;
  * keeps the table, the stream, the checkpoints and the lake): the view published before stays published, and the
  * next run, after a restart, publishes a view that is exactly the table, with nothing of the killed run in it.
  */
-class ViewCrashTest {
+class ViewCrashIT {
     private static final String TABLE = "view-crash";
     private static final int ITEMS = 20_000;
 

@@ -35,7 +35,7 @@ import testsupport.StreamReader;
  * stream, run as two replicas of which only the lease owner consumes, and refused at start for a stream without new
  * images.
  */
-class StreamFailoverTest {
+class StreamFailoverIT {
     @TempDir
     static Path dir;
 

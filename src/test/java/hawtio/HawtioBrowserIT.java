@@ -38,7 +38,7 @@ import testsupport.Ports;
  * target/hawtio-routes.png. Needs Debian's chromium and chromium-driver; bash .ci/run installs them and sets
  * DYNAMO_LAKE_REQUIRE_BROWSER=1, so in CI a missing browser fails the test instead of skipping it.
  */
-class HawtioBrowserTest {
+class HawtioBrowserIT {
     @RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension();
 
@@ -124,7 +124,7 @@ class HawtioBrowserTest {
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
                 .until(
-                        HawtioBrowserTest::routeTable,
+                        HawtioBrowserIT::routeTable,
                         t -> t.containsKey("ddb-stream-to-firehose") && t.containsKey("ddb-export-to-lake"));
         screenshot("hawtio-routes.png");
         System.out.println("Hawtio's Routes table: " + states);

@@ -60,7 +60,7 @@ import views.Views;
  * tests build on each other, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LateDeliveryTest {
+class LateDeliveryIT {
     @RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension();
 

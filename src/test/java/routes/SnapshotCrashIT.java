@@ -31,7 +31,7 @@ import testsupport.StackProcess;
  * queue, the export state and the lake): after a restart the export finishes, and the published snapshot is exactly
  * the table, each item once.
  */
-class SnapshotCrashTest {
+class SnapshotCrashIT {
     private static final String TABLE = "crashed";
     private static final int ITEMS = 40_000;
 

@@ -25,7 +25,7 @@ import testsupport.Ports;
  * the AWS SDK's own variable for SQS (AWS_ENDPOINT_URL_SQS), which comes before the application's setting. Readiness
  * calls each service; the first snapshot and the stream's changes land in the lake.
  */
-class AwsEndpointsTest {
+class AwsEndpointsIT {
     @RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension();
 

@@ -52,7 +52,7 @@ import testsupport.ViewProbe;
  * views.athena.query-timeout is stopped. The tests build on each other, in order, on one stack, one Trino and one application.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AthenaViewTest {
+class AthenaViewIT {
     private static final int TRINO_PORT = Ports.free();
 
     @RegisterExtension

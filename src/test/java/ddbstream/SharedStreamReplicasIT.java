@@ -38,7 +38,7 @@ import testsupport.SharedStreamConsumer;
  * with SIGKILL mid-stream, one frozen with SIGSTOP past its leases and then let go on. The stack runs in the test's
  * process; each replica appends what it delivered to a file before its checkpoint moves.
  */
-class SharedStreamReplicasTest {
+class SharedStreamReplicasIT {
     @RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension(s -> s.withStreams(
             new StreamSettings(0, Duration.ofHours(4), true, 4, Duration.ofHours(24), Duration.ofMinutes(15))));

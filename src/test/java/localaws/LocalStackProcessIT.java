@@ -25,7 +25,7 @@ import testsupport.StackProcess;
  * The local stack in its own process: faults injected over its admin API, and the application killed with SIGKILL
  * and started again against the same stack, finding its table where it left it.
  */
-class LocalStackProcessTest {
+class LocalStackProcessIT {
     @Test
     void theStackOutlivesAKilledApplication(@TempDir Path dir) throws Exception {
         try (StackProcess running = StackProcess.start(dir, List.of())) {
