@@ -33,10 +33,7 @@ import org.apache.camel.main.Main;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.ExportStatus;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -53,9 +50,10 @@ import testsupport.SnapshotReader;
  * published snapshot that DuckDB reads back as exactly the table; redelivered file messages change nothing; a
  * corrupted line is dead-lettered; a checksum mismatch blocks publishing; a failed export is reported with AWS's code
  * and message; an incremental export lands as deltas.
- * The tests build on each other, in order, on one stack and one application.
+ * One stack and one application; the first export is published before the tests, and each test holds whatever it
+ * reads against what was published when it began, so they run in any order. The corrupted export publishes a
+ * snapshot of its own table, beside the first.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SnapshotTest {
     @org.junit.jupiter.api.extension.RegisterExtension
     static final LocalStackExtension aws = new LocalStackExtension(
@@ -73,9 +71,11 @@ class SnapshotTest {
     private static Main app;
     private static Lake lake;
     private static String firstSnapshot;
+    private static ExportManifest firstManifest;
+    private static JsonNode firstPointer;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         demo = new DemoTable(aws.dynamoDb(), TABLE, 7, 3600);
         demo.create();
         demo.seed(ITEMS, 0);
@@ -85,6 +85,17 @@ class SnapshotTest {
                 Map.of("export.min-incremental-window", "1s", "export.visibility-timeout", "30", "snapshot.keep", "1"));
         app.start();
         lake = Apps.lake(aws, TABLE);
+
+        // The first export, started as an operator would (JMX), every file's message delivered two more times, as SQS
+        // may: the snapshot must not change.
+        String id = invokeJmx("startFullExportNow");
+        assertThat(id).startsWith("started export ");
+        firstSnapshot = id.substring("started export ".length());
+        firstManifest = awaitExportWritten(TABLE, firstSnapshot);
+        List<ExportTask> discover = tasks(firstSnapshot, firstManifest, ExportTask.Step.DISCOVER);
+        sendAll(discover);
+        sendAll(discover);
+        firstPointer = awaitPublished(lake, firstSnapshot);
     }
 
     @AfterAll
@@ -95,21 +106,11 @@ class SnapshotTest {
     // ---- the tests -----------------------------------------------------------------------------------------------
 
     @Test
-    @Order(1)
     void aFullExportLandsAsOnePublishedSnapshotThatReadsBackAsTheTable() throws Exception {
-        String id = invokeJmx("startFullExportNow");
-        assertThat(id).startsWith("started export ");
-        String exportId = id.substring("started export ".length());
-
-        // Deliver every file's message two more times, as SQS may: the snapshot must not change.
-        ExportManifest manifest = awaitExportWritten(exportId);
+        String exportId = firstSnapshot;
+        ExportManifest manifest = firstManifest;
         assertThat(manifest.files()).hasSize(ITEMS / 5_000);
-        List<ExportTask> discover = tasks(exportId, manifest, ExportTask.Step.DISCOVER);
-        sendAll(discover);
-        sendAll(discover);
-
-        JsonNode pointer = awaitPublished(exportId);
-        firstSnapshot = exportId;
+        JsonNode pointer = firstPointer;
         assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS);
 
         // The route shows the export's steps with their counts, as Hawtio does: every file discovered and converted,
@@ -183,15 +184,13 @@ class SnapshotTest {
     }
 
     @Test
-    @Order(2)
     void redeliveringFileMessagesAfterPublishingChangesNothing() throws Exception {
         long commit =
                 IcebergTables.load(aws, "orders_snapshot").currentSnapshot().snapshotId();
         Map<String, String> etags = etags("snapshots/" + firstSnapshot + "/");
         String pointer = lake.snapshot().toString();
-        ExportManifest manifest = manifest(firstSnapshot);
-        sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.CONVERT));
-        sendAll(tasks(firstSnapshot, manifest, ExportTask.Step.DISCOVER));
+        sendAll(tasks(firstSnapshot, firstManifest, ExportTask.Step.CONVERT));
+        sendAll(tasks(firstSnapshot, firstManifest, ExportTask.Step.DISCOVER));
         awaitQueueEmpty();
         assertThat(etags("snapshots/" + firstSnapshot + "/")).isEqualTo(etags);
         assertThat(lake.snapshot().toString()).isEqualTo(pointer);
@@ -201,45 +200,66 @@ class SnapshotTest {
     }
 
     @Test
-    @Order(3)
     void aCorruptedLineIsDeadLetteredAndTheRestPublished() throws Exception {
-        aws.stack().emulator().faults().tamperNextExport(7, false);
-        String exportId = requestFull();
-        JsonNode pointer = awaitPublished(exportId);
-        assertThat(pointer.path("itemCount").asLong()).isEqualTo(ITEMS - 1);
+        // A table of its own, so that the snapshot it publishes replaces no other test's.
+        String table = "corrupt";
+        int items = 10_000;
+        new DemoTable(aws.dynamoDb(), table, 11, 3600).create();
+        new DemoTable(aws.dynamoDb(), table, 11, 3600).seed(items, 0);
+        Main other = Apps.against(
+                aws,
+                table,
+                Map.of(
+                        "export.queue",
+                        table + "-export-files",
+                        "export.visibility-timeout",
+                        "30",
+                        "snapshot.keep",
+                        "1"));
+        other.start();
+        try {
+            Lake otherLake = Apps.lake(aws, table);
+            String previous = requestFull(other);
+            awaitPublished(otherLake, previous);
 
-        List<String> dead = lake.keys("dead-letters/export/" + exportId + "/");
-        assertThat(dead).hasSize(1);
-        List<JsonNode> letters = lake.lines(dead.get(0));
-        assertThat(letters).hasSize(1);
-        JsonNode letter = letters.get(0);
-        ExportManifest manifest = manifest(exportId);
-        assertThat(letter.path("exportId").asText()).isEqualTo(exportId);
-        assertThat(letter.path("file").asText())
-                .isEqualTo("s3://" + manifest.bucket() + "/"
-                        + manifest.files().get(0).key());
-        assertThat(letter.path("line").asInt()).isEqualTo(7);
-        assertThat(letter.path("raw").asText()).isEqualTo("{\"Item\":{\"pk\":{\"S\":\"cut off");
-        assertThat(letter.path("reason").asText()).contains("not JSON");
+            aws.stack().emulator().faults().tamperNextExport(7, false);
+            String exportId = requestFull(other);
+            JsonNode pointer = awaitPublished(otherLake, exportId);
+            assertThat(pointer.path("itemCount").asLong()).isEqualTo(items - 1);
 
-        // One snapshot is kept (snapshot.keep = 1): the first is deleted once this one is published (just after its
-        // pointer, which the wait above saw).
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> lake.keys("snapshots/" + firstSnapshot + "/").isEmpty());
-        // In the Iceberg table, snapshot.keep = 1 is snapshot expiry: only the new export's commit is left, and it
-        // reads
-        // only the new parts.
-        Table iceberg = IcebergTables.load(aws, "orders_snapshot");
-        assertThat(IcebergTables.exports(iceberg)).containsExactly(exportId);
-        assertThat(IcebergTables.dataFiles(iceberg)).isEqualTo(partUris(pointer));
+            List<String> dead = otherLake.keys("dead-letters/export/" + exportId + "/");
+            assertThat(dead).hasSize(1);
+            List<JsonNode> letters = otherLake.lines(dead.get(0));
+            assertThat(letters).hasSize(1);
+            JsonNode letter = letters.get(0);
+            ExportManifest manifest = awaitExportWritten(table, exportId);
+            assertThat(letter.path("exportId").asText()).isEqualTo(exportId);
+            assertThat(letter.path("file").asText())
+                    .isEqualTo("s3://" + manifest.bucket() + "/"
+                            + manifest.files().get(0).key());
+            assertThat(letter.path("line").asInt()).isEqualTo(7);
+            assertThat(letter.path("raw").asText()).isEqualTo("{\"Item\":{\"pk\":{\"S\":\"cut off");
+            assertThat(letter.path("reason").asText()).contains("not JSON");
+
+            // One snapshot is kept (snapshot.keep = 1): the previous one is deleted once this one is published (just
+            // after its pointer, which the wait above saw).
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> otherLake.keys("snapshots/" + previous + "/").isEmpty());
+            // In the Iceberg table, snapshot.keep = 1 is snapshot expiry: only the new export's commit is left, and it
+            // reads only the new parts.
+            Table iceberg = IcebergTables.load(aws, table + "_snapshot");
+            assertThat(IcebergTables.exports(iceberg)).containsExactly(exportId);
+            assertThat(IcebergTables.dataFiles(iceberg)).isEqualTo(partUris(pointer));
+        } finally {
+            other.stop();
+        }
     }
 
     @Test
-    @Order(4)
     void aChecksumMismatchBlocksPublishingAndKeepsThePreviousSnapshot() throws Exception {
         String before = lake.snapshot().path("exportId").asText();
         aws.stack().emulator().faults().tamperNextExport(0, true);
-        String exportId = requestFull();
+        String exportId = requestFull(app);
         ExportProgress progress =
                 app.getCamelContext().getRegistry().lookupByNameAndType("exportProgress", ExportProgress.class);
         ExportProgress.Entry failed = await().atMost(Duration.ofSeconds(60))
@@ -254,11 +274,10 @@ class SnapshotTest {
     }
 
     @Test
-    @Order(5)
     void anExportThatFailsInDynamoDbIsReportedWithItsCodeAndMessage() {
         String before = lake.snapshot().path("exportId").asText();
         aws.stack().emulator().faults().failNextExport("S3AccessDenied", "Access Denied");
-        String exportId = requestFull();
+        String exportId = requestFull(app);
         ExportProgress progress =
                 app.getCamelContext().getRegistry().lookupByNameAndType("exportProgress", ExportProgress.class);
         ExportProgress.Entry failed = await().atMost(Duration.ofSeconds(60))
@@ -268,7 +287,6 @@ class SnapshotTest {
     }
 
     @Test
-    @Order(6)
     void anIncrementalExportLandsAsDeltasInWriteOrder() throws Exception {
         Map<String, JsonNode> before = scan(aws.dynamoDb(), TABLE);
         DemoOrders.awaitClockPast(Instant.now().plusMillis(1100)); // export.min-incremental-window
@@ -325,17 +343,17 @@ class SnapshotTest {
         return (String) server.invoke(control, operation, new Object[0], new String[0]);
     }
 
-    private static String requestFull() {
+    private static String requestFull(Main app) {
         var requester = app.getCamelContext()
                 .getRegistry()
                 .lookupByNameAndType("exportRequester", export.ExportRequester.class);
         return requester.request("test", Instant.now(), true).orElseThrow();
     }
 
-    private static ExportManifest awaitExportWritten(String exportId) {
+    private static ExportManifest awaitExportWritten(String table, String exportId) {
         String arn = await().atMost(Duration.ofSeconds(60))
                 .until(
-                        () -> aws.dynamoDb().listExports(b -> b.tableArn(tableArn())).exportSummaries().stream()
+                        () -> aws.dynamoDb().listExports(b -> b.tableArn(tableArn(table))).exportSummaries().stream()
                                 .filter(s -> s.exportArn().endsWith("/" + exportId)
                                         && s.exportStatus() == ExportStatus.COMPLETED)
                                 .map(s -> s.exportArn())
@@ -346,12 +364,8 @@ class SnapshotTest {
         return ExportManifest.read(aws.s3(), d.s3Bucket(), d.exportManifest());
     }
 
-    private static ExportManifest manifest(String exportId) {
-        return awaitExportWritten(exportId);
-    }
-
-    private static String tableArn() {
-        return aws.dynamoDb().describeTable(b -> b.tableName(TABLE)).table().tableArn();
+    private static String tableArn(String table) {
+        return aws.dynamoDb().describeTable(b -> b.tableName(table)).table().tableArn();
     }
 
     private static List<ExportTask> tasks(String exportId, ExportManifest manifest, ExportTask.Step step) {
@@ -400,7 +414,7 @@ class SnapshotTest {
                 });
     }
 
-    private static JsonNode awaitPublished(String exportId) {
+    private static JsonNode awaitPublished(Lake lake, String exportId) {
         return await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(300))
                 .ignoreExceptions()
