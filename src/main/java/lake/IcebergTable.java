@@ -428,15 +428,7 @@ public final class IcebergTable {
             Predicate<List<Map<String, String>>> historyAllows,
             Map<String, Integer> fieldIds) {
         Schema wanted = icebergSchema(schema);
-        Optional<Part> unbucketed = buckets > 0
-                ? java.util.stream.Stream.concat(parts.stream(), deletes.stream())
-                        .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
-                        .findFirst()
-                : Optional.empty();
-        if (unbucketed.isPresent()) {
-            throw new IllegalArgumentException(
-                    "Every part of a table of " + buckets + " buckets needs its bucket: " + unbucketed.get());
-        }
+        requireBuckets(parts, deletes, buckets);
         Table existing = load().orElse(null);
         boolean creating = existing == null;
         Transaction tx;
@@ -470,17 +462,8 @@ public final class IcebergTable {
             tx = existing.newTransaction();
             evolve(tx, existing.schema(), wanted, true);
         }
-        for (var e : fieldIds.entrySet()) {
-            Types.NestedField f = tx.table().schema().findField(e.getKey());
-            if (f == null || f.fieldId() != e.getValue()) {
-                throw new FieldIdsChangedException("The Iceberg table " + id + " changed after the parts of "
-                        + summary + " were written: their column " + e.getKey() + " has the field id " + e.getValue()
-                        + ", the table gives it " + (f == null ? "none" : f.fieldId())
-                        + "; nothing is committed, the parts must be written anew");
-            }
-        }
+        requireFieldIds(tx, fieldIds, summary);
         boolean respecified = !creating && repartition(tx, buckets);
-        PartitionSpec spec = tx.table().spec();
         tx.updateProperties()
                 .set(
                         TableProperties.DEFAULT_NAME_MAPPING,
@@ -489,114 +472,16 @@ public final class IcebergTable {
                 // No retry on top of a commit another writer made: this publish was decided on what it read.
                 .set(TableProperties.COMMIT_NUM_RETRIES, "0")
                 .commit();
-        // Only what changed: the files the table holds and the publish does not name are removed, the named ones it
-        // lacks added; a file both name stays as it is (an incremental view version's unchanged buckets).
-        Map<String, DataFile> held = base == null ? Map.of() : dataFiles(existing, base);
-        Map<String, DeleteFile> heldDeletes = base == null ? Map.of() : deleteFiles(existing, base);
-        // A path the table holds with another size or row count was written again (a view as of the same time
-        // materialised twice): the table reads every file anew, as a file is read at the size its entry gives.
-        // So is every file when the partitioning changed: each is named under the spec it now belongs to.
-        boolean rewritten = respecified
-                || parts.stream().anyMatch(p -> {
-                    DataFile f = held.get(p.uri());
-                    return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
-                })
-                || deletes.stream().anyMatch(p -> {
-                    DeleteFile f = heldDeletes.get(p.uri());
-                    return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
-                });
-        Map<String, DataFile> staying = rewritten ? Map.of() : held;
-        Map<String, DeleteFile> stayingDeletes = rewritten ? Map.of() : heldDeletes;
-        java.util.Set<String> named = new java.util.HashSet<>();
-        parts.forEach(p -> named.add(p.uri()));
-        deletes.forEach(p -> named.add(p.uri()));
-        SnapshotUpdate<?> update;
-        int added = 0;
-        if (deletes.isEmpty() && heldDeletes.isEmpty()) {
-            OverwriteFiles overwrite = tx.newOverwrite();
-            if (rewritten) {
-                overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
-            } else {
-                held.forEach((path, file) -> {
-                    if (!named.contains(path)) {
-                        overwrite.deleteFile(file);
-                    }
-                });
-            }
-            if (base != null) {
-                // Serializable: fail if another writer changed the table's files after the commit this decision read.
-                overwrite
-                        .validateFromSnapshot(base.snapshotId())
-                        .conflictDetectionFilter(Expressions.alwaysTrue())
-                        .validateNoConflictingData()
-                        .validateNoConflictingDeletes();
-            }
-            for (Part p : parts) {
-                if (!staying.containsKey(p.uri())) {
-                    overwrite.addFile(dataFile(spec, p));
-                    added++;
-                }
-            }
-            update = overwrite;
-        } else {
-            // Delete files named or held: a row delta, which adds and removes both kinds of file by name (an
-            // overwrite cannot add delete files, and would leave those of the data files it removes behind).
-            RowDelta delta = tx.newRowDelta();
-            held.forEach((path, file) -> {
-                if (rewritten || !named.contains(path)) {
-                    delta.removeRows(file);
-                }
-            });
-            heldDeletes.forEach((path, file) -> {
-                if (rewritten || !named.contains(path)) {
-                    delta.removeDeletes(file);
-                }
-            });
-            if (base != null) {
-                delta.validateFromSnapshot(base.snapshotId())
-                        .conflictDetectionFilter(Expressions.alwaysTrue())
-                        .validateNoConflictingDataFiles()
-                        .validateNoConflictingDeleteFiles()
-                        .validateDeletedFiles();
-            }
-            for (Part p : parts) {
-                if (!staying.containsKey(p.uri())) {
-                    delta.addRows(dataFile(spec, p));
-                    added++;
-                }
-            }
-            for (Part p : deletes) {
-                if (!stayingDeletes.containsKey(p.uri())) {
-                    FileMetadata.Builder file =
-                            FileMetadata.deleteFileBuilder(spec).ofPositionDeletes();
-                    if (spec.isPartitioned()) {
-                        file.withPartitionPath(spec.fields().get(0).name() + "=" + p.bucket());
-                    }
-                    if (p.firstPart() != null && p.lastPart() != null) {
-                        Type path = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.type();
-                        int id = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.fieldId();
-                        file.withMetrics(new org.apache.iceberg.Metrics(
-                                p.rows(),
-                                null,
-                                null,
-                                null,
-                                null,
-                                Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.firstPart())),
-                                Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.lastPart()))));
-                        if (p.firstPart().equals(p.lastPart())) {
-                            file.withReferencedDataFile(p.firstPart());
-                        }
-                    }
-                    delta.addDeletes(file.withPath(p.uri())
-                            .withFormat(FileFormat.PARQUET)
-                            .withFileSizeInBytes(p.bytes())
-                            .withRecordCount(p.rows())
-                            .build());
-                    added++;
-                }
-            }
-            update = delta;
-        }
+        FileChanges files = new FileChanges(
+                parts,
+                deletes,
+                base == null ? Map.of() : dataFiles(existing, base),
+                base == null ? Map.of() : deleteFiles(existing, base),
+                respecified);
+        SnapshotUpdate<?> update =
+                files.deletes().isEmpty() && files.heldDeletes().isEmpty()
+                        ? overwrite(tx, base, files)
+                        : rowDelta(tx, base, files);
         summary.forEach(update::set);
         beforeCommit.run();
         try {
@@ -620,11 +505,199 @@ public final class IcebergTable {
                 id,
                 parts.size(),
                 deletes.size(),
-                added,
+                files.added(),
                 parts.stream().mapToLong(Part::rows).sum()
                         - deletes.stream().mapToLong(Part::rows).sum());
         expire(keep);
         return true;
+    }
+
+    private static void requireBuckets(List<Part> parts, List<Part> deletes, int buckets) {
+        Optional<Part> unbucketed = buckets > 0
+                ? java.util.stream.Stream.concat(parts.stream(), deletes.stream())
+                        .filter(p -> p.bucket() < 0 || p.bucket() >= buckets)
+                        .findFirst()
+                : Optional.empty();
+        if (unbucketed.isPresent()) {
+            throw new IllegalArgumentException(
+                    "Every part of a table of " + buckets + " buckets needs its bucket: " + unbucketed.get());
+        }
+    }
+
+    private void requireFieldIds(Transaction tx, Map<String, Integer> fieldIds, Map<String, String> summary) {
+        for (var e : fieldIds.entrySet()) {
+            Types.NestedField f = tx.table().schema().findField(e.getKey());
+            if (f == null || f.fieldId() != e.getValue()) {
+                throw new FieldIdsChangedException("The Iceberg table " + id + " changed after the parts of "
+                        + summary + " were written: their column " + e.getKey() + " has the field id " + e.getValue()
+                        + ", the table gives it " + (f == null ? "none" : f.fieldId())
+                        + "; nothing is committed, the parts must be written anew");
+            }
+        }
+    }
+
+    /**
+     * What a publish names against what the table holds. Only what changed is committed: the files the table holds
+     * and the publish does not name are removed, the named ones it lacks added; a file both name stays as it is (an
+     * incremental view version's unchanged buckets). A path the table holds with another size or row count was
+     * written again (a view as of the same time materialised twice): the table then reads every file anew, as a file
+     * is read at the size its entry gives; so it does when the partitioning changed, each file named under the spec it
+     * now belongs to.
+     */
+    private static final class FileChanges {
+        private final List<Part> parts;
+        private final List<Part> deletes;
+        private final Map<String, DataFile> held;
+        private final Map<String, DeleteFile> heldDeletes;
+        private final boolean rewritten;
+        private final java.util.Set<String> named = new java.util.HashSet<>();
+        private int added;
+
+        FileChanges(
+                List<Part> parts,
+                List<Part> deletes,
+                Map<String, DataFile> held,
+                Map<String, DeleteFile> heldDeletes,
+                boolean respecified) {
+            this.parts = parts;
+            this.deletes = deletes;
+            this.held = held;
+            this.heldDeletes = heldDeletes;
+            this.rewritten = respecified
+                    || parts.stream().anyMatch(p -> {
+                        DataFile f = held.get(p.uri());
+                        return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
+                    })
+                    || deletes.stream().anyMatch(p -> {
+                        DeleteFile f = heldDeletes.get(p.uri());
+                        return f != null && (f.fileSizeInBytes() != p.bytes() || f.recordCount() != p.rows());
+                    });
+            parts.forEach(p -> named.add(p.uri()));
+            deletes.forEach(p -> named.add(p.uri()));
+        }
+
+        List<Part> deletes() {
+            return deletes;
+        }
+
+        Map<String, DeleteFile> heldDeletes() {
+            return heldDeletes;
+        }
+
+        int added() {
+            return added;
+        }
+
+        /** Whether a file the table holds goes: every one when all are named anew, else those not named. */
+        boolean removes(String path) {
+            return rewritten || !named.contains(path);
+        }
+
+        /** Whether a named part or delete file is added: unless the table holds it as it is. */
+        boolean adds(Part p, Map<String, ?> heldOfItsKind) {
+            boolean adds = rewritten || !heldOfItsKind.containsKey(p.uri());
+            if (adds) {
+                added++;
+            }
+            return adds;
+        }
+    }
+
+    /** Data files only, before and after: an overwrite. */
+    private static SnapshotUpdate<?> overwrite(Transaction tx, Snapshot base, FileChanges files) {
+        PartitionSpec spec = tx.table().spec();
+        OverwriteFiles overwrite = tx.newOverwrite();
+        if (files.rewritten) {
+            overwrite.overwriteByRowFilter(Expressions.alwaysTrue());
+        } else {
+            files.held.forEach((path, file) -> {
+                if (files.removes(path)) {
+                    overwrite.deleteFile(file);
+                }
+            });
+        }
+        if (base != null) {
+            // Serializable: fail if another writer changed the table's files after the commit this decision read.
+            overwrite
+                    .validateFromSnapshot(base.snapshotId())
+                    .conflictDetectionFilter(Expressions.alwaysTrue())
+                    .validateNoConflictingData()
+                    .validateNoConflictingDeletes();
+        }
+        for (Part p : files.parts) {
+            if (files.adds(p, files.held)) {
+                overwrite.addFile(dataFile(spec, p));
+            }
+        }
+        return overwrite;
+    }
+
+    /**
+     * Delete files named or held: a row delta, which adds and removes both kinds of file by name (an overwrite cannot
+     * add delete files, and would leave those of the data files it removes behind).
+     */
+    private static SnapshotUpdate<?> rowDelta(Transaction tx, Snapshot base, FileChanges files) {
+        PartitionSpec spec = tx.table().spec();
+        RowDelta delta = tx.newRowDelta();
+        files.held.forEach((path, file) -> {
+            if (files.removes(path)) {
+                delta.removeRows(file);
+            }
+        });
+        files.heldDeletes.forEach((path, file) -> {
+            if (files.removes(path)) {
+                delta.removeDeletes(file);
+            }
+        });
+        if (base != null) {
+            delta.validateFromSnapshot(base.snapshotId())
+                    .conflictDetectionFilter(Expressions.alwaysTrue())
+                    .validateNoConflictingDataFiles()
+                    .validateNoConflictingDeleteFiles()
+                    .validateDeletedFiles();
+        }
+        for (Part p : files.parts) {
+            if (files.adds(p, files.held)) {
+                delta.addRows(dataFile(spec, p));
+            }
+        }
+        for (Part p : files.deletes) {
+            if (files.adds(p, files.heldDeletes)) {
+                delta.addDeletes(positionDeletes(spec, p));
+            }
+        }
+        return delta;
+    }
+
+    /**
+     * A position delete file's entry, in its bucket's partition, with the first and last part it names as its bounds
+     * of {@code file_path}, so a reader applies it only to the parts between them.
+     */
+    private static DeleteFile positionDeletes(PartitionSpec spec, Part p) {
+        FileMetadata.Builder file = FileMetadata.deleteFileBuilder(spec).ofPositionDeletes();
+        if (spec.isPartitioned()) {
+            file.withPartitionPath(spec.fields().get(0).name() + "=" + p.bucket());
+        }
+        if (p.firstPart() != null && p.lastPart() != null) {
+            Type path = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.type();
+            int id = org.apache.iceberg.MetadataColumns.DELETE_FILE_PATH.fieldId();
+            file.withMetrics(new org.apache.iceberg.Metrics(
+                    p.rows(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.firstPart())),
+                    Map.of(id, org.apache.iceberg.types.Conversions.toByteBuffer(path, p.lastPart()))));
+            if (p.firstPart().equals(p.lastPart())) {
+                file.withReferencedDataFile(p.firstPart());
+            }
+        }
+        return file.withPath(p.uri())
+                .withFormat(FileFormat.PARQUET)
+                .withFileSizeInBytes(p.bytes())
+                .withRecordCount(p.rows())
+                .build();
     }
 
     /**

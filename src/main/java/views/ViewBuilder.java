@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import item.ItemFormatException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,8 +28,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import lake.ColumnType;
-import lake.DataFileReader;
 import lake.LakeLayout;
 import lake.LakeStore;
 import lake.ParquetPartWriter;
@@ -41,7 +37,6 @@ import lake.SnapshotSchema;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import views.ViewLake.Snapshot;
 
 /**
@@ -134,6 +129,7 @@ public final class ViewBuilder implements Views {
     private final ViewLake views;
     private final ViewCatalog catalog;
     private final PartCache cache;
+    private final DeltaIntake deltaIntake;
     private final java.util.concurrent.atomic.AtomicLong downloads = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -159,6 +155,7 @@ public final class ViewBuilder implements Views {
         this.views = new ViewLake(lake, layout, tableName, clock, deltas, catalog);
         this.catalog = catalog;
         this.cache = new PartCache(options.workDir().resolve("parts-" + tableName), lake.uri(""));
+        this.deltaIntake = new DeltaIntake(lake, layout, options.threads(), options.buckets());
     }
 
     @Override
@@ -195,240 +192,48 @@ public final class ViewBuilder implements Views {
             return Optional.empty();
         }
         ViewLake.Plan plan = planned.get();
-        Snapshot snapshot = plan.snapshot();
-        Optional<JsonNode> previous = plan.previous();
-        boolean incremental = plan.incremental();
-        List<String> objects = plan.objects();
-        Instant now = plan.now();
-        long version = views.nextVersion(plan);
-        String attempt = LakeLayout.newAttempt();
-        Path work = freshWorkDir("view-" + version);
+        Version next = new Version(views.nextVersion(plan), LakeLayout.newAttempt());
+        Path work = freshWorkDir("view-" + next.number());
         // A full build's base is the snapshot's parts: fetched while the deltas are read.
         java.util.concurrent.ExecutorService fetching = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.Future<List<String>> snapshotParts =
-                incremental ? null : fetching.submit(() -> downloadAll(snapshot.parts(), work));
+        java.util.concurrent.Future<List<String>> snapshotParts = plan.incremental()
+                ? null
+                : fetching.submit(() -> downloadAll(plan.snapshot().parts(), work));
         fetching.shutdown();
         try (Connection db = open(work);
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             long t0 = System.nanoTime();
-            Intake intake = readChanges(db, spill, objects, null, snapshot.schema(), work);
-            String changes = ViewSql.inWindow("changes", ViewSql.duckDbTime(plan.since()), null);
-            List<JsonNode> tombstoneFiles = incremental ? tombstoneFiles(previous.get()) : List.of();
-            Map<String, Path> fetchedTombstones = new java.util.concurrent.ConcurrentHashMap<>();
-            List<String> previousTombstones = downloadTombstones(tombstoneFiles, work, fetchedTombstones);
-            // A patch adds a file of its own deletes beside the published tombstones, until there are enough of them
-            // to merge into one again: rewriting every tombstone took a sixth of an incremental run.
-            boolean addTombstones = tombstoneFiles.size() < MAX_TOMBSTONE_FILES;
+            DeltaIntake.Read intake = deltaIntake.read(
+                    db, spill, plan.objects(), null, plan.snapshot().schema(), work);
+            List<JsonNode> tombstoneFiles =
+                    plan.incremental() ? tombstoneFiles(plan.previous().get()) : List.of();
+            Map<String, Path> fetched = new java.util.concurrent.ConcurrentHashMap<>(); // of the published version
+            List<String> previousTombstones = downloadTombstones(tombstoneFiles, work, fetched);
             long t1 = System.nanoTime();
-            SnapshotSchema before = incremental
-                    ? SnapshotSchema.fromJson(previous.get().path("schema"))
-                    : snapshot.schema().withSequence();
-            SchemaDiscovery discovery =
-                    incremental ? SchemaDiscovery.fromJson(previous.get().path("discovery")) : snapshot.discovery();
-            // What the base's items hold, before the changes are added to it.
-            SchemaDiscovery baseDiscovery = discovery.items() > 0 ? SchemaDiscovery.fromJson(discovery.toJson()) : null;
-            discovery.merge(intake.discovery());
-            SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
-            boolean widened = !schema.version().equals(before.version());
-            // The column ids the table will have for this schema, written into every part: Iceberg readers match
-            // columns by them (time travel reads a column dropped and added again right); the commit checks them.
-            Map<String, Integer> fieldIds = catalog.currentFieldIds(schema);
-            // Parts a patch keeps carry the previous version's ids: if the table gives a column another id now (a
-            // column dropped from the table by hand and added back), every bucket is written anew.
-            Map<String, Integer> previousIds =
-                    previous.map(p -> ViewCatalog.fieldIds(p.path("fieldIds"))).orElse(Map.of());
-            boolean renumbered = incremental && !previousIds.isEmpty() && !previousIds.equals(fieldIds);
-
-            // The published version's files by bucket: its parts, and the position delete files of those parts.
-            Map<Integer, List<JsonNode>> previousParts = byBucket(previous, "parts");
-            Map<Integer, List<JsonNode>> previousDeletes = byBucket(previous, "deletes");
-            Map<Integer, List<Part>> written; // the buckets written anew, all their parts
-            Map<Integer, Patch> patches = Map.of(); // the buckets patched: files added beside their parts
-            Map<String, Path> fetched = new java.util.HashMap<>(fetchedTombstones); // of the published version's files
-            if (incremental && !widened && !renumbered) {
-                // The changed buckets' rows stay as they are but for the keys whose changes win: each bucket is
-                // patched (the winning changes in a new file, the rows they replace in a position delete file) or,
-                // once it has gathered enough of those, rewritten.
-                boolean mergeOnRead = mergesOnRead(before) && catalog.takesPositionDeletes();
-                List<Integer> counts = patchCounts(previous.get());
-                Set<Integer> changed = changedBuckets(db);
-                // A bucket that will be rewritten whatever its changes is fetched whole at once.
-                Set<Integer> whole = new java.util.TreeSet<>();
-                for (int b : changed) {
-                    if (!mergeOnRead || (b < counts.size() ? counts.get(b) : 0) >= options.maxPatches()) {
-                        whole.add(b);
-                    }
-                }
-                Held held = downloadHeld(previousParts, previousDeletes, changed, work, whole);
-                fetched.putAll(held.fetched());
-                LOG.debug("Downloaded {} parts in {} ms", held.size(), (System.nanoTime() - t1) / 1_000_000);
-                Patched patched = patchBuckets(
-                        db,
-                        spill,
-                        held,
-                        schema,
-                        fieldIds,
-                        snapshot,
-                        work,
-                        changes,
-                        previousTombstones,
-                        addTombstones,
-                        counts,
-                        mergeOnRead);
-                written = patched.rewritten();
-                patches = patched.patches();
-            } else {
-                addTombstones = false; // a rebuild's tombstones are all in one file
-                // Rebuild: every bucket from the base (the snapshot, or the current view when the schema widened).
-                Set<Integer> all = new java.util.TreeSet<>();
-                for (int b = 0; b < options.buckets(); b++) {
-                    all.add(b);
-                }
-                List<String> baseFiles = incremental
-                        ? liveFiles(db, downloadHeld(previousParts, previousDeletes, all, work, all), work)
-                        : await(snapshotParts);
-                LOG.debug("Downloaded {} base parts in {} ms", baseFiles.size(), (System.nanoTime() - t1) / 1_000_000);
-                written = rebuildBuckets(
-                        db,
-                        spill,
-                        new Base(baseFiles, incremental, incremental ? before : snapshot.schema(), baseDiscovery),
-                        ViewSql.duckDbTombstones(previousTombstones),
-                        changes,
-                        schema,
-                        fieldIds,
-                        snapshot,
-                        work,
-                        true);
-            }
-            long tombstones = writeTombstones(db, work);
-            // The version's tombstone files: the published ones and this run's, or this run's alone.
-            ArrayNode tombstoneList = JSON.createArrayNode();
-            String tombstoneKey = null;
-            if (addTombstones) {
-                tombstoneFiles.forEach(f -> tombstoneList.add(f.deepCopy()));
-            }
-            if (!addTombstones || tombstones > 0) {
-                tombstoneKey = layout.currentTombstones(version, attempt) + "tombstones.parquet";
-                tombstoneList.addObject().put("key", tombstoneKey).put("rows", tombstones);
-            }
-
+            Columns columns = columns(plan, intake);
+            Merged merged = merge(db, spill, plan, columns, previousTombstones, tombstoneFiles, work, snapshotParts);
+            fetched.putAll(merged.fetched());
+            Tombstones tombstones = tombstones(db, work, next, tombstoneFiles, merged.addTombstones());
             long t2 = System.nanoTime();
             // Upload the rewritten buckets and the patches, name the others' files where they are, then publish. Into
             // this attempt's own folders: another replica may build the same version number, and the catalog's
             // commit decides whose it is. A replica that lost the lease stops before the writes all the same: it
             // would only write files nobody reads.
-            List<java.util.concurrent.Callable<Void>> puts = new ArrayList<>();
-            Map<String, Path> uploaded = new java.util.HashMap<>();
-            if (tombstoneKey != null) {
-                String key = tombstoneKey;
-                puts.add(() -> {
-                    lake.putFile(key, work.resolve("tombstones.parquet"));
-                    return null;
-                });
-                uploaded.put(key, work.resolve("tombstones.parquet"));
-            }
-            ArrayNode parts = JSON.createArrayNode();
-            ArrayNode deletes = JSON.createArrayNode();
-            ArrayNode patchCounts = JSON.createArrayNode();
-            long items = 0;
-            List<Integer> previousCounts =
-                    previous.map(ViewBuilder::patchCounts).orElse(List.of());
-            for (int b = 0; b < options.buckets(); b++) {
-                int n = 0;
-                if (written.containsKey(b) || !incremental || widened || renumbered) {
-                    for (Part part : written.getOrDefault(b, List.of())) {
-                        if (part.rows() == 0) {
-                            continue;
-                        }
-                        items += upload(puts, parts, b, layout.currentPart(version, attempt, b, n++), part, uploaded);
-                    }
-                    patchCounts.add(0);
-                    continue;
-                }
-                // Unchanged, or patched: its files are named where earlier versions wrote them.
-                for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
-                    parts.add(old.deepCopy());
-                    items += old.path("rows").asLong();
-                }
-                for (JsonNode old : previousDeletes.getOrDefault(b, List.of())) {
-                    deletes.add(old.deepCopy());
-                    items -= old.path("rows").asLong();
-                }
-                int count = b < previousCounts.size() ? previousCounts.get(b) : 0;
-                Patch patch = patches.get(b);
-                if (patch != null) {
-                    for (Part part : patch.parts()) {
-                        if (part.rows() > 0) {
-                            items += upload(
-                                    puts, parts, b, layout.currentPart(version, attempt, b, n++), part, uploaded);
-                        }
-                    }
-                    if (patch.deletes() != null) {
-                        items -= upload(
-                                puts,
-                                deletes,
-                                b,
-                                layout.currentDeletes(version, attempt, b),
-                                patch.deletes(),
-                                uploaded);
-                        ((ObjectNode) deletes.get(deletes.size() - 1))
-                                .put("firstPart", patch.firstPart())
-                                .put("lastPart", patch.lastPart());
-                    }
-                    count++;
-                }
-                patchCounts.add(count);
-            }
-            int rewritten = incremental && !widened && !renumbered ? written.size() : options.buckets();
+            VersionFiles files = assemble(plan, columns, merged, next, work, tombstones);
+            int rewritten = columns.patchable(plan) ? merged.written().size() : options.buckets();
 
             // The uploads side by side, after one more check of the lease: each is a round trip to the store.
             lock.confirm();
-            inParallel(puts);
-            String location = lake.uri(layout.currentFolder(version, attempt));
-            ObjectNode state = JSON.createObjectNode()
-                    .put("table", tableName)
-                    .put("version", version)
-                    .put("location", location)
-                    .put("engine", ENGINE)
-                    .put(
-                            "mode",
-                            !incremental
-                                    ? "full"
-                                    : widened
-                                            ? "incremental, schema widened"
-                                            : renumbered ? "incremental, columns renumbered" : "incremental")
-                    .put("snapshot", snapshot.exportId())
-                    .put("snapshotExportTime", snapshot.exportTime().toString())
-                    .put("itemCount", items)
-                    .put("buckets", options.buckets())
-                    .put("bucketing", (deletes.isEmpty() ? BUCKETING : BUCKETING_PATCHED) + TOMBSTONE_FILES)
-                    .put("schemaVersion", schema.version())
-                    .put("changesApplied", intake.changes())
-                    .put(
-                            "lastChangeTime",
-                            intake.lastTime() == null ? null : intake.lastTime().toString())
-                    .put("builtAt", now.toString());
-            state.set("schema", schema.toJson());
-            state.set("fieldIds", JSON.valueToTree(fieldIds));
-            state.set("discovery", discovery.toJson());
-            state.set("parts", parts);
-            state.set("deletes", deletes);
-            state.set("patches", patchCounts);
-            state.set("retained", views.retained(previous, options.keep()));
-            state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
-            long tombstoneRows = 0;
-            for (JsonNode f : tombstoneList) {
-                tombstoneRows += f.path("rows").asLong();
-            }
-            state.putObject("tombstones").put("count", tombstoneRows).set("files", tombstoneList);
+            Parallel.inParallel(files.puts());
+            ObjectNode state = state(plan, next, columns, intake, files, tombstones);
             lock.confirm();
             long t3 = System.nanoTime();
-            views.publish(state, schema, attempt, previous);
+            views.publish(state, columns.schema(), next.attempt(), plan.previous());
             long t4 = System.nanoTime();
-            keep(state, uploaded, fetched);
+            keep(state, files.uploaded(), fetched);
             LOG.debug(
                     "Uploaded {} files in {} ms, committed in {} ms, kept the next run's reads in {} ms",
-                    puts.size(),
+                    files.puts().size(),
                     (t3 - t2) / 1_000_000,
                     (t4 - t3) / 1_000_000,
                     (System.nanoTime() - t4) / 1_000_000);
@@ -436,30 +241,30 @@ public final class ViewBuilder implements Views {
                     "Published current view {} of {} ({}): {} items in {} parts and {} delete files, {} of {} buckets"
                             + " rewritten and {} patched, {} changes from {} delta objects, at {} (planned in {} ms,"
                             + " deltas read in {} ms, merged and written in {} ms, published in {} ms)",
-                    version,
+                    next.number(),
                     tableName,
                     state.path("mode").asText(),
-                    items,
-                    parts.size(),
-                    deletes.size(),
+                    files.items(),
+                    files.parts().size(),
+                    files.deletes().size(),
                     rewritten,
                     options.buckets(),
-                    patches.size(),
+                    merged.patches().size(),
                     intake.changes(),
-                    objects.size(),
-                    location,
+                    plan.objects().size(),
+                    state.path("location").asText(),
                     (t0 - p0) / 1_000_000,
                     (t1 - t0) / 1_000_000,
                     (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
             views.expireVersions(state, options.keep());
             return Optional.of(new Result(
-                    location,
-                    version,
+                    state.path("location").asText(),
+                    next.number(),
                     state.path("mode").asText(),
-                    items,
+                    files.items(),
                     rewritten,
-                    patches.size(),
+                    merged.patches().size(),
                     intake.changes()));
         } finally {
             // Never in place of the build's own outcome: a fetch that is still running is stopped, the folder goes.
@@ -467,7 +272,7 @@ public final class ViewBuilder implements Views {
                 snapshotParts.cancel(true);
             }
             try {
-                stopAll(fetching);
+                Parallel.stopAll(fetching);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -477,6 +282,293 @@ public final class ViewBuilder implements Views {
                 LOG.warn("Could not empty the work folder {}: {}", work, e.toString());
             }
         }
+    }
+
+    /** The version a run builds: its number, and the attempt that names its own folders. */
+    private record Version(long number, String attempt) {}
+
+    /**
+     * The columns of the version a run builds: the base's schema ({@code before}) widened by what the changes brought,
+     * the discovery behind it, and the column ids the table gives them.
+     *
+     * @param baseDiscovery what the base's items hold, before the changes are added to it (null: nothing known)
+     * @param renumbered the table gives a column another id than the published version's parts carry (a column
+     *     dropped from the table by hand and added back): every bucket is written anew
+     */
+    private record Columns(
+            SnapshotSchema before,
+            SnapshotSchema schema,
+            SchemaDiscovery discovery,
+            SchemaDiscovery baseDiscovery,
+            Map<String, Integer> fieldIds,
+            boolean widened,
+            boolean renumbered) {
+        /** Whether the run may keep the published version's buckets and patch the changed ones. */
+        boolean patchable(ViewLake.Plan plan) {
+            return plan.incremental() && !widened && !renumbered;
+        }
+    }
+
+    private Columns columns(ViewLake.Plan plan, DeltaIntake.Read intake) {
+        Optional<JsonNode> previous = plan.previous();
+        SnapshotSchema before = plan.incremental()
+                ? SnapshotSchema.fromJson(previous.get().path("schema"))
+                : plan.snapshot().schema().withSequence();
+        SchemaDiscovery discovery = plan.incremental()
+                ? SchemaDiscovery.fromJson(previous.get().path("discovery"))
+                : plan.snapshot().discovery();
+        SchemaDiscovery baseDiscovery = discovery.items() > 0 ? SchemaDiscovery.fromJson(discovery.toJson()) : null;
+        discovery.merge(intake.discovery());
+        SnapshotSchema schema = discovery.widen(before, options.maxTypedColumns());
+        // The column ids the table will have for this schema, written into every part: Iceberg readers match
+        // columns by them (time travel reads a column dropped and added again right); the commit checks them.
+        Map<String, Integer> fieldIds = catalog.currentFieldIds(schema);
+        // Parts a patch keeps carry the previous version's ids.
+        Map<String, Integer> previousIds =
+                previous.map(p -> ViewCatalog.fieldIds(p.path("fieldIds"))).orElse(Map.of());
+        return new Columns(
+                before,
+                schema,
+                discovery,
+                baseDiscovery,
+                fieldIds,
+                !schema.version().equals(before.version()),
+                plan.incremental() && !previousIds.isEmpty() && !previousIds.equals(fieldIds));
+    }
+
+    /**
+     * What a run merged: the buckets written anew (all their parts), the buckets patched (files added beside their
+     * parts), the published version's files it fetched, and whether its tombstones go beside the published ones.
+     */
+    private record Merged(
+            Map<Integer, List<Part>> written,
+            Map<Integer, Patch> patches,
+            Map<String, Path> fetched,
+            boolean addTombstones) {}
+
+    /**
+     * The merge: the changed buckets patched (or, once one has gathered enough patches, rewritten), or every bucket
+     * rebuilt from the base (the snapshot, or the current view when the schema widened or the columns were
+     * renumbered).
+     */
+    private Merged merge(
+            Connection db,
+            ItemSpill spill,
+            ViewLake.Plan plan,
+            Columns columns,
+            List<String> previousTombstones,
+            List<JsonNode> tombstoneFiles,
+            Path work,
+            java.util.concurrent.Future<List<String>> snapshotParts)
+            throws Exception {
+        long t1 = System.nanoTime();
+        String changes = ViewSql.inWindow("changes", ViewSql.duckDbTime(plan.since()), null);
+        Map<Integer, List<JsonNode>> previousParts = byBucket(plan.previous(), "parts");
+        Map<Integer, List<JsonNode>> previousDeletes = byBucket(plan.previous(), "deletes");
+        if (columns.patchable(plan)) {
+            // A patch adds a file of its own deletes beside the published tombstones, until there are enough of them
+            // to merge into one again: rewriting every tombstone took a sixth of an incremental run.
+            boolean addTombstones = tombstoneFiles.size() < MAX_TOMBSTONE_FILES;
+            // The changed buckets' rows stay as they are but for the keys whose changes win: each bucket is patched
+            // (the winning changes in a new file, the rows they replace in a position delete file) or, once it has
+            // gathered enough of those, rewritten.
+            boolean mergeOnRead = mergesOnRead(columns.before()) && catalog.takesPositionDeletes();
+            List<Integer> counts = patchCounts(plan.previous().get());
+            Set<Integer> changed = changedBuckets(db);
+            // A bucket that will be rewritten whatever its changes is fetched whole at once.
+            Set<Integer> whole = new java.util.TreeSet<>();
+            for (int b : changed) {
+                if (!mergeOnRead || (b < counts.size() ? counts.get(b) : 0) >= options.maxPatches()) {
+                    whole.add(b);
+                }
+            }
+            Held held = downloadHeld(previousParts, previousDeletes, changed, work, whole);
+            LOG.debug("Downloaded {} parts in {} ms", held.size(), (System.nanoTime() - t1) / 1_000_000);
+            Patched patched = patchBuckets(
+                    db,
+                    spill,
+                    held,
+                    columns.schema(),
+                    columns.fieldIds(),
+                    plan.snapshot(),
+                    work,
+                    changes,
+                    previousTombstones,
+                    addTombstones,
+                    counts,
+                    mergeOnRead);
+            return new Merged(patched.rewritten(), patched.patches(), held.fetched(), addTombstones);
+        }
+        Set<Integer> all = new java.util.TreeSet<>();
+        for (int b = 0; b < options.buckets(); b++) {
+            all.add(b);
+        }
+        List<String> baseFiles = plan.incremental()
+                ? liveFiles(db, downloadHeld(previousParts, previousDeletes, all, work, all), work)
+                : Parallel.await(snapshotParts);
+        LOG.debug("Downloaded {} base parts in {} ms", baseFiles.size(), (System.nanoTime() - t1) / 1_000_000);
+        Map<Integer, List<Part>> written = rebuildBuckets(
+                db,
+                spill,
+                new Base(
+                        baseFiles,
+                        plan.incremental(),
+                        plan.incremental() ? columns.before() : plan.snapshot().schema(),
+                        columns.baseDiscovery()),
+                ViewSql.duckDbTombstones(previousTombstones),
+                changes,
+                columns.schema(),
+                columns.fieldIds(),
+                plan.snapshot(),
+                work,
+                true);
+        return new Merged(written, Map.of(), Map.of(), false); // a rebuild's tombstones are all in one file
+    }
+
+    /**
+     * The version's tombstone files: the published ones and this run's (when it adds beside them), or this run's
+     * alone; {@code written} is the key of this run's file, {@code tombstones.parquet} in the work folder (null when
+     * it adds none).
+     */
+    private record Tombstones(ArrayNode files, String written) {}
+
+    private Tombstones tombstones(
+            Connection db, Path work, Version next, List<JsonNode> published, boolean addTombstones)
+            throws SQLException {
+        long rows = writeTombstones(db, work);
+        ArrayNode files = JSON.createArrayNode();
+        if (addTombstones) {
+            published.forEach(f -> files.add(f.deepCopy()));
+        }
+        String written = null;
+        if (!addTombstones || rows > 0) {
+            written = layout.currentTombstones(next.number(), next.attempt()) + "tombstones.parquet";
+            files.addObject().put("key", written).put("rows", rows);
+        }
+        return new Tombstones(files, written);
+    }
+
+    /**
+     * The files a version names, with what must be uploaded for it: the rewritten buckets' parts, the patched buckets'
+     * earlier files and their patches, the unchanged buckets' earlier files, and this run's tombstone file.
+     */
+    private record VersionFiles(
+            ArrayNode parts,
+            ArrayNode deletes,
+            ArrayNode patchCounts,
+            long items,
+            List<java.util.concurrent.Callable<Void>> puts,
+            Map<String, Path> uploaded) {}
+
+    private VersionFiles assemble(
+            ViewLake.Plan plan, Columns columns, Merged merged, Version next, Path work, Tombstones tombstones) {
+        List<java.util.concurrent.Callable<Void>> puts = new ArrayList<>();
+        Map<String, Path> uploaded = new java.util.HashMap<>();
+        if (tombstones.written() != null) {
+            String key = tombstones.written();
+            puts.add(() -> {
+                lake.putFile(key, work.resolve("tombstones.parquet"));
+                return null;
+            });
+            uploaded.put(key, work.resolve("tombstones.parquet"));
+        }
+        Map<Integer, List<JsonNode>> previousParts = byBucket(plan.previous(), "parts");
+        Map<Integer, List<JsonNode>> previousDeletes = byBucket(plan.previous(), "deletes");
+        ArrayNode parts = JSON.createArrayNode();
+        ArrayNode deletes = JSON.createArrayNode();
+        ArrayNode patchCounts = JSON.createArrayNode();
+        long items = 0;
+        List<Integer> previousCounts =
+                plan.previous().map(ViewBuilder::patchCounts).orElse(List.of());
+        for (int b = 0; b < options.buckets(); b++) {
+            int n = 0;
+            if (merged.written().containsKey(b) || !columns.patchable(plan)) {
+                for (Part part : merged.written().getOrDefault(b, List.of())) {
+                    if (part.rows() == 0) {
+                        continue;
+                    }
+                    String key = layout.currentPart(next.number(), next.attempt(), b, n++);
+                    items += upload(puts, parts, b, key, part, uploaded);
+                }
+                patchCounts.add(0);
+                continue;
+            }
+            // Unchanged, or patched: its files are named where earlier versions wrote them.
+            for (JsonNode old : previousParts.getOrDefault(b, List.of())) {
+                parts.add(old.deepCopy());
+                items += old.path("rows").asLong();
+            }
+            for (JsonNode old : previousDeletes.getOrDefault(b, List.of())) {
+                deletes.add(old.deepCopy());
+                items -= old.path("rows").asLong();
+            }
+            int count = b < previousCounts.size() ? previousCounts.get(b) : 0;
+            Patch patch = merged.patches().get(b);
+            if (patch != null) {
+                for (Part part : patch.parts()) {
+                    if (part.rows() > 0) {
+                        String key = layout.currentPart(next.number(), next.attempt(), b, n++);
+                        items += upload(puts, parts, b, key, part, uploaded);
+                    }
+                }
+                if (patch.deletes() != null) {
+                    String key = layout.currentDeletes(next.number(), next.attempt(), b);
+                    items -= upload(puts, deletes, b, key, patch.deletes(), uploaded);
+                    ((ObjectNode) deletes.get(deletes.size() - 1))
+                            .put("firstPart", patch.firstPart())
+                            .put("lastPart", patch.lastPart());
+                }
+                count++;
+            }
+            patchCounts.add(count);
+        }
+        return new VersionFiles(parts, deletes, patchCounts, items, puts, uploaded);
+    }
+
+    /** The version's state, as its commit records it and the next run reads it. */
+    private ObjectNode state(
+            ViewLake.Plan plan,
+            Version next,
+            Columns columns,
+            DeltaIntake.Read intake,
+            VersionFiles files,
+            Tombstones tombstones) {
+        String mode = !plan.incremental()
+                ? "full"
+                : columns.widened()
+                        ? "incremental, schema widened"
+                        : columns.renumbered() ? "incremental, columns renumbered" : "incremental";
+        ObjectNode state = JSON.createObjectNode()
+                .put("table", tableName)
+                .put("version", next.number())
+                .put("location", lake.uri(layout.currentFolder(next.number(), next.attempt())))
+                .put("engine", ENGINE)
+                .put("mode", mode)
+                .put("snapshot", plan.snapshot().exportId())
+                .put("snapshotExportTime", plan.snapshot().exportTime().toString())
+                .put("itemCount", files.items())
+                .put("buckets", options.buckets())
+                .put("bucketing", (files.deletes().isEmpty() ? BUCKETING : BUCKETING_PATCHED) + TOMBSTONE_FILES)
+                .put("schemaVersion", columns.schema().version())
+                .put("changesApplied", intake.changes())
+                .put(
+                        "lastChangeTime",
+                        intake.lastTime() == null ? null : intake.lastTime().toString())
+                .put("builtAt", plan.now().toString());
+        state.set("schema", columns.schema().toJson());
+        state.set("fieldIds", JSON.valueToTree(columns.fieldIds()));
+        state.set("discovery", columns.discovery().toJson());
+        state.set("parts", files.parts());
+        state.set("deletes", files.deletes());
+        state.set("patches", files.patchCounts());
+        state.set("retained", views.retained(plan.previous(), options.keep()));
+        state.set("deltas", views.appliedAfter(plan, options.lateWindow()));
+        long tombstoneRows = 0;
+        for (JsonNode f : tombstones.files()) {
+            tombstoneRows += f.path("rows").asLong();
+        }
+        state.putObject("tombstones").put("count", tombstoneRows).set("files", tombstones.files());
+        return state;
     }
 
     /**
@@ -528,7 +620,7 @@ public final class ViewBuilder implements Views {
         try (Connection db = open(work);
                 ItemSpill spill = new ItemSpill(work.resolve("images.bin"))) {
             String floor = views.floor(snapshot, options.replayMargin());
-            Intake intake = readChanges(
+            DeltaIntake.Read intake = deltaIntake.read(
                     db, spill, views.deltaObjects(floor, time, options.lateWindow()), time, snapshot.schema(), work);
             SchemaDiscovery discovery = snapshot.discovery();
             // What the base's items hold, before the changes are added to it.
@@ -591,177 +683,6 @@ public final class ViewBuilder implements Views {
     }
 
     // ---- reading the deltas --------------------------------------------------------------------------------------
-
-    private record Intake(SchemaDiscovery discovery, long changes, Instant lastTime) {}
-
-    /**
-     * Reads every line of the objects into the {@code changes} table; lines that are not deltas are dead-lettered.
-     * {@code threads} readers share the objects: each parses its lines, puts their images into the spill and writes
-     * their narrow columns to a file of its own, which DuckDB reads into the table in one statement at the end.
-     */
-    private Intake readChanges(
-            Connection db, ItemSpill spill, List<String> objects, Instant until, SnapshotSchema schema, Path work)
-            throws Exception {
-        List<String> keyNames = schema.keyAttributes();
-        Set<String> binary = new HashSet<>();
-        schema.columns().stream()
-                .filter(c -> c.attribute() != null && c.type() == ColumnType.BINARY)
-                .forEach(c -> binary.add(c.attribute()));
-        int readers = Math.max(1, Math.min(options.threads(), objects.size()));
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        List<Intake> read = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<String> files = new ArrayList<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(readers);
-        long r0 = System.nanoTime();
-        try {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            for (int k = 0; k < readers; k++) {
-                Path rows = work.resolve("changes-" + k + ".jsonl");
-                files.add(rows.toString());
-                running.add(pool.submit(() -> {
-                    SchemaDiscovery discovery = new SchemaDiscovery();
-                    long[] changes = {0};
-                    Instant[] last = {null};
-                    try (com.fasterxml.jackson.core.JsonGenerator out =
-                            JSON.getFactory().createGenerator(Files.newOutputStream(rows))) {
-                        for (int i = next.getAndIncrement(); i < objects.size(); i = next.getAndIncrement()) {
-                            if (Thread.currentThread().isInterrupted()) {
-                                throw new InterruptedException("the build stopped reading " + objects.get(i));
-                            }
-                            String key = objects.get(i);
-                            List<String> dead = new ArrayList<>();
-                            try (InputStream in = new BufferedInputStream(lake.open(key), 1 << 16)) {
-                                DataFileReader.read(in, isGzip(in), (buf, off, len, line) -> {
-                                    DeltaLines.Change c;
-                                    try {
-                                        c = DeltaLines.parse(buf, off, len, keyNames);
-                                    } catch (ItemFormatException e) {
-                                        dead.add(deadLetter(
-                                                key,
-                                                line,
-                                                e.getMessage(),
-                                                new String(buf, off, len, StandardCharsets.UTF_8)));
-                                        return;
-                                    }
-                                    if (c == null) {
-                                        return; // keys only: nothing to apply
-                                    }
-                                    out.writeStartObject();
-                                    out.writeNumberField("b", ViewSql.icebergBucket(c.key(), options.buckets()));
-                                    out.writeStringField("k", c.key());
-                                    out.writeStringField("s", c.sequence());
-                                    out.writeStringField("a", c.action().name());
-                                    if (c.time() != null) {
-                                        out.writeNumberField(
-                                                "t",
-                                                java.time.temporal.ChronoUnit.MICROS.between(Instant.EPOCH, c.time()));
-                                    }
-                                    // The image waits in the spill; its place is the row's number, which also tells
-                                    // duplicates apart (0 is a base row's).
-                                    out.writeNumberField(
-                                            "r",
-                                            spill.put(
-                                                    c.key(),
-                                                    c.sequence(),
-                                                    c.imageLength() == 0 ? null : c.line(),
-                                                    c.imageOffset(),
-                                                    c.imageLength()));
-                                    out.writeEndObject();
-                                    out.writeRaw('\n');
-                                    if (c.attributes() != null
-                                            && (until == null
-                                                    || c.time() == null
-                                                    || !c.time().isAfter(until))) {
-                                        discovery.observe(asStored(c.attributes(), binary));
-                                    }
-                                    changes[0]++;
-                                    if (c.time() != null
-                                            && (last[0] == null || c.time().isAfter(last[0]))) {
-                                        last[0] = c.time();
-                                    }
-                                });
-                            }
-                            if (!dead.isEmpty()) {
-                                lake.putText(layout.viewDeadLetters(key), String.join("\n", dead) + "\n");
-                                LOG.error(
-                                        "{} lines of {} are not delta envelopes; they are in {} and left out of the view",
-                                        dead.size(),
-                                        lake.uri(key),
-                                        lake.uri(layout.viewDeadLetters(key)));
-                            }
-                        }
-                    }
-                    read.add(new Intake(discovery, changes[0], last[0]));
-                    return null;
-                }));
-            }
-            awaitAll(running);
-        } finally {
-            stopAll(pool);
-        }
-        long r1 = System.nanoTime();
-        try (Statement st = db.createStatement()) {
-            st.execute("CREATE TABLE changes (_bucket INTEGER, _key VARCHAR, _seq VARCHAR, _action VARCHAR,"
-                    + " _time TIMESTAMP, _row BIGINT)");
-            st.execute("INSERT INTO changes SELECT b, k, s, a, make_timestamp(t), r FROM read_json("
-                    + ViewSql.duckDbList(files)
-                    + ", format = 'newline_delimited', columns = {b: 'INTEGER', k: 'VARCHAR', s: 'VARCHAR',"
-                    + " a: 'VARCHAR', t: 'BIGINT', r: 'BIGINT'})");
-        }
-        LOG.debug(
-                "Read {} delta objects in {} ms, their changes loaded into DuckDB in {} ms",
-                objects.size(),
-                (r1 - r0) / 1_000_000,
-                (System.nanoTime() - r1) / 1_000_000);
-        SchemaDiscovery discovery = new SchemaDiscovery();
-        long changes = 0;
-        Instant last = null;
-        for (Intake i : read) {
-            discovery.merge(i.discovery());
-            changes += i.changes();
-            if (i.lastTime() != null && (last == null || i.lastTime().isAfter(last))) {
-                last = i.lastTime();
-            }
-        }
-        return new Intake(discovery, changes, last);
-    }
-
-    private static boolean isGzip(InputStream in) throws IOException {
-        in.mark(2);
-        int a = in.read();
-        int b = in.read();
-        in.reset();
-        return a == 0x1f && b == 0x8b;
-    }
-
-    private static String deadLetter(String object, long line, String reason, String raw) {
-        return JSON.createObjectNode()
-                .put("object", object)
-                .put("line", line)
-                .put("reason", reason)
-                .put("raw", raw)
-                .toString();
-    }
-
-    /** Plain JSON has no binary type: attributes the snapshot holds as binary are counted as binary. */
-    private static List<SchemaDiscovery.Value> asStored(List<SchemaDiscovery.Value> item, Set<String> binary) {
-        if (binary.isEmpty()) {
-            return item;
-        }
-        List<SchemaDiscovery.Value> out = new ArrayList<>(item.size());
-        for (SchemaDiscovery.Value v : item) {
-            if (v.type() == AttributeValue.Type.S && binary.contains(v.attribute())) {
-                try {
-                    java.util.Base64.getDecoder().decode(v.text());
-                    v = new SchemaDiscovery.Value(v.attribute(), AttributeValue.Type.B, null);
-                } catch (IllegalArgumentException notBase64) {
-                    // a string after all: the column widens to text
-                }
-            }
-            out.add(v);
-        }
-        return out;
-    }
 
     private Set<Integer> changedBuckets(Connection db) throws SQLException {
         Set<Integer> out = new java.util.TreeSet<>();
@@ -1069,49 +990,12 @@ public final class ViewBuilder implements Views {
                     return null;
                 }));
             }
-            awaitAll(running);
+            Parallel.awaitAll(running);
         } finally {
-            stopAll(pool);
+            Parallel.stopAll(pool);
         }
         return out;
     }
-
-    /**
-     * Waits for every task; on the first failure the others are cancelled (interrupted) and that failure is thrown as
-     * it was.
-     */
-    private static void awaitAll(List<? extends java.util.concurrent.Future<?>> tasks) throws Exception {
-        try {
-            for (var f : tasks) {
-                await(f);
-            }
-        } finally {
-            tasks.forEach(f -> f.cancel(true));
-        }
-    }
-
-    /** The task's result, or the failure it ended with, thrown as it was. */
-    private static <T> T await(java.util.concurrent.Future<T> task) throws Exception {
-        try {
-            return task.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
-    }
-
-    /**
-     * Stops a pool's tasks and waits for them, so none still reads the lake, holds a connection to the build's
-     * database or writes into its work folder once the build has ended.
-     */
-    private static void stopAll(java.util.concurrent.ExecutorService pool) throws InterruptedException {
-        pool.shutdownNow();
-        if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
-            LOG.warn("A view build's worker threads did not stop within 2 minutes of the build's end");
-        }
-    }
-
-    /** How many objects a run fetches from the lake side by side. */
-    private static final int FETCHERS = 8;
 
     /**
      * zstd's level for the view's parts, DuckDB's and the project writer's alike: parts are rewritten on every run that
@@ -1160,6 +1044,46 @@ public final class ViewBuilder implements Views {
             boolean mergeOnRead)
             throws Exception {
         long f0 = System.nanoTime();
+        Map<Integer, Long> replaced = replacedRows(db, held, changes, previousTombstones, addTombstones);
+        Set<Integer> changed = replaced.keySet();
+        Set<Integer> rewrite = toRewrite(held, replaced, counts, mergeOnRead);
+        long k0 = System.nanoTime();
+        Map<Integer, List<Part>> staged = writeBuckets(
+                db,
+                spill,
+                "SELECT _bucket, NULL, NULL, NULL, _row FROM applied WHERE _action <> 'REMOVE' ORDER BY _bucket, _row",
+                schema,
+                fieldIds,
+                snapshot,
+                work,
+                "staged-",
+                Long.MAX_VALUE);
+        long k1 = System.nanoTime();
+        Map<Integer, Patch> patches = patches(db, changed, rewrite, replaced, staged, work);
+        long k2 = System.nanoTime();
+        fetchWhole(held, rewrite);
+        Map<Integer, List<Part>> out = rewriteBuckets(db, held, rewrite, staged, fieldIds, work);
+        LOG.debug(
+                "Patched {} buckets and rewrote {}: replaced rows found in {} ms, changes typed in {} ms, delete files"
+                        + " written in {} ms, parts copied in {} ms",
+                patches.size(),
+                out.size(),
+                (k0 - f0) / 1_000_000,
+                (k1 - k0) / 1_000_000,
+                (k2 - k1) / 1_000_000,
+                (System.nanoTime() - k2) / 1_000_000);
+        return new Patched(out, patches);
+    }
+
+    /**
+     * The merge of a patch in the build's database: the winning changes ({@code applied}), the live rows they replace
+     * ({@code replaced}: bucket, file, position), the tombstones the version keeps ({@code new_tombstones}) and the
+     * parts' URIs by index ({@code part_uris}). Returns every bucket with winning changes, with how many rows they
+     * replace there.
+     */
+    private Map<Integer, Long> replacedRows(
+            Connection db, Held held, String changes, List<String> previousTombstones, boolean addTombstones)
+            throws SQLException {
         List<String> files = new ArrayList<>();
         List<String> uris = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
@@ -1213,18 +1137,24 @@ public final class ViewBuilder implements Views {
             }
         }
         Map<Integer, Long> replaced = new TreeMap<>();
-        Set<Integer> changed = new java.util.TreeSet<>();
         try (Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT a._bucket, count(r._bucket) FROM (SELECT DISTINCT _bucket FROM"
                         + " applied) a LEFT JOIN replaced r ON r._bucket = a._bucket GROUP BY a._bucket")) {
             while (rs.next()) {
-                changed.add(rs.getInt(1));
                 replaced.put(rs.getInt(1), rs.getLong(2));
             }
         }
-        // Patch or rewrite, bucket by bucket.
+        return replaced;
+    }
+
+    /**
+     * The changed buckets to rewrite rather than patch: all without merge on read, and those that took {@code
+     * views.max-patches} patches already or whose delete files would remove more than {@code
+     * views.max-deleted-percent} of their rows.
+     */
+    private Set<Integer> toRewrite(Held held, Map<Integer, Long> replaced, List<Integer> counts, boolean mergeOnRead) {
         Set<Integer> rewrite = new java.util.TreeSet<>();
-        for (int b : changed) {
+        for (int b : replaced.keySet()) {
             long rows = held.rows().getOrDefault(b, 0L);
             long deleted = held.deleted().getOrDefault(b, 0L) + replaced.getOrDefault(b, 0L);
             int count = b < counts.size() ? counts.get(b) : 0;
@@ -1235,18 +1165,18 @@ public final class ViewBuilder implements Views {
                 rewrite.add(b);
             }
         }
-        long k0 = System.nanoTime();
-        Map<Integer, List<Part>> staged = writeBuckets(
-                db,
-                spill,
-                "SELECT _bucket, NULL, NULL, NULL, _row FROM applied WHERE _action <> 'REMOVE' ORDER BY _bucket, _row",
-                schema,
-                fieldIds,
-                snapshot,
-                work,
-                "staged-",
-                Long.MAX_VALUE);
-        long k1 = System.nanoTime();
+        return rewrite;
+    }
+
+    /** The patched buckets' patches: their winning changes' files, and the position delete file of what they replace. */
+    private Map<Integer, Patch> patches(
+            Connection db,
+            Set<Integer> changed,
+            Set<Integer> rewrite,
+            Map<Integer, Long> replaced,
+            Map<Integer, List<Part>> staged,
+            Path work)
+            throws SQLException {
         Map<Integer, Patch> patches = new TreeMap<>();
         try (Statement st = db.createStatement()) {
             for (int b : changed) {
@@ -1280,8 +1210,11 @@ public final class ViewBuilder implements Views {
                 }
             }
         }
-        long k2 = System.nanoTime();
-        // A rewritten bucket copies every column of its live rows: its parts are fetched whole, if they were not.
+        return patches;
+    }
+
+    /** A rewritten bucket copies every column of its live rows: its parts are fetched whole, if they were not. */
+    private void fetchWhole(Held held, Set<Integer> rewrite) throws Exception {
         List<java.util.concurrent.Callable<Void>> whole = new ArrayList<>();
         for (int b : rewrite) {
             if (held.whole().contains(b)) {
@@ -1297,8 +1230,22 @@ public final class ViewBuilder implements Views {
                 });
             }
         }
-        inParallel(whole);
-        // A rewritten bucket: one part per thread, as DuckDB writes several small files faster side by side.
+        Parallel.inParallel(whole);
+    }
+
+    /**
+     * The rewritten buckets: their live rows but the replaced ones, and their winning changes, one bucket per thread, as
+     * DuckDB writes several small files faster side by side; a bucket's files roll at about {@code
+     * lake.target-file-size}.
+     */
+    private Map<Integer, List<Part>> rewriteBuckets(
+            Connection db,
+            Held held,
+            Set<Integer> rewrite,
+            Map<Integer, List<Part>> staged,
+            Map<String, Integer> fieldIds,
+            Path work)
+            throws Exception {
         Map<Integer, List<Part>> out = new java.util.concurrent.ConcurrentSkipListMap<>();
         java.util.concurrent.ExecutorService pool =
                 java.util.concurrent.Executors.newFixedThreadPool(options.threads());
@@ -1348,23 +1295,14 @@ public final class ViewBuilder implements Views {
                     return null;
                 }));
             }
-            awaitAll(copies);
+            Parallel.awaitAll(copies);
         } finally {
-            stopAll(pool);
+            Parallel.stopAll(pool);
             try (Statement st = db.createStatement()) {
                 st.execute("SET threads = " + options.threads());
             }
         }
-        LOG.debug(
-                "Patched {} buckets and rewrote {}: replaced rows found in {} ms, changes typed in {} ms, delete files"
-                        + " written in {} ms, parts copied in {} ms",
-                patches.size(),
-                out.size(),
-                (k0 - f0) / 1_000_000,
-                (k1 - k0) / 1_000_000,
-                (k2 - k1) / 1_000_000,
-                (System.nanoTime() - k2) / 1_000_000);
-        return new Patched(out, patches);
+        return out;
     }
 
     /**
@@ -1435,22 +1373,8 @@ public final class ViewBuilder implements Views {
                 deleted.merge(b, deleteFile.path("rows").asLong(), Long::sum);
             }
         }
-        inParallel(fetches);
+        Parallel.inParallel(fetches);
         return new Held(whole, files, keys, uris, deleteFiles, rows, deleted, fetched);
-    }
-
-    /**
-     * Runs transfers with the lake {@value #FETCHERS} at a time: a patch fetches two columns of every part of the
-     * changed buckets, a few small requests each, and uploads a few small files, whose time is the store's round trips
-     * more than their bytes.
-     */
-    private static void inParallel(List<java.util.concurrent.Callable<Void>> fetches) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(FETCHERS);
-        try {
-            awaitAll(fetches.stream().map(pool::submit).toList());
-        } finally {
-            stopAll(pool);
-        }
     }
 
     /**
@@ -1607,7 +1531,7 @@ public final class ViewBuilder implements Views {
             out.add(file.toString());
             fetches.add(keptOr(key, file, fetched, () -> fetch(key, file)));
         }
-        inParallel(fetches);
+        Parallel.inParallel(fetches);
         return out;
     }
 
@@ -1636,7 +1560,7 @@ public final class ViewBuilder implements Views {
 
     // ---- the snapshot, the catalog, retention --------------------------------------------------------------------
 
-    /** Downloads the objects into the work folder, {@value #FETCHERS} at a time; their local files in order. */
+    /** Downloads the objects into the work folder, {@value Parallel#FETCHERS} at a time; their local files in order. */
     private List<String> downloadAll(List<String> keys, Path work) throws Exception {
         List<String> files = new ArrayList<>();
         List<java.util.concurrent.Callable<Void>> fetches = new ArrayList<>();
@@ -1648,7 +1572,7 @@ public final class ViewBuilder implements Views {
                 return null;
             });
         }
-        inParallel(fetches);
+        Parallel.inParallel(fetches);
         return files;
     }
 
