@@ -405,4 +405,51 @@ public final class ViewProbe {
     private static export.ExportRequester requester(org.apache.camel.main.Main app) {
         return app.getCamelContext().getRegistry().lookupByNameAndType("exportRequester", export.ExportRequester.class);
     }
+
+    /** Sets an attribute of the items a Scan meets after its first {@code skip}. */
+    public void update(int skip, int items, String attribute, String value) {
+        for (var item : aws.dynamoDb()
+                .scan(b -> b.tableName(table).limit(skip + items))
+                .items()
+                .subList(skip, skip + items)) {
+            aws.dynamoDb()
+                    .updateItem(b -> b.tableName(table)
+                            .key(java.util.Map.of(
+                                    dynamolake.demo.DemoItems.PARTITION_KEY,
+                                    item.get(dynamolake.demo.DemoItems.PARTITION_KEY),
+                                    dynamolake.demo.DemoItems.SORT_KEY,
+                                    item.get(dynamolake.demo.DemoItems.SORT_KEY)))
+                            .updateExpression("SET #a = :v")
+                            .expressionAttributeNames(java.util.Map.of("#a", attribute))
+                            .expressionAttributeValues(java.util.Map.of(
+                                    ":v", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(value))));
+        }
+    }
+
+    /** The folder of a version, below the table's prefix: {@code current/00000002-1a2b3c4d/}. */
+    public String folderOf(JsonNode pointer) {
+        return pointer.path("location").asText().substring(("s3://dynamo-lake/tables/" + table + "/").length());
+    }
+
+    /** The buckets with parts in the version's own folder: those it rewrote or patched. */
+    public java.util.Set<Integer> bucketsWithNewFiles(JsonNode pointer) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        pointer.path("parts").forEach(p -> {
+            if (p.path("key").asText().startsWith("tables/" + table + "/" + folderOf(pointer))) {
+                out.add(p.path("bucket").asInt());
+            }
+        });
+        return out;
+    }
+
+    /** The keys of a bucket's position delete files in a version. */
+    public static List<String> deleteFilesOf(JsonNode pointer, int bucket) {
+        List<String> out = new java.util.ArrayList<>();
+        pointer.path("deletes").forEach(d -> {
+            if (d.path("bucket").asInt() == bucket) {
+                out.add(d.path("key").asText());
+            }
+        });
+        return out;
+    }
 }
