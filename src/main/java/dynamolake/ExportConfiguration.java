@@ -21,7 +21,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -54,17 +53,7 @@ public class ExportConfiguration implements CamelConfiguration {
                 ClientBeans.checkpoints(context), s.text("checkpoint.table"), s.text("checkpoint.group"), table);
         ExportMetrics metrics = new ExportMetrics(meters, table, clock);
         String queueName = s.text("export.queue");
-        Supplier<String> queueUrl = new Supplier<>() {
-            private volatile String url;
-
-            @Override
-            public String get() {
-                if (url == null) {
-                    url = sqs.getQueueUrl(b -> b.queueName(queueName)).queueUrl();
-                }
-                return url;
-            }
-        };
+        Supplier<String> queueUrl = queueUrl(sqs, queueName);
         ExportQueue queue = new ExportQueue(sqs, queueUrl, s.integer("export.queue-max-attempts"), 200);
         int keep = s.integer("snapshot.keep");
         SnapshotPublisher publisher = new SnapshotPublisher(
@@ -77,13 +66,8 @@ public class ExportConfiguration implements CamelConfiguration {
                 keep,
                 LakeCatalog.snapshotTable(context, s, table, keep),
                 clock);
+        // Parquet's codec names, in upper case; the declared rule took only those.
         String codec = s.text("lake.parquet-codec").toUpperCase(Locale.ROOT);
-        try {
-            CompressionCodecName.valueOf(codec);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "lake.parquet-codec: expected zstd, snappy, gzip or uncompressed, was '" + codec + "'");
-        }
         ExportFileWorker worker = new ExportFileWorker(
                 s3,
                 layout,
@@ -98,23 +82,7 @@ public class ExportConfiguration implements CamelConfiguration {
                         (long) s.integer("lake.parquet-row-group-mb") << 20,
                         s.integer("lake.max-typed-columns"),
                         Path.of(s.text("export.work-dir"))));
-        ExportRequester requester = new ExportRequester(
-                dynamoDb,
-                progress,
-                publisher,
-                new ExportRequester.Options(
-                        table,
-                        s.text("export.bucket"),
-                        prefix(s.optional("export.prefix")),
-                        s.optional("export.bucket-owner"),
-                        s.optional("export.sse-algorithm"),
-                        s.optional("export.kms-key-id"),
-                        s.choice("export.type", ExportRequester.Type.class),
-                        s.duration("export.min-incremental-window"),
-                        s.duration("export.max-incremental-window"),
-                        s.duration("export.stale-after"),
-                        s.duration("export.interval")),
-                clock);
+        ExportRequester requester = requester(s, dynamoDb, progress, publisher, table, clock);
         registry.bind("exportRequester", requester);
         // The queue's URL for the route's aws2-sqs endpoint, which would otherwise find it with ListQueues (an
         // account-wide listing the lake policy need not grant).
@@ -141,6 +109,47 @@ public class ExportConfiguration implements CamelConfiguration {
             });
         }
         context.addService(control);
+    }
+
+    /** The queue's URL, asked for once, when first needed. */
+    private static Supplier<String> queueUrl(SqsClient sqs, String queueName) {
+        return new Supplier<>() {
+            private volatile String url;
+
+            @Override
+            public String get() {
+                if (url == null) {
+                    url = sqs.getQueueUrl(b -> b.queueName(queueName)).queueUrl();
+                }
+                return url;
+            }
+        };
+    }
+
+    private static ExportRequester requester(
+            Settings s,
+            DynamoDbClient dynamoDb,
+            ExportProgress progress,
+            SnapshotPublisher publisher,
+            String table,
+            Clock clock) {
+        return new ExportRequester(
+                dynamoDb,
+                progress,
+                publisher,
+                new ExportRequester.Options(
+                        table,
+                        s.text("export.bucket"),
+                        prefix(s.optional("export.prefix")),
+                        s.optional("export.bucket-owner"),
+                        s.optional("export.sse-algorithm"),
+                        s.optional("export.kms-key-id"),
+                        s.choice("export.type", ExportRequester.Type.class),
+                        s.duration("export.min-incremental-window"),
+                        s.duration("export.max-incremental-window"),
+                        s.duration("export.stale-after"),
+                        s.duration("export.interval")),
+                clock);
     }
 
     private static String prefix(String p) {

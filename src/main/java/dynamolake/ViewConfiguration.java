@@ -76,88 +76,114 @@ public class ViewConfiguration implements CamelConfiguration {
             });
         }
         DeltaSource deltas = DeltaSource.valueOf(s.text("views.deltas").toUpperCase(Locale.ROOT));
-        Views builder;
-        if (s.text("views.engine").equalsIgnoreCase("athena")) {
-            if (database == null) {
-                throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
-                        + " tables of glue.database; set glue.database");
-            }
-            if (s.integer("views.buckets") > 100) {
-                throw new IllegalArgumentException("views.engine=athena: Athena writes at most 100 partitions a"
-                        + " statement, and every bucket of views.buckets is one; set views.buckets to 100 or fewer");
-            }
-            if (!s.text("lake.catalog.type").equalsIgnoreCase("glue")) {
-                throw new IllegalArgumentException("views.engine=athena: Athena merges the changes into the Iceberg"
-                        + " table <table>_current by its name in the Glue Data Catalog; set lake.catalog.type=glue");
-            }
-            String output = s.optional("views.athena.output-location");
-            if (output == null) {
-                output = lake.uri(layout.prefix() + "_athena-results/");
-            }
-            builder = AthenaViews.create(
-                    lake,
-                    layout,
-                    table,
-                    new AthenaViews.Options(
-                            s.integer("views.keep"),
-                            s.duration("views.replay-margin"),
-                            s.duration("views.late-window"),
-                            codec.equals("UNCOMPRESSED") ? "NONE" : codec,
-                            s.duration("views.as-of-lag"),
-                            s.integer("views.buckets")),
-                    Clock.systemUTC(),
-                    replicas,
-                    new CamelAthenaQueries(
-                            context.createProducerTemplate(),
-                            context.getRegistry().lookupByNameAndType("athenaClient", AthenaClient.class),
-                            "dynamo-lake-views",
-                            database,
-                            s.text("views.athena.workgroup"),
-                            output,
-                            s.duration("views.athena.query-timeout"),
-                            s.duration("views.athena.poll-interval"),
-                            LakeEncryption.of(s.text("lake.sse"), s.optional("lake.sse-kms-key-id"))),
-                    new AthenaViews.Tables() {
-                        @Override
-                        public void parquet(String name, SnapshotSchema schema, String location, String id) {
-                            glue.registerTable(name, schema, location, id);
-                        }
-
-                        @Override
-                        public void deltas(String name, String location) {
-                            glue.registerDeltas(name, location);
-                        }
-                    },
-                    catalog,
-                    deltas);
-        } else {
-            builder = new ViewBuilder(
-                    lake,
-                    layout,
-                    table,
-                    new ViewBuilder.Options(
-                            s.integer("views.buckets"),
-                            s.integer("views.keep"),
-                            s.duration("views.replay-margin"),
-                            s.duration("views.late-window"),
-                            s.text("views.memory-limit"),
-                            s.integer("views.threads"),
-                            Path.of(s.text("views.work-dir")),
-                            codec,
-                            (long) s.integer("lake.parquet-row-group-mb") << 20,
-                            s.bytes("lake.target-file-size"),
-                            s.integer("lake.max-typed-columns"),
-                            s.duration("views.as-of-lag"),
-                            s.integer("views.max-patches"),
-                            s.integer("views.max-deleted-percent")),
-                    Clock.systemUTC(),
-                    replicas,
-                    catalog,
-                    deltas);
-        }
+        Views builder = s.text("views.engine").equalsIgnoreCase("athena")
+                ? athenaViews(context, s, table, lake, layout, codec, replicas, catalog, deltas, glue, database)
+                : duckDbViews(s, table, lake, layout, codec, replicas, catalog, deltas);
         ViewControl control = new ViewControl(builder);
         context.getRegistry().bind("viewBuilder", builder);
         context.getRegistry().bind("viewControl", control);
         context.addService(control);
+    }
+
+    /** The merge as SQL on Athena, over the Glue tables of {@code glue.database}. */
+    private static Views athenaViews(
+            CamelContext context,
+            Settings s,
+            String table,
+            LakeStore lake,
+            LakeLayout layout,
+            String codec,
+            ViewLock replicas,
+            ViewCatalog catalog,
+            DeltaSource deltas,
+            GlueTables glue,
+            String database) {
+        if (database == null) {
+            throw new IllegalArgumentException("views.engine=athena: Athena reads the lake through the Glue"
+                    + " tables of glue.database; set glue.database");
+        }
+        if (s.integer("views.buckets") > 100) {
+            throw new IllegalArgumentException("views.engine=athena: Athena writes at most 100 partitions a"
+                    + " statement, and every bucket of views.buckets is one; set views.buckets to 100 or fewer");
+        }
+        if (!s.text("lake.catalog.type").equalsIgnoreCase("glue")) {
+            throw new IllegalArgumentException("views.engine=athena: Athena merges the changes into the Iceberg"
+                    + " table <table>_current by its name in the Glue Data Catalog; set lake.catalog.type=glue");
+        }
+        String output = s.optional("views.athena.output-location");
+        if (output == null) {
+            output = lake.uri(layout.prefix() + "_athena-results/");
+        }
+        return AthenaViews.create(
+                lake,
+                layout,
+                table,
+                new AthenaViews.Options(
+                        s.integer("views.keep"),
+                        s.duration("views.replay-margin"),
+                        s.duration("views.late-window"),
+                        codec.equals("UNCOMPRESSED") ? "NONE" : codec,
+                        s.duration("views.as-of-lag"),
+                        s.integer("views.buckets")),
+                Clock.systemUTC(),
+                replicas,
+                new CamelAthenaQueries(
+                        context.createProducerTemplate(),
+                        context.getRegistry().lookupByNameAndType("athenaClient", AthenaClient.class),
+                        "dynamo-lake-views",
+                        database,
+                        s.text("views.athena.workgroup"),
+                        output,
+                        s.duration("views.athena.query-timeout"),
+                        s.duration("views.athena.poll-interval"),
+                        LakeEncryption.of(s.text("lake.sse"), s.optional("lake.sse-kms-key-id"))),
+                new AthenaViews.Tables() {
+                    @Override
+                    public void parquet(String name, SnapshotSchema schema, String location, String id) {
+                        glue.registerTable(name, schema, location, id);
+                    }
+
+                    @Override
+                    public void deltas(String name, String location) {
+                        glue.registerDeltas(name, location);
+                    }
+                },
+                catalog,
+                deltas);
+    }
+
+    /** The merge on the embedded DuckDB, on this machine. */
+    private static Views duckDbViews(
+            Settings s,
+            String table,
+            LakeStore lake,
+            LakeLayout layout,
+            String codec,
+            ViewLock replicas,
+            ViewCatalog catalog,
+            DeltaSource deltas) {
+        return new ViewBuilder(
+                lake,
+                layout,
+                table,
+                new ViewBuilder.Options(
+                        s.integer("views.buckets"),
+                        s.integer("views.keep"),
+                        s.duration("views.replay-margin"),
+                        s.duration("views.late-window"),
+                        s.text("views.memory-limit"),
+                        s.integer("views.threads"),
+                        Path.of(s.text("views.work-dir")),
+                        codec,
+                        (long) s.integer("lake.parquet-row-group-mb") << 20,
+                        s.bytes("lake.target-file-size"),
+                        s.integer("lake.max-typed-columns"),
+                        s.duration("views.as-of-lag"),
+                        s.integer("views.max-patches"),
+                        s.integer("views.max-deleted-percent")),
+                Clock.systemUTC(),
+                replicas,
+                catalog,
+                deltas);
     }
 }
