@@ -25,7 +25,9 @@ public class DdbStreamComponent extends DefaultComponent {
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         DdbStreamConfiguration config = configuration.copy();
         config.setTableName(remaining);
-        setProperties(config, parameters);
+        DdbStreamEndpoint endpoint = new DdbStreamEndpoint(uri, this, config);
+        // Through the endpoint's generated configurer, as the component's options: durations as 500ms, 30s or 1000.
+        setProperties(endpoint, parameters);
         if (config.getDynamoDbStreamsClient() == null) {
             config.setDynamoDbStreamsClient(
                     getCamelContext().getRegistry().findSingleByType(DynamoDbStreamsClient.class));
@@ -38,7 +40,7 @@ public class DdbStreamComponent extends DefaultComponent {
                     table != null ? table : getCamelContext().getRegistry().findSingleByType(DynamoDbClient.class));
         }
         config.validate();
-        return new DdbStreamEndpoint(uri, this, config);
+        return endpoint;
     }
 
     public DdbStreamConfiguration getConfiguration() {

@@ -182,7 +182,7 @@ public class DdbStreamConfiguration implements Cloneable {
      *
      * @throws IllegalArgumentException naming the option and what it must be
      */
-    void validate() {
+    public void validate() {
         if (tableName == null || tableName.isBlank()) {
             throw new IllegalArgumentException("tableName: the ddbstream endpoint needs a table, ddbstream:<table>");
         }
@@ -192,8 +192,25 @@ public class DdbStreamConfiguration implements Cloneable {
         if (!"single".equals(mode) && !"shared".equals(mode)) {
             throw invalid("mode", "single or shared", mode);
         }
-        if (maxParallelShards < 1) {
-            throw invalid("maxParallelShards", "at least 1", maxParallelShards);
+        if (maxParallelShards < 1 || maxParallelShards > 1000) {
+            throw invalid("maxParallelShards", "a whole number from 1 to 1000", maxParallelShards);
+        }
+        Map<String, Long> positive = new LinkedHashMap<>();
+        positive.put("idleDelay", idleDelay);
+        positive.put("shardDiscoveryInterval", shardDiscoveryInterval);
+        positive.put("retryDelay", retryDelay);
+        positive.put("maxRetryDelay", maxRetryDelay);
+        positive.put("batchFailureTimeout", batchFailureTimeout);
+        positive.put("streamRetention", streamRetention);
+        positive.put("leaseDuration", leaseDuration);
+        positive.put("leaseRenewInterval", leaseRenewInterval);
+        positive.forEach((option, millis) -> {
+            if (millis <= 0) {
+                throw invalid(option, "a positive duration such as 500ms, 30s or 15m", millis + " ms");
+            }
+        });
+        if (latestClockTolerance < 0) {
+            throw invalid("latestClockTolerance", "a duration of zero or more", latestClockTolerance + " ms");
         }
         if (2 * leaseRenewInterval >= leaseDuration) {
             // The lease is safe to act under until its duration less one interval has passed since the last
@@ -203,19 +220,6 @@ public class DdbStreamConfiguration implements Cloneable {
                     "less than half of leaseDuration (" + leaseDuration + " ms)",
                     leaseRenewInterval + " ms");
         }
-        Map<String, Long> durations = new LinkedHashMap<>();
-        durations.put("idleDelay", idleDelay);
-        durations.put("shardDiscoveryInterval", shardDiscoveryInterval);
-        durations.put("retryDelay", retryDelay);
-        durations.put("maxRetryDelay", maxRetryDelay);
-        durations.put("batchFailureTimeout", batchFailureTimeout);
-        durations.put("latestClockTolerance", latestClockTolerance);
-        durations.put("streamRetention", streamRetention);
-        durations.forEach((option, millis) -> {
-            if (millis < 0) {
-                throw invalid(option, "a duration of zero or more", millis + " ms");
-            }
-        });
     }
 
     /**

@@ -1,5 +1,8 @@
 package dynamolake;
 
+import ddbstream.DdbStreamComponent;
+import ddbstream.DdbStreamConfiguration;
+import ddbstream.InvalidOptionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,11 +10,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.PropertyConfigurer;
+import org.apache.camel.spi.PropertyConfigurerGetter;
+import org.apache.camel.support.PropertyBindingSupport;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
@@ -97,9 +106,70 @@ public class ConfigCheck implements CamelConfiguration {
             }
         }
         jolokiaCredentials(properties).ifPresent(problems::add);
+        problems.addAll(streamOptionProblems(properties, system));
         if (!value(properties, "lake.sse-kms-key-id").isBlank()
                 && !value(properties, "lake.sse").equalsIgnoreCase("aws:kms")) {
             problems.add("lake.sse-kms-key-id: a KMS key needs lake.sse=aws:kms");
+        }
+        return problems;
+    }
+
+    private static final String STREAM = "camel.component.ddbstream.";
+
+    /** The component's options dynamo-lake sets from the settings the views and the exports share. */
+    private static final Map<String, String> SHARED_STREAM_OPTIONS = Map.of(
+            "checkpointtable", "checkpoint.table",
+            "checkpointgroup", "checkpoint.group",
+            "createcheckpointtable", "checkpoint.create-table");
+
+    /**
+     * The stream component's options ({@code camel.component.ddbstream.*}) held against the component's own rules
+     * before anything starts: each bound to a scratch component through its generated configurer (an unknown option, a
+     * value of the wrong type), then checked together ({@link DdbStreamConfiguration#validate}). Camel binds them to
+     * the real component after the configuration classes have run, when the local stack already runs.
+     */
+    static List<String> streamOptionProblems(PropertiesComponent properties, Properties system) {
+        Map<String, String> options = new TreeMap<>();
+        properties.loadProperties(k -> k.startsWith(STREAM)).forEach((k, v) -> options.put((String) k, (String) v));
+        system.stringPropertyNames().stream()
+                .filter(k -> k.startsWith(STREAM))
+                .forEach(k -> options.put(k, system.getProperty(k)));
+        if (options.isEmpty() || !(properties instanceof CamelContextAware aware) || aware.getCamelContext() == null) {
+            return List.of();
+        }
+        CamelContext context = aware.getCamelContext();
+        DdbStreamComponent scratch = new DdbStreamComponent();
+        scratch.setCamelContext(context);
+        ServiceHelper.initService(scratch);
+        PropertyConfigurerGetter configurer = (PropertyConfigurerGetter) scratch.getComponentPropertyConfigurer();
+        List<String> problems = new ArrayList<>();
+        for (var option : options.entrySet()) {
+            String name = option.getKey().substring(STREAM.length()).replace("-", "");
+            String value = resolve(properties, option.getValue().trim());
+            String shared = SHARED_STREAM_OPTIONS.get(name.toLowerCase(Locale.ROOT));
+            if (shared != null) {
+                problems.add(option.getKey() + ": set " + shared + " instead, which the views and the exports share");
+            } else if (configurer.getOptionType(name, true) == null) {
+                problems.add(option.getKey() + ": unknown option of the stream component");
+            } else {
+                try {
+                    PropertyBindingSupport.build()
+                            .withConfigurer((PropertyConfigurer) configurer)
+                            .withIgnoreCase(true)
+                            .withMandatory(true)
+                            .bind(context, scratch, name, value);
+                } catch (RuntimeException e) {
+                    problems.add(option.getKey() + ": cannot be read as the option's type, was '" + value + "'");
+                }
+            }
+        }
+        if (problems.isEmpty()) {
+            try {
+                scratch.getConfiguration().setTableName("any");
+                scratch.getConfiguration().validate();
+            } catch (InvalidOptionException e) {
+                problems.add(e.getMessage());
+            }
         }
         return problems;
     }

@@ -590,68 +590,72 @@ public final class ConfigKeys {
                         + "below (see \"The local stack alone\").");
         key(
                 "local.host",
-                LocalStackProperties.HOST,
+                stack("local.host"),
                 matching(HOST, "a host name or address"),
                 "The address the local stack listens on.");
-        key("local.data-dir", LocalStackProperties.DATA_DIR, text(), "Where S3Proxy keeps buckets, one folder each.");
+        key("local.data-dir", stack("local.data-dir"), text(), "Where S3Proxy keeps buckets, one folder each.");
         key(
                 "local.region",
-                LocalStackProperties.REGION,
+                stack("local.region"),
                 matching(REGION, "an AWS region such as us-east-1"),
                 "The region the emulator names in ARNs.");
         key(
                 "local.emulator.port",
-                Integer.toString(LocalStackProperties.EMULATOR_PORT),
+                stack("local.emulator.port"),
                 integer(0, 65_535),
                 "DynamoDB, DynamoDB Streams, exports and Firehose. `0` picks a free port.");
-        key(
-                "local.s3.port",
-                Integer.toString(LocalStackProperties.S3_PORT),
-                integer(0, 65_535),
-                "S3Proxy. `0` picks a free port.");
-        key(
-                "local.sqs.port",
-                Integer.toString(LocalStackProperties.SQS_PORT),
-                integer(0, 65_535),
-                "ElasticMQ. `0` picks a free port.");
+        key("local.s3.port", stack("local.s3.port"), integer(0, 65_535), "S3Proxy. `0` picks a free port.");
+        key("local.sqs.port", stack("local.sqs.port"), integer(0, 65_535), "ElasticMQ. `0` picks a free port.");
         key(
                 "local.stream.rollover-records",
-                "5000",
+                stack("local.stream.rollover-records"),
                 integer(1, Integer.MAX_VALUE),
                 "A stream shard closes after this many records (`0`: never by count). AWS rolls over "
                         + "about every 4 hours.");
         key(
                 "local.stream.rollover-age",
-                "10m",
+                stack("local.stream.rollover-age"),
                 duration(true),
                 "A stream shard closes this long after it opened (`0`: never by age).");
         key(
                 "local.stream.split-on-rollover",
-                "false",
+                stack("local.stream.split-on-rollover"),
                 bool(),
                 "A closing shard gets two children instead of one, up to `local.stream.max-open-shards`.");
-        key("local.stream.max-open-shards", "4", integer(1, 1000), "The most shards open at once when splitting.");
-        key("local.stream.retention", "24h", duration(true), "Stream records older than this are trimmed, as in AWS.");
+        key(
+                "local.stream.max-open-shards",
+                stack("local.stream.max-open-shards"),
+                integer(1, 1000),
+                "The most shards open at once when splitting.");
+        key(
+                "local.stream.retention",
+                stack("local.stream.retention"),
+                duration(true),
+                "Stream records older than this are trimmed, as in AWS.");
         key(
                 "local.stream.iterator-ttl",
-                "15m",
+                stack("local.stream.iterator-ttl"),
                 duration(true),
                 "Shard iterators expire this long after they were issued, as in AWS.");
-        key("local.export.items-per-file", "2500", integer(1, Integer.MAX_VALUE), "Items per export data file.");
+        key(
+                "local.export.items-per-file",
+                stack("local.export.items-per-file"),
+                integer(1, Integer.MAX_VALUE),
+                "Items per export data file.");
         key(
                 "local.export.min-incremental-window",
-                "1m",
+                stack("local.export.min-incremental-window"),
                 duration(true),
                 "The shortest incremental export window (AWS: 15 minutes).");
         key(
                 "local.export.checksum-suffix",
-                ".md5",
+                stack("local.export.checksum-suffix"),
                 text(),
                 "The suffix of the manifests' checksum files: `.md5` or `.checksum` (AWS's documentation "
                         + "uses both).");
         key(
                 "local.ttl.sweep-interval",
-                "5s",
+                stack("local.ttl.sweep-interval"),
                 duration(true),
                 "How often time to live deletes expired items (AWS: within days).");
         key(
@@ -726,6 +730,11 @@ public final class ConfigKeys {
     /** True for a key under one of the project's prefixes. */
     public static boolean isProjects(String key) {
         return PREFIXES.stream().anyMatch(key::startsWith);
+    }
+
+    /** A setting of the local stack's: its default is the one the stack declares. */
+    private static String stack(String key) {
+        return LocalStackProperties.DEFAULTS.get(key);
     }
 
     private static void key(String key, String defaultValue, Rule rule, String description) {

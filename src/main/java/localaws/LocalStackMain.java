@@ -1,7 +1,6 @@
 package localaws;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
@@ -9,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
  * Runs the local stack alone, in its own process, until it is stopped (Ctrl-C or SIGTERM): for running
  * dynamo-lake against a stack that outlives it (a test can kill -9 the application and start it again on the same
  * data). Takes the same {@code local.*} properties as the application, as {@code --key=value} arguments or system
- * properties, with the application's own files as defaults:
+ * properties, over the values the application's local profile runs it with ({@link LocalStackProperties#DEFAULTS}):
  *
  * <pre>
  * java -cp target/dynamo-lake.jar localaws.LocalStackMain --local.emulator.port=4566 --local.data-dir=data
@@ -20,8 +19,7 @@ public final class LocalStackMain {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         Properties props = new Properties();
-        load(props, "application.properties");
-        load(props, "application-local.properties");
+        props.putAll(LocalStackProperties.DEFAULTS);
         props.putAll(System.getProperties());
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
@@ -44,13 +42,5 @@ public final class LocalStackMain {
                 + " sqs=" + stack.sqsEndpoint());
         System.out.flush();
         stopped.await();
-    }
-
-    private static void load(Properties props, String resource) throws IOException {
-        try (InputStream in = LocalStackMain.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in != null) {
-                props.load(in);
-            }
-        }
     }
 }

@@ -2,7 +2,10 @@ package localaws;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import localaws.export.ExportSettings;
 import localaws.streams.StreamSettings;
@@ -13,14 +16,35 @@ import localaws.streams.StreamSettings;
  * value is an error naming the key.
  */
 public final class LocalStackProperties {
-    /** Where the stack listens and keeps its buckets when nothing says otherwise; the application declares these too. */
-    public static final String HOST = "127.0.0.1";
+    /**
+     * The stack's settings as dynamo-lake's local profile and {@link LocalStackMain} run it, declared once here (the
+     * application's configuration takes its defaults of these keys from this map): AWS's behaviour but where watching
+     * it matters: shards roll over every 5,000 records or 10 minutes (AWS: about every 4 hours), so shard boundaries
+     * happen while you watch; export data files of 2,500 items; incremental exports from a minute long (AWS: 15
+     * minutes). A key left out of a lookup given to {@link #settings} takes AWS's behaviour instead.
+     */
+    public static final Map<String, String> DEFAULTS = defaults();
 
-    public static final int EMULATOR_PORT = 4566;
-    public static final int S3_PORT = 4567;
-    public static final int SQS_PORT = 9324;
-    public static final String DATA_DIR = "data";
-    public static final String REGION = "us-east-1";
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("local.host", "127.0.0.1");
+        d.put("local.data-dir", "data");
+        d.put("local.region", "us-east-1");
+        d.put("local.emulator.port", "4566");
+        d.put("local.s3.port", "4567");
+        d.put("local.sqs.port", "9324");
+        d.put("local.stream.rollover-records", "5000");
+        d.put("local.stream.rollover-age", "10m");
+        d.put("local.stream.split-on-rollover", "false");
+        d.put("local.stream.max-open-shards", "4");
+        d.put("local.stream.retention", "24h");
+        d.put("local.stream.iterator-ttl", "15m");
+        d.put("local.export.items-per-file", "2500");
+        d.put("local.export.min-incremental-window", "1m");
+        d.put("local.export.checksum-suffix", ".md5");
+        d.put("local.ttl.sweep-interval", "5s");
+        return Collections.unmodifiableMap(d);
+    }
 
     private final Function<String, String> lookup;
 
@@ -52,12 +76,12 @@ public final class LocalStackProperties {
         String trinoUrl = text("local.athena.trino-url", null);
         java.net.URI trino = trinoUrl == null ? null : java.net.URI.create(trinoUrl);
         return new LocalStackSettings(
-                text("local.host", HOST),
-                integer("local.emulator.port", EMULATOR_PORT),
-                integer("local.s3.port", S3_PORT),
-                integer("local.sqs.port", SQS_PORT),
-                Path.of(text("local.data-dir", DATA_DIR)),
-                text("local.region", REGION),
+                text("local.host", "127.0.0.1"),
+                integer("local.emulator.port", 4566),
+                integer("local.s3.port", 4567),
+                integer("local.sqs.port", 9324),
+                Path.of(text("local.data-dir", "data")),
+                text("local.region", "us-east-1"),
                 s -> new LocalAwsSettings(
                         s.host(),
                         s.port(),

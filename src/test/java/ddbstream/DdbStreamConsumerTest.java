@@ -110,6 +110,21 @@ class DdbStreamConsumerTest {
     }
 
     @Test
+    void anEndpointsOptionsBindAsTheComponentsDoDurationsWrittenAsCamelWritesThem() throws Exception {
+        var context = new org.apache.camel.impl.DefaultCamelContext();
+        try {
+            var endpoint = (DdbStreamEndpoint)
+                    context.getEndpoint("ddbstream:t?idleDelay=1s&retryDelay=250&maxParallelShards=3&mode=single");
+            assertThat(endpoint.getConfiguration().getIdleDelay()).isEqualTo(1000);
+            assertThat(endpoint.getConfiguration().getRetryDelay()).isEqualTo(250);
+            assertThat(endpoint.getConfiguration().getMaxParallelShards()).isEqualTo(3);
+            assertThat(endpoint.getConfiguration().getMode()).isEqualTo("single");
+        } finally {
+            context.close();
+        }
+    }
+
+    @Test
     void badOptionsAreRefusedWithTheirName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> Contexts.started(aws, new BatchCollector("ddbstream:t?maxRecordsPerRequest=5000")))

@@ -49,10 +49,14 @@ class ConfigCheckIT {
                 Files.createTempDirectory("cfg-run"))) {
             int status = app.awaitExit(Duration.ofSeconds(90));
             assertThat(status).isEqualTo(2);
-            assertThat(app.lines())
-                    .contains("dynamo-lake: leaseRenewInterval (camel.component.ddbstream.lease-renew-interval):"
-                            + " expected less than half of leaseDuration (20000 ms), was '15000 ms'")
+            List<String> lines = app.lines();
+            assertThat(lines)
+                    .contains("dynamo-lake: configuration: leaseRenewInterval"
+                            + " (camel.component.ddbstream.lease-renew-interval): expected less than half of leaseDuration"
+                            + " (20000 ms), was '15000 ms'")
                     .noneMatch(l -> l.startsWith("\tat "));
+            // Held before anything starts, as the application's own settings are.
+            assertThat(lines).noneMatch(l -> l.contains("Local stack ready"));
         }
     }
 }

@@ -157,6 +157,33 @@ class ConfigCheckTest {
                         + " characters, was '" + shortToken + "'");
     }
 
+    @Test
+    void theStreamComponentsOptionsAreHeldAgainstItsRulesBeforeAnythingStarts() {
+        assertThat(problems(
+                        "local",
+                        Map.of(
+                                "camel.component.ddbstream.idel-delay", "1s",
+                                "camel.component.ddbstream.checkpoint-table", "other",
+                                "camel.component.ddbstream.max-records-per-request", "many"),
+                        Map.of()))
+                .containsExactlyInAnyOrder(
+                        "camel.component.ddbstream.checkpoint-table: set checkpoint.table instead, which the views and"
+                                + " the exports share",
+                        "camel.component.ddbstream.idel-delay: unknown option of the stream component",
+                        "camel.component.ddbstream.max-records-per-request: cannot be read as the option's type, was"
+                                + " 'many'");
+        assertThat(problems("local", Map.of("camel.component.ddbstream.idle-delay", "0"), Map.of()))
+                .containsExactly("idleDelay (camel.component.ddbstream.idle-delay): expected a positive duration such"
+                        + " as 500ms, 30s or 15m, was '0 ms'");
+        assertThat(problems(
+                        "local",
+                        Map.of(
+                                "camel.component.ddbstream.idle-delay", "250ms",
+                                "camel.component.ddbstream.lease-duration", "1m"),
+                        Map.of()))
+                .isEmpty();
+    }
+
     /**
      * The problems ConfigCheck finds with the jar's properties files and {@code profile}'s (which override them, as
      * in Camel Main), {@code system} as system properties and {@code env} as the environment.
