@@ -3,7 +3,6 @@ package ddbstream;
 import ddbstream.checkpoint.Checkpoint;
 import ddbstream.checkpoint.CheckpointStore;
 import ddbstream.checkpoint.ShardLease;
-import ddbstream.checkpoint.StreamProgress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +71,6 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
     private final ShardLeases leases;
 
     private Instant nextBalance = Instant.EPOCH;
-    private Instant nextStreamCleanup = Instant.EPOCH;
     private final StreamLineage lineage;
     private final Backoff stepBackoff;
     private final Backoff discoveryBackoff;
@@ -92,11 +90,8 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
     private volatile List<String> shardStates = List.of();
     /** The newest checkpoint each reader saved, for the shard states operators see (readers write, JMX reads). */
     private final Map<String, Checkpoint> saved = new ConcurrentHashMap<>();
-    /**
-     * Shards of the current stream read to their end that the stream no longer lists, with the time of their end:
-     * their checkpoints are removed once that is older than the stream's retention.
-     */
-    private final Map<String, Instant> endedUnlisted = new HashMap<>();
+    /** The checkpoints nothing reads any more, removed once older than the stream's retention. */
+    private final FinishedCheckpoints finished;
 
     StreamCoordinator(
             DdbStreamConsumer consumer,
@@ -108,6 +103,7 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
         this.config = config;
         this.streams = config.getDynamoDbStreamsClient();
         this.store = new CheckpointStore(config.getCheckpointDynamoDbClient(), config.getCheckpointTable());
+        this.finished = new FinishedCheckpoints(store, config);
         this.metrics = metrics;
         this.health = health;
         this.readerContext = new ShardReader.Context(config, stop, health, metrics);
@@ -365,8 +361,7 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
         loaded = new HashMap<>(checkpoints);
         saved.clear();
         shardBackoff.clear();
-        endedUnlisted.clear();
-        noteEndedUnlisted(g, checkpoints);
+        finished.takeUp(g, checkpoints);
         graph = g;
         nextDiscovery = now.plusMillis(config.getShardDiscoveryInterval());
         if (leases != null) {
@@ -551,11 +546,11 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
                 vanished(graph, streamArn, n.id, n.checkpoint, now);
             }
             for (ShardGraph.Node n : graph.drainForgotten()) {
-                endedUnlisted.put(n.id, n.checkpoint == null ? now : n.checkpoint.updatedAt());
+                finished.unlisted(n.id, n.checkpoint == null ? now : n.checkpoint.updatedAt());
                 saved.remove(n.id);
             }
-            removeFinishedCheckpoints(now);
-            removeFinishedStreams(now);
+            finished.removeShards(streamArn, now).forEach(loaded::remove);
+            finished.removeStreams(streamArn, now);
             if (lineage.next() != null && graph.allFinished()) {
                 moveToNextStream(now);
             }
@@ -633,14 +628,13 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
             loaded = new HashMap<>(checkpoints);
             saved.clear();
             shardBackoff.clear();
-            endedUnlisted.clear();
-            noteEndedUnlisted(g, checkpoints);
+            finished.takeUp(g, checkpoints);
             if (leases != null) {
                 leases.stream(next);
                 nextBalance = Instant.EPOCH;
             }
             if (leases == null) {
-                removeFinishedStream(old, now); // the only reader: nothing reads the old stream any more
+                finished.removeStream(old, now); // the only reader: nothing reads the old stream any more
             }
             LOG.info(
                     "Read the stream {} of table {} to its end; now reading its successor {} ({} shards) from its"
@@ -690,76 +684,6 @@ final class StreamCoordinator implements Runnable, ShardReader.Host {
         } else {
             LOG.error("{}; its children wait (set resumeFromTrimHorizon=true to go on with them)", what);
             g.lostBeforeListed(shardId);
-        }
-    }
-
-    /** The loaded checkpoints of shards read to their end that the graph does not hold: the stream lists them no more. */
-    private void noteEndedUnlisted(ShardGraph g, Map<String, Checkpoint> checkpoints) {
-        for (Checkpoint c : checkpoints.values()) {
-            if (c.shardEnd() && !g.contains(c.shardId())) {
-                endedUnlisted.put(c.shardId(), c.updatedAt());
-            }
-        }
-    }
-
-    /**
-     * Removes the checkpoints of shards read to their end, gone from the stream, whose children have started, once
-     * their end is older than the stream's retention: nothing reads those shards again, and a week of rollovers must
-     * not grow the checkpoint table (nor this consumer's memory). A removal that fails is tried at the next discovery.
-     */
-    private void removeFinishedCheckpoints(Instant now) {
-        Instant before = now.minusMillis(config.getStreamRetention());
-        for (var it = endedUnlisted.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!e.getValue().isBefore(before)) {
-                continue;
-            }
-            try {
-                store.deleteFinished(config.getCheckpointGroup(), streamArn, e.getKey());
-            } catch (RuntimeException failed) {
-                LOG.warn(
-                        "Could not remove the checkpoint of the finished shard {} of {}: {}; trying again later",
-                        e.getKey(),
-                        streamArn,
-                        failed.toString());
-                return;
-            }
-            LOG.debug("Removed the checkpoint of the finished shard {} of {}", e.getKey(), streamArn);
-            it.remove();
-            loaded.remove(e.getKey());
-        }
-    }
-
-    /**
-     * Removes the checkpoints of the streams the group finished reading longer ago than the stream's retention: with
-     * {@code mode=shared}, another replica may read an old stream's last shard a little after this one moved on, and
-     * needs its leases and checkpoints until then.
-     */
-    private void removeFinishedStreams(Instant now) {
-        if (now.isBefore(nextStreamCleanup)) {
-            return;
-        }
-        nextStreamCleanup = now.plusMillis(Math.max(1_000, config.getStreamRetention() / 24));
-        for (StreamProgress p : store.streams(config.getCheckpointGroup(), config.getTableName())) {
-            if (p.finished()
-                    && !p.streamArn().equals(streamArn)
-                    && p.updatedAt().isBefore(now.minusMillis(config.getStreamRetention()))) {
-                removeFinishedStream(p.streamArn(), now);
-            }
-        }
-    }
-
-    /** Removes the checkpoints of a stream the group has finished reading (the lineage records it finished first). */
-    private void removeFinishedStream(String arn, Instant now) {
-        try {
-            int removed = store.deleteStream(config.getCheckpointGroup(), arn, now);
-            LOG.debug("Removed the {} checkpoints of the finished stream {}", removed, arn);
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "Could not remove the checkpoints of the finished stream {} ({}); they are left in the checkpoint"
-                            + " table, read by nothing",
-                    arn,
-                    e.toString());
         }
     }
 
