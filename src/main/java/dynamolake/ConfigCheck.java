@@ -47,7 +47,6 @@ public class ConfigCheck implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        withDefaults(context.getPropertiesComponent());
         List<String> problems = problems(context.getPropertiesComponent(), System.getProperties(), System.getenv());
         if (!problems.isEmpty()) {
             throw new ConfigurationException("configuration: " + String.join("; ", problems));
@@ -59,7 +58,7 @@ public class ConfigCheck implements CamelConfiguration {
      * property or an environment variable that sets a key comes first. Routes' placeholders ({@code
      * {{views.compaction-interval}}}) and {@link Settings} read them alike.
      */
-    static void withDefaults(PropertiesComponent properties) {
+    private static void withDefaults(PropertiesComponent properties) {
         for (ConfigKeys.Setting setting : ConfigKeys.settings()) {
             if (properties.resolveProperty(setting.key()).isEmpty()) {
                 properties.addInitialProperty(setting.key(), setting.defaultValue());
@@ -67,8 +66,12 @@ public class ConfigCheck implements CamelConfiguration {
         }
     }
 
-    /** Every problem, unknown keys first, each as {@code key: what is wrong}. */
+    /**
+     * Every problem, unknown keys first, each as {@code key: what is wrong}, after putting the declared defaults under
+     * the configuration: every declared key has a value then, empty where it has no default.
+     */
     static List<String> problems(PropertiesComponent properties, Properties system, Map<String, String> env) {
+        withDefaults(properties);
         Set<String> configured = new TreeSet<>();
         properties.loadProperties().stringPropertyNames().forEach(configured::add);
         system.stringPropertyNames().forEach(configured::add);
@@ -88,15 +91,8 @@ public class ConfigCheck implements CamelConfiguration {
             }
         }
         for (String key : ConfigKeys.keys()) {
-            Optional<String> raw = properties.resolveProperty(key);
-            if (raw.isEmpty()) {
-                if (!key.startsWith("local.") && !isOptional(key)) {
-                    problems.add(
-                            key + ": missing; expected " + ConfigKeys.rule(key).expected());
-                }
-                continue;
-            }
-            String value = resolve(properties, raw.get().trim());
+            String value = resolve(
+                    properties, properties.resolveProperty(key).orElse("").trim());
             String expected = ConfigKeys.rule(key).problem(value);
             if (expected != null) {
                 problems.add(key
@@ -208,10 +204,6 @@ public class ConfigCheck implements CamelConfiguration {
             }
         }
         return "";
-    }
-
-    private static boolean isOptional(String key) {
-        return ConfigKeys.rule(key).problem("") == null;
     }
 
     private static String resolve(PropertiesComponent properties, String value) {

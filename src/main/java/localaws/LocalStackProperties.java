@@ -63,7 +63,7 @@ public final class LocalStackProperties {
                 integer("local.stream.rollover-records", aws.rolloverRecords()),
                 duration("local.stream.rollover-age", aws.rolloverAge()),
                 bool("local.stream.split-on-rollover", aws.splitOnRollover()),
-                integer("local.stream.max-open-shards", 4),
+                integer("local.stream.max-open-shards"),
                 duration("local.stream.retention", aws.retention()),
                 duration("local.stream.iterator-ttl", aws.iteratorTtl()));
         ExportSettings awsExports = ExportSettings.aws();
@@ -72,16 +72,16 @@ public final class LocalStackProperties {
                 duration("local.export.min-incremental-window", awsExports.minIncrementalWindow()),
                 awsExports.maxIncrementalWindow(),
                 text("local.export.checksum-suffix", awsExports.checksumSuffix()));
-        Duration sweep = duration("local.ttl.sweep-interval", Duration.ofSeconds(5));
+        Duration sweep = duration("local.ttl.sweep-interval");
         String trinoUrl = text("local.athena.trino-url", null);
         java.net.URI trino = trinoUrl == null ? null : java.net.URI.create(trinoUrl);
         return new LocalStackSettings(
-                text("local.host", "127.0.0.1"),
-                integer("local.emulator.port", 4566),
-                integer("local.s3.port", 4567),
-                integer("local.sqs.port", 9324),
-                Path.of(text("local.data-dir", "data")),
-                text("local.region", "us-east-1"),
+                text("local.host"),
+                integer("local.emulator.port"),
+                integer("local.s3.port"),
+                integer("local.sqs.port"),
+                Path.of(text("local.data-dir")),
+                text("local.region"),
                 s -> new LocalAwsSettings(
                         s.host(),
                         s.port(),
@@ -93,6 +93,19 @@ public final class LocalStackProperties {
                         s.pitrWindow(),
                         sweep,
                         trino));
+    }
+
+    /** A key whose fallback is the declared one: AWS has no behaviour to take (an address, a port, a folder). */
+    private String text(String key) {
+        return text(key, DEFAULTS.get(key));
+    }
+
+    private int integer(String key) {
+        return integer(key, Integer.parseInt(DEFAULTS.get(key)));
+    }
+
+    private Duration duration(String key) {
+        return duration(key, parseDuration(key, DEFAULTS.get(key)));
     }
 
     private String text(String key, String fallback) {

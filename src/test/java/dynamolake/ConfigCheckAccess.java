@@ -32,7 +32,6 @@ public final class ConfigCheckAccess {
         pc.setOverrideProperties(overrides);
         Properties sys = new Properties();
         sys.putAll(system);
-        ConfigCheck.withDefaults(pc);
         return ConfigCheck.problems(pc, sys, env);
     }
 }
